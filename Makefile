@@ -1,0 +1,37 @@
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/citychan: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-deps: $(BIN)/citychan
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(BIN)/citychan
+	@rm -rf citychan-out
+	$(BIN)/citychan post examples/strassensperrung.md --yes
+	$(BIN)/citychan post examples/wertstoffhof.md --yes
+	$(BIN)/citychan log
+	@echo
+	@echo "Look at: citychan-out/outbox/ (one file per message and channel)"
+	@echo "         citychan-out/feed/index.html (the website archive page) and citychan-out/feed/feed.xml"
+
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(VENV)/.test-deps
+	$(BIN)/python benchmarks/bench_startup.py
+	$(BIN)/python benchmarks/bench_check.py
+
+clean:
+	rm -rf $(VENV) citychan-out .pytest_cache

@@ -1,0 +1,3 @@
+from citychan.cli import main
+
+main()

@@ -1,0 +1,205 @@
+"""What a channel is: a Protocol, its capabilities as data, what it gets and what it returns.
+
+A channel client is small: it turns a :class:`Post` into one API call and returns a
+:class:`Receipt`, or raises :class:`ChannelError` saying whether a retry is safe and whether
+the outcome is known. Retrying, pacing, recording and concurrency are done by
+:mod:`citychan.publish`, never by the channel.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    import httpx
+
+
+class Dialect(StrEnum):
+    """How a channel wants its text; one renderer per dialect (see :mod:`citychan.render`)."""
+
+    WHATSAPP = "whatsapp"
+    TELEGRAM = "telegram"  # HTML subset, parse_mode=HTML
+    MATRIX = "matrix"  # plain body + org.matrix.custom.html formatted_body
+    PLAIN = "plain"  # Mastodon, Signal, webhook text
+    NTFY = "ntfy"  # Markdown body
+    EMAIL = "email"  # text/plain + text/html
+    FEED = "feed"  # escaped HTML for Atom/HTML archive
+    MARKDOWN = "markdown"  # the source, normalised (outbox of the source itself)
+
+
+class LengthUnit(StrEnum):
+    CHARS = "chars"  # Unicode code points
+    BYTES = "bytes"  # UTF-8 bytes
+
+
+class Kind(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a channel can take. Rules and renderers read this; channels never re-check it."""
+
+    dialect: Dialect
+    max_length: int | None = None  # limit of the rendered text (None: no limit)
+    length_unit: LengthUnit = LengthUnit.CHARS
+    url_length: int | None = None  # every URL counts as this many chars (Mastodon: 23)
+    caption_max: int | None = None  # limit when the text is an image caption
+    images: bool = False
+    title_field: bool = False  # the title travels in its own field (ntfy, e-mail, feed)
+    per_minute: int | None = None  # pacing: at most this many posts per minute
+    network: bool = True  # False for outbox/feed: safe offline, no retry needed
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One message rendered for one dialect. ``text`` is what the main field carries."""
+
+    dialect: Dialect
+    text: str
+    html: str | None = None  # Matrix formatted_body, e-mail text/html, feed content
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Post:
+    """Everything a channel needs to send one message, already rendered for it."""
+
+    message_id: str  # the content hash of the message (all languages)
+    channel: str  # the configured channel name
+    kind: Kind
+    title: str
+    rendered: Rendered
+    langs: tuple[str, ...] = ("de",)
+    link: str | None = None
+    summary: str | None = None
+    image: Path | None = None
+    image_alt: str | None = None
+    tags: tuple[str, ...] = ()
+    level: str | None = None  # warnings: low|medium|high
+    idempotency_key: str = ""  # stable across retries of one delivery (Mastodon, Matrix txnId)
+    sent: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. CAP document path
+
+    @property
+    def lang(self) -> str:
+        return self.langs[0]
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Proof of delivery: the remote id and, where there is one, a public URL."""
+
+    remote_id: str | None = None
+    url: str | None = None
+
+
+class ChannelError(Exception):
+    """A send that did not succeed.
+
+    ``retryable``: sending again cannot post twice (idempotency key, txnId, nothing was sent,
+    a 429). ``outcome_known``: False when the post may have gone out (timeout after sending,
+    5xx, empty 2xx) - such a delivery is recorded as ``unknown`` and never blindly resent.
+    ``retry_after``: seconds the API asked us to wait.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        outcome_known: bool = True,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.outcome_known = outcome_known
+        self.retry_after = retry_after
+        self.status = status
+
+
+class ChannelConfigError(Exception):
+    """A channel's options are wrong; turned into a ConfigError naming the table and key."""
+
+
+@dataclass(frozen=True)
+class ChannelContext:
+    """What a channel gets from outside: secrets lookup, an HTTP client, a base folder."""
+
+    env: Mapping[str, str]
+    http: httpx.Client | None = None
+    base_dir: Path = Path(".")
+    timeout: float = 10.0
+
+    def secret(self, channel: str, env_name: str | None, key: str = "token_env") -> str:
+        """The secret from the environment variable named by ``key``; never logged."""
+        if not env_name:
+            raise ChannelConfigError(f"[channels.{channel}] needs '{key}' naming an environment variable")
+        value = self.env.get(env_name)
+        if not value:
+            raise ChannelConfigError(f"No secret: set {env_name} or change {key} in [channels.{channel}]")
+        return value
+
+
+@runtime_checkable
+class Channel(Protocol):
+    """A channel client. Plugins implement this and register under ``citychan.channels``."""
+
+    name: str
+    capabilities: Capabilities
+
+    def send(self, post: Post) -> Receipt:
+        """Deliver one post; raise ChannelError on failure."""
+        ...
+
+
+@dataclass(frozen=True)
+class Option:
+    """One config key of a channel type: its Python type, whether required, a default."""
+
+    type: type | tuple[type, ...]
+    required: bool = False
+    default: Any = None
+
+
+class ChannelFactory(Protocol):
+    """A channel class: declares its options and builds itself from validated options."""
+
+    type_name: ClassVar[str]
+    options: ClassVar[Mapping[str, Option]]
+
+    @classmethod
+    def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> Channel: ...
+
+
+def idempotency_key(message_id: str, channel: str, delivery_id: int | str) -> str:
+    """A key derived from message, channel and the recorded delivery: same on every retry."""
+    raw = f"{message_id}:{channel}:{delivery_id}".encode()
+    return "citychan-" + hashlib.sha256(raw).hexdigest()[:32]
+
+
+def is_loopback(host: str | None) -> bool:
+    return (host or "").strip("[]").lower() in {"localhost", "127.0.0.1", "::1"} or (
+        (host or "").startswith("127.")
+    )
+
+
+def require_https(channel: str, key: str, url: str) -> str:
+    """Remote endpoints must be https; plain http only to loopback hosts (tests, local gateways)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
+        return url.rstrip("/")
+    raise ChannelConfigError(
+        f"[channels.{channel}] {key} must be an https:// URL (http only for loopback): {url!r}"
+    )

@@ -1,0 +1,390 @@
+"""citychan.toml -> frozen dataclasses. Versioned, strict: unknown keys and wrong types fail
+loudly with the file, table and key named. With no file at all, the embedded default applies:
+built-in ``outbox`` and ``feed`` channels under ``./citychan-out/``."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from citychan.errors import ConfigError, did_you_mean
+
+CONFIG_VERSION = 1
+CONFIG_NAME = "citychan.toml"
+DEFAULT_OUT = "citychan-out"
+KINDS = ("info", "warning")
+
+
+@dataclass(frozen=True)
+class CityConfig:
+    names: Mapping[str, str] = field(default_factory=lambda: {"de": "Bautzen", "hsb": "Budyšin"})
+    languages: tuple[str, ...] = ("de", "hsb")
+    timezone: str = "Europe/Berlin"
+    allowed_domains: tuple[str, ...] = ()
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def name(self, lang: str | None = None) -> str:
+        return self.names.get(lang or self.default_language) or next(iter(self.names.values()), "")
+
+
+@dataclass(frozen=True)
+class SubscribeConfig:
+    url: str | None = None  # the WhatsApp Channel invite
+    links: Mapping[str, str] = field(default_factory=dict)  # other channels' join links
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    sender: str = "citychan@localhost"
+    sender_name: str = ""
+    web: str | None = None
+    contact: str | None = None
+    languages: tuple[str, ...] = ("de", "hsb")
+    lifetimes: Mapping[str, str] = field(
+        default_factory=lambda: {"low": "12h", "medium": "6h", "high": "3h"}
+    )
+
+
+@dataclass(frozen=True)
+class InfoRules:
+    quiet_hours: tuple[time, time] | None = None
+    max_per_day: int | None = None
+
+
+@dataclass(frozen=True)
+class PublishConfig:
+    max_total_seconds: float = 60.0  # bound on all retries of one delivery
+    timeout: float = 10.0  # one HTTP request
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    name: str
+    type: str
+    enabled: bool = True
+    languages: tuple[str, ...] | None = None  # None: every language of the message
+    kinds: tuple[str, ...] = KINDS
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None  # None: the embedded default
+    base_dir: Path
+    city: CityConfig
+    subscribe: SubscribeConfig
+    alerts: AlertsConfig
+    info_rules: InfoRules
+    publish: PublishConfig
+    store_path: Path
+    channels: Mapping[str, ChannelConfig]
+
+    @property
+    def source(self) -> str:
+        return str(self.path) if self.path else "embedded default"
+
+    def enabled_channels(self) -> list[ChannelConfig]:
+        return [c for c in self.channels.values() if c.enabled]
+
+
+# --- schema -------------------------------------------------------------------------------
+
+_TOP = {"version", "city", "subscribe", "alerts", "rules", "store", "publish", "channels"}
+_CITY = {"names": dict, "languages": list, "timezone": str, "allowed_domains": list}
+_SUBSCRIBE = {"url": str, "links": dict}
+_ALERTS = {
+    "sender": str,
+    "sender_name": str,
+    "web": str,
+    "contact": str,
+    "languages": list,
+    "lifetimes": dict,
+}
+_RULES_INFO = {"quiet_hours": str, "max_per_day": int}
+_STORE = {"path": str}
+_PUBLISH = {"max_total_seconds": (int, float), "timeout": (int, float)}
+_CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list}
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, where: str, text: str, hint: str | None = None) -> ConfigError:
+        return ConfigError(f"{self.source}: {where} {text}", hint=hint)
+
+    def table(self, data: Any, where: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise self.fail(where, f"must be a table, not {_tname(data)}")
+        for key, value in data.items():
+            if key not in schema:
+                raise self.fail(where, f"unknown key '{key}'.{did_you_mean(key, list(schema))}")
+            expected = schema[key]
+            if expected is not None and not _is(value, expected):
+                raise self.fail(
+                    where, f"key '{key}' must be {_tname_of(expected)}, not {_tname(value)}"
+                )
+        return data
+
+    def strings(self, value: list[Any], where: str, key: str) -> tuple[str, ...]:
+        if not all(isinstance(v, str) for v in value):
+            raise self.fail(where, f"key '{key}' must be a list of strings")
+        return tuple(value)
+
+
+def _is(value: Any, expected: type | tuple[type, ...]) -> bool:
+    if isinstance(value, bool) and expected is not bool and bool not in _as_tuple(expected):
+        return False
+    return isinstance(value, expected)
+
+
+def _as_tuple(t: type | tuple[type, ...]) -> tuple[type, ...]:
+    return t if isinstance(t, tuple) else (t,)
+
+
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
+               list: "a list", dict: "a table"}
+
+
+def _tname_of(t: type | tuple[type, ...]) -> str:
+    return " or ".join(_TYPE_NAMES.get(x, x.__name__) for x in _as_tuple(t))
+
+
+def _tname(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError(text)
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+# --- loading ------------------------------------------------------------------------------
+
+def find_config(explicit: str | Path | None, env: Mapping[str, str] | None = None) -> Path | None:
+    """--config, then $CITYCHAN_CONFIG, then ./citychan.toml, then the user config dir."""
+    env = os.environ if env is None else env
+    if explicit:
+        return Path(explicit)
+    if env.get("CITYCHAN_CONFIG"):
+        return Path(env["CITYCHAN_CONFIG"])
+    local = Path(CONFIG_NAME)
+    if local.is_file():
+        return local
+    base = env.get("XDG_CONFIG_HOME") or (Path(env.get("HOME", "~")).expanduser() / ".config")
+    user = Path(base) / "citychan" / CONFIG_NAME
+    return user if user.is_file() else None
+
+
+def load_config(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    path = find_config(explicit, env)
+    if path is None:
+        return default_config()
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory, not a config file")
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found", hint="run 'citychan init'") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    return parse_config(data, path=path)
+
+
+def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
+    r = _Reader(str(path) if path else "config")
+    for key in data:
+        if key not in _TOP:
+            raise r.fail("", f"unknown top-level key '{key}'.{did_you_mean(key, _TOP)}".lstrip())
+    if "version" not in data:
+        raise r.fail("", f"missing 'version = {CONFIG_VERSION}' at the top".lstrip())
+    version = data["version"]
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise r.fail("", "'version' must be an integer".lstrip())
+    if version > CONFIG_VERSION:
+        raise r.fail(
+            "",
+            f"config version {version} is newer than this citychan understands "
+            f"({CONFIG_VERSION})".lstrip(),
+            hint="upgrade citychan",
+        )
+    if version < 1:
+        raise r.fail("", f"unsupported config version {version}".lstrip())
+    base_dir = path.parent if path else Path(".")
+
+    city = _city(r, data.get("city", {}))
+    rules = data.get("rules", {})
+    r.table(rules, "[rules]", {"info": dict})
+    store = r.table(data.get("store", {}), "[store]", _STORE)
+    channels = _channels(r, data.get("channels", {}), city)
+    store_path = Path(store.get("path", f"{DEFAULT_OUT}/citychan.db"))
+    return Config(
+        path=path,
+        base_dir=base_dir,
+        city=city,
+        subscribe=_subscribe(r, data.get("subscribe", {})),
+        alerts=_alerts(r, data.get("alerts", {}), city),
+        info_rules=_info_rules(r, rules.get("info")),
+        publish=_publish(r, data.get("publish", {})),
+        store_path=store_path if store_path.is_absolute() else base_dir / store_path,
+        channels=channels,
+    )
+
+
+def _city(r: _Reader, data: Any) -> CityConfig:
+    t = r.table(data, "[city]", _CITY)
+    d = CityConfig()
+    names = t.get("names", d.names)
+    if not all(isinstance(v, str) for v in names.values()):
+        raise r.fail("[city]", "key 'names' must map language codes to strings")
+    langs = r.strings(t["languages"], "[city]", "languages") if "languages" in t else d.languages
+    if not langs:
+        raise r.fail("[city]", "key 'languages' needs at least one language")
+    domains = r.strings(t.get("allowed_domains", []), "[city]", "allowed_domains")
+    tz = t.get("timezone", d.timezone)
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(tz)
+    except Exception:
+        raise r.fail("[city]", f"unknown timezone {tz!r}", hint="e.g. 'Europe/Berlin'") from None
+    return CityConfig(names=dict(names), languages=langs, timezone=tz,
+                      allowed_domains=tuple(x.lower() for x in domains))
+
+
+def _subscribe(r: _Reader, data: Any) -> SubscribeConfig:
+    t = r.table(data, "[subscribe]", _SUBSCRIBE)
+    links = t.get("links", {})
+    if not all(isinstance(v, str) for v in links.values()):
+        raise r.fail("[subscribe.links]", "values must be URLs as strings")
+    return SubscribeConfig(url=t.get("url"), links=dict(links))
+
+
+def _alerts(r: _Reader, data: Any, city: CityConfig) -> AlertsConfig:
+    t = r.table(data, "[alerts]", _ALERTS)
+    d = AlertsConfig()
+    lifetimes = {**d.lifetimes, **t.get("lifetimes", {})}
+    unknown = set(lifetimes) - {"low", "medium", "high"}
+    if unknown:
+        raise r.fail("[alerts.lifetimes]", f"unknown level '{sorted(unknown)[0]}'",
+                     hint="levels are low, medium, high")
+    langs = r.strings(t["languages"], "[alerts]", "languages") if "languages" in t else d.languages
+    return AlertsConfig(
+        sender=t.get("sender", d.sender),
+        sender_name=t.get("sender_name", f"Stadtverwaltung {city.name('de')}"),
+        web=t.get("web"),
+        contact=t.get("contact"),
+        languages=langs,
+        lifetimes=lifetimes,
+    )
+
+
+def _info_rules(r: _Reader, data: Any) -> InfoRules:
+    if data is None:
+        return InfoRules()
+    t = r.table(data, "[rules.info]", _RULES_INFO)
+    quiet = None
+    if "quiet_hours" in t:
+        try:
+            quiet = parse_quiet_hours(t["quiet_hours"])
+        except ValueError:
+            raise r.fail("[rules.info]", f"quiet_hours {t['quiet_hours']!r} is not 'HH:MM-HH:MM'") from None
+    cap = t.get("max_per_day")
+    if cap is not None and cap < 0:
+        raise r.fail("[rules.info]", "max_per_day must not be negative")
+    return InfoRules(quiet_hours=quiet, max_per_day=cap)
+
+
+def _publish(r: _Reader, data: Any) -> PublishConfig:
+    t = r.table(data, "[publish]", _PUBLISH)
+    d = PublishConfig()
+    return PublishConfig(
+        max_total_seconds=float(t.get("max_total_seconds", d.max_total_seconds)),
+        timeout=float(t.get("timeout", d.timeout)),
+    )
+
+
+def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfig]:
+    if not isinstance(data, dict):
+        raise r.fail("[channels]", "must be a table of channels")
+    from citychan.channels import available_types, load_type
+
+    types = available_types()
+    out: dict[str, ChannelConfig] = {}
+    for name, table in data.items():
+        where = f"[channels.{name}]"
+        if not isinstance(table, dict):
+            raise r.fail(where, "must be a table")
+        type_name = table.get("type")
+        if not isinstance(type_name, str):
+            raise r.fail(where, "needs 'type'", hint=f"one of: {', '.join(sorted(types))}")
+        cls = load_type(type_name, types) if type_name in types else None
+        if cls is None:
+            raise r.fail(where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, types)}")
+        schema: dict[str, Any] = dict(_CHANNEL_COMMON)
+        opt_specs = getattr(cls, "options", {})
+        schema.update({k: spec.type for k, spec in opt_specs.items()})
+        r.table(table, where, schema)
+        for key, spec in opt_specs.items():
+            if spec.required and key not in table:
+                raise r.fail(where, f"missing required key '{key}'")
+        kinds = r.strings(table.get("kinds", list(KINDS)), where, "kinds")
+        for k in kinds:
+            if k not in KINDS:
+                raise r.fail(where, f"unknown kind '{k}' in 'kinds'", hint="info or warning")
+        langs = table.get("languages")
+        options = {k: spec.default for k, spec in opt_specs.items() if spec.default is not None}
+        options.update({k: v for k, v in table.items() if k not in _CHANNEL_COMMON})
+        out[name] = ChannelConfig(
+            name=name,
+            type=type_name,
+            enabled=table.get("enabled", True),
+            languages=r.strings(langs, where, "languages") if langs is not None else None,
+            kinds=kinds,
+            options=options,
+        )
+    return out
+
+
+def default_config() -> Config:
+    """The embedded default: offline outbox and feed under ./citychan-out/."""
+    out = Path(DEFAULT_OUT)
+    city = CityConfig(allowed_domains=("bautzen.de", "budysin.de"))
+    return Config(
+        path=None,
+        base_dir=Path("."),
+        city=city,
+        subscribe=SubscribeConfig(url="https://whatsapp.com/channel/0029VaBautzenStadtInfo01"),
+        alerts=AlertsConfig(sender_name="Stadtverwaltung Bautzen", web="https://www.bautzen.de"),
+        info_rules=InfoRules(),
+        publish=PublishConfig(),
+        store_path=out / "citychan.db",
+        channels={
+            "outbox": ChannelConfig("outbox", "outbox", options={"path": str(out / "outbox")}),
+            "feed": ChannelConfig(
+                "feed",
+                "feed",
+                options={
+                    "path": str(out / "feed"),
+                    "title": "Stadt Bautzen / Město Budyšin",
+                    "public_url": "https://www.bautzen.de/aktuelles",
+                },
+            ),
+        },
+    )

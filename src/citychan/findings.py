@@ -1,0 +1,71 @@
+"""Findings: what the rules say about a message. Codes are stable; tools may match on them."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+# code -> short name. Never renumber: scripts and docs refer to these.
+CODES: dict[str, str] = {
+    "CC001": "unknown-key",
+    "CC002": "bad-field",
+    "CC003": "missing-translation",
+    "CC004": "image-without-alt",
+    "CC005": "image-missing",
+    "CC101": "too-long",
+    "CC102": "summary-fallback",
+    "CC103": "too-long-for-caption",
+    "CC201": "info-sounds-like-warning",
+    "CC202": "link-domain-not-allowed",
+    "CC203": "tracking-parameters-removed",
+    "CC204": "bad-link",
+    "CC301": "quiet-hours",
+    "CC302": "daily-cap",
+    "CC303": "forced",
+    "CC401": "warning-field-missing",
+    "CC402": "warning-headline",
+    "CC403": "warning-instruction",
+    "CC404": "warning-expired",
+    "CC405": "warning-text-order",
+    "CC406": "warning-short-text",
+    "CC407": "cell-broadcast",
+    "CC408": "warning-level",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    channel: str | None = None
+    hint: str | None = None
+
+    @property
+    def name(self) -> str:
+        return CODES.get(self.code, "")
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["severity"] = str(self.severity)
+        d["name"] = self.name
+        return d
+
+
+def error(code: str, message: str, *, channel: str | None = None, hint: str | None = None) -> Finding:
+    return Finding(code, Severity.ERROR, message, channel, hint)
+
+
+def warning(code: str, message: str, *, channel: str | None = None, hint: str | None = None) -> Finding:
+    return Finding(code, Severity.WARNING, message, channel, hint)
+
+
+def has_errors(findings: list[Finding] | tuple[Finding, ...]) -> bool:
+    return any(f.severity is Severity.ERROR for f in findings)

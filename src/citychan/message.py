@@ -1,0 +1,264 @@
+"""A notice on disk: Markdown with YAML front matter, plus translations as sibling files
+(``notice.md`` + ``notice.hsb.md``). Loading either file yields the whole notice."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from citychan.errors import InputError, did_you_mean
+from citychan.findings import Finding, error, warning
+
+MAX_BYTES = 1024 * 1024  # a notice is text for a phone screen; 1 MiB is already absurd
+
+INFO_KEYS = {
+    "title", "kind", "lang", "summary", "link", "tags", "image", "image_alt", "channels",
+    "expires",
+}
+# Warnings add the fields of DESIGN section 5; they are read by citychan.alerts.
+WARNING_KEYS = {
+    "level", "event", "headline", "description", "instruction", "area", "effective",
+    "polygon", "circle", "geocode", "incident", "status", "contact", "web",
+}
+KNOWN_KEYS = INFO_KEYS | WARNING_KEYS
+# Shared by all languages of a notice; a translation may not contradict them.
+SHARED_KEYS = ("kind", "link", "tags", "image", "channels", "expires", "level", "event",
+               "effective", "polygon", "circle", "geocode", "incident", "status")
+_LANG_SUFFIX = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3})\.md$")
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class Document:
+    """One language of a notice."""
+
+    lang: str
+    title: str
+    body: str  # Markdown
+    path: Path
+    summary: str | None = None
+    image_alt: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)  # the whole front matter
+
+
+@dataclass(frozen=True)
+class Message:
+    """A notice in one or more languages, primary language first."""
+
+    path: Path
+    kind: str  # "info" | "warning"
+    docs: tuple[Document, ...]
+    link: str | None = None
+    tags: tuple[str, ...] = ()
+    image: Path | None = None
+    channels: tuple[str, ...] = ()  # restrict targets; empty: all
+    expires: str | None = None
+    findings: tuple[Finding, ...] = ()  # found while loading (unknown keys, …)
+
+    @property
+    def primary(self) -> Document:
+        return self.docs[0]
+
+    @property
+    def title(self) -> str:
+        return self.primary.title
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(d.lang for d in self.docs)
+
+    def doc(self, lang: str) -> Document | None:
+        return next((d for d in self.docs if d.lang == lang), None)
+
+    @property
+    def meta(self) -> Mapping[str, Any]:
+        return self.primary.meta
+
+    @property
+    def content_hash(self) -> str:
+        """Stable across runs and machines: what is said, not where the file lies."""
+        payload = {
+            "kind": self.kind,
+            "link": self.link,
+            "tags": list(self.tags),
+            "image": _file_digest(self.image),
+            "expires": self.expires,
+            "docs": [
+                {"lang": d.lang, "title": d.title, "body": d.body.strip(), "summary": d.summary,
+                 "image_alt": d.image_alt,
+                 "meta": {k: d.meta[k] for k in sorted(WARNING_KEYS) if k in d.meta}}
+                for d in self.docs
+            ],
+        }
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _file_digest(path: Path | None) -> str | None:
+    if path is None or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_text(path: Path, what: str = "message file") -> str:
+    """Read a UTF-8 text file, or raise one InputError that says what is wrong with it."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a {what}")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(f"{path}: {size // 1024} KiB is too large for a {what} "
+                             f"(limit {MAX_BYTES // 1024} KiB)")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    if b"\x00" in raw[:8192]:
+        raise InputError(f"{path}: is a binary file, not a Markdown {what}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: is not UTF-8 text (bad byte at offset {exc.start})",
+                         hint="save the file as UTF-8") from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError(f"{path}: is empty")
+    return text
+
+
+def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+    import yaml
+
+    m = _FRONT.match(text)
+    if not m:
+        raise InputError(f"{path}: missing front matter with a title",
+                         hint="start the file with '---', 'title: …', '---'")
+    try:
+        meta = yaml.safe_load(m.group("yaml"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InputError(f"{path}: broken front matter{where}: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise InputError(f"{path}: front matter must be 'key: value' pairs, not a {_kind(meta)}")
+    return {str(k): v for k, v in meta.items()}, text[m.end():]
+
+
+def _kind(value: Any) -> str:
+    return {list: "list", str: "string", int: "number", float: "number"}.get(type(value), "value")
+
+
+def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding]]:
+    meta, body = split_front_matter(read_text(path), path)
+    findings: list[Finding] = []
+    for key in meta:
+        if key not in KNOWN_KEYS:
+            findings.append(error(
+                "CC001", f"{path.name}: unknown front-matter key '{key}'.{did_you_mean(key, KNOWN_KEYS)}",
+                hint="remove it or fix the spelling"))
+    title = meta.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        raise InputError(f"{path}: missing title in front matter", hint="add 'title: …'")
+    if not isinstance(title, str | int | float):
+        raise InputError(f"{path}: title must be text")
+    for key in ("summary", "image_alt", "link", "lang"):
+        if key in meta and meta[key] is not None and not isinstance(meta[key], str):
+            findings.append(error("CC002", f"{path.name}: '{key}' must be text"))
+    lang = meta.get("lang") if isinstance(meta.get("lang"), str) else default_lang
+    return Document(
+        lang=lang,
+        title=str(title).strip(),
+        body=body,
+        path=path,
+        summary=meta.get("summary") if isinstance(meta.get("summary"), str) else None,
+        image_alt=meta.get("image_alt") if isinstance(meta.get("image_alt"), str) else None,
+        meta=meta,
+    ), findings
+
+
+def translation_paths(primary: Path) -> dict[str, Path]:
+    """Sibling files ``NAME.LANG.md`` of ``NAME.md``, by language."""
+    base = primary.name.removesuffix(".md")
+    out: dict[str, Path] = {}
+    if not primary.parent.is_dir():
+        return out
+    for p in sorted(primary.parent.glob(f"{glob_escape(base)}.*.md")):
+        m = _LANG_SUFFIX.match(p.name)
+        if m and m.group("base") == base:
+            out[m.group("lang")] = p
+    return out
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([\[\]*?])", r"[\1]", text)
+
+
+def primary_path(path: Path) -> Path:
+    """Given ``notice.hsb.md`` whose ``notice.md`` exists, the primary file; else ``path``."""
+    m = _LANG_SUFFIX.match(path.name)
+    if m:
+        candidate = path.with_name(m.group("base") + ".md")
+        if candidate.is_file():
+            return candidate
+    return path
+
+
+def load_message(path: str | Path, languages: tuple[str, ...] = ("de",),
+                 kind: str | None = None) -> Message:
+    """Load a notice with its translations. ``languages`` orders them (primary first)."""
+    path = primary_path(Path(path))
+    primary, findings = load_document(path, languages[0])
+    docs = [primary]
+    for lang, tpath in translation_paths(path).items():
+        if lang == primary.lang:
+            continue
+        doc, more = load_document(tpath, lang)
+        findings += more
+        if doc.lang != lang:
+            findings.append(error("CC002", f"{tpath.name}: says lang '{doc.lang}' but its name says '{lang}'"))
+        for key in SHARED_KEYS:
+            if key in doc.meta and key in primary.meta and doc.meta[key] != primary.meta[key]:
+                findings.append(warning(
+                    "CC002", f"{tpath.name}: '{key}' differs from {path.name}; {path.name} wins"))
+        docs.append(doc)
+    order = {lang: i for i, lang in enumerate(languages)}
+    docs = [primary] + sorted(docs[1:], key=lambda d: (order.get(d.lang, len(order)), d.lang))
+    meta = primary.meta
+    kind = kind or str(meta.get("kind") or "info")
+    if kind not in ("info", "warning"):
+        findings.append(error("CC002", f"{path.name}: kind must be 'info' or 'warning', not {kind!r}"))
+        kind = "info"
+    image = None
+    if meta.get("image"):
+        image = Path(str(meta["image"]))
+        image = image if image.is_absolute() else path.parent / image
+    tags = meta.get("tags") or ()
+    tags = (tags,) if isinstance(tags, str) else tags
+    channels = meta.get("channels") or ()
+    channels = (channels,) if isinstance(channels, str) else channels
+    if not isinstance(tags, list | tuple) or not isinstance(channels, list | tuple):
+        findings.append(error("CC002", f"{path.name}: 'tags' and 'channels' must be lists"))
+        tags, channels = (), ()
+    expires = meta.get("expires")
+    return Message(
+        path=path,
+        kind=kind,
+        docs=tuple(docs),
+        link=meta.get("link") if isinstance(meta.get("link"), str) else None,
+        tags=tuple(str(t) for t in tags),
+        image=image,
+        channels=tuple(str(c) for c in channels),
+        expires=str(expires) if expires is not None else None,
+        findings=tuple(findings),
+    )
