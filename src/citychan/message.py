@@ -128,7 +128,7 @@ def read_text(path: Path, what: str = "message file") -> str:
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: is not UTF-8 text (bad byte at offset {exc.start})",
                          hint="save the file as UTF-8") from None
-    text = text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty")
     return text

@@ -1,0 +1,154 @@
+"""Warning levels of the German civil-protection scale (BBK/MoWaS) and the CAP 1.2
+vocabularies they map to.
+
+Sorbian (hsb) wording that no native speaker has checked yet is listed in ``review``: the
+rules turn that into a warning finding instead of pretending the text is certain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from citychan.errors import UsageError
+
+
+class Level(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class Guard(StrEnum):
+    """What the CLI asks before sending a warning of this level."""
+
+    NONE = "none"
+    CONFIRM = "confirm"  # a yes/no prompt
+    TYPE_EVENT = "type-event"  # the duty officer types the event name
+
+
+class Severity(StrEnum):
+    EXTREME = "Extreme"
+    SEVERE = "Severe"
+    MODERATE = "Moderate"
+    MINOR = "Minor"
+    UNKNOWN = "Unknown"
+
+
+class Urgency(StrEnum):
+    IMMEDIATE = "Immediate"
+    EXPECTED = "Expected"
+    FUTURE = "Future"
+    PAST = "Past"
+    UNKNOWN = "Unknown"
+
+
+class Certainty(StrEnum):
+    OBSERVED = "Observed"
+    LIKELY = "Likely"
+    POSSIBLE = "Possible"
+    UNLIKELY = "Unlikely"
+    UNKNOWN = "Unknown"
+
+
+class Status(StrEnum):
+    ACTUAL = "Actual"
+    EXERCISE = "Exercise"
+    TEST = "Test"
+
+
+class MsgType(StrEnum):
+    ALERT = "Alert"
+    UPDATE = "Update"
+    CANCEL = "Cancel"
+
+
+class Category(StrEnum):
+    GEO = "Geo"
+    MET = "Met"
+    SAFETY = "Safety"
+    SECURITY = "Security"
+    RESCUE = "Rescue"
+    FIRE = "Fire"
+    HEALTH = "Health"
+    ENV = "Env"
+    TRANSPORT = "Transport"
+    INFRA = "Infra"
+    CBRNE = "CBRNE"
+    OTHER = "Other"
+
+
+class ResponseType(StrEnum):
+    SHELTER = "Shelter"
+    EVACUATE = "Evacuate"
+    PREPARE = "Prepare"
+    EXECUTE = "Execute"
+    AVOID = "Avoid"
+    MONITOR = "Monitor"
+    ASSESS = "Assess"
+    ALL_CLEAR = "AllClear"
+    NONE = "None"
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    level: Level
+    labels: Mapping[str, str]  # language -> label the headline starts with
+    severity: Severity
+    urgency: Urgency
+    certainty: Certainty
+    guard: Guard
+    review: frozenset[str] = field(default_factory=frozenset)  # languages not yet checked
+
+    def label(self, lang: str) -> str:
+        """The label in ``lang``, falling back to German (the legally binding text)."""
+        return self.labels.get(lang) or self.labels["de"]
+
+
+# hsb labels are drafts ("strach" = danger); flagged until a native speaker confirms them.
+LEVELS: dict[Level, LevelInfo] = {
+    Level.LOW: LevelInfo(
+        Level.LOW, {"de": "Gefahreninformation", "hsb": "Informacija wo strachu"},
+        Severity.MINOR, Urgency.EXPECTED, Certainty.LIKELY, Guard.NONE, frozenset({"hsb"})),
+    Level.MEDIUM: LevelInfo(
+        Level.MEDIUM, {"de": "Gefahr", "hsb": "Strach"},
+        Severity.SEVERE, Urgency.IMMEDIATE, Certainty.LIKELY, Guard.CONFIRM, frozenset({"hsb"})),
+    Level.HIGH: LevelInfo(
+        Level.HIGH, {"de": "Extreme Gefahr", "hsb": "Ekstremny strach"},
+        Severity.EXTREME, Urgency.IMMEDIATE, Certainty.OBSERVED, Guard.TYPE_EVENT,
+        frozenset({"hsb"})),
+}
+
+# The all-clear replaces the level label at the start of the headline.
+ALLCLEAR_LABELS: Mapping[str, str] = {"de": "Entwarnung", "hsb": "Wotwarnowanje"}
+ALLCLEAR_REVIEW = frozenset({"hsb"})
+
+# ÜBUNG/TEST stay German in every language: an invented Sorbian word would be worse than
+# the German one everybody in Lusatia recognises.
+STATUS_PREFIX: Mapping[Status, str] = {Status.EXERCISE: "ÜBUNG", Status.TEST: "TEST"}
+
+
+def parse_level(text: str) -> Level:
+    """``low|medium|high`` (case-insensitive) or raise a UsageError naming the choices."""
+    try:
+        return Level(text.strip().lower())
+    except ValueError:
+        raise UsageError(f"unknown warning level {text!r}",
+                         hint="use --level low, medium or high") from None
+
+
+def level_info(level: Level | str) -> LevelInfo:
+    """Labels, CAP severity/urgency/certainty and the guard of a level."""
+    return LEVELS[parse_level(level) if isinstance(level, str) else level]
+
+
+def allclear_label(lang: str) -> str:
+    return ALLCLEAR_LABELS.get(lang) or ALLCLEAR_LABELS["de"]
+
+
+def all_labels(lang: str) -> dict[str, Level | None]:
+    """Every headline label in ``lang`` (all-clear maps to None), longest first."""
+    out: dict[str, Level | None] = {info.label(lang): lvl for lvl, info in LEVELS.items()}
+    out[allclear_label(lang)] = None
+    return dict(sorted(out.items(), key=lambda kv: -len(kv[0])))

@@ -1,0 +1,184 @@
+"""The ``feed`` channel: the city website's Atom feed plus a static HTML archive page.
+
+Entries live in ``entries.json`` beside the feed (the feed is regenerated from it), ids are
+stable (derived from the message), and every file is written atomically."""
+
+from __future__ import annotations
+
+import html
+import json
+import threading
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from citychan.channels.base import (
+    Capabilities,
+    ChannelContext,
+    ChannelError,
+    Dialect,
+    Option,
+    Post,
+    Receipt,
+)
+from citychan.fsutil import atomic_write
+
+ATOM = "http://www.w3.org/2005/Atom"
+MAX_ENTRIES = 100
+_LOCK = threading.Lock()  # several feed channels may share a folder
+
+
+class FeedChannel:
+    type_name: ClassVar[str] = "feed"
+    options: ClassVar[dict[str, Option]] = {
+        "path": Option(str, default="citychan-out/feed"),
+        "title": Option(str, default="Stadtinformationen"),
+        "public_url": Option(str, default="https://www.example.org/aktuelles"),
+    }
+    capabilities = Capabilities(dialect=Dialect.FEED, network=False, title_field=True, images=True)
+
+    def __init__(self, name: str, path: Path, title: str, public_url: str) -> None:
+        self.name = name
+        self.path = path
+        self.title = title
+        self.public_url = public_url.rstrip("/")
+
+    @classmethod
+    def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> FeedChannel:
+        path = Path(options.get("path") or "citychan-out/feed")
+        return cls(name, path if path.is_absolute() else ctx.base_dir / path,
+                   str(options.get("title") or "Stadtinformationen"),
+                   str(options.get("public_url") or "https://www.example.org/aktuelles"))
+
+    def __repr__(self) -> str:
+        return f"FeedChannel(name={self.name!r}, path={str(self.path)!r})"
+
+    @property
+    def feed_file(self) -> Path:
+        return self.path / "feed.xml"
+
+    @property
+    def page_file(self) -> Path:
+        return self.path / "index.html"
+
+    def entry_id(self, message_id: str) -> str:
+        return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.public_url}#{message_id}"))
+
+    def send(self, post: Post) -> Receipt:
+        now = (post.sent or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        entry_id = self.entry_id(post.message_id)
+        try:
+            with _LOCK:
+                entries = self._load()
+                old = next((e for e in entries if e["id"] == entry_id), None)
+                entry = {
+                    "id": entry_id,
+                    "title": post.rendered.title or post.title,
+                    "html": post.rendered.html or html.escape(post.rendered.text),
+                    "text": post.rendered.text,
+                    "link": post.link or f"{self.public_url}/#{post.message_id[:12]}",
+                    "anchor": post.message_id[:12],
+                    "kind": str(post.kind),
+                    "langs": list(post.langs),
+                    "published": old["published"] if old else now.isoformat(),
+                    "updated": now.isoformat(),
+                    **({"cap": post.extra["cap_url"]} if post.extra.get("cap_url") else {}),
+                }
+                entries = [entry] + [e for e in entries if e["id"] != entry_id]
+                entries = entries[:MAX_ENTRIES]
+                self._save(entries, now)
+        except OSError as exc:
+            raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
+        return Receipt(remote_id=entry_id, url=f"{self.public_url}/#{entry['anchor']}")
+
+    def _load(self) -> list[dict[str, Any]]:
+        store = self.path / "entries.json"
+        if not store.is_file():
+            return []
+        try:
+            data = json.loads(store.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise ChannelError(f"{store}: is damaged; move it away to start a new feed") from None
+        return list(data.get("entries", []))
+
+    def _save(self, entries: list[dict[str, Any]], now: datetime) -> None:
+        atomic_write(self.path / "entries.json",
+                     json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1))
+        atomic_write(self.feed_file, atom_feed(self.title, self.public_url, entries, now))
+        atomic_write(self.page_file, html_page(self.title, self.public_url, entries))
+
+
+def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
+    """An Atom 1.0 document; ElementTree escapes every text, so a title stays text."""
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    sub(feed, "id", "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, public_url)))
+    sub(feed, "title", title)
+    sub(feed, "updated", entries[0]["updated"] if entries else now.isoformat())
+    sub(feed, "link", rel="self", href=f"{public_url}/feed.xml", type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=f"{public_url}/", type="text/html")
+    author = sub(feed, "author")
+    sub(author, "name", title)
+    for e in entries:
+        entry = sub(feed, "entry")
+        sub(entry, "id", e["id"])
+        sub(entry, "title", e["title"], type="text")
+        sub(entry, "published", e["published"])
+        sub(entry, "updated", e["updated"])
+        sub(entry, "link", rel="alternate", href=e["link"], type="text/html")
+        if e.get("cap"):
+            sub(entry, "link", rel="related", href=e["cap"], type="application/cap+xml")
+        sub(entry, "category", term=e["kind"])
+        sub(entry, "content", e["html"], type="html")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
+
+
+def html_page(title: str, public_url: str, entries: list[dict[str, Any]]) -> str:
+    """The static archive page for the website: newest first, every text escaped."""
+    esc = html.escape
+    items = []
+    for e in entries:
+        when = datetime.fromisoformat(e["published"]).strftime("%d.%m.%Y %H:%M UTC")
+        badge = ' <span class="warn">Warnmeldung</span>' if e["kind"] == "warning" else ""
+        cap = f' · <a href="{esc(e["cap"])}">CAP</a>' if e.get("cap") else ""
+        items.append(
+            f'<article id="{esc(e["anchor"])}" lang="{esc(e["langs"][0])}">\n'
+            f'<h2><a href="{esc(e["link"])}">{esc(e["title"])}</a>{badge}</h2>\n'
+            f'<p class="meta"><time datetime="{esc(e["published"])}">{when}</time>{cap}</p>\n'
+            f'<div class="content">{e["html"]}</div>\n</article>'
+        )
+    body = "\n".join(items) or "<p>Noch keine Meldungen.</p>"
+    return f"""<!doctype html>
+<html lang="de">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
+<link rel="alternate" type="application/atom+xml" title="{esc(title)}" href="feed.xml">
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
+       line-height: 1.5; color: #1a1a1a; }}
+article {{ border-bottom: 1px solid #ddd; padding: 1rem 0; }}
+h2 {{ margin: 0 0 .25rem; font-size: 1.25rem; }}
+.meta {{ color: #555; margin: 0 0 .5rem; font-size: .9rem; }}
+.warn {{ background: #b00020; color: #fff; font-size: .8rem; padding: .1rem .4rem; border-radius: .2rem; }}
+</style>
+</head>
+<body>
+<h1>{esc(title)}</h1>
+<p><a href="feed.xml">Atom-Feed abonnieren</a></p>
+{body}
+</body>
+</html>
+"""

@@ -1,0 +1,276 @@
+"""Shared plumbing of the HTTP channels: one request, mapped to a Receipt-ready response or a
+:class:`~citychan.channels.base.ChannelError` that says whether a retry is safe.
+
+The mapping follows one question: *may the post have gone out?*
+
+- Nothing was sent (connection refused, connect timeout): retryable, outcome known.
+- The request was sent but no answer came (read timeout, dropped connection) or the server
+  answered 5xx: for an idempotent API (Mastodon ``Idempotency-Key``, Matrix txnId) a retry is
+  safe; for every other API the outcome is unknown and must not be blindly resent.
+- 429: the API refused before doing anything, so a retry is safe, after its ``retry_after``
+  (Signal is the exception: a 429 there needs a human).
+- Other 4xx: a known failure, with the API's own description.
+
+Error texts are built here from status, host and the API's description, never from httpx's
+exception text or ``repr(request)``: those contain the URL, and Telegram's token is in its path.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from citychan.channels.base import ChannelContext, ChannelError
+
+if TYPE_CHECKING:
+    import httpx
+
+_MAX_DESCRIPTION = 200
+
+
+@dataclass(frozen=True)
+class ApiPolicy:
+    """How one API's failures map to ChannelError."""
+
+    api: str  # shown in messages: "Telegram", "WAHA", ...
+    idempotent: bool = False  # a resend cannot post twice (idempotency key, txnId)
+    retry_on_429: bool = True  # Signal: False, a 429 there needs a human
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # scrubbed from API descriptions
+
+
+# --- secrets never reach logs ---------------------------------------------------------------
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+
+
+class _RedactingFilter(logging.Filter):
+    """httpx logs every request URL at INFO; Telegram's token is in that URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with _secrets_lock:
+            secrets = sorted(_secrets, key=len, reverse=True)
+        if not secrets:
+            return True
+        text = record.getMessage()
+        if any(s in text for s in secrets):
+            record.msg, record.args = redact(text, secrets), None
+        return True
+
+
+_filter = _RedactingFilter()
+
+
+def protect_secret(secret: str) -> None:
+    """Register a secret: it is masked in every log record of httpx and httpcore."""
+    if not secret:
+        return
+    with _secrets_lock:
+        _secrets.add(secret)
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if _filter not in logger.filters:
+            logger.addFilter(_filter)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every secret replaced by ``***``."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+# --- the client -----------------------------------------------------------------------------
+
+_own_clients: dict[int, Any] = {}
+_own_lock = threading.Lock()
+
+
+def client_for(ctx: ChannelContext) -> httpx.Client:
+    """The injected client, or one shared lazily created client per timeout."""
+    if ctx.http is not None:
+        return ctx.http
+    import httpx
+
+    key = int(ctx.timeout * 1000)
+    with _own_lock:
+        if key not in _own_clients:
+            _own_clients[key] = httpx.Client(timeout=ctx.timeout, follow_redirects=False)
+        return _own_clients[key]
+
+
+def request(
+    ctx: ChannelContext, policy: ApiPolicy, method: str, url: str, **kwargs: Any
+) -> httpx.Response:
+    """One HTTP request; transport failures become ChannelError. Status is not checked."""
+    import httpx
+
+    try:
+        return client_for(ctx).request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise error_from_exception(exc, policy, url) from None
+
+
+def check(response: httpx.Response, policy: ApiPolicy) -> httpx.Response:
+    """Return a 2xx response; raise the mapped ChannelError for anything else."""
+    if 200 <= response.status_code < 300:
+        return response
+    raise error_from_response(response, policy)
+
+
+def json_of(response: httpx.Response) -> Any:
+    """The JSON body, or None when the body is empty or not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+# --- mapping --------------------------------------------------------------------------------
+
+
+def _where(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    # host and port only: userinfo, path and query may hold secrets
+    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+
+def error_from_exception(exc: Exception, policy: ApiPolicy, url: str) -> ChannelError:
+    """Map an httpx transport exception; the message never contains the URL's path."""
+    import httpx
+
+    where = _where(url)
+    if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError | httpx.PoolTimeout):
+        # no connection, so nothing of the request left this machine
+        return ChannelError(
+            f"{policy.api}: cannot connect to {where} ({type(exc).__name__})",
+            retryable=True,
+        )
+    if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.DecodingError):
+        return ChannelError(f"{policy.api}: bad request to {where} ({type(exc).__name__})")
+    what = "no answer in time" if isinstance(exc, httpx.TimeoutException) else "connection lost"
+    if policy.idempotent:
+        return ChannelError(
+            f"{policy.api}: {what} from {where} after sending; retrying is safe",
+            retryable=True,
+            outcome_known=False,
+        )
+    return ChannelError(
+        f"{policy.api}: {what} from {where} after sending; the post may have gone out",
+        outcome_known=False,
+    )
+
+
+def error_from_response(response: httpx.Response, policy: ApiPolicy) -> ChannelError:
+    """Map a non-2xx response to ChannelError with the API's own description."""
+    status = response.status_code
+    body = json_of(response)
+    description = api_description(body) or response.reason_phrase or ""
+    description = redact(description, policy.secrets)[:_MAX_DESCRIPTION]
+    text = f"{policy.api}: HTTP {status}" + (f": {description}" if description else "")
+    if status == 429:
+        if not policy.retry_on_429:
+            return ChannelError(
+                text + " (rate limited; needs a person, not retried)", status=status
+            )
+        return ChannelError(
+            text, retryable=True, retry_after=retry_after_of(response, body), status=status
+        )
+    if status >= 500:
+        if policy.idempotent:
+            return ChannelError(text, retryable=True, outcome_known=False, status=status)
+        return ChannelError(
+            text + " (the post may have gone out)", outcome_known=False, status=status
+        )
+    return ChannelError(text, status=status)
+
+
+def api_description(body: Any) -> str | None:
+    """The human part of an API's error body (Telegram, Mastodon, Matrix, WAHA, ntfy, ...)."""
+    if isinstance(body, str):
+        return body.strip() or None
+    if not isinstance(body, Mapping):
+        return None
+    for key in ("description", "error_description", "error", "message", "detail"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, Mapping):
+            inner = api_description(value)
+            if inner:
+                return inner
+        if isinstance(value, list) and value and isinstance(value[0], str):
+            return "; ".join(str(v) for v in value)
+    return None
+
+
+# --- waiting times --------------------------------------------------------------------------
+
+
+def retry_after_of(
+    response: httpx.Response, body: Any = None, now: datetime | None = None
+) -> float | None:
+    """Seconds to wait from ``Retry-After``, Telegram's ``parameters.retry_after``, Matrix's
+    ``retry_after_ms`` or Mastodon's ``X-RateLimit-Reset``, in that order."""
+    now = now or datetime.now(UTC)
+    seconds = parse_retry_after(response.headers.get("retry-after"), now)
+    if seconds is not None:
+        return seconds
+    seconds = retry_after_from_body(body)
+    if seconds is not None:
+        return seconds
+    return parse_reset_time(response.headers.get("x-ratelimit-reset"), now)
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """``Retry-After`` as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def parse_reset_time(value: str | None, now: datetime | None = None) -> float | None:
+    """Mastodon's ``X-RateLimit-Reset`` (an ISO 8601 time) as seconds from now."""
+    if not value:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def retry_after_from_body(body: Any) -> float | None:
+    """Telegram ``{"parameters": {"retry_after": 5}}`` or Matrix ``{"retry_after_ms": 2000}``."""
+    if not isinstance(body, Mapping):
+        return None
+    params = body.get("parameters")
+    if isinstance(params, Mapping) and _is_number(params.get("retry_after")):
+        return max(0.0, float(params["retry_after"]))
+    if _is_number(body.get("retry_after_ms")):
+        return max(0.0, float(body["retry_after_ms"]) / 1000)
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

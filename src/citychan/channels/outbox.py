@@ -1,0 +1,82 @@
+"""The ``outbox`` channel: one file per message and channel, exactly as rendered.
+
+Offline and always available: the press office can read what would go out, or copy the
+WhatsApp text into the app by hand when no gateway is configured."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+from citychan.channels.base import (
+    Capabilities,
+    ChannelConfigError,
+    ChannelContext,
+    Dialect,
+    Option,
+    Post,
+    Receipt,
+)
+from citychan.fsutil import atomic_write
+
+_EXT = {Dialect.TELEGRAM: "html", Dialect.MATRIX: "html", Dialect.FEED: "html",
+        Dialect.EMAIL: "eml.txt", Dialect.NTFY: "md", Dialect.MARKDOWN: "md"}
+
+
+def slug(text: str, length: int = 40) -> str:
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+    s = re.sub(r"[^A-Za-z0-9]+", "-", text.translate(table)).strip("-").lower()
+    return s[:length].rstrip("-") or "notice"
+
+
+class OutboxChannel:
+    type_name: ClassVar[str] = "outbox"
+    options: ClassVar[dict[str, Option]] = {
+        "path": Option(str, default="citychan-out/outbox"),
+        "dialect": Option(str, default="whatsapp"),
+    }
+
+    def __init__(self, name: str, path: Path, dialect: Dialect) -> None:
+        self.name = name
+        self.path = path
+        self.capabilities = Capabilities(dialect=dialect, network=False, images=True,
+                                         title_field=dialect in (Dialect.NTFY, Dialect.EMAIL, Dialect.FEED))
+
+    @classmethod
+    def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> OutboxChannel:
+        try:
+            dialect = Dialect(options.get("dialect", "whatsapp"))
+        except ValueError:
+            raise ChannelConfigError(
+                f"[channels.{name}] unknown dialect {options.get('dialect')!r}; one of: "
+                + ", ".join(d.value for d in Dialect)) from None
+        path = Path(options.get("path") or "citychan-out/outbox")
+        return cls(name, path if path.is_absolute() else ctx.base_dir / path, dialect)
+
+    def __repr__(self) -> str:
+        return f"OutboxChannel(name={self.name!r}, path={str(self.path)!r})"
+
+    def file_for(self, post: Post) -> Path:
+        ext = _EXT.get(self.capabilities.dialect, "txt")
+        return self.path / f"{slug(post.title)}-{post.message_id[:12]}.{self.name}.{ext}"
+
+    def send(self, post: Post) -> Receipt:
+        target = self.file_for(post)
+        r = post.rendered
+        parts = []
+        if r.title and self.capabilities.title_field:
+            parts.append(f"Subject: {r.title}\n" if r.dialect is Dialect.EMAIL else f"{r.title}\n")
+        parts.append(r.text.rstrip("\n") + "\n")
+        if r.html:
+            parts.append("\n" + r.html.rstrip("\n") + "\n")
+        if post.image:
+            parts.append(f"\n[image: {post.image.name} — {post.image_alt or ''}]\n")
+        try:
+            atomic_write(target, "".join(parts))
+        except OSError as exc:
+            from citychan.channels.base import ChannelError
+
+            raise ChannelError(f"cannot write {target}: {exc.strerror}", outcome_known=True) from None
+        return Receipt(remote_id=target.name, url=target.resolve().as_uri())

@@ -1,0 +1,114 @@
+"""What every command shares: error handling, the JSON envelope, the stderr console."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn, TypeVar
+
+import typer
+
+from citychan.errors import CitychanError, ExitCode
+
+ENVELOPE_VERSION = 1
+T = TypeVar("T")
+
+OUTPUT_HELP = "Output format: 'text' for people, 'json' for scripts (stdout, versioned envelope)."
+CONFIG_HELP = "Config file (default: $CITYCHAN_CONFIG, ./citychan.toml, user config dir)."
+
+
+@dataclass
+class _State:
+    debug: bool = False
+
+
+STATE = _State()
+
+
+def check_output(value: str) -> str:
+    if value not in ("text", "json"):
+        raise typer.BadParameter("use 'text' or 'json'")
+    return value
+
+
+def err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out_console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def fail(exc: CitychanError) -> NoReturn:
+    message = " ".join(exc.message.split("\n"))
+    typer.echo(f"Error: {message}", err=True)
+    if exc.hint:
+        typer.echo(f"Hint: {exc.hint}", err=True)
+    raise typer.Exit(int(exc.exit_code))
+
+
+def run(action: Callable[[], T]) -> T:
+    """Run a command's core; turn every error into one line on stderr and an exit code."""
+    try:
+        return action()
+    except typer.Exit:
+        raise
+    except CitychanError as exc:
+        if STATE.debug:
+            import traceback
+
+            traceback.print_exc()
+        fail(exc)
+    except KeyboardInterrupt:
+        typer.echo("Interrupted.", err=True)
+        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+    except Exception as exc:  # a bug: say so in one line, full trace only with --debug
+        if STATE.debug:
+            raise
+        typer.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
+        typer.echo("Hint: run again with 'citychan --debug …' and report the traceback", err=True)
+        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def emit_json(command: str, ok: bool, result: Any, exit_code: int = 0) -> None:
+    """Write the versioned envelope to stdout."""
+    envelope = {
+        "citychan": ENVELOPE_VERSION,
+        "command": command,
+        "ok": ok,
+        "exit_code": exit_code,
+        "result": result,
+    }
+    sys.stdout.write(json.dumps(envelope, ensure_ascii=False, indent=2, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def is_interactive() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def run_rejectable(action: Callable[[], T], command: str, output: str) -> T:
+    """Like run(), but a rules rejection (exit 3) also shows every finding."""
+    from citychan.errors import RejectedError
+
+    def guarded() -> T:
+        try:
+            return action()
+        except RejectedError as exc:
+            findings = getattr(exc, "findings", [])
+            if output == "json":
+                emit_json(command, False, {"findings": [f.as_dict() for f in findings]},
+                          int(exc.exit_code))
+            else:
+                from citychan.cli import show
+
+                show.findings_table(findings, err_console())
+            raise
+
+    return run(guarded)

@@ -1,0 +1,143 @@
+"""How results look on a terminal (rich). Diagnostics go to stderr, results to stdout."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import typer
+
+from citychan.cli import common
+
+nullcontext = contextlib.nullcontext
+_SEV = {"error": "[bold red]error[/]", "warning": "[yellow]warning[/]"}
+_STATUS = {"sent": "green", "failed": "red", "unknown": "yellow", "skipped": "dim",
+           "pending": "yellow"}
+
+
+def findings_table(findings: list[Any], console: Any) -> None:
+    for f in findings:
+        where = f" [{f.channel}]" if f.channel else ""
+        hint = f" [dim]— {f.hint}[/]" if f.hint else ""
+        console.print(f"  {_SEV[str(f.severity)]} {f.code} {f.name}{where}: "
+                      f"{_esc(f.message)}{hint}")
+
+
+def _esc(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def checked(results: list[Any]) -> None:
+    console = common.out_console()
+    for r in results:
+        if r.error:
+            console.print(f"[bold red]✗[/] {_esc(str(r.path))}: {_esc(r.error)}")
+            continue
+        mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
+        langs = "+".join(r.message.langs)
+        console.print(f"{mark} {_esc(str(r.path))} [dim]({r.message.kind}, {langs})[/] "
+                      f"{_esc(r.message.title)}")
+        findings_table(r.findings, console)
+    bad = sum(not r.ok for r in results)
+    console.print(f"\n{len(results) - bad} of {len(results)} file(s) ok.")
+
+
+def plan_dict(plan: Any) -> dict[str, Any]:
+    from citychan.render import measure_text
+
+    return {
+        "message": plan.message.content_hash,
+        "title": plan.message.title,
+        "kind": plan.message.kind,
+        "targets": [
+            {"channel": t.name, "type": t.type, "dialect": str(t.capabilities.dialect),
+             "langs": list(t.langs), "title": t.rendered.title, "text": t.rendered.text,
+             "html": t.rendered.html, "length": measure_text(t.rendered.text, t.capabilities),
+             "limit": t.capabilities.max_length, "unit": str(t.capabilities.length_unit),
+             "summary_used": t.summary_used}
+            for t in plan.targets
+        ],
+        "skipped": [{"channel": s.name, "reason": s.reason} for s in plan.skipped],
+        "findings": [f.as_dict() for f in plan.findings],
+    }
+
+
+def previews(plan: Any) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
+    console = common.out_console()
+    data = plan_dict(plan)
+    for t in data["targets"]:
+        limit = f"{t['limit']} {t['unit']}" if t["limit"] else "no limit"
+        over = t["limit"] is not None and t["length"] > t["limit"]
+        size = f"[{'red' if over else 'green'}]{t['length']}[/] / {limit}"
+        note = " · summary + link" if t["summary_used"] else ""
+        body = (t["title"] + "\n\n" if t["title"] else "") + t["text"]
+        console.print(Panel(Text(body), title=f"{t['channel']} ({t['dialect']}, "
+                            f"{'+'.join(t['langs'])})", subtitle=f"{size}{note}",
+                            title_align="left", subtitle_align="right"))
+    for s in data["skipped"]:
+        console.print(f"[dim]{s['channel']}: skipped — {_esc(s['reason'])}[/]")
+    if plan.findings:
+        console.print("Findings:")
+        findings_table(plan.findings, console)
+
+
+def confirm_plan(plan: Any) -> bool:
+    err = common.err_console()
+    names = ", ".join(t.name for t in plan.targets) or "no channel"
+    err.print(f"[bold]{_esc(plan.message.title)}[/] → {_esc(names)}")
+    findings_table(plan.findings, err)
+    return typer.confirm("Post now?", default=False, err=True)
+
+
+def report(rep: Any) -> None:
+    from rich.table import Table
+
+    console = common.out_console()
+    if rep.findings:
+        findings_table(rep.findings, common.err_console())
+    if rep.dry_run:
+        console.print(f"Dry run: '{_esc(rep.title)}' passes the rules; nothing was sent.")
+        return
+    table = Table(title=_esc(rep.title), title_justify="left")
+    for col in ("channel", "status", "remote id / URL", "error"):
+        table.add_column(col, overflow="fold")
+    for r in rep.results:
+        st = str(r.status)
+        table.add_row(r.channel, f"[{_STATUS.get(st, 'white')}]{st}[/]",
+                      _esc(r.url or r.remote_id or ""), _esc(r.error or ""))
+    console.print(table)
+
+
+class Progress:
+    """A live line per channel on a terminal while the fan-out runs."""
+
+    def __init__(self) -> None:
+        from rich.live import Live
+
+        self._state: dict[str, str] = {}
+        self._live = Live(self._render(), console=common.err_console(), transient=True,
+                          refresh_per_second=8)
+
+    def _render(self) -> Any:
+        from rich.table import Table
+
+        table = Table.grid(padding=(0, 2))
+        for name, state in self._state.items():
+            table.add_row(name, state)
+        return table
+
+    def event(self, channel: str, what: str, detail: str) -> None:
+        self._state[channel] = f"[{_STATUS.get(what, 'cyan')}]{what}[/] {_esc(detail)}"
+        self._live.update(self._render())
+
+    def __enter__(self) -> Progress:
+        self._live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._live.__exit__(*exc)

@@ -1,0 +1,156 @@
+"""The library behind the commands: each function takes plain arguments, returns a result
+object and raises CitychanError; the CLI only parses options and renders results."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from citychan.config import Config, load_config
+from citychan.errors import RejectedError
+from citychan.findings import Finding, has_errors
+from citychan.message import Message, load_message
+from citychan.publish import Publisher, Redactor, Report
+from citychan.store import Store
+from citychan.targets import Plan, open_channels, plan, secrets_of, select
+
+
+def now_in(config: Config) -> datetime:
+    return datetime.now(ZoneInfo(config.city.timezone))
+
+
+@dataclass
+class Checked:
+    path: Path
+    message: Message | None
+    findings: list[Finding] = field(default_factory=list)
+    error: str | None = None  # the file could not be read at all
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not has_errors(self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        m = self.message
+        return {"file": str(self.path), "ok": self.ok, "error": self.error,
+                "title": m.title if m else None, "kind": m.kind if m else None,
+                "hash": m.content_hash if m else None, "langs": list(m.langs) if m else [],
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+def check(paths: Sequence[str | Path], config: Config, *, kind: str | None = None,
+          now: datetime | None = None) -> list[Checked]:
+    """Validate message files against every configured channel. No network, no store."""
+    from citychan.errors import InputError
+
+    now = now or now_in(config)
+    chosen = config.enabled_channels()
+    channels = open_channels(config, chosen, offline=True, env={})
+    out: list[Checked] = []
+    for path in paths:
+        try:
+            message = load_message(path, config.city.languages, kind=kind)
+        except InputError as exc:
+            out.append(Checked(Path(path), None, error=exc.message))
+            continue
+        p = plan(config, message, channels, _eligible(chosen, message), now=now)
+        out.append(Checked(Path(path), message, p.findings))
+    return out
+
+
+def _eligible(chosen: list[Any], message: Message) -> list[Any]:
+    if not message.channels:
+        return chosen
+    return [c for c in chosen if c.name in message.channels]
+
+
+def make_plan(path: str | Path, config: Config, *, only: Sequence[str] = (), force: bool = False,
+              offline: bool, env: Mapping[str, str], store: Store | None = None,
+              kind: str | None = None, now: datetime | None = None) -> tuple[Plan, dict[str, Any]]:
+    """Load, select channels, render, and check: everything up to sending."""
+    now = now or now_in(config)
+    message = load_message(path, config.city.languages, kind=kind)
+    chosen = select(config, message, only)
+    channels = open_channels(config, chosen, offline=offline, env=env)
+    sent_today = 0
+    if store is not None and message.kind == "info":
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        sent_today = store.count_info_since(midnight)
+    return plan(config, message, channels, chosen, now=now, sent_today=sent_today,
+                force=force), channels
+
+
+def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Plan:
+    return make_plan(path, config, only=only, offline=True, env={})[0]
+
+
+def open_store(config: Config) -> Store:
+    return Store(config.store_path)
+
+
+def post(
+    path: str | Path,
+    config: Config,
+    *,
+    only: Sequence[str] = (),
+    force: bool = False,
+    dry_run: bool = False,
+    confirm: Callable[[Plan], bool] | None = None,
+    on_event: Callable[[str, str, str], None] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Report:
+    """Check, confirm, deliver to every target concurrently and record every attempt."""
+    env = os.environ if env is None else env
+    if dry_run:
+        p, _ = make_plan(path, config, only=only, force=force, offline=True, env=env)
+        _reject_if_errors(p)
+        report = Report(p.message.content_hash, p.message.title, p.message.kind,
+                        findings=p.findings, dry_run=True, forced=force)
+        return report
+    store = open_store(config)
+    try:
+        p, channels = make_plan(path, config, only=only, force=force, offline=False, env=env,
+                                store=store)
+        _reject_if_errors(p)
+        if confirm is not None and not confirm(p):
+            from citychan.errors import UsageError
+
+            raise UsageError("not confirmed; nothing was sent")
+        publisher = Publisher(store=store, channels=channels, now=lambda: now_in(config),
+                              max_total_seconds=config.publish.max_total_seconds,
+                              redact=Redactor(secrets_of(config, env)), on_event=on_event)
+        return publisher.publish(p, force=force)
+    finally:
+        store.close()
+
+
+def _reject_if_errors(p: Plan) -> None:
+    if not p.ok:
+        errors = [f for f in p.findings if f.severity == "error"]
+        exc = RejectedError(f"{len(errors)} rule error(s); nothing was sent: {errors[0].code} "
+                            f"{errors[0].message}", hint=errors[0].hint)
+        exc.findings = p.findings  # type: ignore[attr-defined]
+        raise exc
+
+
+def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
+    if not config.store_path.exists():
+        return []
+    store = open_store(config)
+    try:
+        return [d.as_dict() for d in store.recent(limit)]
+    finally:
+        store.close()
+
+
+def day_start(now: datetime) -> datetime:
+    return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(0)
+
+
+def load(config_path: str | Path | None) -> Config:
+    return load_config(config_path)

@@ -1,0 +1,203 @@
+"""Fan-out: one delivery per target, concurrently, each recorded before its first attempt and
+finished with its outcome. Retries only where the channel says it is safe; a delivery whose
+outcome may be that it went out is ``unknown`` and never blindly resent."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from citychan.channels.base import Channel, ChannelError, Kind, Post, idempotency_key
+from citychan.errors import ExitCode
+from citychan.findings import Finding
+from citychan.store import Status, Store
+from citychan.targets import Plan, Target
+
+
+@dataclass(frozen=True)
+class Result:
+    channel: str
+    type: str
+    status: Status
+    remote_id: str | None = None
+    url: str | None = None
+    error: str | None = None
+    delivery_id: int | None = None
+    attempts: int = 0
+    summary_used: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"channel": self.channel, "type": self.type, "status": str(self.status),
+                "remote_id": self.remote_id, "url": self.url, "error": self.error,
+                "delivery_id": self.delivery_id, "attempts": self.attempts,
+                "summary_used": self.summary_used}
+
+
+@dataclass
+class Report:
+    message_hash: str
+    title: str
+    kind: str
+    results: list[Result] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    dry_run: bool = False
+    forced: bool = False
+
+    @property
+    def exit_code(self) -> ExitCode:
+        bad = {Status.FAILED, Status.UNKNOWN}
+        return ExitCode.DELIVERY if any(r.status in bad for r in self.results) else ExitCode.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"message": self.message_hash, "title": self.title, "kind": self.kind,
+                "dry_run": self.dry_run, "forced": self.forced,
+                "results": [r.as_dict() for r in self.results],
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+class Redactor:
+    """Replaces every known secret in a text; the last line of defence for error texts."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        self._secrets = sorted(set(secrets), key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for s in self._secrets:
+            text = text.replace(s, "***")
+        return text
+
+
+Event = Callable[[str, str, str], None]  # (channel, what, detail)
+
+
+@dataclass
+class Publisher:
+    """Delivers a plan. Collaborators are injected: store, channels, clock, retry policy."""
+
+    store: Store
+    channels: Mapping[str, Channel]
+    now: Callable[[], datetime]
+    max_total_seconds: float = 60.0
+    redact: Callable[[str], str] = lambda s: s
+    on_event: Event | None = None
+    sleep: Callable[[float], None] | None = None
+    _pacers: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def publish(self, plan: Plan, *, force: bool = False, level: str | None = None,
+                extra: Mapping[str, Any] | None = None) -> Report:
+        msg = plan.message
+        report = Report(msg.content_hash, msg.title, msg.kind, findings=list(plan.findings),
+                        forced=force)
+        self.store.record_message(msg.content_hash, msg.kind, msg.title, msg.langs, str(msg.path))
+        skipped = [Result(s.name, "", Status.SKIPPED, error=s.reason) for s in plan.skipped]
+        if not plan.targets:
+            report.results = skipped
+            return report
+        with ThreadPoolExecutor(max_workers=min(16, len(plan.targets)),
+                                thread_name_prefix="citychan-send") as pool:
+            futures = [pool.submit(self._deliver, plan, t, force, level, extra or {})
+                       for t in plan.targets]
+            report.results = [f.result() for f in futures] + skipped
+        return report
+
+    def _emit(self, channel: str, what: str, detail: str = "") -> None:
+        if self.on_event:
+            self.on_event(channel, what, detail)
+
+    def _deliver(self, plan: Plan, target: Target, force: bool, level: str | None,
+                 extra: Mapping[str, Any]) -> Result:
+        msg = plan.message
+        if not force:
+            prev = self.store.already_sent(msg.content_hash, target.name)
+            if prev is not None:
+                self._emit(target.name, "skipped")
+                return Result(target.name, target.type, Status.SKIPPED, prev.remote_id, prev.url,
+                              f"already {prev.status} on {prev.created:%Y-%m-%d %H:%M} "
+                              f"(delivery #{prev.id}); use --force to send again",
+                              prev.id, summary_used=target.summary_used)
+        stored = target.rendered.text if target.rendered.html is None else (
+            target.rendered.text + "\n\n" + target.rendered.html)
+        did = self.store.begin_delivery(msg.content_hash, target.name, target.type, stored, force)
+        key = idempotency_key(msg.content_hash, target.name, did)
+        self.store.set_key(did, key)  # persisted before the first attempt (Matrix txnId)
+        post = make_post(plan, target, key, self.now(), level, extra)
+        return self.send_recorded(target, post, did)
+
+    def send_recorded(self, target: Target, post: Post, did: int) -> Result:
+        """Send one post for an already recorded delivery and finish its record."""
+        from citychan.channels.retry import RetryPolicy, send_with_retry
+
+        channel = self.channels[target.name]
+        attempts = 0
+
+        def attempt() -> Any:
+            nonlocal attempts
+            self._pace(target)
+            attempts += 1
+            self._emit(target.name, "sending", f"attempt {attempts}")
+            return channel.send(post)
+
+        policy = RetryPolicy(max_total_seconds=self.max_total_seconds)
+        kwargs: dict[str, Any] = {"on_retry": lambda *a: self._emit(target.name, "retrying", "")}
+        if self.sleep is not None:
+            kwargs["sleep"] = self.sleep
+        try:
+            receipt = send_with_retry(attempt, policy, **kwargs)
+        except ChannelError as exc:
+            status = Status.FAILED if exc.outcome_known else Status.UNKNOWN
+            text = self.redact(exc.message)
+            self.store.finish_delivery(did, status, error=text, attempts=attempts)
+            self._emit(target.name, str(status), text)
+            return Result(target.name, target.type, status, error=text, delivery_id=did,
+                          attempts=attempts, summary_used=target.summary_used)
+        except Exception as exc:  # a bug in a channel: it may have sent, so never assume not
+            text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
+            self.store.finish_delivery(did, Status.UNKNOWN, error=text, attempts=attempts)
+            self._emit(target.name, "unknown", text)
+            return Result(target.name, target.type, Status.UNKNOWN, error=text, delivery_id=did,
+                          attempts=attempts, summary_used=target.summary_used)
+        self.store.finish_delivery(did, Status.SENT, remote_id=receipt.remote_id, url=receipt.url,
+                                   attempts=attempts)
+        self._emit(target.name, "sent", receipt.url or receipt.remote_id or "")
+        return Result(target.name, target.type, Status.SENT, receipt.remote_id, receipt.url,
+                      delivery_id=did, attempts=attempts, summary_used=target.summary_used)
+
+    def _pace(self, target: Target) -> None:
+        per_minute = target.capabilities.per_minute
+        if not per_minute:
+            return
+        from citychan.channels.retry import Pacer
+
+        with self._lock:
+            pacer = self._pacers.setdefault(target.name, Pacer(per_minute))
+        pacer.wait()
+
+
+def make_post(plan: Plan, target: Target, key: str, now: datetime, level: str | None,
+              extra: Mapping[str, Any]) -> Post:
+    from citychan.links import clean_url
+
+    msg = plan.message
+    docs = [d for d in msg.docs if d.lang in target.langs] or [msg.primary]
+    return Post(
+        message_id=msg.content_hash,
+        channel=target.name,
+        kind=Kind(msg.kind),
+        title=" / ".join(d.title for d in docs),
+        rendered=target.rendered,
+        langs=target.langs,
+        link=clean_url(msg.link)[0] if msg.link else None,
+        summary=docs[0].summary,
+        image=msg.image if target.capabilities.images else None,
+        image_alt=docs[0].image_alt,
+        tags=msg.tags,
+        level=level,
+        idempotency_key=key,
+        sent=now,
+        extra=dict(extra),
+    )

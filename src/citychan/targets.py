@@ -1,0 +1,166 @@
+"""From config and message to the list of targets: which channels get the message, in which
+languages, rendered how, and what the rules say about each. No network, no store writes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from citychan.channels.base import (
+    Capabilities,
+    Channel,
+    ChannelConfigError,
+    ChannelContext,
+    Dialect,
+    Rendered,
+)
+from citychan.config import ChannelConfig, Config
+from citychan.errors import ConfigError, UsageError, did_you_mean
+from citychan.findings import Finding, has_errors, warning
+from citychan.message import Message
+from citychan.rules import length_findings, message_findings, policy_findings
+
+OFFLINE_TYPES = frozenset({"outbox", "feed"})
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    type: str
+    capabilities: Capabilities
+    langs: tuple[str, ...]
+    rendered: Rendered
+    summary_used: bool = False
+
+
+@dataclass(frozen=True)
+class Skip:
+    name: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    message: Message
+    targets: list[Target] = field(default_factory=list)
+    skipped: list[Skip] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.findings)
+
+
+class _OfflineEnv(dict[str, str]):
+    """Secrets for channels built only to read their capabilities: never sent anywhere."""
+
+    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
+        return "offline-placeholder"
+
+
+def _offline_http() -> Any:
+    import httpx
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("offline: check/preview/dry-run never use the network")
+
+    return httpx.Client(transport=httpx.MockTransport(refuse))
+
+
+def select(config: Config, message: Message, only: list[str] | tuple[str, ...] = ()) -> list[ChannelConfig]:
+    """The enabled channels this post goes to: --channel names, else the message's, else all."""
+    wanted = list(only) or list(message.channels)
+    for name in wanted:
+        if name not in config.channels:
+            raise UsageError(f"unknown channel '{name}'.{did_you_mean(name, list(config.channels))}",
+                             hint=f"configured: {', '.join(config.channels) or 'none'}")
+    chosen = [config.channels[n] for n in wanted] if wanted else config.enabled_channels()
+    return [c for c in chosen if c.enabled or c.name in only]
+
+
+def open_channels(config: Config, chosen: list[ChannelConfig], *, offline: bool,
+                  env: Mapping[str, str], http: Any = None) -> dict[str, Channel]:
+    """Build channel clients. ``offline``: for check/preview/dry-run, with no network and no
+    real secrets, only to read capabilities."""
+    from citychan.channels import load_type
+
+    needs_http = any(c.type not in OFFLINE_TYPES for c in chosen)
+    if offline:
+        ctx = ChannelContext(env=_OfflineEnv(), http=_offline_http() if needs_http else None,
+                             base_dir=config.base_dir, timeout=config.publish.timeout)
+    else:
+        ctx = ChannelContext(env=env, http=http, base_dir=config.base_dir,
+                             timeout=config.publish.timeout)
+    out: dict[str, Channel] = {}
+    for cc in chosen:
+        cls = load_type(cc.type)
+        if cls is None:
+            raise ConfigError(f"{config.source}: [channels.{cc.name}] type '{cc.type}' could not be loaded")
+        try:
+            out[cc.name] = cls.from_config(cc.name, cc.options, ctx)
+        except ChannelConfigError as exc:
+            raise ConfigError(f"{config.source}: {exc}") from None
+    return out
+
+
+def secrets_of(config: Config, env: Mapping[str, str]) -> list[str]:
+    """Every secret value the config points at, to mask them wherever text is shown or stored."""
+    values = []
+    for cc in config.channels.values():
+        for key, value in cc.options.items():
+            if key.endswith("_env") and isinstance(value, str) and env.get(value):
+                values.append(env[value])
+    return [v for v in values if len(v) >= 4]
+
+
+def channel_langs(cc: ChannelConfig, message: Message) -> tuple[str, ...]:
+    wanted = cc.languages or message.langs
+    return tuple(lang for lang in wanted if lang in message.langs)
+
+
+def plan(
+    config: Config,
+    message: Message,
+    channels: Mapping[str, Channel],
+    chosen: list[ChannelConfig],
+    *,
+    now: datetime,
+    sent_today: int = 0,
+    force: bool = False,
+) -> Plan:
+    """Render the message for each chosen channel and collect every finding."""
+    from citychan.links import clean_url
+    from citychan.render import measure_text, render, render_summary
+
+    result = Plan(message, findings=message_findings(message, config.city))
+    result.findings += policy_findings(message.kind, now, config.info_rules, sent_today, force)
+
+    def url_map(url: str) -> str:
+        return clean_url(url)[0]
+
+    for cc in chosen:
+        if message.kind not in cc.kinds:
+            result.skipped.append(Skip(cc.name, f"takes only {', '.join(cc.kinds)} messages"))
+            continue
+        langs = channel_langs(cc, message)
+        if not langs:
+            result.skipped.append(Skip(cc.name, f"no text in its languages ({', '.join(cc.languages or ())})"))
+            continue
+        channel = channels[cc.name]
+        caps = channel.capabilities
+        rendered = render(message, Dialect(caps.dialect), langs, url_map=url_map)
+        with_image = message.image is not None
+        problems = length_findings(cc.name, rendered, caps, measure_text, with_image=with_image)
+        summary_used = False
+        if problems and any(d.summary for d in message.docs) and message.link:
+            short = render_summary(message, Dialect(caps.dialect), langs, url_map=url_map)
+            if not length_findings(cc.name, short, caps, measure_text, with_image=with_image):
+                rendered, problems, summary_used = short, [], True
+                result.findings.append(warning(
+                    "CC102", "too long for this channel: sends the summary and the link",
+                    channel=cc.name))
+        result.findings += problems
+        result.targets.append(Target(cc.name, cc.type, caps, langs, rendered, summary_used))
+    return result

@@ -1,0 +1,58 @@
+"""Every test runs isolated: its own HOME, config dir and working folder, no CITYCHAN_*
+variables and no secrets from the real environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for key in list(os.environ):
+        if key.startswith("CITYCHAN_") or key.endswith(("_TOKEN", "_PASSWORD", "_SECRET")):
+            monkeypatch.delenv(key, raising=False)
+    monkeypatch.chdir(work)
+    return work
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+NOTICE = """---
+title: Sperrung der Löbauer Straße
+summary: Die Löbauer Straße ist vom 3. bis 7. Dezember gesperrt.
+link: https://www.bautzen.de/aktuelles/loebauer-strasse?utm_source=whatsapp&id=7
+---
+Die **Löbauer Straße** ist zwischen *Wallstraße* und Taucherstraße gesperrt.
+
+- Umleitung über die [Äußere Lauenstraße](https://www.bautzen.de/umleitung?fbclid=abc)
+- Busse fahren Ersatzhaltestellen an
+"""
+
+NOTICE_HSB = """---
+title: Zawrjenje Lubijskeje dróhi
+---
+Lubijska dróha je zawrjena. Wobjězd přez Zwonkowu dróhu.
+"""
+
+
+@pytest.fixture
+def notice(isolated: Path) -> Path:
+    write(isolated / "notice.hsb.md", NOTICE_HSB)
+    return write(isolated / "notice.md", NOTICE)

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from citychan.config import default_config, load_config, parse_config
+from citychan.errors import ConfigError, ExitCode
+from tests.conftest import write
+
+
+def cfg(text: str, tmp: Path) -> Path:
+    return write(tmp / "citychan.toml", text)
+
+
+def test_no_config_is_the_embedded_default(isolated: Path) -> None:
+    c = load_config(None, env={"HOME": str(isolated)})
+    assert c.path is None
+    assert {ch.type for ch in c.channels.values()} == {"outbox", "feed"}
+    assert c.store_path == Path("citychan-out/citychan.db")
+
+
+def test_lookup_order_explicit_then_env_then_local(isolated: Path) -> None:
+    a = cfg("version = 1\n[city]\ntimezone = 'Europe/Berlin'\n", isolated)
+    b = write(isolated / "other.toml", "version = 1\n[store]\npath = 'x.db'\n")
+    assert load_config(None, env={"CITYCHAN_CONFIG": str(b)}).path == b
+    assert load_config(None, env={}).path == Path("citychan.toml")
+    assert load_config(a, env={"CITYCHAN_CONFIG": str(b)}).path == a
+
+
+def test_user_config_dir_is_last(isolated: Path) -> None:
+    user = write(isolated / "xdg" / "citychan" / "citychan.toml", "version = 1\n")
+    assert load_config(None, env={"XDG_CONFIG_HOME": str(isolated / "xdg")}).path == user
+
+
+def test_unknown_key_names_table_and_suggests(isolated: Path) -> None:
+    p = cfg("version = 1\n[channels.telegram]\ntype = 'outbox'\npaht = 'x'\n", isolated)
+    with pytest.raises(ConfigError) as e:
+        load_config(p)
+    assert "[channels.telegram] unknown key 'paht'. Did you mean 'path'?" in e.value.message
+    assert e.value.exit_code == ExitCode.USAGE
+
+
+def test_wrong_type_is_named(isolated: Path) -> None:
+    p = cfg("version = 1\n[rules.info]\nmax_per_day = 'three'\n", isolated)
+    with pytest.raises(ConfigError, match=r"\[rules.info\] key 'max_per_day' must be an integer, not a string"):
+        load_config(p)
+
+
+def test_missing_and_newer_version(isolated: Path) -> None:
+    with pytest.raises(ConfigError, match="missing 'version = 1'"):
+        load_config(cfg("[city]\n", isolated))
+    with pytest.raises(ConfigError, match="newer than this citychan") as e:
+        load_config(cfg("version = 7\n", isolated))
+    assert e.value.hint == "upgrade citychan"
+
+
+def test_unknown_channel_type_suggests(isolated: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown channel type 'outbx'. Did you mean 'outbox'"):
+        parse_config({"version": 1, "channels": {"a": {"type": "outbx"}}})
+
+
+def test_quiet_hours_parsed_and_bad_value_rejected() -> None:
+    c = parse_config({"version": 1, "rules": {"info": {"quiet_hours": "21:00-07:00", "max_per_day": 3}}})
+    assert [t.isoformat() for t in c.info_rules.quiet_hours] == ["21:00:00", "07:00:00"]
+    assert c.info_rules.max_per_day == 3
+    with pytest.raises(ConfigError, match="quiet_hours"):
+        parse_config({"version": 1, "rules": {"info": {"quiet_hours": "late"}}})
+
+
+def test_no_rules_table_means_no_quiet_hours_and_no_cap() -> None:
+    c = parse_config({"version": 1})
+    assert c.info_rules.quiet_hours is None and c.info_rules.max_per_day is None
+
+
+def test_relative_paths_are_relative_to_the_config_file(isolated: Path) -> None:
+    p = write(isolated / "conf" / "citychan.toml", "version = 1\n[store]\npath = 'db/c.db'\n")
+    assert load_config(p).store_path == isolated / "conf" / "db" / "c.db"
+
+
+def test_broken_toml_is_one_line(isolated: Path) -> None:
+    with pytest.raises(ConfigError, match="invalid TOML"):
+        load_config(cfg("version = \n", isolated))
+
+
+def test_example_config_documents_and_loads(isolated: Path) -> None:
+    from tests.conftest import REPO
+
+    c = load_config(REPO / "config.example.toml")
+    assert c.city.names["hsb"] == "Budyšin"
+    types = {ch.type for ch in c.channels.values()}
+    assert {"whatsapp", "telegram", "mastodon", "matrix", "ntfy", "email", "signal", "webhook",
+            "outbox", "feed"} <= types
+
+
+def test_default_config_is_bilingual() -> None:
+    assert default_config().city.languages == ("de", "hsb")
