@@ -124,8 +124,8 @@ class Publisher:
             target.rendered.text + "\n\n" + target.rendered.html)
         did = self.store.begin_delivery(msg.content_hash, target.name, target.type, stored, force)
         key = idempotency_key(msg.content_hash, target.name, did)
-        self.store.set_key(did, key)  # persisted before the first attempt (Matrix txnId)
         post = make_post(plan, target, key, self.now(), level, extra)
+        self.store.set_post(did, key, post_to_json(post))  # before the first attempt (txnId)
         return self.send_recorded(target, post, did)
 
     def send_recorded(self, target: Target, post: Post, did: int) -> Result:
@@ -200,4 +200,37 @@ def make_post(plan: Plan, target: Target, key: str, now: datetime, level: str | 
         idempotency_key=key,
         sent=now,
         extra=dict(extra),
+    )
+
+
+def post_to_json(post: Post) -> str:
+    import json
+
+    r = post.rendered
+    return json.dumps({
+        "message_id": post.message_id, "channel": post.channel, "kind": str(post.kind),
+        "title": post.title, "langs": list(post.langs), "link": post.link,
+        "summary": post.summary, "image": str(post.image) if post.image else None,
+        "image_alt": post.image_alt, "tags": list(post.tags), "level": post.level,
+        "idempotency_key": post.idempotency_key,
+        "sent": post.sent.isoformat() if post.sent else None, "extra": dict(post.extra),
+        "rendered": {"dialect": str(r.dialect), "text": r.text, "html": r.html, "title": r.title},
+    }, ensure_ascii=False, default=str)
+
+
+def post_from_json(text: str) -> Post:
+    import json
+    from pathlib import Path
+
+    from citychan.channels.base import Dialect, Rendered
+
+    d = json.loads(text)
+    r = d["rendered"]
+    return Post(
+        message_id=d["message_id"], channel=d["channel"], kind=Kind(d["kind"]), title=d["title"],
+        rendered=Rendered(Dialect(r["dialect"]), r["text"], r["html"], r["title"]),
+        langs=tuple(d["langs"]), link=d["link"], summary=d["summary"],
+        image=Path(d["image"]) if d["image"] else None, image_alt=d["image_alt"],
+        tags=tuple(d["tags"]), level=d["level"], idempotency_key=d["idempotency_key"],
+        sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None, extra=d["extra"],
     )

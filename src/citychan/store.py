@@ -47,6 +47,7 @@ MIGRATIONS: list[str] = [
         url TEXT,
         error TEXT,
         rendered TEXT,
+        post TEXT,
         forced INTEGER NOT NULL DEFAULT 0,
         attempts INTEGER NOT NULL DEFAULT 0,
         created TEXT NOT NULL,
@@ -152,9 +153,15 @@ class Store:
             )
             return int(cur.lastrowid or 0)
 
-    def set_key(self, delivery_id: int, key: str) -> None:
+    def set_post(self, delivery_id: int, key: str, post_json: str) -> None:
+        """Persist the idempotency key and the post itself before the first attempt, so a
+        retry later sends exactly the same thing with the same key."""
         with self._tx() as db:
-            db.execute("UPDATE deliveries SET idempotency_key=? WHERE id=?", (key, delivery_id))
+            db.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
+                       (key, post_json, delivery_id))
+
+    def post_of(self, delivery_id: int) -> str | None:
+        return self._scalar("SELECT post FROM deliveries WHERE id=?", (delivery_id,))
 
     def finish_delivery(self, delivery_id: int, status: Status, *, remote_id: str | None = None,
                         url: str | None = None, error: str | None = None, attempts: int = 0) -> None:
@@ -176,13 +183,13 @@ class Store:
 
     def count_info_since(self, since: datetime) -> int:
         """Info messages that went out (to any channel) since ``since``."""
-        row = self._db.execute(
+        count = self._scalar(
             "SELECT COUNT(DISTINCT d.message_hash) FROM deliveries d "
             "JOIN messages m ON m.hash = d.message_hash "
             "WHERE m.kind='info' AND d.status IN (?,?) AND d.created >= ?",
             (Status.SENT, Status.UNKNOWN, since.astimezone(UTC).isoformat(timespec="seconds")),
-        ).fetchone()
-        return int(row[0])
+        )
+        return int(count or 0)
 
     def recent(self, limit: int = 20) -> list[Delivery]:
         return self._query("ORDER BY d.id DESC LIMIT ?", (limit,))
@@ -196,8 +203,12 @@ class Store:
         rows = self._query("WHERE d.id=?", (delivery_id,))
         return rows[0] if rows else None
 
-    def rendered(self, delivery_id: int) -> str | None:
-        row = self._db.execute("SELECT rendered FROM deliveries WHERE id=?", (delivery_id,)).fetchone()
+    def _scalar(self, sql: str, params: tuple[Any, ...]) -> Any:
+        try:
+            with self._lock:
+                row = self._db.execute(sql, params).fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot read the store ({exc})") from None
         return row[0] if row else None
 
     def _query(self, where: str, params: tuple[Any, ...]) -> list[Delivery]:

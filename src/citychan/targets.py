@@ -77,7 +77,11 @@ def select(config: Config, message: Message, only: list[str] | tuple[str, ...] =
             raise UsageError(f"unknown channel '{name}'.{did_you_mean(name, list(config.channels))}",
                              hint=f"configured: {', '.join(config.channels) or 'none'}")
     chosen = [config.channels[n] for n in wanted] if wanted else config.enabled_channels()
-    return [c for c in chosen if c.enabled or c.name in only]
+    chosen = [c for c in chosen if c.enabled or c.name in only]
+    if not chosen:
+        raise ConfigError(f"{config.source}: no enabled channel to post to",
+                          hint="add a [channels.NAME] table, or enable one")
+    return chosen
 
 
 def open_channels(config: Config, chosen: list[ChannelConfig], *, offline: bool,

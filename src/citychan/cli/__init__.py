@@ -33,6 +33,7 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show a full traceback on errors."),
 ) -> None:
     common.STATE.debug = debug
+    common.route_warnings()
 
 
 def _register() -> None:

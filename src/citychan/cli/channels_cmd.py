@@ -1,4 +1,5 @@
-"""citychan channels: the configured channels and where they come from."""
+"""citychan channels / retry: the configured channels, pre-flight checks, and resolving
+deliveries that failed or whose outcome is unknown."""
 
 from __future__ import annotations
 
@@ -12,37 +13,85 @@ from citychan.cli import common
 
 def register(app: typer.Typer) -> None:
     app.command("channels")(channels)
+    app.command("retry")(retry)
 
 
 def channels(
+    test: bool = typer.Option(False, "--test", help="Run pre-flight checks (no posting)."),
     config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
     output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
 ) -> None:
-    """List the configured channels with their type and source (built-in or plugin).
+    """List the configured channels with their source; --test checks each one without posting.
 
-    Example: citychan channels
+    Example: citychan channels --test
     """
     from citychan import operations
+
+    def run() -> dict[str, Any]:
+        cfg = operations.load(config)
+        result: dict[str, Any] = {"channels": _listing(cfg)}
+        if test:
+            from citychan.preflight import run_checks
+
+            result["checks"] = [c.as_dict() for c in run_checks(cfg)]
+        return result
+
+    result = common.run(run)
+    ok = all(c["ok"] for c in result.get("checks", []))
+    code = 0 if ok else 4
+    if output == "json":
+        common.emit_json("channels", ok, result, code)
+        raise typer.Exit(code)
+    from citychan.cli import show
+
+    show.channel_table(result["channels"], {c["channel"]: c for c in result.get("checks", [])})
+    raise typer.Exit(code)
+
+
+def _listing(cfg: Any) -> list[dict[str, Any]]:
     from citychan.channels import available_types
+
+    types = available_types()
+    return [{"name": c.name, "type": c.type, "enabled": c.enabled, "kinds": list(c.kinds),
+             "languages": list(c.languages or ()),
+             "source": types[c.type].source if c.type in types else "?"}
+            for c in cfg.channels.values()]
+
+
+def retry(
+    yes: bool = typer.Option(False, "--yes", "-y", help="Resend where nothing can be proven, without asking."),
+    list_only: bool = typer.Option(False, "--list", help="Only show what is unresolved."),
+    config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
+    output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
+) -> None:
+    """Resolve failed and unknown deliveries: read back where the API allows, resend only what
+    is provably missing, and ask where nothing can be proven.
+
+    Example: citychan retry
+    """
+    from citychan import operations, recovery
+
+    def ask(delivery: Any, why: str) -> bool:
+        if yes:
+            return True
+        if not common.is_interactive():
+            return False
+        return typer.confirm(f"#{delivery.id} '{delivery.title}' → {delivery.channel}: {why}. "
+                             "Send it again?", default=False, err=True)
 
     def run() -> list[dict[str, Any]]:
         cfg = operations.load(config)
-        types = available_types()
-        return [{"name": c.name, "type": c.type, "enabled": c.enabled,
-                 "kinds": list(c.kinds), "languages": list(c.languages or ()),
-                 "source": types[c.type].source if c.type in types else "?"}
-                for c in cfg.channels.values()]
+        if list_only:
+            return [d.as_dict() for d in recovery.pending(cfg)]
+        return [r.as_dict() for r in recovery.resolve(cfg, ask=ask)]
 
     rows = common.run(run)
+    status_key = "status" if list_only else "new_status"
+    code = 4 if any(r[status_key] in ("failed", "unknown", "pending") for r in rows) else 0
     if output == "json":
-        common.emit_json("channels", True, {"channels": rows})
-        return
-    from rich.table import Table
+        common.emit_json("retry", code == 0, {"deliveries": rows}, code)
+        raise typer.Exit(code)
+    from citychan.cli import show
 
-    table = Table(title="Channels", title_justify="left")
-    for col in ("name", "type", "enabled", "kinds", "languages", "source"):
-        table.add_column(col)
-    for r in rows:
-        table.add_row(r["name"], r["type"], "yes" if r["enabled"] else "no", ",".join(r["kinds"]),
-                      ",".join(r["languages"]) or "all", r["source"])
-    common.out_console().print(table)
+    show.retry_table(rows, list_only)
+    raise typer.Exit(code)

@@ -27,6 +27,16 @@ class _State:
 STATE = _State()
 
 
+def route_warnings() -> None:
+    """Python warnings (a plugin that failed to load, …) become one 'Warning:' line."""
+    import warnings
+
+    def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+        typer.echo(f"Warning: {message}", err=True)
+
+    warnings.showwarning = show
+
+
 def check_output(value: str) -> str:
     if value not in ("text", "json"):
         raise typer.BadParameter("use 'text' or 'json'")

@@ -141,3 +141,41 @@ class Progress:
 
     def __exit__(self, *exc: Any) -> None:
         self._live.__exit__(*exc)
+
+
+def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]]) -> None:
+    from rich.table import Table
+
+    table = Table(title="Channels", title_justify="left")
+    cols = ["name", "type", "enabled", "kinds", "languages", "source"] + (["check"] if checks else [])
+    for col in cols:
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        cells = [r["name"], r["type"], "yes" if r["enabled"] else "no", ",".join(r["kinds"]),
+                 ",".join(r["languages"]) or "all", r["source"]]
+        if checks:
+            c = checks.get(r["name"])
+            cells.append("" if c is None else "[green]ok[/]" if c["ok"]
+                         else "[red]" + _esc("; ".join(c["problems"])) + "[/]")
+        table.add_row(*cells)
+    common.out_console().print(table)
+
+
+def retry_table(rows: list[dict[str, Any]], list_only: bool) -> None:
+    from rich.table import Table
+
+    console = common.out_console()
+    if not rows:
+        console.print("Nothing to retry: every delivery is resolved.")
+        return
+    table = Table(title="Unresolved deliveries" if list_only else "Retry", title_justify="left")
+    cols = ["#", "title", "channel", "status"] + ([] if list_only else ["action", "now", "detail"])
+    for col in cols:
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        cells = [str(r["id"]), _esc(r["title"]), r["channel"], r["status"]]
+        if not list_only:
+            st = r["new_status"]
+            cells += [r["action"], f"[{_STATUS.get(st, 'white')}]{st}[/]", _esc(r["detail"])]
+        table.add_row(*cells)
+    console.print(table)

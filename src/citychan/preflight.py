@@ -1,0 +1,46 @@
+"""`citychan channels --test`: pre-flight checks of every enabled channel, without posting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from citychan.config import Config
+from citychan.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Check:
+    channel: str
+    type: str
+    ok: bool
+    problems: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"channel": self.channel, "type": self.type, "ok": self.ok,
+                "problems": list(self.problems)}
+
+
+def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Check]:
+    from citychan.channels.base import ChannelError
+    from citychan.publish import Redactor
+    from citychan.targets import open_channels, secrets_of
+
+    env = os.environ if env is None else env
+    redact = Redactor(secrets_of(config, env))
+    out = []
+    for cc in config.enabled_channels():
+        try:
+            channel = open_channels(config, [cc], offline=False, env=env)[cc.name]
+            check = getattr(channel, "preflight", None)
+            problems = list(check()) if check else []
+        except ConfigError as exc:
+            problems = [exc.message.split(": ", 1)[-1]]
+        except ChannelError as exc:
+            problems = [exc.message]
+        except Exception as exc:  # a plugin's bug must not hide the other channels' results
+            problems = [f"internal error: {type(exc).__name__}: {exc}"]
+        out.append(Check(cc.name, cc.type, not problems, tuple(redact(p) for p in problems)))
+    return out

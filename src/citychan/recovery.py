@@ -1,0 +1,101 @@
+"""`citychan retry`: resolve deliveries that failed, whose outcome is unknown, or that never
+finished. A failed delivery is known not to have gone out and may be sent again. An unknown
+one is first read back where the API allows; it is resent only when provably missing, and
+elsewhere a person decides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from citychan.config import Config
+from citychan.publish import Publisher, Redactor, post_from_json
+from citychan.store import Delivery, Status, Store
+from citychan.targets import Target, open_channels, secrets_of
+
+
+@dataclass(frozen=True)
+class Resolution:
+    delivery: Delivery
+    action: str  # resent, found, left, gone
+    status: Status
+    detail: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.delivery.as_dict(), "action": self.action, "new_status": str(self.status),
+                "detail": self.detail}
+
+
+Ask = Callable[[Delivery, str], bool]
+
+
+def pending(config: Config) -> list[Delivery]:
+    if not config.store_path.exists():
+        return []
+    store = Store(config.store_path)
+    try:
+        return store.unresolved()
+    finally:
+        store.close()
+
+
+def resolve(config: Config, *, ask: Ask, env: Mapping[str, str] | None = None,
+            now: Callable[[], Any] | None = None) -> list[Resolution]:
+    """Work through every unresolved delivery; ``ask`` decides where nothing can be proven."""
+    from citychan.operations import now_in
+
+    env = os.environ if env is None else env
+    now = now or (lambda: now_in(config))
+    store = Store(config.store_path)
+    try:
+        todo = store.unresolved()
+        names = {d.channel for d in todo if d.channel in config.channels}
+        chosen = [config.channels[n] for n in sorted(names)]
+        channels = open_channels(config, chosen, offline=False, env=env)
+        publisher = Publisher(store=store, channels=channels, now=now,
+                              max_total_seconds=config.publish.max_total_seconds,
+                              redact=Redactor(secrets_of(config, env)))
+        return [_resolve_one(d, store, channels, publisher, ask) for d in todo]
+    finally:
+        store.close()
+
+
+def _resolve_one(d: Delivery, store: Store, channels: Mapping[str, Any], publisher: Publisher,
+                 ask: Ask) -> Resolution:
+    channel = channels.get(d.channel)
+    raw = store.post_of(d.id)
+    if channel is None or raw is None:
+        why = "channel no longer configured" if channel is None else "nothing recorded to resend"
+        return Resolution(d, "left", d.status, why)
+    post = post_from_json(raw)
+    if d.status is not Status.FAILED:
+        found = _read_back(channel, post, d)
+        if found is not None and found is not NotImplemented:
+            store.finish_delivery(d.id, Status.SENT, remote_id=found.remote_id, url=found.url)
+            return Resolution(d, "found", Status.SENT, found.url or found.remote_id or "")
+        if found is NotImplemented and not ask(d, f"{d.channel} cannot tell whether it arrived"):
+            return Resolution(d, "left", d.status, "cannot be read back; not resent")
+    elif not ask(d, f"{d.channel} failed: {d.error or ''}"):
+        return Resolution(d, "left", d.status, "not resent")
+    caps = channel.capabilities
+    target = Target(d.channel, d.channel_type, caps, post.langs, post.rendered)
+    result = publisher.send_recorded(target, post, d.id)
+    return Resolution(d, "resent", result.status, result.url or result.remote_id or result.error or "")
+
+
+def _read_back(channel: Any, post: Any, d: Delivery) -> Any:
+    """Receipt if provably there, None if provably missing, NotImplemented if unknowable."""
+    read_back = getattr(channel, "read_back", None)
+    if read_back is None:
+        return NotImplemented
+    from citychan.channels.base import ChannelError
+
+    try:
+        return read_back(post, d.created - timedelta(minutes=5))
+    except NotImplementedError:
+        return NotImplemented
+    except ChannelError:
+        return NotImplemented

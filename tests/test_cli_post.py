@@ -1,0 +1,164 @@
+"""The press officer's day: check, preview, post to outbox and feed, look it up in the log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import feedparser
+
+from tests.cli_util import assert_one_line_error, cli, store_rows
+from tests.conftest import NOTICE, write
+
+OUT = Path("citychan-out")
+CHANNELS = """
+[channels.outbox]
+type = "outbox"
+[channels.feed]
+type = "feed"
+"""
+
+
+def test_post_with_no_config_delivers_to_outbox_and_feed(notice: Path, isolated: Path) -> None:
+    run = cli("post", "notice.md", "--yes")
+    assert run.code == 0, run.stderr
+    assert "sent" in run.stdout
+    (outfile,) = (isolated / OUT / "outbox").iterdir()
+    text = outfile.read_text(encoding="utf-8")
+    assert "Sperrung der Löbauer Straße" in text and "Zawrjenje Lubijskeje dróhi" in text
+    assert text.index("Löbauer") < text.index("Lubijskeje")  # de before hsb
+    assert "**" not in text and "](" not in text
+    assert "utm_source" not in text and "fbclid" not in text  # tracking parameters removed
+    parsed = feedparser.parse((isolated / OUT / "feed" / "feed.xml").read_bytes())
+    assert parsed.bozo == 0 and len(parsed.entries) == 1
+    assert "Sperrung der Löbauer Straße" in parsed.entries[0].title
+    page = (isolated / OUT / "feed" / "index.html").read_text(encoding="utf-8")
+    assert "Sperrung der Löbauer Straße" in page
+
+
+def test_same_content_again_is_skipped_unless_forced(notice: Path, isolated: Path) -> None:
+    assert cli("post", "notice.md", "--yes").code == 0
+    again = cli("post", "notice.md", "--yes", "--output", "json")
+    assert again.code == 0
+    results = json.loads(again.stdout)["result"]["results"]
+    assert {r["status"] for r in results} == {"skipped"}
+    assert all("already sent" in r["error"] and "--force" in r["error"] for r in results)
+    forced = cli("post", "notice.md", "--yes", "--force")
+    assert forced.code == 0
+    db = sqlite3.connect(isolated / OUT / "citychan.db")
+    rows = db.execute("SELECT channel, status, forced FROM deliveries ORDER BY id").fetchall()
+    assert rows == [("outbox", "sent", 0), ("feed", "sent", 0), ("outbox", "sent", 1), ("feed", "sent", 1)]
+
+
+def test_json_envelope_is_versioned_and_stdout_is_clean(notice: Path) -> None:
+    run = cli("post", "notice.md", "--yes", "--output", "json")
+    env = json.loads(run.stdout)
+    assert env["citychan"] == 1 and env["command"] == "post" and env["exit_code"] == 0
+    assert {r["channel"]: r["status"] for r in env["result"]["results"]} == {"outbox": "sent", "feed": "sent"}
+    assert all(r["remote_id"] for r in env["result"]["results"])
+
+
+def test_without_a_terminal_post_refuses_unless_yes(notice: Path, isolated: Path) -> None:
+    run = cli("post", "notice.md")
+    assert_one_line_error(run, 2, "pass --yes")
+    assert not (isolated / OUT / "citychan.db").exists()
+
+
+def test_dry_run_touches_nothing(notice: Path, isolated: Path) -> None:
+    run = cli("post", "notice.md", "--dry-run")
+    assert run.code == 0 and "nothing was sent" in run.stdout
+    assert not (isolated / OUT).exists()
+
+
+def test_info_post_that_sounds_like_a_warning_is_rejected(isolated: Path) -> None:
+    write(isolated / "w.md", "---\ntitle: Unwetterwarnung für Bautzen\n---\nSturm.\n")
+    run = cli("post", "w.md", "--yes")
+    assert run.code == 3
+    assert "CC201" in run.stderr and "nothing was sent" in run.stderr
+    assert store_rows(isolated / OUT / "citychan.db") == []
+    js = cli("post", "w.md", "--yes", "--output", "json")
+    env = json.loads(js.stdout)
+    assert js.code == 3 and env["ok"] is False
+    assert [f["code"] for f in env["result"]["findings"]] == ["CC201"]
+
+
+def test_quiet_hours_block_info_and_force_is_recorded(notice: Path, isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n' + CHANNELS)
+    run = cli("post", "notice.md", "--yes")
+    assert run.code == 3 and "CC301" in run.stderr
+    forced = cli("post", "notice.md", "--yes", "--force", "--output", "json")
+    assert forced.code == 0
+    env = json.loads(forced.stdout)
+    assert env["result"]["forced"] is True
+    assert [f["code"] for f in env["result"]["findings"] if f["code"].startswith("CC3")] == ["CC303"]
+    log = json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"]
+    assert log and all(d["forced"] for d in log)
+
+
+def test_daily_cap_counts_messages_not_channels(isolated: Path) -> None:
+    write(isolated / "citychan.toml", "version = 1\n[rules.info]\nmax_per_day = 2\n" + CHANNELS)
+    for i in range(2):
+        write(isolated / f"n{i}.md", f"---\ntitle: Meldung {i}\n---\nText {i}\n")
+        assert cli("post", f"n{i}.md", "--yes").code == 0
+    write(isolated / "n2.md", "---\ntitle: Meldung 2\n---\nText 2\n")
+    run = cli("post", "n2.md", "--yes")
+    assert run.code == 3 and "CC302" in run.stderr and "2 of 2" in run.stderr
+
+
+def test_check_exit_codes_and_json(notice: Path, isolated: Path) -> None:
+    ok = cli("check", "notice.md")
+    assert ok.code == 0 and "1 of 1 file(s) ok" in ok.stdout
+    write(isolated / "bad.md", "---\ntitle: Alarm im Rathaus\nsumary: x\n---\n[x](https://evil.example/)\n")
+    bad = cli("check", "notice.md", "bad.md", "--output", "json")
+    env = json.loads(bad.stdout)
+    assert bad.code == 3 and env["ok"] is False
+    codes = sorted(f["code"] for f in env["result"]["files"][1]["findings"])
+    assert codes == ["CC001", "CC201", "CC202"]
+    assert env["result"]["files"][0]["ok"] is True
+
+
+def test_preview_shows_each_channel_with_length_and_limit(notice: Path) -> None:
+    run = cli("preview", "notice.md", "--output", "json")
+    assert run.code == 0
+    targets = {t["channel"]: t for t in json.loads(run.stdout)["result"]["targets"]}
+    assert targets["outbox"]["dialect"] == "whatsapp" and targets["feed"]["dialect"] == "feed"
+    assert targets["outbox"]["length"] == len(targets["outbox"]["text"])
+    text = cli("preview", "notice.md", "--channel", "outbox")
+    assert "outbox (whatsapp, de+hsb)" in text.stdout
+
+
+def test_channel_languages_and_kinds(notice: Path, isolated: Path) -> None:
+    write(isolated / "citychan.toml", """version = 1
+[channels.de_only]
+type = "outbox"
+path = "de"
+languages = ["de"]
+[channels.warnings]
+type = "outbox"
+path = "warn"
+kinds = ["warning"]
+""")
+    env = json.loads(cli("post", "notice.md", "--yes", "--output", "json").stdout)
+    by = {r["channel"]: r for r in env["result"]["results"]}
+    assert by["de_only"]["status"] == "sent"
+    assert by["warnings"]["status"] == "skipped" and "warning" in by["warnings"]["error"]
+    (f,) = (isolated / "de").iterdir()
+    assert "Löbauer" in f.read_text() and "Lubijskeje" not in f.read_text()
+    assert not (isolated / "warn").exists()
+
+
+def test_log_lists_what_went_out(notice: Path) -> None:
+    cli("post", "notice.md", "--yes")
+    run = cli("log", env={"COLUMNS": "240"})
+    assert run.code == 0
+    assert "Sperrung der Löbauer" in run.stdout and "outbox" in run.stdout and "feed" in run.stdout
+
+
+def test_init_writes_a_config_that_loads(isolated: Path) -> None:
+    assert cli("init").code == 0
+    assert cli("channels", "--output", "json").code == 0
+    again = cli("init")
+    assert_one_line_error(again, 2, "exists already")
+    write(isolated / "n.md", NOTICE)
+    assert cli("check", "n.md").code == 0

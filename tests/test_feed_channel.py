@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+
+from citychan.channels.base import ChannelContext, Dialect, Kind, Post, Rendered
+from citychan.channels.feed import FeedChannel
+from citychan.channels.outbox import OutboxChannel
+
+
+def post(mid: str, title: str, html: str = "<p>Text</p>", when: int = 10) -> Post:
+    return Post(message_id=mid, channel="feed", kind=Kind.INFO, title=title,
+                rendered=Rendered(Dialect.FEED, "Text", html, title),
+                link="https://www.bautzen.de/a", sent=datetime(2026, 11, 28, when, 0, tzinfo=UTC))
+
+
+def feed(tmp_path: Path) -> FeedChannel:
+    return FeedChannel.from_config("feed", {"path": "f", "title": "Stadt Bautzen",
+                                            "public_url": "https://www.bautzen.de/aktuelles"},
+                                   ChannelContext(env={}, base_dir=tmp_path))
+
+
+def test_feedparser_reads_it_without_bozo_and_newest_first(tmp_path: Path) -> None:
+    ch = feed(tmp_path)
+    ch.send(post("a" * 64, "Erste Meldung – Öffnungszeiten"))
+    ch.send(post("b" * 64, "Zweite Meldung: Budyšin ěłćřž", when=11))
+    parsed = feedparser.parse((tmp_path / "f" / "feed.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert [e.title for e in parsed.entries] == ["Zweite Meldung: Budyšin ěłćřž",
+                                                 "Erste Meldung – Öffnungszeiten"]
+    assert parsed.feed.title == "Stadt Bautzen"
+
+
+def test_entry_ids_are_stable_across_reposts(tmp_path: Path) -> None:
+    ch = feed(tmp_path)
+    r1 = ch.send(post("c" * 64, "Meldung"))
+    r2 = ch.send(post("c" * 64, "Meldung", when=12))
+    parsed = feedparser.parse((tmp_path / "f" / "feed.xml").read_bytes())
+    assert r1.remote_id == r2.remote_id == parsed.entries[0].id
+    assert len(parsed.entries) == 1
+    assert parsed.entries[0].published.startswith("2026-11-28T10:00")  # first publication kept
+
+
+def test_script_in_title_stays_text(tmp_path: Path) -> None:
+    ch = feed(tmp_path)
+    ch.send(post("d" * 64, "<script>alert(1)</script> Markt", html="<p>&lt;b&gt;</p>"))
+    page = (tmp_path / "f" / "index.html").read_text()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Markt" in page
+    parsed = feedparser.parse((tmp_path / "f" / "feed.xml").read_bytes())
+    assert parsed.bozo == 0
+    assert parsed.entries[0].title == "<script>alert(1)</script> Markt"
+    assert parsed.entries[0].title_detail.type == "text/plain"
+
+
+def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
+    ch = feed(tmp_path)
+    for i in range(3):
+        ch.send(post(str(i) * 64, f"M {i}"))
+    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == ["entries.json", "feed.xml", "index.html"]
+
+
+def test_outbox_writes_exactly_the_rendered_text(tmp_path: Path) -> None:
+    ch = OutboxChannel.from_config("outbox", {"path": "o"}, ChannelContext(env={}, base_dir=tmp_path))
+    text = "*Sperrung der Löbauer Straße*\n\nUmleitung: https://www.bautzen.de/u\n"
+    p = Post(message_id="e" * 64, channel="outbox", kind=Kind.INFO, title="Sperrung der Löbauer Straße",
+             rendered=Rendered(Dialect.WHATSAPP, text))
+    receipt = ch.send(p)
+    (written,) = (tmp_path / "o").iterdir()
+    assert written.read_text(encoding="utf-8") == text
+    assert written.name == f"sperrung-der-loebauer-strasse-{'e' * 12}.outbox.txt"
+    assert receipt.url == written.resolve().as_uri()

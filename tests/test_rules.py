@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import pytest
+
+from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
+from citychan.config import InfoRules
+from citychan.links import clean_url, domain_allowed
+from citychan.rules import in_quiet_hours, length_findings, link_findings, policy_findings, warning_words
+
+
+@pytest.mark.parametrize("title", [
+    "Warnung vor Glätte", "Hochwassergefahr an der Spree", "Probealarm der Sirenen",
+    "Entwarnung: Trinkwasser wieder in Ordnung", "⚠️ Straßensperrung", "🚨 Hinweis"])
+def test_info_titles_that_sound_like_warnings(title: str) -> None:
+    assert warning_words(title)
+
+
+@pytest.mark.parametrize("title", ["Sperrung der Löbauer Straße", "Stadtfest 2026", "Wertstoffhof"])
+def test_ordinary_titles_pass(title: str) -> None:
+    assert warning_words(title) == []
+
+
+def test_tracking_parameters_removed_others_kept() -> None:
+    url, removed = clean_url("https://www.bautzen.de/a?id=7&utm_source=wa&utm_medium=x&fbclid=1&gclid=2")
+    assert url == "https://www.bautzen.de/a?id=7"
+    assert removed == ["utm_source", "utm_medium", "fbclid", "gclid"]
+
+
+def test_domain_allow_list_with_subdomains() -> None:
+    allowed = ("bautzen.de",)
+    assert domain_allowed("https://www.bautzen.de/x", allowed)
+    assert domain_allowed("https://bautzen.de", allowed)
+    assert not domain_allowed("https://bautzen.de.evil.example/x", allowed)
+    assert not domain_allowed("https://notbautzen.de/", allowed)
+    assert domain_allowed("mailto:presse@bautzen.de", allowed)
+
+
+def test_link_findings_codes() -> None:
+    codes = [f.code for f in link_findings(
+        ["https://evil.example/x", "https://www.bautzen.de/?utm_source=a", "javascript:alert(1)"],
+        ("bautzen.de",))]
+    assert codes == ["CC202", "CC203", "CC204"]
+
+
+def test_length_is_measured_against_the_capability() -> None:
+    caps = Capabilities(Dialect.NTFY, max_length=10, length_unit=LengthUnit.BYTES)
+    measure = lambda text, c: len(text.encode())  # noqa: E731
+    assert length_findings("n", Rendered(Dialect.NTFY, "ääääa"), caps, measure) == []  # 9 bytes
+    (f,) = length_findings("n", Rendered(Dialect.NTFY, "äääääa"), caps, measure)  # 11 bytes
+    assert (f.code, f.channel, f.severity) == ("CC101", "n", "error")
+    assert "11 bytes" in f.message
+
+
+def test_caption_limit_applies_with_an_image() -> None:
+    caps = Capabilities(Dialect.WHATSAPP, max_length=4096, caption_max=1024, images=True)
+    text = Rendered(Dialect.WHATSAPP, "x" * 2000)
+    assert length_findings("wa", text, caps, lambda t, c: len(t)) == []
+    (f,) = length_findings("wa", text, caps, lambda t, c: len(t), with_image=True)
+    assert "caption is 2000" in f.message
+
+
+def test_quiet_hours_span_midnight() -> None:
+    w = (time(21), time(7))
+    assert in_quiet_hours(time(23, 30), w) and in_quiet_hours(time(6, 59), w)
+    assert not in_quiet_hours(time(7), w) and not in_quiet_hours(time(12), w)
+
+
+def test_policy_blocks_info_but_never_warnings_and_force_is_recorded() -> None:
+    rules = InfoRules(quiet_hours=(time(21), time(7)), max_per_day=3)
+    night = datetime(2026, 11, 28, 23, 0)
+    assert [f.code for f in policy_findings("info", night, rules, 3, force=False)] == ["CC301", "CC302"]
+    assert policy_findings("warning", night, rules, 10, force=False) == []
+    forced = policy_findings("info", night, rules, 3, force=True)
+    assert [(f.code, f.severity) for f in forced] == [("CC303", "warning"), ("CC303", "warning")]
