@@ -1,0 +1,149 @@
+"""Fan-out through plugin channels: concurrency, outcomes, exit codes, retry, secrets."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.cli_util import cli, store_rows
+from tests.conftest import NOTICE, write
+from tests.plugin_util import install_plugin
+
+
+@pytest.fixture
+def fake(isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    install_plugin(tmp_path / "site", monkeypatch)
+    import citychan_fake
+
+    citychan_fake.CALLS.clear()
+    citychan_fake.BARRIER.clear()
+    citychan_fake.READ_BACK.clear()
+    monkeypatch.setenv("FAKE_TOKEN", "s3cr3t-token-value")
+    yield citychan_fake
+    sys.modules.pop("citychan_fake", None)
+
+
+def config(isolated: Path, channels: dict[str, str]) -> None:
+    text = "version = 1\n"
+    for name, behaviour in channels.items():
+        text += f'[channels.{name}]\ntype = "fake"\nbehaviour = "{behaviour}"\ntoken_env = "FAKE_TOKEN"\n'
+    write(isolated / "citychan.toml", text)
+    write(isolated / "n.md", NOTICE)
+
+
+def test_fan_out_is_concurrent(fake, isolated: Path) -> None:
+    names = [f"c{i}" for i in range(8)]
+    config(isolated, {n: "ok" for n in names})
+    barrier = threading.Barrier(8)  # passes only when all eight sends are in flight at once
+    fake.BARRIER.update({n: barrier for n in names})
+    run = cli("post", "n.md", "--yes", "--output", "json")
+    assert run.code == 0, run.stderr
+    results = json.loads(run.stdout)["result"]["results"]
+    assert {r["status"] for r in results} == {"sent"} and not barrier.broken
+
+
+def test_one_failure_one_unknown_others_still_delivered(fake, isolated: Path) -> None:
+    config(isolated, {"good": "ok", "bad": "fail", "maybe": "unknown", "buggy": "crash"})
+    run = cli("post", "n.md", "--yes", "--output", "json")
+    assert run.code == 4
+    by = {r["channel"]: r for r in json.loads(run.stdout)["result"]["results"]}
+    assert by["good"]["status"] == "sent" and by["good"]["url"] == "https://example.org/good"
+    assert by["bad"]["status"] == "failed"
+    assert by["maybe"]["status"] == "unknown"
+    assert by["buggy"]["status"] == "unknown"  # a crash may have sent: never assume it did not
+    assert by["maybe"]["attempts"] == 1  # outcome unknown: no blind resend
+
+
+def test_secrets_never_reach_output_or_store(fake, isolated: Path) -> None:
+    config(isolated, {"bad": "fail", "buggy": "crash"})
+    run = cli("post", "n.md", "--yes", "--output", "json")
+    text = run.stdout + run.stderr
+    text += "".join(str(r) for r in store_rows(isolated / "citychan-out" / "citychan.db"))
+    text += cli("log", "--output", "json").stdout
+    assert "s3cr3t-token-value" not in text
+    assert "401 Unauthorized for token ***" in run.stdout
+
+
+def test_the_post_carries_a_stable_idempotency_key(fake, isolated: Path) -> None:
+    config(isolated, {"a": "ok", "b": "ok"})
+    assert cli("post", "n.md", "--yes").code == 0
+    keys = {name: post.idempotency_key for name, post in fake.CALLS}
+    assert keys["a"] != keys["b"] and all(k.startswith("citychan-") for k in keys.values())
+    db = store_rows(isolated / "citychan-out" / "citychan.db")
+    assert set(keys.values()) <= {str(cell) for row in db for cell in row}
+
+
+def test_retry_reads_back_then_resends_only_what_is_missing(fake, isolated: Path) -> None:
+    config(isolated, {"there": "unknown", "missing": "unknown", "opaque": "unknown", "failed": "fail"})
+    assert cli("post", "n.md", "--yes").code == 4
+    listed = json.loads(cli("retry", "--list", "--output", "json").stdout)["result"]["deliveries"]
+    assert sorted(d["channel"] for d in listed) == ["failed", "missing", "opaque", "there"]
+    fake.READ_BACK.update({"there": "found", "missing": "missing"})
+    toml = (isolated / "citychan.toml").read_text().replace('"unknown"', '"ok"').replace('"fail"', '"ok"')
+    write(isolated / "citychan.toml", toml)
+    first_keys = {name: p.idempotency_key for name, p in fake.CALLS}
+    fake.CALLS.clear()
+    run = cli("retry", "--output", "json")  # no terminal, no --yes: nothing unprovable is resent
+    by = {d["channel"]: d for d in json.loads(run.stdout)["result"]["deliveries"]}
+    assert (by["there"]["action"], by["there"]["new_status"]) == ("found", "sent")
+    assert (by["missing"]["action"], by["missing"]["new_status"]) == ("resent", "sent")
+    assert (by["opaque"]["action"], by["opaque"]["new_status"]) == ("left", "unknown")
+    assert (by["failed"]["action"], by["failed"]["new_status"]) == ("left", "failed")
+    assert [name for name, _ in fake.CALLS] == ["missing"]
+    assert fake.CALLS[0][1].idempotency_key == first_keys["missing"]  # same key on resend
+    assert run.code == 4
+    run = cli("retry", "--yes", "--output", "json")
+    assert run.code == 0
+    assert sorted(name for name, _ in fake.CALLS) == ["failed", "missing", "opaque"]
+    assert json.loads(cli("retry", "--list", "--output", "json").stdout)["result"]["deliveries"] == []
+
+
+def test_summary_and_link_for_a_small_channel(fake, isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[channels.small]\ntype = "fake"\nlimit = 200\n'
+          '[channels.big]\ntype = "fake"\n')
+    long = NOTICE + "\n" + "Weitere Einzelheiten folgen. " * 20
+    write(isolated / "n.md", long)
+    run = cli("post", "n.md", "--yes", "--output", "json")
+    assert run.code == 0, run.stdout + run.stderr
+    env = json.loads(run.stdout)["result"]
+    by = {r["channel"]: r for r in env["results"]}
+    assert by["small"]["summary_used"] and not by["big"]["summary_used"]
+    sent = {name: post.rendered.text for name, post in fake.CALLS}
+    assert "Die Löbauer Straße ist vom 3. bis 7. Dezember gesperrt." in sent["small"]
+    assert "https://www.bautzen.de/aktuelles/loebauer-strasse?id=7" in sent["small"]
+    assert "Weitere Einzelheiten" in sent["big"]
+    assert any(f["code"] == "CC102" and f["channel"] == "small" for f in env["findings"])
+
+
+def test_too_long_without_summary_is_rejected(fake, isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[channels.small]\ntype = "fake"\nlimit = 50\n')
+    write(isolated / "n.md", "---\ntitle: Lang\n---\n" + "Text " * 40)
+    run = cli("post", "n.md", "--yes")
+    assert run.code == 3 and "CC101" in run.stderr and fake.CALLS == []
+
+
+def test_plugin_is_listed_with_its_distribution(fake, isolated: Path) -> None:
+    config(isolated, {"a": "ok", "b": "broken"})
+    run = cli("channels", "--output", "json")
+    assert {c["source"] for c in json.loads(run.stdout)["result"]["channels"]} == {"plugin citychan-fake 1.2.3"}
+    test = cli("channels", "--test", "--output", "json")
+    checks = {c["channel"]: c for c in json.loads(test.stdout)["result"]["checks"]}
+    assert checks["a"]["ok"] and checks["b"]["problems"] == ["b is not ready"]
+    assert test.code == 4
+
+
+def test_broken_plugin_is_a_warning_not_a_crash(isolated: Path, monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path) -> None:
+    install_plugin(tmp_path / "site2", monkeypatch, dist="citychan-broken", module="citychan_broken",
+                   source="raise ImportError('needs libfoo')\n",
+                   entry_points="broken = citychan_broken:Nope")
+    write(isolated / "citychan.toml", 'version = 1\n[channels.o]\ntype = "outbox"\n[channels.x]\ntype = "broken"\n')
+    run = cli("channels")
+    assert run.exception is None
+    assert run.code == 2
+    assert "Warning: channel plugin 'broken'" in run.stderr and "needs libfoo" in run.stderr
+    assert "Traceback" not in run.stderr
