@@ -49,17 +49,38 @@ def show(result: dict[str, Any]) -> None:
     rows = result["deliveries"]
     console = common.out_console()
     if result.get("incidents"):
-        common.show_incidents(console, result["incidents"])
+        from citychan.cli import show as views
+
+        views.incidents_table(result["incidents"], console)
     if not rows:
         console.print("Nothing sent yet.")
         return
     table = Table(title="Deliveries (newest first)", title_justify="left")
-    for col in ("when", "title", "channel", "status", "remote id / URL", "note"):
-        table.add_column(col, overflow="fold")
+    table.add_column("when", no_wrap=True)
+    table.add_column("channel", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=2)
+    table.add_column("where / error", overflow="fold", ratio=3)
     colours = {"sent": "green", "failed": "red", "unknown": "yellow", "pending": "yellow"}
     for d in rows:
         status = d["status"] + (" (forced)" if d["forced"] else "")
-        table.add_row(d["created"][:16].replace("T", " "), d["title"], d["channel"],
-                      f"[{colours.get(d['status'], 'white')}]{status}[/]",
-                      d["url"] or d["remote_id"] or "", d["error"] or "")
+        where = _where(d["url"] or d["remote_id"] or "")
+        if d["error"]:
+            where = f"{where} {d['error']}".strip()
+        table.add_row(d["created"][5:16].replace("T", " "), d["channel"],
+                      f"[{colours.get(d['status'], 'white')}]{status}[/]", d["title"], where)
     console.print(table)
+    console.print("[dim]Times are UTC.[/]")
+
+
+def _where(url: str) -> str:
+    """file:// URLs of the outbox as a path relative to here, when that is shorter."""
+    if not url.startswith("file://"):
+        return url
+    from urllib.parse import unquote, urlsplit
+
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

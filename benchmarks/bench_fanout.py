@@ -1,0 +1,92 @@
+"""Fan-out and per-post cost, whole process, against loopback HTTP endpoints.
+
+1. `citychan post` to 8 webhook channels whose server answers after 200 ms each, against the
+   same post to one of them (target: 8 channels <= 1.5x one channel).
+2. One post to a loopback JSON endpoint by citychan (webhook channel) and by apprise
+   (`json://`), side by side (target: citychan <= 0.7x apprise). apprise is installed only
+   into a benchmark virtualenv under /tmp, never into the project.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import venv
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from _timing import medians
+
+DELAY = {"value": 0.2}
+APPRISE_VENV = Path(tempfile.gettempdir()) / "citychan-bench-apprise"
+
+
+class Handler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        time.sleep(DELAY["value"])
+        body = b'{"ok": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def apprise_bin() -> Path:
+    exe = APPRISE_VENV / "bin" / "apprise"
+    if not exe.exists():
+        print("installing apprise into", APPRISE_VENV, file=sys.stderr)
+        venv.create(APPRISE_VENV, with_pip=True)
+        subprocess.run([str(APPRISE_VENV / "bin" / "pip"), "install", "--quiet", "apprise"], check=True)
+    return exe
+
+
+def config(port: int, n: int) -> str:
+    text = "version = 1\n[store]\npath = 'bench.db'\n"
+    for i in range(n):
+        text += (f"[channels.hook{i}]\ntype = 'webhook'\nurl = 'http://127.0.0.1:{port}/hook/{i}'\n"
+                 "secret_env = 'BENCH_SECRET'\n")
+    return text
+
+
+def main() -> None:
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    citychan = str(Path(sys.executable).parent / "citychan")
+    os.environ["BENCH_SECRET"] = "bench-secret"
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "citychan.toml").write_text(config(port, 8))
+        Path(tmp, "n.md").write_text("---\ntitle: Sperrung der Löbauer Straße\n---\n"
+                                     "Die Löbauer Straße ist gesperrt.\n", encoding="utf-8")
+        post = [citychan, "post", "n.md", "--yes", "--force"]
+        DELAY["value"] = 0.2
+        fan = medians({"1 channel (200 ms)": post + ["--channel", "hook0"],
+                       "8 channels (200 ms each)": post}, runs, cwd=tmp)
+        DELAY["value"] = 0.0
+        cmp = medians({
+            "citychan post (webhook)": post + ["--channel", "hook0"],
+            "apprise json://": [str(apprise_bin()), "-t", "Sperrung der Löbauer Straße",
+                                "-b", "Die Löbauer Straße ist gesperrt.",
+                                f"json://127.0.0.1:{port}/hook/0"],
+        }, runs, cwd=tmp)
+    server.shutdown()
+    for name, t in {**fan, **cmp}.items():
+        print(f"{name:28s} {t * 1000:7.1f} ms (median of {runs})")
+    r1 = fan["8 channels (200 ms each)"] / fan["1 channel (200 ms)"]
+    r2 = cmp["citychan post (webhook)"] / cmp["apprise json://"]
+    print(f"fan-out ratio 8 / 1: {r1:.2f} (target <= 1.5) {'OK' if r1 <= 1.5 else 'OVER TARGET'}")
+    print(f"citychan / apprise:  {r2:.2f} (target <= 0.7) {'OK' if r2 <= 0.7 else 'OVER TARGET'}")
+
+
+if __name__ == "__main__":
+    main()
