@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -141,8 +142,9 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if not m:
         raise InputError(f"{path}: missing front matter with a title",
                          hint="start the file with '---', 'title: …', '---'")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
     try:
-        meta = yaml.safe_load(m.group("yaml"))
+        meta = yaml.load(m.group("yaml"), Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""
@@ -190,18 +192,28 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
 def translation_paths(primary: Path) -> dict[str, Path]:
     """Sibling files ``NAME.LANG.md`` of ``NAME.md``, by language."""
     base = primary.name.removesuffix(".md")
-    out: dict[str, Path] = {}
-    if not primary.parent.is_dir():
-        return out
-    for p in sorted(primary.parent.glob(f"{glob_escape(base)}.*.md")):
-        m = _LANG_SUFFIX.match(p.name)
-        if m and m.group("base") == base:
-            out[m.group("lang")] = p
-    return out
+    return {lang: primary.parent / name
+            for lang, name in sorted(_translations_in(primary.parent).get(base, {}).items())}
 
 
-def glob_escape(text: str) -> str:
-    return re.sub(r"([\[\]*?])", r"[\1]", text)
+_LISTINGS: dict[tuple[str, int], dict[str, dict[str, str]]] = {}
+
+
+def _translations_in(folder: Path) -> dict[str, dict[str, str]]:
+    """base name -> {lang: file name} for one folder; listed once per folder and change, so
+    checking a thousand notices in one folder does not list it a thousand times."""
+    try:
+        key = (str(folder.resolve()), folder.stat().st_mtime_ns)
+    except OSError:
+        return {}
+    if key not in _LISTINGS:
+        found: dict[str, dict[str, str]] = {}
+        for name in os.listdir(folder):
+            m = _LANG_SUFFIX.match(name)
+            if m:
+                found.setdefault(m.group("base"), {})[m.group("lang")] = name
+        _LISTINGS[key] = found
+    return _LISTINGS[key]
 
 
 def primary_path(path: Path) -> Path:
