@@ -172,7 +172,7 @@ def error_from_response(response: httpx.Response, policy: ApiPolicy) -> ChannelE
     """Map a non-2xx response to ChannelError with the API's own description."""
     status = response.status_code
     body = json_of(response)
-    description = api_description(body) or response.reason_phrase or ""
+    description = api_description(body) or _plain_text(response) or response.reason_phrase or ""
     description = redact(description, policy.secrets)[:_MAX_DESCRIPTION]
     text = f"{policy.api}: HTTP {status}" + (f": {description}" if description else "")
     if status == 429:
@@ -190,6 +190,12 @@ def error_from_response(response: httpx.Response, policy: ApiPolicy) -> ChannelE
             text + " (the post may have gone out)", outcome_known=False, status=status
         )
     return ChannelError(text, status=status)
+
+
+def _plain_text(response: httpx.Response) -> str | None:
+    if not response.headers.get("content-type", "").startswith("text/plain"):
+        return None  # HTML error pages say nothing a person can act on
+    return " ".join(response.text.split()) or None
 
 
 def api_description(body: Any) -> str | None:
@@ -274,3 +280,35 @@ def retry_after_from_body(body: Any) -> float | None:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+# --- the common part of every HTTP channel ----------------------------------------------------
+
+
+class HttpChannel:
+    """Base of the built-in HTTP channels: name, injected context, secret-free repr.
+
+    Subclasses set ``policy`` in ``__init__`` and keep their secrets only in attributes
+    starting with an underscore; ``repr`` shows the type, name and ``_public`` fields only.
+    """
+
+    type_name: str = "http"
+    name: str
+    policy: ApiPolicy
+    _ctx: ChannelContext
+    _public: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        shown = "".join(f", {k}={getattr(self, k)!r}" for k in self._public)
+        return f"{type(self).__name__}(name={self.name!r}{shown})"
+
+    __str__ = __repr__
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One request whose non-2xx answer raises the mapped ChannelError."""
+        return check(request(self._ctx, self.policy, method, url, **kwargs), self.policy)
+
+
+def text_matches(a: str, b: str) -> bool:
+    """Whether two texts are the same post, ignoring whitespace the remote side may change."""
+    return "".join(a.split()) == "".join(b.split())

@@ -54,6 +54,10 @@ def send_with_retry(
     Raises the last ChannelError when it is not retryable, when the attempts are used up, or
     when the next wait (backoff or the API's retry_after) would end beyond the total budget.
     The budget counts from the first attempt and includes the time spent sending.
+
+    ``retryable`` decides, not ``outcome_known``: an idempotent API (Mastodon's key, Matrix's
+    txnId) raises ``retryable=True, outcome_known=False`` after a timeout or 5xx, and is
+    retried; if the budget runs out, that error (outcome unknown) is what the caller records.
     """
     policy = policy or RetryPolicy()
     start = clock()

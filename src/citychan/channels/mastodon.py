@@ -1,0 +1,180 @@
+"""Mastodon: ``POST /api/v1/statuses`` with an ``Idempotency-Key``.
+
+Mastodon keeps the key for an hour and answers a repeated request with the status it already
+created, so a timeout or 5xx is retried with the same key instead of becoming ``unknown``.
+The length limit comes from ``GET /api/v2/instance`` (read once, 500 when unavailable).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from citychan.channels.base import (
+    Capabilities,
+    ChannelConfigError,
+    ChannelContext,
+    ChannelError,
+    Dialect,
+    Option,
+    Post,
+    Receipt,
+    idempotency_key,
+    require_https,
+)
+from citychan.channels.http import ApiPolicy, HttpChannel, json_of, request, text_matches
+
+DEFAULT_MAX_CHARACTERS = 500
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+_TAG = re.compile(r"<[^>]+>")
+_BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
+_READ_BACK_PAGES = 5
+
+
+class MastodonChannel(HttpChannel):
+    """Posts statuses to a Mastodon account."""
+
+    type_name: ClassVar[str] = "mastodon"
+    options: ClassVar[dict[str, Option]] = {
+        "base_url": Option(str, required=True),
+        "token_env": Option(str, required=True),
+        "visibility": Option(str, default="public"),
+    }
+    _public = ("base_url", "visibility")
+    # what commands without network (check, preview, --dry-run) should assume
+    default_capabilities: ClassVar[Capabilities] = Capabilities(
+        dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS, url_length=23
+    )
+
+    def __init__(self, name: str, base_url: str, token: str, visibility: str, ctx: ChannelContext):
+        self.name = name
+        self.base_url = base_url
+        self.visibility = visibility
+        self._token = token
+        self._ctx = ctx
+        self.policy = ApiPolicy("Mastodon", idempotent=True, secrets=(token,))
+        self._capabilities: Capabilities | None = None
+        self._account_id: str | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_config(
+        cls, name: str, options: Mapping[str, Any], ctx: ChannelContext
+    ) -> MastodonChannel:
+        """Validate the options of ``[channels.NAME]`` and build the channel."""
+        base_url = require_https(name, "base_url", str(options.get("base_url", "")))
+        visibility = options.get("visibility") or "public"
+        if visibility not in VISIBILITIES:
+            raise ChannelConfigError(
+                f"[channels.{name}] visibility must be one of {', '.join(VISIBILITIES)}, "
+                f"not {visibility!r}"
+            )
+        token = ctx.secret(name, options.get("token_env"), "token_env")
+        return cls(name, base_url, token, visibility, ctx)
+
+    @property
+    def _auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}"}
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """Plain text, URLs count 23; the limit is the instance's, read once on first use."""
+        with self._lock:
+            if self._capabilities is None:
+                self._capabilities = replace(
+                    self.default_capabilities, max_length=self._max_characters()
+                )
+            return self._capabilities
+
+    def _max_characters(self) -> int:
+        try:
+            response = request(self._ctx, self.policy, "GET", f"{self.base_url}/api/v2/instance")
+        except ChannelError:
+            return DEFAULT_MAX_CHARACTERS
+        body = json_of(response) if response.is_success else None
+        try:
+            value = body["configuration"]["statuses"]["max_characters"]  # type: ignore[index]
+        except (TypeError, KeyError):
+            return DEFAULT_MAX_CHARACTERS
+        return value if isinstance(value, int) and value > 0 else DEFAULT_MAX_CHARACTERS
+
+    def send(self, post: Post) -> Receipt:
+        """One status; the Idempotency-Key is the post's, stable over every retry."""
+        key = post.idempotency_key or idempotency_key(post.message_id, post.channel, 0)
+        body = {"status": post.rendered.text, "visibility": self.visibility, "language": post.lang}
+        response = self._call(
+            "POST",
+            f"{self.base_url}/api/v1/statuses",
+            json=body,
+            headers={**self._auth, "Idempotency-Key": key},
+        )
+        status = json_of(response)
+        if not isinstance(status, dict) or not status.get("id"):
+            # created or not? the same key makes a retry safe and will tell
+            raise ChannelError(
+                "Mastodon: answer without a status id", retryable=True, outcome_known=False
+            )
+        return Receipt(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
+
+    def _verify(self) -> dict[str, Any]:
+        account = json_of(
+            self._call(
+                "GET", f"{self.base_url}/api/v1/accounts/verify_credentials", headers=self._auth
+            )
+        )
+        if not isinstance(account, dict) or not account.get("id"):
+            raise ChannelError("Mastodon: verify_credentials gave no account")
+        self._account_id = str(account["id"])
+        return account
+
+    def preflight(self) -> list[str]:
+        """``verify_credentials``: the token is valid and names an account."""
+        try:
+            account = self._verify()
+        except ChannelError as exc:
+            if exc.status in (401, 403, 404):
+                return [f"token rejected by {self.base_url}: {exc.message}"]
+            raise
+        if account.get("suspended"):
+            return [f"account @{account.get('acct')} is suspended"]
+        return []
+
+    def read_back(self, post: Post, since: datetime) -> Receipt | None:
+        """Find the post among the account's statuses created since ``since``."""
+        if self._account_id is None:
+            self._verify()
+        since = since if since.tzinfo else since.replace(tzinfo=UTC)
+        params: dict[str, Any] = {"limit": 40, "exclude_reblogs": "true"}
+        url = f"{self.base_url}/api/v1/accounts/{self._account_id}/statuses"
+        for _ in range(_READ_BACK_PAGES):
+            statuses = json_of(self._call("GET", url, params=params, headers=self._auth))
+            if not isinstance(statuses, list) or not statuses:
+                return None
+            for status in statuses:
+                if _created(status) < since:
+                    return None  # newest first: everything further is older
+                if text_matches(status_text(status.get("content", "")), post.rendered.text):
+                    return Receipt(remote_id=str(status["id"]), url=status.get("url"))
+            params["max_id"] = statuses[-1]["id"]
+        raise ChannelError(
+            f"Mastodon: more than {40 * _READ_BACK_PAGES} statuses since {since:%Y-%m-%d %H:%M}; "
+            "cannot tell whether the post is there"
+        )
+
+
+def _created(status: Mapping[str, Any]) -> datetime:
+    try:
+        when = datetime.fromisoformat(str(status.get("created_at")))
+    except ValueError:
+        return datetime.max.replace(tzinfo=UTC)  # unknown time: compare it, do not skip it
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def status_text(content: str) -> str:
+    """Mastodon's HTML ``content`` back to the plain text that was posted."""
+    return html.unescape(_TAG.sub("", _BREAK.sub("\n", content)))

@@ -1,0 +1,135 @@
+"""Telegram channel via the Bot API: ``sendMessage`` with ``parse_mode=HTML``.
+
+The bot token is part of the request path (``/bot<token>/sendMessage``), so no error text or
+log line here is ever built from a URL. Telegram has no idempotency key: a timeout or 5xx
+after sending makes the delivery ``unknown``; a 429 is retried after ``retry_after``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from citychan.channels.base import (
+    Capabilities,
+    ChannelConfigError,
+    ChannelContext,
+    ChannelError,
+    Dialect,
+    Kind,
+    Option,
+    Post,
+    Receipt,
+    require_https,
+)
+from citychan.channels.http import ApiPolicy, HttpChannel, json_of, protect_secret, request
+
+_CHAT_ID = re.compile(r"^(@[A-Za-z0-9_]{4,}|-?\d+)$")
+
+
+class TelegramChannel(HttpChannel):
+    """Posts to a Telegram channel (``@name`` or ``-100…``) the bot is an admin of."""
+
+    type_name: ClassVar[str] = "telegram"
+    options: ClassVar[dict[str, Option]] = {
+        "chat_id": Option((str, int), required=True),
+        "token_env": Option(str, required=True),
+        "api_url": Option(str, default="https://api.telegram.org"),
+    }
+    _public = ("chat_id", "api_url")
+
+    def __init__(self, name: str, chat_id: str, token: str, api_url: str, ctx: ChannelContext):
+        self.name = name
+        self.chat_id = chat_id
+        self.api_url = api_url
+        self._token = token
+        self._ctx = ctx
+        self.policy = ApiPolicy("Telegram", secrets=(token,))
+        self.capabilities = Capabilities(
+            dialect=Dialect.TELEGRAM,
+            max_length=4096,
+            caption_max=1024,
+            images=True,
+            per_minute=20,
+        )
+        protect_secret(token)
+
+    @classmethod
+    def from_config(
+        cls, name: str, options: Mapping[str, Any], ctx: ChannelContext
+    ) -> TelegramChannel:
+        """Validate the options of ``[channels.NAME]`` and build the channel."""
+        chat_id = str(options.get("chat_id", "")).strip()
+        if not _CHAT_ID.match(chat_id):
+            raise ChannelConfigError(
+                f"[channels.{name}] chat_id must be '@channelname' or a numeric id like "
+                f"-1001234567890, not {chat_id!r}"
+            )
+        api_url = require_https(
+            name, "api_url", options.get("api_url") or cls.options["api_url"].default
+        )
+        token = ctx.secret(name, options.get("token_env"), "token_env")
+        return cls(name, chat_id, token, api_url, ctx)
+
+    def _method(self, method: str, **kwargs: Any) -> Any:
+        """Call one Bot API method; return its ``result`` or raise ChannelError."""
+        from citychan.channels.http import error_from_response
+
+        response = request(
+            self._ctx, self.policy, "POST", f"{self.api_url}/bot{self._token}/{method}", **kwargs
+        )
+        body = json_of(response)
+        if response.is_success and isinstance(body, dict) and body.get("ok"):
+            return body.get("result")
+        if response.is_success:
+            raise ChannelError(
+                f"Telegram: {method} answered {response.status_code} without ok=true",
+                outcome_known=False,
+            )
+        raise error_from_response(response, self.policy)
+
+    def send(self, post: Post) -> Receipt:
+        """One ``sendMessage`` (or ``sendPhoto`` with a caption when the post has an image)."""
+        common: dict[str, Any] = {
+            "chat_id": self.chat_id,
+            "parse_mode": "HTML",
+            # warnings ring; everyday notices arrive silently
+            "disable_notification": post.kind != Kind.WARNING,
+        }
+        if post.image is not None:
+            data = {**common, "caption": post.rendered.text}
+            data["disable_notification"] = str(data["disable_notification"]).lower()
+            with open(post.image, "rb") as fh:
+                files = {"photo": (post.image.name, fh.read())}
+            result = self._method("sendPhoto", data=data, files=files)
+        else:
+            preview = (
+                {"is_disabled": False, "url": post.link} if post.link else {"is_disabled": True}
+            )
+            body = {**common, "text": post.rendered.text, "link_preview_options": preview}
+            result = self._method("sendMessage", json=body)
+        return self._receipt(result)
+
+    def _receipt(self, result: Any) -> Receipt:
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        if message_id is None:
+            raise ChannelError("Telegram: answer without message_id", outcome_known=False)
+        url = None
+        if self.chat_id.startswith("@"):
+            url = f"https://t.me/{self.chat_id[1:]}/{message_id}"
+        return Receipt(remote_id=str(message_id), url=url)
+
+    def preflight(self) -> list[str]:
+        """``getChat``: the token works and the bot can see the chat."""
+        try:
+            chat = self._method("getChat", json={"chat_id": self.chat_id})
+        except ChannelError as exc:
+            if exc.status is None or exc.status >= 500 or exc.status == 429:
+                raise
+            return [f"getChat for {self.chat_id} failed: {exc.message}"]
+        if not isinstance(chat, dict):
+            return [f"getChat for {self.chat_id} gave no chat"]
+        if chat.get("type") not in {"channel", "supergroup", "group"}:
+            return [f"{self.chat_id} is a {chat.get('type')!s} chat, not a channel"]
+        return []

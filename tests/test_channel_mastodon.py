@@ -1,0 +1,227 @@
+"""Mastodon: statuses with a stable Idempotency-Key, instance limit, pre-flight, read back."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError, Dialect
+from citychan.channels.mastodon import MastodonChannel, status_text
+from citychan.channels.retry import RetryPolicy, send_with_retry
+from citychan.testing import sample_post
+
+TOKEN = "masto-secret-token"
+BASE = "https://social.bautzen.de"
+STATUS = {"id": "1099", "url": f"{BASE}/@stadt/1099", "uri": f"{BASE}/users/stadt/statuses/1099"}
+TEXT = "Die Löbauer Straße ist ab Montag gesperrt. https://www.bautzen.de/aktuelles/sperrung"
+
+
+def make(handler, **options) -> MastodonChannel:
+    ctx = ChannelContext(
+        env={"MASTO": TOKEN}, http=httpx.Client(transport=httpx.MockTransport(handler))
+    )
+    return MastodonChannel.from_config(
+        "mastodon", {"base_url": BASE, "token_env": "MASTO", **options}, ctx
+    )
+
+
+def post(**kw):
+    return sample_post(Dialect.PLAIN, text=TEXT, **kw)
+
+
+def test_status_request_shape():
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, json=STATUS)
+
+    receipt = make(handler, visibility="unlisted").send(post(langs=("hsb", "de")))
+    (req,) = seen
+    assert (req.method, str(req.url)) == ("POST", f"{BASE}/api/v1/statuses")
+    assert req.headers["authorization"] == f"Bearer {TOKEN}"
+    assert req.headers["idempotency-key"] == "citychan-contract-key-0001"
+    assert json.loads(req.content) == {"status": TEXT, "visibility": "unlisted", "language": "hsb"}
+    assert receipt.remote_id == "1099" and receipt.url == f"{BASE}/@stadt/1099"
+
+
+def test_retry_after_5xx_reuses_the_same_key():
+    keys: list[str] = []
+
+    def handler(request):
+        keys.append(request.headers["idempotency-key"])
+        if len(keys) < 3:
+            return httpx.Response(503, json={"error": "busy"})
+        return httpx.Response(200, json=STATUS)
+
+    channel = make(handler)
+    receipt = send_with_retry(
+        lambda: channel.send(post()), RetryPolicy(base_delay=0.0), sleep=lambda s: None
+    )
+    assert receipt.remote_id == "1099"
+    assert keys == ["citychan-contract-key-0001"] * 3
+
+
+def test_key_is_derived_from_message_and_channel_when_the_post_has_none():
+    keys: list[str] = []
+
+    def handler(request):
+        keys.append(request.headers["idempotency-key"])
+        return httpx.Response(200, json=STATUS)
+
+    channel = make(handler)
+    channel.send(post(idempotency_key=""))
+    channel.send(post(idempotency_key=""))
+    other = sample_post(channel="mastodon-hsb", idempotency_key="")
+    channel.send(other)
+    assert keys[0] == keys[1] and keys[0].startswith("citychan-")
+    assert keys[2] != keys[0]
+
+
+def test_error_mapping_is_idempotent_aware():
+    def answer(response):
+        return make(lambda request: response)
+
+    with pytest.raises(ChannelError) as info:
+        answer(httpx.Response(500)).send(post())
+    assert (info.value.retryable, info.value.outcome_known) == (True, False)
+    with pytest.raises(ChannelError) as info:
+        answer(
+            httpx.Response(
+                422, json={"error": "Validation failed: Text character limit of 500 exceeded"}
+            )
+        ).send(post())
+    assert (info.value.retryable, info.value.outcome_known) == (False, True)
+    assert "character limit of 500 exceeded" in info.value.message
+    reset = httpx.Response(
+        429,
+        json={"error": "Too many requests"},
+        headers={"X-RateLimit-Reset": "2999-01-01T00:00:00.000Z"},
+    )
+    with pytest.raises(ChannelError) as info:
+        answer(reset).send(post())
+    assert info.value.retryable and info.value.retry_after > 3600
+
+
+def test_timeout_after_sending_is_retryable_because_of_the_key():
+    def handler(request):
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with pytest.raises(ChannelError) as info:
+        make(handler).send(post())
+    assert (info.value.retryable, info.value.outcome_known) == (True, False)
+
+
+def test_limit_is_read_once_from_the_instance():
+    calls: list[str] = []
+
+    def handler(request):
+        calls.append(request.url.path)
+        return httpx.Response(200, json={"configuration": {"statuses": {"max_characters": 1000}}})
+
+    channel = make(handler)
+    assert channel.capabilities.max_length == 1000
+    assert channel.capabilities.url_length == 23
+    assert channel.capabilities.dialect == Dialect.PLAIN
+    assert calls == ["/api/v2/instance"]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        httpx.Response(500),
+        httpx.Response(200, json={"configuration": {}}),
+        httpx.Response(200, text="<html>"),
+    ],
+)
+def test_limit_falls_back_to_500(response):
+    assert make(lambda request: response).capabilities.max_length == 500
+
+
+def test_limit_falls_back_to_500_when_unreachable():
+    def handler(request):
+        raise httpx.ConnectError("refused", request=request)
+
+    assert make(handler).capabilities.max_length == 500
+
+
+def test_preflight_verifies_credentials():
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, json={"id": "7", "acct": "stadt"})
+
+    assert make(handler).preflight() == []
+    assert seen[0].url.path == "/api/v1/accounts/verify_credentials"
+    assert seen[0].headers["authorization"] == f"Bearer {TOKEN}"
+    bad = make(lambda r: httpx.Response(401, json={"error": "The access token is invalid"}))
+    (problem,) = bad.preflight()
+    assert "token rejected" in problem and "The access token is invalid" in problem
+    assert TOKEN not in problem
+
+
+def statuses_handler(statuses):
+    def handler(request):
+        if request.url.path.endswith("verify_credentials"):
+            return httpx.Response(200, json={"id": "7"})
+        assert request.url.path == "/api/v1/accounts/7/statuses"
+        if "max_id" in request.url.params:
+            return httpx.Response(200, json=[])
+        return httpx.Response(200, json=statuses)
+
+    return handler
+
+
+SINCE = datetime(2026, 11, 28, 14, 0, tzinfo=UTC)
+MINE = {
+    "id": "1099",
+    "url": f"{BASE}/@stadt/1099",
+    "created_at": "2026-11-28T14:05:01.000Z",
+    "content": '<p>Die Löbauer Straße ist ab Montag gesperrt. <a href="https://www.bautzen.de/'
+    'aktuelles/sperrung" rel="nofollow"><span class="invisible">https://www.</span>'
+    '<span class="">bautzen.de/aktuelles/sperrung</span><span class="invisible">'
+    "</span></a></p>",
+}
+OTHER = {
+    "id": "1098",
+    "url": f"{BASE}/@stadt/1098",
+    "created_at": "2026-11-28T14:01:00Z",
+    "content": "<p>Etwas anderes</p>",
+}
+OLD = {"id": "1000", "created_at": "2026-11-27T09:00:00Z", "content": MINE["content"]}
+
+
+def test_read_back_finds_the_post():
+    receipt = make(statuses_handler([MINE, OTHER, OLD])).read_back(post(), SINCE)
+    assert receipt is not None and receipt.remote_id == "1099"
+    assert receipt.url == f"{BASE}/@stadt/1099"
+
+
+def test_read_back_says_missing_when_only_older_posts_match():
+    assert make(statuses_handler([OTHER, OLD])).read_back(post(), SINCE) is None
+
+
+def test_status_text_undoes_mastodon_html():
+    assert status_text("<p>A &amp; B</p><p>C<br>D</p>") == "A & B\nC\nD\n"
+
+
+def test_config_errors():
+    ctx = ChannelContext(env={"MASTO": TOKEN})
+    with pytest.raises(ChannelConfigError, match="visibility must be one of"):
+        MastodonChannel.from_config(
+            "m", {"base_url": BASE, "token_env": "MASTO", "visibility": "everyone"}, ctx
+        )
+    with pytest.raises(ChannelConfigError, match="must be an https:// URL"):
+        MastodonChannel.from_config(
+            "m", {"base_url": "http://social.example", "token_env": "MASTO"}, ctx
+        )
+    assert TOKEN not in repr(make(lambda r: httpx.Response(200, json=STATUS)))
+
+
+def test_offline_default_capabilities_need_no_request():
+    caps = MastodonChannel.default_capabilities
+    assert (caps.dialect, caps.max_length, caps.url_length) == (Dialect.PLAIN, 500, 23)
