@@ -56,6 +56,30 @@ MIGRATIONS: list[str] = [
     CREATE INDEX deliveries_message ON deliveries(message_hash, channel);
     CREATE INDEX deliveries_created ON deliveries(created);
     """,
+    # 2: danger-warning incidents and their CAP messages (alert, updates, all-clear)
+    """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        level TEXT NOT NULL,
+        status TEXT NOT NULL,
+        channels TEXT NOT NULL,
+        headline TEXT NOT NULL,
+        opened TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        closed TEXT
+    );
+    CREATE TABLE alerts (
+        identifier TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        msg_type TEXT NOT NULL,
+        sent TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        message_hash TEXT,
+        warning TEXT NOT NULL
+    );
+    CREATE INDEX alerts_incident ON alerts(incident_id);
+    """,
 ]
 
 
@@ -242,3 +266,95 @@ def _migrate(db: sqlite3.Connection) -> None:
             f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})")
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    event: str
+    level: str
+    status: str
+    channels: tuple[str, ...]
+    headline: str
+    opened: datetime
+    expires: datetime
+    closed: datetime | None
+
+    def as_dict(self, now: datetime | None = None) -> dict[str, Any]:
+        now = now or datetime.now(UTC)
+        return {"id": self.id, "event": self.event, "level": self.level, "status": self.status,
+                "channels": list(self.channels), "headline": self.headline,
+                "opened": self.opened.isoformat(), "expires": self.expires.isoformat(),
+                "closed": self.closed.isoformat() if self.closed else None,
+                "overdue": self.closed is None and self.expires <= now}
+
+
+@dataclass(frozen=True)
+class AlertRecord:
+    identifier: str
+    incident_id: str
+    msg_type: str
+    sent: datetime
+    expires: datetime
+    warning_json: str
+
+
+class IncidentStore:
+    """Incidents and their CAP messages, in the same SQLite file as the deliveries."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def open_incident(self, inc: Incident) -> None:
+        import json
+
+        with self.store._tx() as db:
+            db.execute(
+                "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
+                "expires) VALUES (?,?,?,?,?,?,?,?)",
+                (inc.id, inc.event, inc.level, inc.status, json.dumps(list(inc.channels)),
+                 inc.headline, inc.opened.isoformat(), inc.expires.isoformat()))
+
+    def add_alert(self, rec: AlertRecord, message_hash: str | None) -> None:
+        with self.store._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO alerts(identifier, incident_id, msg_type, sent, expires, "
+                "message_hash, warning) VALUES (?,?,?,?,?,?,?)",
+                (rec.identifier, rec.incident_id, rec.msg_type, rec.sent.isoformat(),
+                 rec.expires.isoformat(), message_hash, rec.warning_json))
+            db.execute("UPDATE incidents SET expires=MAX(expires, ?) WHERE id=?",
+                       (rec.expires.isoformat(), rec.incident_id))
+
+    def close(self, incident_id: str, when: datetime) -> None:
+        with self.store._tx() as db:
+            db.execute("UPDATE incidents SET closed=? WHERE id=?", (when.isoformat(), incident_id))
+
+    def get(self, incident_id: str) -> Incident | None:
+        rows = self._incidents("WHERE id=?", (incident_id,))
+        return rows[0] if rows else None
+
+    def open_incidents(self) -> list[Incident]:
+        return self._incidents("WHERE closed IS NULL ORDER BY opened DESC", ())
+
+    def all_ids(self) -> list[str]:
+        return [i.id for i in self._incidents("ORDER BY opened DESC", ())]
+
+    def alerts(self, incident_id: str) -> list[AlertRecord]:
+        with self.store._lock:
+            rows = self.store._db.execute(
+                "SELECT * FROM alerts WHERE incident_id=? ORDER BY sent, rowid",
+                (incident_id,)).fetchall()
+        return [AlertRecord(r["identifier"], r["incident_id"], r["msg_type"],
+                            datetime.fromisoformat(r["sent"]), datetime.fromisoformat(r["expires"]),
+                            r["warning"]) for r in rows]
+
+    def _incidents(self, where: str, params: tuple[Any, ...]) -> list[Incident]:
+        import json
+
+        with self.store._lock:
+            rows = self.store._db.execute(f"SELECT * FROM incidents {where}", params).fetchall()
+        return [Incident(r["id"], r["event"], r["level"], r["status"],
+                         tuple(json.loads(r["channels"])), r["headline"],
+                         datetime.fromisoformat(r["opened"]), datetime.fromisoformat(r["expires"]),
+                         datetime.fromisoformat(r["closed"]) if r["closed"] else None)
+                for r in rows]
