@@ -88,7 +88,9 @@ def length_findings(
     limit = caps.caption_max if (with_image and caps.images and caps.caption_max) else caps.max_length
     if limit is None:
         return []
-    size = measure(rendered.text, caps)
+    # A Matrix event carries the plain body and the HTML formatted_body: both count.
+    text = rendered.text + (rendered.html or "") if caps.dialect == "matrix" else rendered.text
+    size = measure(text, caps)
     if size <= limit:
         return []
     unit = "bytes" if caps.length_unit == "bytes" else "characters"
