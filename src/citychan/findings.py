@@ -37,6 +37,7 @@ CODES: dict[str, str] = {
     "CC406": "warning-short-text",
     "CC407": "cell-broadcast",
     "CC408": "warning-level",
+    "CC409": "translation-needs-review",
 }
 
 

@@ -15,6 +15,8 @@ from citychan.errors import UsageError
 
 
 class Level(StrEnum):
+    """``--level``: the BBK/MoWaS scale."""
+
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
@@ -29,6 +31,8 @@ class Guard(StrEnum):
 
 
 class Severity(StrEnum):
+    """CAP severity."""
+
     EXTREME = "Extreme"
     SEVERE = "Severe"
     MODERATE = "Moderate"
@@ -37,6 +41,8 @@ class Severity(StrEnum):
 
 
 class Urgency(StrEnum):
+    """CAP urgency."""
+
     IMMEDIATE = "Immediate"
     EXPECTED = "Expected"
     FUTURE = "Future"
@@ -45,6 +51,8 @@ class Urgency(StrEnum):
 
 
 class Certainty(StrEnum):
+    """CAP certainty."""
+
     OBSERVED = "Observed"
     LIKELY = "Likely"
     POSSIBLE = "Possible"
@@ -53,18 +61,24 @@ class Certainty(StrEnum):
 
 
 class Status(StrEnum):
+    """CAP status (System is not used by citychan)."""
+
     ACTUAL = "Actual"
     EXERCISE = "Exercise"
     TEST = "Test"
 
 
 class MsgType(StrEnum):
+    """CAP msgType (Ack and Error are not used by citychan)."""
+
     ALERT = "Alert"
     UPDATE = "Update"
     CANCEL = "Cancel"
 
 
 class Category(StrEnum):
+    """CAP category."""
+
     GEO = "Geo"
     MET = "Met"
     SAFETY = "Safety"
@@ -80,6 +94,8 @@ class Category(StrEnum):
 
 
 class ResponseType(StrEnum):
+    """CAP responseType."""
+
     SHELTER = "Shelter"
     EVACUATE = "Evacuate"
     PREPARE = "Prepare"
@@ -93,6 +109,8 @@ class ResponseType(StrEnum):
 
 @dataclass(frozen=True)
 class LevelInfo:
+    """Everything a level means: labels, CAP scale and the guard before sending."""
+
     level: Level
     labels: Mapping[str, str]  # language -> label the headline starts with
     severity: Severity
@@ -144,6 +162,7 @@ def level_info(level: Level | str) -> LevelInfo:
 
 
 def allclear_label(lang: str) -> str:
+    """"Entwarnung" in ``lang`` (German when there is no translation)."""
     return ALLCLEAR_LABELS.get(lang) or ALLCLEAR_LABELS["de"]
 
 

@@ -1,0 +1,97 @@
+"""Danger warnings: levels, event catalogue, templates, the Warning value and its lifecycle,
+the warning rules, short text and cell-broadcast check, CAP 1.2 output.
+
+Pure library: no CLI, no store, no network. ``citychan warn`` builds on it. Only stdlib and
+citychan modules are imported here, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+from citychan.alerts.area import Area, make_area
+from citychan.alerts.builders import from_flags, from_message, from_template
+from citychan.alerts.cap import (
+    CapIndexEntry,
+    cap_index_atom,
+    cap_index_entry,
+    to_cap_xml,
+)
+from citychan.alerts.catalogue import EVENTS, Event, find_event, get_event
+from citychan.alerts.levels import (
+    LEVELS,
+    Guard,
+    Level,
+    LevelInfo,
+    MsgType,
+    ResponseType,
+    Status,
+    level_info,
+    parse_level,
+)
+from citychan.alerts.notice import warning_to_message
+from citychan.alerts.rules import check_warning
+from citychan.alerts.shorttext import (
+    CellBroadcastCount,
+    cell_broadcast_count,
+    cell_broadcast_text,
+    short_text,
+)
+from citychan.alerts.templates import Template, load_template, template_names
+from citychan.alerts.timeutil import cap_time, parse_when
+from citychan.alerts.warning import (
+    Reference,
+    Warning,
+    WarningText,
+    allclear,
+    as_exercise,
+    as_test,
+    guard_accepts,
+    guard_phrase,
+    mark,
+    update,
+)
+
+__all__ = [
+    "EVENTS",
+    "LEVELS",
+    "Area",
+    "CapIndexEntry",
+    "CellBroadcastCount",
+    "Event",
+    "Guard",
+    "Level",
+    "LevelInfo",
+    "MsgType",
+    "Reference",
+    "ResponseType",
+    "Status",
+    "Template",
+    "Warning",
+    "WarningText",
+    "allclear",
+    "as_exercise",
+    "as_test",
+    "cap_index_atom",
+    "cap_index_entry",
+    "cap_time",
+    "cell_broadcast_count",
+    "cell_broadcast_text",
+    "check_warning",
+    "find_event",
+    "from_flags",
+    "from_message",
+    "from_template",
+    "get_event",
+    "guard_accepts",
+    "guard_phrase",
+    "level_info",
+    "load_template",
+    "make_area",
+    "mark",
+    "parse_level",
+    "parse_when",
+    "short_text",
+    "template_names",
+    "to_cap_xml",
+    "update",
+    "warning_to_message",
+]

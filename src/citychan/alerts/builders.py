@@ -1,0 +1,232 @@
+"""Three ways to a :class:`Warning`: from a template, from CLI-style flags, from a notice file.
+
+Every builder takes ``now`` as an argument (no hidden clock). Input that cannot mean anything
+(unknown level or template, unreadable time) raises a UsageError; a field that is merely
+missing or doubtful still yields a Warning, and the rules report it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime, tzinfo
+from typing import Any
+
+from citychan.alerts.area import Area, make_area
+from citychan.alerts.catalogue import find_event, get_event
+from citychan.alerts.levels import Level, Status, level_info, parse_level
+from citychan.alerts.templates import Template, load_template
+from citychan.alerts.timeutil import CITY_TZ, human_time, localize, parse_when
+from citychan.alerts.warning import Warning, WarningText, check_incident_id, new_incident_id
+from citychan.config import AlertsConfig
+from citychan.errors import UsageError
+from citychan.findings import Finding, error, warning
+from citychan.message import Message
+
+SHAPE_HINT = ("polygon 'lat,lon lat,lon …' (closed ring), circle 'lat,lon radius_km', "
+              "geocode 'NAME=VALUE'")
+
+
+def _times(level: Level | None, effective: Any, expires: Any, now: datetime,
+           alerts: AlertsConfig, tz: str | tzinfo) -> tuple[datetime, datetime | None]:
+    eff = localize(now, tz)
+    if effective:
+        eff = parse_when(effective, base=now, tz=tz, what="effective")
+    if expires is None and level is not None:
+        expires = alerts.lifetimes.get(str(level))
+    exp = parse_when(expires, base=eff, tz=tz) if expires is not None else None
+    return eff, exp
+
+
+def _area(area: str | Mapping[str, str] | Area, langs: tuple[str, ...], **shapes: Any) -> Area:
+    if isinstance(area, Area):
+        return area
+    try:
+        return make_area(area, langs=langs, **shapes)
+    except ValueError as exc:
+        raise UsageError(str(exc), hint=SHAPE_HINT) from None
+
+
+def _details(details: str | Mapping[str, str] | None, langs: tuple[str, ...]) -> dict[str, str]:
+    if details is None:
+        return {}
+    # Free text given once is in the primary language; it is never machine-translated.
+    return {langs[0]: details} if isinstance(details, str) else dict(details)
+
+
+def from_template(template: str | Template, level: Level | str,
+                  area: str | Mapping[str, str] | Area, expires: Any = None, *,
+                  now: datetime, alerts: AlertsConfig | None = None,
+                  details: str | Mapping[str, str] | None = None, effective: Any = None,
+                  incident: str | None = None, status: Status | str = Status.ACTUAL,
+                  tz: str | tzinfo = CITY_TZ, polygon: Any = None, circle: Any = None,
+                  geocode: Any = None) -> Warning:
+    """A warning from a built-in template in every configured language it has.
+
+    ``expires`` is "2h", "90m", an ISO time or a datetime; default: the level's lifetime
+    from ``[alerts.lifetimes]``. ``details`` is appended to the description.
+    """
+    alerts = alerts or AlertsConfig()
+    tpl = template if isinstance(template, Template) else load_template(template)
+    lvl = parse_level(level) if isinstance(level, str) else level
+    langs = tuple(lang for lang in alerts.languages if lang in tpl.texts) or tuple(tpl.texts)
+    eff, exp = _times(lvl, effective, expires, now, alerts, tz)
+    where = _area(area, langs, polygon=polygon, circle=circle, geocode=geocode)
+    extra = _details(details, langs)
+    texts, findings = {}, []
+    for lang in langs:
+        values = {"area": where.description(lang), "time": human_time(eff, lang),
+                  "expires": human_time(exp, lang) if exp else "", "details": extra.get(lang, "")}
+        filled = tpl.fill(lang, values)
+        texts[lang] = WarningText(
+            headline=f"{level_info(lvl).label(lang)}: {filled.headline}",
+            description=filled.description, instruction=filled.instruction,
+            review=("template text",) if filled.needs_review else ())
+        if extra and lang not in extra:
+            findings.append(warning(
+                "CC003", f"{lang}: the details were given only in {', '.join(extra)}",
+                hint=f"pass details for {lang} too, or leave them out"))
+    event = get_event(tpl.event)
+    return Warning(
+        incident=check_incident_id(incident or new_incident_id(event.code, eff)),
+        level=lvl, event=event.code, texts=texts, area=where, effective=eff, expires=exp,
+        sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
+        status=Status(status), template=tpl.name, findings=tuple(findings))
+
+
+def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now: datetime,
+               event: str | None = None, headline: str | None = None,
+               description: str | None = None, instruction: str | None = None,
+               expires: Any = None, template: str | None = None,
+               details: str | Mapping[str, str] | None = None, lang: str = "de",
+               alerts: AlertsConfig | None = None, effective: Any = None,
+               incident: str | None = None, status: Status | str = Status.ACTUAL,
+               tz: str | tzinfo = CITY_TZ, polygon: Any = None, circle: Any = None,
+               geocode: Any = None) -> Warning:
+    """A warning from ``citychan warn`` options, texts in ``lang``.
+
+    With ``template`` the given texts override the template's for ``lang``; the same field
+    is then dropped in the other languages (their template text would no longer say the
+    same), so the rules ask for a translation instead of sending contradicting texts.
+    Without a template, ``event`` is required and the headline defaults to
+    "<label>: <event> - <area>".
+    """
+    alerts = alerts or AlertsConfig()
+    shapes = {"polygon": polygon, "circle": circle, "geocode": geocode}
+    raw = {"headline": headline, "description": description, "instruction": instruction}
+    given = {k: v.strip() for k, v in raw.items() if v is not None}
+    if template:
+        base = from_template(template, level, area, expires, now=now, alerts=alerts,
+                             details=details, effective=effective, incident=incident,
+                             status=status, tz=tz, **shapes)
+        ev = get_event(event).code if event else base.event
+        return replace(base, event=ev, texts=_override(base.texts, lang, given))
+    if not event:
+        raise UsageError("a warning needs --event or --template",
+                         hint="e.g. --template hochwasser, or --event hochwasser")
+    lvl = parse_level(level) if isinstance(level, str) else level
+    eff, exp = _times(lvl, effective, expires, now, alerts, tz)
+    base = Warning(
+        incident="", level=lvl, event=get_event(event).code, texts={},
+        area=_area(area, (lang,), **shapes), effective=eff, expires=exp,
+        sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
+        status=Status(status))
+    text = _flag_text(base, lang, given, _details(details, (lang,)).get(lang))
+    return replace(base, texts={lang: text}, incident=check_incident_id(
+        incident or new_incident_id(base.event, eff)))
+
+
+def _flag_text(w: Warning, lang: str, given: Mapping[str, str], extra: str | None) -> WarningText:
+    assert w.level is not None
+    head = given.get("headline") or (
+        f"{level_info(w.level).label(lang)}: {w.event_name(lang)} - {w.area.description(lang)}")
+    desc = given.get("description", "")
+    return WarningText(headline=head, description=f"{desc} {extra}".strip() if extra else desc,
+                       instruction=given.get("instruction", ""))
+
+
+def _override(texts: Mapping[str, WarningText], lang: str,
+              given: Mapping[str, str]) -> dict[str, WarningText]:
+    out: dict[str, WarningText] = {}
+    mine: dict[str, Any] = dict(given)
+    dropped: dict[str, Any] = {k: "" for k in given}
+    for code, text in texts.items():
+        out[code] = replace(text, **(mine if code == lang else dropped))
+    if lang not in out:
+        out[lang] = WarningText(**mine)
+    return out
+
+
+def _meta_str(meta: Mapping[str, Any], key: str) -> str:
+    value = meta.get(key)
+    return str(value).strip() if value is not None else ""
+
+
+def _message_level(meta: Mapping[str, Any], name: str) -> tuple[Level | None, list[Finding]]:
+    raw = meta.get("level")
+    if raw is None:
+        return None, []
+    try:
+        return parse_level(str(raw)), []
+    except UsageError:
+        return None, [error("CC408", f"{name}: unknown level {raw!r}",
+                            hint="level: low, medium or high")]
+
+
+def _message_status(meta: Mapping[str, Any], name: str) -> tuple[Status, list[Finding]]:
+    raw = _meta_str(meta, "status")
+    for status in Status:
+        if raw.casefold() == status.value.casefold():
+            return status, []
+    if not raw:
+        return Status.ACTUAL, []
+    return Status.ACTUAL, [error("CC002", f"{name}: unknown status {raw!r}",
+                                 hint="status: Actual, Exercise or Test")]
+
+
+def _message_area(message: Message, name: str) -> tuple[Area, list[Finding]]:
+    meta = message.meta
+    desc = {d.lang: _meta_str(d.meta, "area") or _meta_str(meta, "area") for d in message.docs}
+    try:
+        return make_area(desc, polygon=meta.get("polygon"), circle=meta.get("circle"),
+                         geocode=meta.get("geocode")), []
+    except ValueError as exc:
+        return make_area(desc), [error("CC002", f"{name}: {exc}", hint=SHAPE_HINT)]
+
+
+def from_message(message: Message, *, now: datetime, alerts: AlertsConfig | None = None,
+                 tz: str | tzinfo = CITY_TZ, incident: str | None = None) -> Warning:
+    """A warning from a notice loaded with ``load_message(path, kind="warning")``.
+
+    Front matter: level, event, headline (default: title), description (default: the
+    body), instruction, area, effective, expires, polygon, circle, geocode, status,
+    incident; ``summary`` becomes the short text. Translations are the sibling files.
+    """
+    alerts = alerts or AlertsConfig()
+    meta, name = message.meta, message.path.name
+    level, findings = _message_level(meta, name)
+    status, more = _message_status(meta, name)
+    area, shape_findings = _message_area(message, name)
+    findings += more + shape_findings
+    try:
+        eff, exp = _times(level, meta.get("effective"), meta.get("expires"), now, alerts, tz)
+    except UsageError as exc:
+        findings.append(error("CC002", f"{name}: {exc.message}", hint=exc.hint))
+        eff, exp = localize(now, tz), None
+    texts = {
+        d.lang: WarningText(
+            headline=_meta_str(d.meta, "headline") or d.title,
+            description=_meta_str(d.meta, "description") or d.body.strip(),
+            instruction=_meta_str(d.meta, "instruction"),
+            short=d.summary.strip() if d.summary else None)
+        for d in message.docs
+    }
+    event = _meta_str(meta, "event")
+    info = find_event(event) if event else None
+    return Warning(
+        incident=check_incident_id(incident or _meta_str(meta, "incident")
+                                   or new_incident_id(event or "warnung", eff)),
+        level=level, event=info.code if info else event, texts=texts, area=area,
+        effective=eff, expires=exp,
+        sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
+        status=status, findings=tuple(findings))

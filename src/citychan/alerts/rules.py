@@ -1,0 +1,296 @@
+"""Rules for danger warnings: pure functions from a Warning (plus the [alerts] config and
+the current time) to findings. Errors block sending; warnings do not.
+
+Codes: CC401 field missing, CC402 headline, CC403 instruction, CC404 expired, CC405 text
+order, CC406 short text, CC407 cell broadcast, CC408 level; CC003 for languages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from citychan.alerts.catalogue import find_event
+from citychan.alerts.levels import (
+    ALLCLEAR_REVIEW,
+    LEVELS,
+    MsgType,
+    all_labels,
+    allclear_label,
+    level_info,
+)
+from citychan.alerts.notice import LABEL_REVIEW
+from citychan.alerts.shorttext import (
+    ELEMENTS,
+    SHORT_MAX,
+    SHORT_REVIEW,
+    cell_broadcast_count,
+    cell_broadcast_text,
+    order_problems,
+    short_parts,
+    short_text,
+)
+from citychan.alerts.warning import Warning
+from citychan.config import AlertsConfig
+from citychan.findings import Finding, error, warning
+
+HEADLINE_MAX = 140
+# Until the lead assigns a code of its own for "translation needs native-speaker review".
+REVIEW_CODE = "CC409"
+# Sie-form imperative ("Meiden Sie", "Bitte verlassen Sie") or infinitive ("Fenster schließen.").
+_SIE_FORM = re.compile(r"^(?:bitte\s+)?\w+(?:en|ern|eln)\s+sie\b", re.I)
+_INFINITIVE = re.compile(r"\b\w+(?:en|ern|eln)[.!]?$", re.I)
+# A finite verb makes "… zu schließen." a statement, not an instruction.
+_STATEMENT = re.compile(r"\b(?:wird|werden|ist|sind|sollten|sollen|können|besteht|gebeten)\b",
+                        re.I)
+
+
+def check_warning(w: Warning, alerts: AlertsConfig, *, now: datetime) -> list[Finding]:
+    """Every warning rule; ``now`` decides what is already expired."""
+    out = list(w.findings)
+    for rule in (check_level, check_fields, check_languages, check_headline,
+                 check_instruction, check_text_order, check_short_text, check_cell_broadcast,
+                 check_review):
+        out += rule(w, alerts)
+    out += check_times(w, now=now)
+    return out
+
+
+def check_level(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC408: a level is required, and the headline's label must be the level's."""
+    if w.level is None:
+        if any(f.code == "CC408" for f in w.findings):
+            return []  # the builder already named the bad value
+        return [error("CC408", "a warning needs a level", hint="level: low, medium or high")]
+    out = []
+    for lang in w.langs:
+        headline = _unprefixed(w, w.texts[lang].headline)
+        said = next((lvl for label, lvl in all_labels(lang).items()
+                     if headline.startswith(label)), "none")
+        if said not in ("none", None) and said != w.level:
+            out.append(error(
+                "CC408", f"{lang}: headline says '{level_info(said).label(lang)}' but the level "
+                         f"is {w.level} ('{level_info(w.level).label(lang)}')",
+                hint="change the level or the headline; never cry wolf, never play down"))
+    return out
+
+
+def check_fields(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC401: event (from the list), headline, description, area, expires, issuer."""
+    out = []
+    if not w.event:
+        out.append(error("CC401", "a warning needs an event", hint="event: hochwasser, …"))
+    elif find_event(w.event) is None:
+        out.append(error("CC401", f"event {w.event!r} is not in the event list",
+                         hint="use one of the catalogue events, e.g. hochwasser, grossbrand"))
+    primary = w.langs[0] if w.langs else "de"
+    text = w.texts.get(primary)
+    for field in ("headline", "description"):
+        if text is None or not getattr(text, field).strip():
+            out.append(error("CC401", f"{primary}: the warning needs a {field}"))
+    if not any(w.area.desc.values()):
+        out.append(error("CC401", "the warning needs an area (a description people recognise)",
+                         hint="area: Bautzen, Spreeufer zwischen Friedensbrücke und Talsperre"))
+    if w.expires is None:
+        out.append(error("CC401", "the warning needs expires", hint="e.g. 2h or an ISO time"))
+    if not (w.sender_name or alerts.sender_name).strip():
+        out.append(error("CC401", "no issuer: set sender_name in [alerts]"))
+    if alerts.sender == AlertsConfig().sender:
+        out.append(warning("CC401", f"[alerts] sender is still {alerts.sender!r}",
+                           hint="set it to the city's address, e.g. warnung@bautzen.de"))
+    for key in ("web", "contact"):
+        if not getattr(alerts, key):
+            out.append(warning("CC401", f"no {key} for people to check: set {key} in [alerts]"))
+    return out
+
+
+def check_languages(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC003: every required language with headline, description and instruction."""
+    out = []
+    for lang in alerts.languages:
+        if lang == (w.langs[0] if w.langs else None):
+            continue  # the primary language's gaps are CC401/CC403
+        t = w.texts.get(lang)
+        if t is None:
+            out.append(error("CC003", f"missing the {lang} translation of the warning",
+                             hint=f"add NAME.{lang}.md or use a template"))
+            continue
+        gaps = [f for f in ("headline", "description", "instruction") if not getattr(t, f)]
+        if gaps:
+            out.append(error("CC003", f"{lang}: missing {', '.join(gaps)}",
+                             hint=f"write the {lang} text so it says the same as the others"))
+    return out
+
+
+def _unprefixed(w: Warning, text: str) -> str:
+    return text.removeprefix(w.prefix) if w.prefix else text
+
+
+def _expected_label(w: Warning, lang: str) -> tuple[str, bool]:
+    """The label the headline must start with, and whether that label is reviewed."""
+    if w.msg_type is MsgType.CANCEL:
+        return allclear_label(lang), lang not in ALLCLEAR_REVIEW
+    assert w.level is not None
+    info = level_info(w.level)
+    return info.label(lang), lang not in info.review
+
+
+def check_headline(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC402: at most 140 characters, starting with the level label (Entwarnung for the
+    all-clear). A label not yet reviewed in a language only warns."""
+    out = []
+    for lang in w.langs:
+        shown = w.text(lang).headline
+        if len(shown) > HEADLINE_MAX:
+            out.append(error("CC402", f"{lang}: headline has {len(shown)} characters "
+                                      f"(limit {HEADLINE_MAX})",
+                             hint="keep label, hazard and place; details go to the description"))
+        if w.level is None and w.msg_type is not MsgType.CANCEL or not shown:
+            continue
+        label, sure = _expected_label(w, lang)
+        if not _unprefixed(w, shown).startswith(label):
+            make = error if sure else warning
+            out.append(make("CC402", f"{lang}: headline must start with '{label}': {shown!r}",
+                            hint=f"e.g. '{label}: <hazard> - <place>'"))
+    return out
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.casefold()).split())
+
+
+def check_instruction(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC403: what to do is required, differs from the description, and (German) is
+    phrased as an instruction."""
+    out = []
+    for lang in w.langs:
+        t = w.texts[lang]
+        if not t.instruction.strip():
+            if lang == w.langs[0]:
+                out.append(error("CC403", f"{lang}: the warning needs an instruction "
+                                          "(what people should do)",
+                                 hint="e.g. 'Meiden Sie das Gebiet. Schließen Sie Fenster.'"))
+            continue
+        if _norm(t.instruction) and _norm(t.instruction) in _norm(t.description):
+            out.append(error("CC403", f"{lang}: the instruction repeats the description",
+                             hint="say what happened in the description, what to do here"))
+        if lang == "de" and not is_imperative_de(t.instruction):
+            out.append(warning("CC403", f"de: the instruction does not read as an instruction: "
+                                        f"{first_words(t.instruction)!r}",
+                               hint="start with the action: 'Meiden Sie …', 'Bleiben Sie …'"))
+    return out
+
+
+def is_imperative_de(text: str) -> bool:
+    """True when the first sentence reads as a German instruction (Sie-form or infinitive)."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    if _SIE_FORM.search(first):
+        return True
+    return bool(_INFINITIVE.search(first)) and not _STATEMENT.search(first)
+
+
+def first_words(text: str, n: int = 6) -> str:
+    """The first ``n`` words, to quote a text in a finding."""
+    return " ".join(text.split()[:n])
+
+
+def check_times(w: Warning, *, now: datetime) -> list[Finding]:
+    """CC404: expires lies in the future and after effective."""
+    if w.expires is None:
+        return []  # CC401 says it
+    out = []
+    if w.expires <= now:
+        out.append(error("CC404", f"the warning expired at {w.expires.isoformat()}",
+                         hint="set expires in the future, e.g. --expires 2h"))
+    if w.effective >= w.expires:
+        out.append(error("CC404", "effective must be before expires"))
+    return out
+
+
+def _find(text: str, *needles: str) -> int | None:
+    low = text.casefold()
+    hits = [low.find(n.casefold()) for n in needles if n and n.strip()]
+    hits = [h for h in hits if h >= 0]
+    return min(hits) if hits else None
+
+
+def check_text_order(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC405: source → hazard → location → action → time in the short text, and the hazard
+    before the place in the headline."""
+    out = []
+    for lang in w.langs:
+        headline = w.texts[lang].headline
+        hazard = _find(headline, w.event_name(lang))
+        place = _find(headline, w.area.description(lang))
+        if hazard is not None and place is not None and place < hazard:
+            out.append(warning("CC405", f"{lang}: the headline names the place before the "
+                                        f"hazard: {headline!r}",
+                               hint="'<label>: <hazard> - <place>'"))
+        _, early = order_problems(short_text(w, lang), w, lang)
+        if early:
+            out.append(warning("CC405", f"{lang}: short text order should be "
+                                        f"{' → '.join(ELEMENTS)}; too early: {', '.join(early)}"))
+    return out
+
+
+def check_short_text(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC406: the short text fits 280 characters and keeps all five elements."""
+    out = []
+    for lang in w.langs:
+        text = short_text(w, lang)
+        if len(text) > SHORT_MAX:
+            out.append(error("CC406", f"{lang}: short text has {len(text)} characters "
+                                      f"(limit {SHORT_MAX})", hint=_what_to_shorten(w, lang)))
+        missing, _ = order_problems(text, w, lang)
+        if missing:
+            out.append(warning("CC406", f"{lang}: short text lacks {', '.join(missing)}: "
+                                        f"{text!r}",
+                               hint="name source, hazard, place, action and time"))
+    return out
+
+
+def _what_to_shorten(w: Warning, lang: str) -> str:
+    if w.texts.get(lang) and w.texts[lang].short:
+        return "shorten the summary in the front matter"
+    parts = short_parts(w, lang)
+    sizes = {"the area description": len(parts.location),
+             "the first sentence of the instruction": len(parts.action),
+             "[alerts] sender_name": len(parts.source)}
+    longest = max(sizes, key=lambda k: sizes[k])
+    return f"shorten {longest} ({sizes[longest]} chars), or write a summary"
+
+
+def check_cell_broadcast(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC407: would the whole warning fit one cell broadcast (1,395 GSM-7 / 615 UCS-2)?"""
+    out = []
+    for lang in w.langs:
+        count = cell_broadcast_count(cell_broadcast_text(w, lang))
+        if count.fits:
+            continue
+        why = (f"; UCS-2 because of {''.join(count.forcing_ucs2[:8])}"
+               if count.forcing_ucs2 else "")
+        out.append(warning("CC407", f"{lang}: {count.units} {count.encoding} characters, cell "
+                                    f"broadcast takes {count.limit}{why}",
+                           hint="shorten the description"))
+    return out
+
+
+def check_review(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """Sorbian (or other) wording no native speaker has checked: one warning per language."""
+    out = []
+    for lang in w.langs:
+        parts = list(w.texts[lang].review)
+        headline = _unprefixed(w, w.texts[lang].headline)
+        if w.level is not None and lang in LEVELS[w.level].review and \
+                headline.startswith(LEVELS[w.level].label(lang)):
+            parts.append(f"level label '{LEVELS[w.level].label(lang)}'")
+        event = w.event_info
+        if event is not None and lang in event.review:
+            parts.append(f"event name '{event.name(lang)}'")
+        if lang in SHORT_REVIEW | LABEL_REVIEW:
+            parts.append("short-text and field-label wording")
+        if parts:
+            out.append(warning(REVIEW_CODE, f"{lang}: not yet checked by a native speaker: "
+                                            f"{', '.join(parts)}",
+                               hint="have it reviewed; edit the template or catalogue"))
+    return out

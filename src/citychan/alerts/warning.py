@@ -1,0 +1,266 @@
+"""A danger warning as one immutable value, and its lifecycle: exercise/test marking,
+``update`` and ``allclear`` (CAP msgType Update / Cancel) of the same incident.
+
+Texts are stored as written; :meth:`Warning.text` adds the ÜBUNG/TEST prefix on the way
+out, so follow-ups of an exercise stay marked without anyone re-typing the prefix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from citychan.alerts.area import Area
+from citychan.alerts.catalogue import Event, find_event
+from citychan.alerts.levels import (
+    ALLCLEAR_REVIEW,
+    STATUS_PREFIX,
+    Category,
+    Guard,
+    Level,
+    MsgType,
+    ResponseType,
+    Status,
+    allclear_label,
+    level_info,
+)
+from citychan.alerts.timeutil import cap_time, localize
+from citychan.errors import UsageError
+from citychan.findings import Finding
+
+_ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")
+ALLCLEAR_LIFETIME = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class WarningText:
+    """The texts of one language. ``review`` names parts no native speaker has checked."""
+
+    headline: str = ""
+    description: str = ""
+    instruction: str = ""
+    short: str | None = None  # hand-written short text (front matter ``summary``)
+    review: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One earlier CAP message: written as ``sender,identifier,sent``."""
+
+    sender: str
+    identifier: str
+    sent: datetime
+
+    def cap(self) -> str:
+        return f"{self.sender},{self.identifier},{cap_time(self.sent)}"
+
+
+@dataclass(frozen=True)
+class Warning:
+    """One CAP message of an incident: the alert, an update or the all-clear.
+
+    ``identifier`` is derived (``incident.sequence``); times are aware, in city time.
+    """
+
+    incident: str
+    level: Level | None  # None only when the input named no valid level (rule CC408)
+    event: str  # catalogue code; free text when unknown (rule CC401)
+    texts: Mapping[str, WarningText]  # language -> texts as written, primary first
+    area: Area
+    effective: datetime
+    expires: datetime | None
+    sent: datetime
+    sender: str
+    sender_name: str
+    status: Status = Status.ACTUAL
+    msg_type: MsgType = MsgType.ALERT
+    references: tuple[Reference, ...] = ()
+    response_type: ResponseType | None = None  # None: the event's default
+    sequence: int = 1  # 1 for the alert, +1 for every follow-up of the incident
+    template: str | None = None
+    findings: tuple[Finding, ...] = field(default=(), compare=False)  # found while building
+
+    @property
+    def identifier(self) -> str:
+        """CAP identifier, unique per sender: incident id and sequence number."""
+        return f"{self.incident}.{self.sequence}"
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(self.texts)
+
+    @property
+    def event_info(self) -> Event | None:
+        return find_event(self.event) if self.event else None
+
+    @property
+    def category(self) -> Category:
+        info = self.event_info
+        return info.category if info else Category.OTHER
+
+    @property
+    def response(self) -> ResponseType:
+        if self.msg_type is MsgType.CANCEL:
+            return ResponseType.ALL_CLEAR
+        if self.response_type is not None:
+            return self.response_type
+        info = self.event_info
+        return info.response_type if info else ResponseType.MONITOR
+
+    @property
+    def prefix(self) -> str:
+        """``"ÜBUNG: "`` / ``"TEST: "`` for exercises and tests, else ``""``."""
+        word = STATUS_PREFIX.get(self.status)
+        return f"{word}: " if word else ""
+
+    def event_name(self, lang: str) -> str:
+        info = self.event_info
+        return info.name(lang) if info else self.event
+
+    def text(self, lang: str) -> WarningText:
+        """The texts of ``lang`` as they go out (ÜBUNG/TEST prefixed)."""
+        t = self.texts.get(lang, WarningText())
+        if not self.prefix:
+            return t
+        return replace(t, headline=_prefixed(self.prefix, t.headline),
+                       description=_prefixed(self.prefix, t.description),
+                       instruction=_prefixed(self.prefix, t.instruction),
+                       short=_prefixed(self.prefix, t.short) if t.short else t.short)
+
+    def as_reference(self) -> Reference:
+        return Reference(self.sender, self.identifier, self.sent)
+
+
+def guard_phrase(warning: Warning) -> str | None:
+    """What the duty officer must type before a warning goes out (the event name in the
+    primary language), or None when the level's guard is a prompt or nothing."""
+    if warning.level is None or level_info(warning.level).guard is not Guard.TYPE_EVENT:
+        return None
+    return warning.event_name(warning.langs[0] if warning.langs else "de")
+
+
+def guard_accepts(warning: Warning, typed: str) -> bool:
+    """True when ``typed`` names the warning's event (any language or the code, any case)."""
+    key = " ".join(typed.split()).casefold()
+    info = warning.event_info
+    names = {warning.event, *(info.names.values() if info else ())}
+    return bool(key) and key in {n.casefold() for n in names}
+
+
+def _prefixed(prefix: str, text: str) -> str:
+    return text if not text or text.startswith(prefix) else prefix + text
+
+
+def check_incident_id(incident: str) -> str:
+    """Incident ids end up in CAP identifiers: no spaces, commas or markup characters."""
+    if not _ID_OK.match(incident):
+        raise UsageError(f"incident id {incident!r} may only use letters, digits and . _ : @ -")
+    return incident
+
+
+def new_incident_id(event: str, now: datetime) -> str:
+    """A readable, sortable id such as ``hochwasser-20261128T140500``."""
+    slug = re.sub(r"[^a-z0-9]+", "-", event.lower()).strip("-") or "warnung"
+    return f"{slug}-{now:%Y%m%dT%H%M%S}"
+
+
+def mark(warning: Warning, status: Status | str) -> Warning:
+    """The same warning as an exercise (ÜBUNG) or test (TEST), or back to Actual."""
+    return replace(warning, status=Status(status))
+
+
+def as_exercise(warning: Warning) -> Warning:
+    """CAP status Exercise; every text is prefixed with ÜBUNG."""
+    return mark(warning, Status.EXERCISE)
+
+
+def as_test(warning: Warning) -> Warning:
+    """CAP status Test; every text is prefixed with TEST."""
+    return mark(warning, Status.TEST)
+
+
+def _refs(original: Warning, still_valid: Iterable[Warning | Reference]) -> tuple[Reference, ...]:
+    seen: dict[tuple[str, str], Reference] = {}
+    for item in (original, *still_valid):
+        ref = item.as_reference() if isinstance(item, Warning) else item
+        seen.setdefault((ref.sender, ref.identifier), ref)
+    return tuple(sorted(seen.values(), key=lambda r: r.sent))
+
+
+def _next_sequence(original: Warning, still_valid: Iterable[Warning | Reference]) -> int:
+    seqs = [original.sequence]
+    for item in still_valid:
+        if isinstance(item, Warning) and item.incident == original.incident:
+            seqs.append(item.sequence)
+    return max(seqs) + 1
+
+
+def update(original: Warning, replacement: Warning | None = None, *, now: datetime,
+           still_valid: Iterable[Warning | Reference] = (), expires: datetime | None = None,
+           level: Level | None = None) -> Warning:
+    """The CAP Update of ``original``: same incident, referencing it and ``still_valid``.
+
+    ``replacement`` carries the new texts (built with any builder); without one the original
+    is re-issued, e.g. with a later ``expires`` or another ``level``.
+    """
+    still_valid = tuple(still_valid)
+    base = replacement or original
+    sent = localize(now, original.sent.tzinfo or "Europe/Berlin")
+    return replace(
+        base,
+        incident=original.incident,
+        status=original.status,
+        msg_type=MsgType.UPDATE,
+        references=_refs(original, still_valid),
+        sequence=_next_sequence(original, still_valid),
+        sent=sent,
+        effective=sent if replacement is None else base.effective,
+        expires=expires or base.expires,
+        level=level or base.level,
+        sender=original.sender,
+    )
+
+
+ALLCLEAR_TEXTS: Mapping[str, tuple[str, str]] = {
+    "de": ("Die Gefahr ist vorbei: {event}. Betroffen war: {area}.",
+           "Kehren Sie zu Ihren gewohnten Tätigkeiten zurück und achten Sie weiter auf "
+           "Hinweise der Behörden."),
+    "hsb": ("Strach je nimo: {event}. Potrjechene bě: {area}.",
+            "Wróćće so k swojim wšědnym dźěławosćam a kedźbujće dale na pokiwy "
+            "zastojnstwow."),
+}
+
+
+def allclear(original: Warning, still_valid_messages: Iterable[Warning | Reference] = (), *,
+             now: datetime, details: Mapping[str, str] | None = None) -> Warning:
+    """The Entwarnung: CAP msgType Cancel, responseType AllClear, referencing ``original``
+    and every still-valid message of the incident given."""
+    still_valid = tuple(still_valid_messages)
+    sent = localize(now, original.sent.tzinfo or "Europe/Berlin")
+    texts: dict[str, WarningText] = {}
+    for lang in original.langs:
+        desc, instr = ALLCLEAR_TEXTS.get(lang, ALLCLEAR_TEXTS["de"])
+        event, area = original.event_name(lang), original.area.description(lang)
+        extra = (details or {}).get(lang, "")
+        review = ("all-clear text",) if lang in ALLCLEAR_REVIEW else ()
+        texts[lang] = WarningText(
+            headline=f"{allclear_label(lang)}: {event} - {area}",
+            description=" ".join(f"{desc.format(event=event, area=area)} {extra}".split()),
+            instruction=instr,
+            review=review,
+        )
+    return replace(
+        original,
+        texts=texts,
+        msg_type=MsgType.CANCEL,
+        response_type=ResponseType.ALL_CLEAR,
+        references=_refs(original, still_valid),
+        sequence=_next_sequence(original, still_valid),
+        sent=sent,
+        effective=sent,
+        expires=sent + ALLCLEAR_LIFETIME,
+        template=None,
+        findings=(),
+    )
