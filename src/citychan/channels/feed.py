@@ -84,14 +84,21 @@ class FeedChannel:
                     "langs": list(post.langs),
                     "published": old["published"] if old else now.isoformat(),
                     "updated": now.isoformat(),
-                    **({"cap": post.extra["cap_url"]} if post.extra.get("cap_url") else {}),
                 }
+                if post.extra.get("cap_xml"):
+                    entry["cap"] = self._write_cap(post)
                 entries = [entry] + [e for e in entries if e["id"] != entry_id]
                 entries = entries[:MAX_ENTRIES]
                 self._save(entries, now)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
         return Receipt(remote_id=entry_id, url=f"{self.public_url}/#{entry['anchor']}")
+
+    def _write_cap(self, post: Post) -> str:
+        """The warning's CAP document under cap/, returning its public URL."""
+        name = str(post.extra["cap_name"])
+        atomic_write(self.path / "cap" / name, str(post.extra["cap_xml"]))
+        return f"{self.public_url}/cap/{name}"
 
     def _load(self) -> list[dict[str, Any]]:
         store = self.path / "entries.json"
@@ -108,6 +115,19 @@ class FeedChannel:
                      json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1))
         atomic_write(self.feed_file, atom_feed(self.title, self.public_url, entries, now))
         atomic_write(self.page_file, html_page(self.title, self.public_url, entries))
+        caps = [e for e in entries if e.get("cap")]
+        if caps:
+            atomic_write(self.path / "alerts.xml", cap_feed(self.title, self.public_url, caps, now))
+
+
+def cap_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
+    """The Atom feed of CAP alerts: one entry per warning message, linking its CAP file."""
+    from citychan.alerts import CapIndexEntry, cap_index_atom
+
+    items = [CapIndexEntry(e["cap"].rsplit("/", 1)[-1].removesuffix(".cap.xml"), e["title"],
+                           datetime.fromisoformat(e["updated"]), e["cap"]) for e in entries]
+    return cap_index_atom(items, title=f"{title} - Warnungen (CAP)",
+                          feed_url=f"{public_url}/alerts.xml", updated=now)
 
 
 def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:

@@ -75,6 +75,8 @@ class OutboxChannel:
             parts.append(f"\n[image: {post.image.name} — {post.image_alt or ''}]\n")
         try:
             atomic_write(target, "".join(parts))
+            if post.extra.get("cap_xml"):  # a warning: its CAP document lies beside it
+                atomic_write(self.path / str(post.extra["cap_name"]), str(post.extra["cap_xml"]))
         except OSError as exc:
             from citychan.channels.base import ChannelError
 

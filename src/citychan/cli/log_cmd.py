@@ -36,11 +36,9 @@ def register(app: typer.Typer) -> None:
 
 
 def _incidents(cfg: Any) -> dict[str, Any]:
-    try:
-        from citychan.alerts import lifecycle
-    except ImportError:
-        return {}
-    return {"incidents": lifecycle.open_incidents(cfg)}
+    from citychan.incidents import open_incidents
+
+    return {"incidents": open_incidents(cfg)}
 
 
 def show(result: dict[str, Any]) -> None:

@@ -179,3 +179,18 @@ def retry_table(rows: list[dict[str, Any]], list_only: bool) -> None:
             cells += [r["action"], f"[{_STATUS.get(st, 'white')}]{st}[/]", _esc(r["detail"])]
         table.add_row(*cells)
     console.print(table)
+
+
+def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
+    """Open incidents with their expiry; overdue ones (no all-clear yet) stand out."""
+    from rich.table import Table
+
+    table = Table(title="Open incidents", title_justify="left")
+    for col in ("incident", "level", "headline", "expires", "channels"):
+        table.add_column(col, overflow="fold")
+    for i in incidents:
+        expires = i["expires"][:16].replace("T", " ")
+        if i["overdue"]:
+            expires = f"[bold red]{expires} OVERDUE: send the all-clear[/]"
+        table.add_row(i["id"], i["level"], _esc(i["headline"]), expires, ", ".join(i["channels"]))
+    console.print(table)

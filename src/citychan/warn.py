@@ -1,0 +1,238 @@
+"""`citychan warn`, `warn update` and `warn allclear`: build the warning, check it, write its
+CAP 1.2 document, deliver it to every channel (updates and the all-clear to exactly the
+channels the original went to) and record the incident."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from citychan import alerts
+from citychan.alerts import Warning
+from citychan.config import ChannelConfig, Config
+from citychan.errors import UsageError
+from citychan.findings import Finding, error
+from citychan.fsutil import atomic_write
+from citychan.operations import _reject_if_errors, now_in
+from citychan.publish import Publisher, Redactor, Report, Result
+from citychan.store import Status, Store
+from citychan.targets import open_channels, plan, secrets_of, select
+
+
+@dataclass(frozen=True)
+class WarnInput:
+    """What the duty officer gave: a file, a template, or flags (any combination of them)."""
+
+    file: Path | None = None
+    template: str | None = None
+    level: str | None = None
+    event: str | None = None
+    headline: str | None = None
+    description: str | None = None
+    instruction: str | None = None
+    area: str | None = None
+    expires: str | None = None
+    details: str | None = None
+    status: str = "Actual"  # Exercise / Test with --exercise / --test
+
+
+def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
+    """A new warning from a file, a template or flags."""
+    tz, cfg = config.city.timezone, config.alerts
+    if inp.file is not None:
+        from citychan.message import load_message
+
+        msg = load_message(inp.file, config.city.languages, kind="warning")
+        w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
+        if inp.level:
+            w = replace(w, level=alerts.parse_level(inp.level))
+        return alerts.mark(w, inp.status) if inp.status != "Actual" else w
+    if not inp.level:
+        raise UsageError("a warning needs --level low|medium|high")
+    if not inp.area:
+        raise UsageError("a warning needs --area", hint='e.g. --area "Spreeufer zwischen '
+                         'Friedensbrücke und Kronprinzenbrücke"')
+    return alerts.from_flags(
+        level=inp.level, area=inp.area, now=now, event=inp.event, headline=inp.headline,
+        description=inp.description, instruction=inp.instruction, expires=inp.expires,
+        template=inp.template, details=inp.details, alerts=cfg, tz=tz, status=inp.status)
+
+
+def build_update(incident_id: str, inp: WarnInput, config: Config, store: Store,
+                 now: datetime) -> tuple[Warning, tuple[str, ...]]:
+    from citychan.incidents import load_incident, still_valid
+
+    incident, messages = load_incident(store, incident_id)
+    if incident.closed is not None:
+        raise UsageError(f"incident '{incident_id}' was given the all-clear already")
+    original = messages[0]
+    given = any([inp.file, inp.template, inp.headline, inp.description, inp.instruction, inp.area,
+                 inp.event])
+    new = None
+    if given:
+        new = build(replace(inp, level=inp.level or str(original.level),
+                            event=inp.event or (None if inp.template else original.event),
+                            area=inp.area or original.area.description(original.langs[0]),
+                            status=str(original.status)), config, now)
+    expires = (alerts.parse_when(inp.expires, base=now, tz=config.city.timezone)
+               if inp.expires and not given else None)
+    level = alerts.parse_level(inp.level) if inp.level else None
+    w = alerts.update(original, new, now=now, still_valid=still_valid(messages, now),
+                      expires=expires, level=level)
+    return w, incident.channels
+
+
+def build_allclear(incident_id: str, details: str | None, config: Config, store: Store,
+                   now: datetime) -> tuple[Warning, tuple[str, ...]]:
+    from citychan.incidents import load_incident, still_valid
+
+    incident, messages = load_incident(store, incident_id)
+    if incident.closed is not None:
+        raise UsageError(f"incident '{incident_id}' was given the all-clear already")
+    extra = {lang: details for lang in messages[0].langs} if details else None
+    w = alerts.allclear(messages[0], still_valid(messages, now), now=now, details=extra)
+    return w, incident.channels
+
+
+@dataclass
+class WarnReport(Report):
+    incident: str = ""
+    identifier: str = ""
+    msg_type: str = ""
+    cap_files: list[str] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "incident": self.incident, "identifier": self.identifier,
+                "msg_type": self.msg_type, "cap_files": self.cap_files or []}
+
+
+def _channels_for(config: Config, names: tuple[str, ...] | None, message: Any,
+                  only: tuple[str, ...]) -> tuple[list[ChannelConfig], list[Result]]:
+    """New warnings: every enabled channel (or --channel). Follow-ups: exactly the channels
+    the original went to, even if the config has changed since."""
+    if names is None:
+        return select(config, message, only), []
+    chosen, gone = [], []
+    for name in names:
+        cc = config.channels.get(name)
+        if cc is None:
+            gone.append(Result(name, "", Status.FAILED,
+                               error="channel no longer configured; the original went here"))
+        else:
+            chosen.append(replace(cc, enabled=True, kinds=tuple({*cc.kinds, "warning"})))
+    return chosen, gone
+
+
+def deliver(
+    w: Warning,
+    config: Config,
+    *,
+    store: Store | None,
+    channel_names: tuple[str, ...] | None = None,
+    only: tuple[str, ...] = (),
+    cap_out: Path | None = None,
+    confirm: Callable[[Warning, list[Finding]], bool] | None = None,
+    on_event: Callable[[str, str, str], None] | None = None,
+    env: Mapping[str, str] | None = None,
+    now: datetime,
+) -> WarnReport:
+    """Check, confirm, write CAP, deliver and record. ``store=None`` is a dry run."""
+    from citychan.incidents import record
+
+    env = os.environ if env is None else env
+    findings = alerts.check_warning(w, config.alerts, now=now)
+    message = alerts.warning_to_message(w, link=config.alerts.web)
+    chosen, gone = _channels_for(config, channel_names, message, only)
+    channels = open_channels(config, chosen, offline=store is None, env=env)
+    p = plan(config, message, channels, chosen, now=now)
+    p.findings = _dedupe(findings + p.findings)
+    if not p.targets and not gone:
+        p.findings.append(error("CC401", "no channel takes warnings",
+                                hint="check 'kinds' in the [channels.*] tables"))
+    _reject_if_errors(p)
+    report = WarnReport(message.content_hash, message.title, "warning", findings=p.findings,
+                        dry_run=store is None, incident=w.incident, identifier=w.identifier,
+                        msg_type=str(w.msg_type))
+    cap = alerts.to_cap_xml(w, config.alerts, config.city)
+    report.cap_files = write_cap(cap, w, config, cap_out, archive=store is not None)
+    if store is None:
+        return report
+    if confirm is not None and not confirm(w, p.findings):
+        raise UsageError("not confirmed; nothing was sent")
+    record(store, w, [t.name for t in p.targets] + [g.channel for g in gone],
+           message.content_hash)  # before sending: a crash still leaves the incident's channels
+    publisher = Publisher(store=store, channels=channels, now=lambda: now_in(config),
+                          max_total_seconds=config.publish.max_total_seconds,
+                          redact=Redactor(secrets_of(config, env)), on_event=on_event)
+    extra = {"cap_xml": cap.decode("utf-8"), "cap_name": cap_file_name(w),
+             "cap_identifier": w.identifier}
+    sent = publisher.publish(p, level=str(w.level) if w.level else None, extra=extra)
+    report.results = sent.results + gone
+    return report
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.message, f.channel)
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def cap_file_name(w: Warning) -> str:
+    return f"{w.identifier}.cap.xml"
+
+
+def write_cap(cap: bytes, w: Warning, config: Config, cap_out: Path | None, *,
+              archive: bool) -> list[str]:
+    """The CAP document into the archive beside the store and to --cap-out."""
+    files = []
+    if archive:
+        path = config.store_path.parent / "cap" / cap_file_name(w)
+        atomic_write(path, cap)
+        files.append(str(path))
+    if cap_out is not None:
+        target = cap_out / cap_file_name(w) if cap_out.is_dir() else cap_out
+        try:
+            atomic_write(target, cap)
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot write the CAP document ({exc.strerror})") from None
+        files.append(str(target))
+    return files
+
+
+def run(mode: str, inp: WarnInput, config: Config, *, incident: str | None,
+        only: tuple[str, ...], cap_out: Path | None, dry_run: bool,
+        confirm: Callable[[Warning, list[Finding]], bool] | None,
+        on_event: Callable[[str, str, str], None] | None,
+        env: Mapping[str, str] | None = None) -> WarnReport:
+    """One of: a new warning, an update of an incident, the all-clear of an incident."""
+    now = now_in(config)
+    if mode == "new":
+        w = build(inp, config, now)
+        if dry_run:
+            return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env)
+        store = Store(config.store_path)
+        try:
+            return deliver(w, config, store=store, only=only, cap_out=cap_out, confirm=confirm,
+                           on_event=on_event, now=now, env=env)
+        finally:
+            store.close()
+    if not config.store_path.exists():
+        raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
+    store = Store(config.store_path)
+    try:
+        if mode == "update":
+            w, names = build_update(str(incident), inp, config, store, now)
+        else:
+            w, names = build_allclear(str(incident), inp.details, config, store, now)
+        return deliver(w, config, store=None if dry_run else store, channel_names=names,
+                       cap_out=cap_out, confirm=confirm, on_event=on_event, now=now, env=env)
+    finally:
+        store.close()
