@@ -213,3 +213,13 @@ def test_medium_asks_yes_or_no(servers, isolated: Path, monkeypatch: pytest.Monk
 def test_without_terminal_a_warning_needs_yes(servers, isolated: Path) -> None:
     assert_one_line_error(cli("warn", "--template", "unwetter", "--level", "low", "--area", "B"),
                           2, "pass --yes")
+
+
+def test_warnings_ignore_quiet_hours_and_the_daily_cap(isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n'
+          'max_per_day = 0\n[channels.outbox]\ntype = "outbox"\n')
+    write(isolated / "n.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
+    assert cli("post", "n.md", "--yes").code == 3  # an info post is held back ...
+    res = warn("--template", "gefahrstoff", "--level", "high", "--area", "Gewerbegebiet Nord")
+    assert [r["status"] for r in res["results"]] == ["sent"]  # ... a warning is not
+    assert not any(f["code"].startswith("CC30") for f in res["findings"])
