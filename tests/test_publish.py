@@ -147,3 +147,12 @@ def test_broken_plugin_is_a_warning_not_a_crash(isolated: Path, monkeypatch: pyt
     assert run.code == 2
     assert "Warning: channel plugin 'broken'" in run.stderr and "needs libfoo" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_repost_after_unknown_points_to_retry_not_force(fake, isolated: Path) -> None:
+    config(isolated, {"maybe": "unknown"})
+    assert cli("post", "n.md", "--yes").code == 4
+    again = json.loads(cli("post", "n.md", "--yes", "--output", "json").stdout)["result"]
+    (row,) = again["results"]
+    assert row["status"] == "skipped" and "citychan retry" in row["error"]
+    assert "--force" not in row["error"]

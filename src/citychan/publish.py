@@ -116,9 +116,12 @@ class Publisher:
             prev = self.store.already_sent(msg.content_hash, target.name)
             if prev is not None:
                 self._emit(target.name, "skipped")
+                # --force after an unknown outcome would be the blind resend we never do
+                then = ("use --force to send again" if prev.status is Status.SENT
+                        else "run 'citychan retry' to find out whether it arrived")
                 return Result(target.name, target.type, Status.SKIPPED, prev.remote_id, prev.url,
                               f"already {prev.status} on {prev.created:%Y-%m-%d %H:%M} "
-                              f"(delivery #{prev.id}); use --force to send again",
+                              f"(delivery #{prev.id}); {then}",
                               prev.id, summary_used=target.summary_used)
         stored = target.rendered.text if target.rendered.html is None else (
             target.rendered.text + "\n\n" + target.rendered.html)

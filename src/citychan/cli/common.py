@@ -31,9 +31,17 @@ def route_warnings() -> None:
     """Python warnings (a plugin that failed to load, …) become one 'Warning:' line."""
     import warnings
 
-    def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
-        typer.echo(f"Warning: {message}", err=True)
+    from citychan.channels import PluginWarning
 
+    original = getattr(warnings.showwarning, "citychan_original", warnings.showwarning)
+
+    def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+        if issubclass(category, PluginWarning):
+            typer.echo(f"Warning: {message}", err=True)
+        else:
+            original(message, category, *args, **kwargs)
+
+    show.citychan_original = original  # type: ignore[attr-defined]
     warnings.showwarning = show
 
 
