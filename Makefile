@@ -32,6 +32,8 @@ lint: $(VENV)/.test-deps
 bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_fanout.py
+	$(BIN)/python benchmarks/bench_qr.py
 
 clean:
 	rm -rf $(VENV) citychan-out .pytest_cache

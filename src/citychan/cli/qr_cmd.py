@@ -1,0 +1,84 @@
+"""citychan qr: the subscription QR code as PNG, SVG, PDF poster, or in the terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from citychan.cli import common
+
+
+def register(app: typer.Typer) -> None:
+    app.command("qr")(qr)
+
+
+def qr(
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="code.png, code.svg or poster.pdf (format by extension)."),
+    poster: bool | None = typer.Option(
+        None, "--poster/--plain", help="Poster (PDF only; the default for .pdf) or the bare code."),
+    size: str | None = typer.Option(None, "--size",
+                                    help="Printed width of the code itself, e.g. 5cm, 50mm, 2in."),
+    distance: str | None = typer.Option(None, "--distance",
+                                        help="Reading distance, e.g. 2m: warns below distance/10."),
+    paper: str = typer.Option("a4", "--paper", help="Poster paper: a4, a5 or a6."),
+    logo: Path | None = typer.Option(
+        None, "--logo", help="Logo image (PNG/JPEG) for the centre of the code and the poster "
+        "header; raises error correction to H."),
+    logo_size: str = typer.Option("10%", "--logo-size", help="Share of the code the logo covers "
+                                  "(at most 15%)."),
+    url: str | None = typer.Option(None, "--url", help="Encode this https URL instead of the "
+                                   "config's subscribe url."),
+    fg: str = typer.Option("#000000", "--fg", help="Module colour (dark)."),
+    bg: str = typer.Option("#ffffff", "--bg", help="Background colour (light)."),
+    show: bool = typer.Option(False, "--show", help="Print the code in the terminal."),
+    config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
+    output: str = typer.Option("text", "--output", callback=common.check_output,
+                               help=common.OUTPUT_HELP),
+) -> None:
+    """Make the subscription QR code: a 300 DPI PNG, an exact-size SVG, or a PDF poster with
+    steps in German and Sorbian and codes for the other channels. Without --out it is shown
+    in the terminal.
+
+    Example: citychan qr --out poster.pdf --poster --paper a4
+    """
+    from citychan.qr.make import QrOptions
+
+    options = QrOptions(out=out, url=url, poster=poster, paper=paper, size=size,
+                        distance=distance, logo=logo, logo_size=logo_size, fg=fg, bg=bg)
+    result, shown = common.run(lambda: _make(options, config, show or out is None))
+    for warning in result["warnings"]:
+        typer.echo(f"Warning: {warning}", err=True)
+    if output == "json":
+        common.emit_json("qr", True, result)
+        if shown:
+            sys.stderr.write(shown)
+        return
+    if shown:
+        sys.stdout.write(shown)
+    if out is not None:
+        _summary(result)
+
+
+def _make(options: Any, config: Path | None, show: bool) -> tuple[dict[str, Any], str]:
+    from citychan import config as config_mod
+    from citychan.qr.make import make_qr, symbol_for
+    from citychan.qr.terminal import render_terminal
+
+    cfg = config_mod.load_config(config)
+    result = make_qr(options, cfg).as_dict()
+    shown = render_terminal(symbol_for(options, cfg), colour=sys.stdout.isatty()) if show else ""
+    return result, shown
+
+
+def _summary(r: dict[str, Any]) -> None:
+    what = f"poster ({r['paper'].upper()})" if r["poster"] else f"{r['format'].upper()} code"
+    size = f"{r['printed_mm'] / 10:.2f} cm"
+    typer.echo(f"Wrote {r['path']}: {what}, code {size} wide "
+               f"({r['modules']}×{r['modules']} modules of {r['module_mm']:.2f} mm, "
+               f"level {r['error_level']}) → {r['url']}")
+    if r["other_codes"]:
+        typer.echo(f"Also on the poster: {', '.join(r['other_codes'])}")

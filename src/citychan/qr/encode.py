@@ -1,0 +1,149 @@
+"""The QR symbol itself and its printed geometry: which modules are dark, how big one module
+is on paper, where a logo may sit. Pure data; every output format draws from this."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from citychan.errors import UsageError
+from citychan.qr.units import MM_PER_INCH, format_mm
+
+QUIET_ZONE = 4  # modules of light margin on every side (ISO/IEC 18004 minimum)
+DPI = 300  # print resolution the module grid snaps to, in every format
+MIN_SIZE_MM = 20.0  # below 2 cm phones struggle at arm's length
+MAX_LOGO_SHARE = 0.15  # of the symbol area; level H restores up to ~30 % damage
+DEFAULT_LOGO_SHARE = 0.10
+
+
+def check_url(url: str | None, where: str) -> str:
+    """A subscription URL must be https (a poster lives for years; http can be hijacked)."""
+    if not url:
+        raise UsageError("no URL to encode: set [subscribe] url in the config or pass --url")
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "https" or not parts.netloc:
+        raise UsageError(f"{where} {url!r}: only https:// URLs are encoded",
+                         hint="a WhatsApp Channel invite looks like https://whatsapp.com/channel/…")
+    return url.strip()
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """The module matrix without quiet zone; ``dark[y][x]``."""
+
+    data: str
+    level: str  # "M" or "H"
+    version: int
+    dark: tuple[tuple[bool, ...], ...]
+
+    @property
+    def modules(self) -> int:
+        return len(self.dark)
+
+    def runs(self) -> list[tuple[int, int, int]]:
+        """Horizontal runs of dark modules as (x, y, length): few shapes, no seams."""
+        out = []
+        for y, row in enumerate(self.dark):
+            x = 0
+            while x < len(row):
+                if row[x]:
+                    start = x
+                    while x < len(row) and row[x]:
+                        x += 1
+                    out.append((start, y, x - start))
+                else:
+                    x += 1
+        return out
+
+    def without(self, box: tuple[int, int, int] | None) -> Symbol:
+        """The symbol with a square (x, y, side) cleared to light, where a logo goes."""
+        if box is None:
+            return self
+        bx, by, side = box
+        dark = tuple(
+            tuple(False if (bx <= x < bx + side and by <= y < by + side) else v
+                  for x, v in enumerate(row))
+            for y, row in enumerate(self.dark))
+        return Symbol(self.data, self.level, self.version, dark)
+
+
+def encode(data: str, level: str = "M") -> Symbol:
+    """Encode ``data`` at error-correction ``level`` (M default, H under a logo)."""
+    import qrcode
+    from qrcode import constants
+
+    levels = {"L": constants.ERROR_CORRECT_L, "M": constants.ERROR_CORRECT_M,
+              "Q": constants.ERROR_CORRECT_Q, "H": constants.ERROR_CORRECT_H}
+    code = qrcode.QRCode(error_correction=levels[level], border=0)
+    code.add_data(data)
+    try:
+        code.make(fit=True)
+    except Exception as exc:  # qrcode raises DataOverflowError for > version 40
+        raise UsageError(f"URL too long for a QR code ({len(data)} characters)") from exc
+    return Symbol(data, level, int(code.version), tuple(tuple(r) for r in code.get_matrix()))
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Printed size: the module size snaps to whole dots of a 300 DPI grid and is rounded
+    up, so the code is never smaller than asked."""
+
+    modules: int
+    dots_per_module: int
+
+    @property
+    def module_mm(self) -> float:
+        return self.dots_per_module * MM_PER_INCH / DPI
+
+    @property
+    def symbol_mm(self) -> float:
+        return self.modules * self.module_mm
+
+    @property
+    def total_modules(self) -> int:
+        return self.modules + 2 * QUIET_ZONE
+
+    @property
+    def total_mm(self) -> float:
+        return self.total_modules * self.module_mm
+
+    @property
+    def total_px(self) -> int:
+        return self.total_modules * self.dots_per_module
+
+
+def plan(modules: int, size_mm: float, option: str = "--size") -> Geometry:
+    """The smallest 300-DPI module size whose symbol is at least ``size_mm`` wide."""
+    if size_mm < MIN_SIZE_MM - 1e-9:
+        raise UsageError(f"{option} {format_mm(size_mm)} is too small: a printed code needs at "
+                         f"least {format_mm(MIN_SIZE_MM)} to scan reliably")
+    dots = math.ceil(size_mm / MM_PER_INCH * DPI / modules - 1e-9)
+    return Geometry(modules, max(dots, 1))
+
+
+def distance_warning(geometry: Geometry, distance_mm: float | None) -> str | None:
+    """The distance/10 rule of thumb: a code read from 2 m away should be 20 cm wide."""
+    if distance_mm is None:
+        return None
+    needed = distance_mm / 10
+    if geometry.symbol_mm + 1e-9 >= needed:
+        return None
+    return (f"a code read from {format_mm(distance_mm)} should be at least {format_mm(needed)} "
+            f"wide (distance / 10); this one is {format_mm(geometry.symbol_mm)}")
+
+
+def logo_box(modules: int, share: float) -> tuple[int, int, int]:
+    """The centred square (x, y, side) in whole modules that a logo may cover. Its side has
+    the symbol's parity so it sits exactly in the middle, and its area stays within
+    ``share`` of the symbol."""
+    if share > MAX_LOGO_SHARE + 1e-9:
+        raise UsageError(f"--logo-size {share:.0%}: a logo may cover at most "
+                         f"{MAX_LOGO_SHARE:.0%} of the code, or phones cannot read it")
+    side = int(math.sqrt(share) * modules)
+    if side % 2 != modules % 2:
+        side -= 1
+    if side < 3:
+        raise UsageError(f"--logo-size {share:.0%} leaves no room for a logo")
+    start = (modules - side) // 2
+    return (start, start, side)

@@ -1,0 +1,273 @@
+"""``citychan qr`` as a library call: options in, files out, a result to report."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from citychan.config import Config
+from citychan.errors import UsageError, did_you_mean
+from citychan.qr.encode import (
+    DEFAULT_LOGO_SHARE,
+    DPI,
+    QUIET_ZONE,
+    Geometry,
+    Symbol,
+    check_url,
+    distance_warning,
+    encode,
+    logo_box,
+    plan,
+)
+from citychan.qr.units import Rgb, check_colours, parse_colour, parse_length
+
+FORMATS = ("png", "svg", "pdf")
+PLAIN_DEFAULT_MM = 50.0
+
+
+@dataclass(frozen=True)
+class QrOptions:
+    """What the user asked for, as typed (lengths and colours are parsed here)."""
+
+    out: Path | None = None
+    url: str | None = None
+    poster: bool | None = None  # None: a poster for .pdf, the bare code otherwise
+    paper: str = "a4"
+    size: str | None = None
+    distance: str | None = None
+    logo: Path | None = None
+    logo_size: str = f"{DEFAULT_LOGO_SHARE:.0%}"
+    fg: str = "#000000"
+    bg: str = "#ffffff"
+
+
+@dataclass(frozen=True)
+class QrResult:
+    url: str
+    path: str | None
+    format: str | None
+    poster: bool
+    paper: str | None
+    modules: int
+    version: int
+    error_level: str
+    quiet_zone_modules: int
+    module_mm: float
+    printed_mm: float  # the code itself
+    printed_with_quiet_zone_mm: float
+    dpi: int
+    pixels: int | None  # PNG width = height
+    logo: str | None
+    other_codes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("module_mm", "printed_mm", "printed_with_quiet_zone_mm"):
+            data[key] = round(data[key], 3)
+        return data
+
+
+def output_format(out: Path) -> str:
+    ext = out.suffix.lower().lstrip(".")
+    if ext not in FORMATS:
+        raise UsageError(f"--out {out}: unknown extension '.{ext}'.{did_you_mean(ext, FORMATS)}",
+                         hint="use .png (code), .svg (code) or .pdf (poster)")
+    return ext
+
+
+def symbol_for(options: QrOptions, config: Config) -> Symbol:
+    """The main code's symbol, for --show without writing a file."""
+    url = check_url(options.url, "--url") if options.url else check_url(
+        config.subscribe.url, f"{config.source}: [subscribe] url")
+    return encode(url, "H" if options.logo else "M")
+
+
+def make_qr(options: QrOptions, config: Config) -> QrResult:
+    """Validate everything first, then render and write ``options.out`` atomically."""
+    job = _prepare(options, config)
+    warnings: list[str] = []
+    data, others, geometry = _render(job, config, warnings)
+    if options.out is not None and data is not None:
+        _write(options.out, data)
+    distance = distance_warning(geometry, job.distance_mm)  # on the size actually printed
+    symbol = job.symbol
+    return QrResult(
+        url=symbol.data, path=str(options.out) if options.out else None, format=job.fmt,
+        poster=job.poster, paper=job.paper if job.poster else None, modules=symbol.modules,
+        version=symbol.version, error_level=symbol.level, quiet_zone_modules=QUIET_ZONE,
+        module_mm=geometry.module_mm, printed_mm=geometry.symbol_mm,
+        printed_with_quiet_zone_mm=geometry.total_mm, dpi=DPI,
+        pixels=geometry.total_px if job.fmt == "png" else None,
+        logo=str(options.logo) if options.logo else None, other_codes=others,
+        warnings=([distance] if distance else []) + warnings)
+
+
+@dataclass(frozen=True)
+class _Job:
+    fmt: str | None
+    poster: bool
+    paper: str
+    fg: Rgb
+    bg: Rgb
+    symbol: Symbol
+    geometry: Geometry
+    size_given: bool
+    distance_mm: float | None
+    logo: Any
+    box: tuple[int, int, int] | None
+
+
+def _prepare(options: QrOptions, config: Config) -> _Job:
+    """Every check that can refuse the request, before anything is rendered."""
+    from citychan.qr.logo import load_logo
+    from citychan.qr.poster import DEFAULT_CODE_MM, PAPERS
+
+    fmt = output_format(options.out) if options.out else None
+    poster = options.poster if options.poster is not None else fmt == "pdf"
+    if poster and fmt != "pdf":
+        raise UsageError("a poster is a PDF", hint="use --out poster.pdf, or --plain")
+    paper = options.paper.lower()
+    if paper not in PAPERS:
+        raise UsageError(f"--paper {options.paper!r}: use a4, a5 or a6")
+    fg, bg = parse_colour(options.fg, "--fg"), parse_colour(options.bg, "--bg")
+    check_colours(fg, bg)
+    size_mm = (parse_length(options.size, "--size") if options.size
+               else DEFAULT_CODE_MM[paper] if poster else PLAIN_DEFAULT_MM)
+    distance_mm = parse_length(options.distance, "--distance") if options.distance else None
+    share = _parse_share(options.logo_size) if options.logo else DEFAULT_LOGO_SHARE
+    symbol = symbol_for(options, config)
+    geometry = plan(symbol.modules, size_mm)
+    box = logo_box(symbol.modules, share) if options.logo else None
+    logo = load_logo(options.logo) if options.logo else None
+    return _Job(fmt, poster, paper, fg, bg, symbol, geometry, options.size is not None,
+                distance_mm, logo, box)
+
+
+def _render(job: _Job, config: Config,
+            warnings: list[str]) -> tuple[bytes | None, list[str], Geometry]:
+    drawn, args = job.symbol.without(job.box), (job.fg, job.bg, job.logo, job.box)
+    if job.fmt == "png":
+        from citychan.qr.png import render_png
+
+        return render_png(drawn, job.geometry, *args), [], job.geometry
+    if job.fmt == "svg":
+        from citychan.qr.svg import render_svg
+
+        return render_svg(drawn, job.geometry, *args).encode("utf-8"), [], job.geometry
+    if job.fmt == "pdf" and not job.poster:
+        from citychan.qr.pdf import render_plain_pdf
+
+        return render_plain_pdf(drawn, job.geometry, *args), [], job.geometry
+    if job.fmt == "pdf":
+        return _poster(config, job.paper, drawn, job.geometry, *args, warnings,
+                       shrink=not job.size_given)
+    return None, [], job.geometry
+
+
+def _parse_share(text: str) -> float:
+    raw = text.strip().rstrip("%").strip()
+    try:
+        value = float(raw.replace(",", "."))
+    except ValueError:
+        raise UsageError(f"--logo-size {text!r}: give a share of the code, e.g. 10%") from None
+    share = value / 100 if text.strip().endswith("%") or value > 1 else value
+    if share <= 0:
+        raise UsageError(f"--logo-size {text!r}: must be greater than zero")
+    return share
+
+
+def _poster(config: Config, paper: str, symbol: Symbol, geometry: Geometry, fg: Rgb, bg: Rgb,
+            logo: Any, box: tuple[int, int, int] | None, warnings: list[str],
+            shrink: bool) -> tuple[bytes, list[str], Geometry]:
+    """Render the poster. Without an explicit --size the main code may shrink to 3/4 of its
+    default to make room; if the row of other channels' codes still does not fit, that row
+    is left out (with a warning) rather than making the main code smaller than the others."""
+    from citychan.qr.poster import PosterOverflow, PosterSpec
+
+    languages = tuple(_poster_languages(config, warnings)) or ("de",)
+    others = _other_codes(config, paper, symbol.data, warnings)
+    spec = PosterSpec(paper=paper, url=symbol.data, symbol=symbol, geometry=geometry, fg=fg,
+                      bg=bg, city_names=dict(config.city.names), languages=languages,
+                      others=tuple(others), logo=logo, box=box)
+    if not others and shrink:  # no row below: its space goes to the main code
+        return _fit(replace(spec, geometry=plan(symbol.modules, geometry.symbol_mm * 1.4)), 0.0)
+    try:
+        return _fit(spec, 0.75 if shrink else 1.0)
+    except PosterOverflow:
+        if not others:
+            raise
+    from citychan.qr.texts import link_label
+
+    labels = ", ".join(link_label(name) for name in config.subscribe.links)
+    warnings[:] = [w for w in warnings if not w.startswith("only ")]  # superseded
+    warnings.append(f"the codes for {labels} do not fit on {paper.upper()} beside the main "
+                    "code; left out (use --paper a5 or larger)")
+    if not shrink:
+        return _fit(replace(spec, others=()), 1.0)
+    # The row's space goes to the main code: start bigger and shrink until it fits.
+    bigger = plan(symbol.modules, geometry.symbol_mm * 1.5)
+    return _fit(replace(spec, others=(), geometry=bigger), 0.0)
+
+
+def _fit(spec: Any, floor: float) -> tuple[bytes, list[str], Geometry]:
+    """Render, shrinking the main code one 300-DPI dot per module at a time down to
+    ``floor`` × its size (never below the minimum printable size) until it fits."""
+    from citychan.qr.encode import MIN_SIZE_MM
+    from citychan.qr.poster import PosterOverflow, render_poster
+
+    limit = max(MIN_SIZE_MM, spec.geometry.symbol_mm * floor)
+    while True:
+        try:
+            return render_poster(spec), [o.label for o in spec.others], spec.geometry
+        except PosterOverflow:
+            g = spec.geometry
+            smaller = Geometry(g.modules, g.dots_per_module - 1)
+            if smaller.dots_per_module < 1 or smaller.symbol_mm < limit - 1e-9:
+                raise
+            spec = replace(spec, geometry=smaller)
+
+
+def _poster_languages(config: Config, warnings: list[str]) -> list[str]:
+    from citychan.qr.texts import TEXTS
+
+    known = [lang for lang in config.city.languages if lang in TEXTS]
+    warnings += [f"no poster wording for language '{lang}'; left out"
+                 for lang in config.city.languages if lang not in TEXTS]
+    return known
+
+
+def _other_codes(config: Config, paper: str, main_url: str, warnings: list[str]) -> list[Any]:
+    """Smaller codes for the other channels' join links, as many as fit in one row."""
+    from citychan.qr.poster import SmallCode, max_small_codes, small_code_mm
+    from citychan.qr.texts import link_label
+
+    codes = []
+    for name, url in config.subscribe.links.items():
+        if url.strip() == main_url:
+            continue
+        if not url.lower().startswith(("https://", "mailto:")):
+            warnings.append(f"[subscribe.links] {name}: {url!r} is not https; left off the poster")
+            continue
+        small = encode(url.strip(), "M")
+        codes.append(SmallCode(link_label(name), url.strip(), small,
+                               plan(small.modules, small_code_mm(paper))))
+    if not codes:
+        return []
+    fit = max_small_codes(paper, max(c.geometry.total_mm for c in codes))
+    if len(codes) > fit:
+        dropped = ", ".join(c.label for c in codes[fit:])
+        warnings.append(f"only {fit} other channels fit on {paper.upper()}; left out: {dropped}")
+    return codes[:fit]
+
+
+def _write(path: Path, data: bytes) -> None:
+    from citychan.fsutil import atomic_write
+
+    if path.is_dir():
+        raise UsageError(f"--out {path}: is a directory; give a file name like poster.pdf")
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise UsageError(f"--out {path}: cannot write ({exc.strerror})") from None
