@@ -13,14 +13,18 @@ def run_once(cmd: Sequence[str], cwd: str | None = None) -> float:
     proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 3):
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}")
+        raise SystemExit(
+            f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr.decode()[-500:]}"
+        )
     return elapsed
 
 
-def medians(commands: dict[str, Sequence[str]], runs: int, cwd: str | None = None) -> dict[str, float]:
+def medians(
+    commands: dict[str, Sequence[str]], runs: int, cwd: str | None = None
+) -> dict[str, float]:
     """Run every command ``runs`` times, interleaved so drift hits all alike."""
     samples: dict[str, list[float]] = {name: [] for name in commands}
-    for name, cmd in commands.items():  # warm the file cache once
+    for cmd in commands.values():  # warm the file cache once
         run_once(cmd, cwd)
     for _ in range(runs):
         for name, cmd in commands.items():

@@ -29,14 +29,18 @@ def generate(folder: Path, count: int) -> list[str]:
     names = []
     for n in range(count):
         p = folder / f"notice-{n:04d}.md"
-        p.write_text(f"---\ntitle: Sperrung der Straße Nr. {n}\nsummary: Gesperrt bis {n % 28 + 1}.12.\n"
-                     f"link: https://www.bautzen.de/aktuelles/{n}\ntags: [verkehr]\n---\n"
-                     + BODY.format(street=f"Löbauer Straße {n}", day=n % 28 + 1, end=n % 28 + 2, n=n),
-                     encoding="utf-8")
+        p.write_text(
+            f"---\ntitle: Sperrung der Straße Nr. {n}\nsummary: Gesperrt bis {n % 28 + 1}.12.\n"
+            f"link: https://www.bautzen.de/aktuelles/{n}\ntags: [verkehr]\n---\n"
+            + BODY.format(street=f"Löbauer Straße {n}", day=n % 28 + 1, end=n % 28 + 2, n=n),
+            encoding="utf-8",
+        )
         if n % 10 == 0:
             (folder / f"notice-{n:04d}.hsb.md").write_text(
                 f"---\ntitle: Zawrjenje dróhi čo. {n}\n---\nDróha je zawrjena. Wobjězd přez "
-                "Zwonkowu dróhu.\n", encoding="utf-8")
+                "Zwonkowu dróhu.\n",
+                encoding="utf-8",
+            )
         names.append(p.name)
     return names
 
@@ -47,10 +51,14 @@ def main() -> None:
     citychan = str(Path(sys.executable).parent / "citychan")
     with tempfile.TemporaryDirectory() as tmp:
         names = generate(Path(tmp), count)
-        results = medians({
-            "citychan check 1 notice": [citychan, "check", names[1]],
-            f"citychan check {count} notices": [citychan, "check", *names],
-        }, runs, cwd=tmp)
+        results = medians(
+            {
+                "citychan check 1 notice": [citychan, "check", names[1]],
+                f"citychan check {count} notices": [citychan, "check", *names],
+            },
+            runs,
+            cwd=tmp,
+        )
     for name, t in results.items():
         print(f"{name:30s} {t:6.2f} s (median of {runs})")
     total = results[f"citychan check {count} notices"]

@@ -45,15 +45,19 @@ def apprise_bin() -> Path:
     if not exe.exists():
         print("installing apprise into", APPRISE_VENV, file=sys.stderr)
         venv.create(APPRISE_VENV, with_pip=True)
-        subprocess.run([str(APPRISE_VENV / "bin" / "pip"), "install", "--quiet", "apprise"], check=True)
+        subprocess.run(
+            [str(APPRISE_VENV / "bin" / "pip"), "install", "--quiet", "apprise"], check=True
+        )
     return exe
 
 
 def config(port: int, n: int) -> str:
     text = "version = 1\n[store]\npath = 'bench.db'\n"
     for i in range(n):
-        text += (f"[channels.hook{i}]\ntype = 'webhook'\nurl = 'http://127.0.0.1:{port}/hook/{i}'\n"
-                 "secret_env = 'BENCH_SECRET'\n")
+        text += (
+            f"[channels.hook{i}]\ntype = 'webhook'\nurl = 'http://127.0.0.1:{port}/hook/{i}'\n"
+            "secret_env = 'BENCH_SECRET'\n"
+        )
     return text
 
 
@@ -66,19 +70,33 @@ def main() -> None:
     os.environ["BENCH_SECRET"] = "bench-secret"
     with tempfile.TemporaryDirectory() as tmp:
         Path(tmp, "citychan.toml").write_text(config(port, 8))
-        Path(tmp, "n.md").write_text("---\ntitle: Sperrung der Löbauer Straße\n---\n"
-                                     "Die Löbauer Straße ist gesperrt.\n", encoding="utf-8")
+        Path(tmp, "n.md").write_text(
+            "---\ntitle: Sperrung der Löbauer Straße\n---\nDie Löbauer Straße ist gesperrt.\n",
+            encoding="utf-8",
+        )
         post = [citychan, "post", "n.md", "--yes", "--force"]
         DELAY["value"] = 0.2
-        fan = medians({"1 channel (200 ms)": post + ["--channel", "hook0"],
-                       "8 channels (200 ms each)": post}, runs, cwd=tmp)
+        fan = medians(
+            {"1 channel (200 ms)": post + ["--channel", "hook0"], "8 channels (200 ms each)": post},
+            runs,
+            cwd=tmp,
+        )
         DELAY["value"] = 0.0
-        cmp = medians({
-            "citychan post (webhook)": post + ["--channel", "hook0"],
-            "apprise json://": [str(apprise_bin()), "-t", "Sperrung der Löbauer Straße",
-                                "-b", "Die Löbauer Straße ist gesperrt.",
-                                f"json://127.0.0.1:{port}/hook/0"],
-        }, runs, cwd=tmp)
+        cmp = medians(
+            {
+                "citychan post (webhook)": post + ["--channel", "hook0"],
+                "apprise json://": [
+                    str(apprise_bin()),
+                    "-t",
+                    "Sperrung der Löbauer Straße",
+                    "-b",
+                    "Die Löbauer Straße ist gesperrt.",
+                    f"json://127.0.0.1:{port}/hook/0",
+                ],
+            },
+            runs,
+            cwd=tmp,
+        )
     server.shutdown()
     for name, t in {**fan, **cmp}.items():
         print(f"{name:28s} {t * 1000:7.1f} ms (median of {runs})")

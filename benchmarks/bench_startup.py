@@ -20,25 +20,39 @@ def reference_source() -> str:
     from citychan.cli import app
 
     root = typer.main.get_command(app)
-    lines = ["import typer", "from typing import List, Optional",
-             f"app = typer.Typer(help={root.help!r}, no_args_is_help=True, add_completion=False,"
-             " context_settings={'help_option_names': ['-h', '--help']})",
-             "@app.callback()",
-             "def _root(version: bool = typer.Option(False, '--version'), "
-             "debug: bool = typer.Option(False, '--debug')):\n    pass"]
+    lines = [
+        "import typer",
+        "from typing import List, Optional",
+        f"app = typer.Typer(help={root.help!r}, no_args_is_help=True, add_completion=False,"
+        " context_settings={'help_option_names': ['-h', '--help']})",
+        "@app.callback()",
+        "def _root(version: bool = typer.Option(False, '--version'), "
+        "debug: bool = typer.Option(False, '--debug')):\n    pass",
+    ]
     for i, (name, cmd) in enumerate(sorted(root.commands.items())):
         params = []
         for p in cmd.params:
             if p.name == "help":
                 continue
-            kind = "bool" if getattr(p, "is_flag", False) else ("List[str]" if p.multiple or p.nargs == -1 else "Optional[str]")
+            kind = (
+                "bool"
+                if getattr(p, "is_flag", False)
+                else ("List[str]" if p.multiple or p.nargs == -1 else "Optional[str]")
+            )
             if p.param_type_name == "argument":
                 default = "..." if p.required else "None"
-                params.append(f"{p.name}: {kind} = typer.Argument({default}, help={getattr(p, 'help', None)!r})")
+                params.append(
+                    f"{p.name}: {kind} = typer.Argument({default}, "
+                    f"help={getattr(p, 'help', None)!r})"
+                )
             else:
-                default = "False" if kind == "bool" else ("[]" if kind.startswith("List") else "None")
+                default = (
+                    "False" if kind == "bool" else ("[]" if kind.startswith("List") else "None")
+                )
                 opts = ", ".join(repr(o) for o in p.opts)
-                params.append(f"{p.name}: {kind} = typer.Option({default}, {opts}, help={p.help!r})")
+                params.append(
+                    f"{p.name}: {kind} = typer.Option({default}, {opts}, help={p.help!r})"
+                )
         lines.append(f"@app.command({name!r}, help={cmd.help!r})")
         lines.append(f"def cmd_{i}({', '.join(params)}):\n    pass")
     lines.append("app()")
@@ -51,16 +65,22 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         ref = Path(tmp) / "reference_app.py"
         ref.write_text(reference_source())
-        results = medians({
-            "python -c pass": [sys.executable, "-c", "pass"],
-            "bare typer --help": [sys.executable, str(ref), "--help"],
-            "citychan --help": [str(bindir / "citychan"), "--help"],
-        }, runs, cwd=tmp)
+        results = medians(
+            {
+                "python -c pass": [sys.executable, "-c", "pass"],
+                "bare typer --help": [sys.executable, str(ref), "--help"],
+                "citychan --help": [str(bindir / "citychan"), "--help"],
+            },
+            runs,
+            cwd=tmp,
+        )
     for name, t in results.items():
         print(f"{name:22s} {t * 1000:7.1f} ms (median of {runs})")
     ratio = results["citychan --help"] / results["bare typer --help"]
-    print(f"ratio citychan / bare typer: {ratio:.2f}  (target <= {TARGET})  "
-          f"{'OK' if ratio <= TARGET else 'OVER TARGET'}")
+    print(
+        f"ratio citychan / bare typer: {ratio:.2f}  (target <= {TARGET})  "
+        f"{'OK' if ratio <= TARGET else 'OVER TARGET'}"
+    )
 
 
 if __name__ == "__main__":

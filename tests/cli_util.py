@@ -30,8 +30,10 @@ def store_rows(db: Path) -> list[tuple]:
         return []
     con = sqlite3.connect(db)
     try:
-        return con.execute("SELECT * FROM deliveries ORDER BY id").fetchall() + \
-            con.execute("SELECT * FROM messages ORDER BY hash").fetchall()
+        return (
+            con.execute("SELECT * FROM deliveries ORDER BY id").fetchall()
+            + con.execute("SELECT * FROM messages ORDER BY hash").fetchall()
+        )
     finally:
         con.close()
 

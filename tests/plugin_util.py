@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-FAKE_CHANNEL = '''
+FAKE_CHANNEL = """
 from __future__ import annotations
 import threading
 from citychan.channels.base import Capabilities, ChannelError, Dialect, Option, Receipt
@@ -53,13 +53,22 @@ class FakeChannel:
         state = READ_BACK.get(self.name)
         if state is None:
             raise NotImplementedError
-        return Receipt(remote_id="found-1", url="https://example.org/found") if state == "found" else None
-'''
+        if state == "found":
+            return Receipt(remote_id="found-1", url="https://example.org/found")
+        return None
+"""
 
 
-def install_plugin(root: Path, monkeypatch: pytest.MonkeyPatch, *, dist: str = "citychan-fake",
-                   version: str = "1.2.3", module: str = "citychan_fake",
-                   source: str = FAKE_CHANNEL, entry_points: str = "fake = citychan_fake:FakeChannel") -> None:
+def install_plugin(
+    root: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    dist: str = "citychan-fake",
+    version: str = "1.2.3",
+    module: str = "citychan_fake",
+    source: str = FAKE_CHANNEL,
+    entry_points: str = "fake = citychan_fake:FakeChannel",
+) -> None:
     root.mkdir(parents=True, exist_ok=True)
     (root / f"{module}.py").write_text(source)
     info = root / f"{dist.replace('-', '_')}-{version}.dist-info"

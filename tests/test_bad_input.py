@@ -48,20 +48,24 @@ def bad_file(isolated: Path, case: str) -> str:
     return "bad.md"
 
 
-@pytest.mark.parametrize("case,needle", [
-    ("missing", "no such file"),
-    ("directory", "is a directory"),
-    ("binary", "binary file"),
-    ("non-utf8", "not UTF-8"),
-    ("huge", "too large"),
-    ("empty", "is empty"),
-    ("broken-yaml", "broken front matter"),
-    ("list-front-matter", "not a list"),
-    ("missing-title", "missing title"),
-])
+@pytest.mark.parametrize(
+    "case,needle",
+    [
+        ("missing", "no such file"),
+        ("directory", "is a directory"),
+        ("binary", "binary file"),
+        ("non-utf8", "not UTF-8"),
+        ("huge", "too large"),
+        ("empty", "is empty"),
+        ("broken-yaml", "broken front matter"),
+        ("list-front-matter", "not a list"),
+        ("missing-title", "missing title"),
+    ],
+)
 @pytest.mark.parametrize("command", ["post", "check", "preview"])
-def test_bad_message_file(recorded: list[tuple], isolated: Path, case: str, needle: str,
-                          command: str) -> None:
+def test_bad_message_file(
+    recorded: list[tuple], isolated: Path, case: str, needle: str, command: str
+) -> None:
     args = [command, bad_file(isolated, case)] + (["--yes"] if command == "post" else [])
     run = cli(*args)
     assert_one_line_error(run, 2, needle) if command != "check" else _check_failed(run, needle)
@@ -81,13 +85,19 @@ def test_unknown_channel_name(recorded: list[tuple], isolated: Path) -> None:
     assert store_rows(isolated / DB) == recorded
 
 
-@pytest.mark.parametrize("toml,needle", [
-    ("version = 1\n[city]\nlanguage = ['de']\n", "unknown key 'language'. Did you mean 'languages'?"),
-    ("version = 1\n[rules.info]\nmax_per_day = '3'\n", "must be an integer, not a string"),
-    ("[city]\ntimezone = 'Europe/Berlin'\n", "missing 'version = 1'"),
-    ("version = 2\n", "newer than this citychan"),
-    ("version = 1\n[store]\npath = 'ok.md/db.sqlite'\n", "cannot open the store"),
-])
+@pytest.mark.parametrize(
+    "toml,needle",
+    [
+        (
+            "version = 1\n[city]\nlanguage = ['de']\n",
+            "unknown key 'language'. Did you mean 'languages'?",
+        ),
+        ("version = 1\n[rules.info]\nmax_per_day = '3'\n", "must be an integer, not a string"),
+        ("[city]\ntimezone = 'Europe/Berlin'\n", "missing 'version = 1'"),
+        ("version = 2\n", "newer than this citychan"),
+        ("version = 1\n[store]\npath = 'ok.md/db.sqlite'\n", "cannot open the store"),
+    ],
+)
 def test_bad_config(recorded: list[tuple], isolated: Path, toml: str, needle: str) -> None:
     write(isolated / "bad.toml", toml)
     write(isolated / "n.md", NOTICE.replace("Löbauer", "Neue"))
@@ -105,8 +115,13 @@ def test_real_process_prints_no_traceback(isolated: Path) -> None:
     import subprocess
     import sys
 
-    proc = subprocess.run([sys.executable, "-m", "citychan", "post", "missing.md", "--yes"],
-                          capture_output=True, text=True, cwd=isolated, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "citychan", "post", "missing.md", "--yes"],
+        capture_output=True,
+        text=True,
+        cwd=isolated,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("Error: missing.md: no such file")
     assert "Traceback" not in proc.stderr and proc.stdout == ""

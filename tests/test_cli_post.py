@@ -48,14 +48,22 @@ def test_same_content_again_is_skipped_unless_forced(notice: Path, isolated: Pat
     assert forced.code == 0
     db = sqlite3.connect(isolated / OUT / "citychan.db")
     rows = db.execute("SELECT channel, status, forced FROM deliveries ORDER BY id").fetchall()
-    assert rows == [("outbox", "sent", 0), ("feed", "sent", 0), ("outbox", "sent", 1), ("feed", "sent", 1)]
+    assert rows == [
+        ("outbox", "sent", 0),
+        ("feed", "sent", 0),
+        ("outbox", "sent", 1),
+        ("feed", "sent", 1),
+    ]
 
 
 def test_json_envelope_is_versioned_and_stdout_is_clean(notice: Path) -> None:
     run = cli("post", "notice.md", "--yes", "--output", "json")
     env = json.loads(run.stdout)
     assert env["citychan"] == 1 and env["command"] == "post" and env["exit_code"] == 0
-    assert {r["channel"]: r["status"] for r in env["result"]["results"]} == {"outbox": "sent", "feed": "sent"}
+    assert {r["channel"]: r["status"] for r in env["result"]["results"]} == {
+        "outbox": "sent",
+        "feed": "sent",
+    }
     assert all(r["remote_id"] for r in env["result"]["results"])
 
 
@@ -84,14 +92,19 @@ def test_info_post_that_sounds_like_a_warning_is_rejected(isolated: Path) -> Non
 
 
 def test_quiet_hours_block_info_and_force_is_recorded(notice: Path, isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n' + CHANNELS)
+    write(
+        isolated / "citychan.toml",
+        'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n' + CHANNELS,
+    )
     run = cli("post", "notice.md", "--yes")
     assert run.code == 3 and "CC301" in run.stderr
     forced = cli("post", "notice.md", "--yes", "--force", "--output", "json")
     assert forced.code == 0
     env = json.loads(forced.stdout)
     assert env["result"]["forced"] is True
-    assert [f["code"] for f in env["result"]["findings"] if f["code"].startswith("CC3")] == ["CC303"]
+    assert [f["code"] for f in env["result"]["findings"] if f["code"].startswith("CC3")] == [
+        "CC303"
+    ]
     log = json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"]
     assert log and all(d["forced"] for d in log)
 
@@ -109,7 +122,10 @@ def test_daily_cap_counts_messages_not_channels(isolated: Path) -> None:
 def test_check_exit_codes_and_json(notice: Path, isolated: Path) -> None:
     ok = cli("check", "notice.md")
     assert ok.code == 0 and "1 of 1 file(s) ok" in ok.stdout
-    write(isolated / "bad.md", "---\ntitle: Alarm im Rathaus\nsumary: x\n---\n[x](https://evil.example/)\n")
+    write(
+        isolated / "bad.md",
+        "---\ntitle: Alarm im Rathaus\nsumary: x\n---\n[x](https://evil.example/)\n",
+    )
     bad = cli("check", "notice.md", "bad.md", "--output", "json")
     env = json.loads(bad.stdout)
     assert bad.code == 3 and env["ok"] is False
@@ -129,7 +145,9 @@ def test_preview_shows_each_channel_with_length_and_limit(notice: Path) -> None:
 
 
 def test_channel_languages_and_kinds(notice: Path, isolated: Path) -> None:
-    write(isolated / "citychan.toml", """version = 1
+    write(
+        isolated / "citychan.toml",
+        """version = 1
 [channels.de_only]
 type = "outbox"
 path = "de"
@@ -138,7 +156,8 @@ languages = ["de"]
 type = "outbox"
 path = "warn"
 kinds = ["warning"]
-""")
+""",
+    )
     env = json.loads(cli("post", "notice.md", "--yes", "--output", "json").stdout)
     by = {r["channel"]: r for r in env["result"]["results"]}
     assert by["de_only"]["status"] == "sent"

@@ -43,7 +43,9 @@ def test_unknown_key_names_table_and_suggests(isolated: Path) -> None:
 
 def test_wrong_type_is_named(isolated: Path) -> None:
     p = cfg("version = 1\n[rules.info]\nmax_per_day = 'three'\n", isolated)
-    with pytest.raises(ConfigError, match=r"\[rules.info\] key 'max_per_day' must be an integer, not a string"):
+    with pytest.raises(
+        ConfigError, match=r"\[rules.info\] key 'max_per_day' must be an integer, not a string"
+    ):
         load_config(p)
 
 
@@ -61,7 +63,9 @@ def test_unknown_channel_type_suggests(isolated: Path) -> None:
 
 
 def test_quiet_hours_parsed_and_bad_value_rejected() -> None:
-    c = parse_config({"version": 1, "rules": {"info": {"quiet_hours": "21:00-07:00", "max_per_day": 3}}})
+    c = parse_config(
+        {"version": 1, "rules": {"info": {"quiet_hours": "21:00-07:00", "max_per_day": 3}}}
+    )
     assert [t.isoformat() for t in c.info_rules.quiet_hours] == ["21:00:00", "07:00:00"]
     assert c.info_rules.max_per_day == 3
     with pytest.raises(ConfigError, match="quiet_hours"):
@@ -89,8 +93,18 @@ def test_example_config_documents_and_loads(isolated: Path) -> None:
     c = load_config(REPO / "config.example.toml")
     assert c.city.names["hsb"] == "Budyšin"
     types = {ch.type for ch in c.channels.values()}
-    assert {"whatsapp", "telegram", "mastodon", "matrix", "ntfy", "email", "signal", "webhook",
-            "outbox", "feed"} <= types
+    assert {
+        "whatsapp",
+        "telegram",
+        "mastodon",
+        "matrix",
+        "ntfy",
+        "email",
+        "signal",
+        "webhook",
+        "outbox",
+        "feed",
+    } <= types
 
 
 def test_default_config_is_bilingual() -> None:

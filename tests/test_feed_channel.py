@@ -11,15 +11,23 @@ from citychan.channels.outbox import OutboxChannel
 
 
 def post(mid: str, title: str, html: str = "<p>Text</p>", when: int = 10) -> Post:
-    return Post(message_id=mid, channel="feed", kind=Kind.INFO, title=title,
-                rendered=Rendered(Dialect.FEED, "Text", html, title),
-                link="https://www.bautzen.de/a", sent=datetime(2026, 11, 28, when, 0, tzinfo=UTC))
+    return Post(
+        message_id=mid,
+        channel="feed",
+        kind=Kind.INFO,
+        title=title,
+        rendered=Rendered(Dialect.FEED, "Text", html, title),
+        link="https://www.bautzen.de/a",
+        sent=datetime(2026, 11, 28, when, 0, tzinfo=UTC),
+    )
 
 
 def feed(tmp_path: Path) -> FeedChannel:
-    return FeedChannel.from_config("feed", {"path": "f", "title": "Stadt Bautzen",
-                                            "public_url": "https://www.bautzen.de/aktuelles"},
-                                   ChannelContext(env={}, base_dir=tmp_path))
+    return FeedChannel.from_config(
+        "feed",
+        {"path": "f", "title": "Stadt Bautzen", "public_url": "https://www.bautzen.de/aktuelles"},
+        ChannelContext(env={}, base_dir=tmp_path),
+    )
 
 
 def test_feedparser_reads_it_without_bozo_and_newest_first(tmp_path: Path) -> None:
@@ -28,8 +36,10 @@ def test_feedparser_reads_it_without_bozo_and_newest_first(tmp_path: Path) -> No
     ch.send(post("b" * 64, "Zweite Meldung: Budyšin ěłćřž", when=11))
     parsed = feedparser.parse((tmp_path / "f" / "feed.xml").read_bytes())
     assert parsed.bozo == 0, parsed.get("bozo_exception")
-    assert [e.title for e in parsed.entries] == ["Zweite Meldung: Budyšin ěłćřž",
-                                                 "Erste Meldung – Öffnungszeiten"]
+    assert [e.title for e in parsed.entries] == [
+        "Zweite Meldung: Budyšin ěłćřž",
+        "Erste Meldung – Öffnungszeiten",
+    ]
     assert parsed.feed.title == "Stadt Bautzen"
 
 
@@ -59,14 +69,25 @@ def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     ch = feed(tmp_path)
     for i in range(3):
         ch.send(post(str(i) * 64, f"M {i}"))
-    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == ["entries.json", "feed.xml", "index.html"]
+    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == [
+        "entries.json",
+        "feed.xml",
+        "index.html",
+    ]
 
 
 def test_outbox_writes_exactly_the_rendered_text(tmp_path: Path) -> None:
-    ch = OutboxChannel.from_config("outbox", {"path": "o"}, ChannelContext(env={}, base_dir=tmp_path))
+    ch = OutboxChannel.from_config(
+        "outbox", {"path": "o"}, ChannelContext(env={}, base_dir=tmp_path)
+    )
     text = "*Sperrung der Löbauer Straße*\n\nUmleitung: https://www.bautzen.de/u\n"
-    p = Post(message_id="e" * 64, channel="outbox", kind=Kind.INFO, title="Sperrung der Löbauer Straße",
-             rendered=Rendered(Dialect.WHATSAPP, text))
+    p = Post(
+        message_id="e" * 64,
+        channel="outbox",
+        kind=Kind.INFO,
+        title="Sperrung der Löbauer Straße",
+        rendered=Rendered(Dialect.WHATSAPP, text),
+    )
     receipt = ch.send(p)
     (written,) = (tmp_path / "o").iterdir()
     assert written.read_text(encoding="utf-8") == text

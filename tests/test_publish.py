@@ -30,7 +30,8 @@ def fake(isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 def config(isolated: Path, channels: dict[str, str]) -> None:
     text = "version = 1\n"
     for name, behaviour in channels.items():
-        text += f'[channels.{name}]\ntype = "fake"\nbehaviour = "{behaviour}"\ntoken_env = "FAKE_TOKEN"\n'
+        text += f'[channels.{name}]\ntype = "fake"\nbehaviour = "{behaviour}"\n'
+        text += 'token_env = "FAKE_TOKEN"\n'
     write(isolated / "citychan.toml", text)
     write(isolated / "n.md", NOTICE)
 
@@ -78,12 +79,19 @@ def test_the_post_carries_a_stable_idempotency_key(fake, isolated: Path) -> None
 
 
 def test_retry_reads_back_then_resends_only_what_is_missing(fake, isolated: Path) -> None:
-    config(isolated, {"there": "unknown", "missing": "unknown", "opaque": "unknown", "failed": "fail"})
+    config(
+        isolated, {"there": "unknown", "missing": "unknown", "opaque": "unknown", "failed": "fail"}
+    )
     assert cli("post", "n.md", "--yes").code == 4
     listed = json.loads(cli("retry", "--list", "--output", "json").stdout)["result"]["deliveries"]
     assert sorted(d["channel"] for d in listed) == ["failed", "missing", "opaque", "there"]
     fake.READ_BACK.update({"there": "found", "missing": "missing"})
-    toml = (isolated / "citychan.toml").read_text().replace('"unknown"', '"ok"').replace('"fail"', '"ok"')
+    toml = (
+        (isolated / "citychan.toml")
+        .read_text()
+        .replace('"unknown"', '"ok"')
+        .replace('"fail"', '"ok"')
+    )
     write(isolated / "citychan.toml", toml)
     first_keys = {name: p.idempotency_key for name, p in fake.CALLS}
     fake.CALLS.clear()
@@ -99,12 +107,17 @@ def test_retry_reads_back_then_resends_only_what_is_missing(fake, isolated: Path
     run = cli("retry", "--yes", "--output", "json")
     assert run.code == 0
     assert sorted(name for name, _ in fake.CALLS) == ["failed", "missing", "opaque"]
-    assert json.loads(cli("retry", "--list", "--output", "json").stdout)["result"]["deliveries"] == []
+    assert (
+        json.loads(cli("retry", "--list", "--output", "json").stdout)["result"]["deliveries"] == []
+    )
 
 
 def test_summary_and_link_for_a_small_channel(fake, isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[channels.small]\ntype = "fake"\nlimit = 200\n'
-          '[channels.big]\ntype = "fake"\n')
+    write(
+        isolated / "citychan.toml",
+        'version = 1\n[channels.small]\ntype = "fake"\nlimit = 200\n'
+        '[channels.big]\ntype = "fake"\n',
+    )
     long = NOTICE + "\n" + "Weitere Einzelheiten folgen. " * 20
     write(isolated / "n.md", long)
     run = cli("post", "n.md", "--yes", "--output", "json")
@@ -129,19 +142,30 @@ def test_too_long_without_summary_is_rejected(fake, isolated: Path) -> None:
 def test_plugin_is_listed_with_its_distribution(fake, isolated: Path) -> None:
     config(isolated, {"a": "ok", "b": "broken"})
     run = cli("channels", "--output", "json")
-    assert {c["source"] for c in json.loads(run.stdout)["result"]["channels"]} == {"plugin citychan-fake 1.2.3"}
+    assert {c["source"] for c in json.loads(run.stdout)["result"]["channels"]} == {
+        "plugin citychan-fake 1.2.3"
+    }
     test = cli("channels", "--test", "--output", "json")
     checks = {c["channel"]: c for c in json.loads(test.stdout)["result"]["checks"]}
     assert checks["a"]["ok"] and checks["b"]["problems"] == ["b is not ready"]
     assert test.code == 4
 
 
-def test_broken_plugin_is_a_warning_not_a_crash(isolated: Path, monkeypatch: pytest.MonkeyPatch,
-                                                tmp_path: Path) -> None:
-    install_plugin(tmp_path / "site2", monkeypatch, dist="citychan-broken", module="citychan_broken",
-                   source="raise ImportError('needs libfoo')\n",
-                   entry_points="broken = citychan_broken:Nope")
-    write(isolated / "citychan.toml", 'version = 1\n[channels.o]\ntype = "outbox"\n[channels.x]\ntype = "broken"\n')
+def test_broken_plugin_is_a_warning_not_a_crash(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    install_plugin(
+        tmp_path / "site2",
+        monkeypatch,
+        dist="citychan-broken",
+        module="citychan_broken",
+        source="raise ImportError('needs libfoo')\n",
+        entry_points="broken = citychan_broken:Nope",
+    )
+    write(
+        isolated / "citychan.toml",
+        'version = 1\n[channels.o]\ntype = "outbox"\n[channels.x]\ntype = "broken"\n',
+    )
     run = cli("channels")
     assert run.exception is None
     assert run.code == 2

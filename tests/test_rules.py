@@ -7,12 +7,26 @@ import pytest
 from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
 from citychan.config import InfoRules
 from citychan.links import clean_url, domain_allowed
-from citychan.rules import in_quiet_hours, length_findings, link_findings, policy_findings, warning_words
+from citychan.rules import (
+    in_quiet_hours,
+    length_findings,
+    link_findings,
+    policy_findings,
+    warning_words,
+)
 
 
-@pytest.mark.parametrize("title", [
-    "Warnung vor Glätte", "Hochwassergefahr an der Spree", "Probealarm der Sirenen",
-    "Entwarnung: Trinkwasser wieder in Ordnung", "⚠️ Straßensperrung", "🚨 Hinweis"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Warnung vor Glätte",
+        "Hochwassergefahr an der Spree",
+        "Probealarm der Sirenen",
+        "Entwarnung: Trinkwasser wieder in Ordnung",
+        "⚠️ Straßensperrung",
+        "🚨 Hinweis",
+    ],
+)
 def test_info_titles_that_sound_like_warnings(title: str) -> None:
     assert warning_words(title)
 
@@ -23,7 +37,9 @@ def test_ordinary_titles_pass(title: str) -> None:
 
 
 def test_tracking_parameters_removed_others_kept() -> None:
-    url, removed = clean_url("https://www.bautzen.de/a?id=7&utm_source=wa&utm_medium=x&fbclid=1&gclid=2")
+    url, removed = clean_url(
+        "https://www.bautzen.de/a?id=7&utm_source=wa&utm_medium=x&fbclid=1&gclid=2"
+    )
     assert url == "https://www.bautzen.de/a?id=7"
     assert removed == ["utm_source", "utm_medium", "fbclid", "gclid"]
 
@@ -38,9 +54,17 @@ def test_domain_allow_list_with_subdomains() -> None:
 
 
 def test_link_findings_codes() -> None:
-    codes = [f.code for f in link_findings(
-        ["https://evil.example/x", "https://www.bautzen.de/?utm_source=a", "javascript:alert(1)"],
-        ("bautzen.de",))]
+    codes = [
+        f.code
+        for f in link_findings(
+            [
+                "https://evil.example/x",
+                "https://www.bautzen.de/?utm_source=a",
+                "javascript:alert(1)",
+            ],
+            ("bautzen.de",),
+        )
+    ]
     assert codes == ["CC202", "CC203", "CC204"]
 
 
@@ -70,7 +94,10 @@ def test_quiet_hours_span_midnight() -> None:
 def test_policy_blocks_info_but_never_warnings_and_force_is_recorded() -> None:
     rules = InfoRules(quiet_hours=(time(21), time(7)), max_per_day=3)
     night = datetime(2026, 11, 28, 23, 0)
-    assert [f.code for f in policy_findings("info", night, rules, 3, force=False)] == ["CC301", "CC302"]
+    assert [f.code for f in policy_findings("info", night, rules, 3, force=False)] == [
+        "CC301",
+        "CC302",
+    ]
     assert policy_findings("warning", night, rules, 10, force=False) == []
     forced = policy_findings("info", night, rules, 3, force=True)
     assert [(f.code, f.severity) for f in forced] == [("CC303", "warning"), ("CC303", "warning")]

@@ -27,10 +27,14 @@ def cap_schema():
 @pytest.fixture
 def servers(isolated: Path, monkeypatch: pytest.MonkeyPatch):
     tg_ok = Ok({"ok": True, "result": {"message_id": 7, "chat": {"username": "stadt_bautzen"}}})
-    with FaultServer([Ok({"id": f"n{i}"}) for i in range(10)]) as ntfy, \
-            FaultServer([tg_ok] * 10) as telegram:
+    with (
+        FaultServer([Ok({"id": f"n{i}"}) for i in range(10)]) as ntfy,
+        FaultServer([tg_ok] * 10) as telegram,
+    ):
         monkeypatch.setenv("TG_TOKEN", "123456:ABCdef")
-        write(isolated / "citychan.toml", f"""version = 1
+        write(
+            isolated / "citychan.toml",
+            f"""version = 1
 [alerts]
 sender = "warnung@bautzen.de"
 sender_name = "Stadtverwaltung Bautzen"
@@ -54,7 +58,8 @@ api_url = "{telegram.url}"
 type = "outbox"
 path = "news"
 kinds = ["info"]
-""")
+""",
+        )
         yield ntfy, telegram
 
 
@@ -70,8 +75,13 @@ def test_lifecycle_warn_update_allclear(servers, isolated: Path, cap_schema) -> 
     incident = first["incident"]
     assert first["msg_type"] == "Alert"
     by = {r["channel"]: r["status"] for r in first["results"]}
-    assert by == {"outbox": "sent", "website": "sent", "ntfy": "sent", "telegram": "sent",
-                  "news_only": "skipped"}  # kinds = ["info"]: no warning there
+    assert by == {
+        "outbox": "sent",
+        "website": "sent",
+        "ntfy": "sent",
+        "telegram": "sent",
+        "news_only": "skipped",
+    }  # kinds = ["info"]: no warning there
     assert not (isolated / "news").exists()
 
     (req,) = ntfy.requests
@@ -88,7 +98,9 @@ def test_lifecycle_warn_update_allclear(servers, isolated: Path, cap_schema) -> 
     # the config changes at night: telegram now takes info only, ntfy is removed
     toml = (isolated / "citychan.toml").read_text()
     toml = toml.replace('token_env = "TG_TOKEN"', 'token_env = "TG_TOKEN"\nkinds = ["info"]')
-    toml = toml.replace("[channels.ntfy]", "[channels.extra]\ntype = \"outbox\"\npath = \"extra\"\n[channels.ntfy_old]")
+    toml = toml.replace(
+        "[channels.ntfy]", '[channels.extra]\ntype = "outbox"\npath = "extra"\n[channels.ntfy_old]'
+    )
     write(isolated / "citychan.toml", toml)
 
     run = cli("warn", "update", incident, "--expires", "6h", "--yes", "--output", "json")
@@ -158,8 +170,20 @@ def test_exercise_prefixes_every_text_and_marks_cap(servers, isolated: Path, cap
 
 def test_cap_out_and_dry_run_send_nothing(servers, isolated: Path, cap_schema) -> None:
     ntfy, telegram = servers
-    run = cli("warn", "--template", "unwetter", "--level", "medium", "--area", "Bautzen",
-              "--dry-run", "--cap-out", "alert.xml", "--output", "json")
+    run = cli(
+        "warn",
+        "--template",
+        "unwetter",
+        "--level",
+        "medium",
+        "--area",
+        "Bautzen",
+        "--dry-run",
+        "--cap-out",
+        "alert.xml",
+        "--output",
+        "json",
+    )
     assert run.code == 0, run.stderr
     cap_schema.validate(str(isolated / "alert.xml"))
     assert ntfy.requests == [] and telegram.requests == []
@@ -168,9 +192,24 @@ def test_cap_out_and_dry_run_send_nothing(servers, isolated: Path, cap_schema) -
 
 def test_warning_rules_reject_and_nothing_is_sent(servers, isolated: Path) -> None:
     ntfy, _ = servers
-    run = cli("warn", "--event", "hochwasser", "--level", "high", "--area", "Spreeufer",
-              "--headline", "Hochwasser an der Spree", "--description", "Die Spree steigt.",
-              "--instruction", "Die Spree steigt.", "--yes", "--output", "json")
+    run = cli(
+        "warn",
+        "--event",
+        "hochwasser",
+        "--level",
+        "high",
+        "--area",
+        "Spreeufer",
+        "--headline",
+        "Hochwasser an der Spree",
+        "--description",
+        "Die Spree steigt.",
+        "--instruction",
+        "Die Spree steigt.",
+        "--yes",
+        "--output",
+        "json",
+    )
     assert run.code == 3
     codes = {f["code"] for f in json.loads(run.stdout)["result"]["findings"]}
     assert {"CC402", "CC403", "CC003"} <= codes
@@ -180,23 +219,46 @@ def test_warning_rules_reject_and_nothing_is_sent(servers, isolated: Path) -> No
 def test_unknown_incident_and_bad_level(servers, isolated: Path) -> None:
     warn("--template", "stromausfall", "--level", "low", "--area", "Innenstadt")
     assert_one_line_error(cli("warn", "update", "nope", "--yes"), 2, "unknown incident 'nope'")
-    assert_one_line_error(cli("warn", "--template", "hochwasser", "--level", "extreme",
-                              "--area", "x", "--yes"), 2, "extreme")
-    assert_one_line_error(cli("warn", "--template", "hochwaser", "--level", "high", "--area", "x",
-                              "--yes"), 2, "hochwasser")
+    assert_one_line_error(
+        cli("warn", "--template", "hochwasser", "--level", "extreme", "--area", "x", "--yes"),
+        2,
+        "extreme",
+    )
+    assert_one_line_error(
+        cli("warn", "--template", "hochwaser", "--level", "high", "--area", "x", "--yes"),
+        2,
+        "hochwasser",
+    )
 
 
-def test_high_level_needs_the_event_name_typed(servers, isolated: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_high_level_needs_the_event_name_typed(
+    servers, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from citychan.cli import common
 
     ntfy, _ = servers
     monkeypatch.setattr(common, "is_interactive", lambda: True)
-    wrong = cli("warn", "--template", "hochwasser", "--level", "high", "--area", "Spreeufer",
-                input="Sturm\n")
+    wrong = cli(
+        "warn",
+        "--template",
+        "hochwasser",
+        "--level",
+        "high",
+        "--area",
+        "Spreeufer",
+        input="Sturm\n",
+    )
     assert wrong.code == 2 and "not confirmed" in wrong.stderr and ntfy.requests == []
-    right = cli("warn", "--template", "hochwasser", "--level", "high", "--area", "Spreeufer",
-                input="hochwasser\n")
+    right = cli(
+        "warn",
+        "--template",
+        "hochwasser",
+        "--level",
+        "high",
+        "--area",
+        "Spreeufer",
+        input="hochwasser\n",
+    )
     assert right.code == 0, right.stderr
     assert len(ntfy.requests) == 1
 
@@ -206,18 +268,24 @@ def test_medium_asks_yes_or_no(servers, isolated: Path, monkeypatch: pytest.Monk
 
     ntfy, _ = servers
     monkeypatch.setattr(common, "is_interactive", lambda: True)
-    no = cli("warn", "--template", "unwetter", "--level", "medium", "--area", "Bautzen", input="n\n")
+    no = cli(
+        "warn", "--template", "unwetter", "--level", "medium", "--area", "Bautzen", input="n\n"
+    )
     assert no.code == 2 and ntfy.requests == []
 
 
 def test_without_terminal_a_warning_needs_yes(servers, isolated: Path) -> None:
-    assert_one_line_error(cli("warn", "--template", "unwetter", "--level", "low", "--area", "B"),
-                          2, "pass --yes")
+    assert_one_line_error(
+        cli("warn", "--template", "unwetter", "--level", "low", "--area", "B"), 2, "pass --yes"
+    )
 
 
 def test_warnings_ignore_quiet_hours_and_the_daily_cap(isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n'
-          'max_per_day = 0\n[channels.outbox]\ntype = "outbox"\n')
+    write(
+        isolated / "citychan.toml",
+        'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n'
+        'max_per_day = 0\n[channels.outbox]\ntype = "outbox"\n',
+    )
     write(isolated / "n.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
     assert cli("post", "n.md", "--yes").code == 3  # an info post is held back ...
     res = warn("--template", "gefahrstoff", "--level", "high", "--area", "Gewerbegebiet Nord")

@@ -150,8 +150,14 @@ def _as_tuple(t: type | tuple[type, ...]) -> tuple[type, ...]:
     return t if isinstance(t, tuple) else (t,)
 
 
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false",
-               list: "a list", dict: "a table"}
+_TYPE_NAMES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+}
 
 
 def _tname_of(t: type | tuple[type, ...]) -> str:
@@ -170,6 +176,7 @@ def parse_quiet_hours(text: str) -> tuple[time, time]:
 
 
 # --- loading ------------------------------------------------------------------------------
+
 
 def find_config(explicit: str | Path | None, env: Mapping[str, str] | None = None) -> Path | None:
     """--config, then $CITYCHAN_CONFIG, then ./citychan.toml, then the user config dir."""
@@ -264,8 +271,12 @@ def _city(r: _Reader, data: Any) -> CityConfig:
         ZoneInfo(tz)
     except Exception:
         raise r.fail("[city]", f"unknown timezone {tz!r}", hint="e.g. 'Europe/Berlin'") from None
-    return CityConfig(names=dict(names), languages=langs, timezone=tz,
-                      allowed_domains=tuple(x.lower() for x in domains))
+    return CityConfig(
+        names=dict(names),
+        languages=langs,
+        timezone=tz,
+        allowed_domains=tuple(x.lower() for x in domains),
+    )
 
 
 def _subscribe(r: _Reader, data: Any) -> SubscribeConfig:
@@ -282,8 +293,11 @@ def _alerts(r: _Reader, data: Any, city: CityConfig) -> AlertsConfig:
     lifetimes = {**d.lifetimes, **t.get("lifetimes", {})}
     unknown = set(lifetimes) - {"low", "medium", "high"}
     if unknown:
-        raise r.fail("[alerts.lifetimes]", f"unknown level '{sorted(unknown)[0]}'",
-                     hint="levels are low, medium, high")
+        raise r.fail(
+            "[alerts.lifetimes]",
+            f"unknown level '{sorted(unknown)[0]}'",
+            hint="levels are low, medium, high",
+        )
     langs = r.strings(t["languages"], "[alerts]", "languages") if "languages" in t else d.languages
     return AlertsConfig(
         sender=t.get("sender", d.sender),
@@ -304,7 +318,9 @@ def _info_rules(r: _Reader, data: Any) -> InfoRules:
         try:
             quiet = parse_quiet_hours(t["quiet_hours"])
         except ValueError:
-            raise r.fail("[rules.info]", f"quiet_hours {t['quiet_hours']!r} is not 'HH:MM-HH:MM'") from None
+            raise r.fail(
+                "[rules.info]", f"quiet_hours {t['quiet_hours']!r} is not 'HH:MM-HH:MM'"
+            ) from None
     cap = t.get("max_per_day")
     if cap is not None and cap < 0:
         raise r.fail("[rules.info]", "max_per_day must not be negative")
@@ -336,7 +352,9 @@ def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfi
             raise r.fail(where, "needs 'type'", hint=f"one of: {', '.join(sorted(types))}")
         cls = load_type(type_name, types) if type_name in types else None
         if cls is None:
-            raise r.fail(where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, types)}")
+            raise r.fail(
+                where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, types)}"
+            )
         schema: dict[str, Any] = dict(_CHANNEL_COMMON)
         opt_specs = getattr(cls, "options", {})
         schema.update({k: spec.type for k, spec in opt_specs.items()})
@@ -371,8 +389,12 @@ def default_config() -> Config:
         base_dir=Path("."),
         city=city,
         subscribe=SubscribeConfig(url="https://whatsapp.com/channel/0029VaBautzenStadtInfo01"),
-        alerts=AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",
-                            web="https://www.bautzen.de", contact="Bürgertelefon 03591 534-0"),
+        alerts=AlertsConfig(
+            sender="warnung@bautzen.de",
+            sender_name="Stadtverwaltung Bautzen",
+            web="https://www.bautzen.de",
+            contact="Bürgertelefon 03591 534-0",
+        ),
         info_rules=InfoRules(),
         publish=PublishConfig(),
         store_path=out / "citychan.db",

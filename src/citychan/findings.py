@@ -60,11 +60,15 @@ class Finding:
         return d
 
 
-def error(code: str, message: str, *, channel: str | None = None, hint: str | None = None) -> Finding:
+def error(
+    code: str, message: str, *, channel: str | None = None, hint: str | None = None
+) -> Finding:
     return Finding(code, Severity.ERROR, message, channel, hint)
 
 
-def warning(code: str, message: str, *, channel: str | None = None, hint: str | None = None) -> Finding:
+def warning(
+    code: str, message: str, *, channel: str | None = None, hint: str | None = None
+) -> Finding:
     return Finding(code, Severity.WARNING, message, channel, hint)
 
 

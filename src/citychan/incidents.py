@@ -16,40 +16,79 @@ from citychan.store import AlertRecord, Incident, IncidentStore, Store
 
 
 def warning_to_json(w: Warning) -> str:
-    return json.dumps({
-        "incident": w.incident, "level": str(w.level) if w.level else None, "event": w.event,
-        "texts": {lang: {"headline": t.headline, "description": t.description,
-                         "instruction": t.instruction, "short": t.short, "review": list(t.review)}
-                  for lang, t in w.texts.items()},
-        "area": {"desc": dict(w.area.desc), "polygons": list(w.area.polygons),
-                 "circles": list(w.area.circles), "geocodes": [list(g) for g in w.area.geocodes]},
-        "effective": w.effective.isoformat(), "expires": w.expires.isoformat() if w.expires else None,
-        "sent": w.sent.isoformat(), "sender": w.sender, "sender_name": w.sender_name,
-        "status": str(w.status), "msg_type": str(w.msg_type),
-        "references": [{"sender": r.sender, "identifier": r.identifier, "sent": r.sent.isoformat()}
-                       for r in w.references],
-        "response_type": str(w.response_type) if w.response_type else None,
-        "sequence": w.sequence, "template": w.template,
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "incident": w.incident,
+            "level": str(w.level) if w.level else None,
+            "event": w.event,
+            "texts": {
+                lang: {
+                    "headline": t.headline,
+                    "description": t.description,
+                    "instruction": t.instruction,
+                    "short": t.short,
+                    "review": list(t.review),
+                }
+                for lang, t in w.texts.items()
+            },
+            "area": {
+                "desc": dict(w.area.desc),
+                "polygons": list(w.area.polygons),
+                "circles": list(w.area.circles),
+                "geocodes": [list(g) for g in w.area.geocodes],
+            },
+            "effective": w.effective.isoformat(),
+            "expires": w.expires.isoformat() if w.expires else None,
+            "sent": w.sent.isoformat(),
+            "sender": w.sender,
+            "sender_name": w.sender_name,
+            "status": str(w.status),
+            "msg_type": str(w.msg_type),
+            "references": [
+                {"sender": r.sender, "identifier": r.identifier, "sent": r.sent.isoformat()}
+                for r in w.references
+            ],
+            "response_type": str(w.response_type) if w.response_type else None,
+            "sequence": w.sequence,
+            "template": w.template,
+        },
+        ensure_ascii=False,
+    )
 
 
 def warning_from_json(text: str) -> Warning:
     d = json.loads(text)
     a = d["area"]
     return Warning(
-        incident=d["incident"], level=Level(d["level"]) if d["level"] else None, event=d["event"],
-        texts={lang: WarningText(t["headline"], t["description"], t["instruction"], t["short"],
-                                 tuple(t["review"])) for lang, t in d["texts"].items()},
-        area=Area(desc=a["desc"], polygons=tuple(a["polygons"]), circles=tuple(a["circles"]),
-                  geocodes=tuple(tuple(g) for g in a["geocodes"])),  # type: ignore[misc]
+        incident=d["incident"],
+        level=Level(d["level"]) if d["level"] else None,
+        event=d["event"],
+        texts={
+            lang: WarningText(
+                t["headline"], t["description"], t["instruction"], t["short"], tuple(t["review"])
+            )
+            for lang, t in d["texts"].items()
+        },
+        area=Area(
+            desc=a["desc"],
+            polygons=tuple(a["polygons"]),
+            circles=tuple(a["circles"]),
+            geocodes=tuple(tuple(g) for g in a["geocodes"]),
+        ),  # type: ignore[misc]
         effective=datetime.fromisoformat(d["effective"]),
         expires=datetime.fromisoformat(d["expires"]) if d["expires"] else None,
-        sent=datetime.fromisoformat(d["sent"]), sender=d["sender"], sender_name=d["sender_name"],
-        status=Status(d["status"]), msg_type=MsgType(d["msg_type"]),
-        references=tuple(Reference(r["sender"], r["identifier"], datetime.fromisoformat(r["sent"]))
-                         for r in d["references"]),
+        sent=datetime.fromisoformat(d["sent"]),
+        sender=d["sender"],
+        sender_name=d["sender_name"],
+        status=Status(d["status"]),
+        msg_type=MsgType(d["msg_type"]),
+        references=tuple(
+            Reference(r["sender"], r["identifier"], datetime.fromisoformat(r["sent"]))
+            for r in d["references"]
+        ),
         response_type=ResponseType(d["response_type"]) if d["response_type"] else None,
-        sequence=d["sequence"], template=d["template"],
+        sequence=d["sequence"],
+        template=d["template"],
     )
 
 
@@ -59,16 +98,21 @@ def load_incident(store: Store, incident_id: str) -> tuple[Incident, list[Warnin
     incident = inc_store.get(incident_id)
     if incident is None:
         known = inc_store.all_ids()
-        raise UsageError(f"unknown incident '{incident_id}'.{did_you_mean(incident_id, known)}",
-                         hint="see open incidents with: citychan log")
+        raise UsageError(
+            f"unknown incident '{incident_id}'.{did_you_mean(incident_id, known)}",
+            hint="see open incidents with: citychan log",
+        )
     return incident, [warning_from_json(r.warning_json) for r in inc_store.alerts(incident_id)]
 
 
 def still_valid(messages: list[Warning], now: datetime) -> list[Warning]:
     """Messages of the incident that have not expired: an update or the all-clear refers to
     each of them."""
-    return [m for m in messages if m.msg_type is not MsgType.CANCEL
-            and (m.expires is None or m.expires > now)]
+    return [
+        m
+        for m in messages
+        if m.msg_type is not MsgType.CANCEL and (m.expires is None or m.expires > now)
+    ]
 
 
 def record(store: Store, w: Warning, channels: list[str], message_hash: str | None) -> None:
@@ -76,10 +120,30 @@ def record(store: Store, w: Warning, channels: list[str], message_hash: str | No
     inc = IncidentStore(store)
     if w.msg_type is MsgType.ALERT and inc.get(w.incident) is None:
         headline = next(iter(w.texts.values())).headline if w.texts else w.event
-        inc.open_incident(Incident(w.incident, w.event, str(w.level or ""), str(w.status),
-                                   tuple(channels), headline, w.sent, w.expires or w.sent, None))
-    inc.add_alert(AlertRecord(w.identifier, w.incident, str(w.msg_type), w.sent,
-                              w.expires or w.sent, warning_to_json(w)), message_hash)
+        inc.open_incident(
+            Incident(
+                w.incident,
+                w.event,
+                str(w.level or ""),
+                str(w.status),
+                tuple(channels),
+                headline,
+                w.sent,
+                w.expires or w.sent,
+                None,
+            )
+        )
+    inc.add_alert(
+        AlertRecord(
+            w.identifier,
+            w.incident,
+            str(w.msg_type),
+            w.sent,
+            w.expires or w.sent,
+            warning_to_json(w),
+        ),
+        message_hash,
+    )
     if w.msg_type is MsgType.CANCEL:
         inc.close(w.incident, w.sent)
 

@@ -18,20 +18,56 @@ from citychan.findings import Finding, error, warning
 MAX_BYTES = 1024 * 1024  # a notice is text for a phone screen; 1 MiB is already absurd
 
 INFO_KEYS = {
-    "title", "kind", "lang", "summary", "link", "tags", "image", "image_alt", "channels",
+    "title",
+    "kind",
+    "lang",
+    "summary",
+    "link",
+    "tags",
+    "image",
+    "image_alt",
+    "channels",
     "expires",
 }
 # Warnings add the fields of DESIGN section 5; they are read by citychan.alerts.
 WARNING_KEYS = {
-    "level", "event", "headline", "description", "instruction", "area", "effective",
-    "polygon", "circle", "geocode", "incident", "status", "contact", "web",
+    "level",
+    "event",
+    "headline",
+    "description",
+    "instruction",
+    "area",
+    "effective",
+    "polygon",
+    "circle",
+    "geocode",
+    "incident",
+    "status",
+    "contact",
+    "web",
 }
 KNOWN_KEYS = INFO_KEYS | WARNING_KEYS
 # Shared by all languages of a notice; a translation may not contradict them.
-SHARED_KEYS = ("kind", "link", "tags", "image", "channels", "expires", "level", "event",
-               "effective", "polygon", "circle", "geocode", "incident", "status")
+SHARED_KEYS = (
+    "kind",
+    "link",
+    "tags",
+    "image",
+    "channels",
+    "expires",
+    "level",
+    "event",
+    "effective",
+    "polygon",
+    "circle",
+    "geocode",
+    "incident",
+    "status",
+)
 _LANG_SUFFIX = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3})\.md$")
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?", re.S | re.M)
+_FRONT = re.compile(
+    r"\A---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?", re.S | re.M
+)
 
 
 @dataclass(frozen=True)
@@ -90,9 +126,14 @@ class Message:
             "image": _file_digest(self.image),
             "expires": self.expires,
             "docs": [
-                {"lang": d.lang, "title": d.title, "body": d.body.strip(), "summary": d.summary,
-                 "image_alt": d.image_alt,
-                 "meta": {k: d.meta[k] for k in sorted(WARNING_KEYS) if k in d.meta}}
+                {
+                    "lang": d.lang,
+                    "title": d.title,
+                    "body": d.body.strip(),
+                    "summary": d.summary,
+                    "image_alt": d.image_alt,
+                    "meta": {k: d.meta[k] for k in sorted(WARNING_KEYS) if k in d.meta},
+                }
                 for d in self.docs
             ],
         }
@@ -113,8 +154,10 @@ def read_text(path: Path, what: str = "message file") -> str:
             raise InputError(f"{path}: is a directory, not a {what}")
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError(f"{path}: {size // 1024} KiB is too large for a {what} "
-                             f"(limit {MAX_BYTES // 1024} KiB)")
+            raise InputError(
+                f"{path}: {size // 1024} KiB is too large for a {what} "
+                f"(limit {MAX_BYTES // 1024} KiB)"
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
@@ -127,8 +170,10 @@ def read_text(path: Path, what: str = "message file") -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: is not UTF-8 text (bad byte at offset {exc.start})",
-                         hint="save the file as UTF-8") from None
+        raise InputError(
+            f"{path}: is not UTF-8 text (bad byte at offset {exc.start})",
+            hint="save the file as UTF-8",
+        ) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     if not text.strip():
         raise InputError(f"{path}: is empty")
@@ -140,8 +185,10 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
 
     m = _FRONT.match(text)
     if not m:
-        raise InputError(f"{path}: missing front matter with a title",
-                         hint="start the file with '---', 'title: …', '---'")
+        raise InputError(
+            f"{path}: missing front matter with a title",
+            hint="start the file with '---', 'title: …', '---'",
+        )
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
     try:
         meta = yaml.load(m.group("yaml"), Loader=loader)  # noqa: S506 - a safe loader
@@ -154,7 +201,7 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         meta = {}
     if not isinstance(meta, dict):
         raise InputError(f"{path}: front matter must be 'key: value' pairs, not a {_kind(meta)}")
-    return {str(k): v for k, v in meta.items()}, text[m.end():]
+    return {str(k): v for k, v in meta.items()}, text[m.end() :]
 
 
 def _kind(value: Any) -> str:
@@ -166,9 +213,14 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
     findings: list[Finding] = []
     for key in meta:
         if key not in KNOWN_KEYS:
-            findings.append(error(
-                "CC001", f"{path.name}: unknown front-matter key '{key}'.{did_you_mean(key, KNOWN_KEYS)}",
-                hint="remove it or fix the spelling"))
+            findings.append(
+                error(
+                    "CC001",
+                    f"{path.name}: unknown front-matter key '{key}'."
+                    + did_you_mean(key, KNOWN_KEYS),
+                    hint="remove it or fix the spelling",
+                )
+            )
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         raise InputError(f"{path}: missing title in front matter", hint="add 'title: …'")
@@ -192,8 +244,10 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
 def translation_paths(primary: Path) -> dict[str, Path]:
     """Sibling files ``NAME.LANG.md`` of ``NAME.md``, by language."""
     base = primary.name.removesuffix(".md")
-    return {lang: primary.parent / name
-            for lang, name in sorted(_translations_in(primary.parent).get(base, {}).items())}
+    return {
+        lang: primary.parent / name
+        for lang, name in sorted(_translations_in(primary.parent).get(base, {}).items())
+    }
 
 
 _LISTINGS: dict[tuple[str, int], dict[str, dict[str, str]]] = {}
@@ -226,8 +280,9 @@ def primary_path(path: Path) -> Path:
     return path
 
 
-def load_message(path: str | Path, languages: tuple[str, ...] = ("de",),
-                 kind: str | None = None) -> Message:
+def load_message(
+    path: str | Path, languages: tuple[str, ...] = ("de",), kind: str | None = None
+) -> Message:
     """Load a notice with its translations. ``languages`` orders them (primary first)."""
     path = primary_path(Path(path))
     primary, findings = load_document(path, languages[0])
@@ -238,18 +293,25 @@ def load_message(path: str | Path, languages: tuple[str, ...] = ("de",),
         doc, more = load_document(tpath, lang)
         findings += more
         if doc.lang != lang:
-            findings.append(error("CC002", f"{tpath.name}: says lang '{doc.lang}' but its name says '{lang}'"))
+            findings.append(
+                error("CC002", f"{tpath.name}: says lang '{doc.lang}' but its name says '{lang}'")
+            )
         for key in SHARED_KEYS:
             if key in doc.meta and key in primary.meta and doc.meta[key] != primary.meta[key]:
-                findings.append(warning(
-                    "CC002", f"{tpath.name}: '{key}' differs from {path.name}; {path.name} wins"))
+                findings.append(
+                    warning(
+                        "CC002", f"{tpath.name}: '{key}' differs from {path.name}; {path.name} wins"
+                    )
+                )
         docs.append(doc)
     order = {lang: i for i, lang in enumerate(languages)}
     docs = [primary] + sorted(docs[1:], key=lambda d: (order.get(d.lang, len(order)), d.lang))
     meta = primary.meta
     kind = kind or str(meta.get("kind") or "info")
     if kind not in ("info", "warning"):
-        findings.append(error("CC002", f"{path.name}: kind must be 'info' or 'warning', not {kind!r}"))
+        findings.append(
+            error("CC002", f"{path.name}: kind must be 'info' or 'warning', not {kind!r}")
+        )
         kind = "info"
     image = None
     if meta.get("image"):

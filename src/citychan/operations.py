@@ -37,14 +37,25 @@ class Checked:
 
     def as_dict(self) -> dict[str, Any]:
         m = self.message
-        return {"file": str(self.path), "ok": self.ok, "error": self.error,
-                "title": m.title if m else None, "kind": m.kind if m else None,
-                "hash": m.content_hash if m else None, "langs": list(m.langs) if m else [],
-                "findings": [f.as_dict() for f in self.findings]}
+        return {
+            "file": str(self.path),
+            "ok": self.ok,
+            "error": self.error,
+            "title": m.title if m else None,
+            "kind": m.kind if m else None,
+            "hash": m.content_hash if m else None,
+            "langs": list(m.langs) if m else [],
+            "findings": [f.as_dict() for f in self.findings],
+        }
 
 
-def check(paths: Sequence[str | Path], config: Config, *, kind: str | None = None,
-          now: datetime | None = None) -> list[Checked]:
+def check(
+    paths: Sequence[str | Path],
+    config: Config,
+    *,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> list[Checked]:
     """Validate message files against every configured channel. No network, no store."""
     from citychan.errors import InputError
 
@@ -69,9 +80,18 @@ def _eligible(chosen: list[Any], message: Message) -> list[Any]:
     return [c for c in chosen if c.name in message.channels]
 
 
-def make_plan(path: str | Path, config: Config, *, only: Sequence[str] = (), force: bool = False,
-              offline: bool, env: Mapping[str, str], store: Store | None = None,
-              kind: str | None = None, now: datetime | None = None) -> tuple[Plan, dict[str, Any]]:
+def make_plan(
+    path: str | Path,
+    config: Config,
+    *,
+    only: Sequence[str] = (),
+    force: bool = False,
+    offline: bool,
+    env: Mapping[str, str],
+    store: Store | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Plan, dict[str, Any]]:
     """Load, select channels, render, and check: everything up to sending."""
     now = now or now_in(config)
     message = load_message(path, config.city.languages, kind=kind)
@@ -81,8 +101,9 @@ def make_plan(path: str | Path, config: Config, *, only: Sequence[str] = (), for
     if store is not None and message.kind == "info":
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         sent_today = store.count_info_since(midnight)
-    return plan(config, message, channels, chosen, now=now, sent_today=sent_today,
-                force=force), channels
+    return plan(
+        config, message, channels, chosen, now=now, sent_today=sent_today, force=force
+    ), channels
 
 
 def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Plan:
@@ -109,21 +130,33 @@ def post(
     if dry_run:
         p, _ = make_plan(path, config, only=only, force=force, offline=True, env=env)
         _reject_if_errors(p)
-        report = Report(p.message.content_hash, p.message.title, p.message.kind,
-                        findings=p.findings, dry_run=True, forced=force)
+        report = Report(
+            p.message.content_hash,
+            p.message.title,
+            p.message.kind,
+            findings=p.findings,
+            dry_run=True,
+            forced=force,
+        )
         return report
     store = open_store(config)
     try:
-        p, channels = make_plan(path, config, only=only, force=force, offline=False, env=env,
-                                store=store)
+        p, channels = make_plan(
+            path, config, only=only, force=force, offline=False, env=env, store=store
+        )
         _reject_if_errors(p)
         if confirm is not None and not confirm(p):
             from citychan.errors import UsageError
 
             raise UsageError("not confirmed; nothing was sent")
-        publisher = Publisher(store=store, channels=channels, now=lambda: now_in(config),
-                              max_total_seconds=config.publish.max_total_seconds,
-                              redact=Redactor(secrets_of(config, env)), on_event=on_event)
+        publisher = Publisher(
+            store=store,
+            channels=channels,
+            now=lambda: now_in(config),
+            max_total_seconds=config.publish.max_total_seconds,
+            redact=Redactor(secrets_of(config, env)),
+            on_event=on_event,
+        )
         return publisher.publish(p, force=force)
     finally:
         store.close()
@@ -132,8 +165,10 @@ def post(
 def _reject_if_errors(p: Plan) -> None:
     if not p.ok:
         errors = [f for f in p.findings if f.severity == "error"]
-        exc = RejectedError(f"{len(errors)} rule error(s); nothing was sent: {errors[0].code} "
-                            f"{errors[0].message}", hint=errors[0].hint)
+        exc = RejectedError(
+            f"{len(errors)} rule error(s); nothing was sent: {errors[0].code} {errors[0].message}",
+            hint=errors[0].hint,
+        )
         exc.findings = p.findings  # type: ignore[attr-defined]
         raise exc
 

@@ -19,8 +19,12 @@ class Check:
     problems: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        return {"channel": self.channel, "type": self.type, "ok": self.ok,
-                "problems": list(self.problems)}
+        return {
+            "channel": self.channel,
+            "type": self.type,
+            "ok": self.ok,
+            "problems": list(self.problems),
+        }
 
 
 def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Check]:

@@ -31,10 +31,17 @@ class Result:
     summary_used: bool = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"channel": self.channel, "type": self.type, "status": str(self.status),
-                "remote_id": self.remote_id, "url": self.url, "error": self.error,
-                "delivery_id": self.delivery_id, "attempts": self.attempts,
-                "summary_used": self.summary_used}
+        return {
+            "channel": self.channel,
+            "type": self.type,
+            "status": str(self.status),
+            "remote_id": self.remote_id,
+            "url": self.url,
+            "error": self.error,
+            "delivery_id": self.delivery_id,
+            "attempts": self.attempts,
+            "summary_used": self.summary_used,
+        }
 
 
 @dataclass
@@ -53,10 +60,15 @@ class Report:
         return ExitCode.DELIVERY if any(r.status in bad for r in self.results) else ExitCode.OK
 
     def as_dict(self) -> dict[str, Any]:
-        return {"message": self.message_hash, "title": self.title, "kind": self.kind,
-                "dry_run": self.dry_run, "forced": self.forced,
-                "results": [r.as_dict() for r in self.results],
-                "findings": [f.as_dict() for f in self.findings]}
+        return {
+            "message": self.message_hash,
+            "title": self.title,
+            "kind": self.kind,
+            "dry_run": self.dry_run,
+            "forced": self.forced,
+            "results": [r.as_dict() for r in self.results],
+            "findings": [f.as_dict() for f in self.findings],
+        }
 
 
 class Redactor:
@@ -88,20 +100,29 @@ class Publisher:
     _pacers: dict[str, Any] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def publish(self, plan: Plan, *, force: bool = False, level: str | None = None,
-                extra: Mapping[str, Any] | None = None) -> Report:
+    def publish(
+        self,
+        plan: Plan,
+        *,
+        force: bool = False,
+        level: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Report:
         msg = plan.message
-        report = Report(msg.content_hash, msg.title, msg.kind, findings=list(plan.findings),
-                        forced=force)
+        report = Report(
+            msg.content_hash, msg.title, msg.kind, findings=list(plan.findings), forced=force
+        )
         self.store.record_message(msg.content_hash, msg.kind, msg.title, msg.langs, str(msg.path))
         skipped = [Result(s.name, "", Status.SKIPPED, error=s.reason) for s in plan.skipped]
         if not plan.targets:
             report.results = skipped
             return report
-        with ThreadPoolExecutor(max_workers=min(16, len(plan.targets)),
-                                thread_name_prefix="citychan-send") as pool:
-            futures = [pool.submit(self._deliver, plan, t, force, level, extra or {})
-                       for t in plan.targets]
+        with ThreadPoolExecutor(
+            max_workers=min(16, len(plan.targets)), thread_name_prefix="citychan-send"
+        ) as pool:
+            futures = [
+                pool.submit(self._deliver, plan, t, force, level, extra or {}) for t in plan.targets
+            ]
             report.results = [f.result() for f in futures] + skipped
         return report
 
@@ -109,22 +130,36 @@ class Publisher:
         if self.on_event:
             self.on_event(channel, what, detail)
 
-    def _deliver(self, plan: Plan, target: Target, force: bool, level: str | None,
-                 extra: Mapping[str, Any]) -> Result:
+    def _deliver(
+        self, plan: Plan, target: Target, force: bool, level: str | None, extra: Mapping[str, Any]
+    ) -> Result:
         msg = plan.message
         if not force:
             prev = self.store.already_sent(msg.content_hash, target.name)
             if prev is not None:
                 self._emit(target.name, "skipped")
                 # --force after an unknown outcome would be the blind resend we never do
-                then = ("use --force to send again" if prev.status is Status.SENT
-                        else "run 'citychan retry' to find out whether it arrived")
-                return Result(target.name, target.type, Status.SKIPPED, prev.remote_id, prev.url,
-                              f"already {prev.status} on {prev.created:%Y-%m-%d %H:%M} "
-                              f"(delivery #{prev.id}); {then}",
-                              prev.id, summary_used=target.summary_used)
-        stored = target.rendered.text if target.rendered.html is None else (
-            target.rendered.text + "\n\n" + target.rendered.html)
+                then = (
+                    "use --force to send again"
+                    if prev.status is Status.SENT
+                    else "run 'citychan retry' to find out whether it arrived"
+                )
+                return Result(
+                    target.name,
+                    target.type,
+                    Status.SKIPPED,
+                    prev.remote_id,
+                    prev.url,
+                    f"already {prev.status} on {prev.created:%Y-%m-%d %H:%M} "
+                    f"(delivery #{prev.id}); {then}",
+                    prev.id,
+                    summary_used=target.summary_used,
+                )
+        stored = (
+            target.rendered.text
+            if target.rendered.html is None
+            else (target.rendered.text + "\n\n" + target.rendered.html)
+        )
         did = self.store.begin_delivery(msg.content_hash, target.name, target.type, stored, force)
         key = idempotency_key(msg.content_hash, target.name, did)
         post = make_post(plan, target, key, self.now(), level, extra)
@@ -156,19 +191,42 @@ class Publisher:
             text = self.redact(exc.message)
             self.store.finish_delivery(did, status, error=text, attempts=attempts)
             self._emit(target.name, str(status), text)
-            return Result(target.name, target.type, status, error=text, delivery_id=did,
-                          attempts=attempts, summary_used=target.summary_used)
+            return Result(
+                target.name,
+                target.type,
+                status,
+                error=text,
+                delivery_id=did,
+                attempts=attempts,
+                summary_used=target.summary_used,
+            )
         except Exception as exc:  # a bug in a channel: it may have sent, so never assume not
             text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
             self.store.finish_delivery(did, Status.UNKNOWN, error=text, attempts=attempts)
             self._emit(target.name, "unknown", text)
-            return Result(target.name, target.type, Status.UNKNOWN, error=text, delivery_id=did,
-                          attempts=attempts, summary_used=target.summary_used)
-        self.store.finish_delivery(did, Status.SENT, remote_id=receipt.remote_id, url=receipt.url,
-                                   attempts=attempts)
+            return Result(
+                target.name,
+                target.type,
+                Status.UNKNOWN,
+                error=text,
+                delivery_id=did,
+                attempts=attempts,
+                summary_used=target.summary_used,
+            )
+        self.store.finish_delivery(
+            did, Status.SENT, remote_id=receipt.remote_id, url=receipt.url, attempts=attempts
+        )
         self._emit(target.name, "sent", receipt.url or receipt.remote_id or "")
-        return Result(target.name, target.type, Status.SENT, receipt.remote_id, receipt.url,
-                      delivery_id=did, attempts=attempts, summary_used=target.summary_used)
+        return Result(
+            target.name,
+            target.type,
+            Status.SENT,
+            receipt.remote_id,
+            receipt.url,
+            delivery_id=did,
+            attempts=attempts,
+            summary_used=target.summary_used,
+        )
 
     def _pace(self, target: Target) -> None:
         per_minute = target.capabilities.per_minute
@@ -181,8 +239,9 @@ class Publisher:
         pacer.wait()
 
 
-def make_post(plan: Plan, target: Target, key: str, now: datetime, level: str | None,
-              extra: Mapping[str, Any]) -> Post:
+def make_post(
+    plan: Plan, target: Target, key: str, now: datetime, level: str | None, extra: Mapping[str, Any]
+) -> Post:
     from citychan.links import clean_url
 
     msg = plan.message
@@ -210,15 +269,32 @@ def post_to_json(post: Post) -> str:
     import json
 
     r = post.rendered
-    return json.dumps({
-        "message_id": post.message_id, "channel": post.channel, "kind": str(post.kind),
-        "title": post.title, "langs": list(post.langs), "link": post.link,
-        "summary": post.summary, "image": str(post.image) if post.image else None,
-        "image_alt": post.image_alt, "tags": list(post.tags), "level": post.level,
-        "idempotency_key": post.idempotency_key,
-        "sent": post.sent.isoformat() if post.sent else None, "extra": dict(post.extra),
-        "rendered": {"dialect": str(r.dialect), "text": r.text, "html": r.html, "title": r.title},
-    }, ensure_ascii=False, default=str)
+    return json.dumps(
+        {
+            "message_id": post.message_id,
+            "channel": post.channel,
+            "kind": str(post.kind),
+            "title": post.title,
+            "langs": list(post.langs),
+            "link": post.link,
+            "summary": post.summary,
+            "image": str(post.image) if post.image else None,
+            "image_alt": post.image_alt,
+            "tags": list(post.tags),
+            "level": post.level,
+            "idempotency_key": post.idempotency_key,
+            "sent": post.sent.isoformat() if post.sent else None,
+            "extra": dict(post.extra),
+            "rendered": {
+                "dialect": str(r.dialect),
+                "text": r.text,
+                "html": r.html,
+                "title": r.title,
+            },
+        },
+        ensure_ascii=False,
+        default=str,
+    )
 
 
 def post_from_json(text: str) -> Post:
@@ -230,10 +306,19 @@ def post_from_json(text: str) -> Post:
     d = json.loads(text)
     r = d["rendered"]
     return Post(
-        message_id=d["message_id"], channel=d["channel"], kind=Kind(d["kind"]), title=d["title"],
+        message_id=d["message_id"],
+        channel=d["channel"],
+        kind=Kind(d["kind"]),
+        title=d["title"],
         rendered=Rendered(Dialect(r["dialect"]), r["text"], r["html"], r["title"]),
-        langs=tuple(d["langs"]), link=d["link"], summary=d["summary"],
-        image=Path(d["image"]) if d["image"] else None, image_alt=d["image_alt"],
-        tags=tuple(d["tags"]), level=d["level"], idempotency_key=d["idempotency_key"],
-        sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None, extra=d["extra"],
+        langs=tuple(d["langs"]),
+        link=d["link"],
+        summary=d["summary"],
+        image=Path(d["image"]) if d["image"] else None,
+        image_alt=d["image_alt"],
+        tags=tuple(d["tags"]),
+        level=d["level"],
+        idempotency_key=d["idempotency_key"],
+        sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
+        extra=d["extra"],
     )

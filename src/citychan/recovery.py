@@ -25,8 +25,12 @@ class Resolution:
     detail: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.delivery.as_dict(), "action": self.action, "new_status": str(self.status),
-                "detail": self.detail}
+        return {
+            **self.delivery.as_dict(),
+            "action": self.action,
+            "new_status": str(self.status),
+            "detail": self.detail,
+        }
 
 
 Ask = Callable[[Delivery, str], bool]
@@ -42,8 +46,13 @@ def pending(config: Config) -> list[Delivery]:
         store.close()
 
 
-def resolve(config: Config, *, ask: Ask, env: Mapping[str, str] | None = None,
-            now: Callable[[], Any] | None = None) -> list[Resolution]:
+def resolve(
+    config: Config,
+    *,
+    ask: Ask,
+    env: Mapping[str, str] | None = None,
+    now: Callable[[], Any] | None = None,
+) -> list[Resolution]:
     """Work through every unresolved delivery; ``ask`` decides where nothing can be proven."""
     from citychan.operations import now_in
 
@@ -55,16 +64,21 @@ def resolve(config: Config, *, ask: Ask, env: Mapping[str, str] | None = None,
         names = {d.channel for d in todo if d.channel in config.channels}
         chosen = [config.channels[n] for n in sorted(names)]
         channels = open_channels(config, chosen, offline=False, env=env)
-        publisher = Publisher(store=store, channels=channels, now=now,
-                              max_total_seconds=config.publish.max_total_seconds,
-                              redact=Redactor(secrets_of(config, env)))
+        publisher = Publisher(
+            store=store,
+            channels=channels,
+            now=now,
+            max_total_seconds=config.publish.max_total_seconds,
+            redact=Redactor(secrets_of(config, env)),
+        )
         return [_resolve_one(d, store, channels, publisher, ask) for d in todo]
     finally:
         store.close()
 
 
-def _resolve_one(d: Delivery, store: Store, channels: Mapping[str, Any], publisher: Publisher,
-                 ask: Ask) -> Resolution:
+def _resolve_one(
+    d: Delivery, store: Store, channels: Mapping[str, Any], publisher: Publisher, ask: Ask
+) -> Resolution:
     channel = channels.get(d.channel)
     raw = store.post_of(d.id)
     if channel is None or raw is None:
@@ -83,7 +97,9 @@ def _resolve_one(d: Delivery, store: Store, channels: Mapping[str, Any], publish
     caps = channel.capabilities
     target = Target(d.channel, d.channel_type, caps, post.langs, post.rendered)
     result = publisher.send_recorded(target, post, d.id)
-    return Resolution(d, "resent", result.status, result.url or result.remote_id or result.error or "")
+    return Resolution(
+        d, "resent", result.status, result.url or result.remote_id or result.error or ""
+    )
 
 
 def _read_back(channel: Any, post: Any, d: Delivery) -> Any:

@@ -23,7 +23,11 @@ def warning_words(title: str) -> list[str]:
     """Warning words (also inside compounds like 'Hochwassergefahr') and emoji in a title."""
     low = title.lower()
     found = [w for w in ("entwarnung", "warnung", "gefahr", "alarm") if w in low]
-    if "entwarnung" in found and "warnung" in found and low.count("warnung") == low.count("entwarnung"):
+    if (
+        "entwarnung" in found
+        and "warnung" in found
+        and low.count("warnung") == low.count("entwarnung")
+    ):
         found.remove("warnung")
     found += [e for e in WARNING_EMOJI if e in title]
     return found
@@ -36,19 +40,33 @@ def message_findings(message: Message, city: CityConfig) -> list[Finding]:
         for doc in message.docs:
             hits = warning_words(doc.title)
             if hits:
-                out.append(error(
-                    "CC201", f"info post title sounds like a warning ({', '.join(hits)}): {doc.title!r}",
-                    hint="use 'citychan warn' for danger warnings, or reword the title"))
+                out.append(
+                    error(
+                        "CC201",
+                        f"info post title sounds like a warning ({', '.join(hits)}): {doc.title!r}",
+                        hint="use 'citychan warn' for danger warnings, or reword the title",
+                    )
+                )
         if city.default_language not in message.langs:
-            out.append(error("CC003", f"missing the default language '{city.default_language}'",
-                             hint=f"add lang: {city.default_language} or a sibling file"))
+            out.append(
+                error(
+                    "CC003",
+                    f"missing the default language '{city.default_language}'",
+                    hint=f"add lang: {city.default_language} or a sibling file",
+                )
+            )
     if message.image is not None:
         if not message.image.is_file():
             out.append(error("CC005", f"image not found: {message.image}"))
         for doc in message.docs:
             if not (doc.image_alt or "").strip():
-                out.append(error("CC004", f"{doc.path.name}: image without image_alt",
-                                 hint="describe the image for people who cannot see it"))
+                out.append(
+                    error(
+                        "CC004",
+                        f"{doc.path.name}: image without image_alt",
+                        hint="describe the image for people who cannot see it",
+                    )
+                )
     out += link_findings(_all_links(message), city.allowed_domains)
     return out
 
@@ -63,16 +81,25 @@ def link_findings(links: Iterable[str], allowed: tuple[str, ...]) -> list[Findin
     out: list[Finding] = []
     for url in dict.fromkeys(links):
         if not re.match(r"(?i)^(https?://[^\s/]+|mailto:|tel:)", url):
-            out.append(error("CC204", f"not a usable link: {url!r}", hint="use a full https:// URL"))
+            out.append(
+                error("CC204", f"not a usable link: {url!r}", hint="use a full https:// URL")
+            )
             continue
         if url.lower().startswith("http://"):
             out.append(warning("CC204", f"link without https: {url}"))
         if not domain_allowed(url, allowed):
-            out.append(error("CC202", f"link to a domain not on the allow-list: {url}",
-                             hint="add the domain to [city] allowed_domains or remove the link"))
+            out.append(
+                error(
+                    "CC202",
+                    f"link to a domain not on the allow-list: {url}",
+                    hint="add the domain to [city] allowed_domains or remove the link",
+                )
+            )
         cleaned, removed = clean_url(url)
         if removed:
-            out.append(warning("CC203", f"tracking parameters removed ({', '.join(removed)}): {cleaned}"))
+            out.append(
+                warning("CC203", f"tracking parameters removed ({', '.join(removed)}): {cleaned}")
+            )
     return out
 
 
@@ -85,7 +112,9 @@ def length_findings(
     with_image: bool = False,
 ) -> list[Finding]:
     """Too long for the channel? Measured on the rendered text, never truncated."""
-    limit = caps.caption_max if (with_image and caps.images and caps.caption_max) else caps.max_length
+    limit = (
+        caps.caption_max if (with_image and caps.images and caps.caption_max) else caps.max_length
+    )
     if limit is None:
         return []
     # A Matrix event carries the plain body and the HTML formatted_body: both count.
@@ -95,8 +124,14 @@ def length_findings(
         return []
     unit = "bytes" if caps.length_unit == "bytes" else "characters"
     what = "caption" if limit == caps.caption_max and with_image else "text"
-    return [error("CC101", f"{what} is {size} {unit}, the channel allows {limit}", channel=channel,
-                  hint="shorten it, or add 'summary:' and 'link:' for small channels")]
+    return [
+        error(
+            "CC101",
+            f"{what} is {size} {unit}, the channel allows {limit}",
+            channel=channel,
+            hint="shorten it, or add 'summary:' and 'link:' for small channels",
+        )
+    ]
 
 
 def in_quiet_hours(now: time, window: tuple[time, time]) -> bool:
@@ -106,19 +141,30 @@ def in_quiet_hours(now: time, window: tuple[time, time]) -> bool:
     return now >= start or now < end  # the window spans midnight
 
 
-def policy_findings(kind: str, now: datetime, rules: InfoRules, sent_today: int,
-                    force: bool) -> list[Finding]:
+def policy_findings(
+    kind: str, now: datetime, rules: InfoRules, sent_today: int, force: bool
+) -> list[Finding]:
     """Quiet hours and the daily cap apply to info posts only; --force overrides, recorded."""
     if kind != "info":
         return []
     out: list[Finding] = []
     if rules.quiet_hours and in_quiet_hours(now.time(), rules.quiet_hours):
         a, b = (t.strftime("%H:%M") for t in rules.quiet_hours)
-        out.append(error("CC301", f"quiet hours {a}-{b}: no info posts now ({now:%H:%M})",
-                         hint="post later, or use --force (recorded)"))
+        out.append(
+            error(
+                "CC301",
+                f"quiet hours {a}-{b}: no info posts now ({now:%H:%M})",
+                hint="post later, or use --force (recorded)",
+            )
+        )
     if rules.max_per_day is not None and sent_today >= rules.max_per_day:
-        out.append(error("CC302", f"daily cap reached: {sent_today} of {rules.max_per_day} info posts today",
-                         hint="post tomorrow, or use --force (recorded)"))
+        out.append(
+            error(
+                "CC302",
+                f"daily cap reached: {sent_today} of {rules.max_per_day} info posts today",
+                hint="post tomorrow, or use --force (recorded)",
+            )
+        )
     if force and out:
         return [warning("CC303", f"forced past: {f.message}") for f in out]
     return out

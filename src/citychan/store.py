@@ -103,11 +103,20 @@ class Delivery:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "id": self.id, "message": self.message_hash, "title": self.title, "kind": self.kind,
-            "channel": self.channel, "type": self.channel_type, "status": str(self.status),
-            "remote_id": self.remote_id, "url": self.url, "error": self.error,
-            "forced": self.forced, "attempts": self.attempts,
-            "created": self.created.isoformat(), "updated": self.updated.isoformat(),
+            "id": self.id,
+            "message": self.message_hash,
+            "title": self.title,
+            "kind": self.kind,
+            "channel": self.channel,
+            "type": self.channel_type,
+            "status": str(self.status),
+            "remote_id": self.remote_id,
+            "url": self.url,
+            "error": self.error,
+            "forced": self.forced,
+            "attempts": self.attempts,
+            "created": self.created.isoformat(),
+            "updated": self.updated.isoformat(),
         }
 
 
@@ -133,8 +142,10 @@ class Store:
             db.execute("PRAGMA foreign_keys=ON")
             _migrate(db)
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"{path}: cannot open the store ({exc})",
-                             hint="check [store] path in the config and its permissions") from None
+            raise StoreError(
+                f"{path}: cannot open the store ({exc})",
+                hint="check [store] path in the config and its permissions",
+            ) from None
         return db
 
     def close(self) -> None:
@@ -156,8 +167,9 @@ class Store:
                 self._db.execute("ROLLBACK")
             raise
 
-    def record_message(self, hash_: str, kind: str, title: str, langs: tuple[str, ...],
-                       source: str | None) -> None:
+    def record_message(
+        self, hash_: str, kind: str, title: str, langs: tuple[str, ...], source: str | None
+    ) -> None:
         with self._tx() as db:
             db.execute(
                 "INSERT OR IGNORE INTO messages(hash, kind, title, langs, source, created) "
@@ -165,15 +177,24 @@ class Store:
                 (hash_, kind, title, ",".join(langs), source, _now()),
             )
 
-    def begin_delivery(self, message_hash: str, channel: str, channel_type: str,
-                       rendered: str, forced: bool) -> int:
+    def begin_delivery(
+        self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool
+    ) -> int:
         """Record a pending delivery *before* the first attempt; returns its id."""
         with self._tx() as db:
             cur = db.execute(
                 "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
                 "forced, created, updated) VALUES (?,?,?,?,?,?,?,?)",
-                (message_hash, channel, channel_type, Status.PENDING, rendered, int(forced),
-                 _now(), _now()),
+                (
+                    message_hash,
+                    channel,
+                    channel_type,
+                    Status.PENDING,
+                    rendered,
+                    int(forced),
+                    _now(),
+                    _now(),
+                ),
             )
             return int(cur.lastrowid or 0)
 
@@ -181,14 +202,24 @@ class Store:
         """Persist the idempotency key and the post itself before the first attempt, so a
         retry later sends exactly the same thing with the same key."""
         with self._tx() as db:
-            db.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
-                       (key, post_json, delivery_id))
+            db.execute(
+                "UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
+                (key, post_json, delivery_id),
+            )
 
     def post_of(self, delivery_id: int) -> str | None:
         return self._scalar("SELECT post FROM deliveries WHERE id=?", (delivery_id,))
 
-    def finish_delivery(self, delivery_id: int, status: Status, *, remote_id: str | None = None,
-                        url: str | None = None, error: str | None = None, attempts: int = 0) -> None:
+    def finish_delivery(
+        self,
+        delivery_id: int,
+        status: Status,
+        *,
+        remote_id: str | None = None,
+        url: str | None = None,
+        error: str | None = None,
+        attempts: int = 0,
+    ) -> None:
         with self._tx() as db:
             db.execute(
                 "UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
@@ -220,8 +251,10 @@ class Store:
 
     def unresolved(self) -> list[Delivery]:
         """Deliveries that failed, whose outcome is unknown, or that never finished."""
-        return self._query("WHERE d.status IN (?,?,?) ORDER BY d.id",
-                           (Status.FAILED, Status.UNKNOWN, Status.PENDING))
+        return self._query(
+            "WHERE d.status IN (?,?,?) ORDER BY d.id",
+            (Status.FAILED, Status.UNKNOWN, Status.PENDING),
+        )
 
     def get(self, delivery_id: int) -> Delivery | None:
         rows = self._query("WHERE d.id=?", (delivery_id,))
@@ -250,12 +283,21 @@ class Store:
 
 def _delivery(r: sqlite3.Row) -> Delivery:
     return Delivery(
-        id=r["id"], message_hash=r["message_hash"], channel=r["channel"],
-        channel_type=r["channel_type"], status=Status(r["status"]),
-        idempotency_key=r["idempotency_key"], remote_id=r["remote_id"], url=r["url"],
-        error=r["error"], forced=bool(r["forced"]), attempts=r["attempts"],
-        created=datetime.fromisoformat(r["created"]), updated=datetime.fromisoformat(r["updated"]),
-        title=r["title"], kind=r["kind"],
+        id=r["id"],
+        message_hash=r["message_hash"],
+        channel=r["channel"],
+        channel_type=r["channel_type"],
+        status=Status(r["status"]),
+        idempotency_key=r["idempotency_key"],
+        remote_id=r["remote_id"],
+        url=r["url"],
+        error=r["error"],
+        forced=bool(r["forced"]),
+        attempts=r["attempts"],
+        created=datetime.fromisoformat(r["created"]),
+        updated=datetime.fromisoformat(r["updated"]),
+        title=r["title"],
+        kind=r["kind"],
     )
 
 
@@ -263,7 +305,8 @@ def _migrate(db: sqlite3.Connection) -> None:
     version = db.execute("PRAGMA user_version").fetchone()[0]
     if version > len(MIGRATIONS):
         raise sqlite3.DatabaseError(
-            f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})")
+            f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})"
+        )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
 
@@ -282,11 +325,18 @@ class Incident:
 
     def as_dict(self, now: datetime | None = None) -> dict[str, Any]:
         now = now or datetime.now(UTC)
-        return {"id": self.id, "event": self.event, "level": self.level, "status": self.status,
-                "channels": list(self.channels), "headline": self.headline,
-                "opened": self.opened.isoformat(), "expires": self.expires.isoformat(),
-                "closed": self.closed.isoformat() if self.closed else None,
-                "overdue": self.closed is None and self.expires <= now}
+        return {
+            "id": self.id,
+            "event": self.event,
+            "level": self.level,
+            "status": self.status,
+            "channels": list(self.channels),
+            "headline": self.headline,
+            "opened": self.opened.isoformat(),
+            "expires": self.expires.isoformat(),
+            "closed": self.closed.isoformat() if self.closed else None,
+            "overdue": self.closed is None and self.expires <= now,
+        }
 
 
 @dataclass(frozen=True)
@@ -312,18 +362,37 @@ class IncidentStore:
             db.execute(
                 "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
                 "expires) VALUES (?,?,?,?,?,?,?,?)",
-                (inc.id, inc.event, inc.level, inc.status, json.dumps(list(inc.channels)),
-                 inc.headline, inc.opened.isoformat(), inc.expires.isoformat()))
+                (
+                    inc.id,
+                    inc.event,
+                    inc.level,
+                    inc.status,
+                    json.dumps(list(inc.channels)),
+                    inc.headline,
+                    inc.opened.isoformat(),
+                    inc.expires.isoformat(),
+                ),
+            )
 
     def add_alert(self, rec: AlertRecord, message_hash: str | None) -> None:
         with self.store._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO alerts(identifier, incident_id, msg_type, sent, expires, "
                 "message_hash, warning) VALUES (?,?,?,?,?,?,?)",
-                (rec.identifier, rec.incident_id, rec.msg_type, rec.sent.isoformat(),
-                 rec.expires.isoformat(), message_hash, rec.warning_json))
-            db.execute("UPDATE incidents SET expires=MAX(expires, ?) WHERE id=?",
-                       (rec.expires.isoformat(), rec.incident_id))
+                (
+                    rec.identifier,
+                    rec.incident_id,
+                    rec.msg_type,
+                    rec.sent.isoformat(),
+                    rec.expires.isoformat(),
+                    message_hash,
+                    rec.warning_json,
+                ),
+            )
+            db.execute(
+                "UPDATE incidents SET expires=MAX(expires, ?) WHERE id=?",
+                (rec.expires.isoformat(), rec.incident_id),
+            )
 
     def close(self, incident_id: str, when: datetime) -> None:
         with self.store._tx() as db:
@@ -342,19 +411,36 @@ class IncidentStore:
     def alerts(self, incident_id: str) -> list[AlertRecord]:
         with self.store._lock:
             rows = self.store._db.execute(
-                "SELECT * FROM alerts WHERE incident_id=? ORDER BY sent, rowid",
-                (incident_id,)).fetchall()
-        return [AlertRecord(r["identifier"], r["incident_id"], r["msg_type"],
-                            datetime.fromisoformat(r["sent"]), datetime.fromisoformat(r["expires"]),
-                            r["warning"]) for r in rows]
+                "SELECT * FROM alerts WHERE incident_id=? ORDER BY sent, rowid", (incident_id,)
+            ).fetchall()
+        return [
+            AlertRecord(
+                r["identifier"],
+                r["incident_id"],
+                r["msg_type"],
+                datetime.fromisoformat(r["sent"]),
+                datetime.fromisoformat(r["expires"]),
+                r["warning"],
+            )
+            for r in rows
+        ]
 
     def _incidents(self, where: str, params: tuple[Any, ...]) -> list[Incident]:
         import json
 
         with self.store._lock:
             rows = self.store._db.execute(f"SELECT * FROM incidents {where}", params).fetchall()
-        return [Incident(r["id"], r["event"], r["level"], r["status"],
-                         tuple(json.loads(r["channels"])), r["headline"],
-                         datetime.fromisoformat(r["opened"]), datetime.fromisoformat(r["expires"]),
-                         datetime.fromisoformat(r["closed"]) if r["closed"] else None)
-                for r in rows]
+        return [
+            Incident(
+                r["id"],
+                r["event"],
+                r["level"],
+                r["status"],
+                tuple(json.loads(r["channels"])),
+                r["headline"],
+                datetime.fromisoformat(r["opened"]),
+                datetime.fromisoformat(r["expires"]),
+                datetime.fromisoformat(r["closed"]) if r["closed"] else None,
+            )
+            for r in rows
+        ]

@@ -69,39 +69,58 @@ def _offline_http() -> Any:
     return httpx.Client(transport=httpx.MockTransport(refuse))
 
 
-def select(config: Config, message: Message, only: list[str] | tuple[str, ...] = ()) -> list[ChannelConfig]:
+def select(
+    config: Config, message: Message, only: list[str] | tuple[str, ...] = ()
+) -> list[ChannelConfig]:
     """The enabled channels this post goes to: --channel names, else the message's, else all."""
     wanted = list(only) or list(message.channels)
     for name in wanted:
         if name not in config.channels:
-            raise UsageError(f"unknown channel '{name}'.{did_you_mean(name, list(config.channels))}",
-                             hint=f"configured: {', '.join(config.channels) or 'none'}")
+            raise UsageError(
+                f"unknown channel '{name}'.{did_you_mean(name, list(config.channels))}",
+                hint=f"configured: {', '.join(config.channels) or 'none'}",
+            )
     chosen = [config.channels[n] for n in wanted] if wanted else config.enabled_channels()
     chosen = [c for c in chosen if c.enabled or c.name in only]
     if not chosen:
-        raise ConfigError(f"{config.source}: no enabled channel to post to",
-                          hint="add a [channels.NAME] table, or enable one")
+        raise ConfigError(
+            f"{config.source}: no enabled channel to post to",
+            hint="add a [channels.NAME] table, or enable one",
+        )
     return chosen
 
 
-def open_channels(config: Config, chosen: list[ChannelConfig], *, offline: bool,
-                  env: Mapping[str, str], http: Any = None) -> dict[str, Channel]:
+def open_channels(
+    config: Config,
+    chosen: list[ChannelConfig],
+    *,
+    offline: bool,
+    env: Mapping[str, str],
+    http: Any = None,
+) -> dict[str, Channel]:
     """Build channel clients. ``offline``: for check/preview/dry-run, with no network and no
     real secrets, only to read capabilities."""
     from citychan.channels import load_type
 
     needs_http = any(c.type not in OFFLINE_TYPES for c in chosen)
     if offline:
-        ctx = ChannelContext(env=_OfflineEnv(), http=_offline_http() if needs_http else None,
-                             base_dir=config.base_dir, timeout=config.publish.timeout)
+        ctx = ChannelContext(
+            env=_OfflineEnv(),
+            http=_offline_http() if needs_http else None,
+            base_dir=config.base_dir,
+            timeout=config.publish.timeout,
+        )
     else:
-        ctx = ChannelContext(env=env, http=http, base_dir=config.base_dir,
-                             timeout=config.publish.timeout)
+        ctx = ChannelContext(
+            env=env, http=http, base_dir=config.base_dir, timeout=config.publish.timeout
+        )
     out: dict[str, Channel] = {}
     for cc in chosen:
         cls = load_type(cc.type)
         if cls is None:
-            raise ConfigError(f"{config.source}: [channels.{cc.name}] type '{cc.type}' could not be loaded")
+            raise ConfigError(
+                f"{config.source}: [channels.{cc.name}] type '{cc.type}' could not be loaded"
+            )
         try:
             out[cc.name] = cls.from_config(cc.name, cc.options, ctx)
         except ChannelConfigError as exc:
@@ -150,7 +169,9 @@ def plan(
             continue
         langs = channel_langs(cc, message)
         if not langs:
-            result.skipped.append(Skip(cc.name, f"no text in its languages ({', '.join(cc.languages or ())})"))
+            result.skipped.append(
+                Skip(cc.name, f"no text in its languages ({', '.join(cc.languages or ())})")
+            )
             continue
         channel = channels[cc.name]
         caps = channel.capabilities
@@ -162,9 +183,13 @@ def plan(
             short = render_summary(message, Dialect(caps.dialect), langs, url_map=url_map)
             if not length_findings(cc.name, short, caps, measure_text, with_image=with_image):
                 rendered, problems, summary_used = short, [], True
-                result.findings.append(warning(
-                    "CC102", "too long for this channel: sends the summary and the link",
-                    channel=cc.name))
+                result.findings.append(
+                    warning(
+                        "CC102",
+                        "too long for this channel: sends the summary and the link",
+                        channel=cc.name,
+                    )
+                )
         result.findings += problems
         result.targets.append(Target(cc.name, cc.type, caps, langs, rendered, summary_used))
     return result

@@ -54,40 +54,75 @@ def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
     if not inp.level:
         raise UsageError("a warning needs --level low|medium|high")
     if not inp.area:
-        raise UsageError("a warning needs --area", hint='e.g. --area "Spreeufer zwischen '
-                         'Friedensbrücke und Kronprinzenbrücke"')
+        raise UsageError(
+            "a warning needs --area",
+            hint='e.g. --area "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"',
+        )
     return alerts.from_flags(
-        level=inp.level, area=inp.area, now=now, event=inp.event, headline=inp.headline,
-        description=inp.description, instruction=inp.instruction, expires=inp.expires,
-        template=inp.template, details=inp.details, alerts=cfg, tz=tz, status=inp.status)
+        level=inp.level,
+        area=inp.area,
+        now=now,
+        event=inp.event,
+        headline=inp.headline,
+        description=inp.description,
+        instruction=inp.instruction,
+        expires=inp.expires,
+        template=inp.template,
+        details=inp.details,
+        alerts=cfg,
+        tz=tz,
+        status=inp.status,
+    )
 
 
-def build_update(incident_id: str, inp: WarnInput, config: Config, store: Store,
-                 now: datetime) -> tuple[Warning, tuple[str, ...]]:
+def build_update(
+    incident_id: str, inp: WarnInput, config: Config, store: Store, now: datetime
+) -> tuple[Warning, tuple[str, ...]]:
     from citychan.incidents import load_incident, still_valid
 
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
     original = messages[0]
-    given = any([inp.file, inp.template, inp.headline, inp.description, inp.instruction, inp.area,
-                 inp.event])
+    given = any(
+        [
+            inp.file,
+            inp.template,
+            inp.headline,
+            inp.description,
+            inp.instruction,
+            inp.area,
+            inp.event,
+        ]
+    )
     new = None
     if given:
-        new = build(replace(inp, level=inp.level or str(original.level),
-                            event=inp.event or (None if inp.template else original.event),
-                            area=inp.area or original.area.description(original.langs[0]),
-                            status=str(original.status)), config, now)
-    expires = (alerts.parse_when(inp.expires, base=now, tz=config.city.timezone)
-               if inp.expires and not given else None)
+        new = build(
+            replace(
+                inp,
+                level=inp.level or str(original.level),
+                event=inp.event or (None if inp.template else original.event),
+                area=inp.area or original.area.description(original.langs[0]),
+                status=str(original.status),
+            ),
+            config,
+            now,
+        )
+    expires = (
+        alerts.parse_when(inp.expires, base=now, tz=config.city.timezone)
+        if inp.expires and not given
+        else None
+    )
     level = alerts.parse_level(inp.level) if inp.level else None
-    w = alerts.update(original, new, now=now, still_valid=still_valid(messages, now),
-                      expires=expires, level=level)
+    w = alerts.update(
+        original, new, now=now, still_valid=still_valid(messages, now), expires=expires, level=level
+    )
     return w, incident.channels
 
 
-def build_allclear(incident_id: str, details: str | None, config: Config, store: Store,
-                   now: datetime) -> tuple[Warning, tuple[str, ...]]:
+def build_allclear(
+    incident_id: str, details: str | None, config: Config, store: Store, now: datetime
+) -> tuple[Warning, tuple[str, ...]]:
     from citychan.incidents import load_incident, still_valid
 
     incident, messages = load_incident(store, incident_id)
@@ -106,12 +141,18 @@ class WarnReport(Report):
     cap_files: list[str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "incident": self.incident, "identifier": self.identifier,
-                "msg_type": self.msg_type, "cap_files": self.cap_files or []}
+        return {
+            **super().as_dict(),
+            "incident": self.incident,
+            "identifier": self.identifier,
+            "msg_type": self.msg_type,
+            "cap_files": self.cap_files or [],
+        }
 
 
-def _channels_for(config: Config, names: tuple[str, ...] | None, message: Any,
-                  only: tuple[str, ...]) -> tuple[list[ChannelConfig], list[Result]]:
+def _channels_for(
+    config: Config, names: tuple[str, ...] | None, message: Any, only: tuple[str, ...]
+) -> tuple[list[ChannelConfig], list[Result]]:
     """New warnings: every enabled channel (or --channel). Follow-ups: exactly the channels
     the original went to, even if the config has changed since."""
     if names is None:
@@ -120,8 +161,14 @@ def _channels_for(config: Config, names: tuple[str, ...] | None, message: Any,
     for name in names:
         cc = config.channels.get(name)
         if cc is None:
-            gone.append(Result(name, "", Status.FAILED,
-                               error="channel no longer configured; the original went here"))
+            gone.append(
+                Result(
+                    name,
+                    "",
+                    Status.FAILED,
+                    error="channel no longer configured; the original went here",
+                )
+            )
         else:
             chosen.append(replace(cc, enabled=True, kinds=tuple({*cc.kinds, "warning"})))
     return chosen, gone
@@ -151,25 +198,46 @@ def deliver(
     p = plan(config, message, channels, chosen, now=now)
     p.findings = _dedupe(findings + p.findings)
     if not p.targets and not gone:
-        p.findings.append(error("CC401", "no channel takes warnings",
-                                hint="check 'kinds' in the [channels.*] tables"))
+        p.findings.append(
+            error(
+                "CC401",
+                "no channel takes warnings",
+                hint="check 'kinds' in the [channels.*] tables",
+            )
+        )
     _reject_if_errors(p)
-    report = WarnReport(message.content_hash, message.title, "warning", findings=p.findings,
-                        dry_run=store is None, incident=w.incident, identifier=w.identifier,
-                        msg_type=str(w.msg_type))
+    report = WarnReport(
+        message.content_hash,
+        message.title,
+        "warning",
+        findings=p.findings,
+        dry_run=store is None,
+        incident=w.incident,
+        identifier=w.identifier,
+        msg_type=str(w.msg_type),
+    )
     cap = alerts.to_cap_xml(w, config.alerts, config.city)
     report.cap_files = write_cap(cap, w, config, cap_out, archive=store is not None)
     if store is None:
         return report
     if confirm is not None and not confirm(w, p.findings):
         raise UsageError("not confirmed; nothing was sent")
-    record(store, w, [t.name for t in p.targets] + [g.channel for g in gone],
-           message.content_hash)  # before sending: a crash still leaves the incident's channels
-    publisher = Publisher(store=store, channels=channels, now=lambda: now_in(config),
-                          max_total_seconds=config.publish.max_total_seconds,
-                          redact=Redactor(secrets_of(config, env)), on_event=on_event)
-    extra = {"cap_xml": cap.decode("utf-8"), "cap_name": cap_file_name(w),
-             "cap_identifier": w.identifier}
+    record(
+        store, w, [t.name for t in p.targets] + [g.channel for g in gone], message.content_hash
+    )  # before sending: a crash still leaves the incident's channels
+    publisher = Publisher(
+        store=store,
+        channels=channels,
+        now=lambda: now_in(config),
+        max_total_seconds=config.publish.max_total_seconds,
+        redact=Redactor(secrets_of(config, env)),
+        on_event=on_event,
+    )
+    extra = {
+        "cap_xml": cap.decode("utf-8"),
+        "cap_name": cap_file_name(w),
+        "cap_identifier": w.identifier,
+    }
     sent = publisher.publish(p, level=str(w.level) if w.level else None, extra=extra)
     report.results = sent.results + gone
     return report
@@ -189,8 +257,9 @@ def cap_file_name(w: Warning) -> str:
     return f"{w.identifier}.cap.xml"
 
 
-def write_cap(cap: bytes, w: Warning, config: Config, cap_out: Path | None, *,
-              archive: bool) -> list[str]:
+def write_cap(
+    cap: bytes, w: Warning, config: Config, cap_out: Path | None, *, archive: bool
+) -> list[str]:
     """The CAP document into the archive beside the store and to --cap-out."""
     files = []
     if archive:
@@ -207,11 +276,19 @@ def write_cap(cap: bytes, w: Warning, config: Config, cap_out: Path | None, *,
     return files
 
 
-def run(mode: str, inp: WarnInput, config: Config, *, incident: str | None,
-        only: tuple[str, ...], cap_out: Path | None, dry_run: bool,
-        confirm: Callable[[Warning, list[Finding]], bool] | None,
-        on_event: Callable[[str, str, str], None] | None,
-        env: Mapping[str, str] | None = None) -> WarnReport:
+def run(
+    mode: str,
+    inp: WarnInput,
+    config: Config,
+    *,
+    incident: str | None,
+    only: tuple[str, ...],
+    cap_out: Path | None,
+    dry_run: bool,
+    confirm: Callable[[Warning, list[Finding]], bool] | None,
+    on_event: Callable[[str, str, str], None] | None,
+    env: Mapping[str, str] | None = None,
+) -> WarnReport:
     """One of: a new warning, an update of an incident, the all-clear of an incident."""
     now = now_in(config)
     if mode == "new":
@@ -220,8 +297,17 @@ def run(mode: str, inp: WarnInput, config: Config, *, incident: str | None,
             return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env)
         store = Store(config.store_path)
         try:
-            return deliver(w, config, store=store, only=only, cap_out=cap_out, confirm=confirm,
-                           on_event=on_event, now=now, env=env)
+            return deliver(
+                w,
+                config,
+                store=store,
+                only=only,
+                cap_out=cap_out,
+                confirm=confirm,
+                on_event=on_event,
+                now=now,
+                env=env,
+            )
         finally:
             store.close()
     if not config.store_path.exists():
@@ -232,7 +318,16 @@ def run(mode: str, inp: WarnInput, config: Config, *, incident: str | None,
             w, names = build_update(str(incident), inp, config, store, now)
         else:
             w, names = build_allclear(str(incident), inp.details, config, store, now)
-        return deliver(w, config, store=None if dry_run else store, channel_names=names,
-                       cap_out=cap_out, confirm=confirm, on_event=on_event, now=now, env=env)
+        return deliver(
+            w,
+            config,
+            store=None if dry_run else store,
+            channel_names=names,
+            cap_out=cap_out,
+            confirm=confirm,
+            on_event=on_event,
+            now=now,
+            env=env,
+        )
     finally:
         store.close()

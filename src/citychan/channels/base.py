@@ -143,10 +143,14 @@ class ChannelContext:
     def secret(self, channel: str, env_name: str | None, key: str = "token_env") -> str:
         """The secret from the environment variable named by ``key``; never logged."""
         if not env_name:
-            raise ChannelConfigError(f"[channels.{channel}] needs '{key}' naming an environment variable")
+            raise ChannelConfigError(
+                f"[channels.{channel}] needs '{key}' naming an environment variable"
+            )
         value = self.env.get(env_name)
         if not value:
-            raise ChannelConfigError(f"No secret: set {env_name} or change {key} in [channels.{channel}]")
+            raise ChannelConfigError(
+                f"No secret: set {env_name} or change {key} in [channels.{channel}]"
+            )
         return value
 
 

@@ -48,9 +48,12 @@ class FeedChannel:
     @classmethod
     def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> FeedChannel:
         path = Path(options.get("path") or "citychan-out/feed")
-        return cls(name, path if path.is_absolute() else ctx.base_dir / path,
-                   str(options.get("title") or "Stadtinformationen"),
-                   str(options.get("public_url") or "https://www.example.org/aktuelles"))
+        return cls(
+            name,
+            path if path.is_absolute() else ctx.base_dir / path,
+            str(options.get("title") or "Stadtinformationen"),
+            str(options.get("public_url") or "https://www.example.org/aktuelles"),
+        )
 
     def __repr__(self) -> str:
         return f"FeedChannel(name={self.name!r}, path={str(self.path)!r})"
@@ -111,8 +114,10 @@ class FeedChannel:
         return list(data.get("entries", []))
 
     def _save(self, entries: list[dict[str, Any]], now: datetime) -> None:
-        atomic_write(self.path / "entries.json",
-                     json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1))
+        atomic_write(
+            self.path / "entries.json",
+            json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1),
+        )
         atomic_write(self.feed_file, atom_feed(self.title, self.public_url, entries, now))
         atomic_write(self.page_file, html_page(self.title, self.public_url, entries))
         caps = [e for e in entries if e.get("cap")]
@@ -124,10 +129,18 @@ def cap_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: da
     """The Atom feed of CAP alerts: one entry per warning message, linking its CAP file."""
     from citychan.alerts import CapIndexEntry, cap_index_atom
 
-    items = [CapIndexEntry(e["cap"].rsplit("/", 1)[-1].removesuffix(".cap.xml"), e["title"],
-                           datetime.fromisoformat(e["updated"]), e["cap"]) for e in entries]
-    return cap_index_atom(items, title=f"{title} - Warnungen (CAP)",
-                          feed_url=f"{public_url}/alerts.xml", updated=now)
+    items = [
+        CapIndexEntry(
+            e["cap"].rsplit("/", 1)[-1].removesuffix(".cap.xml"),
+            e["title"],
+            datetime.fromisoformat(e["updated"]),
+            e["cap"],
+        )
+        for e in entries
+    ]
+    return cap_index_atom(
+        items, title=f"{title} - Warnungen (CAP)", feed_url=f"{public_url}/alerts.xml", updated=now
+    )
 
 
 def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
@@ -192,7 +205,8 @@ body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
 article {{ border-bottom: 1px solid #ddd; padding: 1rem 0; }}
 h2 {{ margin: 0 0 .25rem; font-size: 1.25rem; }}
 .meta {{ color: #555; margin: 0 0 .5rem; font-size: .9rem; }}
-.warn {{ background: #b00020; color: #fff; font-size: .8rem; padding: .1rem .4rem; border-radius: .2rem; }}
+.warn {{ background: #b00020; color: #fff; font-size: .8rem; padding: .1rem .4rem;
+         border-radius: .2rem; }}
 </style>
 </head>
 <body>

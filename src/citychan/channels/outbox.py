@@ -21,12 +21,20 @@ from citychan.channels.base import (
 )
 from citychan.fsutil import atomic_write
 
-_EXT = {Dialect.TELEGRAM: "html", Dialect.MATRIX: "html", Dialect.FEED: "html",
-        Dialect.EMAIL: "eml.txt", Dialect.NTFY: "md", Dialect.MARKDOWN: "md"}
+_EXT = {
+    Dialect.TELEGRAM: "html",
+    Dialect.MATRIX: "html",
+    Dialect.FEED: "html",
+    Dialect.EMAIL: "eml.txt",
+    Dialect.NTFY: "md",
+    Dialect.MARKDOWN: "md",
+}
 
 
 def slug(text: str, length: int = 40) -> str:
-    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+    table = str.maketrans(
+        {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"}
+    )
     s = re.sub(r"[^A-Za-z0-9]+", "-", text.translate(table)).strip("-").lower()
     return s[:length].rstrip("-") or "notice"
 
@@ -41,17 +49,24 @@ class OutboxChannel:
     def __init__(self, name: str, path: Path, dialect: Dialect) -> None:
         self.name = name
         self.path = path
-        self.capabilities = Capabilities(dialect=dialect, network=False, images=True,
-                                         title_field=dialect in (Dialect.NTFY, Dialect.EMAIL, Dialect.FEED))
+        self.capabilities = Capabilities(
+            dialect=dialect,
+            network=False,
+            images=True,
+            title_field=dialect in (Dialect.NTFY, Dialect.EMAIL, Dialect.FEED),
+        )
 
     @classmethod
-    def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> OutboxChannel:
+    def from_config(
+        cls, name: str, options: Mapping[str, Any], ctx: ChannelContext
+    ) -> OutboxChannel:
         try:
             dialect = Dialect(options.get("dialect", "whatsapp"))
         except ValueError:
             raise ChannelConfigError(
                 f"[channels.{name}] unknown dialect {options.get('dialect')!r}; one of: "
-                + ", ".join(d.value for d in Dialect)) from None
+                + ", ".join(d.value for d in Dialect)
+            ) from None
         path = Path(options.get("path") or "citychan-out/outbox")
         return cls(name, path if path.is_absolute() else ctx.base_dir / path, dialect)
 
@@ -80,5 +95,7 @@ class OutboxChannel:
         except OSError as exc:
             from citychan.channels.base import ChannelError
 
-            raise ChannelError(f"cannot write {target}: {exc.strerror}", outcome_known=True) from None
+            raise ChannelError(
+                f"cannot write {target}: {exc.strerror}", outcome_known=True
+            ) from None
         return Receipt(remote_id=target.name, url=target.resolve().as_uri())

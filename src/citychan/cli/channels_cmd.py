@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
 def channels(
     test: bool = typer.Option(False, "--test", help="Run pre-flight checks (no posting)."),
     config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
+    output: str = typer.Option(
+        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+    ),
 ) -> None:
     """List the configured channels with their source; --test checks each one without posting.
 
@@ -52,17 +54,28 @@ def _listing(cfg: Any) -> list[dict[str, Any]]:
     from citychan.channels import available_types
 
     types = available_types()
-    return [{"name": c.name, "type": c.type, "enabled": c.enabled, "kinds": list(c.kinds),
-             "languages": list(c.languages or ()),
-             "source": types[c.type].source if c.type in types else "?"}
-            for c in cfg.channels.values()]
+    return [
+        {
+            "name": c.name,
+            "type": c.type,
+            "enabled": c.enabled,
+            "kinds": list(c.kinds),
+            "languages": list(c.languages or ()),
+            "source": types[c.type].source if c.type in types else "?",
+        }
+        for c in cfg.channels.values()
+    ]
 
 
 def retry(
-    yes: bool = typer.Option(False, "--yes", "-y", help="Resend where nothing can be proven, without asking."),
+    yes: bool = typer.Option(
+        False, "--yes", "-y", help="Resend where nothing can be proven, without asking."
+    ),
     list_only: bool = typer.Option(False, "--list", help="Only show what is unresolved."),
     config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
+    output: str = typer.Option(
+        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+    ),
 ) -> None:
     """Resolve failed and unknown deliveries: read back where the API allows, resend only what
     is provably missing, and ask where nothing can be proven.
@@ -76,8 +89,11 @@ def retry(
             return True
         if not common.is_interactive():
             return False
-        return typer.confirm(f"#{delivery.id} '{delivery.title}' → {delivery.channel}: {why}. "
-                             "Send it again?", default=False, err=True)
+        return typer.confirm(
+            f"#{delivery.id} '{delivery.title}' → {delivery.channel}: {why}. Send it again?",
+            default=False,
+            err=True,
+        )
 
     def run() -> list[dict[str, Any]]:
         cfg = operations.load(config)

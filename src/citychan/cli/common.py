@@ -121,8 +121,12 @@ def run_rejectable(action: Callable[[], T], command: str, output: str) -> T:
         except RejectedError as exc:
             findings = getattr(exc, "findings", [])
             if output == "json":
-                emit_json(command, False, {"findings": [f.as_dict() for f in findings]},
-                          int(exc.exit_code))
+                emit_json(
+                    command,
+                    False,
+                    {"findings": [f.as_dict() for f in findings]},
+                    int(exc.exit_code),
+                )
             else:
                 from citychan.cli import show
 

@@ -48,8 +48,10 @@ def write_starter(path: Path, force: bool) -> Path:
 
     if path.exists() and not force:
         raise UsageError(f"{path}: exists already; use --force to overwrite")
-    text = ("# citychan configuration. Every key is explained in config.example.toml.\n"
-            + tomli_w.dumps(starter_config()))
+    text = (
+        "# citychan configuration. Every key is explained in config.example.toml.\n"
+        + tomli_w.dumps(starter_config())
+    )
     try:
         atomic_write(path, text)
     except OSError as exc:
@@ -62,8 +64,9 @@ def register(app: typer.Typer) -> None:
     def init(
         path: Path = typer.Option(Path("citychan.toml"), "--path", help="Where to write it."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
-        output: str = typer.Option("text", "--output", callback=common.check_output,
-                                   help=common.OUTPUT_HELP),
+        output: str = typer.Option(
+            "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+        ),
     ) -> None:
         """Write a starter config (offline outbox and feed channels).
 

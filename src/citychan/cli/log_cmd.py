@@ -15,8 +15,9 @@ def register(app: typer.Typer) -> None:
     def log(
         limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many deliveries."),
         config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-        output: str = typer.Option("text", "--output", callback=common.check_output,
-                                   help=common.OUTPUT_HELP),
+        output: str = typer.Option(
+            "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+        ),
     ) -> None:
         """Show the latest deliveries, newest first.
 
@@ -65,8 +66,13 @@ def show(result: dict[str, Any]) -> None:
         where = _where(d["url"] or d["remote_id"] or "")
         if d["error"]:
             where = f"{where} {d['error']}".strip()
-        table.add_row(d["created"][5:16].replace("T", " "), d["channel"],
-                      f"[{colours.get(d['status'], 'white')}]{status}[/]", d["title"], where)
+        table.add_row(
+            d["created"][5:16].replace("T", " "),
+            d["channel"],
+            f"[{colours.get(d['status'], 'white')}]{status}[/]",
+            d["title"],
+            where,
+        )
     console.print(table)
     console.print("[dim]Times are UTC.[/]")
 

@@ -19,7 +19,9 @@ def register(app: typer.Typer) -> None:
 def check(
     files: list[Path] = typer.Argument(..., help="Message files (Markdown with front matter)."),
     config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
+    output: str = typer.Option(
+        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+    ),
 ) -> None:
     """Validate notices against the rules and every configured channel. No network.
 
@@ -42,7 +44,9 @@ def preview(
     file: Path = typer.Argument(..., help="The message file."),
     channel: list[str] = typer.Option([], "--channel", help="Only this channel (repeatable)."),
     config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
+    output: str = typer.Option(
+        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+    ),
 ) -> None:
     """Show the notice as each channel will get it, with its length against the limit.
 
@@ -64,9 +68,13 @@ def post(
     channel: list[str] = typer.Option([], "--channel", help="Only this channel (repeatable)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Render and validate; send nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
-    force: bool = typer.Option(False, "--force", help="Send again / past quiet hours and the daily cap (recorded)."),
+    force: bool = typer.Option(
+        False, "--force", help="Send again / past quiet hours and the daily cap (recorded)."
+    ),
     config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
+    output: str = typer.Option(
+        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+    ),
 ) -> None:
     """Post a notice to every configured channel at once and record every delivery.
 
@@ -83,8 +91,15 @@ def post(
     def run() -> Any:
         cfg = operations.load(config)
         with progress or show.nullcontext():
-            return operations.post(file, cfg, only=channel, force=force, dry_run=dry_run,
-                                   confirm=confirm, on_event=progress.event if progress else None)
+            return operations.post(
+                file,
+                cfg,
+                only=channel,
+                force=force,
+                dry_run=dry_run,
+                confirm=confirm,
+                on_event=progress.event if progress else None,
+            )
 
     report = common.run_rejectable(run, "post", output)
     code = int(report.exit_code)

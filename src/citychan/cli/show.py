@@ -11,16 +11,22 @@ from citychan.cli import common
 
 nullcontext = contextlib.nullcontext
 _SEV = {"error": "[bold red]error[/]", "warning": "[yellow]warning[/]"}
-_STATUS = {"sent": "green", "failed": "red", "unknown": "yellow", "skipped": "dim",
-           "pending": "yellow"}
+_STATUS = {
+    "sent": "green",
+    "failed": "red",
+    "unknown": "yellow",
+    "skipped": "dim",
+    "pending": "yellow",
+}
 
 
 def findings_table(findings: list[Any], console: Any) -> None:
     for f in findings:
         where = f" [{f.channel}]" if f.channel else ""
         hint = f" [dim]— {f.hint}[/]" if f.hint else ""
-        console.print(f"  {_SEV[str(f.severity)]} {f.code} {f.name}{where}: "
-                      f"{_esc(f.message)}{hint}")
+        console.print(
+            f"  {_SEV[str(f.severity)]} {f.code} {f.name}{where}: {_esc(f.message)}{hint}"
+        )
 
 
 def _esc(text: str) -> str:
@@ -37,8 +43,10 @@ def checked(results: list[Any]) -> None:
             continue
         mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
         langs = "+".join(r.message.langs)
-        console.print(f"{mark} {_esc(str(r.path))} [dim]({r.message.kind}, {langs})[/] "
-                      f"{_esc(r.message.title)}")
+        console.print(
+            f"{mark} {_esc(str(r.path))} [dim]({r.message.kind}, {langs})[/] "
+            f"{_esc(r.message.title)}"
+        )
         findings_table(r.findings, console)
     bad = sum(not r.ok for r in results)
     console.print(f"\n{len(results) - bad} of {len(results)} file(s) ok.")
@@ -52,11 +60,19 @@ def plan_dict(plan: Any) -> dict[str, Any]:
         "title": plan.message.title,
         "kind": plan.message.kind,
         "targets": [
-            {"channel": t.name, "type": t.type, "dialect": str(t.capabilities.dialect),
-             "langs": list(t.langs), "title": t.rendered.title, "text": t.rendered.text,
-             "html": t.rendered.html, "length": measure_text(t.rendered.text, t.capabilities),
-             "limit": t.capabilities.max_length, "unit": str(t.capabilities.length_unit),
-             "summary_used": t.summary_used}
+            {
+                "channel": t.name,
+                "type": t.type,
+                "dialect": str(t.capabilities.dialect),
+                "langs": list(t.langs),
+                "title": t.rendered.title,
+                "text": t.rendered.text,
+                "html": t.rendered.html,
+                "length": measure_text(t.rendered.text, t.capabilities),
+                "limit": t.capabilities.max_length,
+                "unit": str(t.capabilities.length_unit),
+                "summary_used": t.summary_used,
+            }
             for t in plan.targets
         ],
         "skipped": [{"channel": s.name, "reason": s.reason} for s in plan.skipped],
@@ -76,9 +92,15 @@ def previews(plan: Any) -> None:
         size = f"[{'red' if over else 'green'}]{t['length']}[/] / {limit}"
         note = " · summary + link" if t["summary_used"] else ""
         body = (t["title"] + "\n\n" if t["title"] else "") + t["text"]
-        console.print(Panel(Text(body), title=f"{t['channel']} ({t['dialect']}, "
-                            f"{'+'.join(t['langs'])})", subtitle=f"{size}{note}",
-                            title_align="left", subtitle_align="right"))
+        console.print(
+            Panel(
+                Text(body),
+                title=f"{t['channel']} ({t['dialect']}, {'+'.join(t['langs'])})",
+                subtitle=f"{size}{note}",
+                title_align="left",
+                subtitle_align="right",
+            )
+        )
     for s in data["skipped"]:
         console.print(f"[dim]{s['channel']}: skipped — {_esc(s['reason'])}[/]")
     if plan.findings:
@@ -108,8 +130,12 @@ def report(rep: Any) -> None:
         table.add_column(col, overflow="fold")
     for r in rep.results:
         st = str(r.status)
-        table.add_row(r.channel, f"[{_STATUS.get(st, 'white')}]{st}[/]",
-                      _esc(r.url or r.remote_id or ""), _esc(r.error or ""))
+        table.add_row(
+            r.channel,
+            f"[{_STATUS.get(st, 'white')}]{st}[/]",
+            _esc(r.url or r.remote_id or ""),
+            _esc(r.error or ""),
+        )
     console.print(table)
 
 
@@ -120,8 +146,9 @@ class Progress:
         from rich.live import Live
 
         self._state: dict[str, str] = {}
-        self._live = Live(self._render(), console=common.err_console(), transient=True,
-                          refresh_per_second=8)
+        self._live = Live(
+            self._render(), console=common.err_console(), transient=True, refresh_per_second=8
+        )
 
     def _render(self) -> Any:
         from rich.table import Table
@@ -147,16 +174,29 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
     from rich.table import Table
 
     table = Table(title="Channels", title_justify="left")
-    cols = ["name", "type", "enabled", "kinds", "languages", "source"] + (["check"] if checks else [])
+    cols = ["name", "type", "enabled", "kinds", "languages", "source"] + (
+        ["check"] if checks else []
+    )
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in rows:
-        cells = [r["name"], r["type"], "yes" if r["enabled"] else "no", ",".join(r["kinds"]),
-                 ",".join(r["languages"]) or "all", r["source"]]
+        cells = [
+            r["name"],
+            r["type"],
+            "yes" if r["enabled"] else "no",
+            ",".join(r["kinds"]),
+            ",".join(r["languages"]) or "all",
+            r["source"],
+        ]
         if checks:
             c = checks.get(r["name"])
-            cells.append("" if c is None else "[green]ok[/]" if c["ok"]
-                         else "[red]" + _esc("; ".join(c["problems"])) + "[/]")
+            cells.append(
+                ""
+                if c is None
+                else "[green]ok[/]"
+                if c["ok"]
+                else "[red]" + _esc("; ".join(c["problems"])) + "[/]"
+            )
         table.add_row(*cells)
     common.out_console().print(table)
 

@@ -17,25 +17,51 @@ def register(app: typer.Typer) -> None:
 
 
 def warn(
-    args: list[str] = typer.Argument(None, metavar="[FILE] | update INCIDENT [FILE] | allclear INCIDENT",
-                                     help="A warning file, or update/allclear with an incident id."),
+    args: list[str] = typer.Argument(
+        None,
+        metavar="[FILE] | update INCIDENT [FILE] | allclear INCIDENT",
+        help="A warning file, or update/allclear with an incident id.",
+    ),
     level: str | None = typer.Option(None, "--level", "-l", help="low | medium | high."),
-    template: str | None = typer.Option(None, "--template", "-t", help="unwetter, hochwasser, grossbrand, bombe, trinkwasser, stromausfall, gefahrstoff."),
-    event: str | None = typer.Option(None, "--event", help="Event from the catalogue (e.g. hochwasser)."),
+    template: str | None = typer.Option(
+        None,
+        "--template",
+        "-t",
+        help="unwetter, hochwasser, grossbrand, bombe, trinkwasser, stromausfall, gefahrstoff.",
+    ),
+    event: str | None = typer.Option(
+        None, "--event", help="Event from the catalogue (e.g. hochwasser)."
+    ),
     area: str | None = typer.Option(None, "--area", help="Affected area, in words."),
-    headline: str | None = typer.Option(None, "--headline", help="Headline (starts with the level label)."),
-    description: str | None = typer.Option(None, "--description", help="What happened, impact, who."),
+    headline: str | None = typer.Option(
+        None, "--headline", help="Headline (starts with the level label)."
+    ),
+    description: str | None = typer.Option(
+        None, "--description", help="What happened, impact, who."
+    ),
     instruction: str | None = typer.Option(None, "--instruction", help="What people must do."),
-    details: str | None = typer.Option(None, "--details", help="Details for the template's {details}."),
+    details: str | None = typer.Option(
+        None, "--details", help="Details for the template's {details}."
+    ),
     expires: str | None = typer.Option(None, "--expires", help="2h, 90m or an ISO time."),
-    exercise: bool = typer.Option(False, "--exercise", help="An exercise: CAP Exercise, texts prefixed ÜBUNG."),
+    exercise: bool = typer.Option(
+        False, "--exercise", help="An exercise: CAP Exercise, texts prefixed ÜBUNG."
+    ),
     test: bool = typer.Option(False, "--test", help="A test: CAP Test, texts prefixed TEST."),
-    cap_out: Path | None = typer.Option(None, "--cap-out", help="Also write the CAP 1.2 document here."),
-    channel: list[str] = typer.Option([], "--channel", help="Only this channel (new warnings; repeatable)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Check and write CAP only; send nothing."),
+    cap_out: Path | None = typer.Option(
+        None, "--cap-out", help="Also write the CAP 1.2 document here."
+    ),
+    channel: list[str] = typer.Option(
+        [], "--channel", help="Only this channel (new warnings; repeatable)."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Check and write CAP only; send nothing."
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="No confirmation (scripts)."),
     config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option("text", "--output", callback=common.check_output, help=common.OUTPUT_HELP),
+    output: str = typer.Option(
+        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
+    ),
 ) -> None:
     """Send a danger warning to every channel, then updates and the all-clear (Entwarnung).
 
@@ -52,27 +78,51 @@ def warn(
     rest = args[1:] if mode != "new" else args
     if exercise and test:
         common.fail(UsageError("choose --exercise or --test, not both"))
-    if (mode == "new" and len(rest) > 1) or (mode != "new" and not rest) or len(rest) > 2 \
-            or (mode == "allclear" and len(rest) > 1):
+    if (
+        (mode == "new" and len(rest) > 1)
+        or (mode != "new" and not rest)
+        or len(rest) > 2
+        or (mode == "allclear" and len(rest) > 1)
+    ):
         common.fail(UsageError(f"usage: citychan {FORMS}"))
     if not (yes or dry_run or common.is_interactive()):
         common.fail(UsageError("not a terminal: pass --yes to send a warning without confirmation"))
-    file_arg = rest[-1] if (mode == "new" and rest) or (mode == "update" and len(rest) == 2) else None
-    inp = WarnInput(file=Path(file_arg) if file_arg else None, template=template, level=level,
-                    event=event, headline=headline, description=description,
-                    instruction=instruction, area=area, expires=expires, details=details,
-                    status="Exercise" if exercise else "Test" if test else "Actual")
+    file_arg = (
+        rest[-1] if (mode == "new" and rest) or (mode == "update" and len(rest) == 2) else None
+    )
+    inp = WarnInput(
+        file=Path(file_arg) if file_arg else None,
+        template=template,
+        level=level,
+        event=event,
+        headline=headline,
+        description=description,
+        instruction=instruction,
+        area=area,
+        expires=expires,
+        details=details,
+        status="Exercise" if exercise else "Test" if test else "Actual",
+    )
     incident = rest[0] if mode != "new" else None
     progress = _progress(output)
 
     def run() -> Any:
-        from citychan import operations, warn as ops
+        from citychan import operations
+        from citychan import warn as ops
 
         cfg = operations.load(config)
         with progress or _null():
-            return ops.run(mode, inp, cfg, incident=incident, only=tuple(channel), cap_out=cap_out,
-                           dry_run=dry_run, confirm=None if (yes or dry_run) else confirm_warning,
-                           on_event=progress.event if progress else None)
+            return ops.run(
+                mode,
+                inp,
+                cfg,
+                incident=incident,
+                only=tuple(channel),
+                cap_out=cap_out,
+                dry_run=dry_run,
+                confirm=None if (yes or dry_run) else confirm_warning,
+                on_event=progress.event if progress else None,
+            )
 
     report = common.run_rejectable(run, "warn", output)
     code = int(report.exit_code)
@@ -84,7 +134,9 @@ def warn(
         show.report(report)
         for f in report.cap_files or []:
             common.err_console().print(f"CAP: {f}")
-        common.err_console().print(f"Incident: {report.incident} ({report.msg_type} {report.identifier})")
+        common.err_console().print(
+            f"Incident: {report.incident} ({report.msg_type} {report.identifier})"
+        )
     raise typer.Exit(code)
 
 
@@ -113,10 +165,17 @@ def confirm_warning(w: Any, findings: list[Any]) -> bool:
     show.findings_table(findings, err)
     phrase = alerts.guard_phrase(w)
     if phrase:
-        typed = typer.prompt(f"Type the event name ({phrase}) to send this warning", err=True,
-                             default="", show_default=False)
+        typed = typer.prompt(
+            f"Type the event name ({phrase}) to send this warning",
+            err=True,
+            default="",
+            show_default=False,
+        )
         return alerts.guard_accepts(w, typed)
-    if w.level is not None and alerts.level_info(w.level).guard.value == "none" \
-            and str(w.msg_type) == "Alert":
+    if (
+        w.level is not None
+        and alerts.level_info(w.level).guard.value == "none"
+        and str(w.msg_type) == "Alert"
+    ):
         return True
     return typer.confirm("Send now?", default=False, err=True)
