@@ -339,9 +339,9 @@ def _publish(r: _Reader, data: Any) -> PublishConfig:
 def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfig]:
     if not isinstance(data, dict):
         raise r.fail("[channels]", "must be a table of channels")
-    from citychan.channels import available_types, load_type
+    from citychan.channels import BUILTINS, ChannelType, available_types, load_type
 
-    types = available_types()
+    types: dict[str, ChannelType] | None = None  # plugins are scanned only when needed
     out: dict[str, ChannelConfig] = {}
     for name, table in data.items():
         where = f"[channels.{name}]"
@@ -349,11 +349,14 @@ def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfi
             raise r.fail(where, "must be a table")
         type_name = table.get("type")
         if not isinstance(type_name, str):
-            raise r.fail(where, "needs 'type'", hint=f"one of: {', '.join(sorted(types))}")
-        cls = load_type(type_name, types) if type_name in types else None
+            raise r.fail(where, "needs 'type'", hint=f"one of: {', '.join(sorted(BUILTINS))}")
+        if type_name not in BUILTINS and types is None:
+            types = available_types()
+        known = types or BUILTINS
+        cls = load_type(type_name, types) if type_name in known else None
         if cls is None:
             raise r.fail(
-                where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, types)}"
+                where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, known)}"
             )
         schema: dict[str, Any] = dict(_CHANNEL_COMMON)
         opt_specs = getattr(cls, "options", {})

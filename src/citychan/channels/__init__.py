@@ -61,7 +61,10 @@ def load_type(type_name: str, types: dict[str, ChannelType] | None = None) -> An
     A plugin that fails to import is a warning, not a crash; a built-in that fails is a bug
     and raises.
     """
-    types = types if types is not None else available_types()
+    if types is None:
+        # a built-in needs no scan of every installed distribution's entry points
+        types = {type_name: ChannelType(type_name, BUILTINS[type_name], "built-in")} \
+            if type_name in BUILTINS else available_types()
     entry = types.get(type_name)
     if entry is None:
         return None

@@ -100,9 +100,9 @@ class MatrixChannel:
     @property
     def http(self) -> httpx.Client:
         if self._http is None:
-            import httpx
+            from citychan.channels.http import make_client
 
-            self._http = httpx.Client(timeout=self._timeout)
+            self._http = make_client(self._timeout)
         return self._http
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any
 
 import typer
@@ -117,14 +118,20 @@ def confirm_plan(plan: Any) -> bool:
 
 
 def report(rep: Any) -> None:
-    from rich.table import Table
-
-    console = common.out_console()
     if rep.findings:
         findings_table(rep.findings, common.err_console())
     if rep.dry_run:
-        console.print(f"Dry run: '{_esc(rep.title)}' passes the rules; nothing was sent.")
+        typer.echo(f"Dry run: '{rep.title}' passes the rules; nothing was sent.")
         return
+    if not sys.stdout.isatty():  # cron, CI, a pipe: plain lines, one per channel
+        typer.echo(rep.title)
+        for r in rep.results:
+            cells = (r.channel, str(r.status), r.url or r.remote_id or "", r.error or "")
+            typer.echo("  ".join(c for c in cells if c))
+        return
+    from rich.table import Table
+
+    console = common.out_console()
     table = Table(title=_esc(rep.title), title_justify="left")
     for col in ("channel", "status", "remote id / URL", "error"):
         table.add_column(col, overflow="fold")
