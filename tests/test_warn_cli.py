@@ -291,3 +291,48 @@ def test_warnings_ignore_quiet_hours_and_the_daily_cap(isolated: Path) -> None:
     res = warn("--template", "gefahrstoff", "--level", "high", "--area", "Gewerbegebiet Nord")
     assert [r["status"] for r in res["results"]] == ["sent"]  # ... a warning is not
     assert not any(f["code"].startswith("CC30") for f in res["findings"])
+
+
+WARNING_DE = """---
+title: "Gefahr: Gasaustritt - Löbauer Straße"
+level: medium
+event: gasaustritt
+area: Löbauer Straße zwischen Wallstraße und Taucherstraße
+instruction: Schließen Sie Fenster und Türen. Meiden Sie den Bereich.
+expires: 3h
+summary: >-
+  Stadtverwaltung Bautzen - Gefahr: Gasaustritt, Löbauer Straße.
+  Fenster und Türen schließen. Gültig 3 Stunden.
+---
+In der Löbauer Straße tritt Gas aus einer beschädigten Leitung aus.
+"""
+WARNING_HSB = """---
+title: "Strach: Wuchad płuna - Lubijska dróha"
+area: Lubijska dróha
+instruction: Začińće wokna a durje. Wobeńdźće wobłuk.
+---
+Na Lubijskej dróze wuchadźa płun z wobškodźeneho wodu.
+"""
+
+
+def test_warning_from_a_file_with_its_sorbian_sibling(servers, isolated: Path, cap_schema) -> None:
+    write(isolated / "gas.md", WARNING_DE)
+    write(isolated / "gas.hsb.md", WARNING_HSB)
+    checked = cli("check", "gas.md", "--output", "json")
+    assert checked.code == 0, checked.stdout
+    res = warn("gas.md")
+    assert res["msg_type"] == "Alert" and {r["status"] for r in res["results"]} >= {"sent"}
+    (cap,) = (isolated / "citychan-out" / "cap").glob("*.xml")
+    doc = cap_schema.to_dict(str(cap))
+    infos = {i["language"]: i for i in doc["info"]}
+    assert infos["de-DE"]["severity"] == "Severe"
+    assert infos["hsb-DE"]["area"][0]["areaDesc"] == "Lubijska dróha"
+    assert "wobškodźeneho" in infos["hsb-DE"]["description"]
+
+
+def test_check_applies_the_warning_rules_to_a_warning_file(isolated: Path) -> None:
+    write(isolated / "w.md", "---\ntitle: Gas\nkind: warning\nlevel: medium\nevent: gasaustritt\n"
+          "area: Innenstadt\nexpires: 2h\n---\nGas tritt aus.\n")
+    run = cli("check", "w.md", "--output", "json")
+    codes = {f["code"] for f in json.loads(run.stdout)["result"]["files"][0]["findings"]}
+    assert run.code == 3 and {"CC402", "CC403"} <= codes  # no label in title, no instruction

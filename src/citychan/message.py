@@ -307,7 +307,8 @@ def load_message(
     order = {lang: i for i, lang in enumerate(languages)}
     docs = [primary] + sorted(docs[1:], key=lambda d: (order.get(d.lang, len(order)), d.lang))
     meta = primary.meta
-    kind = kind or str(meta.get("kind") or "info")
+    # a file with a warning level is a warning even without 'kind: warning'
+    kind = kind or str(meta.get("kind") or ("warning" if meta.get("level") else "info"))
     if kind not in ("info", "warning"):
         findings.append(
             error("CC002", f"{path.name}: kind must be 'info' or 'warning', not {kind!r}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -70,8 +70,23 @@ def check(
             out.append(Checked(Path(path), None, error=exc.message))
             continue
         p = plan(config, message, channels, _eligible(chosen, message), now=now)
-        out.append(Checked(Path(path), message, p.findings))
+        findings = p.findings + (_warning_findings(message, config, now)
+                                 if message.kind == "warning" else [])
+        out.append(Checked(Path(path), message, findings))
     return out
+
+
+def _warning_findings(message: Message, config: Config, now: datetime) -> list[Finding]:
+    """A warning file is also checked against the warning rules (level, instruction, …)."""
+    from citychan import alerts
+    from citychan.errors import CitychanError
+    from citychan.findings import error
+
+    try:
+        w = alerts.from_message(message, now=now, alerts=config.alerts, tz=config.city.timezone)
+    except CitychanError as exc:
+        return [error("CC002", exc.message, hint=exc.hint)]
+    return alerts.check_warning(w, config.alerts, now=now)
 
 
 def _eligible(chosen: list[Any], message: Message) -> list[Any]:
@@ -181,10 +196,6 @@ def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
         return [d.as_dict() for d in store.recent(limit)]
     finally:
         store.close()
-
-
-def day_start(now: datetime) -> datetime:
-    return now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(0)
 
 
 def load(config_path: str | Path | None) -> Config:
