@@ -164,17 +164,17 @@ def post(
             from citychan.errors import UsageError
 
             raise UsageError("not confirmed; nothing was sent")
-        publisher = Publisher(
-            store=store,
-            channels=channels,
-            now=lambda: now_in(config),
-            max_total_seconds=config.publish.max_total_seconds,
-            redact=Redactor(secrets_of(config, env)),
-            on_event=on_event,
-        )
-        return publisher.publish(p, force=force)
+        return publisher(config, store, channels, env, on_event).publish(p, force=force)
     finally:
         store.close()
+
+
+def publisher(config: Config, store: Store, channels: Mapping[str, Any], env: Mapping[str, str],
+              on_event: Callable[[str, str, str], None] | None = None) -> Publisher:
+    """The fan-out for this config: its clock, retry budget and secrets to mask."""
+    return Publisher(store=store, channels=channels, now=lambda: now_in(config),
+                     max_total_seconds=config.publish.max_total_seconds,
+                     redact=Redactor(secrets_of(config, env)), on_event=on_event)
 
 
 def _reject_if_errors(p: Plan) -> None:

@@ -12,9 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 from citychan.config import Config
-from citychan.publish import Publisher, Redactor, post_from_json
+from citychan.publish import Publisher, post_from_json
 from citychan.store import Delivery, Status, Store
-from citychan.targets import Target, open_channels, secrets_of
+from citychan.targets import Target, open_channels
 
 
 @dataclass(frozen=True)
@@ -51,26 +51,18 @@ def resolve(
     *,
     ask: Ask,
     env: Mapping[str, str] | None = None,
-    now: Callable[[], Any] | None = None,
 ) -> list[Resolution]:
     """Work through every unresolved delivery; ``ask`` decides where nothing can be proven."""
-    from citychan.operations import now_in
+    from citychan import operations
 
     env = os.environ if env is None else env
-    now = now or (lambda: now_in(config))
     store = Store(config.store_path)
     try:
         todo = store.unresolved()
         names = {d.channel for d in todo if d.channel in config.channels}
         chosen = [config.channels[n] for n in sorted(names)]
         channels = open_channels(config, chosen, offline=False, env=env)
-        publisher = Publisher(
-            store=store,
-            channels=channels,
-            now=now,
-            max_total_seconds=config.publish.max_total_seconds,
-            redact=Redactor(secrets_of(config, env)),
-        )
+        publisher = operations.publisher(config, store, channels, env)
         return [_resolve_one(d, store, channels, publisher, ask) for d in todo]
     finally:
         store.close()

@@ -17,10 +17,10 @@ from citychan.config import ChannelConfig, Config
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
 from citychan.fsutil import atomic_write
-from citychan.operations import _reject_if_errors, now_in
-from citychan.publish import Publisher, Redactor, Report, Result
+from citychan.operations import _reject_if_errors, now_in, publisher
+from citychan.publish import Report, Result
 from citychan.store import Status, Store
-from citychan.targets import open_channels, plan, secrets_of, select
+from citychan.targets import open_channels, plan, select
 
 
 @dataclass(frozen=True)
@@ -225,20 +225,13 @@ def deliver(
     record(
         store, w, [t.name for t in p.targets] + [g.channel for g in gone], message.content_hash
     )  # before sending: a crash still leaves the incident's channels
-    publisher = Publisher(
-        store=store,
-        channels=channels,
-        now=lambda: now_in(config),
-        max_total_seconds=config.publish.max_total_seconds,
-        redact=Redactor(secrets_of(config, env)),
-        on_event=on_event,
-    )
     extra = {
         "cap_xml": cap.decode("utf-8"),
         "cap_name": cap_file_name(w),
         "cap_identifier": w.identifier,
     }
-    sent = publisher.publish(p, level=str(w.level) if w.level else None, extra=extra)
+    level = str(w.level) if w.level else None
+    sent = publisher(config, store, channels, env, on_event).publish(p, level=level, extra=extra)
     report.results = sent.results + gone
     return report
 
@@ -291,43 +284,22 @@ def run(
 ) -> WarnReport:
     """One of: a new warning, an update of an incident, the all-clear of an incident."""
     now = now_in(config)
-    if mode == "new":
-        w = build(inp, config, now)
-        if dry_run:
-            return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env)
-        store = Store(config.store_path)
-        try:
-            return deliver(
-                w,
-                config,
-                store=store,
-                only=only,
-                cap_out=cap_out,
-                confirm=confirm,
-                on_event=on_event,
-                now=now,
-                env=env,
-            )
-        finally:
-            store.close()
-    if not config.store_path.exists():
+    if mode != "new" and not config.store_path.exists():
         raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
+    if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
+        w = build(inp, config, now)
+        return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env)
     store = Store(config.store_path)
     try:
-        if mode == "update":
+        names: tuple[str, ...] | None = None
+        if mode == "new":
+            w = build(inp, config, now)
+        elif mode == "update":
             w, names = build_update(str(incident), inp, config, store, now)
         else:
             w, names = build_allclear(str(incident), inp.details, config, store, now)
-        return deliver(
-            w,
-            config,
-            store=None if dry_run else store,
-            channel_names=names,
-            cap_out=cap_out,
-            confirm=confirm,
-            on_event=on_event,
-            now=now,
-            env=env,
-        )
+        return deliver(w, config, store=None if dry_run else store, channel_names=names,
+                       only=only, cap_out=cap_out, confirm=confirm, on_event=on_event, now=now,
+                       env=env)
     finally:
         store.close()

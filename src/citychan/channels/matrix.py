@@ -279,29 +279,7 @@ def _matrix_error(response: httpx.Response) -> tuple[str, str, dict[str, Any]]:
 
 
 def _retry_after(response: httpx.Response, body: Mapping[str, Any]) -> float | None:
-    """Seconds to wait: the Retry-After header (seconds), else ``retry_after_ms``."""
-    header = response.headers.get("Retry-After")
-    if header:
-        try:
-            return max(0.0, float(header))
-        except ValueError:
-            seconds = _seconds_until(header)
-            if seconds is not None:
-                return seconds
-    ms = body.get("retry_after_ms")
-    if isinstance(ms, (int, float)) and not isinstance(ms, bool):
-        return max(0.0, ms / 1000)
-    return None
+    """Seconds to wait: the Retry-After header, else ``retry_after_ms`` in the body."""
+    from citychan.channels.http import retry_after_of
 
-
-def _seconds_until(http_date: str) -> float | None:
-    from datetime import UTC
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(http_date)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return retry_after_of(response, body)
