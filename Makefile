@@ -19,9 +19,11 @@ demo: $(BIN)/citychan
 	$(BIN)/citychan post examples/strassensperrung.md --yes
 	$(BIN)/citychan post examples/wertstoffhof.md --yes
 	$(BIN)/citychan log
+	$(BIN)/citychan qr --out citychan-out/poster.pdf --poster
 	@echo
 	@echo "Look at: citychan-out/outbox/ (one file per message and channel)"
 	@echo "         citychan-out/feed/index.html (the website archive page) and citychan-out/feed/feed.xml"
+	@echo "         citychan-out/poster.pdf (the subscription poster)"
 
 test: $(VENV)/.test-deps
 	$(BIN)/python -m pytest
