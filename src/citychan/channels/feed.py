@@ -70,7 +70,8 @@ class FeedChannel:
         return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.public_url}#{message_id}"))
 
     def send(self, post: Post) -> Receipt:
-        now = (post.sent or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
+        # keep the city's offset (post.sent is city time): the page shows local time
+        now = (post.sent or datetime.now(UTC).astimezone()).replace(microsecond=0)
         entry_id = self.entry_id(post.message_id)
         try:
             with _LOCK:
@@ -182,7 +183,7 @@ def html_page(title: str, public_url: str, entries: list[dict[str, Any]]) -> str
     esc = html.escape
     items = []
     for e in entries:
-        when = datetime.fromisoformat(e["published"]).strftime("%d.%m.%Y %H:%M UTC")
+        when = datetime.fromisoformat(e["published"]).strftime("%d.%m.%Y, %H:%M Uhr")
         badge = ' <span class="warn">Warnmeldung</span>' if e["kind"] == "warning" else ""
         cap = f' · <a href="{esc(e["cap"])}">CAP</a>' if e.get("cap") else ""
         items.append(
