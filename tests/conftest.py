@@ -1,16 +1,44 @@
 """Every test runs isolated: its own HOME, config dir and working folder, no CITYCHAN_*
-variables and no secrets from the real environment."""
+variables and no secrets from the real environment, and a clock that reads a working-day
+morning whatever the hour of the run (quiet hours and the daily cap depend on it)."""
 
 from __future__ import annotations
 
 import os
+import time
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+class Clock:
+    """Stands in for citychan.clock.now: runs at real speed from a set start."""
+
+    def __init__(self) -> None:
+        self.set(10, 0)
+
+    def set(self, hour: int, minute: int = 0, days: int = 0) -> None:
+        """Moves the clock to HH:MM local time today (plus days); it keeps running."""
+        today = datetime.now(ZoneInfo("Europe/Berlin")).replace(
+            hour=hour, minute=minute, second=0, microsecond=0)
+        self._start, self._mono = today + timedelta(days=days), time.monotonic()
+
+    def __call__(self, timezone: str) -> datetime:
+        now = self._start + timedelta(seconds=time.monotonic() - self._mono)
+        return now.astimezone(ZoneInfo(timezone))
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    fake = Clock()
+    monkeypatch.setattr("citychan.clock.now", fake)
+    return fake
 
 
 @pytest.fixture(autouse=True)

@@ -91,13 +91,17 @@ def test_info_post_that_sounds_like_a_warning_is_rejected(isolated: Path) -> Non
     assert [f["code"] for f in env["result"]["findings"]] == ["CC201"]
 
 
-def test_quiet_hours_block_info_and_force_is_recorded(notice: Path, isolated: Path) -> None:
+def test_quiet_hours_block_info_and_force_is_recorded(
+        notice: Path, isolated: Path, clock) -> None:
     write(
         isolated / "citychan.toml",
-        'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n' + CHANNELS,
+        'version = 1\n[rules.info]\nquiet_hours = "21:00-07:00"\n' + CHANNELS,
     )
+    clock.set(6, 45)
+    assert cli("check", "notice.md").code == 0  # check of the file alone has no hour
     run = cli("post", "notice.md", "--yes")
-    assert run.code == 3 and "CC301" in run.stderr
+    assert run.code == 3 and "CC301" in run.stderr and "(06:45)" in run.stderr
+    assert store_rows(isolated / OUT / "citychan.db") == []
     forced = cli("post", "notice.md", "--yes", "--force", "--output", "json")
     assert forced.code == 0
     env = json.loads(forced.stdout)

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from citychan import clock
 from citychan.config import Config, load_config
 from citychan.errors import RejectedError
 from citychan.findings import Finding, has_errors
@@ -21,7 +21,7 @@ from citychan.targets import Plan, open_channels, plan, secrets_of, select
 
 
 def now_in(config: Config) -> datetime:
-    return datetime.now(ZoneInfo(config.city.timezone))
+    return clock.now(config.city.timezone)
 
 
 @dataclass
@@ -56,7 +56,9 @@ def check(
     kind: str | None = None,
     now: datetime | None = None,
 ) -> list[Checked]:
-    """Validate message files against every configured channel. No network, no store."""
+    """Validate message files against every configured channel. No network, no store, and
+    no hour: quiet hours and the daily cap are for post (a notice checked at night for the
+    morning is fine). `now` is the reference for a warning's relative `expires`."""
     from citychan.errors import InputError
 
     now = now or now_in(config)
@@ -69,7 +71,7 @@ def check(
         except InputError as exc:
             out.append(Checked(Path(path), None, error=exc.message))
             continue
-        p = plan(config, message, channels, _eligible(chosen, message), now=now)
+        p = plan(config, message, channels, _eligible(chosen, message), now=None)
         findings = p.findings + (_warning_findings(message, config, now)
                                  if message.kind == "warning" else [])
         out.append(Checked(Path(path), message, findings))

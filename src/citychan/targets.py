@@ -149,16 +149,19 @@ def plan(
     channels: Mapping[str, Channel],
     chosen: list[ChannelConfig],
     *,
-    now: datetime,
+    now: datetime | None,
     sent_today: int = 0,
     force: bool = False,
 ) -> Plan:
-    """Render the message for each chosen channel and collect every finding."""
+    """Render the message for each chosen channel and collect every finding. Without `now`
+    (a check of the file alone) the hour-bound rules, quiet hours and daily cap, are left out."""
     from citychan.links import clean_url
     from citychan.render import measure_text, render, render_summary
 
     result = Plan(message, findings=message_findings(message, config.city))
-    result.findings += policy_findings(message.kind, now, config.info_rules, sent_today, force)
+    if now is not None:
+        result.findings += policy_findings(
+            message.kind, now, config.info_rules, sent_today, force)
 
     def url_map(url: str) -> str:
         return clean_url(url)[0]
