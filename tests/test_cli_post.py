@@ -176,6 +176,13 @@ def test_log_lists_what_went_out(notice: Path) -> None:
     run = cli("log", env={"COLUMNS": "240"})
     assert run.code == 0
     assert "Sperrung der Löbauer" in run.stdout and "outbox" in run.stdout and "feed" in run.stdout
+    # the store keeps UTC; the table shows the city's clock, as the duty officer reads it
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    created = json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"][0]["created"]
+    local = datetime.fromisoformat(created).astimezone(ZoneInfo("Europe/Berlin"))
+    assert f"{local:%m-%d %H:%M}" in run.stdout and "Europe/Berlin local time" in run.stdout
 
 
 def test_init_writes_a_config_that_loads(isolated: Path) -> None:

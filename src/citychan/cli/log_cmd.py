@@ -27,7 +27,8 @@ def register(app: typer.Typer) -> None:
 
         def run() -> dict[str, Any]:
             cfg = operations.load(config)
-            return {"deliveries": operations.log(cfg, limit), **_incidents(cfg)}
+            return {"deliveries": operations.log(cfg, limit), **_incidents(cfg),
+                    "timezone": cfg.city.timezone}
 
         result = common.run(run)
         if output == "json":
@@ -40,6 +41,14 @@ def _incidents(cfg: Any) -> dict[str, Any]:
     from citychan.incidents import open_incidents
 
     return {"incidents": open_incidents(cfg)}
+
+
+def _local(created: str, timezone: str) -> str:
+    """The store records UTC; the duty officer reads the city's clock."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return f"{datetime.fromisoformat(created).astimezone(ZoneInfo(timezone)):%m-%d %H:%M}"
 
 
 def show(result: dict[str, Any]) -> None:
@@ -67,14 +76,14 @@ def show(result: dict[str, Any]) -> None:
         if d["error"]:
             where = f"{where} {d['error']}".strip()
         table.add_row(
-            d["created"][5:16].replace("T", " "),
+            _local(d["created"], result["timezone"]),
             d["channel"],
             f"[{colours.get(d['status'], 'white')}]{status}[/]",
             d["title"],
             where,
         )
     console.print(table)
-    console.print("[dim]Times are UTC.[/]")
+    console.print(f"[dim]Times are {result['timezone']} local time.[/]")
 
 
 def _where(url: str) -> str:
