@@ -225,3 +225,81 @@ def test_config_errors():
 def test_offline_default_capabilities_need_no_request():
     caps = MastodonChannel.default_capabilities
     assert (caps.dialect, caps.max_length, caps.url_length) == (Dialect.PLAIN, 500, 23)
+
+
+MEDIA = {"id": "5501", "type": "image", "url": None, "description": "Karte der Umleitung"}
+
+
+def image_post(tmp_path):
+    image = tmp_path / "umleitung.png"
+    image.write_bytes(b"\x89PNG fake")
+    return post(image=image, image_alt="Karte der Umleitung über die Äußere Lauenstraße")
+
+
+def test_image_is_uploaded_with_its_alt_text_and_attached(tmp_path):
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        if request.url.path == "/api/v2/media":
+            return httpx.Response(200, json={**MEDIA, "url": f"{BASE}/media/1.png"})
+        return httpx.Response(200, json=STATUS)
+
+    receipt = make(handler).send(image_post(tmp_path))
+    upload, status = seen
+    assert (upload.method, upload.url.path) == ("POST", "/api/v2/media")
+    assert upload.headers["authorization"] == f"Bearer {TOKEN}"
+    assert upload.headers["content-type"].startswith("multipart/form-data")
+    assert b'name="file"; filename="umleitung.png"' in upload.content
+    assert b"Content-Type: image/png" in upload.content and b"\x89PNG fake" in upload.content
+    assert (b'name="description"\r\n\r\n' + "Karte der Umleitung über die Äußere "
+            "Lauenstraße".encode()) in upload.content
+    assert json.loads(status.content)["media_ids"] == ["5501"]
+    assert receipt.remote_id == "1099"
+
+
+def test_a_status_waits_until_the_server_has_processed_the_image(tmp_path, monkeypatch):
+    monkeypatch.setattr(MastodonChannel, "media_poll", 0.0)
+    paths: list[str] = []
+    polls = iter([206, 206, 200])
+
+    def handler(request):
+        paths.append(f"{request.method} {request.url.path}")
+        if request.url.path == "/api/v2/media":
+            return httpx.Response(202, json=MEDIA)
+        if request.url.path == "/api/v1/media/5501":
+            code = next(polls)
+            return httpx.Response(code, json={**MEDIA, "url": None if code == 206 else "u"})
+        return httpx.Response(200, json=STATUS)
+
+    make(handler).send(image_post(tmp_path))
+    assert paths == ["POST /api/v2/media"] + ["GET /api/v1/media/5501"] * 3 + [
+        "POST /api/v1/statuses"]
+
+
+def test_an_image_that_never_finishes_processing_posts_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(MastodonChannel, "media_poll", 0.0)
+    monkeypatch.setattr(MastodonChannel, "media_wait", 0.05)
+    paths: list[str] = []
+
+    def handler(request):
+        paths.append(request.url.path)
+        if request.url.path == "/api/v2/media":
+            return httpx.Response(202, json=MEDIA)
+        return httpx.Response(206, json=MEDIA)
+
+    with pytest.raises(ChannelError, match="still processing") as err:
+        make(handler).send(image_post(tmp_path))
+    assert err.value.outcome_known and not err.value.retryable
+    assert "/api/v1/statuses" not in paths
+
+
+def test_a_rejected_upload_is_a_failure_with_the_server_reason(tmp_path):
+    def handler(request):
+        if request.url.path == "/api/v2/media":
+            return httpx.Response(422, json={"error": "File type not supported"})
+        raise AssertionError("no status without its image")
+
+    with pytest.raises(ChannelError, match="File type not supported") as err:
+        make(handler).send(image_post(tmp_path))
+    assert err.value.outcome_known and TOKEN not in str(err.value)

@@ -180,7 +180,8 @@ def test_log_lists_what_went_out(notice: Path) -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    created = json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"][0]["created"]
+    logged = json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"]
+    created = logged[0]["created"]
     local = datetime.fromisoformat(created).astimezone(ZoneInfo("Europe/Berlin"))
     assert f"{local:%m-%d %H:%M}" in run.stdout and "Europe/Berlin local time" in run.stdout
 

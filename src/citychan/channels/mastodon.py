@@ -3,13 +3,18 @@
 Mastodon keeps the key for an hour and answers a repeated request with the status it already
 created, so a timeout or 5xx is retried with the same key instead of becoming ``unknown``.
 The length limit comes from ``GET /api/v2/instance`` (read once, 500 when unavailable).
+An image goes up first through ``POST /api/v2/media`` with its alt text as ``description``;
+a 202 means the server is still processing it, and the status waits until
+``GET /api/v1/media/{id}`` answers 200 (a status with unprocessed media is refused with 422).
 """
 
 from __future__ import annotations
 
 import html
+import mimetypes
 import re
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -48,8 +53,10 @@ class MastodonChannel(HttpChannel):
     _public = ("base_url", "visibility")
     # what commands without network (check, preview, --dry-run) should assume
     default_capabilities: ClassVar[Capabilities] = Capabilities(
-        dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS, url_length=23
+        dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS, url_length=23, images=True
     )
+    media_wait: ClassVar[float] = 30.0  # seconds to wait for the server to process an image
+    media_poll: ClassVar[float] = 1.0
 
     def __init__(self, name: str, base_url: str, token: str, visibility: str, ctx: ChannelContext):
         self.name = name
@@ -106,7 +113,10 @@ class MastodonChannel(HttpChannel):
     def send(self, post: Post) -> Receipt:
         """One status; the Idempotency-Key is the post's, stable over every retry."""
         key = post.idempotency_key or idempotency_key(post.message_id, post.channel, 0)
-        body = {"status": post.rendered.text, "visibility": self.visibility, "language": post.lang}
+        body: dict[str, Any] = {
+            "status": post.rendered.text, "visibility": self.visibility, "language": post.lang}
+        if post.image is not None:
+            body["media_ids"] = [self._upload(post)]
         response = self._call(
             "POST",
             f"{self.base_url}/api/v1/statuses",
@@ -120,6 +130,33 @@ class MastodonChannel(HttpChannel):
                 "Mastodon: answer without a status id", retryable=True, outcome_known=False
             )
         return Receipt(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
+
+    def _upload(self, post: Post) -> str:
+        """The image with its alt text; returns the media id once the server has processed it.
+        An upload that is retried leaves at most an unattached file, which Mastodon removes."""
+        assert post.image is not None
+        mime = mimetypes.guess_type(post.image.name)[0] or "application/octet-stream"
+        response = self._call(
+            "POST",
+            f"{self.base_url}/api/v2/media",
+            files={"file": (post.image.name, post.image.read_bytes(), mime)},
+            data={"description": post.image_alt or ""},
+            headers=self._auth,
+        )
+        media = json_of(response)
+        if not isinstance(media, dict) or not media.get("id"):
+            raise ChannelError("Mastodon: media upload answered without an id", retryable=True)
+        media_id = str(media["id"])
+        deadline = time.monotonic() + self.media_wait
+        while response.status_code in (202, 206):  # 202 from the upload, 206 from the poll
+            if time.monotonic() >= deadline:
+                raise ChannelError(
+                    f"Mastodon: the image was still processing after {self.media_wait:.0f} s; "
+                    "nothing was posted")
+            time.sleep(self.media_poll)
+            response = self._call(
+                "GET", f"{self.base_url}/api/v1/media/{media_id}", headers=self._auth)
+        return media_id
 
     def _verify(self) -> dict[str, Any]:
         account = json_of(
