@@ -224,6 +224,9 @@ def test_security_none_only_to_loopback() -> None:
         channel(None, host="mail.bautzen.de", port=25)
     assert SMTP_PASSWORD not in str(info.value)
     assert channel(None, host="localhost").security == "none"
+    for lookalike in ("127.0.0.1.nip.io", "127.evil.example", "localhost.evil.example"):
+        with pytest.raises(ChannelConfigError, match="loopback"):
+            channel(None, host=lookalike)
 
 
 @pytest.mark.parametrize(("options", "match"), [

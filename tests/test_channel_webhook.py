@@ -94,3 +94,8 @@ def test_config_requires_https_and_a_secret():
     with pytest.raises(ChannelConfigError, match="needs 'secret_env'"):
         WebhookChannel.from_config("web", {"url": "https://x.example"}, ChannelContext(env={}))
     assert make(capture([]), url="http://127.0.0.1:9000/hook").url == "http://127.0.0.1:9000/hook"
+    assert make(capture([]), url="http://[::1]:9000/hook").url == "http://[::1]:9000/hook"
+    for lookalike in ("http://127.evil.example/hook", "http://127.0.0.1.nip.io/hook",
+                      "http://localhost.evil.example/hook"):
+        with pytest.raises(ChannelConfigError, match="must be an https:// URL"):
+            make(capture([]), url=lookalike)

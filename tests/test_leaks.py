@@ -196,3 +196,11 @@ def test_a_real_process_prints_no_secret_even_with_logging_on(
         assert "/bot***/sendMessage" in stderr
     assert_clean(stdout, "stdout of the process")
     assert_clean(stderr, "stderr of the process")
+
+
+def test_the_channel_context_repr_shows_no_environment() -> None:
+    """Everything a channel gets from outside; a debugger or a traceback prints its repr."""
+    from citychan.channels.base import ChannelContext
+
+    ctx = ChannelContext(env={"CITYCHAN_TELEGRAM_TOKEN": TOKEN})
+    assert TOKEN not in repr(ctx) and TOKEN not in str(ctx)

@@ -135,7 +135,7 @@ class ChannelConfigError(Exception):
 class ChannelContext:
     """What a channel gets from outside: secrets lookup, an HTTP client, a base folder."""
 
-    env: Mapping[str, str]
+    env: Mapping[str, str] = field(repr=False)  # holds the secrets: never in a repr
     http: httpx.Client | None = None
     base_dir: Path = Path(".")
     timeout: float = 10.0
@@ -192,9 +192,17 @@ def idempotency_key(message_id: str, channel: str, delivery_id: int | str) -> st
 
 
 def is_loopback(host: str | None) -> bool:
-    return (host or "").strip("[]").lower() in {"localhost", "127.0.0.1", "::1"} or (
-        (host or "").startswith("127.")
-    )
+    """Only a literal loopback address or 'localhost' - not '127.evil.example', which a
+    resolver may point anywhere."""
+    import ipaddress
+
+    name = (host or "").strip("[]").lower().rstrip(".")
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 def require_https(channel: str, key: str, url: str) -> str:
