@@ -80,6 +80,25 @@ def test_info_post_request_shape():
     assert receipt.remote_id == "hwQ2YpKdmg"
 
 
+def test_a_link_with_umlauts_goes_out_percent_encoded_in_click():
+    seen: list[httpx.Request] = []
+    make(capture(seen)).send(post(link="https://www.bautzen.de/aktuelles/straßensperrung?ort=Löbau"))
+    assert seen[0].headers["click"] == (
+        "https://www.bautzen.de/aktuelles/stra%C3%9Fensperrung?ort=L%C3%B6bau")
+
+
+def test_a_request_that_cannot_be_encoded_is_a_failure_with_nothing_sent():
+    """Built before anything goes out: not an 'unknown' that blocks the notice for good."""
+    from citychan.channels.http import ApiPolicy, request
+
+    seen: list[httpx.Request] = []
+    channel = make(capture(seen))
+    with pytest.raises(ChannelError, match="could not be built, nothing was sent") as err:
+        request(channel._ctx, ApiPolicy("ntfy"), "POST", "https://ntfy.bautzen.de/t",
+                headers={"Click": "https://www.bautzen.de/straße"})
+    assert err.value.outcome_known and not err.value.retryable and seen == []
+
+
 def test_warning_has_priority_5_and_a_warning_tag_first():
     seen: list[httpx.Request] = []
     make(capture(seen)).send(post(kind=Kind.WARNING, link=None, tags=("hochwasser",)))

@@ -60,3 +60,22 @@ def domain_allowed(url: str, allowed: tuple[str, ...] | list[str]) -> bool:
         return True
     host = (parts.hostname or "").lower().rstrip(".")
     return any(host == d or host.endswith("." + d) for d in allowed)
+
+
+def as_uri(url: str) -> str:
+    """An IRI as a plain-ASCII URI (for HTTP headers): IDNA host, non-ASCII percent-encoded.
+    https://www.bautzen.de/straßen -> https://www.bautzen.de/stra%C3%9Fen"""
+    from urllib.parse import quote, urlsplit, urlunsplit
+
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        host = quote(host, safe="")
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    safe = "/%:@!$&'()*+,;=-._~?"
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
+                       quote(parts.query, safe=safe + "="), quote(parts.fragment, safe=safe)))

@@ -136,11 +136,22 @@ def make_client(timeout: float) -> httpx.Client:
 def request(
     ctx: ChannelContext, policy: ApiPolicy, method: str, url: str, **kwargs: Any
 ) -> httpx.Response:
-    """One HTTP request; transport failures become ChannelError. Status is not checked."""
+    """One HTTP request; transport failures become ChannelError. Status is not checked.
+
+    The request is built before anything goes out, so a header or body that cannot be
+    encoded is a plain failure - nothing was sent - not an unknown outcome."""
     import httpx
 
+    client = client_for(ctx)
     try:
-        return client_for(ctx).request(method, url, **kwargs)
+        built = client.build_request(method, url, **kwargs)
+    except (ValueError, TypeError) as exc:  # UnicodeEncodeError is a ValueError
+        raise ChannelError(
+            f"{policy.api}: the request could not be built, nothing was sent "
+            f"({type(exc).__name__})"
+        ) from None
+    try:
+        return client.send(built)
     except httpx.HTTPError as exc:
         raise error_from_exception(exc, policy, url) from None
 

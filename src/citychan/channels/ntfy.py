@@ -98,7 +98,9 @@ class NtfyChannel(HttpChannel):
         if tags:
             headers["Tags"] = encode_header(",".join(tags))
         if post.link:
-            headers["Click"] = post.link
+            from citychan.links import as_uri
+
+            headers["Click"] = as_uri(post.link)  # a header carries ASCII only
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"
         return headers
