@@ -83,8 +83,8 @@ def run(action: Callable[[], T]) -> T:
 
             traceback.print_exc()
         fail(exc)
-    except KeyboardInterrupt:
-        typer.echo("Interrupted.", err=True)
+    except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or Ctrl-D at a prompt
+        typer.echo("\nInterrupted. (citychan log shows anything that went out)", err=True)
         raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
     except Exception as exc:  # a bug: say so in one line, full trace only with --debug
         if STATE.debug:

@@ -147,15 +147,14 @@ def report(rep: Any) -> None:
 
 
 class Progress:
-    """A live line per channel on a terminal while the fan-out runs."""
+    """A live line per channel on a terminal while the fan-out runs.
+
+    The display starts with the first delivery event, not on entering: the confirmation
+    prompt comes before any event, and a running display would redraw over it."""
 
     def __init__(self) -> None:
-        from rich.live import Live
-
         self._state: dict[str, str] = {}
-        self._live = Live(
-            self._render(), console=common.err_console(), transient=True, refresh_per_second=8
-        )
+        self._live: Any = None
 
     def _render(self) -> Any:
         from rich.table import Table
@@ -167,14 +166,24 @@ class Progress:
 
     def event(self, channel: str, what: str, detail: str) -> None:
         self._state[channel] = f"[{_STATUS.get(what, 'cyan')}]{what}[/] {_esc(detail)}"
+        if self._live is None:
+            from rich.live import Live
+
+            self._live = Live(self._render(), console=common.err_console(), transient=True,
+                              refresh_per_second=8)
+            self._live.__enter__()
         self._live.update(self._render())
 
+    @property
+    def started(self) -> bool:
+        return self._live is not None
+
     def __enter__(self) -> Progress:
-        self._live.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        self._live.__exit__(*exc)
+        if self._live is not None:
+            self._live.__exit__(*exc)
 
 
 def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]]) -> None:
