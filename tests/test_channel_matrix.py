@@ -169,6 +169,57 @@ def test_capabilities_and_repr_without_token() -> None:
     assert TOKEN not in repr(ch.__dict__.get("capabilities"))
 
 
+ME = "@stadt:example.org"
+
+
+def busy_room(events: list[dict[str, Any]], page: int = 100) -> Any:
+    """A room whose /messages pages back (dir=b) through ``events``, newest first."""
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/account/whoami"):
+            return httpx.Response(200, json={"user_id": ME})
+        start = int(request.url.params.get("from") or 0)
+        chunk = events[start:start + page]
+        body: dict[str, Any] = {"chunk": chunk, "start": str(start)}
+        if start + page < len(events):
+            body["end"] = str(start + page)
+        return httpx.Response(200, json=body)
+    return handler
+
+
+def message(i: int, ts: float, body: str = "Wochenmarkt", sender: str = "@x:example.org",
+            txn: str | None = None) -> dict[str, Any]:
+    event = {"type": "m.room.message", "event_id": f"$e{i}", "sender": sender,
+             "origin_server_ts": int(ts * 1000), "content": {"msgtype": "m.text", "body": body}}
+    if txn:
+        event["unsigned"] = {"transaction_id": txn}
+    return event
+
+
+def test_read_back_pages_past_newer_messages_to_find_the_post() -> None:
+    now = time.time()
+    ours = message(0, now - 600, TEXT, sender=ME)
+    newer = [message(i, now - i) for i in range(1, 161)]  # 160 messages after ours
+    ch = channel(handler=busy_room([*newer, ours, message(999, now - 7200)]))
+    since = datetime.fromtimestamp(now - 900, UTC)
+    found = ch.read_back(make_post(key="citychan-other-device"), since)
+    assert found is not None and found.remote_id == "$e0"
+
+
+def test_read_back_is_none_only_after_going_back_past_since() -> None:
+    now = time.time()
+    events = [message(i, now - i) for i in range(1, 150)] + [message(500, now - 7200)]
+    ch = channel(handler=busy_room(events))
+    assert ch.read_back(make_post(), datetime.fromtimestamp(now - 900, UTC)) is None
+
+
+def test_read_back_in_a_room_too_busy_to_search_cannot_tell() -> None:
+    now = time.time()
+    events = [message(i, now - i * 0.01) for i in range(1, 1200)]
+    ch = channel(handler=busy_room(events))
+    with pytest.raises(ChannelError, match="cannot tell"):
+        ch.read_back(make_post(), datetime.fromtimestamp(now - 900, UTC))
+
+
 def test_connection_refused_is_retryable_nothing_sent() -> None:
     ch = channel({"base_url": f"http://127.0.0.1:{free_port()}"})
     with pytest.raises(ChannelError) as info:

@@ -51,6 +51,8 @@ def matrix_to(room_id: str, event_id: str) -> str:
     return f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(event_id, safe='$:')}"
 
 
+_READ_BACK_PAGES = 10
+
 class MatrixChannel:
     """Posts a message as ``m.notice`` (a bot notice clients never answer automatically)."""
 
@@ -216,30 +218,43 @@ class MatrixChannel:
         return self._user_id
 
     def read_back(self, post: Post, since: datetime | None = None) -> Receipt | None:
-        """Find an earlier send of ``post`` in the room's latest 50 events, else None.
+        """Find an earlier send of ``post`` among the room's events since ``since``, else None.
 
+        Pages back through ``/messages`` until an event older than ``since`` or the start of
+        the room: only then is the post provably missing. More than ``_READ_BACK_PAGES`` pages
+        raises "cannot tell" - a busy room must not turn into a second post.
         The homeserver tells the sending device its txnId (``unsigned.transaction_id``); an
-        event from our account with the same body (after ``since``) counts too, because
-        another device or token does not see the txnId.
+        event from our account with the same body counts too, because another device or
+        token does not see the txnId.
         """
-        response = self._request("GET", f"/rooms/{_q(self.room_id)}/messages",
-                                 params={"dir": "b", "limit": 50})
-        if response.status_code != 200:
-            self._raise_for(response)
-        events = [e for e in _json(response).get("chunk") or [] if isinstance(e, dict)]
-        events = [e for e in events if e.get("type") == "m.room.message"]
-        for event in events:
-            unsigned = event.get("unsigned") or {}
-            if post.idempotency_key and unsigned.get("transaction_id") == post.idempotency_key:
-                return self._receipt(event)
         min_ts = since.timestamp() * 1000 if since else 0
         me = self.whoami()
-        for event in events:
-            content = event.get("content") or {}
-            if (event.get("sender") == me and content.get("body") == post.rendered.text
-                    and event.get("origin_server_ts", 0) >= min_ts):
-                return self._receipt(event)
-        return None
+        params: dict[str, Any] = {"dir": "b", "limit": 100}
+        for _ in range(_READ_BACK_PAGES):
+            response = self._request("GET", f"/rooms/{_q(self.room_id)}/messages", params=params)
+            if response.status_code != 200:
+                self._raise_for(response)
+            page = _json(response)
+            events = [e for e in page.get("chunk") or [] if isinstance(e, dict)]
+            for event in events:
+                if event.get("type") != "m.room.message":
+                    continue
+                unsigned = event.get("unsigned") or {}
+                content = event.get("content") or {}
+                if (post.idempotency_key
+                        and unsigned.get("transaction_id") == post.idempotency_key):
+                    return self._receipt(event)
+                if (event.get("sender") == me and content.get("body") == post.rendered.text
+                        and event.get("origin_server_ts", 0) >= min_ts):
+                    return self._receipt(event)
+            older = [e.get("origin_server_ts", 0) for e in events]
+            if not events or not page.get("end") or (older and min(older) < min_ts):
+                return None  # reached the start of the room, or went back past ``since``
+            params["from"] = page["end"]
+        raise ChannelError(
+            f"Matrix: more than {100 * _READ_BACK_PAGES} events in the room since the post; "
+            "cannot tell whether it is there"
+        )
 
     def _receipt(self, event: Mapping[str, Any]) -> Receipt:
         event_id = str(event.get("event_id"))
