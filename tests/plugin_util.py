@@ -14,7 +14,7 @@ from citychan.channels.base import Capabilities, ChannelError, Dialect, Option, 
 
 CALLS = []          # every post sent, by any fake channel
 BARRIER = {}        # name -> threading.Barrier, to prove concurrency without timing
-READ_BACK = {}      # channel name -> "found" | "missing" | None (cannot tell)
+READ_BACK = {}      # channel name -> "found" | "missing" | "down" | None (cannot tell)
 
 class FakeChannel:
     type_name = "fake"
@@ -55,6 +55,8 @@ class FakeChannel:
             raise NotImplementedError
         if state == "found":
             return Receipt(remote_id="found-1", url="https://example.org/found")
+        if state == "down":
+            raise ChannelError("fake: HTTP 502 while reading back", outcome_known=False)
         return None
 """
 

@@ -112,6 +112,23 @@ def test_retry_reads_back_then_resends_only_what_is_missing(fake, isolated: Path
     )
 
 
+def test_a_read_back_that_fails_now_never_becomes_a_resend(fake, isolated: Path) -> None:
+    """The API can tell, it just did not answer: even --yes must not guess 'missing'."""
+    config(isolated, {"flaky": "unknown"})
+    assert cli("post", "n.md", "--yes").code == 4
+    fake.READ_BACK.update({"flaky": "down"})
+    fake.CALLS.clear()
+    run = cli("retry", "--yes", "--output", "json")
+    (row,) = json.loads(run.stdout)["result"]["deliveries"]
+    assert (row["action"], row["new_status"]) == ("left", "unknown")
+    assert "read-back failed" in row["detail"] and "502" in row["detail"]
+    assert fake.CALLS == [] and run.code == 4
+    fake.READ_BACK.update({"flaky": "found"})  # later the API answers: resolved, not resent
+    again = json.loads(cli("retry", "--output", "json").stdout)["result"]["deliveries"]
+    assert [(d["action"], d["new_status"]) for d in again] == [("found", "sent")]
+    assert fake.CALLS == []
+
+
 def test_summary_and_link_for_a_small_channel(fake, isolated: Path) -> None:
     write(
         isolated / "citychan.toml",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from citychan.channels.base import ChannelError
 from citychan.config import Config
 from citychan.publish import Publisher, post_from_json
 from citychan.store import Delivery, Status, Store
@@ -79,6 +80,10 @@ def _resolve_one(
     post = post_from_json(raw)
     if d.status is not Status.FAILED:
         found = _read_back(channel, post, d)
+        if isinstance(found, ChannelError):  # the API can tell, but did not answer now
+            why = publisher.redact(found.message)
+            return Resolution(
+                d, "left", d.status, f"read-back failed, not resent: {why}; run retry later")
         if found is not None and found is not NotImplemented:
             store.finish_delivery(d.id, Status.SENT, remote_id=found.remote_id, url=found.url)
             return Resolution(d, "found", Status.SENT, found.url or found.remote_id or "")
@@ -95,15 +100,15 @@ def _resolve_one(
 
 
 def _read_back(channel: Any, post: Any, d: Delivery) -> Any:
-    """Receipt if provably there, None if provably missing, NotImplemented if unknowable."""
+    """Receipt if provably there, None if provably missing, NotImplemented if the API cannot
+    tell, the ChannelError if it could but did not (a 500, no network, too much to search):
+    that one is never a reason to resend."""
     read_back = getattr(channel, "read_back", None)
     if read_back is None:
         return NotImplemented
-    from citychan.channels.base import ChannelError
-
     try:
         return read_back(post, d.created - timedelta(minutes=5))
     except NotImplementedError:
         return NotImplemented
-    except ChannelError:
-        return NotImplemented
+    except ChannelError as exc:
+        return exc
