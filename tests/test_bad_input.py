@@ -95,7 +95,8 @@ def test_unknown_channel_name(recorded: list[tuple], isolated: Path) -> None:
         ("version = 1\n[rules.info]\nmax_per_day = '3'\n", "must be an integer, not a string"),
         ("[city]\ntimezone = 'Europe/Berlin'\n", "missing 'version = 1'"),
         ("version = 2\n", "newer than this citychan"),
-        ("version = 1\n[store]\npath = 'ok.md/db.sqlite'\n", "cannot open the store"),
+        ("version = 1\n[store]\npath = 'ok.md/db.sqlite'\n[channels.out]\ntype = 'outbox'\n",
+         "cannot open the store"),
     ],
 )
 def test_bad_config(recorded: list[tuple], isolated: Path, toml: str, needle: str) -> None:

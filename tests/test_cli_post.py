@@ -193,3 +193,47 @@ def test_init_writes_a_config_that_loads(isolated: Path) -> None:
     assert_one_line_error(again, 2, "exists already")
     write(isolated / "n.md", NOTICE)
     assert cli("check", "n.md").code == 0
+
+
+def test_post_refuses_a_danger_warning_and_points_to_warn(isolated: Path) -> None:
+    """A warning has its own rules, guards and CAP file: 'post' must not be a way around them
+    (nor around quiet hours and the daily cap)."""
+    write(isolated / "citychan.toml",
+          'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\nmax_per_day = 0\n' + CHANNELS)
+    for front in ("kind: warning", "level: high"):
+        write(isolated / "s.md", f"---\ntitle: Wochenmarkt heute\n{front}\n---\nKäse\n")
+        for extra in ([], ["--dry-run"]):
+            run = cli("post", "s.md", "--yes", *extra)
+            assert_one_line_error(run, 2, "is a danger warning")
+            assert "citychan warn s.md" in run.stderr
+    assert not (isolated / OUT).exists()
+
+
+def test_a_channel_named_twice_gets_the_post_once(notice: Path, isolated: Path) -> None:
+    write(isolated / "citychan.toml", "version = 1\n" + CHANNELS)
+    run = cli("post", "notice.md", "--yes", "--channel", "outbox", "--channel", "outbox",
+              "--output", "json")
+    assert run.code == 0, run.stderr
+    assert [r["channel"] for r in json.loads(run.stdout)["result"]["results"]] == ["outbox"]
+    assert len(list((isolated / OUT / "outbox").iterdir())) == 1
+
+
+def test_dry_run_and_preview_see_the_daily_cap_and_a_missing_secret(
+        notice: Path, isolated: Path) -> None:
+    write(isolated / "citychan.toml", "version = 1\n[rules.info]\nmax_per_day = 1\n" + CHANNELS)
+    assert cli("post", "notice.md", "--yes").code == 0
+    write(isolated / "n2.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
+    for args in (["post", "n2.md", "--dry-run"], ["preview", "n2.md"], ["post", "n2.md", "--yes"]):
+        run = cli(*args)
+        assert run.code == 3 and "CC302" in run.stdout + run.stderr, (args, run)
+    write(isolated / "tg.toml", 'version = 1\n[channels.tg]\ntype = "telegram"\n'
+          'chat_id = "@stadt_bautzen"\ntoken_env = "CITYCHAN_TG_TOKEN"\n')
+    for extra in (["--dry-run"], ["--yes"]):
+        run = cli("post", "n2.md", "--config", "tg.toml", *extra)
+        assert_one_line_error(run, 2, "set CITYCHAN_TG_TOKEN")
+
+
+def test_a_bad_file_leaves_no_store_behind(isolated: Path) -> None:
+    write(isolated / "n.md", "---\ntitle: [kaputt\n---\n")
+    assert cli("post", "n.md", "--yes").code == 2
+    assert not (isolated / OUT).exists()

@@ -109,15 +109,23 @@ def make_plan(
     kind: str | None = None,
     now: datetime | None = None,
 ) -> tuple[Plan, dict[str, Any]]:
-    """Load, select channels, render, and check: everything up to sending."""
+    """Load, select channels, render, and check: everything up to sending. The daily cap is
+    counted from ``store``, else from the store file if there is one (preview, dry run)."""
     now = now or now_in(config)
     message = load_message(path, config.city.languages, kind=kind)
     chosen = select(config, message, only)
     channels = open_channels(config, chosen, offline=offline, env=env)
     sent_today = 0
-    if store is not None and message.kind == "info":
+    if message.kind == "info":
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        sent_today = store.count_info_since(midnight)
+        if store is not None:
+            sent_today = store.count_info_since(midnight)
+        elif config.store_path.is_file():
+            existing = Store(config.store_path)
+            try:
+                sent_today = existing.count_info_since(midnight)
+            finally:
+                existing.close()
     return plan(
         config, message, channels, chosen, now=now, sent_today=sent_today, force=force
     ), channels
@@ -144,8 +152,9 @@ def post(
 ) -> Report:
     """Check, confirm, deliver to every target concurrently and record every attempt."""
     env = os.environ if env is None else env
-    if dry_run:
-        p, _ = make_plan(path, config, only=only, force=force, offline=True, env=env)
+    if dry_run:  # offline, but with the real secrets: a missing one fails here as in a post
+        p, _ = make_plan(path, config, only=only, force=force, offline=True, env=dict(env))
+        _refuse_warning(p)
         _reject_if_errors(p)
         report = Report(
             p.message.content_hash,
@@ -156,19 +165,30 @@ def post(
             forced=force,
         )
         return report
-    store = open_store(config)
-    try:
-        p, channels = make_plan(
-            path, config, only=only, force=force, offline=False, env=env, store=store
-        )
-        _reject_if_errors(p)
-        if confirm is not None and not confirm(p):
-            from citychan.errors import UsageError
+    p, channels = make_plan(path, config, only=only, force=force, offline=False, env=env)
+    _refuse_warning(p)
+    _reject_if_errors(p)
+    if confirm is not None and not confirm(p):
+        from citychan.errors import UsageError
 
-            raise UsageError("not confirmed; nothing was sent")
+        raise UsageError("not confirmed; nothing was sent")
+    store = open_store(config)  # only now: bad input leaves no store behind
+    try:
         return publisher(config, store, channels, env, on_event).publish(p, force=force)
     finally:
         store.close()
+
+
+def _refuse_warning(p: Plan) -> None:
+    """A danger warning goes through `citychan warn`: its rules, its guards, its CAP file."""
+    if p.message.kind == "warning":
+        from citychan.errors import UsageError
+
+        raise UsageError(
+            f"{p.message.path.name} is a danger warning (kind: warning or a level): "
+            "'citychan post' sends information only",
+            hint=f"send it with: citychan warn {p.message.path}",
+        )
 
 
 def publisher(config: Config, store: Store, channels: Mapping[str, Any], env: Mapping[str, str],

@@ -73,7 +73,7 @@ def select(
     config: Config, message: Message, only: list[str] | tuple[str, ...] = ()
 ) -> list[ChannelConfig]:
     """The enabled channels this post goes to: --channel names, else the message's, else all."""
-    wanted = list(only) or list(message.channels)
+    wanted = list(dict.fromkeys(only or message.channels))  # a name given twice posts once
     for name in wanted:
         if name not in config.channels:
             raise UsageError(
@@ -104,8 +104,8 @@ def open_channels(
 
     needs_http = any(c.type not in OFFLINE_TYPES for c in chosen)
     if offline:
-        ctx = ChannelContext(
-            env=_OfflineEnv(),
+        ctx = ChannelContext(  # a dry run passes the real environment: a missing secret shows
+            env=env or _OfflineEnv(),
             http=_offline_http() if needs_http else None,
             base_dir=config.base_dir,
             timeout=config.publish.timeout,
