@@ -93,3 +93,24 @@ def test_outbox_writes_exactly_the_rendered_text(tmp_path: Path) -> None:
     assert written.read_text(encoding="utf-8") == text
     assert written.name == f"sperrung-der-loebauer-strasse-{'e' * 12}.outbox.txt"
     assert receipt.url == written.resolve().as_uri()
+
+
+def test_a_control_character_never_breaks_the_feed(tmp_path: Path) -> None:
+    """One stray character (an old entry, a plugin's text) must not break feed.xml for every
+    later post: the feed is rebuilt from entries.json each time."""
+    ch = feed(tmp_path)
+    ch.send(post("d" * 64, "Zeile\x0bZwei\x01", html="<p>A\x0bB\x1f</p>"))
+    ch.send(post("e" * 64, "Danach", when=11))
+    parsed = feedparser.parse((tmp_path / "f" / "feed.xml").read_bytes())
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert [e.title for e in parsed.entries] == ["Danach", "ZeileZwei"]
+
+
+def test_the_archive_page_keeps_every_notice_the_feed_the_newest_100(tmp_path: Path) -> None:
+    ch = feed(tmp_path)
+    for i in range(105):
+        ch.send(post(f"{i:064x}", f"Meldung Nummer {i}", when=i % 24))
+    parsed = feedparser.parse((tmp_path / "f" / "feed.xml").read_bytes())
+    assert len(parsed.entries) == 100 and parsed.entries[0].title == "Meldung Nummer 104"
+    page = (tmp_path / "f" / "index.html").read_text(encoding="utf-8")
+    assert all(f"Meldung Nummer {i}<" in page for i in range(105))

@@ -51,3 +51,16 @@ def test_bom_and_crlf_are_accepted(isolated: Path) -> None:
     p = isolated / "n.md"
     p.write_bytes("\ufeff---\r\ntitle: Öffnungszeiten\r\n---\r\nText\r\n".encode())
     assert load_message(p).title == "Öffnungszeiten"
+
+
+def test_control_characters_from_word_processors_are_cleaned(tmp_path) -> None:
+    """A vertical tab (Word's soft line break) or a stray CR is a line break; other control
+    characters, which the feed and CAP (XML) cannot carry, are dropped."""
+    from citychan.message import load_message
+
+    path = tmp_path / "n.md"
+    path.write_bytes("---\ntitle: Sperrung\x01 Löbauer Straße\n---\n"
+                     "Zeile eins\x0bZeile zwei\rdrei\x7f\n".encode())
+    m = load_message(path, ("de",))
+    assert m.title == "Sperrung Löbauer Straße"
+    assert "Zeile eins\nZeile zwei\ndrei" in m.docs[0].body

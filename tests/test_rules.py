@@ -101,3 +101,17 @@ def test_policy_blocks_info_but_never_warnings_and_force_is_recorded() -> None:
     assert policy_findings("warning", night, rules, 10, force=False) == []
     forced = policy_findings("info", night, rules, 3, force=True)
     assert [(f.code, f.severity) for f in forced] == [("CC303", "warning"), ("CC303", "warning")]
+
+
+def test_script_links_reach_the_link_rule_instead_of_vanishing(tmp_path) -> None:
+    """markdown-it on its own turns javascript: links back into text, and the WhatsApp text
+    then carried '[Formular](javascript:…)'; the link must be seen and refused."""
+    from citychan.message import load_message
+    from citychan.render import message_links
+
+    for url in ("javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "file:///etc/passwd"):
+        path = tmp_path / "n.md"
+        path.write_text(f"---\ntitle: Formular\n---\nDas [Formular]({url}) ausfüllen.\n")
+        links = message_links(load_message(path, ("de",)))
+        assert links == [url]
+        assert [(f.code, str(f.severity)) for f in link_findings(links, ())] == [("CC204", "error")]

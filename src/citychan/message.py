@@ -174,10 +174,20 @@ def read_text(path: Path, what: str = "message file") -> str:
             f"{path}: is not UTF-8 text (bad byte at offset {exc.start})",
             hint="save the file as UTF-8",
         ) from None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    text = clean_controls(text.removeprefix("\ufeff"))
     if not text.strip():
         raise InputError(f"{path}: is empty")
     return text
+
+
+_BREAKS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n"})
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def clean_controls(text: str) -> str:
+    """Line ends as \\n; a vertical tab or form feed (Word's soft line break) becomes a line
+    break; other control characters, which XML (the feed, CAP) cannot carry, are dropped."""
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").translate(_BREAKS))
 
 
 def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 import uuid
 from collections.abc import Mapping
@@ -26,7 +27,8 @@ from citychan.channels.base import (
 from citychan.fsutil import atomic_write
 
 ATOM = "http://www.w3.org/2005/Atom"
-MAX_ENTRIES = 100
+MAX_ENTRIES = 100  # in feed.xml; the archive page keeps all
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LOCK = threading.Lock()  # several feed channels may share a folder
 
 
@@ -92,8 +94,7 @@ class FeedChannel:
                 if post.extra.get("cap_xml"):
                     entry["cap"] = self._write_cap(post)
                 entries = [entry] + [e for e in entries if e["id"] != entry_id]
-                entries = entries[:MAX_ENTRIES]
-                self._save(entries, now)
+                self._save(entries, now)  # the archive keeps every notice; the feed the newest
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
         return Receipt(remote_id=entry_id, url=f"{self.public_url}/#{entry['anchor']}")
@@ -119,9 +120,10 @@ class FeedChannel:
             self.path / "entries.json",
             json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1),
         )
-        atomic_write(self.feed_file, atom_feed(self.title, self.public_url, entries, now))
+        recent = entries[:MAX_ENTRIES]
+        atomic_write(self.feed_file, atom_feed(self.title, self.public_url, recent, now))
         atomic_write(self.page_file, html_page(self.title, self.public_url, entries))
-        caps = [e for e in entries if e.get("cap")]
+        caps = [e for e in recent if e.get("cap")]
         if caps:
             atomic_write(self.path / "alerts.xml", cap_feed(self.title, self.public_url, caps, now))
 
@@ -154,8 +156,8 @@ def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: d
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
         if text is not None:
-            el.text = text
-        return el
+            el.text = _XML_UNSAFE.sub("", text)  # one stray control character would break
+        return el                                  # the feed, for every later post too
 
     sub(feed, "id", "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, public_url)))
     sub(feed, "title", title)
