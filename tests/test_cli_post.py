@@ -237,3 +237,19 @@ def test_a_bad_file_leaves_no_store_behind(isolated: Path) -> None:
     write(isolated / "n.md", "---\ntitle: [kaputt\n---\n")
     assert cli("post", "n.md", "--yes").code == 2
     assert not (isolated / OUT).exists()
+
+
+def test_json_output_carries_usage_errors_too(isolated: Path) -> None:
+    """A script reading stdout must not get an empty string for exit 2."""
+    for args in (["post", "nope.md", "--yes"], ["preview", "nope.md"], ["log"]):
+        if args == ["log"]:
+            write(isolated / "citychan.toml", "version = 2\n")
+        run = cli(*args, "--output", "json")
+        env = json.loads(run.stdout)
+        assert run.code == 2 and env["ok"] is False and env["exit_code"] == 2
+        assert env["command"] == args[0] and env["citychan"] == 1
+        assert env["result"]["error"]["message"] in run.stderr
+    (isolated / "citychan.toml").unlink()
+    write(isolated / "n.md", NOTICE)
+    plain = cli("post", "n.md")  # no terminal, no --yes, text output: stdout stays clean
+    assert plain.code == 2 and plain.stdout == ""

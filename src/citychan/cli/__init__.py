@@ -34,6 +34,7 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show a full traceback on errors."),
 ) -> None:
     common.STATE.debug = debug
+    common.STATE.output, common.STATE.command = "text", ""  # set again by --output
     common.route_warnings()
 
 

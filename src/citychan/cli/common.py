@@ -22,6 +22,8 @@ CONFIG_HELP = "Config file (default: $CITYCHAN_CONFIG, ./citychan.toml, user con
 @dataclass
 class _State:
     debug: bool = False
+    output: str = "text"  # set by --output: errors then also go to stdout as an envelope
+    command: str = ""
 
 
 STATE = _State()
@@ -45,9 +47,10 @@ def route_warnings() -> None:
     warnings.showwarning = show
 
 
-def check_output(value: str) -> str:
+def check_output(ctx: typer.Context, value: str) -> str:
     if value not in ("text", "json"):
         raise typer.BadParameter("use 'text' or 'json'")
+    STATE.output, STATE.command = value, ctx.info_name or ""
     return value
 
 
@@ -68,6 +71,9 @@ def fail(exc: CitychanError) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     if exc.hint:
         typer.echo(f"Hint: {exc.hint}", err=True)
+    if STATE.output == "json":  # a script reading stdout learns what went wrong, too
+        emit_json(STATE.command, False, {"error": {"message": message, "hint": exc.hint}},
+                  int(exc.exit_code))
     raise typer.Exit(int(exc.exit_code))
 
 
@@ -124,9 +130,11 @@ def run_rejectable(action: Callable[[], T], command: str, output: str) -> T:
                 emit_json(
                     command,
                     False,
-                    {"findings": [f.as_dict() for f in findings]},
+                    {"findings": [f.as_dict() for f in findings],
+                     "error": {"message": exc.message, "hint": exc.hint}},
                     int(exc.exit_code),
                 )
+                STATE.output = "text"  # the envelope is out: fail() adds only the stderr line
             else:
                 from citychan.cli import show
 
