@@ -375,20 +375,28 @@ class IncidentStore:
             )
 
     def add_alert(self, rec: AlertRecord, message_hash: str | None) -> None:
+        """Record one CAP message. An identifier already recorded is an error: a CAP message
+        that went out is never overwritten."""
         with self.store._tx() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO alerts(identifier, incident_id, msg_type, sent, expires, "
-                "message_hash, warning) VALUES (?,?,?,?,?,?,?)",
-                (
-                    rec.identifier,
-                    rec.incident_id,
-                    rec.msg_type,
-                    rec.sent.isoformat(),
-                    rec.expires.isoformat(),
-                    message_hash,
-                    rec.warning_json,
-                ),
-            )
+            try:
+                db.execute(
+                    "INSERT INTO alerts(identifier, incident_id, msg_type, sent, expires, "
+                    "message_hash, warning) VALUES (?,?,?,?,?,?,?)",
+                    (
+                        rec.identifier,
+                        rec.incident_id,
+                        rec.msg_type,
+                        rec.sent.isoformat(),
+                        rec.expires.isoformat(),
+                        message_hash,
+                        rec.warning_json,
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise StoreError(
+                    f"CAP message {rec.identifier} is already recorded; nothing was overwritten",
+                    hint="send it again: the next update gets a new identifier",
+                ) from None
             db.execute(
                 "UPDATE incidents SET expires=MAX(expires, ?) WHERE id=?",
                 (rec.expires.isoformat(), rec.incident_id),

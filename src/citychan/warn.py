@@ -115,7 +115,13 @@ def build_update(
     )
     level = alerts.parse_level(inp.level) if inp.level else None
     w = alerts.update(
-        original, new, now=now, still_valid=still_valid(messages, now), expires=expires, level=level
+        original,
+        new,
+        now=now,
+        still_valid=still_valid(messages, now),
+        expires=expires,
+        level=level,
+        history=messages,
     )
     return w, incident.channels
 
@@ -129,7 +135,9 @@ def build_allclear(
     if incident.closed is not None:
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
     extra = {lang: details for lang in messages[0].langs} if details else None
-    w = alerts.allclear(messages[0], still_valid(messages, now), now=now, details=extra)
+    w = alerts.allclear(
+        messages[0], still_valid(messages, now), now=now, details=extra, history=messages
+    )
     return w, incident.channels
 
 

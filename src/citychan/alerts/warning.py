@@ -189,21 +189,26 @@ def _refs(original: Warning, still_valid: Iterable[Warning | Reference]) -> tupl
     return tuple(sorted(seen.values(), key=lambda r: r.sent))
 
 
-def _next_sequence(original: Warning, still_valid: Iterable[Warning | Reference]) -> int:
+def _next_sequence(original: Warning, *messages: Iterable[Warning | Reference]) -> int:
+    """One more than the highest sequence of the incident: counted over every message given
+    (expired ones too), so an identifier is never issued twice."""
     seqs = [original.sequence]
-    for item in still_valid:
-        if isinstance(item, Warning) and item.incident == original.incident:
-            seqs.append(item.sequence)
+    for group in messages:
+        for item in group:
+            if isinstance(item, Warning) and item.incident == original.incident:
+                seqs.append(item.sequence)
     return max(seqs) + 1
 
 
 def update(original: Warning, replacement: Warning | None = None, *, now: datetime,
            still_valid: Iterable[Warning | Reference] = (), expires: datetime | None = None,
-           level: Level | None = None) -> Warning:
+           level: Level | None = None, history: Iterable[Warning] = ()) -> Warning:
     """The CAP Update of ``original``: same incident, referencing it and ``still_valid``.
 
     ``replacement`` carries the new texts (built with any builder); without one the original
-    is re-issued, e.g. with a later ``expires`` or another ``level``.
+    is re-issued, e.g. with a later ``expires`` or another ``level``. ``history`` is every
+    message of the incident sent so far (expired ones too): the new sequence number is
+    higher than all of them.
     """
     still_valid = tuple(still_valid)
     base = replacement or original
@@ -214,7 +219,7 @@ def update(original: Warning, replacement: Warning | None = None, *, now: dateti
         status=original.status,
         msg_type=MsgType.UPDATE,
         references=_refs(original, still_valid),
-        sequence=_next_sequence(original, still_valid),
+        sequence=_next_sequence(original, still_valid, history),
         sent=sent,
         effective=sent if replacement is None else base.effective,
         expires=expires or base.expires,
@@ -234,9 +239,11 @@ ALLCLEAR_TEXTS: Mapping[str, tuple[str, str]] = {
 
 
 def allclear(original: Warning, still_valid_messages: Iterable[Warning | Reference] = (), *,
-             now: datetime, details: Mapping[str, str] | None = None) -> Warning:
+             now: datetime, details: Mapping[str, str] | None = None,
+             history: Iterable[Warning] = ()) -> Warning:
     """The Entwarnung: CAP msgType Cancel, responseType AllClear, referencing ``original``
-    and every still-valid message of the incident given."""
+    and every still-valid message of the incident given; ``history`` (every message sent so
+    far) keeps its sequence number above all of them."""
     still_valid = tuple(still_valid_messages)
     sent = localize(now, original.sent.tzinfo or "Europe/Berlin")
     texts: dict[str, WarningText] = {}
@@ -257,7 +264,7 @@ def allclear(original: Warning, still_valid_messages: Iterable[Warning | Referen
         msg_type=MsgType.CANCEL,
         response_type=ResponseType.ALL_CLEAR,
         references=_refs(original, still_valid),
-        sequence=_next_sequence(original, still_valid),
+        sequence=_next_sequence(original, still_valid, history),
         sent=sent,
         effective=sent,
         expires=sent + ALLCLEAR_LIFETIME,
