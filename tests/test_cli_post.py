@@ -253,3 +253,19 @@ def test_json_output_carries_usage_errors_too(isolated: Path) -> None:
     write(isolated / "n.md", NOTICE)
     plain = cli("post", "n.md")  # no terminal, no --yes, text output: stdout stays clean
     assert plain.code == 2 and plain.stdout == ""
+
+
+def test_check_names_the_channel_of_a_finding_and_knows_front_matter_channels(
+        isolated: Path) -> None:
+    write(isolated / "citychan.toml", "version = 1\n[channels.md]\ntype = \"outbox\"\n"
+          "[channels.feed]\ntype = \"feed\"\n")
+    write(isolated / "n.md", "---\ntitle: Markt\nchannels: [md, fed]\n---\nHeute Markt.\n")
+    run = cli("check", "n.md", env={"COLUMNS": "200"})
+    assert run.code == 3
+    assert "unknown channel 'fed'. Did you mean 'feed'?" in run.stdout
+    assert cli("post", "n.md", "--yes").code == 2  # check and post agree
+    write(isolated / "citychan.toml", 'version = 1\n[channels.md]\ntype = "telegram"\n'
+          'chat_id = "@stadt_bautzen"\ntoken_env = "CITYCHAN_TG_TOKEN"\n')
+    write(isolated / "long.md", "---\ntitle: Lang\n---\n" + "Text. " * 1000)
+    run = cli("check", "long.md", env={"COLUMNS": "200"})
+    assert run.code == 3 and "CC101 too-long [md]:" in run.stdout  # not swallowed as a style

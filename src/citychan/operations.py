@@ -72,8 +72,8 @@ def check(
             out.append(Checked(Path(path), None, error=exc.message))
             continue
         p = plan(config, message, channels, _eligible(chosen, message), now=None)
-        findings = p.findings + (_warning_findings(message, config, now)
-                                 if message.kind == "warning" else [])
+        findings = p.findings + _unknown_channels(message, config) + (
+            _warning_findings(message, config, now) if message.kind == "warning" else [])
         out.append(Checked(Path(path), message, findings))
     return out
 
@@ -89,6 +89,17 @@ def _warning_findings(message: Message, config: Config, now: datetime) -> list[F
     except CitychanError as exc:
         return [error("CC002", exc.message, hint=exc.hint)]
     return alerts.check_warning(w, config.alerts, now=now)
+
+
+def _unknown_channels(message: Message, config: Config) -> list[Finding]:
+    """A 'channels:' name the config does not know: post would refuse it, so check does."""
+    from citychan.errors import did_you_mean
+    from citychan.findings import error
+
+    return [error("CC002", f"channels: unknown channel '{name}'."
+                  f"{did_you_mean(name, list(config.channels))}",
+                  hint=f"configured: {', '.join(config.channels) or 'none'}")
+            for name in message.channels if name not in config.channels]
 
 
 def _eligible(chosen: list[Any], message: Message) -> list[Any]:

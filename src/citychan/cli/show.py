@@ -23,7 +23,7 @@ _STATUS = {
 
 def findings_table(findings: list[Any], console: Any) -> None:
     for f in findings:
-        where = f" [{f.channel}]" if f.channel else ""
+        where = _esc(f" [{f.channel}]") if f.channel else ""  # [md] is not a style
         hint = f" [dim]— {f.hint}[/]" if f.hint else ""
         console.print(
             f"  {_SEV[str(f.severity)]} {f.code} {f.name}{where}: {_esc(f.message)}{hint}"
