@@ -12,6 +12,7 @@ from citychan.qr.encode import MIN_SIZE_MM, Geometry, Symbol
 from citychan.qr.fonts import TrueTypeFont, load_font
 from citychan.qr.logo import Logo
 from citychan.qr.pdf import Canvas
+from citychan.qr.textfit import MM_PER_PT, fit_names, fit_url, text_mm, wrap
 from citychan.qr.texts import CHANNEL_WORDS, OTHERS_GENERIC, TEXTS
 from citychan.qr.units import Rgb
 
@@ -21,10 +22,18 @@ INK = Rgb(0x1A, 0x1A, 0x1A)
 ACCENT = Rgb(0x00, 0x4B, 0x87)  # a deep civic blue, 9:1 on white
 MUTED = Rgb(0x4A, 0x4A, 0x4A)
 WHITE = Rgb(0xFF, 0xFF, 0xFF)
+URL_MIN_PT = 6.0  # the printed URL: smaller is not legible at arm's length
+LOGO_MAX_WIDTH = 0.4  # of the text width: a wide wordmark leaves room for the city's names
+NAME_SEPARATOR = "  ·  "
 
 
 class PosterOverflow(UsageError):
-    """The content is taller than the paper."""
+    """The content is taller than the paper (a smaller main code may help)."""
+
+
+class PosterTextOverflow(UsageError):
+    """A line of text is wider than the paper even at its smallest legible size (a smaller
+    main code does not help)."""
 
 
 @dataclass(frozen=True)
@@ -82,29 +91,23 @@ class _Layout:
     def pt(self, a4_size: float, floor: float = 6.5) -> float:
         return max(floor, a4_size * self.s)
 
+    @property
+    def usable(self) -> float:
+        return self.w - 2 * self.margin
+
     def centred(self, text: str, font: TrueTypeFont, size: float, colour: Rgb) -> None:
-        lines = wrap(font, size, text, self.w - 2 * self.margin)
+        self.lines(wrap(font, size, text, self.usable), font, size, colour)
+
+    def lines(self, lines: list[str], font: TrueTypeFont, size: float, colour: Rgb) -> None:
         for line in lines:
-            self.y += size * 0.3528 * 1.0  # points to mm: the cap height sits below y
-            x = (self.w - font.width(line, size) * 0.3528) / 2
+            self.y += size * MM_PER_PT  # the cap height sits below y
+            x = (self.w - text_mm(font, line, size)) / 2
             self.canvas.text(x, self.y, font, size, line, colour)
-            self.y += size * 0.3528 * 0.3
+            self.y += size * MM_PER_PT * 0.3
 
-
-def wrap(font: TrueTypeFont, size: float, text: str, width_mm: float) -> list[str]:
-    """Greedy word wrap to ``width_mm`` at ``size`` points."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}".strip()
-        if current and font.width(trial, size) * 0.3528 > width_mm:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines
+    def too_wide(self, what: str, hint: str) -> PosterTextOverflow:
+        bigger = "" if self.spec.paper == "a4" else ", or use a larger --paper"
+        return PosterTextOverflow(f"{what} on {self.spec.paper.upper()}", hint=hint + bigger)
 
 
 def render_poster(spec: PosterSpec) -> bytes:
@@ -125,24 +128,47 @@ def render_poster(spec: PosterSpec) -> bytes:
 
 
 def _header(lay: _Layout) -> None:
+    """Logo and city names in one row; the logo is capped in width and the names shrink,
+    then stack, then wrap, so that nothing reaches past the margins."""
     spec, c = lay.spec, lay.canvas
     names = [TEXTS[lang].city.format(name=spec.city_names.get(lang) or _any_name(spec))
              for lang in spec.languages]
-    size = lay.pt(20)
-    line = "  ·  ".join(names)
-    logo_h = 16 * lay.s if spec.logo else 0.0
-    text_w = lay.bold.width(line, size) * 0.3528
+    logo_w, logo_h = _logo_size(lay)
     gap = 4 * lay.s if spec.logo else 0.0
-    logo_w = logo_h * spec.logo.width / spec.logo.height if spec.logo else 0.0
+    start = lay.pt(20)
+    fit = fit_names(lay.bold, names, lay.usable - logo_w - gap, start, max(6.5, start * 0.7),
+                    NAME_SEPARATOR)
+    if fit is None:
+        raise lay.too_wide("the city names do not fit in the poster header",
+                           "shorten the names in [city] names")
+    size, lines = fit
+    line_h = size * MM_PER_PT * 1.2
+    row_h = max(logo_h, size * MM_PER_PT + (len(lines) - 1) * line_h)
+    text_w = max(text_mm(lay.bold, line, size) for line in lines)
     left = (lay.w - (logo_w + gap + text_w)) / 2
-    row_h = max(logo_h, size * 0.3528)
     if spec.logo:
-        c.image(spec.logo, left, lay.y, logo_w, logo_h)
-    baseline = lay.y + row_h / 2 + size * 0.3528 * 0.35
-    c.text(left + logo_w + gap, baseline, lay.bold, size, line, ACCENT)
+        c.image(spec.logo, left, lay.y + (row_h - logo_h) / 2, logo_w, logo_h)
+    baseline = lay.y + row_h / 2 - (len(lines) - 1) * line_h / 2 + size * MM_PER_PT * 0.35
+    for line in lines:
+        x = left + logo_w + gap if spec.logo else (lay.w - text_mm(lay.bold, line, size)) / 2
+        c.text(x, baseline, lay.bold, size, line, ACCENT)
+        baseline += line_h
     lay.y += row_h + 4 * lay.s
-    c.rect(lay.margin, lay.y, lay.w - 2 * lay.margin, 1.2 * lay.s, ACCENT)
+    c.rect(lay.margin, lay.y, lay.usable, 1.2 * lay.s, ACCENT)
     lay.y += 6 * lay.s
+
+
+def _logo_size(lay: _Layout) -> tuple[float, float]:
+    """The header logo's (width, height): 16 mm high on A4, at most 40 % of the width."""
+    logo = lay.spec.logo
+    if logo is None:
+        return 0.0, 0.0
+    height = 16 * lay.s
+    width = height * logo.width / logo.height
+    if width > LOGO_MAX_WIDTH * lay.usable:
+        width = LOGO_MAX_WIDTH * lay.usable
+        height = width * logo.height / logo.width
+    return width, height
 
 
 def _any_name(spec: PosterSpec) -> str:
@@ -165,7 +191,11 @@ def _main_code(lay: _Layout) -> None:
     x = (lay.w - g.total_mm) / 2
     lay.canvas.qr(spec.symbol, x, lay.y, g, spec.fg, spec.bg, spec.logo, spec.box)
     lay.y += g.total_mm
-    lay.centred(spec.url, lay.regular, lay.pt(11, 6), MUTED)
+    fit = fit_url(lay.regular, spec.url, lay.usable, lay.pt(11, URL_MIN_PT), URL_MIN_PT)
+    if fit is None:
+        raise lay.too_wide(f"the URL ({len(spec.url)} characters) is too long to print under "
+                           "the code", "use a shorter link, e.g. a redirect on the city's website")
+    lay.lines(fit[1], lay.regular, fit[0], MUTED)
     lay.y += 6 * lay.s
 
 
@@ -180,8 +210,8 @@ def _steps(lay: _Layout) -> None:
         x = lay.margin + i * (col_w + gap)
         c.circle(x + r, top + r, r, ACCENT)
         num_size = lay.pt(15)
-        c.text(x + r - lay.bold.width(str(i + 1), num_size) * 0.3528 / 2,
-               top + r + num_size * 0.3528 * 0.35, lay.bold, num_size, str(i + 1), WHITE)
+        c.text(x + r - lay.bold.width(str(i + 1), num_size) * MM_PER_PT / 2,
+               top + r + num_size * MM_PER_PT * 0.35, lay.bold, num_size, str(i + 1), WHITE)
         y = top + 2 * r + 2 * lay.s
         for j, lang in enumerate(spec.languages):
             channel, follow = lay.words[lang]
@@ -189,7 +219,7 @@ def _steps(lay: _Layout) -> None:
             font, colour = (lay.bold, INK) if j == 0 else (lay.regular, MUTED)
             size = lay.pt(11.5 if j == 0 else 10.5)
             for line in wrap(font, size, text, col_w):
-                y += size * 0.3528 * 1.25
+                y += size * MM_PER_PT * 1.25
                 c.text(x, y, font, size, line, colour)
             y += 1.5 * lay.s
         bottom = max(bottom, y)
@@ -216,28 +246,28 @@ def _others(lay: _Layout) -> None:
         cx = lay.margin + gap / 2 + i * (cell + gap) + cell / 2
         g = small.geometry
         c.qr(small.symbol, cx - g.total_mm / 2, lay.y, g, spec.fg, spec.bg)
-        base = lay.y + cell + label_size * 0.3528
-        c.text(cx - lay.bold.width(small.label, label_size) * 0.3528 / 2, base, lay.bold,
+        base = lay.y + cell + label_size * MM_PER_PT
+        c.text(cx - lay.bold.width(small.label, label_size) * MM_PER_PT / 2, base, lay.bold,
                label_size, small.label, INK)
         short = small.url.split("://", 1)[-1]
         for line in _break_url(lay.regular, url_size, short, cell + gap * 0.8):
-            base += url_size * 0.3528 * 1.3
-            c.text(cx - lay.regular.width(line, url_size) * 0.3528 / 2, base, lay.regular,
+            base += url_size * MM_PER_PT * 1.3
+            c.text(cx - lay.regular.width(line, url_size) * MM_PER_PT / 2, base, lay.regular,
                    url_size, line, MUTED)
-    lay.y += cell + label_size * 0.3528 + 2 * url_size * 0.3528 * 1.3 + 2 * lay.s
+    lay.y += cell + label_size * MM_PER_PT + 2 * url_size * MM_PER_PT * 1.3 + 2 * lay.s
 
 
 def _break_url(font: TrueTypeFont, size: float, url: str, width_mm: float) -> list[str]:
     """At most two lines, broken after a '/' where possible; longer URLs are shortened
     visibly with '…' (the code beside them carries the full link)."""
-    if font.width(url, size) * 0.3528 <= width_mm:
+    if font.width(url, size) * MM_PER_PT <= width_mm:
         return [url]
     cut = len(url)
-    while cut > 1 and font.width(url[:cut], size) * 0.3528 > width_mm:
+    while cut > 1 and font.width(url[:cut], size) * MM_PER_PT > width_mm:
         cut -= 1
     slash = url.rfind("/", 0, cut)
     first_end = slash + 1 if slash > 0 else cut
     rest = url[first_end:]
-    while len(rest) > 1 and font.width(rest, size) * 0.3528 > width_mm:
+    while len(rest) > 1 and font.width(rest, size) * MM_PER_PT > width_mm:
         rest = rest[:-2] + "…"
     return [url[:first_end], rest] if rest else [url[:first_end]]
