@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import cli
+from tests.cli_util import assert_one_line_error, cli
 from tests.conftest import SHARED_DATA, write
 
 CONFIG = """version = 1
@@ -97,3 +97,46 @@ def test_a_recorded_cap_message_is_never_overwritten(tmp_path: Path) -> None:
         inc.add_alert(AlertRecord("x.1", "x", "Update", now, now, '{"second": 2}'), None)
     (rec,) = inc.alerts("x")
     assert (rec.msg_type, rec.warning_json) == ("Alert", '{"first": 1}')
+
+
+def test_two_warnings_in_the_same_second_are_two_incidents(config, isolated: Path, clock) -> None:
+    clock.set(10, 0)
+    a = warn("--template", "hochwasser", "--level", "medium", "--area", "Seidau")
+    clock.set(10, 0)  # the same second again
+    b = warn("--template", "hochwasser", "--level", "high", "--area", "Stiebitz")
+    assert a["incident"] != b["incident"] and b["incident"] == a["incident"] + "-2"
+    cap_a = isolated / "citychan-out" / "cap" / f"{a['incident']}.1.cap.xml"
+    assert "Seidau" in cap_a.read_text(encoding="utf-8")
+    log = json.loads(cli("log", "--output", "json").stdout)["result"]["incidents"]
+    assert {i["id"]: i["level"] for i in log} == {a["incident"]: "medium", b["incident"]: "high"}
+    rows = db_rows(isolated, "SELECT identifier FROM alerts")
+    assert sorted(rows) == sorted([(f"{a['incident']}.1",), (f"{b['incident']}.1",)])
+
+
+def test_a_new_warning_for_an_existing_incident_id_is_refused(config, isolated: Path) -> None:
+    a = warn("--template", "hochwasser", "--level", "medium", "--area", "Seidau")
+    write(isolated / "w.md", f"""---
+title: "Gefahr: Hochwasser - Stiebitz"
+level: medium
+event: hochwasser
+incident: {a["incident"]}
+area: Stiebitz
+instruction: Meiden Sie das Ufer.
+expires: 2h
+---
+Die Spree tritt über die Ufer.
+""")
+    write(isolated / "w.hsb.md", """---
+title: "Strach: Wulka woda - Stiebitz"
+area: Stiebitz
+instruction: Wobeńdźće brjoh.
+---
+Sprjewja wustupi.
+""")
+    outbox = sorted((isolated / "citychan-out" / "outbox").iterdir())
+    run = cli("warn", "w.md", "--yes")
+    assert_one_line_error(run, 2, f"incident '{a['incident']}' exists already")
+    assert "warn update" in run.stderr
+    assert sorted((isolated / "citychan-out" / "outbox").iterdir()) == outbox
+    rows = db_rows(isolated, "SELECT identifier, warning FROM alerts")
+    assert len(rows) == 1 and "Seidau" in rows[0][1] and "Stiebitz" not in rows[0][1]

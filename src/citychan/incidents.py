@@ -5,6 +5,7 @@ still open or overdue (past expiry without an all-clear)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -115,10 +116,27 @@ def still_valid(messages: list[Warning], now: datetime) -> list[Warning]:
     ]
 
 
-def record(store: Store, w: Warning, channels: list[str], message_hash: str | None) -> None:
-    """Record a warning message; the first message of an incident opens it."""
+def taken(store: Store) -> Callable[[str], bool]:
+    """Whether an incident id is recorded already (for making a new one unique)."""
     inc = IncidentStore(store)
-    if w.msg_type is MsgType.ALERT and inc.get(w.incident) is None:
+    return lambda incident_id: inc.get(incident_id) is not None
+
+
+def refuse_existing(store: Store, incident_id: str) -> None:
+    """A new warning (CAP Alert) never joins an incident that exists: that is an update."""
+    if IncidentStore(store).get(incident_id) is not None:
+        raise UsageError(
+            f"incident '{incident_id}' exists already; a new warning needs a new incident id",
+            hint=f"to change it, send an update: citychan warn update {incident_id} FILE",
+        )
+
+
+def record(store: Store, w: Warning, channels: list[str], message_hash: str | None) -> None:
+    """Record a warning message; the first message of an incident opens it, and an Alert
+    for an incident id that exists is refused (it would replace that incident's messages)."""
+    inc = IncidentStore(store)
+    if w.msg_type is MsgType.ALERT:
+        refuse_existing(store, w.incident)
         headline = next(iter(w.texts.values())).headline if w.texts else w.event
         inc.open_incident(
             Incident(

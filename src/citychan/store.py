@@ -359,20 +359,25 @@ class IncidentStore:
         import json
 
         with self.store._tx() as db:
-            db.execute(
-                "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
-                "expires) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    inc.id,
-                    inc.event,
-                    inc.level,
-                    inc.status,
-                    json.dumps(list(inc.channels)),
-                    inc.headline,
-                    inc.opened.isoformat(),
-                    inc.expires.isoformat(),
-                ),
-            )
+            try:
+                db.execute(
+                    "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
+                    "expires) VALUES (?,?,?,?,?,?,?,?)",
+                    (
+                        inc.id,
+                        inc.event,
+                        inc.level,
+                        inc.status,
+                        json.dumps(list(inc.channels)),
+                        inc.headline,
+                        inc.opened.isoformat(),
+                        inc.expires.isoformat(),
+                    ),
+                )
+            except sqlite3.IntegrityError:
+                raise StoreError(
+                    f"incident '{inc.id}' is already recorded; nothing was overwritten"
+                ) from None
 
     def add_alert(self, rec: AlertRecord, message_hash: str | None) -> None:
         """Record one CAP message. An identifier already recorded is an error: a CAP message

@@ -40,8 +40,23 @@ class WarnInput:
     status: str = "Actual"  # Exercise / Test with --exercise / --test
 
 
-def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
-    """A new warning from a file, a template or flags."""
+def build(
+    inp: WarnInput, config: Config, now: datetime, taken: Callable[[str], bool] | None = None
+) -> Warning:
+    """A new warning from a file, a template or flags. ``taken`` tells which incident ids
+    exist already: a generated id then gets a suffix (two warnings in the same second are
+    two incidents); an id the file names itself is kept (and refused later if it exists)."""
+    w, explicit = _build(inp, config, now)
+    if taken is None or explicit or not taken(w.incident):
+        return w
+    n = 2
+    while taken(f"{w.incident}-{n}"):
+        n += 1
+    return replace(w, incident=f"{w.incident}-{n}")
+
+
+def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool]:
+    """The warning, and whether its incident id was named in the file."""
     tz, cfg = config.city.timezone, config.alerts
     if inp.file is not None:
         from citychan.message import load_message
@@ -50,7 +65,8 @@ def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
         if inp.level:
             w = replace(w, level=alerts.parse_level(inp.level))
-        return alerts.mark(w, inp.status) if inp.status != "Actual" else w
+        explicit = bool(str(msg.meta.get("incident") or "").strip())
+        return (alerts.mark(w, inp.status) if inp.status != "Actual" else w), explicit
     if not inp.level:
         raise UsageError("a warning needs --level low|medium|high")
     if not inp.area:
@@ -58,7 +74,7 @@ def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
             "a warning needs --area",
             hint='e.g. --area "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"',
         )
-    return alerts.from_flags(
+    w = alerts.from_flags(
         level=inp.level,
         area=inp.area,
         now=now,
@@ -73,6 +89,7 @@ def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
         tz=tz,
         status=inp.status,
     )
+    return w, False
 
 
 def build_update(
@@ -301,7 +318,10 @@ def run(
     try:
         names: tuple[str, ...] | None = None
         if mode == "new":
-            w = build(inp, config, now)
+            from citychan.incidents import refuse_existing, taken
+
+            w = build(inp, config, now, taken=taken(store))
+            refuse_existing(store, w.incident)
         elif mode == "update":
             w, names = build_update(str(incident), inp, config, store, now)
         else:
