@@ -140,3 +140,58 @@ Sprjewja wustupi.
     assert sorted((isolated / "citychan-out" / "outbox").iterdir()) == outbox
     rows = db_rows(isolated, "SELECT identifier, warning FROM alerts")
     assert len(rows) == 1 and "Seidau" in rows[0][1] and "Stiebitz" not in rows[0][1]
+
+
+def _open(isolated: Path) -> dict:
+    (inc,) = json.loads(cli("log", "--output", "json").stdout)["result"]["incidents"]
+    return inc
+
+
+def test_the_incident_runs_until_its_latest_message_says(config, isolated: Path, clock) -> None:
+    clock.set(10, 0)
+    a = warn("--template", "unwetter", "--level", "medium", "--area", "Bautzen", "--expires", "3h")
+    assert _open(isolated)["expires"].startswith(f"{_day(isolated)}T13:00")
+    clock.set(10, 30)
+    warn("update", a["incident"], "--expires", "30m")  # the storm passes sooner
+    inc = _open(isolated)
+    assert inc["expires"].startswith(f"{_day(isolated)}T11:00") and inc["overdue"] is False
+    clock.set(11, 5)
+    assert _open(isolated)["overdue"] is True  # past the update's expiry, no all-clear yet
+
+
+def _day(isolated: Path) -> str:
+    (sent,) = db_rows(isolated, "SELECT opened FROM incidents LIMIT 1")[0]
+    return sent[:10]
+
+
+def test_incident_expiry_across_the_dst_change_compares_times_not_strings(tmp_path: Path) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from citychan.store import AlertRecord, Incident, IncidentStore, Store
+
+    cest, cet = timezone(timedelta(hours=2)), timezone(timedelta(hours=1))
+    # 25 Oct 2026: 03:00 CEST becomes 02:00 CET. The update is sent later but its ISO string
+    # sorts earlier ("02:10+01:00" < "02:50+02:00").
+    alert_sent = datetime(2026, 10, 25, 2, 50, tzinfo=cest)
+    upd_sent = datetime(2026, 10, 25, 2, 10, tzinfo=cet)  # 20 minutes later
+    assert upd_sent > alert_sent and upd_sent.isoformat() < alert_sent.isoformat()
+    inc = IncidentStore(Store(tmp_path / "s.db"))
+    alert_exp = datetime(2026, 10, 25, 9, 0, tzinfo=cet)
+    upd_exp = datetime(2026, 10, 25, 4, 0, tzinfo=cet)
+    inc.open_incident(Incident("x", "sturm", "medium", "Actual", ("outbox",), "Gefahr: Sturm",
+                               alert_sent, alert_exp, None))
+    inc.add_alert(AlertRecord("x.1", "x", "Alert", alert_sent, alert_exp, "{}"), None)
+    inc.add_alert(AlertRecord("x.2", "x", "Update", upd_sent, upd_exp, "{}"), None)
+    assert inc.get("x").expires == upd_exp
+    assert [a.identifier for a in inc.alerts("x")] == ["x.1", "x.2"]
+
+
+def test_the_log_marks_exercises(config, isolated: Path) -> None:
+    a = warn("--template", "hochwasser", "--level", "medium", "--area", "Seidau", "--exercise")
+    inc = _open(isolated)
+    assert inc["headline"] == "ÜBUNG: Gefahr: Hochwasser - Seidau"
+    assert inc["status"] == "Exercise" and inc["exercise"] is True
+    warn("update", a["incident"], "--expires", "5h")
+    assert _open(isolated)["headline"] == "ÜBUNG: Gefahr: Hochwasser - Seidau"
+    text = cli("log", env={"COLUMNS": "200"}).stdout
+    assert "ÜBUNG: Gefahr: Hochwasser" in text

@@ -11,6 +11,7 @@ from typing import Any
 
 from citychan.alerts import Level, MsgType, Reference, ResponseType, Status, Warning, WarningText
 from citychan.alerts.area import Area
+from citychan.alerts.levels import STATUS_PREFIX
 from citychan.config import Config
 from citychan.errors import UsageError, did_you_mean
 from citychan.store import AlertRecord, Incident, IncidentStore, Store
@@ -135,9 +136,9 @@ def record(store: Store, w: Warning, channels: list[str], message_hash: str | No
     """Record a warning message; the first message of an incident opens it, and an Alert
     for an incident id that exists is refused (it would replace that incident's messages)."""
     inc = IncidentStore(store)
+    headline = w.text(w.langs[0]).headline if w.texts else w.event  # ÜBUNG/TEST shown
     if w.msg_type is MsgType.ALERT:
         refuse_existing(store, w.incident)
-        headline = next(iter(w.texts.values())).headline if w.texts else w.event
         inc.open_incident(
             Incident(
                 w.incident,
@@ -162,6 +163,8 @@ def record(store: Store, w: Warning, channels: list[str], message_hash: str | No
         ),
         message_hash,
     )
+    if w.msg_type is MsgType.UPDATE:
+        inc.set_current(w.incident, str(w.level or ""), headline)
     if w.msg_type is MsgType.CANCEL:
         inc.close(w.incident, w.sent)
 
@@ -175,6 +178,16 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
         from citychan.operations import now_in
 
         now = now_in(config)
-        return [i.as_dict(now) for i in IncidentStore(store).open_incidents()]
+        return [_marked(i.as_dict(now)) for i in IncidentStore(store).open_incidents()]
     finally:
         store.close()
+
+
+def _marked(incident: dict[str, Any]) -> dict[str, Any]:
+    """Exercises and tests read as such in the log (also those recorded without the prefix);
+    ``exercise`` is true for both, so a script can leave them out."""
+    word = {str(k): v for k, v in STATUS_PREFIX.items()}.get(incident["status"])
+    if word and not incident["headline"].startswith(f"{word}: "):
+        incident["headline"] = f"{word}: {incident['headline']}"
+    incident["exercise"] = word is not None
+    return incident

@@ -402,9 +402,25 @@ class IncidentStore:
                     f"CAP message {rec.identifier} is already recorded; nothing was overwritten",
                     hint="send it again: the next update gets a new identifier",
                 ) from None
+            # The incident runs until the latest message says (an update may shorten it);
+            # compared as datetimes: ISO strings with different offsets (DST) do not sort.
+            rows = db.execute(
+                "SELECT sent, expires FROM alerts WHERE incident_id=? ORDER BY rowid",
+                (rec.incident_id,),
+            ).fetchall()
+            latest = max(
+                enumerate(rows), key=lambda ir: (datetime.fromisoformat(ir[1]["sent"]), ir[0])
+            )[1]
             db.execute(
-                "UPDATE incidents SET expires=MAX(expires, ?) WHERE id=?",
-                (rec.expires.isoformat(), rec.incident_id),
+                "UPDATE incidents SET expires=? WHERE id=?", (latest["expires"], rec.incident_id)
+            )
+
+    def set_current(self, incident_id: str, level: str, headline: str) -> None:
+        """The incident's level and headline as its latest message says them."""
+        with self.store._tx() as db:
+            db.execute(
+                "UPDATE incidents SET level=?, headline=? WHERE id=?",
+                (level, headline, incident_id),
             )
 
     def close(self, incident_id: str, when: datetime) -> None:
@@ -424,8 +440,10 @@ class IncidentStore:
     def alerts(self, incident_id: str) -> list[AlertRecord]:
         with self.store._lock:
             rows = self.store._db.execute(
-                "SELECT * FROM alerts WHERE incident_id=? ORDER BY sent, rowid", (incident_id,)
+                "SELECT * FROM alerts WHERE incident_id=? ORDER BY rowid", (incident_id,)
             ).fetchall()
+        # oldest first by time, not by ISO string (offsets differ across the DST change)
+        rows = sorted(rows, key=lambda r: datetime.fromisoformat(r["sent"]))
         return [
             AlertRecord(
                 r["identifier"],
