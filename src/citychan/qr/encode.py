@@ -4,6 +4,7 @@ is on paper, where a logo may sit. Pure data; every output format draws from thi
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -13,19 +14,42 @@ from citychan.qr.units import MM_PER_INCH, format_mm
 QUIET_ZONE = 4  # modules of light margin on every side (ISO/IEC 18004 minimum)
 DPI = 300  # print resolution the module grid snaps to, in every format
 MIN_SIZE_MM = 20.0  # below 2 cm phones struggle at arm's length
+# 1 m is read from 10 m away (distance / 10), as far as a sign on a wall is read; a banner
+# beyond that is the print shop's job, scaling the SVG or PDF (vector, any size).
+MAX_SIZE_MM = 1000.0
 MAX_LOGO_SHARE = 0.15  # of the symbol area; level H restores up to ~30 % damage
 DEFAULT_LOGO_SHARE = 0.10
 
 
 def check_url(url: str | None, where: str) -> str:
-    """A subscription URL must be https (a poster lives for years; http can be hijacked)."""
+    """A subscription URL must be https (a poster lives for years; http can be hijacked),
+    name a host, and hold no spaces or control characters: a pasted line break would put
+    a second, different link into the code."""
     if not url:
         raise UsageError("no URL to encode: set [subscribe] url in the config or pass --url")
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() != "https" or not parts.netloc:
-        raise UsageError(f"{where} {url!r}: only https:// URLs are encoded",
-                         hint="a WhatsApp Channel invite looks like https://whatsapp.com/channel/…")
-    return url.strip()
+    url = url.strip()
+    problem = _url_problem(url)
+    if problem:
+        hint = ("copy the link again, or write a space as %20" if "character" in problem
+                else "a WhatsApp Channel invite looks like https://whatsapp.com/channel/…")
+        raise UsageError(f"{where} {url!r}: {problem}", hint=hint)
+    return url
+
+
+def _url_problem(url: str) -> str | None:
+    bad = next((ch for ch in url if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")),
+               None)
+    if bad is not None:
+        what = "a space" if bad == " " else f"the invisible character U+{ord(bad):04X}"
+        return f"contains {what}; a link has no spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed '[' of an IPv6 address
+        return "is not a valid URL"
+    if parts.scheme.lower() != "https":
+        return "only https:// URLs are encoded"
+    return None if host else "has no host name after https://"
 
 
 @dataclass(frozen=True)
@@ -118,6 +142,10 @@ def plan(modules: int, size_mm: float, option: str = "--size") -> Geometry:
     if size_mm < MIN_SIZE_MM - 1e-9:
         raise UsageError(f"{option} {format_mm(size_mm)} is too small: a printed code needs at "
                          f"least {format_mm(MIN_SIZE_MM)} to scan reliably")
+    if size_mm > MAX_SIZE_MM + 1e-9:
+        raise UsageError(f"{option} {format_mm(size_mm)} is too large: a code is at most "
+                         f"{format_mm(MAX_SIZE_MM)} wide (readable from 10 m away)",
+                         hint="for a banner, let the print shop scale the SVG or PDF")
     dots = math.ceil(size_mm / MM_PER_INCH * DPI / modules - 1e-9)
     return Geometry(modules, max(dots, 1))
 

@@ -139,6 +139,10 @@ def _prepare(options: QrOptions, config: Config) -> _Job:
     share = _parse_share(options.logo_size) if options.logo else DEFAULT_LOGO_SHARE
     symbol = symbol_for(options, config)
     geometry = plan(symbol.modules, size_mm)
+    if fmt == "png":
+        from citychan.qr.png import check_png_size
+
+        check_png_size(geometry)
     box = logo_box(symbol.modules, share) if options.logo else None
     logo = load_logo(options.logo) if options.logo else None
     return _Job(fmt, poster, paper, fg, bg, symbol, geometry, options.size is not None,

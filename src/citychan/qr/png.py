@@ -4,9 +4,27 @@ from __future__ import annotations
 
 import io
 
+from citychan.errors import UsageError
 from citychan.qr.encode import DPI, QUIET_ZONE, Geometry, Symbol
 from citychan.qr.logo import Logo
-from citychan.qr.units import Rgb
+from citychan.qr.units import MM_PER_INCH, Rgb, format_mm
+
+# A PNG is for documents and the web. 6000 px a side is about 50 cm with the quiet zone at
+# 300 DPI (wider than an A2 poster) and keeps the image, drawn in memory, near 100 MB even
+# in RGB under a logo; larger prints belong in SVG or PDF, which are vector and any size.
+MAX_PNG_PX = 6000
+
+
+def check_png_size(geometry: Geometry, option: str = "--size") -> None:
+    """Refuse a PNG too big to draw and open comfortably, before any pixel is drawn."""
+    if geometry.total_px <= MAX_PNG_PX:
+        return
+    largest = MAX_PNG_PX // geometry.total_modules * geometry.modules * MM_PER_INCH / DPI
+    raise UsageError(f"{option}: a {format_mm(geometry.symbol_mm)} code makes a PNG of "
+                     f"{geometry.total_px:,} × {geometry.total_px:,} pixels, over the "
+                     f"{MAX_PNG_PX:,} allowed; as a PNG this code is at most "
+                     f"{format_mm(largest)} wide",
+                     hint="use --out code.svg or code.pdf for large prints: vector, any size")
 
 
 def render_png(symbol: Symbol, geometry: Geometry, fg: Rgb, bg: Rgb,

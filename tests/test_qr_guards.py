@@ -1,0 +1,96 @@
+"""Input the qr command must refuse with one clear line and exit 2 (never a traceback, never
+a half-written file), and the edge cases that must still work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.qr_util import URL, decode_png, decode_svg, write_config
+from tests.test_qr_cli import run
+
+
+@pytest.fixture
+def config(isolated: Path) -> str:
+    return str(write_config(isolated))
+
+
+def refused(config: str, *args: str) -> str:
+    """Run qr expecting a usage error; returns the one 'Error:' line."""
+    r = run("--config", config, *args)
+    assert r.exit_code == 2, (r.exit_code, r.stdout, r.stderr, r.exception)
+    assert r.stdout == "" and "Traceback" not in r.stderr
+    first, *rest = r.stderr.splitlines()
+    assert first.startswith("Error: ")
+    assert all(line.startswith("Hint: ") for line in rest) and len(rest) <= 1
+    return first
+
+
+def no_outputs(folder: Path) -> bool:
+    return not any(p.suffix in {".png", ".svg", ".pdf"} for p in folder.iterdir()
+                   if p.name != "logo.png")
+
+
+# --- size limits ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("out", ["c.png", "c.svg", "c.pdf"])
+def test_size_above_one_metre_is_refused(config: str, isolated: Path, out: str) -> None:
+    first = refused(config, "--out", out, "--size", "5m", "--plain")
+    assert "--size 5.00 m is too large" in first and "at most 1.00 m" in first
+    assert no_outputs(isolated)
+
+
+def test_png_is_limited_in_pixels_and_svg_takes_the_same_size(config: str,
+                                                                isolated: Path) -> None:
+    first = refused(config, "--out", "c.png", "--size", "60cm")
+    assert "makes a PNG of" in first and "over the 6,000 allowed" in first
+    assert no_outputs(isolated)
+    r = run("--config", config, "--out", "c.svg", "--size", "1m")  # vector: the limit is 1 m
+    assert r.exit_code == 0, r.stderr
+    assert decode_svg((isolated / "c.svg").read_text(), dpi=20) == [URL]
+
+
+def test_png_just_under_the_pixel_limit_is_written(config: str, isolated: Path) -> None:
+    r = run("--config", config, "--out", "c.png", "--size", "35cm")
+    assert r.exit_code == 0, r.stderr
+    from PIL import Image
+
+    img = Image.open(isolated / "c.png")
+    assert 5000 < img.width <= 6000  # 35 cm of code plus its quiet zone
+    assert decode_png((isolated / "c.png").read_bytes()) == [URL]
+
+
+# --- URLs -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("url, what", [
+    ("https://t.me/x\nhttps://evil.example", "U+000A"),
+    ("https://t.me/x y", "a space"),
+    ("https://t.me/x\ty", "U+0009"),
+    ("https://t.me/bautzen\u200b", "U+200B"),  # zero-width space, invisible when pasted
+    ("https://t.me/\u202ebautzen", "U+202E"),  # right-to-left override
+])
+def test_url_with_whitespace_or_control_characters_is_refused(config: str, isolated: Path,
+                                                               url: str, what: str) -> None:
+    first = refused(config, "--url", url, "--out", "c.png")
+    assert "contains " in first and what in first
+    assert no_outputs(isolated)
+
+
+def test_url_without_a_host_is_refused(config: str) -> None:
+    assert "has no host name" in refused(config, "--url", "https://", "--out", "c.png")
+    assert "not a valid URL" in refused(config, "--url", "https://[::1/x", "--out", "c.png")
+
+
+def test_url_in_the_config_with_a_line_break_is_refused(isolated: Path) -> None:
+    path = write_config(isolated)
+    text = path.read_text(encoding="utf-8").replace(f'url = "{URL}"', f'url = "{URL}\\nx"')
+    path.write_text(text, encoding="utf-8")
+    first = refused(str(path), "--out", "c.png")
+    assert "[subscribe] url" in first and "U+000A" in first
+
+
+def test_surrounding_spaces_are_trimmed_not_refused(config: str, isolated: Path) -> None:
+    r = run("--config", config, "--url", "  https://t.me/bautzen_info ", "--out", "c.png")
+    assert r.exit_code == 0, r.stderr
+    assert decode_png((isolated / "c.png").read_bytes()) == ["https://t.me/bautzen_info"]
