@@ -35,6 +35,12 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
+def no_settling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Mastodon waits 5 s after an unclear answer before it looks; tests need not."""
+    monkeypatch.setattr("citychan.channels.mastodon.MastodonChannel.settle", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
     monkeypatch.setattr("citychan.clock.now", fake)

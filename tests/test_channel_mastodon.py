@@ -52,6 +52,8 @@ def test_retry_after_5xx_reuses_the_same_key():
     keys: list[str] = []
 
     def handler(request):
+        if request.method == "GET":  # the look-up before a resend: busy as well
+            return httpx.Response(503, json={"error": "busy"})
         keys.append(request.headers["idempotency-key"])
         if len(keys) < 3:
             return httpx.Response(503, json={"error": "busy"})
@@ -303,3 +305,39 @@ def test_a_rejected_upload_is_a_failure_with_the_server_reason(tmp_path):
     with pytest.raises(ChannelError, match="File type not supported") as err:
         make(handler).send(image_post(tmp_path))
     assert err.value.outcome_known and TOKEN not in str(err.value)
+
+
+def test_an_unclear_answer_is_looked_up_before_any_resend():
+    """Mastodon writes the Idempotency-Key only once the status exists: a retry overtaking a
+    slow first request would post twice. The status is there, so no second POST is made."""
+    now = datetime.now(UTC)
+    created = {**MINE, "created_at": now.isoformat()}
+    posts: list[str] = []
+
+    def handler(request):
+        if request.method == "POST":
+            posts.append(request.headers["idempotency-key"])
+            return httpx.Response(504, text="Gateway Timeout")  # Rails is still at it
+        return statuses_handler([created])(request)
+
+    channel = make(handler)
+    receipt = send_with_retry(lambda: channel.send(post()), RetryPolicy(base_delay=0.0),
+                              sleep=lambda s: None)
+    assert receipt.remote_id == "1099" and posts == ["citychan-contract-key-0001"]
+
+
+def test_an_unclear_answer_with_nothing_there_is_retried_with_the_same_key():
+    answers = iter([httpx.Response(502), httpx.Response(200, json=STATUS)])
+    posts: list[str] = []
+
+    def handler(request):
+        if request.method == "POST":
+            posts.append(request.headers["idempotency-key"])
+            return next(answers)
+        return statuses_handler([OTHER])(request)
+
+    channel = make(handler)
+    receipt = send_with_retry(lambda: channel.send(post()), RetryPolicy(base_delay=0.0),
+                              sleep=lambda s: None)
+    assert receipt.remote_id == "1099"
+    assert posts == ["citychan-contract-key-0001"] * 2

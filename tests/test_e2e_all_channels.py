@@ -178,7 +178,10 @@ def make_city(isolated: Path, monkeypatch: pytest.MonkeyPatch, synapse: SynapseS
                   concurrent: bool = True) -> City:
             # all six HTTP sends must be in flight at once, else the first waits and flags it
             barrier = threading.Barrier(len(HTTP) if concurrent else 1)
-            fixed = {"mastodon": {("GET", "/api/v2/instance"): mastodon_instance()}}
+            fixed = {"mastodon": {  # reads: the instance limit, and the look-up before a resend
+                ("GET", "/api/v2/instance"): mastodon_instance(),
+                ("GET", "/api/v1/accounts/verify_credentials"): Ok({"id": "7"}),
+                ("GET", "/api/v1/accounts/7/statuses"): Ok([])}}
             api = {name: stack.enter_context(ApiServer(scripts[name], fixed=fixed.get(name),
                                                        barrier=barrier)) for name in HTTP}
             _, token = synapse.register("stadt" + secrets.token_hex(4))

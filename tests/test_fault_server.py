@@ -89,7 +89,9 @@ def test_waha_ok_returns_the_message_id(http):
 
 
 def test_mastodon_500_then_ok_is_retried_with_the_same_key(http):
-    with FaultServer([Status(500, {"error": "oops"}), STATUS_OK]) as server:
+    # between the two: the look-up (verify_credentials, statuses: nothing there yet)
+    with FaultServer([Status(500, {"error": "oops"}), Ok({"id": "7"}), Ok([]), STATUS_OK]
+                     ) as server:
         channel = mastodon(server.url, http)
         receipt = send_with_retry(lambda: channel.send(sample_post()), FAST)
     posts = [r for r in server.requests if r.path == "/api/v1/statuses"]
@@ -99,10 +101,10 @@ def test_mastodon_500_then_ok_is_retried_with_the_same_key(http):
 
 
 def test_mastodon_timeout_then_ok_is_retried_with_the_same_key(http):
-    with FaultServer([Slow(1.0, STATUS_OK), STATUS_OK]) as server:
+    with FaultServer([Slow(1.0, STATUS_OK), Ok({"id": "7"}), Ok([]), STATUS_OK]) as server:
         channel = mastodon(server.url, http)
         receipt = send_with_retry(lambda: channel.send(sample_post()), FAST)
-    keys = [r.headers["idempotency-key"] for r in server.requests]
+    keys = [r.headers["idempotency-key"] for r in server.requests if r.method == "POST"]
     assert keys == ["citychan-contract-key-0001"] * 2
     assert receipt.url == "https://social.example/@stadt/111"
 

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from citychan.channels.base import (
@@ -56,6 +56,7 @@ class MastodonChannel(HttpChannel):
         dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS, url_length=23, images=True
     )
     media_wait: ClassVar[float] = 30.0  # seconds to wait for the server to process an image
+    settle: ClassVar[float] = 5.0  # after an unclear answer: let a slow first request finish
     media_poll: ClassVar[float] = 1.0
 
     def __init__(self, name: str, base_url: str, token: str, visibility: str, ctx: ChannelContext):
@@ -117,19 +118,36 @@ class MastodonChannel(HttpChannel):
             "status": post.rendered.text, "visibility": self.visibility, "language": post.lang}
         if post.image is not None:
             body["media_ids"] = [self._upload(post)]
-        response = self._call(
-            "POST",
-            f"{self.base_url}/api/v1/statuses",
-            json=body,
-            headers={**self._auth, "Idempotency-Key": key},
-        )
-        status = json_of(response)
-        if not isinstance(status, dict) or not status.get("id"):
-            # created or not? the same key makes a retry safe and will tell
-            raise ChannelError(
-                "Mastodon: answer without a status id", retryable=True, outcome_known=False
+        started = datetime.now(UTC)
+        try:
+            response = self._call(
+                "POST",
+                f"{self.base_url}/api/v1/statuses",
+                json=body,
+                headers={**self._auth, "Idempotency-Key": key},
             )
+            status = json_of(response)
+            if not isinstance(status, dict) or not status.get("id"):
+                raise ChannelError(
+                    "Mastodon: answer without a status id", retryable=True, outcome_known=False
+                )
+        except ChannelError as exc:
+            if exc.outcome_known:
+                raise
+            # Mastodon stores the key only once the status exists: a retry that overtakes a
+            # slow first request would post twice. Let it finish, then look before resending.
+            found = self._look_for(post, started)
+            if found is None:
+                raise
+            return found
         return Receipt(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
+
+    def _look_for(self, post: Post, started: datetime) -> Receipt | None:
+        time.sleep(self.settle)
+        try:
+            return self.read_back(post, started - timedelta(minutes=1))
+        except ChannelError:
+            return None  # cannot look: the retry still carries the same key
 
     def _upload(self, post: Post) -> str:
         """The image with its alt text; returns the media id once the server has processed it.
