@@ -29,6 +29,7 @@ class Result:
     delivery_id: int | None = None
     attempts: int = 0
     summary_used: bool = False
+    unresolved: bool = False  # skipped because an earlier delivery's outcome is still open
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,6 +42,7 @@ class Result:
             "delivery_id": self.delivery_id,
             "attempts": self.attempts,
             "summary_used": self.summary_used,
+            "unresolved": self.unresolved,
         }
 
 
@@ -57,7 +59,8 @@ class Report:
     @property
     def exit_code(self) -> ExitCode:
         bad = {Status.FAILED, Status.UNKNOWN}
-        return ExitCode.DELIVERY if any(r.status in bad for r in self.results) else ExitCode.OK
+        return (ExitCode.DELIVERY if any(r.status in bad or r.unresolved for r in self.results)
+                else ExitCode.OK)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +72,11 @@ class Report:
             "results": [r.as_dict() for r in self.results],
             "findings": [f.as_dict() for f in self.findings],
         }
+
+
+def _local(when: datetime, now: datetime) -> datetime:
+    """A stored UTC time on the city's clock, as the log shows it."""
+    return when.astimezone(now.tzinfo) if when.tzinfo else when
 
 
 class Redactor:
@@ -150,10 +158,11 @@ class Publisher:
                     Status.SKIPPED,
                     prev.remote_id,
                     prev.url,
-                    f"already {prev.status} on {prev.created:%Y-%m-%d %H:%M} "
+                    f"already {prev.status} on {_local(prev.created, self.now()):%Y-%m-%d %H:%M} "
                     f"(delivery #{prev.id}); {then}",
                     prev.id,
                     summary_used=target.summary_used,
+                    unresolved=prev.status is not Status.SENT,
                 )
         stored = (
             target.rendered.text
