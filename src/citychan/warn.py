@@ -153,7 +153,12 @@ def build_allclear(
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
     extra = {lang: details for lang in messages[0].langs} if details else None
     w = alerts.allclear(
-        messages[0], still_valid(messages, now), now=now, details=extra, history=messages
+        messages[0],
+        still_valid(messages, now),
+        now=now,
+        details=extra,
+        history=messages,
+        current=messages[-1],
     )
     return w, incident.channels
 

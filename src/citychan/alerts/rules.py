@@ -21,6 +21,7 @@ from citychan.alerts.levels import (
 )
 from citychan.alerts.notice import LABEL_REVIEW
 from citychan.alerts.shorttext import (
+    CANCEL_OPTIONAL,
     ELEMENTS,
     SHORT_MAX,
     SHORT_REVIEW,
@@ -30,11 +31,10 @@ from citychan.alerts.shorttext import (
     short_parts,
     short_text,
 )
-from citychan.alerts.warning import Warning
+from citychan.alerts.warning import HEADLINE_MAX, Warning
 from citychan.config import AlertsConfig
 from citychan.findings import Finding, error, warning
 
-HEADLINE_MAX = 140
 # Until the lead assigns a code of its own for "translation needs native-speaker review".
 REVIEW_CODE = "CC409"
 # Sie-form imperative ("Meiden Sie", "Bitte verlassen Sie") or infinitive ("Fenster schließen.").
@@ -242,6 +242,8 @@ def check_short_text(w: Warning, alerts: AlertsConfig) -> list[Finding]:
             out.append(error("CC406", f"{lang}: short text has {len(text)} characters "
                                       f"(limit {SHORT_MAX})", hint=_what_to_shorten(w, lang)))
         missing, _ = order_problems(text, w, lang)
+        if w.msg_type is MsgType.CANCEL:
+            missing = [m for m in missing if m not in CANCEL_OPTIONAL]
         if missing:
             out.append(warning("CC406", f"{lang}: short text lacks {', '.join(missing)}: "
                                         f"{text!r}",
@@ -252,6 +254,8 @@ def check_short_text(w: Warning, alerts: AlertsConfig) -> list[Finding]:
 def _what_to_shorten(w: Warning, lang: str) -> str:
     if w.texts.get(lang) and w.texts[lang].short:
         return "shorten the summary in the front matter"
+    if w.msg_type is MsgType.CANCEL:
+        return "the all-clear is composed by citychan: shorten [alerts] sender_name"
     parts = short_parts(w, lang)
     sizes = {"the area description": len(parts.location),
              "the first sentence of the instruction": len(parts.action),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from citychan.alerts.levels import MsgType, allclear_label, level_info
@@ -24,6 +24,9 @@ TIME_WORDS: Mapping[str, tuple[str, str]] = {
     "hsb": ("Płaćiwe hač do", "Staw"),  # drafts, see SHORT_REVIEW
 }
 SHORT_REVIEW = frozenset({"hsb"})
+# An all-clear may leave these out to fit: its action is generic and its place is in the
+# CAP area. It must always be sendable when its warning was.
+CANCEL_OPTIONAL = frozenset({"action", "location"})
 
 # GSM 03.38 default alphabet (ESC 0x1B left out: it only introduces the extension table).
 GSM7_BASIC = frozenset(
@@ -45,7 +48,9 @@ class ShortParts:
     time: str
 
     def compose(self, prefix: str = "") -> str:
-        return f"{prefix}{self.source} - {self.hazard}, {self.location}. {self.action} {self.time}."
+        place = f", {self.location}" if self.location else ""
+        lead = f"{prefix}{self.source} - {self.hazard}{place}."
+        return " ".join(x for x in (lead, self.action, f"{self.time}." if self.time else "") if x)
 
 
 def first_sentence(text: str) -> str:
@@ -78,7 +83,14 @@ def short_text(warning: Warning, lang: str) -> str:
     own = warning.texts.get(lang)
     if own is not None and own.short:
         return warning.text(lang).short or ""
-    return short_parts(warning, lang).compose(warning.prefix)
+    parts = short_parts(warning, lang)
+    text = parts.compose(warning.prefix)
+    if warning.msg_type is MsgType.CANCEL and len(text) > SHORT_MAX:
+        for fewer in (replace(parts, action=""), replace(parts, action="", location="")):
+            text = fewer.compose(warning.prefix)
+            if len(text) <= SHORT_MAX:
+                break
+    return text
 
 
 def element_needles(warning: Warning, lang: str) -> dict[str, list[str]]:

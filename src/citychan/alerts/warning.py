@@ -29,9 +29,11 @@ from citychan.alerts.levels import (
 from citychan.alerts.timeutil import cap_time, localize
 from citychan.errors import UsageError
 from citychan.findings import Finding
+from citychan.findings import warning as warning_finding
 
 _ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")
 ALLCLEAR_LIFETIME = timedelta(hours=1)
+HEADLINE_MAX = 140  # characters, as shown (ÜBUNG/TEST included)
 
 
 @dataclass(frozen=True)
@@ -228,46 +230,71 @@ def update(original: Warning, replacement: Warning | None = None, *, now: dateti
     )
 
 
+# The first sentence of the instruction is the short text's action: kept short, so an
+# all-clear fits wherever its warning did.
 ALLCLEAR_TEXTS: Mapping[str, tuple[str, str]] = {
     "de": ("Die Gefahr ist vorbei: {event}. Betroffen war: {area}.",
-           "Kehren Sie zu Ihren gewohnten Tätigkeiten zurück und achten Sie weiter auf "
+           "Kehren Sie zu Ihren gewohnten Tätigkeiten zurück. Achten Sie weiter auf "
            "Hinweise der Behörden."),
     "hsb": ("Strach je nimo: {event}. Potrjechene bě: {area}.",
-            "Wróćće so k swojim wšědnym dźěławosćam a kedźbujće dale na pokiwy "
+            "Wróćće so k swojim wšědnym dźěławosćam. Kedźbujće dale na pokiwy "
             "zastojnstwow."),
 }
 
 
+def allclear_headline(warning: Warning, lang: str) -> str:
+    """``Entwarnung: <event> - <area>``; without the area when that would pass the headline
+    limit (the area stays in the description and the CAP area): the all-clear is written
+    by citychan, so it must never be the message that cannot be sent."""
+    label, event = allclear_label(lang), warning.event_name(lang)
+    full = f"{label}: {event} - {warning.area.description(lang)}"
+    return full if len(warning.prefix + full) <= HEADLINE_MAX else f"{label}: {event}"
+
+
 def allclear(original: Warning, still_valid_messages: Iterable[Warning | Reference] = (), *,
              now: datetime, details: Mapping[str, str] | None = None,
-             history: Iterable[Warning] = ()) -> Warning:
+             history: Iterable[Warning] = (), current: Warning | None = None) -> Warning:
     """The Entwarnung: CAP msgType Cancel, responseType AllClear, referencing ``original``
     and every still-valid message of the incident given; ``history`` (every message sent so
-    far) keeps its sequence number above all of them."""
+    far) keeps its sequence number above all of them. ``current`` is the incident's latest
+    message (default: ``original``): the all-clear names its event and area.
+
+    ``details`` are per language and never copied into another language: a language
+    without them gets a warning finding."""
     still_valid = tuple(still_valid_messages)
+    base = current or original
     sent = localize(now, original.sent.tzinfo or "Europe/Berlin")
     texts: dict[str, WarningText] = {}
-    for lang in original.langs:
+    findings: list[Finding] = []
+    extras = {k: v.strip() for k, v in (details or {}).items() if v and v.strip()}
+    for lang in base.langs:
         desc, instr = ALLCLEAR_TEXTS.get(lang, ALLCLEAR_TEXTS["de"])
-        event, area = original.event_name(lang), original.area.description(lang)
-        extra = (details or {}).get(lang, "")
+        event, area = base.event_name(lang), base.area.description(lang)
         review = ("all-clear text",) if lang in ALLCLEAR_REVIEW else ()
         texts[lang] = WarningText(
-            headline=f"{allclear_label(lang)}: {event} - {area}",
-            description=" ".join(f"{desc.format(event=event, area=area)} {extra}".split()),
+            headline=allclear_headline(base, lang),
+            description=" ".join(f"{desc.format(event=event, area=area)} "
+                                 f"{extras.get(lang, '')}".split()),
             instruction=instr,
             review=review,
         )
+        if extras and lang not in extras:
+            findings.append(warning_finding(
+                "CC003", f"{lang}: the details were given only in {', '.join(extras)}",
+                hint=f"the {lang} all-clear goes out without them"))
     return replace(
-        original,
+        base,
         texts=texts,
         msg_type=MsgType.CANCEL,
         response_type=ResponseType.ALL_CLEAR,
         references=_refs(original, still_valid),
-        sequence=_next_sequence(original, still_valid, history),
+        sequence=_next_sequence(original, still_valid, history, (base,)),
         sent=sent,
         effective=sent,
         expires=sent + ALLCLEAR_LIFETIME,
         template=None,
-        findings=(),
+        incident=original.incident,
+        status=original.status,
+        sender=original.sender,
+        findings=tuple(findings),
     )
