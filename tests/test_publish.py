@@ -199,3 +199,14 @@ def test_repost_after_unknown_points_to_retry_not_force(fake, isolated: Path) ->
     assert row["status"] == "skipped" and "citychan retry" in row["error"]
     assert "--force" not in row["error"]
     assert row["unresolved"] and rerun.code == 4  # not delivered yet, as far as anyone knows
+
+
+def test_a_recorded_post_finds_its_image_from_any_folder(isolated: Path, monkeypatch) -> None:
+    """retry reads the post back from the store, maybe from another working folder."""
+    from citychan.publish import post_from_json, post_to_json
+    from citychan.testing import sample_post
+
+    write(isolated / "sub" / "karte.png", "png")
+    stored = post_to_json(sample_post(image=Path("sub/karte.png"), image_alt="Karte"))
+    monkeypatch.chdir(isolated / "sub")
+    assert post_from_json(stored).image.read_text() == "png"

@@ -287,7 +287,8 @@ def post_to_json(post: Post) -> str:
             "langs": list(post.langs),
             "link": post.link,
             "summary": post.summary,
-            "image": str(post.image) if post.image else None,
+            # absolute: `citychan retry` may run from another folder
+            "image": str(post.image.resolve()) if post.image else None,
             "image_alt": post.image_alt,
             "tags": list(post.tags),
             "level": post.level,
