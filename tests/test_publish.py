@@ -210,3 +210,33 @@ def test_a_recorded_post_finds_its_image_from_any_folder(isolated: Path, monkeyp
     stored = post_to_json(sample_post(image=Path("sub/karte.png"), image_alt="Karte"))
     monkeypatch.chdir(isolated / "sub")
     assert post_from_json(stored).image.read_text() == "png"
+
+
+@pytest.mark.parametrize("where", ["from_config", "capabilities"])
+def test_a_plugin_that_raises_fails_alone_and_the_others_get_the_notice(
+        isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str) -> None:
+    source = (
+        "from citychan.channels.base import Capabilities, Dialect, Option\n"
+        "class Buggy:\n"
+        "    type_name = 'buggy'\n"
+        "    options = {}\n"
+        "    @classmethod\n"
+        "    def from_config(cls, name, options, ctx):\n"
+        f"        if {where == 'from_config'!r}: raise KeyError('chat')\n"
+        "        return cls()\n"
+        "    @property\n"
+        "    def capabilities(self):\n"
+        "        raise RuntimeError('no capabilities today')\n"
+    )
+    module = f"citychan_buggy_{where}"  # a fresh module per case: imports are cached
+    install_plugin(tmp_path / "site3", monkeypatch, dist="citychan-buggy", module=module,
+                   source=source, entry_points=f"buggy = {module}:Buggy")
+    write(isolated / "citychan.toml",
+          'version = 1\n[channels.o]\ntype = "outbox"\n[channels.x]\ntype = "buggy"\n')
+    write(isolated / "n.md", NOTICE)
+    run = cli("post", "n.md", "--yes", "--output", "json")
+    assert run.exception is None and run.code == 4, run.stderr
+    by = {r["channel"]: r for r in json.loads(run.stdout)["result"]["results"]}
+    assert by["o"]["status"] == "sent"
+    assert by["x"]["status"] == "failed" and "plugin 'buggy' failed to start" in by["x"]["error"]
+    assert ("KeyError" if where == "from_config" else "RuntimeError") in by["x"]["error"]

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from citychan.channels import BUILTINS
 from citychan.channels.base import (
     Capabilities,
     Channel,
     ChannelConfigError,
     ChannelContext,
+    ChannelError,
     Dialect,
     Rendered,
 )
@@ -125,7 +127,37 @@ def open_channels(
             out[cc.name] = cls.from_config(cc.name, cc.options, ctx)
         except ChannelConfigError as exc:
             raise ConfigError(f"{config.source}: {exc}") from None
+        except Exception as exc:  # a plugin's bug must not keep the notice from the others
+            if cc.type in BUILTINS:
+                raise
+            out[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
     return out
+
+
+class BrokenPlugin:
+    """Stands in for a plugin channel that raised while starting: it fails its delivery
+    (known, nothing sent) and every other channel still gets the notice."""
+
+    capabilities = Capabilities(dialect=Dialect.PLAIN)
+
+    def __init__(self, name: str, type_name: str, exc: BaseException) -> None:
+        self.name = name
+        self.reason = (f"channel plugin '{type_name}' failed to start: "
+                       f"{type(exc).__name__}: {exc}")
+
+    def send(self, post: Any) -> Any:
+        raise ChannelError(self.reason)
+
+
+def capabilities_of(channels: dict[str, Any], cc: ChannelConfig) -> Capabilities:
+    """The channel's capabilities; a plugin whose property raises becomes a BrokenPlugin."""
+    try:
+        return channels[cc.name].capabilities
+    except Exception as exc:
+        if cc.type in BUILTINS:
+            raise
+        channels[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
+        return BrokenPlugin.capabilities
 
 
 def secrets_of(config: Config, env: Mapping[str, str]) -> list[str]:
@@ -176,8 +208,7 @@ def plan(
                 Skip(cc.name, f"no text in its languages ({', '.join(cc.languages or ())})")
             )
             continue
-        channel = channels[cc.name]
-        caps = channel.capabilities
+        caps = capabilities_of(channels, cc)  # type: ignore[arg-type]
         rendered = render(message, Dialect(caps.dialect), langs, url_map=url_map)
         with_image = message.image is not None
         problems = length_findings(cc.name, rendered, caps, measure_text, with_image=with_image)
