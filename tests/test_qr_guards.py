@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.qr_util import URL, decode_png, decode_svg, write_config
+from tests.qr_util import URL, decode_png, decode_svg, make_logo, write_config
 from tests.test_qr_cli import run
 
 
@@ -94,3 +94,12 @@ def test_surrounding_spaces_are_trimmed_not_refused(config: str, isolated: Path)
     r = run("--config", config, "--url", "  https://t.me/bautzen_info ", "--out", "c.png")
     assert r.exit_code == 0, r.stderr
     assert decode_png((isolated / "c.png").read_bytes()) == ["https://t.me/bautzen_info"]
+
+
+@pytest.mark.parametrize("share", ["nan", "inf", "-inf%", "NaN%"])
+def test_logo_size_that_is_not_a_number_is_refused(config: str, isolated: Path,
+                                                    share: str) -> None:
+    logo = make_logo(isolated / "logo.png")
+    first = refused(config, "--out", "c.png", "--logo", str(logo), "--logo-size", share)
+    assert f"--logo-size '{share}': give a share of the code, e.g. 10%" in first
+    assert no_outputs(isolated)

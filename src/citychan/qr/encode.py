@@ -28,20 +28,41 @@ def check_url(url: str | None, where: str) -> str:
     if not url:
         raise UsageError("no URL to encode: set [subscribe] url in the config or pass --url")
     url = url.strip()
-    problem = _url_problem(url)
+    problem = _bad_character(url) or _url_problem(url)
     if problem:
         hint = ("copy the link again, or write a space as %20" if "character" in problem
                 else "a WhatsApp Channel invite looks like https://whatsapp.com/channel/…")
-        raise UsageError(f"{where} {url!r}: {problem}", hint=hint)
+        raise UsageError(f"{where} {_shown(url)}: {problem}", hint=hint)
     return url
 
 
-def _url_problem(url: str) -> str | None:
+def check_link(url: str, where: str) -> str:
+    """A join link for the poster's row of other codes: https as in check_url, or a
+    mailto: address."""
+    url = url.strip()
+    if not url.lower().startswith("mailto:"):
+        return check_url(url, where)
+    problem = _bad_character(url) or (None if "@" in url else "has no e-mail address")
+    if problem:
+        raise UsageError(f"{where} {_shown(url)}: {problem}")
+    return url
+
+
+def _shown(url: str, limit: int = 80) -> str:
+    """The URL quoted for a one-line message; a very long one is shortened visibly."""
+    return repr(url if len(url) <= limit else url[:limit - 1] + "…")
+
+
+def _bad_character(url: str) -> str | None:
     bad = next((ch for ch in url if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf")),
                None)
-    if bad is not None:
-        what = "a space" if bad == " " else f"the invisible character U+{ord(bad):04X}"
-        return f"contains {what}; a link has no spaces or control characters"
+    if bad is None:
+        return None
+    what = "a space" if bad == " " else f"the invisible character U+{ord(bad):04X}"
+    return f"contains {what}; a link has no spaces or control characters"
+
+
+def _url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -104,7 +125,7 @@ def encode(data: str, level: str = "M") -> Symbol:
     try:
         code.make(fit=True)
     except Exception as exc:  # qrcode raises DataOverflowError for > version 40
-        raise UsageError(f"URL too long for a QR code ({len(data)} characters)") from exc
+        raise UsageError(f"URL too long for a QR code ({len(data):,} characters)") from exc
     return Symbol(data, level, int(code.version), tuple(tuple(r) for r in code.get_matrix()))
 
 

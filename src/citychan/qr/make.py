@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -174,6 +175,8 @@ def _parse_share(text: str) -> float:
     raw = text.strip().rstrip("%").strip()
     try:
         value = float(raw.replace(",", "."))
+        if not math.isfinite(value):  # 'nan', 'inf'
+            raise ValueError(raw)
     except ValueError:
         raise UsageError(f"--logo-size {text!r}: give a share of the code, e.g. 10%") from None
     share = value / 100 if text.strip().endswith("%") or value > 1 else value
@@ -189,9 +192,11 @@ def _poster(config: Config, paper: str, symbol: Symbol, geometry: Geometry, fg: 
     default to make room; if the row of other channels' codes still does not fit, that row
     is left out (with a warning) rather than making the main code smaller than the others."""
     from citychan.qr.poster import PosterOverflow, PosterSpec
+    from citychan.qr.row import one_row, other_codes, row_left_out
 
     languages = tuple(_poster_languages(config, warnings)) or ("de",)
-    others = _other_codes(config, paper, symbol.data, warnings)
+    candidates = other_codes(config, paper, symbol.data, geometry.symbol_mm, warnings)
+    others = one_row(candidates, paper, warnings)
     spec = PosterSpec(paper=paper, url=symbol.data, symbol=symbol, geometry=geometry, fg=fg,
                       bg=bg, city_names=dict(config.city.names), languages=languages,
                       others=tuple(others), logo=logo, box=box)
@@ -202,12 +207,9 @@ def _poster(config: Config, paper: str, symbol: Symbol, geometry: Geometry, fg: 
     except PosterOverflow:
         if not others:
             raise
-    from citychan.qr.texts import link_label
-
-    labels = ", ".join(link_label(name) for name in config.subscribe.links)
     warnings[:] = [w for w in warnings if not w.startswith("only ")]  # superseded
-    warnings.append(f"the codes for {labels} do not fit on {paper.upper()} beside the main "
-                    "code; left out (use --paper a5 or larger)")
+    warnings.append(row_left_out([c.label for c in candidates], paper, size_given=not shrink,
+                                 languages=len(languages)))
     if not shrink:
         return _fit(replace(spec, others=()), 1.0)
     # The row's space goes to the main code: start bigger and shrink until it fits.
@@ -217,11 +219,14 @@ def _poster(config: Config, paper: str, symbol: Symbol, geometry: Geometry, fg: 
 
 def _fit(spec: Any, floor: float) -> tuple[bytes, list[str], Geometry]:
     """Render, shrinking the main code one 300-DPI dot per module at a time down to
-    ``floor`` × its size (never below the minimum printable size) until it fits."""
+    ``floor`` × its size (never below the minimum printable size, nor so far that the
+    smaller codes beside it would look as big) until it fits."""
     from citychan.qr.encode import MIN_SIZE_MM
     from citychan.qr.poster import PosterOverflow, render_poster
+    from citychan.qr.row import SIDE_SHARE
 
-    limit = max(MIN_SIZE_MM, spec.geometry.symbol_mm * floor)
+    sides = [o.geometry.symbol_mm / SIDE_SHARE for o in spec.others]
+    limit = max(MIN_SIZE_MM, spec.geometry.symbol_mm * floor, *sides)
     while True:
         try:
             return render_poster(spec), [o.label for o in spec.others], spec.geometry
@@ -240,30 +245,6 @@ def _poster_languages(config: Config, warnings: list[str]) -> list[str]:
     warnings += [f"no poster wording for language '{lang}'; left out"
                  for lang in config.city.languages if lang not in TEXTS]
     return known
-
-
-def _other_codes(config: Config, paper: str, main_url: str, warnings: list[str]) -> list[Any]:
-    """Smaller codes for the other channels' join links, as many as fit in one row."""
-    from citychan.qr.poster import SmallCode, max_small_codes, small_code_mm
-    from citychan.qr.texts import link_label
-
-    codes = []
-    for name, url in config.subscribe.links.items():
-        if url.strip() == main_url:
-            continue
-        if not url.lower().startswith(("https://", "mailto:")):
-            warnings.append(f"[subscribe.links] {name}: {url!r} is not https; left off the poster")
-            continue
-        small = encode(url.strip(), "M")
-        codes.append(SmallCode(link_label(name), url.strip(), small,
-                               plan(small.modules, small_code_mm(paper))))
-    if not codes:
-        return []
-    fit = max_small_codes(paper, max(c.geometry.total_mm for c in codes))
-    if len(codes) > fit:
-        dropped = ", ".join(c.label for c in codes[fit:])
-        warnings.append(f"only {fit} other channels fit on {paper.upper()}; left out: {dropped}")
-    return codes[:fit]
 
 
 def _write(path: Path, data: bytes) -> None:
