@@ -195,3 +195,11 @@ def test_the_log_marks_exercises(config, isolated: Path) -> None:
     assert _open(isolated)["headline"] == "ÜBUNG: Gefahr: Hochwasser - Seidau"
     text = cli("log", env={"COLUMNS": "200"}).stdout
     assert "ÜBUNG: Gefahr: Hochwasser" in text
+
+
+def test_the_log_shows_the_level_and_headline_of_the_latest_update(config, isolated) -> None:
+    a = warn("--template", "hochwasser", "--level", "medium", "--area", "Seidau", "--exercise")
+    warn("update", a["incident"], "--level", "high")
+    inc = _open(isolated)
+    assert inc["level"] == "high"
+    assert inc["headline"] == "ÜBUNG: Extreme Gefahr: Hochwasser - Seidau"

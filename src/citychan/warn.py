@@ -95,52 +95,65 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
 def build_update(
     incident_id: str, inp: WarnInput, config: Config, store: Store, now: datetime
 ) -> tuple[Warning, tuple[str, ...]]:
+    """The CAP Update of an incident. It starts from the latest message (texts in every
+    language, area, expiry) and changes only what is given; a file or a template gives
+    new texts altogether."""
     from citychan.incidents import load_incident, still_valid
 
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
-    original = messages[0]
-    given = any(
-        [
-            inp.file,
-            inp.template,
-            inp.headline,
-            inp.description,
-            inp.instruction,
-            inp.area,
-            inp.event,
-        ]
-    )
-    new = None
-    if given:
-        new = build(
-            replace(
-                inp,
-                level=inp.level or str(original.level),
-                event=inp.event or (None if inp.template else original.event),
-                area=inp.area or original.area.description(original.langs[0]),
-                status=str(original.status),
-            ),
-            config,
-            now,
+    original, latest = messages[0], messages[-1]
+    if inp.file is not None or inp.template:
+        new = _replacement(inp, latest, config, now)
+    else:
+        new = alerts.revise(
+            latest,
+            now=now,
+            level=inp.level,
+            event=inp.event,
+            area=inp.area,
+            headline=inp.headline,
+            description=inp.description,
+            instruction=inp.instruction,
+            details=inp.details,
+            expires=inp.expires,
+            tz=config.city.timezone,
         )
-    expires = (
-        alerts.parse_when(inp.expires, base=now, tz=config.city.timezone)
-        if inp.expires and not given
-        else None
-    )
-    level = alerts.parse_level(inp.level) if inp.level else None
     w = alerts.update(
         original,
         new,
         now=now,
         still_valid=still_valid(messages, now),
-        expires=expires,
-        level=level,
+        level=alerts.parse_level(inp.level) if inp.level else None,
         history=messages,
     )
     return w, incident.channels
+
+
+def _replacement(inp: WarnInput, latest: Warning, config: Config, now: datetime) -> Warning:
+    """New texts from a file or a template; level, area and expiry default to the latest
+    message's."""
+    status = str(latest.status)
+    if inp.file is not None:
+        w = build(replace(inp, status=status), config, now)
+        return w if w.level is not None else replace(w, level=latest.level)
+    return alerts.from_flags(
+        level=inp.level or str(latest.level),
+        area=inp.area or latest.area,
+        now=now,
+        event=inp.event,
+        headline=inp.headline,
+        description=inp.description,
+        instruction=inp.instruction,
+        expires=inp.expires or latest.expires,
+        template=inp.template,
+        details=inp.details,
+        alerts=config.alerts,
+        tz=config.city.timezone,
+        status=status,
+        incident=latest.incident,
+    )
 
 
 def build_allclear(

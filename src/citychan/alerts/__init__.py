@@ -8,7 +8,7 @@ citychan modules are imported here, so importing this package stays cheap.
 from __future__ import annotations
 
 from citychan.alerts.area import Area, make_area
-from citychan.alerts.builders import from_flags, from_message, from_template
+from citychan.alerts.builders import from_flags, from_message, from_template, revise
 from citychan.alerts.cap import (
     CapIndexEntry,
     cap_index_atom,
@@ -47,6 +47,7 @@ from citychan.alerts.warning import (
     guard_accepts,
     guard_phrase,
     mark,
+    relabel,
     update,
 )
 
@@ -89,6 +90,8 @@ __all__ = [
     "mark",
     "parse_level",
     "parse_when",
+    "relabel",
+    "revise",
     "short_text",
     "template_names",
     "to_cap_xml",

@@ -17,7 +17,13 @@ from citychan.alerts.catalogue import find_event, get_event
 from citychan.alerts.levels import Level, Status, level_info, parse_level
 from citychan.alerts.templates import Template, load_template
 from citychan.alerts.timeutil import CITY_TZ, human_time, localize, parse_when
-from citychan.alerts.warning import Warning, WarningText, check_incident_id, new_incident_id
+from citychan.alerts.warning import (
+    Warning,
+    WarningText,
+    check_incident_id,
+    new_incident_id,
+    relabel,
+)
 from citychan.config import AlertsConfig
 from citychan.errors import UsageError
 from citychan.findings import Finding, error, warning
@@ -155,6 +161,80 @@ def _override(texts: Mapping[str, WarningText], lang: str,
     if lang not in out:
         out[lang] = WarningText(**mine)
     return out
+
+
+def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
+           event: str | None = None, area: str | None = None, headline: str | None = None,
+           description: str | None = None, instruction: str | None = None,
+           details: str | None = None, expires: Any = None,
+           tz: str | tzinfo = CITY_TZ) -> Warning:
+    """The texts of a follow-up: ``latest`` (the incident's latest message) in every
+    language, with only what is given changed. A new level re-labels each headline; a new
+    event or area replaces the old names in every language's texts; a headline, description
+    or instruction is free text in the primary language, and the other languages keep theirs,
+    with a warning finding that says so (they are never machine-translated).
+    """
+    primary = latest.langs[0] if latest.langs else "de"
+    w, findings = latest, []
+    if level is not None:
+        lvl = parse_level(level) if isinstance(level, str) else level
+        w = relabel(w, lvl) if w.level is not None else replace(w, level=lvl)
+    if event is not None:
+        w = _swap_event(w, get_event(event).code)
+    if area is not None and area.strip():
+        w, more = _swap_area(w, area.strip())
+        findings += more
+    given = {k: v.strip() for k, v in (("headline", headline), ("description", description),
+                                       ("instruction", instruction)) if v and v.strip()}
+    texts = dict(w.texts)
+    if given:
+        texts[primary] = replace(texts.get(primary, WarningText()), **given)
+        if "instruction" in given:  # a hand-written short text carries the old action
+            texts[primary] = replace(texts[primary], short=None)
+        for lang in (x for x in texts if x != primary):
+            findings.append(warning(
+                "CC003", f"{lang}: {', '.join(given)} still as in {latest.identifier}; only "
+                         f"the {primary} text was changed",
+                hint=f"to change {lang} too, send the update as a file with NAME.{lang}.md"))
+    if details and details.strip():
+        t = texts.get(primary, WarningText())
+        texts[primary] = replace(t, description=f"{t.description} {details.strip()}".strip())
+        findings += [warning("CC003", f"{lang}: the details were given only in {primary}",
+                             hint=f"the {lang} text goes out without them")
+                     for lang in texts if lang != primary]
+    sent = localize(now, tz)
+    return replace(w, texts=texts, sent=sent, effective=sent,
+                   expires=parse_when(expires, base=sent, tz=tz) if expires else w.expires,
+                   findings=tuple(findings))
+
+
+def _swap_text(t: WarningText, old: str, new: str) -> WarningText:
+    if not old or old == new:
+        return t
+    return replace(t, headline=t.headline.replace(old, new),
+                   description=t.description.replace(old, new),
+                   instruction=t.instruction.replace(old, new),
+                   short=t.short.replace(old, new) if t.short else t.short)
+
+
+def _swap_event(w: Warning, code: str) -> Warning:
+    new = get_event(code)
+    texts = {lang: _swap_text(t, w.event_name(lang), new.name(lang))
+             for lang, t in w.texts.items()}
+    return replace(w, event=new.code, texts=texts)
+
+
+def _swap_area(w: Warning, desc: str) -> tuple[Warning, list[Finding]]:
+    area = make_area(desc, langs=w.langs)
+    texts = {lang: _swap_text(t, w.area.description(lang), area.description(lang))
+             for lang, t in w.texts.items()}
+    findings = []
+    if w.area.polygons or w.area.circles or w.area.geocodes:
+        findings.append(warning(
+            "CC401", "the new area has no polygon, circle or geocode: the old ones described "
+                     "the previous area",
+            hint="to send shapes with the new area, send the update as a file"))
+    return replace(w, area=area, texts=texts), findings
 
 
 def _meta_str(meta: Mapping[str, Any], key: str) -> str:

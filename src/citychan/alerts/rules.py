@@ -107,18 +107,28 @@ def check_fields(w: Warning, alerts: AlertsConfig) -> list[Finding]:
 def check_languages(w: Warning, alerts: AlertsConfig) -> list[Finding]:
     """CC003: every required language with headline, description and instruction."""
     out = []
+    primary = w.langs[0] if w.langs else "de"
     for lang in alerts.languages:
-        if lang == (w.langs[0] if w.langs else None):
+        if lang == primary:
             continue  # the primary language's gaps are CC401/CC403
         t = w.texts.get(lang)
         if t is None:
-            out.append(error("CC003", f"missing the {lang} translation of the warning",
-                             hint=f"add NAME.{lang}.md or use a template"))
+            out.append(error(
+                "CC003", f"missing the {lang} translation of the warning",
+                hint=f"options like --headline give only the {primary} text: use --template "
+                     f"NAME, or write the warning as a file NAME.md with NAME.{lang}.md beside it"))
             continue
         gaps = [f for f in ("headline", "description", "instruction") if not getattr(t, f)]
-        if gaps:
-            out.append(error("CC003", f"{lang}: missing {', '.join(gaps)}",
-                             hint=f"write the {lang} text so it says the same as the others"))
+        if gaps and w.template:
+            out.append(error(
+                "CC003", f"{lang}: missing {', '.join(gaps)}",
+                hint=f"--{gaps[0]} replaces only the {primary} template text: leave it out, or "
+                     f"write the warning as a file NAME.md with NAME.{lang}.md beside it"))
+        elif gaps:
+            out.append(error(
+                "CC003", f"{lang}: missing {', '.join(gaps)}",
+                hint=f"write the {lang} {', '.join(gaps)} in NAME.{lang}.md so it says the "
+                     "same as the others"))
     return out
 
 

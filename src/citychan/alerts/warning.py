@@ -16,6 +16,7 @@ from citychan.alerts.area import Area
 from citychan.alerts.catalogue import Event, find_event
 from citychan.alerts.levels import (
     ALLCLEAR_REVIEW,
+    LEVELS,
     STATUS_PREFIX,
     Category,
     Guard,
@@ -183,6 +184,26 @@ def as_test(warning: Warning) -> Warning:
     return mark(warning, Status.TEST)
 
 
+def _label_pattern(lang: str) -> re.Pattern[str]:
+    labels = sorted((info.label(lang) for info in LEVELS.values()), key=len, reverse=True)
+    return re.compile(rf"({'|'.join(re.escape(x) for x in labels)}):")
+
+
+def relabel(warning: Warning, level: Level) -> Warning:
+    """The same warning at ``level``: in every language the level label the headline starts
+    with (and the first one in a hand-written short text) becomes the new level's label,
+    e.g. ``Gefahr: Hochwasser`` -> ``Extreme Gefahr: Hochwasser`` when a flood escalates."""
+    texts = {}
+    for lang, t in warning.texts.items():
+        pattern, label = _label_pattern(lang), f"{level_info(level).label(lang)}:"
+        head = t.headline.removeprefix(warning.prefix) if warning.prefix else t.headline
+        if pattern.match(head):
+            head = pattern.sub(label, head, count=1)
+        short = pattern.sub(label, t.short, count=1) if t.short else t.short
+        texts[lang] = replace(t, headline=head, short=short)
+    return replace(warning, level=level, texts=texts)
+
+
 def _refs(original: Warning, still_valid: Iterable[Warning | Reference]) -> tuple[Reference, ...]:
     seen: dict[tuple[str, str], Reference] = {}
     for item in (original, *still_valid):
@@ -208,12 +229,15 @@ def update(original: Warning, replacement: Warning | None = None, *, now: dateti
     """The CAP Update of ``original``: same incident, referencing it and ``still_valid``.
 
     ``replacement`` carries the new texts (built with any builder); without one the original
-    is re-issued, e.g. with a later ``expires`` or another ``level``. ``history`` is every
+    is re-issued, e.g. with a later ``expires`` or another ``level`` (the headlines then
+    carry the new level's label, see :func:`relabel`). ``history`` is every
     message of the incident sent so far (expired ones too): the new sequence number is
     higher than all of them.
     """
     still_valid = tuple(still_valid)
     base = replacement or original
+    if level is not None and base.level is not None and level != base.level:
+        base = relabel(base, level)
     sent = localize(now, original.sent.tzinfo or "Europe/Berlin")
     return replace(
         base,
