@@ -213,17 +213,24 @@ def plan(
         with_image = message.image is not None
         problems = length_findings(cc.name, rendered, caps, measure_text, with_image=with_image)
         summary_used = False
-        if problems and any(d.summary for d in message.docs) and message.link:
-            short = render_summary(message, Dialect(caps.dialect), langs, url_map=url_map)
-            if not length_findings(cc.name, short, caps, measure_text, with_image=with_image):
-                rendered, problems, summary_used = short, [], True
-                result.findings.append(
-                    warning(
-                        "CC102",
-                        "too long for this channel: sends the summary and the link",
-                        channel=cc.name,
+        # a warning's summary is its short text, complete without a link (source, hazard,
+        # place, action, time); a warning is never held back because one channel is small
+        is_warning = message.kind == "warning"
+        if problems and any(d.summary for d in message.docs) and (message.link or is_warning):
+            tries = [(langs, "sends the summary and the link")]
+            if is_warning and len(langs) > 1:
+                tries.append((langs[:1], f"sends the {langs[0]} short text only: both "
+                               "languages do not fit"))
+            for try_langs, what in tries:
+                short = render_summary(message, Dialect(caps.dialect), try_langs,
+                                       url_map=url_map)
+                if not length_findings(cc.name, short, caps, measure_text,
+                                       with_image=with_image):
+                    rendered, problems, summary_used, langs = short, [], True, try_langs
+                    result.findings.append(
+                        warning("CC102", f"too long for this channel: {what}", channel=cc.name)
                     )
-                )
+                    break
         result.findings += problems
         result.targets.append(Target(cc.name, cc.type, caps, langs, rendered, summary_used))
     return result
