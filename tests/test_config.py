@@ -109,3 +109,12 @@ def test_example_config_documents_and_loads(isolated: Path) -> None:
 
 def test_default_config_is_bilingual() -> None:
     assert default_config().city.languages == ("de", "hsb")
+
+
+@pytest.mark.parametrize("sender", ["Stadt Bautzen, Ordnungsamt", "warnung@bautzen.de x", "",
+                                    "a<b@bautzen.de", "a&b@bautzen.de"])
+def test_alerts_sender_must_be_a_cap_sender(sender: str) -> None:
+    """It is written into every CAP reference as 'sender,identifier,sent'."""
+    with pytest.raises(ConfigError, match=r"\[alerts\] sender .* may not be empty or contain"):
+        parse_config({"version": 1, "alerts": {"sender": sender}})
+    assert parse_config({"version": 1, "alerts": {"sender": "warnung@bautzen.de"}})

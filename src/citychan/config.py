@@ -299,8 +299,15 @@ def _alerts(r: _Reader, data: Any, city: CityConfig) -> AlertsConfig:
             hint="levels are low, medium, high",
         )
     langs = r.strings(t["languages"], "[alerts]", "languages") if "languages" in t else d.languages
+    sender = t.get("sender", d.sender)
+    if not sender or any(c.isspace() or c in ",<&" for c in sender):
+        # CAP 1.2 3.2.1: references are "sender,identifier,sent" separated by spaces
+        raise r.fail("[alerts]", f"sender {sender!r} may not be empty or contain spaces, "
+                     "commas, '<' or '&' (CAP 1.2)",
+                     hint='use the city\'s address, e.g. sender = "warnung@bautzen.de"; '
+                     "the readable name goes in sender_name")
     return AlertsConfig(
-        sender=t.get("sender", d.sender),
+        sender=sender,
         sender_name=t.get("sender_name", f"Stadtverwaltung {city.name('de')}"),
         web=t.get("web"),
         contact=t.get("contact"),
