@@ -2,7 +2,8 @@
 the current time) to findings. Errors block sending; warnings do not.
 
 Codes: CC401 field missing, CC402 headline, CC403 instruction, CC404 expired, CC405 text
-order, CC406 short text, CC407 cell broadcast, CC408 level; CC003 for languages.
+order, CC406 short text, CC407 cell broadcast, CC408 level, CC410 placeholder left in a
+text; CC003 for languages.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def check_warning(w: Warning, alerts: AlertsConfig, *, now: datetime) -> list[Fi
     out = list(w.findings)
     for rule in (check_level, check_fields, check_languages, check_headline,
                  check_instruction, check_text_order, check_short_text, check_cell_broadcast,
-                 check_review):
+                 check_placeholders, check_review):
         out += rule(w, alerts)
     out += check_times(w, now=now)
     return out
@@ -286,6 +287,29 @@ def check_cell_broadcast(w: Warning, alerts: AlertsConfig) -> list[Finding]:
         out.append(warning("CC407", f"{lang}: {count.units} {count.encoding} characters, cell "
                                     f"broadcast takes {count.limit}{why}",
                            hint="shorten the description"))
+    return out
+
+
+_PLACEHOLDER = re.compile(r"\{\s*[^\W\d]\w*\s*\}")
+
+
+def check_placeholders(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC410: a template placeholder such as ``{area}`` left in a text would go out as
+    written (only ``--template`` fills them in)."""
+    out = []
+    for lang in w.langs:
+        t = w.texts[lang]
+        fields = {"headline": t.headline, "description": t.description,
+                  "instruction": t.instruction, "summary": t.short or "",
+                  "area": w.area.desc.get(lang, "")}
+        for name, text in fields.items():
+            found = list(dict.fromkeys(_PLACEHOLDER.findall(text)))
+            if found:
+                out.append(error(
+                    "CC410", f"{lang}: the {name} still has the placeholder "
+                             f"{', '.join(found)}",
+                    hint="write the words themselves: placeholders are filled in only by "
+                         "--template"))
     return out
 
 
