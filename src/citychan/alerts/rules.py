@@ -67,7 +67,7 @@ def check_level(w: Warning, alerts: AlertsConfig) -> list[Finding]:
     for lang in w.langs:
         headline = _unprefixed(w, w.texts[lang].headline)
         said = next((lvl for label, lvl in all_labels(lang).items()
-                     if headline.startswith(label)), "none")
+                     if headline.startswith(f"{label}:")), "none")
         if said not in ("none", None) and said != w.level:
             out.append(error(
                 "CC408", f"{lang}: headline says '{level_info(said).label(lang)}' but the level "
@@ -159,9 +159,10 @@ def check_headline(w: Warning, alerts: AlertsConfig) -> list[Finding]:
         if w.level is None and w.msg_type is not MsgType.CANCEL or not shown:
             continue
         label, sure = _expected_label(w, lang)
-        if not _unprefixed(w, shown).startswith(label):
+        if not _unprefixed(w, shown).startswith(f"{label}:"):  # "Gefahrenlage …" is no label
             make = error if sure else warning
-            out.append(make("CC402", f"{lang}: headline must start with '{label}': {shown!r}",
+            out.append(make("CC402", f"{lang}: headline must start with '{label}' and a colon: "
+                                     f"{shown!r}",
                             hint=f"e.g. '{label}: <hazard> - <place>'"))
     return out
 
@@ -320,7 +321,7 @@ def check_review(w: Warning, alerts: AlertsConfig) -> list[Finding]:
         parts = list(w.texts[lang].review)
         headline = _unprefixed(w, w.texts[lang].headline)
         if w.level is not None and lang in LEVELS[w.level].review and \
-                headline.startswith(LEVELS[w.level].label(lang)):
+                headline.startswith(f"{LEVELS[w.level].label(lang)}:"):
             parts.append(f"level label '{LEVELS[w.level].label(lang)}'")
         event = w.event_info
         if event is not None and lang in event.review:

@@ -1,0 +1,27 @@
+"""The level label at the start of a headline is a label only when a colon follows it, as in
+every template: "Gefahrenlage beendet?" does not say "Gefahr"."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli_util import cli
+from tests.conftest import write
+
+
+def test_a_word_that_merely_starts_with_the_label_is_not_the_label(isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[alerts]\nlanguages = ["de"]\n'
+          'sender_name = "Stadt Bautzen"\n[channels.outbox]\ntype = "outbox"\n')
+    run = cli("warn", "--event", "hochwasser", "--level", "medium", "--area", "Seidau",
+              "--headline", "Gefahrenlage beendet? Hochwasser in Seidau",
+              "--description", "Die Spree steigt wieder.",
+              "--instruction", "Meiden Sie das Ufer.", "--yes", "--output", "json")
+    assert run.code == 3, run.stdout + run.stderr
+    (f,) = [f for f in json.loads(run.stdout)["result"]["findings"] if f["code"] == "CC402"]
+    assert f["severity"] == "error" and "must start with 'Gefahr' and a colon" in f["message"]
+    assert not (isolated / "citychan-out" / "outbox").exists()
+    ok = cli("warn", "--event", "hochwasser", "--level", "medium", "--area", "Seidau",
+             "--headline", "Gefahr: Hochwasser - Seidau", "--description", "Die Spree steigt.",
+             "--instruction", "Meiden Sie das Ufer.", "--yes")
+    assert ok.code == 0, ok.stderr
