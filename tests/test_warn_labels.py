@@ -25,3 +25,17 @@ def test_a_word_that_merely_starts_with_the_label_is_not_the_label(isolated: Pat
              "--headline", "Gefahr: Hochwasser - Seidau", "--description", "Die Spree steigt.",
              "--instruction", "Meiden Sie das Ufer.", "--yes")
     assert ok.code == 0, ok.stderr
+
+
+def test_an_event_that_contradicts_the_template_is_refused(isolated: Path) -> None:
+    from tests.cli_util import assert_one_line_error
+
+    write(isolated / "citychan.toml", 'version = 1\n[channels.outbox]\ntype = "outbox"\n')
+    run = cli("warn", "--template", "hochwasser", "--event", "sturm", "--level", "medium",
+              "--area", "Seidau", "--yes")
+    assert_one_line_error(run, 2, "--event sturm does not match --template hochwasser")
+    out = isolated / "citychan-out"
+    assert not (out / "outbox").exists() and not (out / "cap").exists()
+    same = cli("warn", "--template", "hochwasser", "--event", "Hochwasser", "--level",
+               "medium", "--area", "Seidau", "--yes")
+    assert same.code == 0, same.stderr

@@ -125,8 +125,12 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
         base = from_template(template, level, area, expires, now=now, alerts=alerts,
                              details=details, effective=effective, incident=incident,
                              status=status, tz=tz, **shapes)
-        ev = get_event(event).code if event else base.event
-        return replace(base, event=ev, texts=_override(base.texts, lang, given))
+        if event and get_event(event).code != base.event:  # CAP <event> would contradict
+            raise UsageError(  # the template's texts
+                f"--event {event} does not match --template {base.template} "
+                f"(event {base.event})",
+                hint="leave out --event, or choose the template of that event")
+        return replace(base, texts=_override(base.texts, lang, given))
     if not event:
         raise UsageError("a warning needs --event or --template",
                          hint="e.g. --template hochwasser, or --event hochwasser")
