@@ -103,3 +103,57 @@ def test_logo_size_that_is_not_a_number_is_refused(config: str, isolated: Path,
     first = refused(config, "--out", "c.png", "--logo", str(logo), "--logo-size", share)
     assert f"--logo-size '{share}': give a share of the code, e.g. 10%" in first
     assert no_outputs(isolated)
+
+
+# --- messages that agree with themselves ------------------------------------------------------
+
+@pytest.mark.parametrize("args, message", [
+    (["--size", "19.99mm"], "--size 1.999 cm is too small: a printed code needs at least 2.00 cm"),
+    (["--size", "1001mm"], "--size 1.001 m is too large: a code is at most 1.00 m wide"),
+    (["--fg", "#777777"], "has contrast 4.48:1, below the 4.5:1 a printed code needs"),
+    (["--logo", "LOGO", "--logo-size", "15.1%"], "--logo-size 15.1%: a logo may cover at most 15%"),
+    (["--size", "-3cm"], "--size '-3cm': must be greater than zero"),
+    (["--size", "0cm"], "--size '0cm': must be greater than zero"),
+])
+def test_limits_are_reported_with_enough_precision(config: str, isolated: Path,
+                                                   args: list[str], message: str) -> None:
+    logo = str(make_logo(isolated / "logo.png"))
+    first = refused(config, "--out", "c.svg", *[logo if a == "LOGO" else a for a in args])
+    assert message in first
+    assert no_outputs(isolated)
+
+
+@pytest.mark.parametrize("out", ["c", "c."])
+def test_out_without_extension_says_which_extensions(config: str, isolated: Path,
+                                                     out: str) -> None:
+    first = refused(config, "--out", out)
+    assert f"--out {out}: the file name needs an extension: .png or .svg" in first
+    assert "'.'" not in first
+
+
+@pytest.mark.parametrize("args", [["--out", "c.png"], ["--show"]])
+def test_empty_url_option_is_refused_not_replaced_by_the_config(config: str, isolated: Path,
+                                                                 args: list[str]) -> None:
+    first = refused(config, "--url", "", *args)
+    assert "--url is empty" in first
+    assert no_outputs(isolated)
+
+
+# --- characters the poster font cannot print ----------------------------------------------------
+
+def test_characters_the_font_lacks_are_named_in_a_warning(isolated: Path) -> None:
+    path = write_config(isolated)
+    text = path.read_text(encoding="utf-8").replace('hsb = "Budyšin"', 'hsb = "Budyšin 包岑"')
+    path.write_text(text, encoding="utf-8")
+    r = run("--config", str(path), "--out", "p.pdf", "--url", "https://例え.jp/kanal")
+    assert r.exit_code == 0, r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("Warning: the poster font has no '包' (U+5305) '岑' (U+5C91) "
+                               "in [city] names: they print as empty boxes")
+    assert "'例' (U+4F8B)" in lines[1] and "in the URL" in lines[1]
+
+
+def test_default_poster_has_no_missing_character_warning(config: str) -> None:
+    r = run("--config", config, "--out", "p.pdf", "--paper", "a5")
+    assert r.exit_code == 0 and r.stderr == ""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from citychan.errors import UsageError
-from citychan.qr.units import MM_PER_INCH, format_mm
+from citychan.qr.units import MM_PER_INCH, apart, format_mm
 
 QUIET_ZONE = 4  # modules of light margin on every side (ISO/IEC 18004 minimum)
 DPI = 300  # print resolution the module grid snaps to, in every format
@@ -161,11 +161,13 @@ class Geometry:
 def plan(modules: int, size_mm: float, option: str = "--size") -> Geometry:
     """The smallest 300-DPI module size whose symbol is at least ``size_mm`` wide."""
     if size_mm < MIN_SIZE_MM - 1e-9:
-        raise UsageError(f"{option} {format_mm(size_mm)} is too small: a printed code needs at "
-                         f"least {format_mm(MIN_SIZE_MM)} to scan reliably")
+        raise UsageError(f"{option} {apart(size_mm, MIN_SIZE_MM, format_mm, 2)} is too small: "
+                         f"a printed code needs at least {format_mm(MIN_SIZE_MM)} to scan "
+                         "reliably")
     if size_mm > MAX_SIZE_MM + 1e-9:
-        raise UsageError(f"{option} {format_mm(size_mm)} is too large: a code is at most "
-                         f"{format_mm(MAX_SIZE_MM)} wide (readable from 10 m away)",
+        raise UsageError(f"{option} {apart(size_mm, MAX_SIZE_MM, format_mm, 2)} is too large: "
+                         f"a code is at most {format_mm(MAX_SIZE_MM)} wide (readable from "
+                         "10 m away)",
                          hint="for a banner, let the print shop scale the SVG or PDF")
     dots = math.ceil(size_mm / MM_PER_INCH * DPI / modules - 1e-9)
     return Geometry(modules, max(dots, 1))
@@ -178,8 +180,9 @@ def distance_warning(geometry: Geometry, distance_mm: float | None) -> str | Non
     needed = distance_mm / 10
     if geometry.symbol_mm + 1e-9 >= needed:
         return None
+    this_one = apart(geometry.symbol_mm, needed, format_mm, 2)
     return (f"a code read from {format_mm(distance_mm)} should be at least {format_mm(needed)} "
-            f"wide (distance / 10); this one is {format_mm(geometry.symbol_mm)}")
+            f"wide (distance / 10); this one is {this_one}")
 
 
 def logo_box(modules: int, share: float) -> tuple[int, int, int]:
@@ -187,7 +190,8 @@ def logo_box(modules: int, share: float) -> tuple[int, int, int]:
     the symbol's parity so it sits exactly in the middle, and its area stays within
     ``share`` of the symbol."""
     if share > MAX_LOGO_SHARE + 1e-9:
-        raise UsageError(f"--logo-size {share:.0%}: a logo may cover at most "
+        shown = apart(share, MAX_LOGO_SHARE, lambda v, d: f"{v:.{d}%}", 0)
+        raise UsageError(f"--logo-size {shown}: a logo may cover at most "
                          f"{MAX_LOGO_SHARE:.0%} of the code, or phones cannot read it")
     side = int(math.sqrt(share) * modules)
     if side % 2 != modules % 2:

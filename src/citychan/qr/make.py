@@ -72,6 +72,9 @@ class QrResult:
 
 def output_format(out: Path) -> str:
     ext = out.suffix.lower().lstrip(".")
+    if not ext:
+        raise UsageError(f"--out {out}: the file name needs an extension: .png or .svg for "
+                         "the code, .pdf for the poster")
     if ext not in FORMATS:
         raise UsageError(f"--out {out}: unknown extension '.{ext}'.{did_you_mean(ext, FORMATS)}",
                          hint="use .png (code), .svg (code) or .pdf (poster)")
@@ -80,6 +83,9 @@ def output_format(out: Path) -> str:
 
 def symbol_for(options: QrOptions, config: Config) -> Symbol:
     """The main code's symbol, for --show without writing a file."""
+    if options.url is not None and not options.url.strip():
+        raise UsageError("--url is empty: give the https:// link to encode",
+                         hint="or leave --url out to use [subscribe] url from the config")
     url = check_url(options.url, "--url") if options.url else check_url(
         config.subscribe.url, f"{config.source}: [subscribe] url")
     return encode(url, "H" if options.logo else "M")
@@ -191,7 +197,7 @@ def _poster(config: Config, paper: str, symbol: Symbol, geometry: Geometry, fg: 
     """Render the poster. Without an explicit --size the main code may shrink to 3/4 of its
     default to make room; if the row of other channels' codes still does not fit, that row
     is left out (with a warning) rather than making the main code smaller than the others."""
-    from citychan.qr.poster import PosterOverflow, PosterSpec
+    from citychan.qr.poster import PosterOverflow, PosterSpec, missing_glyphs
     from citychan.qr.row import one_row, other_codes, row_left_out
 
     languages = tuple(_poster_languages(config, warnings)) or ("de",)
@@ -200,6 +206,7 @@ def _poster(config: Config, paper: str, symbol: Symbol, geometry: Geometry, fg: 
     spec = PosterSpec(paper=paper, url=symbol.data, symbol=symbol, geometry=geometry, fg=fg,
                       bg=bg, city_names=dict(config.city.names), languages=languages,
                       others=tuple(others), logo=logo, box=box)
+    warnings += missing_glyphs(spec)
     if not others and shrink:  # no row below: its space goes to the main code
         return _fit(replace(spec, geometry=plan(symbol.modules, geometry.symbol_mm * 1.4)), 0.0)
     try:

@@ -131,8 +131,7 @@ def _header(lay: _Layout) -> None:
     """Logo and city names in one row; the logo is capped in width and the names shrink,
     then stack, then wrap, so that nothing reaches past the margins."""
     spec, c = lay.spec, lay.canvas
-    names = [TEXTS[lang].city.format(name=spec.city_names.get(lang) or _any_name(spec))
-             for lang in spec.languages]
+    names = city_lines(spec)
     logo_w, logo_h = _logo_size(lay)
     gap = 4 * lay.s if spec.logo else 0.0
     start = lay.pt(20)
@@ -171,8 +170,27 @@ def _logo_size(lay: _Layout) -> tuple[float, float]:
     return width, height
 
 
-def _any_name(spec: PosterSpec) -> str:
-    return next(iter(spec.city_names.values()), "")
+def city_lines(spec: PosterSpec) -> list[str]:
+    """"Stadt Bautzen", "Město Budyšin": the header's names, one per language."""
+    fallback = next(iter(spec.city_names.values()), "")
+    return [TEXTS[lang].city.format(name=spec.city_names.get(lang) or fallback)
+            for lang in spec.languages]
+
+
+def missing_glyphs(spec: PosterSpec) -> list[str]:
+    """A warning for each text from the config or --url with characters the poster font
+    lacks: they would print as empty boxes (the poster's own wording is all covered)."""
+    fonts = (load_font("bold"), load_font("regular"))
+    texts = {"[city] names": " ".join(city_lines(spec)), "the URL": spec.url}
+    texts.update({f"the {o.label} link": o.label + o.url for o in spec.others})
+    out = []
+    for where, text in texts.items():
+        chars = sorted({ch for ch in text if not all(f.covers(ch) for f in fonts)})
+        if chars:
+            shown = " ".join(f"'{ch}' (U+{ord(ch):04X})" for ch in chars[:8])
+            out.append(f"the poster font has no {shown} in {where}: "
+                       "they print as empty boxes")
+    return out
 
 
 def _titles(lay: _Layout) -> None:

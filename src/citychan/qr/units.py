@@ -4,6 +4,7 @@ contrast arithmetic that decides whether a phone can read a printed code."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from citychan.errors import UsageError
@@ -11,7 +12,7 @@ from citychan.errors import UsageError
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
 _UNITS_MM = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "in": MM_PER_INCH}
-_LENGTH = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(mm|cm|m|in)\s*$", re.IGNORECASE)
+_LENGTH = re.compile(r"^\s*([-+]?\d+(?:[.,]\d+)?)\s*(mm|cm|m|in)\s*$", re.IGNORECASE)
 
 
 def parse_length(text: str, option: str) -> float:
@@ -25,11 +26,23 @@ def parse_length(text: str, option: str) -> float:
     return value * _UNITS_MM[match.group(2).lower()]
 
 
-def format_mm(mm: float) -> str:
+def format_mm(mm: float, digits: int = 2) -> str:
     """A length as a person reads it on a ruler: ``'5.08 cm'``, ``'2.00 m'``."""
     if mm >= 1000:
-        return f"{mm / 1000:.2f} m"
-    return f"{mm / 10:.2f} cm"
+        return f"{mm / 1000:.{digits}f} m"
+    return f"{mm / 10:.{digits}f} cm"
+
+
+def apart(value: float, limit: float, render: Callable[[float, int], str],
+          digits: int) -> str:
+    """``value`` as ``render`` writes it with ``digits`` decimals, or with more if it would
+    otherwise read the same as the ``limit`` it is compared with: 19.99 mm is "1.999 cm is
+    too small", not "2.00 cm is too small … at least 2.00 cm"."""
+    for places in range(digits, 11):
+        text = render(value, places)
+        if text != render(limit, places):
+            return text
+    return text
 
 
 @dataclass(frozen=True)
@@ -95,7 +108,8 @@ def check_colours(fg: Rgb, bg: Rgb) -> None:
     ratio = contrast_ratio(fg, bg)
     if ratio < MIN_CONTRAST:
         raise UsageError(
-            f"--fg {fg.hex} on --bg {bg.hex} has contrast {ratio:.1f}:1, below the "
+            f"--fg {fg.hex} on --bg {bg.hex} has contrast "
+            f"{apart(ratio, MIN_CONTRAST, lambda v, d: f'{v:.{d}f}', 1)}:1, below the "
             f"{MIN_CONTRAST}:1 a printed code needs",
             hint="pick a darker --fg or a lighter --bg",
         )
