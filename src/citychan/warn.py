@@ -104,6 +104,7 @@ def build_update(
     if incident.closed is not None:
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
     original, latest = messages[0], messages[-1]
+    _same_status(inp.status, original, incident_id)
     if inp.file is not None or inp.template:
         new = _replacement(inp, latest, config, now)
     else:
@@ -129,6 +130,16 @@ def build_update(
         history=messages,
     )
     return w, incident.channels
+
+
+def _same_status(status: str, original: Warning, incident_id: str) -> None:
+    """--exercise/--test on a follow-up must match the incident: its status never changes."""
+    if status != "Actual" and status != str(original.status):
+        raise UsageError(
+            f"incident '{incident_id}' is {str(original.status).lower()}, not "
+            f"{status.lower()}: follow-ups keep the status of the original",
+            hint="leave out --exercise/--test",
+        )
 
 
 def _replacement(inp: WarnInput, latest: Warning, config: Config, now: datetime) -> Warning:
@@ -157,14 +168,22 @@ def _replacement(inp: WarnInput, latest: Warning, config: Config, now: datetime)
 
 
 def build_allclear(
-    incident_id: str, details: str | None, config: Config, store: Store, now: datetime
+    incident_id: str,
+    details: str | None,
+    config: Config,
+    store: Store,
+    now: datetime,
+    status: str = "Actual",
 ) -> tuple[Warning, tuple[str, ...]]:
     from citychan.incidents import load_incident, still_valid
 
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
-    extra = {lang: details for lang in messages[0].langs} if details else None
+    _same_status(status, messages[0], incident_id)
+    latest = messages[-1]
+    # Free text is in the primary language; never copied into the Sorbian info.
+    extra = {latest.langs[0]: details} if details and latest.langs else None
     w = alerts.allclear(
         messages[0],
         still_valid(messages, now),
@@ -343,7 +362,7 @@ def run(
         elif mode == "update":
             w, names = build_update(str(incident), inp, config, store, now)
         else:
-            w, names = build_allclear(str(incident), inp.details, config, store, now)
+            w, names = build_allclear(str(incident), inp.details, config, store, now, inp.status)
         return deliver(w, config, store=None if dry_run else store, channel_names=names,
                        only=only, cap_out=cap_out, confirm=confirm, on_event=on_event, now=now,
                        env=env)

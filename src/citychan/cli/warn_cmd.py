@@ -85,6 +85,22 @@ def warn(
         or (mode == "allclear" and len(rest) > 1)
     ):
         common.fail(UsageError(f"usage: citychan {FORMS}"))
+    ignored = _not_for(
+        mode,
+        {
+            "--level": level,
+            "--template": template,
+            "--event": event,
+            "--area": area,
+            "--headline": headline,
+            "--description": description,
+            "--instruction": instruction,
+            "--expires": expires,
+            "--channel": channel,
+        },
+    )
+    if ignored:
+        common.fail(UsageError(ignored))
     if not (yes or dry_run or common.is_interactive()):
         common.fail(UsageError("not a terminal: pass --yes to send a warning without confirmation"))
     file_arg = (
@@ -138,6 +154,24 @@ def warn(
             f"Incident: {report.incident} ({report.msg_type} {report.identifier})"
         )
     raise typer.Exit(code)
+
+
+def _not_for(mode: str, given: dict[str, Any]) -> str | None:
+    """Options that a follow-up would silently ignore are refused instead: the all-clear's
+    texts are citychan's (only --details adds to them), and follow-ups go to exactly the
+    original's channels."""
+    allowed = {"allclear": (), "update": tuple(k for k in given if k != "--channel")}
+    if mode not in allowed:
+        return None
+    wrong = [k for k, v in given.items() if v and k not in allowed[mode]]
+    if not wrong:
+        return None
+    what = (
+        "takes only --details (the all-clear's texts are written for you)"
+        if mode == "allclear"
+        else "goes to exactly the channels of the original"
+    )
+    return f"warn {mode} does not take {', '.join(wrong)}: it {what}"
 
 
 def _progress(output: str) -> Any:
