@@ -205,8 +205,12 @@ def _refuse_warning(p: Plan) -> None:
 def publisher(config: Config, store: Store, channels: Mapping[str, Any], env: Mapping[str, str],
               on_event: Callable[[str, str, str], None] | None = None) -> Publisher:
     """The fan-out for this config: its clock, retry budget and secrets to mask."""
+    budget = config.publish.max_total_seconds
     return Publisher(store=store, channels=channels, now=lambda: now_in(config),
-                     max_total_seconds=config.publish.max_total_seconds,
+                     max_total_seconds=budget,
+                     # retries stop within the budget; this catches what the per-read timeout
+                     # cannot, a server that answers a byte at a time
+                     hard_limit=2 * budget + config.publish.timeout,
                      redact=Redactor(secrets_of(config, env)), on_event=on_event)
 
 

@@ -5,8 +5,8 @@ outcome may be that it went out is ``unknown`` and never blindly resent."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -102,6 +102,7 @@ class Publisher:
     channels: Mapping[str, Channel]
     now: Callable[[], datetime]
     max_total_seconds: float = 60.0
+    hard_limit: float | None = None  # seconds; a delivery still running then is `unknown`
     redact: Callable[[str], str] = lambda s: s
     on_event: Event | None = None
     sleep: Callable[[float], None] | None = None
@@ -125,14 +126,46 @@ class Publisher:
         if not plan.targets:
             report.results = skipped
             return report
-        with ThreadPoolExecutor(
-            max_workers=min(16, len(plan.targets)), thread_name_prefix="citychan-send"
-        ) as pool:
-            futures = [
-                pool.submit(self._deliver, plan, t, force, level, extra or {}) for t in plan.targets
-            ]
-            report.results = [f.result() for f in futures] + skipped
+        outcomes: dict[int, Result | BaseException] = {}
+        abandoned = threading.Event()
+
+        def run(i: int, target: Target) -> None:
+            try:
+                outcomes[i] = self._deliver(plan, target, force, level, extra or {})
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                if not abandoned.is_set():
+                    outcomes[i] = exc
+
+        # daemon threads: one that hangs past the hard limit must not keep the process alive
+        threads = [threading.Thread(target=run, args=(i, t), daemon=True,
+                                    name=f"citychan-send-{t.name}")
+                   for i, t in enumerate(plan.targets)]
+        for th in threads:
+            th.start()
+        end = None if self.hard_limit is None else time.monotonic() + self.hard_limit
+        for th in threads:
+            th.join(None if end is None else max(0.0, end - time.monotonic()))
+        abandoned.set()
+        results: list[Result] = []
+        for i, target in enumerate(plan.targets):
+            outcome = outcomes.get(i)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            results.append(outcome if outcome is not None else self._overdue(plan, target))
+        report.results = results + skipped
         return report
+
+    def _overdue(self, plan: Plan, target: Target) -> Result:
+        """A delivery with no outcome at the hard limit: the request may still arrive."""
+        text = (f"no answer within {self.hard_limit:.0f} s (the server is answering too "
+                "slowly); the post may still arrive")
+        prev = self.store.already_sent(plan.message.content_hash, target.name)
+        did = prev.id if prev is not None else None
+        if did is not None:
+            self.store.finish_delivery(did, Status.UNKNOWN, error=text)
+        self._emit(target.name, "unknown", text)
+        return Result(target.name, target.type, Status.UNKNOWN, error=text, delivery_id=did,
+                      summary_used=target.summary_used)
 
     def _emit(self, channel: str, what: str, detail: str = "") -> None:
         if self.on_event:

@@ -1,0 +1,84 @@
+"""The retry budget is a promise to the duty officer: `post` ends in bounded time even when a
+server answers one byte at a time, which no per-read timeout ever trips. The channel that
+hangs becomes `unknown` (the post may still arrive); the others are delivered and recorded."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.conftest import NOTICE, write
+from tests.e2e_util import deliveries
+
+
+class DripServer:
+    """Reads a request, then sends an HTTP answer one byte every 0.2 s, forever."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen()
+        self.port = self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._drip, args=(conn,), daemon=True).start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        conn.recv(65536)
+        try:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100000:
+                if self.stop.is_set():
+                    break
+                conn.send(bytes([byte]))
+                time.sleep(0.2)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+
+
+def test_a_byte_at_a_time_server_cannot_hold_the_post_past_its_limit(isolated: Path) -> None:
+    drip = DripServer()
+    try:
+        write(isolated / "citychan.toml", f"""version = 1
+[publish]
+max_total_seconds = 1
+timeout = 1
+[channels.outbox]
+type = "outbox"
+[channels.ntfy]
+type = "ntfy"
+base_url = "http://127.0.0.1:{drip.port}"
+topic = "bautzen"
+""")
+        write(isolated / "n.md", NOTICE)
+        proc = subprocess.run([sys.executable, "-m", "citychan", "post", "n.md", "--yes",
+                               "--output", "json"], cwd=isolated, capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    finally:
+        drip.close()
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    by = {r["channel"]: r for r in json.loads(proc.stdout)["result"]["results"]}
+    assert by["outbox"]["status"] == "sent"
+    assert by["ntfy"]["status"] == "unknown" and "may still arrive" in by["ntfy"]["error"]
+    assert "Traceback" not in proc.stderr
+    stored = deliveries(isolated / "citychan-out" / "citychan.db")
+    assert [row[0] for row in stored["ntfy"]] == ["unknown"]
+    assert [row[0] for row in stored["outbox"]] == ["sent"]
