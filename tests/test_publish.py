@@ -185,9 +185,18 @@ def test_broken_plugin_is_a_warning_not_a_crash(
     )
     run = cli("channels")
     assert run.exception is None
-    assert run.code == 2
+    assert run.code == 0
     assert "Warning: channel plugin 'broken'" in run.stderr and "needs libfoo" in run.stderr
     assert "Traceback" not in run.stderr
+    test = cli("channels", "--test", "--output", "json")  # pre-flight says what is wrong
+    checks = {c["channel"]: c for c in json.loads(test.stdout)["result"]["checks"]}
+    assert test.code == 4 and checks["o"]["ok"] and not checks["x"]["ok"]
+    # the notice still goes out everywhere else; the broken channel fails, recorded
+    write(isolated / "n.md", NOTICE)
+    post = cli("post", "n.md", "--yes", "--output", "json")
+    by = {r["channel"]: r for r in json.loads(post.stdout)["result"]["results"]}
+    assert post.code == 4 and by["o"]["status"] == "sent" and by["x"]["status"] == "failed"
+    assert "plugin 'broken' failed to start" in by["x"]["error"]
 
 
 def test_repost_after_unknown_points_to_retry_not_force(fake, isolated: Path) -> None:

@@ -360,12 +360,16 @@ def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfi
         if type_name not in BUILTINS and types is None:
             types = available_types()
         known = types or BUILTINS
-        cls = load_type(type_name, types) if type_name in known else None
-        if cls is None:
+        if type_name not in known:
             raise r.fail(
                 where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, known)}"
             )
+        cls = load_type(type_name, types)
         schema: dict[str, Any] = dict(_CHANNEL_COMMON)
+        if cls is None:
+            # an installed plugin that fails to import (the warning says why): its channel
+            # fails when posting, and every other channel still works
+            schema.update({k: None for k in table if k not in _CHANNEL_COMMON})
         opt_specs = getattr(cls, "options", {})
         schema.update({k: spec.type for k, spec in opt_specs.items()})
         r.table(table, where, schema)

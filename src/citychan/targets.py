@@ -119,10 +119,9 @@ def open_channels(
     out: dict[str, Channel] = {}
     for cc in chosen:
         cls = load_type(cc.type)
-        if cls is None:
-            raise ConfigError(
-                f"{config.source}: [channels.{cc.name}] type '{cc.type}' could not be loaded"
-            )
+        if cls is None:  # a plugin that fails to import; the warning above says why
+            out[cc.name] = BrokenPlugin(cc.name, cc.type, ImportError("could not be imported"))
+            continue
         try:
             out[cc.name] = cls.from_config(cc.name, cc.options, ctx)
         except ChannelConfigError as exc:
@@ -144,6 +143,9 @@ class BrokenPlugin:
         self.name = name
         self.reason = (f"channel plugin '{type_name}' failed to start: "
                        f"{type(exc).__name__}: {exc}")
+
+    def preflight(self) -> list[str]:
+        return [self.reason]
 
     def send(self, post: Any) -> Any:
         raise ChannelError(self.reason)
