@@ -16,7 +16,6 @@ from citychan.alerts import Warning
 from citychan.config import ChannelConfig, Config
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
-from citychan.fsutil import atomic_write
 from citychan.operations import _reject_if_errors, now_in, publisher
 from citychan.publish import Report, Result
 from citychan.store import Status, Store
@@ -243,13 +242,14 @@ def deliver(
     store: Store | None,
     channel_names: tuple[str, ...] | None = None,
     only: tuple[str, ...] = (),
-    cap_out: Path | None = None,
+    cap_out: Path | str | None = None,
     confirm: Callable[[Warning, list[Finding]], bool] | None = None,
     on_event: Callable[[str, str, str], None] | None = None,
     env: Mapping[str, str] | None = None,
     now: datetime,
 ) -> WarnReport:
-    """Check, confirm, write CAP, deliver and record. ``store=None`` is a dry run."""
+    """Check, confirm, record, write CAP, deliver. ``store=None`` is a dry run (it writes
+    only the ``--cap-out`` file)."""
     from citychan.incidents import record
 
     env = os.environ if env is None else env
@@ -279,14 +279,23 @@ def deliver(
         msg_type=str(w.msg_type),
     )
     cap = alerts.to_cap_xml(w, config.alerts, config.city)
-    report.cap_files = write_cap(cap, w, config, cap_out, archive=store is not None)
+    targets = cap_targets(w, config, cap_out, archive=store is not None)  # checked up front
     if store is None:
+        report.cap_files = write_cap(cap, targets)
         return report
     if confirm is not None and not confirm(w, p.findings):
         raise UsageError("not confirmed; nothing was sent")
-    record(
-        store, w, [t.name for t in p.targets] + [g.channel for g in gone], message.content_hash
-    )  # before sending: a crash still leaves the incident's channels
+    # CAP files only for a warning that goes out: written after the confirmation, and put in
+    # place once the store holds the message (its identifier is then taken, never reused).
+    staged = _stage(cap, targets)
+    try:
+        record(
+            store, w, [t.name for t in p.targets] + [g.channel for g in gone], message.content_hash
+        )  # before sending: a crash still leaves the incident's channels
+    except BaseException:
+        _discard(staged)
+        raise
+    report.cap_files = _commit(staged)
     extra = {
         "cap_xml": cap.decode("utf-8"),
         "cap_name": cap_file_name(w),
@@ -312,23 +321,73 @@ def cap_file_name(w: Warning) -> str:
     return f"{w.identifier}.cap.xml"
 
 
-def write_cap(
-    cap: bytes, w: Warning, config: Config, cap_out: Path | None, *, archive: bool
-) -> list[str]:
-    """The CAP document into the archive beside the store and to --cap-out."""
-    files = []
-    if archive:
-        path = config.store_path.parent / "cap" / cap_file_name(w)
-        atomic_write(path, cap)
-        files.append(str(path))
+def cap_targets(
+    w: Warning, config: Config, cap_out: Path | str | None, *, archive: bool
+) -> list[Path]:
+    """Where the CAP document goes: the archive beside the store and ``--cap-out`` (a folder
+    when it exists as one or ends with '/', created if needed; else a file). A target that
+    cannot be written is a usage error before anything is confirmed or sent."""
+    name = cap_file_name(w)
+    out = [config.store_path.parent / "cap" / name] if archive else []
     if cap_out is not None:
-        target = cap_out / cap_file_name(w) if cap_out.is_dir() else cap_out
+        text = str(cap_out)
+        folder = text.endswith(("/", os.sep)) or Path(text).is_dir()
+        out.append(Path(text) / name if folder else Path(text))
+    for target in out:
+        _check_writable(target)
+    return out
+
+
+def _check_writable(target: Path) -> None:
+    if target.is_dir():
+        raise UsageError(f"{target}: is a folder, not a CAP file")
+    parent = target.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"{target}: cannot write the CAP document here ({parent} is not a writable folder)",
+            hint="give --cap-out a writable file or folder (a folder ends with '/')",
+        )
+
+
+def write_cap(cap: bytes, targets: list[Path]) -> list[str]:
+    """The CAP document to every target (a dry run: only --cap-out)."""
+    return _commit(_stage(cap, targets))
+
+
+def _stage(cap: bytes, targets: list[Path]) -> list[tuple[Path, Path]]:
+    """Temporary files beside each target (nothing visible yet); all or none."""
+    import tempfile
+
+    staged: list[tuple[Path, Path]] = []
+    for target in targets:
         try:
-            atomic_write(target, cap)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((Path(tmp), target))
+            with os.fdopen(fd, "wb") as f:
+                f.write(cap)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
         except OSError as exc:
-            raise UsageError(f"{target}: cannot write the CAP document ({exc.strerror})") from None
-        files.append(str(target))
-    return files
+            _discard(staged)
+            raise UsageError(
+                f"{target}: cannot write the CAP document ({exc.strerror}); nothing was sent"
+            ) from None
+    return staged
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> list[str]:
+    for tmp, target in staged:
+        os.replace(tmp, target)
+    return [str(target) for _, target in staged]
+
+
+def _discard(staged: list[tuple[Path, Path]]) -> None:
+    for tmp, _ in staged:
+        tmp.unlink(missing_ok=True)
 
 
 def run(
@@ -338,7 +397,7 @@ def run(
     *,
     incident: str | None,
     only: tuple[str, ...],
-    cap_out: Path | None,
+    cap_out: Path | str | None,
     dry_run: bool,
     confirm: Callable[[Warning, list[Finding]], bool] | None,
     on_event: Callable[[str, str, str], None] | None,
@@ -363,8 +422,17 @@ def run(
             w, names = build_update(str(incident), inp, config, store, now)
         else:
             w, names = build_allclear(str(incident), inp.details, config, store, now, inp.status)
-        return deliver(w, config, store=None if dry_run else store, channel_names=names,
-                       only=only, cap_out=cap_out, confirm=confirm, on_event=on_event, now=now,
-                       env=env)
+        return deliver(
+            w,
+            config,
+            store=None if dry_run else store,
+            channel_names=names,
+            only=only,
+            cap_out=cap_out,
+            confirm=confirm,
+            on_event=on_event,
+            now=now,
+            env=env,
+        )
     finally:
         store.close()

@@ -48,8 +48,10 @@ def warn(
         False, "--exercise", help="An exercise: CAP Exercise, texts prefixed ÜBUNG."
     ),
     test: bool = typer.Option(False, "--test", help="A test: CAP Test, texts prefixed TEST."),
-    cap_out: Path | None = typer.Option(
-        None, "--cap-out", help="Also write the CAP 1.2 document here."
+    cap_out: str | None = typer.Option(
+        None,
+        "--cap-out",
+        help="Also write the CAP 1.2 document here (a file, or a folder: ends with '/').",
     ),
     channel: list[str] = typer.Option(
         [], "--channel", help="Only this channel (new warnings; repeatable)."
