@@ -64,3 +64,18 @@ def test_control_characters_from_word_processors_are_cleaned(tmp_path) -> None:
     m = load_message(path, ("de",))
     assert m.title == "Sperrung Löbauer Straße"
     assert "Zeile eins\nZeile zwei\ndrei" in m.docs[0].body
+
+
+@pytest.mark.parametrize("key", ["titel", "Title", "tilte"])
+def test_a_misspelt_title_key_is_named(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "n.md"
+    path.write_text(f"---\n{key}: Sperrung\n---\nText\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"'{key}' is not a key: did you mean 'title'"):
+        load_message(path, ("de",))
+
+
+def test_a_translation_on_its_own_is_in_the_language_its_name_says(tmp_path: Path) -> None:
+    path = tmp_path / "aktuell.hsb.md"
+    path.write_text("---\ntitle: Zawrjenje\n---\nLubijska dróha je zawrjena.\n",
+                    encoding="utf-8")
+    assert load_message(path, ("de", "hsb")).langs == ("hsb",)

@@ -401,3 +401,10 @@ def test_parse_is_cached_and_markdown_it_is_lazy() -> None:
     code = "import sys, citychan.render; print('markdown_it' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_whatsapp_title_with_stars_or_a_line_break_stays_one_bold_line() -> None:
+    from citychan.render.whatsapp import _bold_line
+
+    line = _bold_line("Sperrung *neu*\nab Montag")
+    assert line == "*Sperrung \u2217neu\u2217 ab Montag*" and "**" not in line

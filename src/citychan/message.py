@@ -233,7 +233,13 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
             )
     title = meta.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
-        raise InputError(f"{path}: missing title in front matter", hint="add 'title: …'")
+        import difflib
+
+        keys = {str(k).lower(): str(k) for k in meta if str(k) != "title"}
+        near = difflib.get_close_matches("title", list(keys), n=1, cutoff=0.6)
+        written = f" ('{keys[near[0]]}' is not a key: did you mean 'title'?)" if near else ""
+        raise InputError(f"{path}: missing title in front matter{written}",
+                         hint="add 'title: …'")
     if not isinstance(title, str | int | float):
         raise InputError(f"{path}: title must be text")
     for key in ("summary", "image_alt", "link", "lang"):
@@ -295,7 +301,9 @@ def load_message(
 ) -> Message:
     """Load a notice with its translations. ``languages`` orders them (primary first)."""
     path = primary_path(Path(path))
-    primary, findings = load_document(path, languages[0])
+    # a translation on its own (notice.hsb.md, no notice.md) is in the language its name says
+    alone = _LANG_SUFFIX.match(path.name)
+    primary, findings = load_document(path, alone.group("lang") if alone else languages[0])
     docs = [primary]
     for lang, tpath in translation_paths(path).items():
         if lang == primary.lang:

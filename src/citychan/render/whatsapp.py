@@ -18,7 +18,10 @@ def _mono(code: str) -> str:
 
 
 def _bold_line(text: str) -> str:
-    return f"*{text.strip()}*" if text.strip() else ""
+    """One bold line. WhatsApp has no escape: a '*' inside would end the bold early (and
+    '**' would show), so it becomes the look-alike '∗'; a line break becomes a space."""
+    text = " ".join(text.replace("*", "\u2217").split())
+    return f"*{text}*" if text else ""
 
 
 STYLE = TextStyle(
