@@ -118,3 +118,21 @@ def test_alerts_sender_must_be_a_cap_sender(sender: str) -> None:
     with pytest.raises(ConfigError, match=r"\[alerts\] sender .* may not be empty or contain"):
         parse_config({"version": 1, "alerts": {"sender": sender}})
     assert parse_config({"version": 1, "alerts": {"sender": "warnung@bautzen.de"}})
+
+
+@pytest.mark.parametrize("publish", [{"timeout": -5}, {"max_total_seconds": 0},
+                                     {"timeout": 86400}])
+def test_publish_times_must_be_sensible(publish: dict) -> None:
+    with pytest.raises(ConfigError, match=r"\[publish\] .* must be between 0 and 3600"):
+        parse_config({"version": 1, "publish": publish})
+
+
+def test_the_feed_public_url_must_be_https(isolated) -> None:
+    """Every link on the archive page and in the feed starts with it."""
+    from tests.cli_util import assert_one_line_error, cli
+    from tests.conftest import NOTICE, write
+
+    write(isolated / "citychan.toml", 'version = 1\n[channels.feed]\ntype = "feed"\n'
+          'public_url = "javascript:alert(1)"\n')
+    write(isolated / "n.md", NOTICE)
+    assert_one_line_error(cli("post", "n.md", "--yes"), 2, "public_url must be an https:// URL")

@@ -337,10 +337,12 @@ def _info_rules(r: _Reader, data: Any) -> InfoRules:
 def _publish(r: _Reader, data: Any) -> PublishConfig:
     t = r.table(data, "[publish]", _PUBLISH)
     d = PublishConfig()
-    return PublishConfig(
-        max_total_seconds=float(t.get("max_total_seconds", d.max_total_seconds)),
-        timeout=float(t.get("timeout", d.timeout)),
-    )
+    values = {"max_total_seconds": float(t.get("max_total_seconds", d.max_total_seconds)),
+              "timeout": float(t.get("timeout", d.timeout))}
+    for key, value in values.items():
+        if not 0 < value <= 3600:
+            raise r.fail("[publish]", f"{key} must be between 0 and 3600 seconds, not {value:g}")
+    return PublishConfig(**values)
 
 
 def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfig]:

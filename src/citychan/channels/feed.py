@@ -23,6 +23,7 @@ from citychan.channels.base import (
     Option,
     Post,
     Receipt,
+    require_https,
 )
 from citychan.fsutil import atomic_write
 
@@ -54,7 +55,9 @@ class FeedChannel:
             name,
             path if path.is_absolute() else ctx.base_dir / path,
             str(options.get("title") or "Stadtinformationen"),
-            str(options.get("public_url") or "https://www.example.org/aktuelles"),
+            # every link on the archive page and in the feed starts with it
+            require_https(name, "public_url",
+                          str(options.get("public_url") or "https://www.example.org/aktuelles")),
         )
 
     def __repr__(self) -> str:
