@@ -47,6 +47,7 @@ WARNING_KEYS = {
     "web",
 }
 KNOWN_KEYS = INFO_KEYS | WARNING_KEYS
+_CAP_KEYS = {"identifier", "msg_type"}  # set by citychan warn, never in a file
 # Shared by all languages of a notice; a translation may not contradict them.
 SHARED_KEYS = (
     "kind",
@@ -132,7 +133,10 @@ class Message:
                     "body": d.body.strip(),
                     "summary": d.summary,
                     "image_alt": d.image_alt,
-                    "meta": {k: d.meta[k] for k in sorted(WARNING_KEYS) if k in d.meta},
+                    # a warning message's CAP identifier and type: an update or all-clear
+                    # with unchanged text is still a new message, never "already sent"
+                    "meta": {k: d.meta[k] for k in sorted(WARNING_KEYS | _CAP_KEYS)
+                             if k in d.meta},
                 }
                 for d in self.docs
             ],

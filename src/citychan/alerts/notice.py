@@ -61,6 +61,7 @@ def warning_to_message(warning: Warning, langs: Iterable[str] | None = None, *,
             "effective": cap_time(warning.effective), "area": warning.area.description(lang),
             "headline": text.headline, "description": text.description,
             "instruction": text.instruction,
+            "identifier": warning.identifier, "msg_type": str(warning.msg_type),
         }
         docs.append(Document(lang=lang, title=text.headline, body=warning_body(warning, lang),
                              path=path, summary=short_text(warning, lang), meta=meta))
