@@ -56,3 +56,20 @@ def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(StoreError, match="cannot open the store"):
         Store(tmp_path / "file" / "s.db")
+
+
+def test_a_delivery_is_recorded_with_its_key_and_post_or_not_at_all(tmp_path: Path) -> None:
+    """One transaction: a crash between the row and its post would leave a pending delivery
+    that post skips and retry cannot resend."""
+    s = Store(tmp_path / "c.db")
+    s.record_message("h1", "info", "T", ("de",), "n.md")
+    did = s.begin_delivery("h1", "tg", "telegram", "text", False,
+                           lambda i: (f"key-{i}", '{"post": 1}'))
+    assert s.post_of(did) == '{"post": 1}'
+
+    def crash(i: int) -> tuple[str, str]:
+        raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        s.begin_delivery("h1", "ntfy", "ntfy", "text", False, crash)
+    assert [d.channel for d in s.unresolved()] == ["tg"]

@@ -202,11 +202,17 @@ class Publisher:
             if target.rendered.html is None
             else (target.rendered.text + "\n\n" + target.rendered.html)
         )
-        did = self.store.begin_delivery(msg.content_hash, target.name, target.type, stored, force)
-        key = idempotency_key(msg.content_hash, target.name, did)
-        post = make_post(plan, target, key, self.now(), level, extra)
-        self.store.set_post(did, key, post_to_json(post))  # before the first attempt (txnId)
-        return self.send_recorded(target, post, did)
+        made: list[Post] = []
+
+        def prepare(did: int) -> tuple[str, str]:
+            key = idempotency_key(msg.content_hash, target.name, did)
+            made.append(make_post(plan, target, key, self.now(), level, extra))
+            return key, post_to_json(made[0])
+
+        # recorded with its key and post before the first attempt (Matrix txnId, Mastodon key)
+        did = self.store.begin_delivery(msg.content_hash, target.name, target.type, stored, force,
+                                        prepare)
+        return self.send_recorded(target, made[0], did)
 
     def send_recorded(self, target: Target, post: Post, did: int) -> Result:
         """Send one post for an already recorded delivery and finish its record."""

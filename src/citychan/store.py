@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -178,9 +178,12 @@ class Store:
             )
 
     def begin_delivery(
-        self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool
+        self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool,
+        prepare: Callable[[int], tuple[str, str]] | None = None,
     ) -> int:
-        """Record a pending delivery *before* the first attempt; returns its id."""
+        """Record a pending delivery *before* the first attempt; returns its id. ``prepare``
+        turns the new id into (idempotency key, post JSON), stored in the same transaction:
+        a crash can never leave a pending delivery without the post to resend."""
         with self._tx() as db:
             cur = db.execute(
                 "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
@@ -196,16 +199,12 @@ class Store:
                     _now(),
                 ),
             )
-            return int(cur.lastrowid or 0)
-
-    def set_post(self, delivery_id: int, key: str, post_json: str) -> None:
-        """Persist the idempotency key and the post itself before the first attempt, so a
-        retry later sends exactly the same thing with the same key."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
-                (key, post_json, delivery_id),
-            )
+            did = int(cur.lastrowid or 0)
+            if prepare is not None:
+                key, post_json = prepare(did)
+                db.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
+                           (key, post_json, did))
+            return did
 
     def post_of(self, delivery_id: int) -> str | None:
         return self._scalar("SELECT post FROM deliveries WHERE id=?", (delivery_id,))
