@@ -249,3 +249,22 @@ def test_a_plugin_that_raises_fails_alone_and_the_others_get_the_notice(
     assert by["o"]["status"] == "sent"
     assert by["x"]["status"] == "failed" and "plugin 'buggy' failed to start" in by["x"]["error"]
     assert ("KeyError" if where == "from_config" else "RuntimeError") in by["x"]["error"]
+
+
+def test_pacing_counts_deliveries_of_earlier_runs(tmp_path: Path) -> None:
+    """Telegram allows about 20 posts a minute per chat; a script posting in a loop runs a
+    new process each time, so the limit is counted from the store, not from memory."""
+    from datetime import UTC, datetime
+
+    from citychan.publish import Publisher
+    from citychan.store import Store
+
+    store = Store(tmp_path / "s.db")
+    store.record_message("h", "info", "T", ("de",), "n.md")
+    publisher = Publisher(store=store, channels={}, now=lambda: datetime.now(UTC))
+    for _ in range(3):
+        store.begin_delivery("h", "tg", "telegram", "x", False)
+    assert publisher._window_wait("tg", 3) == 0.0  # three in the minute, ours among them
+    store.begin_delivery("h", "tg", "telegram", "x", False)
+    assert 55 < publisher._window_wait("tg", 3) <= 60  # a fourth waits for the first to age
+    assert publisher._window_wait("other", 3) == 0.0

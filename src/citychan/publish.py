@@ -107,6 +107,7 @@ class Publisher:
     on_event: Event | None = None
     sleep: Callable[[float], None] | None = None
     _pacers: dict[str, Any] = field(default_factory=dict)
+    _window_checked: set[str] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(
@@ -284,7 +285,23 @@ class Publisher:
 
         with self._lock:
             pacer = self._pacers.setdefault(target.name, Pacer(per_minute))
+            first = target.name not in self._window_checked
+            self._window_checked.add(target.name)
+        if first:  # earlier runs count too: a script posting in a loop stays under the limit
+            (self.sleep or time.sleep)(self._window_wait(target.name, per_minute))
         pacer.wait()
+
+    def _window_wait(self, channel: str, per_minute: int) -> float:
+        """Seconds until fewer than ``per_minute`` deliveries to ``channel`` were started in
+        the last minute, counting this run's own (already recorded) delivery."""
+        from datetime import UTC, timedelta
+
+        now = datetime.now(UTC)
+        started = self.store.started_since(channel, now - timedelta(minutes=1))
+        if len(started) <= per_minute:
+            return 0.0
+        oldest_to_expire = started[len(started) - per_minute - 1]
+        return max(0.0, (oldest_to_expire + timedelta(minutes=1) - now).total_seconds())
 
 
 def make_post(

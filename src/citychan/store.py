@@ -235,6 +235,15 @@ class Store:
         )
         return rows[0] if rows else None
 
+    def started_since(self, channel: str, since: datetime) -> list[datetime]:
+        """When deliveries to ``channel`` were started since ``since`` (any run), oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT created FROM deliveries WHERE channel=? AND created >= ? ORDER BY created",
+                (channel, since.astimezone(UTC).isoformat(timespec="seconds")),
+            ).fetchall()
+        return [datetime.fromisoformat(r[0]) for r in rows]
+
     def count_info_since(self, since: datetime) -> int:
         """Info messages that went out (to any channel) since ``since``."""
         count = self._scalar(
