@@ -269,3 +269,14 @@ def test_check_names_the_channel_of_a_finding_and_knows_front_matter_channels(
     write(isolated / "long.md", "---\ntitle: Lang\n---\n" + "Text. " * 1000)
     run = cli("check", "long.md", env={"COLUMNS": "200"})
     assert run.code == 3 and "CC101 too-long [md]:" in run.stdout  # not swallowed as a style
+
+
+def test_preview_wraps_instead_of_cutting_lines_and_shows_no_title_whatsapp_lacks(
+        isolated: Path) -> None:
+    write(isolated / "n.md", "---\ntitle: Wochenmarkt\n---\nAm Hauptmarkt stehen heute "
+          "zwanzig Stände mit Obst, Gemüse, Käse und Blumen bis zum späten Nachmittag ENDE.\n")
+    run = cli("preview", "n.md", "--channel", "outbox", env={"COLUMNS": "50"})
+    assert run.code == 0 and "ENDE" in run.stdout
+    assert "Title:" not in run.stdout  # WhatsApp has no title field: the bold line is it
+    feed = cli("preview", "n.md", "--channel", "feed", env={"COLUMNS": "50"})
+    assert "Title: Wochenmarkt" in feed.stdout

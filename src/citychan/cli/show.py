@@ -67,6 +67,7 @@ def plan_dict(plan: Any) -> dict[str, Any]:
                 "dialect": str(t.capabilities.dialect),
                 "langs": list(t.langs),
                 "title": t.rendered.title,
+                "title_field": t.capabilities.title_field,  # sent as a separate title
                 "text": t.rendered.text,
                 "html": t.rendered.html,
                 "length": measure_text(t.rendered.text, t.capabilities),
@@ -82,20 +83,23 @@ def plan_dict(plan: Any) -> dict[str, Any]:
 
 
 def previews(plan: Any) -> None:
+    from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
 
-    console = common.out_console()
+    console = Console(highlight=False)  # wraps inside the panel: nothing of the text hidden
     data = plan_dict(plan)
     for t in data["targets"]:
         limit = f"{t['limit']} {t['unit']}" if t["limit"] else "no limit"
         over = t["limit"] is not None and t["length"] > t["limit"]
         size = f"[{'red' if over else 'green'}]{t['length']}[/] / {limit}"
         note = " · summary + link" if t["summary_used"] else ""
-        body = (t["title"] + "\n\n" if t["title"] else "") + t["text"]
+        # exactly what goes out: a separate title only where the channel has a title field
+        title = t["title"] if t["title"] and t["title_field"] else ""
+        body = (f"Title: {title}\n\n" if title else "") + t["text"]
         console.print(
             Panel(
-                Text(body),
+                Text(body, overflow="fold"),
                 title=f"{t['channel']} ({t['dialect']}, {'+'.join(t['langs'])})",
                 subtitle=f"{size}{note}",
                 title_align="left",
