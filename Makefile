@@ -14,8 +14,9 @@ $(VENV)/.test-deps: $(BIN)/citychan
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# never deletes citychan-out: it may hold a real store; run twice, the second run says
+# "already sent" (nothing is posted twice); `make clean` starts over
 demo: $(BIN)/citychan
-	@rm -rf citychan-out
 	$(BIN)/citychan post examples/strassensperrung.md --yes
 	$(BIN)/citychan post examples/wertstoffhof.md --yes
 	$(BIN)/citychan log
