@@ -280,3 +280,12 @@ def test_preview_wraps_instead_of_cutting_lines_and_shows_no_title_whatsapp_lack
     assert "Title:" not in run.stdout  # WhatsApp has no title field: the bold line is it
     feed = cli("preview", "n.md", "--channel", "feed", env={"COLUMNS": "50"})
     assert "Title: Wochenmarkt" in feed.stdout
+
+
+def test_a_message_no_channel_takes_is_refused_not_reported_as_done(
+        notice: Path, isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[city]\nlanguages = ["de", "hsb"]\n'
+          '[channels.en]\ntype = "outbox"\nlanguages = ["en"]\n')
+    run = cli("post", "notice.md", "--yes")
+    assert run.code == 3 and "CC104 no-channel" in run.stderr and "nothing was sent" in run.stderr
+    assert not (isolated / OUT).exists()

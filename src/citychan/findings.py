@@ -21,6 +21,7 @@ CODES: dict[str, str] = {
     "CC005": "image-missing",
     "CC101": "too-long",
     "CC102": "summary-fallback",
+    "CC104": "no-channel",
     "CC103": "too-long-for-caption",
     "CC201": "info-sounds-like-warning",
     "CC202": "link-domain-not-allowed",

@@ -235,4 +235,11 @@ def plan(
                     break
         result.findings += problems
         result.targets.append(Target(cc.name, cc.type, caps, langs, rendered, summary_used))
+    if chosen and not result.targets:  # "sent" to nobody must not look like success
+        from citychan.findings import error
+
+        result.findings.append(error(
+            "CC104", "no channel takes this message: "
+            + "; ".join(f"{s.name}: {s.reason}" for s in result.skipped),
+            hint="check the channels' languages and kinds, or the message's lang"))
     return result
