@@ -115,3 +115,18 @@ def test_script_links_reach_the_link_rule_instead_of_vanishing(tmp_path) -> None
         links = message_links(load_message(path, ("de",)))
         assert links == [url]
         assert [(f.code, str(f.severity)) for f in link_findings(links, ())] == [("CC204", "error")]
+
+
+def test_an_image_must_be_a_picture_every_channel_can_show(tmp_path) -> None:
+    from citychan.rules import image_findings
+
+    png = tmp_path / "karte.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+    assert image_findings(png) == []
+    text = tmp_path / "passwd.png"
+    text.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    assert [f.code for f in image_findings(text)] == ["CC006"]
+    huge = tmp_path / "foto.jpg"
+    huge.write_bytes(b"\xff\xd8\xff" + b"\0" * (6 * 1024 * 1024))
+    (finding,) = image_findings(huge)
+    assert finding.code == "CC006" and "5 MB" in finding.message

@@ -19,6 +19,7 @@ CODES: dict[str, str] = {
     "CC003": "missing-translation",
     "CC004": "image-without-alt",
     "CC005": "image-missing",
+    "CC006": "image-unusable",
     "CC101": "too-long",
     "CC102": "summary-fallback",
     "CC104": "no-channel",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime, time
+from pathlib import Path
 
 from citychan.channels.base import Capabilities, Rendered
 from citychan.config import CityConfig, InfoRules
@@ -58,6 +59,8 @@ def message_findings(message: Message, city: CityConfig) -> list[Finding]:
     if message.image is not None:
         if not message.image.is_file():
             out.append(error("CC005", f"image not found: {message.image}"))
+        else:
+            out += image_findings(message.image)
         for doc in message.docs:
             if not (doc.image_alt or "").strip():
                 out.append(
@@ -69,6 +72,26 @@ def message_findings(message: Message, city: CityConfig) -> list[Finding]:
                 )
     out += link_findings(_all_links(message), city.allowed_domains)
     return out
+
+
+IMAGE_MAX_BYTES = 5 * 1024 * 1024  # WhatsApp's limit for images, the smallest of the channels
+_IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF",
+                b"GIF89a": "GIF"}
+
+
+def image_findings(path: Path) -> list[Finding]:
+    """An image every channel can show: PNG, JPEG, GIF or WebP, at most 5 MB."""
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
+    if not webp and not any(head.startswith(sig) for sig in _IMAGE_MAGIC):
+        return [error("CC006", f"{path.name} is not a PNG, JPEG, GIF or WebP image",
+                      hint="export the picture as PNG or JPEG")]
+    size = path.stat().st_size
+    if size > IMAGE_MAX_BYTES:
+        return [error("CC006", f"{path.name} is {size / 1048576:.1f} MB; WhatsApp takes at "
+                      "most 5 MB", hint="save it smaller (e.g. 1600 px wide, JPEG)")]
+    return []
 
 
 def _all_links(message: Message) -> list[str]:
