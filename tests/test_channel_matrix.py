@@ -122,6 +122,9 @@ def test_timeout_after_sending_is_retryable_outcome_unknown() -> None:
     with pytest.raises(ChannelError) as info:
         channel(handler=handler).send(make_post())
     assert (info.value.retryable, info.value.outcome_known) == (True, False)
+    with pytest.raises(ChannelError) as info:  # no persisted txnId: a resend is a new post
+        channel(handler=handler).send(make_post(key=""))
+    assert (info.value.retryable, info.value.outcome_known) == (False, False)
 
 
 def test_200_without_event_id_is_not_success() -> None:

@@ -149,7 +149,13 @@ class MatrixChannel:
         """One PUT of the notice; the same ``post.idempotency_key`` on a retry is safe."""
         txn_id = post.idempotency_key or f"citychan-{uuid.uuid4().hex}"
         path = f"/rooms/{_q(self.room_id)}/send/m.room.message/{_q(txn_id)}"
-        response = self._request("PUT", path, json=notice_content(post))
+        try:
+            response = self._request("PUT", path, json=notice_content(post))
+        except ChannelError as exc:
+            if exc.outcome_known or post.idempotency_key:
+                raise
+            # a fresh txnId on the next attempt would be a second post
+            raise ChannelError(exc.message, outcome_known=False) from None
         if response.status_code != 200:
             # Without a persisted txnId a resend is a second post; only the caller's key is safe.
             self._raise_for(response, idempotent=bool(post.idempotency_key))
