@@ -63,6 +63,21 @@ def test_escalating_the_level_relabels_every_headline(isolated: Path, cap_schema
         "Gefahreninformation: Hochwasser - Seidau")
 
 
+def test_escalating_with_a_long_area_is_never_refused_for_its_headline(
+        isolated: Path, cap_schema) -> None:
+    """'Extreme Gefahr' is longer than 'Gefahr': a headline at the limit would pass 140 and
+    block the escalation; it then names the event only (the area stays in text and CAP)."""
+    area = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke, Seidau, Gesundbrunnen, " \
+           "Ortsteil Oehna und Teichnitz Nord"
+    inc = warn("--template", "hochwasser", "--level", "medium", "--area", area)["incident"]
+    res = warn("update", inc, "--level", "high")
+    info = infos(isolated, cap_schema, res["identifier"])
+    assert info["de"]["headline"] == "Extreme Gefahr: Hochwasser"
+    assert info["hsb"]["headline"] == "Ekstremny strach: Wulka woda"
+    areas = info["de"]["area"]
+    assert "Teichnitz" in (areas[0] if isinstance(areas, list) else areas)["areaDesc"]
+
+
 def test_a_new_instruction_changes_only_that_field(isolated: Path, cap_schema) -> None:
     inc = flood()
     before = infos(isolated, cap_schema, f"{inc}.1")

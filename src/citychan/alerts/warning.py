@@ -199,7 +199,9 @@ def relabel(warning: Warning, level: Level) -> Warning:
         head = t.headline.removeprefix(warning.prefix) if warning.prefix else t.headline
         if pattern.match(head):
             head = pattern.sub(label, head, count=1)
-        short = pattern.sub(label, t.short, count=1) if t.short else t.short
+        if len(warning.prefix + head) > HEADLINE_MAX:  # a longer label must not block the
+            head = f"{label} {warning.event_name(lang)}"  # escalation: the area stays in the
+        short = pattern.sub(label, t.short, count=1) if t.short else t.short  # text and CAP
         texts[lang] = replace(t, headline=head, short=short)
     return replace(warning, level=level, texts=texts)
 
