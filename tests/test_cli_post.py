@@ -289,3 +289,18 @@ def test_a_message_no_channel_takes_is_refused_not_reported_as_done(
     run = cli("post", "notice.md", "--yes")
     assert run.code == 3 and "CC104 no-channel" in run.stderr and "nothing was sent" in run.stderr
     assert not (isolated / OUT).exists()
+
+
+def test_a_repost_during_quiet_hours_or_at_the_cap_just_says_already_sent(
+        notice: Path, isolated: Path, clock) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[rules.info]\nquiet_hours = "21:00-07:00"\n'
+          "max_per_day = 1\n" + CHANNELS)
+    assert cli("post", "notice.md", "--yes").code == 0  # 10:00, the one post of the day
+    again = cli("post", "notice.md", "--yes", "--output", "json")  # no CC302: it is the same
+    assert again.code == 0, again.stdout
+    assert {r["status"] for r in json.loads(again.stdout)["result"]["results"]} == {"skipped"}
+    clock.set(23, 30)
+    night = cli("post", "notice.md", "--yes")
+    assert night.code == 0 and "already sent" in night.stdout
+    write(isolated / "n2.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
+    assert cli("post", "n2.md", "--yes").code == 3  # a new notice still waits for the morning

@@ -121,24 +121,28 @@ def make_plan(
     now: datetime | None = None,
 ) -> tuple[Plan, dict[str, Any]]:
     """Load, select channels, render, and check: everything up to sending. The daily cap is
-    counted from ``store``, else from the store file if there is one (preview, dry run)."""
+    counted from ``store``, else from the store file if there is one (preview, dry run).
+    A notice every chosen channel already has is not held by quiet hours or the cap: the
+    post will only say "already sent"."""
     now = now or now_in(config)
     message = load_message(path, config.city.languages, kind=kind)
     chosen = select(config, message, only)
     channels = open_channels(config, chosen, offline=offline, env=env)
-    sent_today = 0
+    sent_today, everywhere = 0, False
     if message.kind == "info":
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        if store is not None:
-            sent_today = store.count_info_since(midnight)
-        elif config.store_path.is_file():
-            existing = Store(config.store_path)
-            try:
-                sent_today = existing.count_info_since(midnight)
-            finally:
+        existing = store or (Store(config.store_path) if config.store_path.is_file() else None)
+        try:
+            if existing is not None:
+                h = message.content_hash
+                sent_today = existing.count_info_since(midnight, other_than=h)
+                everywhere = not force and all(existing.already_sent(h, c.name) for c in chosen)
+        finally:
+            if existing is not None and existing is not store:
                 existing.close()
     return plan(
-        config, message, channels, chosen, now=now, sent_today=sent_today, force=force
+        config, message, channels, chosen, now=None if everywhere else now,
+        sent_today=sent_today, force=force
     ), channels
 
 

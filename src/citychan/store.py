@@ -244,13 +244,15 @@ class Store:
             ).fetchall()
         return [datetime.fromisoformat(r[0]) for r in rows]
 
-    def count_info_since(self, since: datetime) -> int:
-        """Info messages that went out (to any channel) since ``since``."""
+    def count_info_since(self, since: datetime, other_than: str = "") -> int:
+        """Info messages that went out (to any channel) since ``since``, other than the
+        message ``other_than`` (a repost of one is not one more)."""
         count = self._scalar(
             "SELECT COUNT(DISTINCT d.message_hash) FROM deliveries d "
             "JOIN messages m ON m.hash = d.message_hash "
-            "WHERE m.kind='info' AND d.status IN (?,?) AND d.created >= ?",
-            (Status.SENT, Status.UNKNOWN, since.astimezone(UTC).isoformat(timespec="seconds")),
+            "WHERE m.kind='info' AND d.status IN (?,?) AND d.created >= ? AND d.message_hash != ?",
+            (Status.SENT, Status.UNKNOWN, since.astimezone(UTC).isoformat(timespec="seconds"),
+             other_than),
         )
         return int(count or 0)
 

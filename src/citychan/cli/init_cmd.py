@@ -20,7 +20,7 @@ def starter_config() -> dict[str, object]:
         },
         "subscribe": {"url": "https://whatsapp.com/channel/0029VaBautzenStadtInfo01", "links": {}},
         "alerts": {
-            "sender": "presse@bautzen.de",
+            "sender": "warnung@bautzen.de",
             "sender_name": "Stadtverwaltung Bautzen",
             "web": "https://www.bautzen.de",
             "contact": "Bürgertelefon 03591 534-0",
@@ -68,7 +68,8 @@ def register(app: typer.Typer) -> None:
             "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
         ),
     ) -> None:
-        """Write a starter config (offline outbox and feed channels).
+        """Write a starter config: offline outbox and feed channels, and house rules for
+        info posts (quiet hours 21:00-07:00, at most 3 a day; warnings ignore both).
 
         Example: citychan init --path citychan.toml
         """
