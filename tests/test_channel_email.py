@@ -90,6 +90,7 @@ def test_multipart_mail_arrives_with_encoded_subject_and_both_parts(
     # SMTP carries CRLF line ends; the decoded text is otherwise exactly what was rendered.
     assert crlf_to_lf(plain.get_content()) == TEXT and crlf_to_lf(html.get_content()) == HTML
     assert msg["Auto-Submitted"] == "auto-generated"
+    assert msg["Content-Language"] == "de, hsb"  # for screen readers and mail filters
     assert smtp_server.logins == [(SMTP_USER, True, False)]
 
 

@@ -114,13 +114,14 @@ class EmailChannel:
         sent = post.sent
         msg["Date"] = format_datetime(sent) if sent and sent.tzinfo else formatdate(localtime=True)
         msg["Message-ID"] = message_id(post.idempotency_key, self.sender)
-        msg["Content-Language"] = ", ".join(post.langs)
         # A broadcast: ask vacation responders and the like not to answer (RFC 3834).
         msg["Auto-Submitted"] = "auto-generated"
         # Quoted-printable: umlauts and Sorbian letters survive relays without 8BITMIME.
         msg.set_content(post.rendered.text, cte="quoted-printable")
         if post.rendered.html:
             msg.add_alternative(post.rendered.html, subtype="html", cte="quoted-printable")
+        # after set_content, which drops every Content-* header set before it (RFC 3282)
+        msg["Content-Language"] = ", ".join(post.langs)
         return msg
 
     # --- SMTP -----------------------------------------------------------------------------
