@@ -304,3 +304,17 @@ def test_a_repost_during_quiet_hours_or_at_the_cap_just_says_already_sent(
     assert night.code == 0 and "already sent" in night.stdout
     write(isolated / "n2.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
     assert cli("post", "n2.md", "--yes").code == 3  # a new notice still waits for the morning
+
+
+def test_preview_of_an_image_post_shows_the_caption_limit(isolated: Path) -> None:
+    import shutil
+
+    from tests.conftest import EXAMPLES
+
+    shutil.copytree(EXAMPLES / "images", isolated / "images")
+    shutil.copy(EXAMPLES / "spielplatz.md", isolated / "spielplatz.md")
+    write(isolated / "citychan.toml", 'version = 1\n[channels.tg]\ntype = "telegram"\n'
+          'chat_id = "@stadt_bautzen"\ntoken_env = "CITYCHAN_TG_TOKEN"\n')
+    run = cli("preview", "spielplatz.md", "--output", "json")
+    (target,) = json.loads(run.stdout)["result"]["targets"]
+    assert target["limit"] == 1024  # Telegram's photo caption, not its 4096 for text

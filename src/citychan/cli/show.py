@@ -71,7 +71,10 @@ def plan_dict(plan: Any) -> dict[str, Any]:
                 "text": t.rendered.text,
                 "html": t.rendered.html,
                 "length": measure_text(t.rendered.text, t.capabilities),
-                "limit": t.capabilities.max_length,
+                # with an image the text is its caption, under the caption limit
+                "limit": (t.capabilities.caption_max
+                          if plan.message.image is not None and t.capabilities.images
+                          and t.capabilities.caption_max else t.capabilities.max_length),
                 "unit": str(t.capabilities.length_unit),
                 "summary_used": t.summary_used,
             }
