@@ -318,3 +318,13 @@ def test_preview_of_an_image_post_shows_the_caption_limit(isolated: Path) -> Non
     run = cli("preview", "spielplatz.md", "--output", "json")
     (target,) = json.loads(run.stdout)["result"]["targets"]
     assert target["limit"] == 1024  # Telegram's photo caption, not its 4096 for text
+
+
+def test_channels_test_does_not_claim_a_check_it_cannot_make(isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[channels.ntfy]\ntype = "ntfy"\n'
+          'base_url = "https://ntfy.bautzen.de"\ntopic = "bautzen"\n')
+    run = cli("channels", "--test", "--output", "json")
+    (check,) = json.loads(run.stdout)["result"]["checks"]
+    assert run.code == 0 and check["ok"] and check["checked"] is False
+    text = cli("channels", "--test", env={"COLUMNS": "200"})
+    assert "no check without posting" in text.stdout

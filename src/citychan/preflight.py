@@ -17,12 +17,14 @@ class Check:
     type: str
     ok: bool
     problems: tuple[str, ...] = ()
+    checked: bool = True  # False: the channel has nothing to ask before a post (ntfy, webhook)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "channel": self.channel,
             "type": self.type,
             "ok": self.ok,
+            "checked": self.checked,
             "problems": list(self.problems),
         }
 
@@ -36,6 +38,7 @@ def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Che
     redact = Redactor(secrets_of(config, env))
     out = []
     for cc in config.enabled_channels():
+        check = None
         try:
             channel = open_channels(config, [cc], offline=False, env=env)[cc.name]
             check = getattr(channel, "preflight", None)
@@ -46,5 +49,6 @@ def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Che
             problems = [exc.message]
         except Exception as exc:  # a plugin's bug must not hide the other channels' results
             problems = [f"internal error: {type(exc).__name__}: {exc}"]
-        out.append(Check(cc.name, cc.type, not problems, tuple(redact(p) for p in problems)))
+        out.append(Check(cc.name, cc.type, not problems, tuple(redact(p) for p in problems),
+                         checked=check is not None or bool(problems)))
     return out

@@ -216,9 +216,11 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
             cells.append(
                 ""
                 if c is None
-                else "[green]ok[/]"
-                if c["ok"]
                 else "[red]" + _esc("; ".join(c["problems"])) + "[/]"
+                if not c["ok"]
+                else "[green]ok[/]"
+                if c.get("checked", True)
+                else "[dim]config ok; this service has no check without posting[/]"
             )
         table.add_row(*cells)
     common.out_console().print(table)
