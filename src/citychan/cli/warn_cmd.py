@@ -154,6 +154,7 @@ def warn(
             common.err_console().print(f"CAP: {f}")
         common.err_console().print(
             f"Incident: {report.incident} ({report.msg_type} {report.identifier})"
+            + (" - dry run, not recorded" if dry_run else "")
         )
     raise typer.Exit(code)
 
