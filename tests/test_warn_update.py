@@ -103,6 +103,18 @@ def test_a_new_area_is_named_in_every_language(isolated: Path, cap_schema) -> No
     assert not [f for f in res["findings"] if f["severity"] == "error"]
 
 
+def test_a_headline_that_does_not_name_the_old_area_is_pointed_out(isolated: Path) -> None:
+    from tests.conftest import EXAMPLES
+
+    for name in ("warnung-hochwasser.md", "warnung-hochwasser.hsb.md"):
+        write(isolated / name, (EXAMPLES / name).read_text(encoding="utf-8"))
+    inc = warn("warnung-hochwasser.md")["incident"]  # area "Bautzen-Seidau, Spreeufer",
+    res = warn("update", inc, "--area", "Stiebitz")  # headline "… - Bautzen-Seidau"
+    stale = [f for f in res["findings"] if f["code"] == "CC405"]
+    assert stale and "Bautzen-Seidau" in stale[0]["message"] and "--headline" in stale[0]["hint"]
+    assert res["findings"] and not [f for f in res["findings"] if f["severity"] == "error"]
+
+
 def test_each_update_starts_from_the_latest_message(isolated: Path, cap_schema) -> None:
     inc = flood()
     warn("update", inc, "--instruction", "Verlassen Sie die Keller sofort.")

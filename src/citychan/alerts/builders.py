@@ -232,7 +232,13 @@ def _swap_area(w: Warning, desc: str) -> tuple[Warning, list[Finding]]:
     area = make_area(desc, langs=w.langs)
     texts = {lang: _swap_text(t, w.area.description(lang), area.description(lang))
              for lang, t in w.texts.items()}
-    findings = []
+    findings = [
+        warning("CC405", f"{lang}: the headline does not name the old area word for word, so "
+                f"it still reads '{t.headline}'",
+                hint="give --headline, or send the update as a file")
+        for lang, t in w.texts.items()
+        if w.area.description(lang) and w.area.description(lang) not in t.headline
+    ]
     if w.area.polygons or w.area.circles or w.area.geocodes:
         findings.append(warning(
             "CC401", "the new area has no polygon, circle or geocode: the old ones described "
