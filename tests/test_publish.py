@@ -268,3 +268,10 @@ def test_pacing_counts_deliveries_of_earlier_runs(tmp_path: Path) -> None:
     store.begin_delivery("h", "tg", "telegram", "x", False)
     assert 55 < publisher._window_wait("tg", 3) <= 60  # a fourth waits for the first to age
     assert publisher._window_wait("other", 3) == 0.0
+
+
+def test_retry_without_a_terminal_says_how_to_resend(fake, isolated: Path) -> None:
+    config(isolated, {"opaque": "unknown"})
+    assert cli("post", "n.md", "--yes").code == 4
+    run = cli("retry")
+    assert run.code == 4 and "citychan retry --yes" in run.stderr

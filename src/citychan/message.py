@@ -159,8 +159,8 @@ def read_text(path: Path, what: str = "message file") -> str:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise InputError(
-                f"{path}: {size // 1024} KiB is too large for a {what} "
-                f"(limit {MAX_BYTES // 1024} KiB)"
+                f"{path}: {size:,} bytes is too large for a {what} "
+                f"(limit {MAX_BYTES:,} bytes, 1 MiB)"
             )
         raw = path.read_bytes()
     except FileNotFoundError:

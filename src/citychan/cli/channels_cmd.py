@@ -23,7 +23,7 @@ def channels(
         "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
     ),
 ) -> None:
-    """List the configured channels with their source; --test checks each one without posting.
+    """List the configured channels with their source; --test checks them without posting.
 
     Example: citychan channels --test
     """
@@ -77,8 +77,10 @@ def retry(
         "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
     ),
 ) -> None:
-    """Resolve failed and unknown deliveries: read back where the API allows, resend only what
-    is provably missing, and ask where nothing can be proven.
+    """Resolve failed and unknown deliveries; resend only what is provably missing.
+
+    Reads back where the API allows, resends only what is provably missing, and asks where
+    nothing can be proven.
 
     Example: citychan retry
     """

@@ -68,8 +68,10 @@ def register(app: typer.Typer) -> None:
             "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
         ),
     ) -> None:
-        """Write a starter config: offline outbox and feed channels, and house rules for
-        info posts (quiet hours 21:00-07:00, at most 3 a day; warnings ignore both).
+        """Write a starter citychan.toml (offline channels, quiet hours, daily cap).
+
+        Offline outbox and feed channels, and house rules for info posts: quiet hours
+        21:00-07:00 and at most 3 a day (warnings ignore both).
 
         Example: citychan init --path citychan.toml
         """

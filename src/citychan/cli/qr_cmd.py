@@ -39,9 +39,10 @@ def qr(
     output: str = typer.Option("text", "--output", callback=common.check_output,
                                help=common.OUTPUT_HELP),
 ) -> None:
-    """Make the subscription QR code: a 300 DPI PNG, an exact-size SVG, or a PDF poster with
-    steps in German and Sorbian and codes for the other channels. Without --out it is shown
-    in the terminal.
+    """Make the subscription QR code: PNG, SVG, or a bilingual PDF poster.
+
+    A 300 DPI PNG, an exact-size SVG, or a PDF poster with steps in German and Sorbian and
+    codes for the other channels. Without --out the code is shown in the terminal.
 
     Example: citychan qr --out poster.pdf --poster --paper a4
     """

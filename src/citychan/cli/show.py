@@ -244,6 +244,11 @@ def retry_table(rows: list[dict[str, Any]], list_only: bool) -> None:
             cells += [r["action"], f"[{_STATUS.get(st, 'white')}]{st}[/]", _esc(r["detail"])]
         table.add_row(*cells)
     console.print(table)
+    if any(r.get("action") == "left" and r["detail"] in ("not resent",
+           "cannot be read back; not resent") for r in rows) and not common.is_interactive():
+        common.err_console().print(
+            "Hint: without a terminal nobody was asked; look at the channel, then run "
+            "'citychan retry --yes' to resend what is left")
 
 
 def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
