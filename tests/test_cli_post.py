@@ -328,3 +328,12 @@ def test_channels_test_does_not_claim_a_check_it_cannot_make(isolated: Path) -> 
     assert run.code == 0 and check["ok"] and check["checked"] is False
     text = cli("channels", "--test", env={"COLUMNS": "200"})
     assert "no check without posting" in text.stdout
+
+
+def test_check_and_post_agree_on_a_disabled_front_matter_channel(isolated: Path) -> None:
+    write(isolated / "citychan.toml", 'version = 1\n[channels.d]\ntype = "outbox"\n'
+          'enabled = false\n[channels.feed]\ntype = "feed"\n')
+    write(isolated / "n.md", "---\ntitle: Markt\nchannels: [d]\n---\nHeute Markt.\n")
+    run = cli("check", "n.md", env={"COLUMNS": "200"})
+    assert run.code == 3 and "d is disabled" in run.stdout
+    assert cli("post", "n.md", "--yes").code == 2

@@ -275,3 +275,59 @@ def test_retry_without_a_terminal_says_how_to_resend(fake, isolated: Path) -> No
     assert cli("post", "n.md", "--yes").code == 4
     run = cli("retry")
     assert run.code == 4 and "citychan retry --yes" in run.stderr
+
+
+def _one_target_plan(tmp_path: Path):
+    from citychan.channels.base import Capabilities, Dialect, Rendered
+    from citychan.message import load_message
+    from citychan.targets import Plan, Target
+
+    msg = load_message(write(tmp_path / "n.md", NOTICE), ("de",))
+    target = Target("slowpoke", "fake", Capabilities(dialect=Dialect.PLAIN), ("de",),
+                    Rendered(Dialect.PLAIN, "Text"))
+    return Plan(msg, targets=[target])
+
+
+class _Channel:
+    capabilities = None
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def send(self, post):
+        import time
+
+        from citychan.channels.base import Receipt
+
+        time.sleep(self.seconds)
+        return Receipt(remote_id="R1")
+
+
+def test_waiting_for_a_turn_does_not_count_against_the_hard_limit(
+        tmp_path: Path, monkeypatch) -> None:
+    """Pacing (Telegram: 20 a minute) may hold a delivery back before its first attempt; the
+    hard limit is for a server that does not answer, so it must not turn that into unknown."""
+    import time
+    from datetime import UTC, datetime
+
+    from citychan.publish import Publisher
+    from citychan.store import Store
+
+    monkeypatch.setattr(Publisher, "_pace", lambda self, target: time.sleep(0.4))
+    store = Store(tmp_path / "s.db")
+    publisher = Publisher(store=store, channels={"slowpoke": _Channel(0.0)},
+                          now=lambda: datetime.now(UTC), hard_limit=0.2)
+    (result,) = publisher.publish(_one_target_plan(tmp_path)).results
+    assert (str(result.status), result.remote_id) == ("sent", "R1")
+
+
+def test_the_hard_limit_never_overwrites_a_delivery_that_finished(tmp_path: Path) -> None:
+    from citychan.store import Status, Store
+
+    store = Store(tmp_path / "s.db")
+    store.record_message("h", "info", "T", ("de",), "n.md")
+    did = store.begin_delivery("h", "tg", "telegram", "x", False)
+    store.finish_delivery(did, Status.SENT, remote_id="R1", attempts=1)
+    store.finish_if_pending(did, Status.UNKNOWN, error="no answer within 130 s")
+    (row,) = store.recent()
+    assert (row.status, row.remote_id, row.error) == (Status.SENT, "R1", None)

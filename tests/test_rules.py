@@ -130,3 +130,22 @@ def test_an_image_must_be_a_picture_every_channel_can_show(tmp_path) -> None:
     huge.write_bytes(b"\xff\xd8\xff" + b"\0" * (6 * 1024 * 1024))
     (finding,) = image_findings(huge)
     assert finding.code == "CC006" and "5 MB" in finding.message
+
+
+def test_an_unreadable_image_is_a_finding_not_a_crash(tmp_path) -> None:
+    from citychan.rules import image_findings
+
+    assert [f.code for f in image_findings(tmp_path)] == ["CC005"]  # a folder: EISDIR
+
+
+def test_a_link_with_an_impossible_port_is_refused_before_any_channel_sees_it() -> None:
+    assert [f.code for f in link_findings(["https://www.bautzen.de:99999/straße"], ())] == [
+        "CC204"]
+
+
+def test_header_links_keep_their_port_brackets_and_user_info() -> None:
+    from citychan.links import as_uri
+
+    assert as_uri("https://[2001:db8::1]:8080/straße") == "https://[2001:db8::1]:8080/stra%C3%9Fe"
+    assert as_uri("https://bücher.de:8443/ä") == "https://xn--bcher-kva.de:8443/%C3%A4"
+    assert as_uri("https://www.bautzen.de:99999/ä") == "https://www.bautzen.de:99999/%C3%A4"

@@ -82,3 +82,38 @@ topic = "bautzen"
     stored = deliveries(isolated / "citychan-out" / "citychan.db")
     assert [row[0] for row in stored["ntfy"]] == ["unknown"]
     assert [row[0] for row in stored["outbox"]] == ["sent"]
+
+
+def test_ctrl_c_during_the_fan_out_records_what_went_out_and_nothing_is_resent(
+        isolated: Path) -> None:
+    """Interrupted while ntfy is still answering: the post arrives, so it must be recorded as
+    sent; a later `retry --yes` then has nothing to resend (a second post otherwise)."""
+    import signal
+
+    from tests.fault_server import FaultServer, Ok, Slow
+
+    with FaultServer([Slow(2.0, Ok({"id": "ntfy123", "event": "message"}))]) as ntfy:
+        write(isolated / "citychan.toml", f"""version = 1
+[channels.outbox]
+type = "outbox"
+[channels.ntfy]
+type = "ntfy"
+base_url = "{ntfy.url}"
+topic = "bautzen"
+""")
+        write(isolated / "n.md", NOTICE)
+        proc = subprocess.Popen([sys.executable, "-m", "citychan", "post", "n.md", "--yes"],
+                                cwd=isolated, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+        deadline = time.monotonic() + 30
+        while not ntfy.requests and time.monotonic() < deadline:
+            time.sleep(0.05)  # the post is on its way to the server
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, out + err
+        assert "Traceback" not in err
+        stored = deliveries(isolated / "citychan-out" / "citychan.db")
+        assert [row[:2] for row in stored["ntfy"]] == [("sent", "ntfy123")], out + err
+        retry = subprocess.run([sys.executable, "-m", "citychan", "retry", "--yes"],
+                               cwd=isolated, capture_output=True, text=True, timeout=60)
+        assert retry.returncode == 0 and len(ntfy.requests) == 1

@@ -86,3 +86,26 @@ def test_the_warning_prompt_stays_readable(isolated: Path) -> None:
     assert b"\x1b[2K" not in after
     os.write(term.fd, b"nein\r")
     assert term.finish() == 2
+
+
+def test_the_progress_display_starts_once_when_eight_senders_report_at_once() -> None:
+    import threading
+
+    from citychan.cli import show
+
+    progress = show.Progress()
+    started: list[object] = []
+    barrier = threading.Barrier(8)
+
+    def report(i: int) -> None:
+        barrier.wait()
+        progress.event(f"c{i}", "sending", "attempt 1")
+        started.append(progress._live)
+
+    with progress:
+        threads = [threading.Thread(target=report, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert len({id(live) for live in started}) == 1

@@ -63,19 +63,24 @@ def domain_allowed(url: str, allowed: tuple[str, ...] | list[str]) -> bool:
 
 
 def as_uri(url: str) -> str:
-    """An IRI as a plain-ASCII URI (for HTTP headers): IDNA host, non-ASCII percent-encoded.
+    """An IRI as a plain-ASCII URI (for HTTP headers): IDNA host, non-ASCII percent-encoded;
+    user info, port and IPv6 brackets kept as written.
     https://www.bautzen.de/straßen -> https://www.bautzen.de/stra%C3%9Fen"""
     from urllib.parse import quote, urlsplit, urlunsplit
 
     if url.isascii():
         return url
     parts = urlsplit(url)
-    host = parts.hostname or ""
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    host, port = hostport, ""
+    if not hostport.startswith("[") and ":" in hostport:
+        host, _, port = hostport.rpartition(":")
     try:
         host = host.encode("idna").decode("ascii")
     except UnicodeError:
-        host = quote(host, safe="")
-    netloc = host + (f":{parts.port}" if parts.port else "")
+        host = quote(host, safe="[]:")
+    netloc = (quote(userinfo, safe=":%") + "@" if userinfo else "") + host + (
+        f":{port}" if port else "")
     safe = "/%:@!$&'()*+,;=-._~?"
     return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
                        quote(parts.query, safe=safe + "="), quote(parts.fragment, safe=safe)))

@@ -96,10 +96,16 @@ def _unknown_channels(message: Message, config: Config) -> list[Finding]:
     from citychan.errors import did_you_mean
     from citychan.findings import error
 
-    return [error("CC002", f"channels: unknown channel '{name}'."
-                  f"{did_you_mean(name, list(config.channels))}",
-                  hint=f"configured: {', '.join(config.channels) or 'none'}")
-            for name in message.channels if name not in config.channels]
+    out = [error("CC002", f"channels: unknown channel '{name}'."
+                 f"{did_you_mean(name, list(config.channels))}",
+                 hint=f"configured: {', '.join(config.channels) or 'none'}")
+           for name in message.channels if name not in config.channels]
+    named = [config.channels[n] for n in message.channels if n in config.channels]
+    if named and not any(c.enabled for c in named):
+        out.append(error("CC002", f"channels: {', '.join(c.name for c in named)} "
+                         f"{'is' if len(named) == 1 else 'are'} disabled",
+                         hint="enable it in the config, or name another channel"))
+    return out
 
 
 def _eligible(chosen: list[Any], message: Message) -> list[Any]:
@@ -213,8 +219,9 @@ def publisher(config: Config, store: Store, channels: Mapping[str, Any], env: Ma
     return Publisher(store=store, channels=channels, now=lambda: now_in(config),
                      max_total_seconds=budget,
                      # retries stop within the budget; this catches what the per-read timeout
-                     # cannot, a server that answers a byte at a time
-                     hard_limit=2 * budget + config.publish.timeout,
+                     # cannot, a server that answers a byte at a time (with room for
+                     # Mastodon's wait for an uploaded image)
+                     hard_limit=2 * budget + config.publish.timeout + min(40.0, 4 * budget),
                      redact=Redactor(secrets_of(config, env)), on_event=on_event)
 
 

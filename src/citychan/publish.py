@@ -74,6 +74,9 @@ class Report:
         }
 
 
+PACING_MAX = 120.0  # seconds a delivery may wait for its turn before the hard limit applies
+
+
 def _local(when: datetime, now: datetime) -> datetime:
     """A stored UTC time on the city's clock, as the log shows it."""
     return when.astimezone(now.tzinfo) if when.tzinfo else when
@@ -108,6 +111,8 @@ class Publisher:
     sleep: Callable[[float], None] | None = None
     _pacers: dict[str, Any] = field(default_factory=dict)
     _window_checked: set[str] = field(default_factory=set)
+    _dids: dict[str, int] = field(default_factory=dict)  # channel -> its delivery this run
+    _started: dict[str, float] = field(default_factory=dict)  # channel -> first attempt
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(
@@ -130,12 +135,16 @@ class Publisher:
         outcomes: dict[int, Result | BaseException] = {}
         abandoned = threading.Event()
 
+        done = [threading.Event() for _ in plan.targets]
+
         def run(i: int, target: Target) -> None:
             try:
                 outcomes[i] = self._deliver(plan, target, force, level, extra or {})
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 if not abandoned.is_set():
                     outcomes[i] = exc
+            finally:
+                done[i].set()
 
         # daemon threads: one that hangs past the hard limit must not keep the process alive
         threads = [threading.Thread(target=run, args=(i, t), daemon=True,
@@ -143,27 +152,49 @@ class Publisher:
                    for i, t in enumerate(plan.targets)]
         for th in threads:
             th.start()
-        end = None if self.hard_limit is None else time.monotonic() + self.hard_limit
-        for th in threads:
-            th.join(None if end is None else max(0.0, end - time.monotonic()))
+        interrupted = self._wait(plan, done)
         abandoned.set()
         results: list[Result] = []
         for i, target in enumerate(plan.targets):
             outcome = outcomes.get(i)
             if isinstance(outcome, BaseException):
                 raise outcome
-            results.append(outcome if outcome is not None else self._overdue(plan, target))
+            results.append(outcome if outcome is not None else self._overdue(target))
         report.results = results + skipped
+        if interrupted:
+            raise KeyboardInterrupt  # after every result that came in was recorded
         return report
 
-    def _overdue(self, plan: Plan, target: Target) -> Result:
+    def _wait(self, plan: Plan, done: list[threading.Event]) -> bool:
+        """Wait for the senders. Each has ``hard_limit`` seconds from its first attempt (pacing
+        before it does not count). Ctrl-C keeps waiting, so that what went out is recorded
+        and not resent later; a second Ctrl-C stops waiting. Returns whether interrupted.
+        (Events, not Thread.join: a join interrupted by Ctrl-C can report a live thread
+        as finished.)"""
+        t0, interrupted = time.monotonic(), False
+        while alive := [i for i, d in enumerate(done) if not d.is_set()]:
+            if self.hard_limit is not None:
+                now = time.monotonic()
+                starts = [self._started.get(plan.targets[i].name, t0 + PACING_MAX) for i in alive]
+                if all(now >= start + self.hard_limit for start in starts):
+                    break
+            try:
+                done[alive[0]].wait(0.05)
+            except KeyboardInterrupt:
+                if interrupted:
+                    break
+                interrupted = True
+                self._emit("*", "interrupted", "recording the deliveries in flight; "
+                           "Ctrl-C again to stop waiting")
+        return interrupted
+
+    def _overdue(self, target: Target) -> Result:
         """A delivery with no outcome at the hard limit: the request may still arrive."""
         text = (f"no answer within {self.hard_limit:.0f} s (the server is answering too "
                 "slowly); the post may still arrive")
-        prev = self.store.already_sent(plan.message.content_hash, target.name)
-        did = prev.id if prev is not None else None
-        if did is not None:
-            self.store.finish_delivery(did, Status.UNKNOWN, error=text)
+        did = self._dids.get(target.name)
+        if did is not None:  # only if its own thread has not finished it meanwhile
+            self.store.finish_if_pending(did, Status.UNKNOWN, error=text)
         self._emit(target.name, "unknown", text)
         return Result(target.name, target.type, Status.UNKNOWN, error=text, delivery_id=did,
                       summary_used=target.summary_used)
@@ -213,6 +244,7 @@ class Publisher:
         # recorded with its key and post before the first attempt (Matrix txnId, Mastodon key)
         did = self.store.begin_delivery(msg.content_hash, target.name, target.type, stored, force,
                                         prepare)
+        self._dids[target.name] = did
         return self.send_recorded(target, made[0], did)
 
     def send_recorded(self, target: Target, post: Post, did: int) -> Result:
@@ -225,6 +257,7 @@ class Publisher:
         def attempt() -> Any:
             nonlocal attempts
             self._pace(target)
+            self._started.setdefault(target.name, time.monotonic())
             attempts += 1
             self._emit(target.name, "sending", f"attempt {attempts}")
             return channel.send(post)

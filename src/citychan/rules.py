@@ -81,8 +81,11 @@ _IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a":
 
 def image_findings(path: Path) -> list[Finding]:
     """An image every channel can show: PNG, JPEG, GIF or WebP, at most 5 MB."""
-    with open(path, "rb") as fh:
-        head = fh.read(16)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError as exc:
+        return [error("CC005", f"cannot read the image {path.name}: {exc.strerror or exc}")]
     webp = head[:4] == b"RIFF" and head[8:12] == b"WEBP"
     if not webp and not any(head.startswith(sig) for sig in _IMAGE_MAGIC):
         return [error("CC006", f"{path.name} is not a PNG, JPEG, GIF or WebP image",
@@ -100,10 +103,21 @@ def _all_links(message: Message) -> list[str]:
     return message_links(message)
 
 
+def _parses(url: str) -> bool:
+    """A URL whose port is a number in range (https://host:99999/ is not)."""
+    from urllib.parse import urlsplit
+
+    try:
+        port = urlsplit(url).port  # raises ValueError when out of range or not a number
+    except ValueError:
+        return False
+    return port is None or port > 0
+
+
 def link_findings(links: Iterable[str], allowed: tuple[str, ...]) -> list[Finding]:
     out: list[Finding] = []
     for url in dict.fromkeys(links):
-        if not re.match(r"(?i)^(https?://[^\s/]+|mailto:|tel:)", url):
+        if not re.match(r"(?i)^(https?://[^\s/]+|mailto:|tel:)", url) or not _parses(url):
             out.append(
                 error("CC204", f"not a usable link: {url!r}", hint="use a full https:// URL")
             )

@@ -160,8 +160,11 @@ class Progress:
     prompt comes before any event, and a running display would redraw over it."""
 
     def __init__(self) -> None:
+        import threading
+
         self._state: dict[str, str] = {}
         self._live: Any = None
+        self._lock = threading.Lock()  # events come from every sender thread at once
 
     def _render(self) -> Any:
         from rich.table import Table
@@ -172,14 +175,15 @@ class Progress:
         return table
 
     def event(self, channel: str, what: str, detail: str) -> None:
-        self._state[channel] = f"[{_STATUS.get(what, 'cyan')}]{what}[/] {_esc(detail)}"
-        if self._live is None:
-            from rich.live import Live
+        with self._lock:
+            self._state[channel] = f"[{_STATUS.get(what, 'cyan')}]{what}[/] {_esc(detail)}"
+            if self._live is None:
+                from rich.live import Live
 
-            self._live = Live(self._render(), console=common.err_console(), transient=True,
-                              refresh_per_second=8)
-            self._live.__enter__()
-        self._live.update(self._render())
+                self._live = Live(self._render(), console=common.err_console(),
+                                  transient=True, refresh_per_second=8)
+                self._live.__enter__()
+            self._live.update(self._render())
 
     @property
     def started(self) -> bool:
@@ -189,8 +193,9 @@ class Progress:
         return self
 
     def __exit__(self, *exc: Any) -> None:
-        if self._live is not None:
-            self._live.__exit__(*exc)
+        with self._lock:
+            if self._live is not None:
+                self._live.__exit__(*exc)
 
 
 def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]]) -> None:
