@@ -137,7 +137,8 @@ def make_plan(
     sent_today, everywhere = 0, False
     if message.kind == "info":
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        existing = store or (Store(config.store_path) if config.store_path.is_file() else None)
+        existing = store if store is not None else (
+            Store(config.store_path) if config.store_path.is_file() else None)
         try:
             if existing is not None:
                 h = message.content_hash
