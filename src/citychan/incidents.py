@@ -14,7 +14,8 @@ from citychan.alerts.area import Area
 from citychan.alerts.levels import STATUS_PREFIX
 from citychan.config import Config
 from citychan.errors import UsageError, did_you_mean
-from citychan.store import AlertRecord, Incident, IncidentStore, Store
+from citychan.incident_store import AlertRecord, Incident, IncidentStore
+from citychan.store import Store
 
 
 def warning_to_json(w: Warning) -> str:
