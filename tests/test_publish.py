@@ -212,7 +212,7 @@ def test_repost_after_unknown_points_to_retry_not_force(fake, isolated: Path) ->
 
 def test_a_recorded_post_finds_its_image_from_any_folder(isolated: Path, monkeypatch) -> None:
     """retry reads the post back from the store, maybe from another working folder."""
-    from citychan.publish import post_from_json, post_to_json
+    from citychan.posts import post_from_json, post_to_json
     from citychan.testing import sample_post
 
     write(isolated / "sub" / "karte.png", "png")

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from citychan.channels.base import Channel, ChannelError, Kind, Post, idempotency_key
+from citychan.channels.base import Channel, ChannelError, Post, idempotency_key
 from citychan.errors import ExitCode
 from citychan.findings import Finding
+from citychan.posts import make_post, post_to_json
 from citychan.store import Status, Store
 from citychan.targets import Plan, Target
 
@@ -335,89 +336,3 @@ class Publisher:
             return 0.0
         oldest_to_expire = started[len(started) - per_minute - 1]
         return max(0.0, (oldest_to_expire + timedelta(minutes=1) - now).total_seconds())
-
-
-def make_post(
-    plan: Plan, target: Target, key: str, now: datetime, level: str | None, extra: Mapping[str, Any]
-) -> Post:
-    from citychan.links import clean_url
-
-    msg = plan.message
-    docs = [d for d in msg.docs if d.lang in target.langs] or [msg.primary]
-    return Post(
-        message_id=msg.content_hash,
-        channel=target.name,
-        kind=Kind(msg.kind),
-        title=" / ".join(d.title for d in docs),
-        rendered=target.rendered,
-        langs=target.langs,
-        link=clean_url(msg.link)[0] if msg.link else None,
-        summary=docs[0].summary,
-        image=msg.image if target.capabilities.images else None,
-        image_alt=docs[0].image_alt,
-        tags=msg.tags,
-        level=level,
-        idempotency_key=key,
-        sent=now,
-        extra=dict(extra),
-    )
-
-
-def post_to_json(post: Post) -> str:
-    import json
-
-    r = post.rendered
-    return json.dumps(
-        {
-            "message_id": post.message_id,
-            "channel": post.channel,
-            "kind": str(post.kind),
-            "title": post.title,
-            "langs": list(post.langs),
-            "link": post.link,
-            "summary": post.summary,
-            # absolute: `citychan retry` may run from another folder
-            "image": str(post.image.resolve()) if post.image else None,
-            "image_alt": post.image_alt,
-            "tags": list(post.tags),
-            "level": post.level,
-            "idempotency_key": post.idempotency_key,
-            "sent": post.sent.isoformat() if post.sent else None,
-            "extra": dict(post.extra),
-            "rendered": {
-                "dialect": str(r.dialect),
-                "text": r.text,
-                "html": r.html,
-                "title": r.title,
-            },
-        },
-        ensure_ascii=False,
-        default=str,
-    )
-
-
-def post_from_json(text: str) -> Post:
-    import json
-    from pathlib import Path
-
-    from citychan.channels.base import Dialect, Rendered
-
-    d = json.loads(text)
-    r = d["rendered"]
-    return Post(
-        message_id=d["message_id"],
-        channel=d["channel"],
-        kind=Kind(d["kind"]),
-        title=d["title"],
-        rendered=Rendered(Dialect(r["dialect"]), r["text"], r["html"], r["title"]),
-        langs=tuple(d["langs"]),
-        link=d["link"],
-        summary=d["summary"],
-        image=Path(d["image"]) if d["image"] else None,
-        image_alt=d["image_alt"],
-        tags=tuple(d["tags"]),
-        level=d["level"],
-        idempotency_key=d["idempotency_key"],
-        sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
-        extra=d["extra"],
-    )

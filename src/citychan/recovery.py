@@ -13,7 +13,8 @@ from typing import Any
 
 from citychan.channels.base import ChannelError
 from citychan.config import Config
-from citychan.publish import Publisher, post_from_json
+from citychan.posts import post_from_json
+from citychan.publish import Publisher
 from citychan.store import Delivery, Status, Store
 from citychan.targets import Target, open_channels
 
