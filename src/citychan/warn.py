@@ -13,6 +13,7 @@ from typing import Any
 
 from citychan import alerts
 from citychan.alerts import Warning
+from citychan.cap_files import cap_file_name, cap_targets, commit, discard, stage, write_cap
 from citychan.config import ChannelConfig, Config
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
@@ -287,15 +288,15 @@ def deliver(
         raise UsageError("not confirmed; nothing was sent")
     # CAP files only for a warning that goes out: written after the confirmation, and put in
     # place once the store holds the message (its identifier is then taken, never reused).
-    staged = _stage(cap, targets)
+    staged = stage(cap, targets)
     try:
         record(
             store, w, [t.name for t in p.targets] + [g.channel for g in gone], message.content_hash
         )  # before sending: a crash still leaves the incident's channels
     except BaseException:
-        _discard(staged)
+        discard(staged)
         raise
-    report.cap_files = _commit(staged)
+    report.cap_files = commit(staged)
     extra = {
         "cap_xml": cap.decode("utf-8"),
         "cap_name": cap_file_name(w),
@@ -315,79 +316,6 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
             seen.add(key)
             out.append(f)
     return out
-
-
-def cap_file_name(w: Warning) -> str:
-    return f"{w.identifier}.cap.xml"
-
-
-def cap_targets(
-    w: Warning, config: Config, cap_out: Path | str | None, *, archive: bool
-) -> list[Path]:
-    """Where the CAP document goes: the archive beside the store and ``--cap-out`` (a folder
-    when it exists as one or ends with '/', created if needed; else a file). A target that
-    cannot be written is a usage error before anything is confirmed or sent."""
-    name = cap_file_name(w)
-    out = [config.store_path.parent / "cap" / name] if archive else []
-    if cap_out is not None:
-        text = str(cap_out)
-        folder = text.endswith(("/", os.sep)) or Path(text).is_dir()
-        out.append(Path(text) / name if folder else Path(text))
-    for target in out:
-        _check_writable(target)
-    return out
-
-
-def _check_writable(target: Path) -> None:
-    if target.is_dir():
-        raise UsageError(f"{target}: is a folder, not a CAP file")
-    parent = target.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
-        raise UsageError(
-            f"{target}: cannot write the CAP document here ({parent} is not a writable folder)",
-            hint="give --cap-out a writable file or folder (a folder ends with '/')",
-        )
-
-
-def write_cap(cap: bytes, targets: list[Path]) -> list[str]:
-    """The CAP document to every target (a dry run: only --cap-out)."""
-    return _commit(_stage(cap, targets))
-
-
-def _stage(cap: bytes, targets: list[Path]) -> list[tuple[Path, Path]]:
-    """Temporary files beside each target (nothing visible yet); all or none."""
-    import tempfile
-
-    staged: list[tuple[Path, Path]] = []
-    for target in targets:
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            staged.append((Path(tmp), target))
-            with os.fdopen(fd, "wb") as f:
-                f.write(cap)
-                f.flush()
-                os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
-        except OSError as exc:
-            _discard(staged)
-            raise UsageError(
-                f"{target}: cannot write the CAP document ({exc.strerror}); nothing was sent"
-            ) from None
-    return staged
-
-
-def _commit(staged: list[tuple[Path, Path]]) -> list[str]:
-    for tmp, target in staged:
-        os.replace(tmp, target)
-    return [str(target) for _, target in staged]
-
-
-def _discard(staged: list[tuple[Path, Path]]) -> None:
-    for tmp, _ in staged:
-        tmp.unlink(missing_ok=True)
 
 
 def run(
