@@ -331,3 +331,36 @@ def test_the_hard_limit_never_overwrites_a_delivery_that_finished(tmp_path: Path
     store.finish_if_pending(did, Status.UNKNOWN, error="no answer within 130 s")
     (row,) = store.recent()
     assert (row.status, row.remote_id, row.error) == (Status.SENT, "R1", None)
+
+
+def test_a_publisher_used_again_starts_its_hard_limit_afresh(tmp_path: Path) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from citychan.publish import Publisher
+    from citychan.store import Store
+
+    publisher = Publisher(store=Store(tmp_path / "s.db"), channels={"slowpoke": _Channel(0.05)},
+                          now=lambda: datetime.now(UTC), hard_limit=0.5)
+    plan = _one_target_plan(tmp_path)
+    assert str(publisher.publish(plan).results[0].status) == "sent"
+    time.sleep(0.6)  # past the first run's limit: the second run has its own
+    assert str(publisher.publish(plan, force=True).results[0].status) == "sent"
+
+
+def test_a_channel_calling_sys_exit_is_an_unknown_delivery_not_a_crash(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from citychan.publish import Publisher
+    from citychan.store import Status, Store
+
+    class Exits(_Channel):
+        def send(self, post):
+            raise SystemExit(3)
+
+    store = Store(tmp_path / "s.db")
+    publisher = Publisher(store=store, channels={"slowpoke": Exits(0)},
+                          now=lambda: datetime.now(UTC), hard_limit=1.0)
+    (result,) = publisher.publish(_one_target_plan(tmp_path)).results
+    assert result.status is Status.UNKNOWN and "SystemExit" in result.error
+    assert [d.status for d in store.recent()] == [Status.UNKNOWN]

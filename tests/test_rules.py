@@ -149,3 +149,9 @@ def test_header_links_keep_their_port_brackets_and_user_info() -> None:
     assert as_uri("https://[2001:db8::1]:8080/straße") == "https://[2001:db8::1]:8080/stra%C3%9Fe"
     assert as_uri("https://bücher.de:8443/ä") == "https://xn--bcher-kva.de:8443/%C3%A4"
     assert as_uri("https://www.bautzen.de:99999/ä") == "https://www.bautzen.de:99999/%C3%A4"
+
+
+def test_header_links_use_idna_2008() -> None:
+    from citychan.links import as_uri
+
+    assert as_uri("https://Straße.de/x") == "https://xn--strae-oqa.de/x"  # not strasse.de

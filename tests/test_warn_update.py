@@ -113,6 +113,9 @@ def test_a_headline_that_does_not_name_the_old_area_is_pointed_out(isolated: Pat
     stale = [f for f in res["findings"] if f["code"] == "CC405"]
     assert stale and "Bautzen-Seidau" in stale[0]["message"] and "--headline" in stale[0]["hint"]
     assert res["findings"] and not [f for f in res["findings"] if f["severity"] == "error"]
+    fixed = warn("update", inc, "--area", "Stiebitz", "--headline", "Gefahr: Hochwasser - Stiebitz")
+    assert not [f for f in fixed["findings"] if f["code"] == "CC405" and
+                f["message"].startswith("de:")]  # the German headline was just given
 
 
 def test_each_update_starts_from_the_latest_message(isolated: Path, cap_schema) -> None:

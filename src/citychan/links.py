@@ -75,12 +75,24 @@ def as_uri(url: str) -> str:
     host, port = hostport, ""
     if not hostport.startswith("[") and ":" in hostport:
         host, _, port = hostport.rpartition(":")
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        host = quote(host, safe="[]:")
+    host = _idna(host)
     netloc = (quote(userinfo, safe=":%") + "@" if userinfo else "") + host + (
         f":{port}" if port else "")
     safe = "/%:@!$&'()*+,;=-._~?"
     return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=safe),
                        quote(parts.query, safe=safe + "="), quote(parts.fragment, safe=safe)))
+
+
+def _idna(host: str) -> str:
+    """The ASCII form of a host name by IDNA 2008 (Straße.de stays Straße.de, not strasse.de
+    as Python's own IDNA 2003 codec would have it); IPv6 literals and ASCII names unchanged."""
+    from urllib.parse import quote
+
+    if host.isascii():
+        return host
+    try:
+        import idna  # comes with httpx
+
+        return idna.encode(host, uts46=True).decode("ascii")
+    except (ImportError, UnicodeError, ValueError):
+        return quote(host, safe="[]:")

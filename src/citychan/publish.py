@@ -133,6 +133,8 @@ class Publisher:
         if not plan.targets:
             report.results = skipped
             return report
+        self._dids.clear()  # this run's deliveries only: a Publisher may publish again
+        self._started.clear()
         outcomes: dict[int, Result | BaseException] = {}
         abandoned = threading.Event()
 
@@ -153,23 +155,26 @@ class Publisher:
                    for i, t in enumerate(plan.targets)]
         for th in threads:
             th.start()
-        interrupted = self._wait(plan, done)
+        interrupted, stopped = self._wait(plan, done)
         abandoned.set()
+        why = ("citychan stopped waiting (Ctrl-C)" if stopped else
+               f"no answer within {self.hard_limit or 0:.0f} s (the server is answering too "
+               "slowly)")
         results: list[Result] = []
         for i, target in enumerate(plan.targets):
             outcome = outcomes.get(i)
             if isinstance(outcome, BaseException):
                 raise outcome
-            results.append(outcome if outcome is not None else self._overdue(target))
+            results.append(outcome if outcome is not None else self._overdue(target, why))
         report.results = results + skipped
         if interrupted:
             raise KeyboardInterrupt  # after every result that came in was recorded
         return report
 
-    def _wait(self, plan: Plan, done: list[threading.Event]) -> bool:
+    def _wait(self, plan: Plan, done: list[threading.Event]) -> tuple[bool, bool]:
         """Wait for the senders. Each has ``hard_limit`` seconds from its first attempt (pacing
         before it does not count). Ctrl-C keeps waiting, so that what went out is recorded
-        and not resent later; a second Ctrl-C stops waiting. Returns whether interrupted.
+        and not resent later; a second Ctrl-C stops waiting. Returns (interrupted, stopped).
         (Events, not Thread.join: a join interrupted by Ctrl-C can report a live thread
         as finished.)"""
         t0, interrupted = time.monotonic(), False
@@ -183,16 +188,15 @@ class Publisher:
                 done[alive[0]].wait(0.05)
             except KeyboardInterrupt:
                 if interrupted:
-                    break
+                    return True, True
                 interrupted = True
                 self._emit("*", "interrupted", "recording the deliveries in flight; "
                            "Ctrl-C again to stop waiting")
-        return interrupted
+        return interrupted, False
 
-    def _overdue(self, target: Target) -> Result:
-        """A delivery with no outcome at the hard limit: the request may still arrive."""
-        text = (f"no answer within {self.hard_limit:.0f} s (the server is answering too "
-                "slowly); the post may still arrive")
+    def _overdue(self, target: Target, why: str) -> Result:
+        """A delivery with no outcome when the waiting ended: the request may still arrive."""
+        text = f"{why}; the post may still arrive"
         did = self._dids.get(target.name)
         if did is not None:  # only if its own thread has not finished it meanwhile
             self.store.finish_if_pending(did, Status.UNKNOWN, error=text)
@@ -283,7 +287,8 @@ class Publisher:
                 attempts=attempts,
                 summary_used=target.summary_used,
             )
-        except Exception as exc:  # a bug in a channel: it may have sent, so never assume not
+        except (Exception, SystemExit) as exc:  # a channel's bug (even sys.exit): it may
+            # have sent, so never assume not
             text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
             self.store.finish_delivery(did, Status.UNKNOWN, error=text, attempts=attempts)
             self._emit(target.name, "unknown", text)

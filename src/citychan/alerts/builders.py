@@ -187,7 +187,9 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
         w = _swap_event(w, get_event(event).code)
     if area is not None and area.strip():
         w, more = _swap_area(w, area.strip())
-        findings += more
+        new_headline = bool(headline and headline.strip())  # for the primary language
+        findings += [f for f in more if not (new_headline and f.code == "CC405"
+                                             and f.message.startswith(f"{primary}:"))]
     given = {k: v.strip() for k, v in (("headline", headline), ("description", description),
                                        ("instruction", instruction)) if v and v.strip()}
     texts = dict(w.texts)
