@@ -364,3 +364,21 @@ def test_a_channel_calling_sys_exit_is_an_unknown_delivery_not_a_crash(tmp_path:
     (result,) = publisher.publish(_one_target_plan(tmp_path)).results
     assert result.status is Status.UNKNOWN and "SystemExit" in result.error
     assert [d.status for d in store.recent()] == [Status.UNKNOWN]
+
+
+def test_a_resend_interrupted_midway_is_pending_not_failed(fake, isolated: Path,
+                                                           monkeypatch) -> None:
+    """A failed delivery being resent may go out this time: if retry is interrupted there,
+    the next retry must read back or ask, never resend a 'failed' row blindly."""
+    from citychan.publish import Publisher
+
+    config(isolated, {"flaky": "fail"})
+    assert cli("post", "n.md", "--yes").code == 4
+
+    def interrupted(self, target, post, did):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Publisher, "send_recorded", interrupted)
+    assert cli("retry", "--yes").code == 130
+    (row,) = json.loads(cli("retry", "--list", "--output", "json").stdout)["result"]["deliveries"]
+    assert row["status"] == "pending"

@@ -94,6 +94,9 @@ def _resolve_one(
         return Resolution(d, "left", d.status, "not resent")
     caps = channel.capabilities
     target = Target(d.channel, d.channel_type, caps, post.langs, post.rendered)
+    # pending while it is resent: interrupted now, the next retry reads back or asks first
+    # instead of resending a "failed" delivery that may have gone out this time
+    store.finish_delivery(d.id, Status.PENDING, error="being resent by citychan retry")
     result = publisher.send_recorded(target, post, d.id)
     return Resolution(
         d, "resent", result.status, result.url or result.remote_id or result.error or ""
