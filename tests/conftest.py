@@ -90,3 +90,23 @@ Lubijska dróha je zawrjena. Wobjězd přez Zwonkowu dróhu.
 def notice(isolated: Path) -> Path:
     write(isolated / "notice.hsb.md", NOTICE_HSB)
     return write(isolated / "notice.md", NOTICE)
+
+
+# a city's warning settings and an offline channel: the start of every warn test's config
+ALERTS_CONFIG = """version = 1
+[alerts]
+sender = "warnung@bautzen.de"
+sender_name = "Stadtverwaltung Bautzen"
+web = "https://www.bautzen.de/warnungen"
+contact = "Bürgertelefon 03591 534-0"
+[channels.outbox]
+type = "outbox"
+"""
+
+
+@pytest.fixture(scope="session")
+def cap_schema():
+    """The official CAP 1.2 schema, from the shared folder beside the checkout."""
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd"))

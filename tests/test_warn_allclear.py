@@ -22,20 +22,13 @@ from citychan.alerts import (
 )
 from citychan.config import AlertsConfig, CityConfig
 from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import SHARED_DATA, write
+from tests.conftest import ALERTS_CONFIG, write
 
 NOW = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",
                       web="https://www.bautzen.de/warnungen", contact="03591 534-0")
 STREETS = ("Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke, Seidau, Stiebitz, "
            "Gesundbrunnen, Löbauer Straße, Wallstraße, Taucherstraße, Ortenburg")
-
-
-@pytest.fixture(scope="module")
-def cap_schema():
-    import xmlschema
-
-    return xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd"))
 
 
 def errors(w, now: datetime = NOW + timedelta(hours=1)) -> list[str]:  # type: ignore[no-untyped-def]
@@ -97,15 +90,7 @@ AREA_104 = STREETS[:104]
 
 @pytest.fixture
 def outbox_config(isolated: Path) -> Path:
-    return write(isolated / "citychan.toml", """version = 1
-[alerts]
-sender = "warnung@bautzen.de"
-sender_name = "Stadtverwaltung Bautzen"
-web = "https://www.bautzen.de/warnungen"
-contact = "Bürgertelefon 03591 534-0"
-[channels.outbox]
-type = "outbox"
-""")
+    return write(isolated / "citychan.toml", ALERTS_CONFIG)
 
 
 def test_the_reported_case_allclear_after_a_104_character_area(outbox_config, isolated) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import SHARED_DATA, write
+from tests.conftest import write
 
 
 @pytest.fixture(autouse=True)
@@ -58,9 +58,8 @@ def test_a_cap_out_folder_that_cannot_be_written_is_refused_before_anything(
 
 
 @pytest.mark.parametrize("dry_run", [False, True])
-def test_cap_out_with_a_trailing_slash_is_a_new_folder(isolated: Path, dry_run: bool) -> None:
-    import xmlschema
-
+def test_cap_out_with_a_trailing_slash_is_a_new_folder(isolated: Path, dry_run: bool,
+                                                        cap_schema) -> None:
     flags = ("--dry-run",) if dry_run else ()
     run = cli("warn", "--template", "unwetter", "--level", "low", "--area", "Bautzen",
               "--cap-out", "neu/cap/", "--yes", "--output", "json", *flags)
@@ -69,6 +68,6 @@ def test_cap_out_with_a_trailing_slash_is_a_new_folder(isolated: Path, dry_run: 
     folder = isolated / "neu" / "cap"
     assert folder.is_dir() and [p.name for p in folder.iterdir()] == [
         f"{res['identifier']}.cap.xml"]
-    xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd")).validate(
+    cap_schema.validate(
         str(folder / f"{res['identifier']}.cap.xml"))
     assert str(folder / f"{res['identifier']}.cap.xml").endswith(res["cap_files"][-1])

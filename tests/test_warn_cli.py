@@ -10,18 +10,11 @@ from pathlib import Path
 import pytest
 
 from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import SHARED_DATA, write
+from tests.conftest import ALERTS_CONFIG, write
 from tests.fault_server import FaultServer, Ok
 
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 SORBIAN = "ěłćřžčš"
-
-
-@pytest.fixture(scope="module")
-def cap_schema():
-    import xmlschema
-
-    return xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd"))
 
 
 @pytest.fixture
@@ -34,15 +27,7 @@ def servers(isolated: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv("TG_TOKEN", "123456:ABCdef")
         write(
             isolated / "citychan.toml",
-            f"""version = 1
-[alerts]
-sender = "warnung@bautzen.de"
-sender_name = "Stadtverwaltung Bautzen"
-web = "https://www.bautzen.de/warnungen"
-contact = "Bürgertelefon 03591 534-0"
-[channels.outbox]
-type = "outbox"
-[channels.website]
+            ALERTS_CONFIG + f"""[channels.website]
 type = "feed"
 public_url = "https://www.bautzen.de/aktuelles"
 [channels.ntfy]

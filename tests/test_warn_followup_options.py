@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import SHARED_DATA, write
+from tests.conftest import write
 
 
 @pytest.fixture(autouse=True)
@@ -26,15 +26,13 @@ def incident() -> str:
     return json.loads(run.stdout)["result"]["incident"]
 
 
-def test_allclear_details_stay_german(isolated: Path, incident: str) -> None:
-    import xmlschema
-
+def test_allclear_details_stay_german(isolated: Path, incident: str, cap_schema) -> None:
     run = cli("warn", "allclear", incident, "--details", "Der Pegel sinkt.", "--yes",
               "--output", "json")
     assert run.code == 0, run.stderr
     res = json.loads(run.stdout)["result"]
-    schema = xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd"))
-    doc = schema.to_dict(str(isolated / "citychan-out" / "cap" / f"{res['identifier']}.cap.xml"))
+    cap = isolated / "citychan-out" / "cap" / f"{res['identifier']}.cap.xml"
+    doc = cap_schema.to_dict(str(cap))
     desc = {i["language"]: i["description"] for i in doc["info"]}
     assert desc["de-DE"].endswith("Der Pegel sinkt.")
     assert "Pegel" not in desc["hsb-DE"]

@@ -10,27 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import SHARED_DATA, write
+from tests.conftest import ALERTS_CONFIG, write
 
-CONFIG = """version = 1
-[alerts]
-sender = "warnung@bautzen.de"
-sender_name = "Stadtverwaltung Bautzen"
-web = "https://www.bautzen.de/warnungen"
-contact = "Bürgertelefon 03591 534-0"
-[channels.outbox]
-type = "outbox"
-[channels.website]
+CONFIG = ALERTS_CONFIG + """[channels.website]
 type = "feed"
 public_url = "https://www.bautzen.de/aktuelles"
 """
-
-
-@pytest.fixture(scope="module")
-def cap_schema():
-    import xmlschema
-
-    return xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd"))
 
 
 @pytest.fixture

@@ -9,24 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.cli_util import cli
-from tests.conftest import SHARED_DATA, write
+from tests.conftest import ALERTS_CONFIG, write
 
-CONFIG = """version = 1
-[alerts]
-sender = "warnung@bautzen.de"
-sender_name = "Stadtverwaltung Bautzen"
-web = "https://www.bautzen.de/warnungen"
-contact = "Bürgertelefon 03591 534-0"
-[channels.outbox]
-type = "outbox"
-"""
-
-
-@pytest.fixture(scope="module")
-def cap_schema():
-    import xmlschema
-
-    return xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd"))
+CONFIG = ALERTS_CONFIG
 
 
 @pytest.fixture(autouse=True)
