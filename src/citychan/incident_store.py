@@ -60,49 +60,30 @@ class IncidentStore:
         import json
 
         with self.store._tx() as db:
-            try:
-                db.execute(
-                    "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
-                    "expires) VALUES (?,?,?,?,?,?,?,?)",
-                    (
-                        inc.id,
-                        inc.event,
-                        inc.level,
-                        inc.status,
-                        json.dumps(list(inc.channels)),
-                        inc.headline,
-                        inc.opened.isoformat(),
-                        inc.expires.isoformat(),
-                    ),
-                )
-            except sqlite3.IntegrityError:
-                raise StoreError(
-                    f"incident '{inc.id}' is already recorded; nothing was overwritten"
-                ) from None
+            _insert_once(
+                db,
+                "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
+                "expires) VALUES (?,?,?,?,?,?,?,?)",
+                (inc.id, inc.event, inc.level, inc.status, json.dumps(list(inc.channels)),
+                 inc.headline, inc.opened.isoformat(), inc.expires.isoformat()),
+                StoreError(f"incident '{inc.id}' is already recorded; nothing was overwritten"),
+            )
 
     def add_alert(self, rec: AlertRecord, message_hash: str | None) -> None:
         """Record one CAP message. An identifier already recorded is an error: a CAP message
         that went out is never overwritten."""
         with self.store._tx() as db:
-            try:
-                db.execute(
-                    "INSERT INTO alerts(identifier, incident_id, msg_type, sent, expires, "
-                    "message_hash, warning) VALUES (?,?,?,?,?,?,?)",
-                    (
-                        rec.identifier,
-                        rec.incident_id,
-                        rec.msg_type,
-                        rec.sent.isoformat(),
-                        rec.expires.isoformat(),
-                        message_hash,
-                        rec.warning_json,
-                    ),
-                )
-            except sqlite3.IntegrityError:
-                raise StoreError(
+            _insert_once(
+                db,
+                "INSERT INTO alerts(identifier, incident_id, msg_type, sent, expires, "
+                "message_hash, warning) VALUES (?,?,?,?,?,?,?)",
+                (rec.identifier, rec.incident_id, rec.msg_type, rec.sent.isoformat(),
+                 rec.expires.isoformat(), message_hash, rec.warning_json),
+                StoreError(
                     f"CAP message {rec.identifier} is already recorded; nothing was overwritten",
                     hint="send it again: the next update gets a new identifier",
-                ) from None
+                ),
+            )
             # The incident runs until the latest message says (an update may shorten it);
             # compared as datetimes: ISO strings with different offsets (DST) do not sort.
             rows = db.execute(
@@ -176,3 +157,12 @@ class IncidentStore:
             )
             for r in rows
         ]
+
+
+def _insert_once(db: sqlite3.Connection, sql: str, values: tuple[Any, ...],
+                 duplicate: StoreError) -> None:
+    """An INSERT whose key must be new: a record that exists is never overwritten."""
+    try:
+        db.execute(sql, values)
+    except sqlite3.IntegrityError:
+        raise duplicate from None
