@@ -328,7 +328,8 @@ def test_the_hard_limit_never_overwrites_a_delivery_that_finished(tmp_path: Path
     store.record_message("h", "info", "T", ("de",), "n.md")
     did = store.begin_delivery("h", "tg", "telegram", "x", False)
     store.finish_delivery(did, Status.SENT, remote_id="R1", attempts=1)
-    store.finish_if_pending(did, Status.UNKNOWN, error="no answer within 130 s")
+    store.finish_delivery(did, Status.UNKNOWN, error="no answer within 130 s",
+                          only_pending=True)
     (row,) = store.recent()
     assert (row.status, row.remote_id, row.error) == (Status.SENT, "R1", None)
 

@@ -78,11 +78,6 @@ class Report:
 PACING_MAX = 120.0  # seconds a delivery may wait for its turn before the hard limit applies
 
 
-def _local(when: datetime, now: datetime) -> datetime:
-    """A stored UTC time on the city's clock, as the log shows it."""
-    return when.astimezone(now.tzinfo) if when.tzinfo else when
-
-
 class Redactor:
     """Replaces every known secret in a text; the last line of defence for error texts."""
 
@@ -199,7 +194,7 @@ class Publisher:
         text = f"{why}; the post may still arrive"
         did = self._dids.get(target.name)
         if did is not None:  # only if its own thread has not finished it meanwhile
-            self.store.finish_if_pending(did, Status.UNKNOWN, error=text)
+            self.store.finish_delivery(did, Status.UNKNOWN, error=text, only_pending=True)
         self._emit(target.name, "unknown", text)
         return Result(target.name, target.type, Status.UNKNOWN, error=text, delivery_id=did,
                       summary_used=target.summary_used)
@@ -222,13 +217,14 @@ class Publisher:
                     if prev.status is Status.SENT
                     else "run 'citychan retry' to find out whether it arrived"
                 )
+                when = prev.created.astimezone(self.now().tzinfo)  # the city's clock, as log
                 return Result(
                     target.name,
                     target.type,
                     Status.SKIPPED,
                     prev.remote_id,
                     prev.url,
-                    f"already {prev.status} on {_local(prev.created, self.now()):%Y-%m-%d %H:%M} "
+                    f"already {prev.status} on {when:%Y-%m-%d %H:%M} "
                     f"(delivery #{prev.id}); {then}",
                     prev.id,
                     summary_used=target.summary_used,

@@ -218,20 +218,17 @@ class Store:
         url: str | None = None,
         error: str | None = None,
         attempts: int = 0,
+        only_pending: bool = False,
     ) -> None:
+        """Record an outcome. ``only_pending``: leave a delivery alone that has one already
+        (the hard limit must not overwrite a send that finished meanwhile)."""
         with self._tx() as db:
             db.execute(
                 "UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
-                "attempts=attempts+?, updated=? WHERE id=?",
+                "attempts=attempts+?, updated=? WHERE id=?"
+                + (" AND status='pending'" if only_pending else ""),
                 (status, remote_id, url, error, attempts, _now(), delivery_id),
             )
-
-    def finish_if_pending(self, delivery_id: int, status: Status, *, error: str) -> None:
-        """Like finish_delivery, but leaves a delivery alone that has an outcome already."""
-        with self._tx() as db:
-            db.execute("UPDATE deliveries SET status=?, error=?, updated=? "
-                       "WHERE id=? AND status=?",
-                       (status, error, _now(), delivery_id, Status.PENDING))
 
     def already_sent(self, message_hash: str, channel: str) -> Delivery | None:
         """The last delivery of this content to this channel that went out or may have."""
