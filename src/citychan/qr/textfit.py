@@ -19,18 +19,7 @@ def text_mm(font: TrueTypeFont, text: str, size: float) -> float:
 def wrap(font: TrueTypeFont, size: float, text: str, width_mm: float) -> list[str]:
     """Greedy word wrap to ``width_mm`` at ``size`` points (a word longer than the width
     stays whole on its own line)."""
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        trial = f"{current} {word}".strip()
-        if current and text_mm(font, trial, size) > width_mm:
-            lines.append(current)
-            current = word
-        else:
-            current = trial
-    if current:
-        lines.append(current)
-    return lines
+    return _greedy(font, size, text.split(), width_mm, " ")
 
 
 def url_pieces(url: str) -> list[str]:
@@ -55,12 +44,18 @@ def pack(font: TrueTypeFont, size: float, pieces: Sequence[str],
          width_mm: float) -> list[str] | None:
     """Pieces joined greedily into lines no wider than ``width_mm``; None when one piece
     alone is wider."""
+    if any(text_mm(font, piece, size) > width_mm for piece in pieces):
+        return None
+    return _greedy(font, size, pieces, width_mm, "")
+
+
+def _greedy(font: TrueTypeFont, size: float, pieces: Sequence[str], width_mm: float,
+            joiner: str) -> list[str]:
+    """Each line takes pieces while it fits; a piece that does not starts the next line."""
     lines: list[str] = []
     current = ""
     for piece in pieces:
-        if text_mm(font, piece, size) > width_mm:
-            return None
-        trial = current + piece
+        trial = f"{current}{joiner}{piece}" if current else piece
         if current and text_mm(font, trial, size) > width_mm:
             lines.append(current)
             current = piece
