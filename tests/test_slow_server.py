@@ -17,6 +17,11 @@ from tests.conftest import NOTICE, write
 from tests.e2e_util import deliveries
 
 
+def outbox_and_ntfy(ntfy_url: str, publish: str = "") -> str:
+    return (f"version = 1\n{publish}[channels.outbox]\ntype = \"outbox\"\n"
+            f"[channels.ntfy]\ntype = \"ntfy\"\nbase_url = \"{ntfy_url}\"\ntopic = \"bautzen\"\n")
+
+
 class DripServer:
     """Reads a request, then sends an HTTP answer one byte every 0.2 s, forever."""
 
@@ -57,17 +62,8 @@ class DripServer:
 def test_a_byte_at_a_time_server_cannot_hold_the_post_past_its_limit(isolated: Path) -> None:
     drip = DripServer()
     try:
-        write(isolated / "citychan.toml", f"""version = 1
-[publish]
-max_total_seconds = 1
-timeout = 1
-[channels.outbox]
-type = "outbox"
-[channels.ntfy]
-type = "ntfy"
-base_url = "http://127.0.0.1:{drip.port}"
-topic = "bautzen"
-""")
+        write(isolated / "citychan.toml", outbox_and_ntfy(
+            f"http://127.0.0.1:{drip.port}", "[publish]\nmax_total_seconds = 1\ntimeout = 1\n"))
         write(isolated / "n.md", NOTICE)
         proc = subprocess.run([sys.executable, "-m", "citychan", "post", "n.md", "--yes",
                                "--output", "json"], cwd=isolated, capture_output=True, text=True,
@@ -93,14 +89,7 @@ def test_ctrl_c_during_the_fan_out_records_what_went_out_and_nothing_is_resent(
     from tests.fault_server import FaultServer, Ok, Slow
 
     with FaultServer([Slow(2.0, Ok({"id": "ntfy123", "event": "message"}))]) as ntfy:
-        write(isolated / "citychan.toml", f"""version = 1
-[channels.outbox]
-type = "outbox"
-[channels.ntfy]
-type = "ntfy"
-base_url = "{ntfy.url}"
-topic = "bautzen"
-""")
+        write(isolated / "citychan.toml", outbox_and_ntfy(ntfy.url))
         write(isolated / "n.md", NOTICE)
         proc = subprocess.Popen([sys.executable, "-m", "citychan", "post", "n.md", "--yes"],
                                 cwd=isolated, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
