@@ -185,10 +185,6 @@ class Progress:
                 self._live.__enter__()
             self._live.update(self._render())
 
-    @property
-    def started(self) -> bool:
-        return self._live is not None
-
     def __enter__(self) -> Progress:
         return self
 
