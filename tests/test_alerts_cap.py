@@ -23,7 +23,7 @@ from citychan.alerts import (
     update,
 )
 from citychan.config import AlertsConfig, CityConfig
-from citychan.message import load_message
+from citychan.notices.message import load_message
 
 XSD = Path(__file__).resolve().parents[2] / "shared" / "data" / "CAP-v1.2.xsd"
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}

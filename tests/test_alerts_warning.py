@@ -27,7 +27,7 @@ from citychan.alerts import (
 )
 from citychan.config import AlertsConfig
 from citychan.errors import UsageError
-from citychan.message import load_message
+from citychan.notices.message import load_message
 
 NOW = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)  # 14:05 in Bautzen
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",

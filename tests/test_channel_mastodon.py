@@ -10,7 +10,7 @@ import pytest
 
 from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError, Dialect
 from citychan.channels.mastodon import MastodonChannel, status_text
-from citychan.channels.retry import RetryPolicy, send_with_retry
+from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
 
 TOKEN = "masto-secret-token"

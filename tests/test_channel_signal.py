@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError
-from citychan.channels.retry import RetryPolicy, send_with_retry
 from citychan.channels.signal import SignalChannel
+from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
 
 OPTIONS = {

@@ -13,8 +13,8 @@ import pytest
 
 from citychan.channels.base import ChannelContext, ChannelError
 from citychan.channels.mastodon import MastodonChannel
-from citychan.channels.retry import RetryPolicy, send_with_retry
 from citychan.channels.whatsapp import WhatsAppChannel
+from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
 from tests.fault_server import Drop, Empty, FaultServer, Ok, Slow, Status, closed_port, rate_limited
 

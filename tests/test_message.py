@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from citychan.errors import InputError
-from citychan.message import load_message
+from citychan.notices.message import load_message
 from tests.conftest import NOTICE, write
 
 
@@ -56,7 +56,7 @@ def test_bom_and_crlf_are_accepted(isolated: Path) -> None:
 def test_control_characters_from_word_processors_are_cleaned(tmp_path) -> None:
     """A vertical tab (Word's soft line break) or a stray CR is a line break; other control
     characters, which the feed and CAP (XML) cannot carry, are dropped."""
-    from citychan.message import load_message
+    from citychan.notices.message import load_message
 
     path = tmp_path / "n.md"
     path.write_bytes("---\ntitle: Sperrung\x01 Löbauer Straße\n---\n"

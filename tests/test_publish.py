@@ -212,7 +212,7 @@ def test_repost_after_unknown_points_to_retry_not_force(fake, isolated: Path) ->
 
 def test_a_recorded_post_finds_its_image_from_any_folder(isolated: Path, monkeypatch) -> None:
     """retry reads the post back from the store, maybe from another working folder."""
-    from citychan.posts import post_from_json, post_to_json
+    from citychan.delivery.posts import post_from_json, post_to_json
     from citychan.testing import sample_post
 
     write(isolated / "sub" / "karte.png", "png")
@@ -256,8 +256,8 @@ def test_pacing_counts_deliveries_of_earlier_runs(tmp_path: Path) -> None:
     new process each time, so the limit is counted from the store, not from memory."""
     from datetime import UTC, datetime
 
-    from citychan.publish import Publisher
-    from citychan.store import Store
+    from citychan.delivery.publisher import Publisher
+    from citychan.store.db import Store
 
     store = Store(tmp_path / "s.db")
     store.record_message("h", "info", "T", ("de",), "n.md")
@@ -279,8 +279,8 @@ def test_retry_without_a_terminal_says_how_to_resend(fake, isolated: Path) -> No
 
 def _one_target_plan(tmp_path: Path):
     from citychan.channels.base import Capabilities, Dialect, Rendered
-    from citychan.message import load_message
-    from citychan.targets import Plan, Target
+    from citychan.notices.message import load_message
+    from citychan.notices.plan import Plan, Target
 
     msg = load_message(write(tmp_path / "n.md", NOTICE), ("de",))
     target = Target("slowpoke", "fake", Capabilities(dialect=Dialect.PLAIN), ("de",),
@@ -310,8 +310,8 @@ def test_waiting_for_a_turn_does_not_count_against_the_hard_limit(
     import time
     from datetime import UTC, datetime
 
-    from citychan.publish import Publisher
-    from citychan.store import Store
+    from citychan.delivery.publisher import Publisher
+    from citychan.store.db import Store
 
     monkeypatch.setattr(Publisher, "_pace", lambda self, target: time.sleep(0.4))
     store = Store(tmp_path / "s.db")
@@ -322,7 +322,7 @@ def test_waiting_for_a_turn_does_not_count_against_the_hard_limit(
 
 
 def test_the_hard_limit_never_overwrites_a_delivery_that_finished(tmp_path: Path) -> None:
-    from citychan.store import Status, Store
+    from citychan.store.db import Status, Store
 
     store = Store(tmp_path / "s.db")
     store.record_message("h", "info", "T", ("de",), "n.md")
@@ -338,8 +338,8 @@ def test_a_publisher_used_again_starts_its_hard_limit_afresh(tmp_path: Path) -> 
     import time
     from datetime import UTC, datetime
 
-    from citychan.publish import Publisher
-    from citychan.store import Store
+    from citychan.delivery.publisher import Publisher
+    from citychan.store.db import Store
 
     publisher = Publisher(store=Store(tmp_path / "s.db"), channels={"slowpoke": _Channel(0.05)},
                           now=lambda: datetime.now(UTC), hard_limit=0.5)
@@ -352,8 +352,8 @@ def test_a_publisher_used_again_starts_its_hard_limit_afresh(tmp_path: Path) -> 
 def test_a_channel_calling_sys_exit_is_an_unknown_delivery_not_a_crash(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from citychan.publish import Publisher
-    from citychan.store import Status, Store
+    from citychan.delivery.publisher import Publisher
+    from citychan.store.db import Status, Store
 
     class Exits(_Channel):
         def send(self, post):
@@ -371,7 +371,7 @@ def test_a_resend_interrupted_midway_is_pending_not_failed(fake, isolated: Path,
                                                            monkeypatch) -> None:
     """A failed delivery being resent may go out this time: if retry is interrupted there,
     the next retry must read back or ask, never resend a 'failed' row blindly."""
-    from citychan.publish import Publisher
+    from citychan.delivery.publisher import Publisher
 
     config(isolated, {"flaky": "fail"})
     assert cli("post", "n.md", "--yes").code == 4

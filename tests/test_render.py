@@ -17,7 +17,7 @@ import pytest
 
 from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
 from citychan.links import clean_url
-from citychan.message import Document, Message, load_message
+from citychan.notices.message import Document, Message, load_message
 from citychan.render import measure_text, message_links, render, render_summary
 from citychan.render.parse import Node, parse, walk
 

@@ -17,7 +17,7 @@ from citychan.channels.http import (
     parse_retry_after,
     retry_after_of,
 )
-from citychan.channels.retry import Pacer, RetryPolicy, send_with_retry
+from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
 
 
 class FakeTime:

@@ -7,7 +7,7 @@ import pytest
 from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
 from citychan.config import InfoRules
 from citychan.links import clean_url, domain_allowed
-from citychan.rules import (
+from citychan.notices.rules import (
     in_quiet_hours,
     length_findings,
     link_findings,
@@ -106,7 +106,7 @@ def test_policy_blocks_info_but_never_warnings_and_force_is_recorded() -> None:
 def test_script_links_reach_the_link_rule_instead_of_vanishing(tmp_path) -> None:
     """markdown-it on its own turns javascript: links back into text, and the WhatsApp text
     then carried '[Formular](javascript:…)'; the link must be seen and refused."""
-    from citychan.message import load_message
+    from citychan.notices.message import load_message
     from citychan.render import message_links
 
     for url in ("javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "file:///etc/passwd"):
@@ -118,7 +118,7 @@ def test_script_links_reach_the_link_rule_instead_of_vanishing(tmp_path) -> None
 
 
 def test_an_image_must_be_a_picture_every_channel_can_show(tmp_path) -> None:
-    from citychan.rules import image_findings
+    from citychan.notices.rules import image_findings
 
     png = tmp_path / "karte.png"
     png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
@@ -133,7 +133,7 @@ def test_an_image_must_be_a_picture_every_channel_can_show(tmp_path) -> None:
 
 
 def test_an_unreadable_image_is_a_finding_not_a_crash(tmp_path) -> None:
-    from citychan.rules import image_findings
+    from citychan.notices.rules import image_findings
 
     assert [f.code for f in image_findings(tmp_path)] == ["CC005"]  # a folder: EISDIR
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from citychan.errors import StoreError
-from citychan.store import MIGRATIONS, Status, Store
+from citychan.store.db import MIGRATIONS, Status, Store
 
 
 def test_migrates_a_new_file_and_records_every_attempt(tmp_path: Path) -> None:

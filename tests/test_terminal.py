@@ -91,9 +91,9 @@ def test_the_warning_prompt_stays_readable(isolated: Path) -> None:
 def test_the_progress_display_starts_once_when_eight_senders_report_at_once() -> None:
     import threading
 
-    from citychan.cli import show
+    from citychan.cli import views
 
-    progress = show.Progress()
+    progress = views.Progress()
     started: list[object] = []
     barrier = threading.Barrier(8)
 

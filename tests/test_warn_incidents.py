@@ -71,8 +71,8 @@ def test_a_recorded_cap_message_is_never_overwritten(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from citychan.errors import StoreError
-    from citychan.incident_store import AlertRecord, Incident, IncidentStore
-    from citychan.store import Store
+    from citychan.store.db import Store
+    from citychan.store.incidents import AlertRecord, Incident, IncidentStore
 
     now = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
     inc = IncidentStore(Store(tmp_path / "s.db"))
@@ -153,8 +153,8 @@ def _day(isolated: Path) -> str:
 def test_incident_expiry_across_the_dst_change_compares_times_not_strings(tmp_path: Path) -> None:
     from datetime import datetime, timedelta, timezone
 
-    from citychan.incident_store import AlertRecord, Incident, IncidentStore
-    from citychan.store import Store
+    from citychan.store.db import Store
+    from citychan.store.incidents import AlertRecord, Incident, IncidentStore
 
     cest, cet = timezone(timedelta(hours=2)), timezone(timedelta(hours=1))
     # 25 Oct 2026: 03:00 CEST becomes 02:00 CET. The update is sent later but its ISO string

@@ -348,7 +348,7 @@ def _publish(r: _Reader, data: Any) -> PublishConfig:
 def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfig]:
     if not isinstance(data, dict):
         raise r.fail("[channels]", "must be a table of channels")
-    from citychan.channels import BUILTINS, ChannelType, available_types, load_type
+    from citychan.channels.registry import BUILTINS, ChannelType, available_types, load_type
 
     types: dict[str, ChannelType] | None = None  # plugins are scanned only when needed
     out: dict[str, ChannelConfig] = {}

@@ -27,7 +27,7 @@ from citychan.alerts.warning import (
 from citychan.config import AlertsConfig
 from citychan.errors import UsageError
 from citychan.findings import Finding, error, warning
-from citychan.message import Message
+from citychan.notices.message import Message
 
 SHAPE_HINT = ("polygon 'lat,lon lat,lon …' (closed ring), circle 'lat,lon radius_km', "
               "geocode 'NAME=VALUE'")

@@ -1,4 +1,4 @@
-"""A Warning as a normal :class:`citychan.message.Message`, so the ordinary renderers can
+"""A Warning as a normal :class:`citychan.notices.message.Message`, so the ordinary renderers can
 put it on every channel: title = headline, body = what happened, what to do, where, until
 when, who says so."""
 
@@ -11,7 +11,7 @@ from citychan.alerts.levels import MsgType
 from citychan.alerts.shorttext import short_text
 from citychan.alerts.timeutil import cap_time, human_time
 from citychan.alerts.warning import Warning
-from citychan.message import Document, Message
+from citychan.notices.message import Document, Message
 
 # Field labels of the body. hsb is a draft (see LABEL_REVIEW), flagged by check_review.
 BODY_LABELS: Mapping[str, Mapping[str, str]] = {

@@ -3,7 +3,7 @@
 A channel client is small: it turns a :class:`Post` into one API call and returns a
 :class:`Receipt`, or raises :class:`ChannelError` saying whether a retry is safe and whether
 the outcome is known. Retrying, pacing, recording and concurrency are done by
-:mod:`citychan.publish`, never by the channel.
+:mod:`citychan.delivery.publisher`, never by the channel.
 """
 
 from __future__ import annotations

@@ -27,13 +27,13 @@ def channels(
 
     Example: citychan channels --test
     """
-    from citychan import operations
+    from citychan import api as operations
 
     def run() -> dict[str, Any]:
         cfg = operations.load(config)
         result: dict[str, Any] = {"channels": _listing(cfg)}
         if test:
-            from citychan.preflight import run_checks
+            from citychan.delivery.preflight import run_checks
 
             result["checks"] = [c.as_dict() for c in run_checks(cfg)]
         return result
@@ -44,14 +44,14 @@ def channels(
     if output == "json":
         common.emit_json("channels", ok, result, code)
         raise typer.Exit(code)
-    from citychan.cli import show
+    from citychan.cli import views
 
-    show.channel_table(result["channels"], {c["channel"]: c for c in result.get("checks", [])})
+    views.channel_table(result["channels"], {c["channel"]: c for c in result.get("checks", [])})
     raise typer.Exit(code)
 
 
 def _listing(cfg: Any) -> list[dict[str, Any]]:
-    from citychan.channels import available_types
+    from citychan.channels.registry import available_types
 
     types = available_types()
     return [
@@ -84,7 +84,8 @@ def retry(
 
     Example: citychan retry
     """
-    from citychan import operations, recovery
+    from citychan import api as operations
+    from citychan.delivery import recovery
 
     def ask(delivery: Any, why: str) -> bool:
         if yes:
@@ -109,7 +110,7 @@ def retry(
     if output == "json":
         common.emit_json("retry", code == 0, {"deliveries": rows}, code)
         raise typer.Exit(code)
-    from citychan.cli import show
+    from citychan.cli import views
 
-    show.retry_table(rows, list_only)
+    views.retry_table(rows, list_only)
     raise typer.Exit(code)

@@ -33,7 +33,7 @@ def route_warnings() -> None:
     """Python warnings (a plugin that failed to load, …) become one 'Warning:' line."""
     import warnings
 
-    from citychan.channels import PluginWarning
+    from citychan.channels.registry import PluginWarning
 
     original = getattr(warnings.showwarning, "citychan_original", warnings.showwarning)
 
@@ -136,9 +136,9 @@ def run_rejectable(action: Callable[[], T], command: str, output: str) -> T:
                 )
                 STATE.output = "text"  # the envelope is out: fail() adds only the stderr line
             else:
-                from citychan.cli import show
+                from citychan.cli import views
 
-                show.findings_table(findings, err_console())
+                views.findings_table(findings, err_console())
             raise
 
     return run(guarded)

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
         Example: citychan log --limit 50
         """
-        from citychan import operations
+        from citychan import api as operations
 
         def run() -> dict[str, Any]:
             cfg = operations.load(config)
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _incidents(cfg: Any) -> dict[str, Any]:
-    from citychan.incidents import open_incidents
+    from citychan.warn.incidents import open_incidents
 
     return {"incidents": open_incidents(cfg)}
 
@@ -57,7 +57,7 @@ def show(result: dict[str, Any]) -> None:
     rows = result["deliveries"]
     console = common.out_console()
     if result.get("incidents"):
-        from citychan.cli import show as views
+        from citychan.cli import views
 
         views.incidents_table(result["incidents"], console)
     if not rows:

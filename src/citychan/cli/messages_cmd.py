@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from citychan.cli import common, show
+from citychan.cli import common, views
 
 
 def register(app: typer.Typer) -> None:
@@ -27,7 +27,7 @@ def check(
 
     Example: citychan check examples/*.md
     """
-    from citychan import operations
+    from citychan import api as operations
 
     results = common.run(lambda: operations.check(files, operations.load(config)))
     ok = all(r.ok for r in results)
@@ -36,7 +36,7 @@ def check(
     if output == "json":
         common.emit_json("check", ok, {"files": [r.as_dict() for r in results]}, code)
     else:
-        show.checked(results)
+        views.checked(results)
     raise typer.Exit(code)
 
 
@@ -52,14 +52,14 @@ def preview(
 
     Example: citychan preview examples/strassensperrung.md --channel outbox
     """
-    from citychan import operations
+    from citychan import api as operations
 
     plan = common.run(lambda: operations.preview(file, operations.load(config), only=channel))
     code = 0 if plan.ok else 3
     if output == "json":
-        common.emit_json("preview", plan.ok, show.plan_dict(plan), code)
+        common.emit_json("preview", plan.ok, views.plan_dict(plan), code)
     else:
-        show.previews(plan)
+        views.previews(plan)
     raise typer.Exit(code)
 
 
@@ -80,17 +80,17 @@ def post(
 
     Example: citychan post examples/strassensperrung.md --yes
     """
-    from citychan import operations
+    from citychan import api as operations
     from citychan.errors import UsageError
 
     if not (yes or dry_run or common.is_interactive()):
         common.fail(UsageError("not a terminal: pass --yes to post without confirmation"))
-    confirm = None if (yes or dry_run) else show.confirm_plan
-    progress = show.Progress() if output == "text" and common.is_interactive() else None
+    confirm = None if (yes or dry_run) else views.confirm_plan
+    progress = views.Progress() if output == "text" and common.is_interactive() else None
 
     def run() -> Any:
         cfg = operations.load(config)
-        with progress or show.nullcontext():
+        with progress or views.nullcontext():
             return operations.post(
                 file,
                 cfg,
@@ -106,5 +106,5 @@ def post(
     if output == "json":
         common.emit_json("post", code == 0, report.as_dict(), code)
     else:
-        show.report(report)
+        views.report(report)
     raise typer.Exit(code)

@@ -73,7 +73,7 @@ def warn(
       citychan warn allclear hochwasser-20261128T030500
     """
     from citychan.errors import UsageError
-    from citychan.warn import WarnInput
+    from citychan.warn.service import WarnInput
 
     args = list(args or [])
     mode = args[0] if args and args[0] in ("update", "allclear") else "new"
@@ -125,8 +125,8 @@ def warn(
     progress = _progress(output)
 
     def run() -> Any:
-        from citychan import operations
-        from citychan import warn as ops
+        from citychan import api as operations
+        from citychan.warn import service as ops
 
         cfg = operations.load(config)
         with progress or _null():
@@ -147,9 +147,9 @@ def warn(
     if output == "json":
         common.emit_json("warn", code == 0, report.as_dict(), code)
     else:
-        from citychan.cli import show
+        from citychan.cli import views
 
-        show.report(report)
+        views.report(report)
         for f in report.cap_files or []:
             common.err_console().print(f"CAP: {f}")
         common.err_console().print(
@@ -180,9 +180,9 @@ def _not_for(mode: str, given: dict[str, Any]) -> str | None:
 def _progress(output: str) -> Any:
     if output != "text" or not common.is_interactive():
         return None
-    from citychan.cli import show
+    from citychan.cli import views
 
-    return show.Progress()
+    return views.Progress()
 
 
 def _null() -> Any:
@@ -194,12 +194,12 @@ def _null() -> Any:
 def confirm_warning(w: Any, findings: list[Any]) -> bool:
     """The level's guard: none, a yes/no prompt, or typing the event name (high)."""
     from citychan import alerts
-    from citychan.cli import show
+    from citychan.cli import views
 
     err = common.err_console()
     lang = w.langs[0]
-    err.print(f"[bold red]{w.msg_type}[/] {show._esc(w.text(lang).headline)}")
-    show.findings_table(findings, err)
+    err.print(f"[bold red]{w.msg_type}[/] {views._esc(w.text(lang).headline)}")
+    views.findings_table(findings, err)
     phrase = alerts.guard_phrase(w)
     if phrase:
         typed = typer.prompt(

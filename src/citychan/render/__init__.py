@@ -16,7 +16,7 @@ from html import unescape
 from importlib import import_module
 
 from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
-from citychan.message import Document, Message
+from citychan.notices.message import Document, Message
 from citychan.render.parse import find_urls, parse, walk
 from citychan.render.sections import Job, Section
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from citychan.channels.base import Kind, Post
-from citychan.targets import Plan, Target
+from citychan.notices.plan import Plan, Target
 
 
 def make_post(

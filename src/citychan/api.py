@@ -12,12 +12,12 @@ from typing import Any
 
 from citychan import clock
 from citychan.config import Config, load_config
+from citychan.delivery.publisher import Publisher, Redactor, Report
 from citychan.errors import RejectedError
 from citychan.findings import Finding, has_errors
-from citychan.message import Message, load_message
-from citychan.publish import Publisher, Redactor, Report
-from citychan.store import Store
-from citychan.targets import Plan, open_channels, plan, secrets_of, select
+from citychan.notices.message import Message, load_message
+from citychan.notices.plan import Plan, open_channels, plan, secrets_of, select
+from citychan.store.db import Store
 
 
 def now_in(config: Config) -> datetime:

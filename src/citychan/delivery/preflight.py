@@ -31,8 +31,8 @@ class Check:
 
 def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Check]:
     from citychan.channels.base import ChannelError
-    from citychan.publish import Redactor
-    from citychan.targets import open_channels, secrets_of
+    from citychan.delivery.publisher import Redactor
+    from citychan.notices.plan import open_channels, secrets_of
 
     env = os.environ if env is None else env
     redact = Redactor(secrets_of(config, env))

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from citychan.channels import BUILTINS
 from citychan.channels.base import (
     Capabilities,
     Channel,
@@ -18,11 +17,12 @@ from citychan.channels.base import (
     Dialect,
     Rendered,
 )
+from citychan.channels.registry import BUILTINS
 from citychan.config import ChannelConfig, Config
 from citychan.errors import ConfigError, UsageError, did_you_mean
 from citychan.findings import Finding, has_errors, warning
-from citychan.message import Message
-from citychan.rules import length_findings, message_findings, policy_findings
+from citychan.notices.message import Message
+from citychan.notices.rules import length_findings, message_findings, policy_findings
 
 OFFLINE_TYPES = frozenset({"outbox", "feed"})
 
@@ -102,7 +102,7 @@ def open_channels(
 ) -> dict[str, Channel]:
     """Build channel clients. ``offline``: for check/preview/dry-run, with no network and no
     real secrets, only to read capabilities."""
-    from citychan.channels import load_type
+    from citychan.channels.registry import load_type
 
     needs_http = any(c.type not in OFFLINE_TYPES for c in chosen)
     if offline:

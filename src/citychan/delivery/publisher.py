@@ -12,11 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from citychan.channels.base import Channel, ChannelError, Post, idempotency_key
+from citychan.delivery.posts import make_post, post_to_json
 from citychan.errors import ExitCode
 from citychan.findings import Finding
-from citychan.posts import make_post, post_to_json
-from citychan.store import Status, Store
-from citychan.targets import Plan, Target
+from citychan.notices.plan import Plan, Target
+from citychan.store.db import Status, Store
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,7 @@ class Publisher:
 
     def send_recorded(self, target: Target, post: Post, did: int) -> Result:
         """Send one post for an already recorded delivery and finish its record."""
-        from citychan.channels.retry import RetryPolicy, send_with_retry
+        from citychan.delivery.retry import RetryPolicy, send_with_retry
 
         channel = self.channels[target.name]
         attempts = 0
@@ -316,7 +316,7 @@ class Publisher:
         per_minute = target.capabilities.per_minute
         if not per_minute:
             return
-        from citychan.channels.retry import Pacer
+        from citychan.delivery.retry import Pacer
 
         with self._lock:
             pacer = self._pacers.setdefault(target.name, Pacer(per_minute))

@@ -13,10 +13,10 @@ from typing import Any
 
 from citychan.channels.base import ChannelError
 from citychan.config import Config
-from citychan.posts import post_from_json
-from citychan.publish import Publisher
-from citychan.store import Delivery, Status, Store
-from citychan.targets import Target, open_channels
+from citychan.delivery.posts import post_from_json
+from citychan.delivery.publisher import Publisher
+from citychan.notices.plan import Target, open_channels
+from citychan.store.db import Delivery, Status, Store
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def resolve(
     env: Mapping[str, str] | None = None,
 ) -> list[Resolution]:
     """Work through every unresolved delivery; ``ask`` decides where nothing can be proven."""
-    from citychan import operations
+    from citychan import api as operations
 
     env = os.environ if env is None else env
     store = Store(config.store_path)

@@ -12,7 +12,7 @@ from citychan.channels.base import Capabilities, Rendered
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
 from citychan.links import clean_url, domain_allowed
-from citychan.message import Message
+from citychan.notices.message import Message
 
 # No crying wolf: an info post must not sound like a danger warning.
 WARNING_WORDS = ("warnung", "gefahr", "alarm", "entwarnung", "unwetterwarnung")

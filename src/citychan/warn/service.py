@@ -13,14 +13,14 @@ from typing import Any
 
 from citychan import alerts
 from citychan.alerts import Warning
-from citychan.cap_files import cap_file_name, cap_targets, commit, discard, stage, write_cap
+from citychan.api import _reject_if_errors, now_in, publisher
 from citychan.config import ChannelConfig, Config
+from citychan.delivery.publisher import Report, Result
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
-from citychan.operations import _reject_if_errors, now_in, publisher
-from citychan.publish import Report, Result
-from citychan.store import Status, Store
-from citychan.targets import open_channels, plan, select
+from citychan.notices.plan import open_channels, plan, select
+from citychan.store.db import Status, Store
+from citychan.warn.cap_files import cap_file_name, cap_targets, commit, discard, stage, write_cap
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
     """The warning, and whether its incident id was named in the file."""
     tz, cfg = config.city.timezone, config.alerts
     if inp.file is not None:
-        from citychan.message import load_message
+        from citychan.notices.message import load_message
 
         msg = load_message(inp.file, config.city.languages, kind="warning")
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
@@ -98,7 +98,7 @@ def build_update(
     """The CAP Update of an incident. It starts from the latest message (texts in every
     language, area, expiry) and changes only what is given; a file or a template gives
     new texts altogether."""
-    from citychan.incidents import load_incident, still_valid
+    from citychan.warn.incidents import load_incident, still_valid
 
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
@@ -175,7 +175,7 @@ def build_allclear(
     now: datetime,
     status: str = "Actual",
 ) -> tuple[Warning, tuple[str, ...]]:
-    from citychan.incidents import load_incident, still_valid
+    from citychan.warn.incidents import load_incident, still_valid
 
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
@@ -251,7 +251,7 @@ def deliver(
 ) -> WarnReport:
     """Check, confirm, record, write CAP, deliver. ``store=None`` is a dry run (it writes
     only the ``--cap-out`` file)."""
-    from citychan.incidents import record
+    from citychan.warn.incidents import record
 
     env = os.environ if env is None else env
     findings = alerts.check_warning(w, config.alerts, now=now)
@@ -342,7 +342,7 @@ def run(
     try:
         names: tuple[str, ...] | None = None
         if mode == "new":
-            from citychan.incidents import refuse_existing, taken
+            from citychan.warn.incidents import refuse_existing, taken
 
             w = build(inp, config, now, taken=taken(store))
             refuse_existing(store, w.incident)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from citychan.errors import StoreError
-from citychan.store import Store
+from citychan.store.db import Store
 
 
 @dataclass(frozen=True)

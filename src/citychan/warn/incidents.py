@@ -14,8 +14,8 @@ from citychan.alerts.area import Area
 from citychan.alerts.levels import STATUS_PREFIX
 from citychan.config import Config
 from citychan.errors import UsageError, did_you_mean
-from citychan.incident_store import AlertRecord, Incident, IncidentStore
-from citychan.store import Store
+from citychan.store.db import Store
+from citychan.store.incidents import AlertRecord, Incident, IncidentStore
 
 
 def warning_to_json(w: Warning) -> str:
@@ -176,7 +176,7 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
         return []
     store = Store(config.store_path)
     try:
-        from citychan.operations import now_in
+        from citychan.api import now_in
 
         now = now_in(config)
         return [_marked(i.as_dict(now)) for i in IncidentStore(store).open_incidents()]

@@ -1,0 +1,1 @@
+"""The store: the SQLite database with its migrations (db), deliveries, and incidents."""
