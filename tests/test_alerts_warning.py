@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from citychan.alerts import (
+    CapStatus,
     Level,
     MsgType,
     ResponseType,
-    Status,
     allclear,
     as_exercise,
     as_test,
@@ -49,7 +49,7 @@ def test_template_fills_area_times_details_and_puts_the_label_first() -> None:
     assert w.effective.isoformat() == BERLIN_1405
     assert w.expires - w.effective == timedelta(hours=2)
     assert (w.level, w.event, w.msg_type, w.status) == (
-        Level.MEDIUM, "hochwasser", MsgType.ALERT, Status.ACTUAL)
+        Level.MEDIUM, "hochwasser", MsgType.ALERT, CapStatus.ACTUAL)
     assert w.response is ResponseType.PREPARE
     assert w.incident == "hochwasser-20261128T140500" and w.identifier.endswith(".1")
 

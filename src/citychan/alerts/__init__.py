@@ -18,12 +18,12 @@ from citychan.alerts.cap import (
 from citychan.alerts.catalogue import EVENTS, Event, find_event, get_event
 from citychan.alerts.levels import (
     LEVELS,
+    CapStatus,
     Guard,
     Level,
     LevelInfo,
     MsgType,
     ResponseType,
-    Status,
     level_info,
     parse_level,
 )
@@ -64,7 +64,7 @@ __all__ = [
     "MsgType",
     "Reference",
     "ResponseType",
-    "Status",
+    "CapStatus",
     "Template",
     "Warning",
     "WarningText",

@@ -14,7 +14,7 @@ from typing import Any
 
 from citychan.alerts.area import Area, make_area
 from citychan.alerts.catalogue import find_event, get_event
-from citychan.alerts.levels import Level, Status, level_info, parse_level
+from citychan.alerts.levels import CapStatus, Level, level_info, parse_level
 from citychan.alerts.templates import Template, load_template
 from citychan.alerts.timeutil import CITY_TZ, human_time, localize, parse_when
 from citychan.alerts.warning import (
@@ -64,7 +64,7 @@ def from_template(template: str | Template, level: Level | str,
                   area: str | Mapping[str, str] | Area, expires: Any = None, *,
                   now: datetime, alerts: AlertsConfig | None = None,
                   details: str | Mapping[str, str] | None = None, effective: Any = None,
-                  incident: str | None = None, status: Status | str = Status.ACTUAL,
+                  incident: str | None = None, status: CapStatus | str = CapStatus.ACTUAL,
                   tz: str | tzinfo = CITY_TZ, polygon: Any = None, circle: Any = None,
                   geocode: Any = None) -> Warning:
     """A warning from a built-in template in every configured language it has.
@@ -97,7 +97,7 @@ def from_template(template: str | Template, level: Level | str,
         incident=check_incident_id(incident or new_incident_id(event.code, eff)),
         level=lvl, event=event.code, texts=texts, area=where, effective=eff, expires=exp,
         sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
-        status=Status(status), template=tpl.name, findings=tuple(findings))
+        status=CapStatus(status), template=tpl.name, findings=tuple(findings))
 
 
 def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now: datetime,
@@ -106,7 +106,7 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
                expires: Any = None, template: str | None = None,
                details: str | Mapping[str, str] | None = None, lang: str = "de",
                alerts: AlertsConfig | None = None, effective: Any = None,
-               incident: str | None = None, status: Status | str = Status.ACTUAL,
+               incident: str | None = None, status: CapStatus | str = CapStatus.ACTUAL,
                tz: str | tzinfo = CITY_TZ, polygon: Any = None, circle: Any = None,
                geocode: Any = None) -> Warning:
     """A warning from ``citychan warn`` options, texts in ``lang``.
@@ -140,7 +140,7 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
         incident="", level=lvl, event=get_event(event).code, texts={},
         area=_area(area, (lang,), **shapes), effective=eff, expires=exp,
         sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
-        status=Status(status))
+        status=CapStatus(status))
     text = _flag_text(base, lang, given, _details(details, (lang,)).get(lang))
     return replace(base, texts={lang: text}, incident=check_incident_id(
         incident or new_incident_id(base.event, eff)))
@@ -265,14 +265,14 @@ def _message_level(meta: Mapping[str, Any], name: str) -> tuple[Level | None, li
                             hint="level: low, medium or high")]
 
 
-def _message_status(meta: Mapping[str, Any], name: str) -> tuple[Status, list[Finding]]:
+def _message_status(meta: Mapping[str, Any], name: str) -> tuple[CapStatus, list[Finding]]:
     raw = _meta_str(meta, "status")
-    for status in Status:
+    for status in CapStatus:
         if raw.casefold() == status.value.casefold():
             return status, []
     if not raw:
-        return Status.ACTUAL, []
-    return Status.ACTUAL, [error("CC002", f"{name}: unknown status {raw!r}",
+        return CapStatus.ACTUAL, []
+    return CapStatus.ACTUAL, [error("CC002", f"{name}: unknown status {raw!r}",
                                  hint="status: Actual, Exercise or Test")]
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from citychan.alerts.levels import Certainty, MsgType, Severity, Urgency, level_info
+from citychan.alerts.levels import CapSeverity, Certainty, MsgType, Urgency, level_info
 from citychan.alerts.timeutil import cap_time
 from citychan.alerts.warning import Warning
 from citychan.config import AlertsConfig, CityConfig
@@ -37,10 +37,10 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     return el
 
 
-def cap_scale(w: Warning) -> tuple[Severity, Urgency, Certainty]:
+def cap_scale(w: Warning) -> tuple[CapSeverity, Urgency, Certainty]:
     """Severity, urgency, certainty; the all-clear says the danger is past."""
     if w.msg_type is MsgType.CANCEL:
-        return Severity.MINOR, Urgency.PAST, Certainty.OBSERVED
+        return CapSeverity.MINOR, Urgency.PAST, Certainty.OBSERVED
     if w.level is None:
         raise InputError("a warning without a level has no CAP severity",
                          hint="level: low, medium or high")

@@ -12,14 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from citychan.errors import UsageError
+from citychan.kinds import Level
 
-
-class Level(StrEnum):
-    """``--level``: the BBK/MoWaS scale."""
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
+__all__ = ["Level"]  # re-exported: the warning domain speaks of levels
 
 
 class Guard(StrEnum):
@@ -30,7 +25,7 @@ class Guard(StrEnum):
     TYPE_EVENT = "type-event"  # the duty officer types the event name
 
 
-class Severity(StrEnum):
+class CapSeverity(StrEnum):
     """CAP severity."""
 
     EXTREME = "Extreme"
@@ -60,7 +55,7 @@ class Certainty(StrEnum):
     UNKNOWN = "Unknown"
 
 
-class Status(StrEnum):
+class CapStatus(StrEnum):
     """CAP status (System is not used by citychan)."""
 
     ACTUAL = "Actual"
@@ -113,7 +108,7 @@ class LevelInfo:
 
     level: Level
     labels: Mapping[str, str]  # language -> label the headline starts with
-    severity: Severity
+    severity: CapSeverity
     urgency: Urgency
     certainty: Certainty
     guard: Guard
@@ -128,13 +123,13 @@ class LevelInfo:
 LEVELS: dict[Level, LevelInfo] = {
     Level.LOW: LevelInfo(
         Level.LOW, {"de": "Gefahreninformation", "hsb": "Informacija wo strachu"},
-        Severity.MINOR, Urgency.EXPECTED, Certainty.LIKELY, Guard.NONE, frozenset({"hsb"})),
+        CapSeverity.MINOR, Urgency.EXPECTED, Certainty.LIKELY, Guard.NONE, frozenset({"hsb"})),
     Level.MEDIUM: LevelInfo(
         Level.MEDIUM, {"de": "Gefahr", "hsb": "Strach"},
-        Severity.SEVERE, Urgency.IMMEDIATE, Certainty.LIKELY, Guard.CONFIRM, frozenset({"hsb"})),
+        CapSeverity.SEVERE, Urgency.IMMEDIATE, Certainty.LIKELY, Guard.CONFIRM, frozenset({"hsb"})),
     Level.HIGH: LevelInfo(
         Level.HIGH, {"de": "Extreme Gefahr", "hsb": "Ekstremny strach"},
-        Severity.EXTREME, Urgency.IMMEDIATE, Certainty.OBSERVED, Guard.TYPE_EVENT,
+        CapSeverity.EXTREME, Urgency.IMMEDIATE, Certainty.OBSERVED, Guard.TYPE_EVENT,
         frozenset({"hsb"})),
 }
 
@@ -144,7 +139,7 @@ ALLCLEAR_REVIEW = frozenset({"hsb"})
 
 # ÜBUNG/TEST stay German in every language: an invented Sorbian word would be worse than
 # the German one everybody in Lusatia recognises.
-STATUS_PREFIX: Mapping[Status, str] = {Status.EXERCISE: "ÜBUNG", Status.TEST: "TEST"}
+STATUS_PREFIX: Mapping[CapStatus, str] = {CapStatus.EXERCISE: "ÜBUNG", CapStatus.TEST: "TEST"}
 
 
 def parse_level(text: str) -> Level:

@@ -18,12 +18,12 @@ from citychan.alerts.levels import (
     ALLCLEAR_REVIEW,
     LEVELS,
     STATUS_PREFIX,
+    CapStatus,
     Category,
     Guard,
     Level,
     MsgType,
     ResponseType,
-    Status,
     allclear_label,
     level_info,
 )
@@ -77,7 +77,7 @@ class Warning:
     sent: datetime
     sender: str
     sender_name: str
-    status: Status = Status.ACTUAL
+    status: CapStatus = CapStatus.ACTUAL
     msg_type: MsgType = MsgType.ALERT
     references: tuple[Reference, ...] = ()
     response_type: ResponseType | None = None  # None: the event's default
@@ -169,19 +169,19 @@ def new_incident_id(event: str, now: datetime) -> str:
     return f"{slug}-{now:%Y%m%dT%H%M%S}"
 
 
-def mark(warning: Warning, status: Status | str) -> Warning:
+def mark(warning: Warning, status: CapStatus | str) -> Warning:
     """The same warning as an exercise (ÜBUNG) or test (TEST), or back to Actual."""
-    return replace(warning, status=Status(status))
+    return replace(warning, status=CapStatus(status))
 
 
 def as_exercise(warning: Warning) -> Warning:
     """CAP status Exercise; every text is prefixed with ÜBUNG."""
-    return mark(warning, Status.EXERCISE)
+    return mark(warning, CapStatus.EXERCISE)
 
 
 def as_test(warning: Warning) -> Warning:
     """CAP status Test; every text is prefixed with TEST."""
-    return mark(warning, Status.TEST)
+    return mark(warning, CapStatus.TEST)
 
 
 def _label_pattern(lang: str) -> re.Pattern[str]:

@@ -12,35 +12,17 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
+from citychan.kinds import Kind, Level
+from citychan.render.types import Dialect, LengthUnit, Rendered
+
+__all__ = ["Capabilities", "Channel", "ChannelContext", "ChannelError", "ChannelConfigError",
+           "Dialect", "Kind", "LengthUnit", "Level", "Option", "Post", "Receipt", "Rendered"]
+
 if TYPE_CHECKING:
     import httpx
-
-
-class Dialect(StrEnum):
-    """How a channel wants its text; one renderer per dialect (see :mod:`citychan.render`)."""
-
-    WHATSAPP = "whatsapp"
-    TELEGRAM = "telegram"  # HTML subset, parse_mode=HTML
-    MATRIX = "matrix"  # plain body + org.matrix.custom.html formatted_body
-    PLAIN = "plain"  # Mastodon, Signal, webhook text
-    NTFY = "ntfy"  # Markdown body
-    EMAIL = "email"  # text/plain + text/html
-    FEED = "feed"  # escaped HTML for Atom/HTML archive
-    MARKDOWN = "markdown"  # the source, normalised (outbox of the source itself)
-
-
-class LengthUnit(StrEnum):
-    CHARS = "chars"  # Unicode code points
-    BYTES = "bytes"  # UTF-8 bytes
-
-
-class Kind(StrEnum):
-    INFO = "info"
-    WARNING = "warning"
 
 
 @dataclass(frozen=True)
@@ -59,16 +41,6 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """One message rendered for one dialect. ``text`` is what the main field carries."""
-
-    dialect: Dialect
-    text: str
-    html: str | None = None  # Matrix formatted_body, e-mail text/html, feed content
-    title: str | None = None
-
-
-@dataclass(frozen=True)
 class Post:
     """Everything a channel needs to send one message, already rendered for it."""
 
@@ -83,7 +55,7 @@ class Post:
     image: Path | None = None
     image_alt: str | None = None
     tags: tuple[str, ...] = ()
-    level: str | None = None  # warnings: low|medium|high
+    level: Level | None = None  # warnings only
     idempotency_key: str = ""  # stable across retries of one delivery (Mastodon, Matrix txnId)
     sent: datetime | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. CAP document path

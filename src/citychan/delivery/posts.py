@@ -8,12 +8,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from citychan.channels.base import Kind, Post
+from citychan.channels.base import Kind, Level, Post
 from citychan.notices.plan import Plan, Target
 
 
 def make_post(
-    plan: Plan, target: Target, key: str, now: datetime, level: str | None, extra: Mapping[str, Any]
+    plan: Plan, target: Target, key: str, now: datetime, level: Level | None,
+    extra: Mapping[str, Any],
 ) -> Post:
     from citychan.links import clean_url
 
@@ -91,7 +92,7 @@ def post_from_json(text: str) -> Post:
         image=Path(d["image"]) if d["image"] else None,
         image_alt=d["image_alt"],
         tags=tuple(d["tags"]),
-        level=d["level"],
+        level=Level(d["level"]) if d["level"] else None,
         idempotency_key=d["idempotency_key"],
         sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
         extra=d["extra"],

@@ -15,6 +15,7 @@ from citychan.channels.base import Channel, ChannelError, Post, idempotency_key
 from citychan.delivery.posts import make_post, post_to_json
 from citychan.errors import ExitCode
 from citychan.findings import Finding
+from citychan.kinds import Level
 from citychan.notices.plan import Plan, Target
 from citychan.store.db import Status, Store
 
@@ -116,7 +117,7 @@ class Publisher:
         plan: Plan,
         *,
         force: bool = False,
-        level: str | None = None,
+        level: Level | None = None,
         extra: Mapping[str, Any] | None = None,
     ) -> Report:
         msg = plan.message
@@ -204,7 +205,7 @@ class Publisher:
             self.on_event(channel, what, detail)
 
     def _deliver(
-        self, plan: Plan, target: Target, force: bool, level: str | None, extra: Mapping[str, Any]
+        self, plan: Plan, target: Target, force: bool, level: Level | None, extra: Mapping[str, Any]
     ) -> Result:
         msg = plan.message
         if not force:

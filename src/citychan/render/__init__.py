@@ -14,11 +14,15 @@ import re
 from collections.abc import Callable
 from html import unescape
 from importlib import import_module
+from typing import TYPE_CHECKING
 
-from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
 from citychan.notices.message import Document, Message
 from citychan.render.parse import find_urls, parse, walk
 from citychan.render.sections import Job, Section
+from citychan.render.types import Dialect, LengthUnit, Rendered
+
+if TYPE_CHECKING:
+    from citychan.channels.base import Capabilities
 
 __all__ = ["measure_text", "message_links", "render", "render_summary"]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from citychan.channels.base import Dialect, Rendered
 from citychan.render.htmlout import sections_html
 from citychan.render.plain import plain_text
 from citychan.render.sections import Job
+from citychan.render.types import Dialect, Rendered
 
 
 def render_feed(job: Job) -> Rendered:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from citychan.channels.base import Dialect, Rendered
 from citychan.render.sections import Job
 from citychan.render.text import TextStyle, compose, indent
+from citychan.render.types import Dialect, Rendered
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<~])")
 # What a line of a paragraph must not start with, or it becomes another block.

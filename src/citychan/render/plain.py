@@ -3,9 +3,9 @@ with ``• `` and ``1. ``, the title as the first line."""
 
 from __future__ import annotations
 
-from citychan.channels.base import Dialect, Rendered
 from citychan.render.sections import Job
 from citychan.render.text import TextStyle, compose, display_url, identity, indent
+from citychan.render.types import Dialect, Rendered
 
 
 def _link(text: str, href: str, auto: bool) -> str:

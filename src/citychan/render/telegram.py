@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from html import escape
 
-from citychan.channels.base import Dialect, Rendered
 from citychan.render.sections import Job
 from citychan.render.text import TextStyle, compose, display_url
+from citychan.render.types import Dialect, Rendered
 
 
 def _esc(text: str) -> str:

@@ -3,9 +3,9 @@ quotes. There is no link syntax, so a link becomes ``text: URL``; headings becom
 
 from __future__ import annotations
 
-from citychan.channels.base import Dialect, Rendered
 from citychan.render.sections import Job
 from citychan.render.text import TextStyle, compose, display_url, identity, indent
+from citychan.render.types import Dialect, Rendered
 
 
 def _link(text: str, href: str, auto: bool) -> str:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from citychan.alerts import Level, MsgType, Reference, ResponseType, Status, Warning, WarningText
+from citychan.alerts import CapStatus, Level, MsgType, Reference, ResponseType, Warning, WarningText
 from citychan.alerts.area import Area
 from citychan.alerts.levels import STATUS_PREFIX
 from citychan.config import Config
@@ -83,7 +83,7 @@ def warning_from_json(text: str) -> Warning:
         sent=datetime.fromisoformat(d["sent"]),
         sender=d["sender"],
         sender_name=d["sender_name"],
-        status=Status(d["status"]),
+        status=CapStatus(d["status"]),
         msg_type=MsgType(d["msg_type"]),
         references=tuple(
             Reference(r["sender"], r["identifier"], datetime.fromisoformat(r["sent"]))
