@@ -12,6 +12,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from citychan.channels.registry import BUILTINS, ChannelType, available_types, load_type
 from citychan.errors import ConfigError, did_you_mean
 
 CONFIG_VERSION = 1
@@ -348,8 +349,6 @@ def _publish(r: _Reader, data: Any) -> PublishConfig:
 def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfig]:
     if not isinstance(data, dict):
         raise r.fail("[channels]", "must be a table of channels")
-    from citychan.channels.registry import BUILTINS, ChannelType, available_types, load_type
-
     types: dict[str, ChannelType] | None = None  # plugins are scanned only when needed
     out: dict[str, ChannelConfig] = {}
     for name, table in data.items():

@@ -26,6 +26,7 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
+from citychan.channels.http import make_client, retry_after_of
 
 if TYPE_CHECKING:
     import httpx
@@ -102,8 +103,6 @@ class MatrixChannel:
     @property
     def http(self) -> httpx.Client:
         if self._http is None:
-            from citychan.channels.http import make_client
-
             self._http = make_client(self._timeout)
         return self._http
 
@@ -301,6 +300,4 @@ def _matrix_error(response: httpx.Response) -> tuple[str, str, dict[str, Any]]:
 
 def _retry_after(response: httpx.Response, body: Mapping[str, Any]) -> float | None:
     """Seconds to wait: the Retry-After header, else ``retry_after_ms`` in the body."""
-    from citychan.channels.http import retry_after_of
-
     return retry_after_of(response, body)

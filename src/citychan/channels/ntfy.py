@@ -25,6 +25,7 @@ from citychan.channels.base import (
     require_https,
 )
 from citychan.channels.http import ApiPolicy, HttpChannel, json_of, protect_secret
+from citychan.links import as_uri
 
 _TOPIC = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
 _WORD_BYTES = 45  # 45 bytes -> 60 base64 chars: each encoded word stays under 75 chars
@@ -98,8 +99,6 @@ class NtfyChannel(HttpChannel):
         if tags:
             headers["Tags"] = encode_header(",".join(tags))
         if post.link:
-            from citychan.links import as_uri
-
             headers["Click"] = as_uri(post.link)  # a header carries ASCII only
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"

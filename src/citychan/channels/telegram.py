@@ -23,7 +23,14 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.http import ApiPolicy, HttpChannel, json_of, protect_secret, request
+from citychan.channels.http import (
+    ApiPolicy,
+    HttpChannel,
+    error_from_response,
+    json_of,
+    protect_secret,
+    request,
+)
 
 _CHAT_ID = re.compile(r"^(@[A-Za-z0-9_]{4,}|-?\d+)$")
 
@@ -74,8 +81,6 @@ class TelegramChannel(HttpChannel):
 
     def _method(self, method: str, **kwargs: Any) -> Any:
         """Call one Bot API method; return its ``result`` or raise ChannelError."""
-        from citychan.channels.http import error_from_response
-
         response = request(
             self._ctx, self.policy, "POST", f"{self.api_url}/bot{self._token}/{method}", **kwargs
         )

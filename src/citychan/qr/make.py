@@ -9,9 +9,11 @@ from typing import Any
 
 from citychan.config import Config
 from citychan.errors import UsageError, did_you_mean
+from citychan.fsutil import atomic_write
 from citychan.qr.encode import (
     DEFAULT_LOGO_SHARE,
     DPI,
+    MIN_SIZE_MM,
     QUIET_ZONE,
     Geometry,
     Symbol,
@@ -21,6 +23,20 @@ from citychan.qr.encode import (
     logo_box,
     plan,
 )
+from citychan.qr.logo import load_logo
+from citychan.qr.pdf import render_plain_pdf
+from citychan.qr.png import check_png_size, render_png
+from citychan.qr.poster import (
+    DEFAULT_CODE_MM,
+    PAPERS,
+    PosterOverflow,
+    PosterSpec,
+    missing_glyphs,
+    render_poster,
+)
+from citychan.qr.row import SIDE_SHARE, one_row, other_codes, row_left_out
+from citychan.qr.svg import render_svg
+from citychan.qr.texts import TEXTS
 from citychan.qr.units import Rgb, check_colours, parse_colour, parse_length
 
 FORMATS = ("png", "svg", "pdf")
@@ -128,9 +144,6 @@ class _Job:
 
 def _prepare(options: QrOptions, config: Config) -> _Job:
     """Every check that can refuse the request, before anything is rendered."""
-    from citychan.qr.logo import load_logo
-    from citychan.qr.poster import DEFAULT_CODE_MM, PAPERS
-
     fmt = output_format(options.out) if options.out else None
     poster = options.poster if options.poster is not None else fmt == "pdf"
     if poster and fmt != "pdf":
@@ -147,8 +160,6 @@ def _prepare(options: QrOptions, config: Config) -> _Job:
     symbol = symbol_for(options, config)
     geometry = plan(symbol.modules, size_mm)
     if fmt == "png":
-        from citychan.qr.png import check_png_size
-
         check_png_size(geometry)
     box = logo_box(symbol.modules, share) if options.logo else None
     logo = load_logo(options.logo) if options.logo else None
@@ -160,16 +171,10 @@ def _render(job: _Job, config: Config,
             warnings: list[str]) -> tuple[bytes | None, list[str], Geometry]:
     drawn, args = job.symbol.without(job.box), (job.fg, job.bg, job.logo, job.box)
     if job.fmt == "png":
-        from citychan.qr.png import render_png
-
         return render_png(drawn, job.geometry, *args), [], job.geometry
     if job.fmt == "svg":
-        from citychan.qr.svg import render_svg
-
         return render_svg(drawn, job.geometry, *args).encode("utf-8"), [], job.geometry
     if job.fmt == "pdf" and not job.poster:
-        from citychan.qr.pdf import render_plain_pdf
-
         return render_plain_pdf(drawn, job.geometry, *args), [], job.geometry
     if job.fmt == "pdf":
         return _poster(config, job.paper, drawn, job.geometry, *args, warnings,
@@ -197,9 +202,6 @@ def _poster(config: Config, paper: str, symbol: Symbol, geometry: Geometry, fg: 
     """Render the poster. Without an explicit --size the main code may shrink to 3/4 of its
     default to make room; if the row of other channels' codes still does not fit, that row
     is left out (with a warning) rather than making the main code smaller than the others."""
-    from citychan.qr.poster import PosterOverflow, PosterSpec, missing_glyphs
-    from citychan.qr.row import one_row, other_codes, row_left_out
-
     languages = tuple(_poster_languages(config, warnings)) or ("de",)
     candidates = other_codes(config, paper, symbol.data, geometry.symbol_mm, warnings)
     others = one_row(candidates, paper, warnings)
@@ -228,10 +230,6 @@ def _fit(spec: Any, floor: float) -> tuple[bytes, list[str], Geometry]:
     """Render, shrinking the main code one 300-DPI dot per module at a time down to
     ``floor`` × its size (never below the minimum printable size, nor so far that the
     smaller codes beside it would look as big) until it fits."""
-    from citychan.qr.encode import MIN_SIZE_MM
-    from citychan.qr.poster import PosterOverflow, render_poster
-    from citychan.qr.row import SIDE_SHARE
-
     sides = [o.geometry.symbol_mm / SIDE_SHARE for o in spec.others]
     limit = max(MIN_SIZE_MM, spec.geometry.symbol_mm * floor, *sides)
     while True:
@@ -246,8 +244,6 @@ def _fit(spec: Any, floor: float) -> tuple[bytes, list[str], Geometry]:
 
 
 def _poster_languages(config: Config, warnings: list[str]) -> list[str]:
-    from citychan.qr.texts import TEXTS
-
     known = [lang for lang in config.city.languages if lang in TEXTS]
     warnings += [f"no poster wording for language '{lang}'; left out"
                  for lang in config.city.languages if lang not in TEXTS]
@@ -255,8 +251,6 @@ def _poster_languages(config: Config, warnings: list[str]) -> list[str]:
 
 
 def _write(path: Path, data: bytes) -> None:
-    from citychan.fsutil import atomic_write
-
     if path.is_dir():
         raise UsageError(f"--out {path}: is a directory; give a file name like poster.pdf")
     try:

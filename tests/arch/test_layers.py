@@ -1,0 +1,140 @@
+"""The house's one-way road: cli -> api -> warn -> alerts -> notices -> render -> delivery
+-> channels -> store -> leaves. A module may import only from its own layer or below, no
+module of the library imports one of ours inside a function (lazy imports are for the CLI and
+for heavy third-party packages), and there is no import cycle."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "citychan"
+
+# top to bottom; a module belongs to the first entry its dotted name starts with
+LAYERS: list[tuple[str, ...]] = [
+    ("citychan.cli", "citychan.__main__"),
+    ("citychan.api",),
+    ("citychan.qr",),  # `citychan qr`: reads the config, nothing else of ours
+    ("citychan.testing",),  # the plugin contract suite: drives channels like the publisher
+    ("citychan.warn",),
+    ("citychan.alerts",),
+    ("citychan.notices.plan", "citychan.notices.rules"),
+    ("citychan.render",),
+    ("citychan.notices",),  # message: the parsed notice every renderer reads
+    ("citychan.delivery",),
+    ("citychan.config",),
+    ("citychan.channels",),
+    ("citychan.store",),
+    ("citychan.kinds", "citychan.render.types", "citychan.clock", "citychan.errors",
+     "citychan.findings", "citychan.links", "citychan.fsutil", "citychan.masking",
+     "citychan"),
+]
+# more specific names first so that render.types is a leaf and notices.plan sits above render
+_ORDER = sorted(((p, i) for i, names in enumerate(LAYERS) for p in names),
+                key=lambda pi: -len(pi[0]))
+
+
+def layer(module: str) -> int:
+    for prefix, index in _ORDER:
+        if module == prefix or module.startswith(prefix + "."):
+            return index
+    raise AssertionError(f"{module} belongs to no layer: add it to LAYERS")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+MODULES = {module_name(p): p for p in sorted(SRC.rglob("*.py"))}
+
+
+def _target(module: str, name: str) -> str:
+    return f"{module}.{name}" if f"{module}.{name}" in MODULES else module
+
+
+def imports(path: Path) -> list[tuple[str, int, bool]]:
+    """(imported citychan module, line, inside a function) for every import of ours, except
+    those under ``if TYPE_CHECKING:``."""
+    tree = ast.parse(path.read_text(), str(path))
+    found: list[tuple[str, int, bool]] = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                continue
+            nested = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef)
+            if isinstance(child, ast.ImportFrom) and child.module and child.level == 0:
+                if child.module == "citychan" or child.module.startswith("citychan."):
+                    # `from citychan.cli import views` imports the module citychan.cli.views
+                    found.extend((_target(child.module, a.name), child.lineno, nested)
+                                 for a in child.names)
+            elif isinstance(child, ast.Import):
+                found.extend((a.name, child.lineno, nested) for a in child.names
+                             if a.name.startswith("citychan."))
+            visit(child, nested)
+
+    visit(tree, False)
+    return found
+
+
+
+
+@pytest.mark.parametrize("module", sorted(MODULES))
+def test_imports_only_go_down(module: str) -> None:
+    here = layer(module)
+    against = sorted({f"line {line}: {module} imports {target} (a layer above)"
+                      for target, line, _ in imports(MODULES[module])
+                      if layer(target) < here and not target.startswith(module + ".")})
+    assert not against, "\n".join(against)
+
+
+# the package root re-exports the plugin API lazily so that `import citychan` stays cheap
+LAZY_BY_DESIGN = {"citychan"}
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES
+                                          if layer(m) > 0 and m not in LAZY_BY_DESIGN))
+def test_the_library_imports_its_own_modules_at_the_top(module: str) -> None:
+    hidden = sorted({f"line {line}: {target}" for target, line, inner in imports(MODULES[module])
+                     if inner})
+    assert not hidden, f"{module} imports citychan modules inside functions: {hidden}"
+
+
+def test_no_import_cycle() -> None:
+    # lazy imports count too: a cycle through a function is still a cycle in the design
+    graph = {m: {t for t, _, _ in imports(p) if t in MODULES}
+             for m, p in MODULES.items()}
+    # a package's __init__ importing its own submodules is how packages re-export: not a cycle
+    for m in graph:
+        graph[m] = {t for t in graph[m] if not t.startswith(m + ".")}
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def walk(m: str) -> list[str] | None:
+        state[m] = 1
+        path.append(m)
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                return path[path.index(t):] + [t]
+            if t not in state and (cycle := walk(t)):
+                return cycle
+        state[m] = 2
+        path.pop()
+        return None
+
+    for m in sorted(graph):
+        if m not in state and (cycle := walk(m)):
+            pytest.fail(" -> ".join(cycle))
+
+
+def test_the_layers_test_catches_an_import_against_the_flow(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from citychan.api import post\n\ndef f():\n    from citychan import config\n")
+    assert imports(bad) == [("citychan.api", 1, False), ("citychan.config", 4, True)]
+    assert layer("citychan.render.types") > layer("citychan.channels.base")
+    assert layer("citychan.channels.feed") > layer("citychan.api")
