@@ -240,7 +240,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
     rules = data.get("rules", {})
     r.table(rules, "[rules]", {"info": dict})
     store = r.table(data.get("store", {}), "[store]", _STORE)
-    channels = _channels(r, data.get("channels", {}), city)
+    channels = _channels(r, data.get("channels", {}))
     store_path = Path(store.get("path", f"{DEFAULT_OUT}/citychan.db"))
     return Config(
         path=path,
@@ -346,7 +346,7 @@ def _publish(r: _Reader, data: Any) -> PublishConfig:
     return PublishConfig(**values)
 
 
-def _channels(r: _Reader, data: Any, city: CityConfig) -> dict[str, ChannelConfig]:
+def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
     if not isinstance(data, dict):
         raise r.fail("[channels]", "must be a table of channels")
     types: dict[str, ChannelType] | None = None  # plugins are scanned only when needed

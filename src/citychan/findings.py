@@ -23,7 +23,6 @@ CODES: dict[str, str] = {
     "CC101": "too-long",
     "CC102": "summary-fallback",
     "CC104": "no-channel",
-    "CC103": "too-long-for-caption",
     "CC201": "info-sounds-like-warning",
     "CC202": "link-domain-not-allowed",
     "CC203": "tracking-parameters-removed",

@@ -22,7 +22,7 @@ from citychan.store.db import Delivery, Status, Store
 @dataclass(frozen=True)
 class Resolution:
     delivery: Delivery
-    action: str  # resent, found, left, gone
+    action: str  # resent, found, left
     status: Status
     detail: str = ""
 

@@ -14,8 +14,9 @@ from citychan.findings import Finding, error, warning
 from citychan.links import clean_url, domain_allowed
 from citychan.notices.message import Message
 
-# No crying wolf: an info post must not sound like a danger warning.
-WARNING_WORDS = ("warnung", "gefahr", "alarm", "entwarnung", "unwetterwarnung")
+# No crying wolf: an info post must not sound like a danger warning. "entwarnung" comes first:
+# a title naming only an all-clear contains "warnung" as often as "entwarnung".
+WARNING_WORDS = ("entwarnung", "warnung", "gefahr", "alarm")
 WARNING_EMOJI = ("⚠", "🚨", "❗", "‼", "🔴", "🆘", "☢", "☣", "⛔", "🔥")
 _WORD = re.compile(r"[\wäöüß]+", re.I)
 
@@ -23,7 +24,7 @@ _WORD = re.compile(r"[\wäöüß]+", re.I)
 def warning_words(title: str) -> list[str]:
     """Warning words (also inside compounds like 'Hochwassergefahr') and emoji in a title."""
     low = title.lower()
-    found = [w for w in ("entwarnung", "warnung", "gefahr", "alarm") if w in low]
+    found = [w for w in WARNING_WORDS if w in low]
     if (
         "entwarnung" in found
         and "warnung" in found
