@@ -128,10 +128,16 @@ class ChannelContext:
 
 @runtime_checkable
 class Channel(Protocol):
-    """A channel client. Plugins implement this and register under ``citychan.channels``."""
+    """A channel client. Plugins implement this and register under ``citychan.channels``.
+
+    ``capabilities`` is best declared at class level (a ``ClassVar``), so that check, preview
+    and the planner know it before any client exists; a type whose capabilities depend on its
+    options declares ``declare(options)`` as a classmethod instead (see :func:`declared`)."""
 
     name: str
-    capabilities: Capabilities
+
+    @property
+    def capabilities(self) -> Capabilities: ...
 
     def send(self, post: Post) -> Receipt:
         """Deliver one post; raise ChannelError on failure."""
@@ -155,6 +161,15 @@ class ChannelFactory(Protocol):
 
     @classmethod
     def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> Channel: ...
+
+
+def declared(cls: Any, options: Mapping[str, Any]) -> Capabilities | None:
+    """What a channel type takes, known without building a client or touching the network:
+    ``cls.declare(options)`` where the capabilities depend on the options, else the class-level
+    ``capabilities``. None for a plugin that declares them only on its instances."""
+    declare = getattr(cls, "declare", None)
+    caps = declare(options) if callable(declare) else getattr(cls, "capabilities", None)
+    return caps if isinstance(caps, Capabilities) else None
 
 
 def idempotency_key(message_id: str, channel: str, delivery_id: int | str) -> str:

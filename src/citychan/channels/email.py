@@ -36,6 +36,7 @@ class EmailChannel:
     """Sends each post as one e-mail to the configured recipients (usually a list address)."""
 
     type_name: ClassVar[str] = "email"
+    capabilities: ClassVar[Capabilities] = Capabilities(dialect=Dialect.EMAIL, title_field=True)
     options: ClassVar[dict[str, Option]] = {
         "host": Option(str, required=True),
         "port": Option(int),
@@ -61,7 +62,6 @@ class EmailChannel:
         self.timeout = timeout
         # Injected by tests (a private CA); default: the system's trusted CAs, hostname checked.
         self._ssl_context = ssl_context
-        self.capabilities = Capabilities(dialect=Dialect.EMAIL, title_field=True)
 
     @classmethod
     def from_config(

@@ -89,6 +89,11 @@ class MastodonChannel(HttpChannel):
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._token}"}
 
+    @classmethod
+    def declare(cls, options: Mapping[str, Any]) -> Capabilities:
+        """Before a client exists: the default limit; the instance reads the real one."""
+        return cls.default_capabilities
+
     @property
     def capabilities(self) -> Capabilities:
         """Plain text, URLs count 23; the limit is the instance's, read once on first use."""

@@ -58,6 +58,9 @@ class MatrixChannel:
     """Posts a message as ``m.notice`` (a bot notice clients never answer automatically)."""
 
     type_name: ClassVar[str] = "matrix"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        dialect=Dialect.MATRIX, max_length=MAX_EVENT_BYTES, length_unit=LengthUnit.BYTES
+    )
     options: ClassVar[dict[str, Option]] = {
         "base_url": Option(str, required=True),
         "room_id": Option(str, required=True),
@@ -74,9 +77,6 @@ class MatrixChannel:
         self._http = http
         self._timeout = timeout
         self._user_id: str | None = None
-        self.capabilities = Capabilities(
-            dialect=Dialect.MATRIX, max_length=MAX_EVENT_BYTES, length_unit=LengthUnit.BYTES
-        )
 
     @classmethod
     def from_config(

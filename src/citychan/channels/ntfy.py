@@ -52,6 +52,9 @@ class NtfyChannel(HttpChannel):
     """Publishes to one ntfy topic; warnings at priority 5, notices at 3."""
 
     type_name: ClassVar[str] = "ntfy"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        dialect=Dialect.NTFY, max_length=4096, length_unit=LengthUnit.BYTES, title_field=True
+    )
     options: ClassVar[dict[str, Option]] = {
         "base_url": Option(str, required=True),
         "topic": Option(str, required=True),
@@ -68,9 +71,6 @@ class NtfyChannel(HttpChannel):
         self._token = token
         self._ctx = ctx
         self.policy = ApiPolicy("ntfy", secrets=(token,) if token else ())
-        self.capabilities = Capabilities(
-            dialect=Dialect.NTFY, max_length=4096, length_unit=LengthUnit.BYTES, title_field=True
-        )
         if token:
             protect_secret(token)
 

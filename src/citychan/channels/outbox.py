@@ -39,6 +39,11 @@ def slug(text: str, length: int = 40) -> str:
     return s[:length].rstrip("-") or "notice"
 
 
+def _capabilities(dialect: Dialect) -> Capabilities:
+    return Capabilities(dialect=dialect, network=False, images=True,
+                        title_field=dialect in (Dialect.NTFY, Dialect.EMAIL, Dialect.FEED))
+
+
 class OutboxChannel:
     type_name: ClassVar[str] = "outbox"
     options: ClassVar[dict[str, Option]] = {
@@ -49,12 +54,15 @@ class OutboxChannel:
     def __init__(self, name: str, path: Path, dialect: Dialect) -> None:
         self.name = name
         self.path = path
-        self.capabilities = Capabilities(
-            dialect=dialect,
-            network=False,
-            images=True,
-            title_field=dialect in (Dialect.NTFY, Dialect.EMAIL, Dialect.FEED),
-        )
+        self.capabilities = _capabilities(dialect)
+
+    @classmethod
+    def declare(cls, options: Mapping[str, Any]) -> Capabilities:
+        """The dialect is an option; an unknown one is refused by from_config."""
+        try:
+            return _capabilities(Dialect(options.get("dialect", "whatsapp")))
+        except ValueError:
+            return _capabilities(Dialect.WHATSAPP)
 
     @classmethod
     def from_config(

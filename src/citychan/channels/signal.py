@@ -32,6 +32,7 @@ class SignalChannel(HttpChannel):
     """Sends from one registered number to a list of recipients or groups."""
 
     type_name: ClassVar[str] = "signal"
+    capabilities: ClassVar[Capabilities] = Capabilities(dialect=Dialect.PLAIN, images=True)
     options: ClassVar[dict[str, Option]] = {
         "base_url": Option(str, required=True),
         "number": Option(str, required=True),
@@ -48,7 +49,6 @@ class SignalChannel(HttpChannel):
         self.recipients = recipients
         self._ctx = ctx
         self.policy = ApiPolicy("Signal", retry_on_429=False)
-        self.capabilities = Capabilities(dialect=Dialect.PLAIN, images=True)
 
     @classmethod
     def from_config(

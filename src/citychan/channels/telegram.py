@@ -39,6 +39,13 @@ class TelegramChannel(HttpChannel):
     """Posts to a Telegram channel (``@name`` or ``-100…``) the bot is an admin of."""
 
     type_name: ClassVar[str] = "telegram"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        dialect=Dialect.TELEGRAM,
+        max_length=4096,
+        caption_max=1024,
+        images=True,
+        per_minute=20,
+    )
     options: ClassVar[dict[str, Option]] = {
         "chat_id": Option((str, int), required=True),
         "token_env": Option(str, required=True),
@@ -53,13 +60,6 @@ class TelegramChannel(HttpChannel):
         self._token = token
         self._ctx = ctx
         self.policy = ApiPolicy("Telegram", secrets=(token,))
-        self.capabilities = Capabilities(
-            dialect=Dialect.TELEGRAM,
-            max_length=4096,
-            caption_max=1024,
-            images=True,
-            per_minute=20,
-        )
         protect_secret(token)
 
     @classmethod

@@ -53,6 +53,7 @@ class WebhookChannel(HttpChannel):
     """POSTs every post as signed JSON to one URL."""
 
     type_name: ClassVar[str] = "webhook"
+    capabilities: ClassVar[Capabilities] = Capabilities(dialect=Dialect.PLAIN)
     options: ClassVar[dict[str, Option]] = {
         "url": Option(str, required=True),
         "secret_env": Option(str, required=True),
@@ -65,7 +66,6 @@ class WebhookChannel(HttpChannel):
         self._secret = secret
         self._ctx = ctx
         self.policy = ApiPolicy("webhook", secrets=(secret,))
-        self.capabilities = Capabilities(dialect=Dialect.PLAIN)
 
     @classmethod
     def from_config(

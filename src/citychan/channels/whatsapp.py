@@ -60,6 +60,9 @@ class WhatsAppChannel(HttpChannel):
     """Posts to a WhatsApp Channel via a gateway; see the module docstring."""
 
     type_name: ClassVar[str] = "whatsapp"
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        dialect=Dialect.WHATSAPP, max_length=4096, caption_max=1024, images=True
+    )
     options: ClassVar[dict[str, Option]] = {
         "provider": Option(str, required=True),
         "base_url": Option(str, required=True),
@@ -89,9 +92,6 @@ class WhatsAppChannel(HttpChannel):
         self._ctx = ctx
         api = {"waha": "WAHA", "whapi": "Whapi", "evolution": "Evolution API"}[provider]
         self.policy = ApiPolicy(api, secrets=(token,) if token else ())
-        self.capabilities = Capabilities(
-            dialect=Dialect.WHATSAPP, max_length=4096, caption_max=1024, images=True
-        )
         if token:
             protect_secret(token)
 
