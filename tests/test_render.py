@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
+from citychan.channels.base import Dialect, Rendered
 from citychan.links import clean_url
 from citychan.notices.message import Document, Message, load_message
-from citychan.render import measure_text, message_links, render, render_summary
+from citychan.render import message_links, render, render_summary
 from citychan.render.parse import Node, parse, walk
 
 REPO = Path(__file__).resolve().parents[1]
@@ -382,18 +382,6 @@ def test_message_links_finds_every_kind_of_link() -> None:
         "https://www.bautzen.de/a", "https://www.bautzen.de/b",
         "https://www.bautzen.de/c?utm_source=x", "mailto:info@bautzen.de",
         "https://www.bautzen.de/d.png", "https://budysin.de/f", "https://www.bautzen.de/e"]
-
-
-def test_measure_text_counts_urls_and_bytes() -> None:
-    url = "https://www.bautzen.de/" + "x" * 60
-    text = f"Straße: {url}"
-    mastodon = Capabilities(Dialect.PLAIN, max_length=500, url_length=23)
-    assert measure_text(text, mastodon) == len("Straße: ") + 23
-    assert measure_text("Straße", Capabilities(Dialect.PLAIN)) == 6
-    ntfy = Capabilities(Dialect.NTFY, length_unit=LengthUnit.BYTES)
-    assert measure_text("Straße Budyšin", ntfy) == len("Straße Budyšin".encode()) == 16
-    telegram = Capabilities(Dialect.TELEGRAM)
-    assert measure_text('<b>A &amp; B</b> <a href="https://x.de/">Link</a>', telegram) == 10
 
 
 def test_parse_is_cached_and_markdown_it_is_lazy() -> None:

@@ -70,9 +70,8 @@ def test_link_findings_codes() -> None:
 
 def test_length_is_measured_against_the_capability() -> None:
     caps = Capabilities(Dialect.NTFY, max_length=10, length_unit=LengthUnit.BYTES)
-    measure = lambda text, c: len(text.encode())  # noqa: E731
-    assert length_findings("n", Rendered(Dialect.NTFY, "ääääa"), caps, measure) == []  # 9 bytes
-    (f,) = length_findings("n", Rendered(Dialect.NTFY, "äääääa"), caps, measure)  # 11 bytes
+    assert length_findings("n", caps.length_of(Rendered(Dialect.NTFY, "ääääa"))) == []  # 9 bytes
+    (f,) = length_findings("n", caps.length_of(Rendered(Dialect.NTFY, "äääääa")))  # 11 bytes
     assert (f.code, f.channel, f.severity) == ("CC101", "n", "error")
     assert "11 bytes" in f.message
 
@@ -80,8 +79,8 @@ def test_length_is_measured_against_the_capability() -> None:
 def test_caption_limit_applies_with_an_image() -> None:
     caps = Capabilities(Dialect.WHATSAPP, max_length=4096, caption_max=1024, images=True)
     text = Rendered(Dialect.WHATSAPP, "x" * 2000)
-    assert length_findings("wa", text, caps, lambda t, c: len(t)) == []
-    (f,) = length_findings("wa", text, caps, lambda t, c: len(t), with_image=True)
+    assert length_findings("wa", caps.length_of(text)) == []
+    (f,) = length_findings("wa", caps.length_of(text, with_image=True))
     assert "caption is 2000" in f.message
 
 

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from citychan.kinds import Kind, Level
-from citychan.render.types import Dialect, LengthUnit, Rendered
+from citychan.render.types import Dialect, Length, LengthUnit, Rendered
+from citychan.render.types import measure as _measure
 
 __all__ = ["Capabilities", "Channel", "ChannelContext", "ChannelError", "ChannelConfigError",
-           "Dialect", "Kind", "LengthUnit", "Level", "Option", "Post", "Receipt", "Rendered"]
+           "Dialect", "Kind", "Length", "LengthUnit", "Level", "Option", "Post", "Receipt",
+           "Rendered"]
 
 if TYPE_CHECKING:
     import httpx
@@ -38,6 +40,18 @@ class Capabilities:
     title_field: bool = False  # the title travels in its own field (ntfy, e-mail, feed)
     per_minute: int | None = None  # pacing: at most this many posts per minute
     network: bool = True  # False for outbox/feed: safe offline, no retry needed
+
+    def measure(self, rendered: Rendered) -> int:
+        """The length of ``rendered`` as this channel counts it (see
+        :func:`citychan.render.types.measure`)."""
+        return _measure(rendered, self.length_unit, url_length=self.url_length)
+
+    def length_of(self, rendered: Rendered, *, with_image: bool = False) -> Length:
+        """The length of ``rendered`` against the limit it is held to: with an image the
+        text is its caption, under ``caption_max`` where the channel has one."""
+        caption = with_image and self.images and bool(self.caption_max)
+        limit = self.caption_max if caption else self.max_length
+        return Length(self.measure(rendered), self.length_unit, limit, caption)
 
 
 @dataclass(frozen=True)

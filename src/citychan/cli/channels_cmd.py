@@ -3,12 +3,12 @@ deliveries that failed or whose outcome is unknown."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from citychan.cli import common
+from citychan.cli import common, views
+from citychan.cli.options import ConfigOption, OutputOption
 
 
 def register(app: typer.Typer) -> None:
@@ -18,19 +18,17 @@ def register(app: typer.Typer) -> None:
 
 def channels(
     test: bool = typer.Option(False, "--test", help="Run pre-flight checks (no posting)."),
-    config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option(
-        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
-    ),
+    config: ConfigOption = None,
+    output: OutputOption = "text",
 ) -> None:
     """List the configured channels with their source; --test checks them without posting.
 
     Example: citychan channels --test
     """
-    from citychan import api as operations
+    from citychan import api
 
     def run() -> dict[str, Any]:
-        cfg = operations.load(config)
+        cfg = api.load(config)
         result: dict[str, Any] = {"channels": _listing(cfg)}
         if test:
             from citychan.delivery.preflight import run_checks
@@ -44,8 +42,6 @@ def channels(
     if output == "json":
         common.emit_json("channels", ok, result, code)
         raise typer.Exit(code)
-    from citychan.cli import views
-
     views.channel_table(result["channels"], {c["channel"]: c for c in result.get("checks", [])})
     raise typer.Exit(code)
 
@@ -72,10 +68,8 @@ def retry(
         False, "--yes", "-y", help="Resend where nothing can be proven, without asking."
     ),
     list_only: bool = typer.Option(False, "--list", help="Only show what is unresolved."),
-    config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option(
-        "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
-    ),
+    config: ConfigOption = None,
+    output: OutputOption = "text",
 ) -> None:
     """Resolve failed and unknown deliveries; resend only what is provably missing.
 
@@ -84,7 +78,7 @@ def retry(
 
     Example: citychan retry
     """
-    from citychan import api as operations
+    from citychan import api
     from citychan.delivery import recovery
 
     def ask(delivery: Any, why: str) -> bool:
@@ -99,7 +93,7 @@ def retry(
         )
 
     def run() -> list[dict[str, Any]]:
-        cfg = operations.load(config)
+        cfg = api.load(config)
         if list_only:
             return [d.as_dict() for d in recovery.pending(cfg)]
         return [r.as_dict() for r in recovery.resolve(cfg, ask=ask)]
@@ -110,7 +104,12 @@ def retry(
     if output == "json":
         common.emit_json("retry", code == 0, {"deliveries": rows}, code)
         raise typer.Exit(code)
-    from citychan.cli import views
-
-    views.retry_table(rows, list_only)
+    views.retry_table(rows, list_only, unasked=_unasked(rows) and not common.is_interactive())
     raise typer.Exit(code)
+
+
+def _unasked(rows: list[dict[str, Any]]) -> bool:
+    """Deliveries left because nobody could be asked whether to resend them."""
+    return any(r.get("action") == "left"
+               and r["detail"] in ("not resent", "cannot be read back; not resent")
+               for r in rows)

@@ -1,4 +1,5 @@
-"""What every command shares: error handling, the JSON envelope, the stderr console."""
+"""What every command shares: error handling, the JSON envelope, whether a person is there.
+(How things look is :mod:`citychan.cli.views`; shared options are :mod:`citychan.cli.options`.)"""
 
 from __future__ import annotations
 
@@ -14,9 +15,6 @@ from citychan.errors import CitychanError, ExitCode
 
 ENVELOPE_VERSION = 1
 T = TypeVar("T")
-
-OUTPUT_HELP = "Output format: 'text' for people, 'json' for scripts (stdout, versioned envelope)."
-CONFIG_HELP = "Config file (default: $CITYCHAN_CONFIG, ./citychan.toml, user config dir)."
 
 
 @dataclass
@@ -50,20 +48,11 @@ def route_warnings() -> None:
 def check_output(ctx: typer.Context, value: str) -> str:
     if value not in ("text", "json"):
         raise typer.BadParameter("use 'text' or 'json'")
-    STATE.output, STATE.command = value, ctx.info_name or ""
+    top: Any = ctx  # `warn update` reports as `warn`, as its envelope does
+    while top.parent is not None and top.parent.parent is not None:
+        top = top.parent
+    STATE.output, STATE.command = value, top.info_name or ""
     return value
-
-
-def err_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def out_console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=True)
 
 
 def fail(exc: CitychanError) -> NoReturn:
@@ -138,7 +127,7 @@ def run_rejectable(action: Callable[[], T], command: str, output: str) -> T:
             else:
                 from citychan.cli import views
 
-                views.findings_table(findings, err_console())
+                views.findings_table(findings, views.err_console())
             raise
 
     return run(guarded)

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from citychan.cli import common
+from citychan.cli.options import OutputOption
 
 
 def starter_config() -> dict[str, object]:
@@ -64,9 +65,7 @@ def register(app: typer.Typer) -> None:
     def init(
         path: Path = typer.Option(Path("citychan.toml"), "--path", help="Where to write it."),
         force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
-        output: str = typer.Option(
-            "text", "--output", callback=common.check_output, help=common.OUTPUT_HELP
-        ),
+        output: OutputOption = "text",
     ) -> None:
         """Write a starter citychan.toml (offline channels, quiet hours, daily cap).
 

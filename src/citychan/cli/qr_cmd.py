@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from citychan.cli import common
+from citychan.cli.options import ConfigOption, OutputOption
 
 
 def register(app: typer.Typer) -> None:
@@ -35,9 +36,8 @@ def qr(
     fg: str = typer.Option("#000000", "--fg", help="Module colour (dark)."),
     bg: str = typer.Option("#ffffff", "--bg", help="Background colour (light)."),
     show: bool = typer.Option(False, "--show", help="Print the code in the terminal."),
-    config: Path | None = typer.Option(None, "--config", "-c", help=common.CONFIG_HELP),
-    output: str = typer.Option("text", "--output", callback=common.check_output,
-                               help=common.OUTPUT_HELP),
+    config: ConfigOption = None,
+    output: OutputOption = "text",
 ) -> None:
     """Make the subscription QR code: PNG, SVG, or a bilingual PDF poster.
 

@@ -1,4 +1,8 @@
-"""How results look on a terminal (rich). Diagnostics go to stderr, results to stdout."""
+"""How results look on a terminal (rich). Diagnostics go to stderr, results to stdout.
+
+Views draw the typed results the library returns and compute nothing: a length, a limit or
+a verdict shown here was worked out once by the library. Nothing of citychan.cli is imported
+here, so every command module may import this one."""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ import sys
 from typing import Any
 
 import typer
-
-from citychan.cli import common
 
 nullcontext = contextlib.nullcontext
 _SEV = {"error": "[bold red]error[/]", "warning": "[yellow]warning[/]"}
@@ -21,112 +23,102 @@ _STATUS = {
 }
 
 
+def err_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def out_console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
 def findings_table(findings: list[Any], console: Any) -> None:
     for f in findings:
-        where = _esc(f" [{f.channel}]") if f.channel else ""  # [md] is not a style
+        where = esc(f" [{f.channel}]") if f.channel else ""  # [md] is not a style
         hint = f" [dim]— {f.hint}[/]" if f.hint else ""
         console.print(
-            f"  {_SEV[str(f.severity)]} {f.code} {f.name}{where}: {_esc(f.message)}{hint}"
+            f"  {_SEV[str(f.severity)]} {f.code} {f.name}{where}: {esc(f.message)}{hint}"
         )
 
 
-def _esc(text: str) -> str:
+def esc(text: str) -> str:
+    """Text shown as it is: square brackets in it are not rich markup."""
     from rich.markup import escape
 
     return escape(text)
 
 
 def checked(results: list[Any]) -> None:
-    console = common.out_console()
+    console = out_console()
     for r in results:
         if r.error:
-            console.print(f"[bold red]✗[/] {_esc(str(r.path))}: {_esc(r.error)}")
+            console.print(f"[bold red]✗[/] {esc(str(r.path))}: {esc(r.error)}")
             continue
         mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
         langs = "+".join(r.message.langs)
         console.print(
-            f"{mark} {_esc(str(r.path))} [dim]({r.message.kind}, {langs})[/] "
-            f"{_esc(r.message.title)}"
+            f"{mark} {esc(str(r.path))} [dim]({r.message.kind}, {langs})[/] "
+            f"{esc(r.message.title)}"
         )
         findings_table(r.findings, console)
     bad = sum(not r.ok for r in results)
     console.print(f"\n{len(results) - bad} of {len(results)} file(s) ok.")
 
 
-def plan_dict(plan: Any) -> dict[str, Any]:
-    from citychan.render import measure_text
-
-    return {
-        "message": plan.message.content_hash,
-        "title": plan.message.title,
-        "kind": plan.message.kind,
-        "targets": [
-            {
-                "channel": t.name,
-                "type": t.type,
-                "dialect": str(t.capabilities.dialect),
-                "langs": list(t.langs),
-                "title": t.rendered.title,
-                "title_field": t.capabilities.title_field,  # sent as a separate title
-                "text": t.rendered.text,
-                "html": t.rendered.html,
-                "length": measure_text(t.rendered.text, t.capabilities),
-                # with an image the text is its caption, under the caption limit
-                "limit": (t.capabilities.caption_max
-                          if plan.message.image is not None and t.capabilities.images
-                          and t.capabilities.caption_max else t.capabilities.max_length),
-                "unit": str(t.capabilities.length_unit),
-                "summary_used": t.summary_used,
-            }
-            for t in plan.targets
-        ],
-        "skipped": [{"channel": s.name, "reason": s.reason} for s in plan.skipped],
-        "findings": [f.as_dict() for f in plan.findings],
-    }
-
-
 def previews(plan: Any) -> None:
+    """Each target exactly as it goes out, with the length the rules judged (red and
+    marked when it is over the limit)."""
     from rich.console import Console
     from rich.panel import Panel
     from rich.text import Text
 
     console = Console(highlight=False)  # wraps inside the panel: nothing of the text hidden
-    data = plan_dict(plan)
-    for t in data["targets"]:
-        limit = f"{t['limit']} {t['unit']}" if t["limit"] else "no limit"
-        over = t["limit"] is not None and t["length"] > t["limit"]
-        size = f"[{'red' if over else 'green'}]{t['length']}[/] / {limit}"
-        note = " · summary + link" if t["summary_used"] else ""
-        # exactly what goes out: a separate title only where the channel has a title field
-        title = t["title"] if t["title"] and t["title_field"] else ""
-        body = (f"Title: {title}\n\n" if title else "") + t["text"]
+    for t in plan.targets:
         console.print(
             Panel(
-                Text(body, overflow="fold"),
-                title=f"{t['channel']} ({t['dialect']}, {'+'.join(t['langs'])})",
-                subtitle=f"{size}{note}",
+                Text(_as_sent(t), overflow="fold"),
+                title=esc(f"{t.name} ({t.capabilities.dialect}, {'+'.join(t.langs)})"),
+                subtitle=_length(t.length) + (" · summary + link" if t.summary_used else ""),
                 title_align="left",
                 subtitle_align="right",
             )
         )
-    for s in data["skipped"]:
-        console.print(f"[dim]{s['channel']}: skipped — {_esc(s['reason'])}[/]")
+    for s in plan.skipped:
+        console.print(f"[dim]{esc(s.name)}: skipped — {esc(s.reason)}[/]")
     if plan.findings:
         console.print("Findings:")
         findings_table(plan.findings, console)
 
 
+def _as_sent(target: Any) -> str:
+    """A separate title only where the channel has a title field; else the text carries it."""
+    title = target.rendered.title if target.capabilities.title_field else None
+    return (f"Title: {title}\n\n" if title else "") + target.rendered.text
+
+
+def _length(length: Any) -> str:
+    if length is None:
+        return ""
+    if length.limit is None:
+        return f"[green]{length.size}[/] / no limit"
+    colour, note = ("red", " · too long") if length.over else ("green", "")
+    return f"[{colour}]{length.size}[/] / {length.limit} {length.unit}{note}"
+
+
 def confirm_plan(plan: Any) -> bool:
-    err = common.err_console()
+    err = err_console()
     names = ", ".join(t.name for t in plan.targets) or "no channel"
-    err.print(f"[bold]{_esc(plan.message.title)}[/] → {_esc(names)}")
+    err.print(f"[bold]{esc(plan.message.title)}[/] → {esc(names)}")
     findings_table(plan.findings, err)
     return typer.confirm("Post now?", default=False, err=True)
 
 
 def report(rep: Any) -> None:
     if rep.findings:
-        findings_table(rep.findings, common.err_console())
+        findings_table(rep.findings, err_console())
     if rep.dry_run:
         typer.echo(f"Dry run: '{rep.title}' passes the rules; nothing was sent.")
         return
@@ -138,19 +130,37 @@ def report(rep: Any) -> None:
         return
     from rich.table import Table
 
-    console = common.out_console()
-    table = Table(title=_esc(rep.title), title_justify="left")
-    for col in ("channel", "status", "remote id / URL", "error"):
+    console = out_console()
+    table = Table(title=esc(rep.title), title_justify="left")
+    for col in ("channel", "status", "length", "remote id / URL", "error"):
         table.add_column(col, overflow="fold")
     for r in rep.results:
         st = str(r.status)
         table.add_row(
             r.channel,
             f"[{_STATUS.get(st, 'white')}]{st}[/]",
-            _esc(r.url or r.remote_id or ""),
-            _esc(r.error or ""),
+            _length(r.length),
+            esc(r.url or r.remote_id or ""),
+            esc(r.error or ""),
         )
     console.print(table)
+
+
+def warn_report(rep: Any, dry_run: bool) -> None:
+    """A warning's results, then its CAP files and incident on stderr."""
+    report(rep)
+    err = err_console()
+    for f in rep.cap_files or []:
+        err.print(f"CAP: {esc(str(f))}")
+    err.print(f"Incident: {esc(rep.incident)} ({rep.msg_type} {esc(rep.identifier)})"
+              + (" - dry run, not recorded" if dry_run else ""))
+
+
+def warning_prompt(msg_type: Any, headline: str, findings: list[Any]) -> None:
+    """What a duty officer reads before confirming a warning."""
+    err = err_console()
+    err.print(f"[bold red]{msg_type}[/] {esc(headline)}")
+    findings_table(findings, err)
 
 
 class Progress:
@@ -176,11 +186,11 @@ class Progress:
 
     def event(self, channel: str, what: str, detail: str) -> None:
         with self._lock:
-            self._state[channel] = f"[{_STATUS.get(what, 'cyan')}]{what}[/] {_esc(detail)}"
+            self._state[channel] = f"[{_STATUS.get(what, 'cyan')}]{what}[/] {esc(detail)}"
             if self._live is None:
                 from rich.live import Live
 
-                self._live = Live(self._render(), console=common.err_console(),
+                self._live = Live(self._render(), console=err_console(),
                                   transient=True, refresh_per_second=8)
                 self._live.__enter__()
             self._live.update(self._render())
@@ -217,20 +227,21 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
             cells.append(
                 ""
                 if c is None
-                else "[red]" + _esc("; ".join(c["problems"])) + "[/]"
+                else "[red]" + esc("; ".join(c["problems"])) + "[/]"
                 if not c["ok"]
                 else "[green]ok[/]"
                 if c.get("checked", True)
                 else "[dim]config ok; this service has no check without posting[/]"
             )
         table.add_row(*cells)
-    common.out_console().print(table)
+    out_console().print(table)
 
 
-def retry_table(rows: list[dict[str, Any]], list_only: bool) -> None:
+def retry_table(rows: list[dict[str, Any]], list_only: bool, unasked: bool = False) -> None:
+    """``unasked``: some deliveries were left because no terminal could ask about them."""
     from rich.table import Table
 
-    console = common.out_console()
+    console = out_console()
     if not rows:
         console.print("Nothing to retry: every delivery is resolved.")
         return
@@ -239,15 +250,14 @@ def retry_table(rows: list[dict[str, Any]], list_only: bool) -> None:
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in rows:
-        cells = [str(r["id"]), _esc(r["title"]), r["channel"], r["status"]]
+        cells = [str(r["id"]), esc(r["title"]), r["channel"], r["status"]]
         if not list_only:
             st = r["new_status"]
-            cells += [r["action"], f"[{_STATUS.get(st, 'white')}]{st}[/]", _esc(r["detail"])]
+            cells += [r["action"], f"[{_STATUS.get(st, 'white')}]{st}[/]", esc(r["detail"])]
         table.add_row(*cells)
     console.print(table)
-    if any(r.get("action") == "left" and r["detail"] in ("not resent",
-           "cannot be read back; not resent") for r in rows) and not common.is_interactive():
-        common.err_console().print(
+    if unasked:
+        err_console().print(
             "Hint: without a terminal nobody was asked; look at the channel, then run "
             "'citychan retry --yes' to resend what is left")
 
@@ -263,5 +273,60 @@ def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
         expires = i["expires"][:16].replace("T", " ")
         if i["overdue"]:
             expires = f"[bold red]{expires} OVERDUE: send the all-clear[/]"
-        table.add_row(i["id"], i["level"], _esc(i["headline"]), expires, ", ".join(i["channels"]))
+        table.add_row(i["id"], i["level"], esc(i["headline"]), expires, ", ".join(i["channels"]))
     console.print(table)
+
+
+def deliveries_table(result: dict[str, Any]) -> None:
+    """`citychan log`: open incidents first, then the deliveries, in the city's time."""
+    from rich.table import Table
+
+    rows = result["deliveries"]
+    console = out_console()
+    if result.get("incidents"):
+        incidents_table(result["incidents"], console)
+    if not rows:
+        console.print("Nothing sent yet.")
+        return
+    table = Table(title="Deliveries (newest first)", title_justify="left")
+    table.add_column("when", no_wrap=True)
+    table.add_column("channel", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=2)
+    table.add_column("where / error", overflow="fold", ratio=3)
+    for d in rows:
+        status = d["status"] + (" (forced)" if d["forced"] else "")
+        where = _where(d["url"] or d["remote_id"] or "")
+        if d["error"]:
+            where = f"{where} {d['error']}".strip()
+        table.add_row(
+            _local(d["created"], result["timezone"]),
+            d["channel"],
+            f"[{_STATUS.get(d['status'], 'white')}]{status}[/]",
+            esc(d["title"]),
+            esc(where),
+        )
+    console.print(table)
+    console.print(f"[dim]Times are {result['timezone']} local time.[/]")
+
+
+def _local(created: str, timezone: str) -> str:
+    """The store records UTC; the duty officer reads the city's clock."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return f"{datetime.fromisoformat(created).astimezone(ZoneInfo(timezone)):%m-%d %H:%M}"
+
+
+def _where(url: str) -> str:
+    """file:// URLs of the outbox as a path relative to here, when that is shorter."""
+    if not url.startswith("file://"):
+        return url
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

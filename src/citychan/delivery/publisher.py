@@ -7,11 +7,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from citychan.channels.base import Channel, ChannelError, Post, idempotency_key
+from citychan.channels.base import Channel, ChannelError, Length, Post, idempotency_key
 from citychan.delivery.posts import make_post, post_to_json
 from citychan.errors import ExitCode
 from citychan.findings import Finding
@@ -32,6 +32,7 @@ class Result:
     attempts: int = 0
     summary_used: bool = False
     unresolved: bool = False  # skipped because an earlier delivery's outcome is still open
+    length: Length | None = None  # the plan's measure of what was sent, against the limit
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +46,8 @@ class Result:
             "attempts": self.attempts,
             "summary_used": self.summary_used,
             "unresolved": self.unresolved,
+            "length": self.length.size if self.length else None,
+            "limit": self.length.limit if self.length else None,
         }
 
 
@@ -161,7 +164,8 @@ class Publisher:
             outcome = outcomes.get(i)
             if isinstance(outcome, BaseException):
                 raise outcome
-            results.append(outcome if outcome is not None else self._overdue(target, why))
+            result = outcome if outcome is not None else self._overdue(target, why)
+            results.append(replace(result, length=target.length))
         report.results = results + skipped
         if interrupted:
             raise KeyboardInterrupt  # after every result that came in was recorded

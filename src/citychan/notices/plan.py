@@ -3,7 +3,7 @@ languages, rendered how, and what the rules say about each. No network, no store
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,26 +15,51 @@ from citychan.channels.base import (
     ChannelContext,
     ChannelError,
     Dialect,
+    Length,
     Rendered,
 )
-from citychan.channels.registry import BUILTINS
+from citychan.channels.registry import BUILTINS, load_type
 from citychan.config import ChannelConfig, Config
 from citychan.errors import ConfigError, UsageError, did_you_mean
-from citychan.findings import Finding, has_errors, warning
+from citychan.findings import Finding, error, has_errors, warning
+from citychan.links import clean_url
 from citychan.notices.message import Message
 from citychan.notices.rules import length_findings, message_findings, policy_findings
+from citychan.render import render, render_summary
 
 OFFLINE_TYPES = frozenset({"outbox", "feed"})
 
 
 @dataclass(frozen=True)
 class Target:
+    """One channel that gets the message: rendered for it, and the length the rules judged
+    (preview and the results show this figure; nobody measures again)."""
+
     name: str
     type: str
     capabilities: Capabilities
     langs: tuple[str, ...]
     rendered: Rendered
     summary_used: bool = False
+    length: Length | None = None  # None only for a target rebuilt from a recorded delivery
+
+    def as_dict(self) -> dict[str, Any]:
+        caps, length = self.capabilities, self.length
+        return {
+            "channel": self.name,
+            "type": self.type,
+            "dialect": str(caps.dialect),
+            "langs": list(self.langs),
+            "title": self.rendered.title,
+            "title_field": caps.title_field,  # the title goes out in a field of its own
+            "text": self.rendered.text,
+            "html": self.rendered.html,
+            "length": length.size if length else None,  # what the rules judged
+            "limit": length.limit if length else None,  # with an image: the caption limit
+            "unit": str(caps.length_unit),
+            "over": length.over if length else False,
+            "summary_used": self.summary_used,
+        }
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,16 @@ class Plan:
     @property
     def ok(self) -> bool:
         return not has_errors(self.findings)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "message": self.message.content_hash,
+            "title": self.message.title,
+            "kind": self.message.kind,
+            "targets": [t.as_dict() for t in self.targets],
+            "skipped": [{"channel": s.name, "reason": s.reason} for s in self.skipped],
+            "findings": [f.as_dict() for f in self.findings],
+        }
 
 
 class _OfflineEnv(dict[str, str]):
@@ -102,8 +137,6 @@ def open_channels(
 ) -> dict[str, Channel]:
     """Build channel clients. ``offline``: for check/preview/dry-run, with no network and no
     real secrets, only to read capabilities."""
-    from citychan.channels.registry import load_type
-
     needs_http = any(c.type not in OFFLINE_TYPES for c in chosen)
     if offline:
         ctx = ChannelContext(  # a dry run passes the real environment: a missing secret shows
@@ -187,11 +220,9 @@ def plan(
     sent_today: int = 0,
     force: bool = False,
 ) -> Plan:
-    """Render the message for each chosen channel and collect every finding. Without `now`
-    (a check of the file alone) the hour-bound rules, quiet hours and daily cap, are left out."""
-    from citychan.links import clean_url
-    from citychan.render import measure_text, render, render_summary
-
+    """Render the message for each chosen channel, measure it once and collect every
+    finding. Without `now` (a check of the file alone) the hour-bound rules, quiet hours and
+    daily cap, are left out."""
     result = Plan(message, findings=message_findings(message, config.city))
     if now is not None:
         result.findings += policy_findings(
@@ -211,35 +242,38 @@ def plan(
             )
             continue
         caps = capabilities_of(channels, cc)  # type: ignore[arg-type]
-        rendered = render(message, Dialect(caps.dialect), langs, url_map=url_map)
-        with_image = message.image is not None
-        problems = length_findings(cc.name, rendered, caps, measure_text, with_image=with_image)
-        summary_used = False
-        # a warning's summary is its short text, complete without a link (source, hazard,
-        # place, action, time); a warning is never held back because one channel is small
-        is_warning = message.kind == "warning"
-        if problems and any(d.summary for d in message.docs) and (message.link or is_warning):
-            tries = [(langs, "sends the summary and the link")]
-            if is_warning and len(langs) > 1:
-                tries.append((langs[:1], f"sends the {langs[0]} short text only: both "
-                               "languages do not fit"))
-            for try_langs, what in tries:
-                short = render_summary(message, Dialect(caps.dialect), try_langs,
-                                       url_map=url_map)
-                if not length_findings(cc.name, short, caps, measure_text,
-                                       with_image=with_image):
-                    rendered, problems, summary_used, langs = short, [], True, try_langs
-                    result.findings.append(
-                        warning("CC102", f"too long for this channel: {what}", channel=cc.name)
-                    )
-                    break
-        result.findings += problems
-        result.targets.append(Target(cc.name, cc.type, caps, langs, rendered, summary_used))
+        target, findings = _fit(cc, caps, message, langs, url_map)
+        result.targets.append(target)
+        result.findings += findings
     if chosen and not result.targets:  # "sent" to nobody must not look like success
-        from citychan.findings import error
-
         result.findings.append(error(
             "CC104", "no channel takes this message: "
             + "; ".join(f"{s.name}: {s.reason}" for s in result.skipped),
             hint="check the channels' languages and kinds, or the message's lang"))
     return result
+
+
+def _fit(cc: ChannelConfig, caps: Capabilities, message: Message, langs: tuple[str, ...],
+         url_map: Callable[[str], str]) -> tuple[Target, list[Finding]]:
+    """The whole text for one channel, measured once; when it is too long and the message
+    has a summary, the summary (a warning's short text: complete without a link, and for a
+    warning in one language if both do not fit). A warning is never held back because one
+    channel is small."""
+    with_image = message.image is not None
+    rendered = render(message, Dialect(caps.dialect), langs, url_map=url_map)
+    length = caps.length_of(rendered, with_image=with_image)
+    problems = length_findings(cc.name, length)
+    is_warning = message.kind == "warning"
+    if problems and any(d.summary for d in message.docs) and (message.link or is_warning):
+        tries = [(langs, "sends the summary and the link")]
+        if is_warning and len(langs) > 1:
+            tries.append((langs[:1], f"sends the {langs[0]} short text only: both "
+                          "languages do not fit"))
+        for try_langs, what in tries:
+            short = render_summary(message, Dialect(caps.dialect), try_langs, url_map=url_map)
+            short_length = caps.length_of(short, with_image=with_image)
+            if not short_length.over:
+                fitted = Target(cc.name, cc.type, caps, try_langs, short, True, short_length)
+                return fitted, [warning("CC102", f"too long for this channel: {what}",
+                                        channel=cc.name)]
+    return Target(cc.name, cc.type, caps, langs, rendered, False, length), problems

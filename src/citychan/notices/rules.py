@@ -4,15 +4,16 @@ and the posting policy) to findings. Errors block sending; warnings do not."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, time
 from pathlib import Path
 
-from citychan.channels.base import Capabilities, Rendered
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
 from citychan.links import clean_url, domain_allowed
 from citychan.notices.message import Message
+from citychan.render import message_links
+from citychan.render.types import Length, LengthUnit
 
 # No crying wolf: an info post must not sound like a danger warning. "entwarnung" comes first:
 # a title naming only an all-clear contains "warnung" as often as "entwarnung".
@@ -71,7 +72,7 @@ def message_findings(message: Message, city: CityConfig) -> list[Finding]:
                         hint="describe the image for people who cannot see it",
                     )
                 )
-    out += link_findings(_all_links(message), city.allowed_domains)
+    out += link_findings(message_links(message), city.allowed_domains)
     return out
 
 
@@ -96,12 +97,6 @@ def image_findings(path: Path) -> list[Finding]:
         return [error("CC006", f"{path.name} is {size / 1048576:.1f} MB; WhatsApp takes at "
                       "most 5 MB", hint="save it smaller (e.g. 1600 px wide, JPEG)")]
     return []
-
-
-def _all_links(message: Message) -> list[str]:
-    from citychan.render import message_links
-
-    return message_links(message)
 
 
 def _parses(url: str) -> bool:
@@ -141,31 +136,17 @@ def link_findings(links: Iterable[str], allowed: tuple[str, ...]) -> list[Findin
     return out
 
 
-def length_findings(
-    channel: str,
-    rendered: Rendered,
-    caps: Capabilities,
-    measure: Callable[[str, Capabilities], int],
-    *,
-    with_image: bool = False,
-) -> list[Finding]:
-    """Too long for the channel? Measured on the rendered text, never truncated."""
-    limit = (
-        caps.caption_max if (with_image and caps.images and caps.caption_max) else caps.max_length
-    )
-    if limit is None:
+def length_findings(channel: str, length: Length) -> list[Finding]:
+    """Too long for the channel? Judged on the length the plan measured once for the
+    rendered text (the same figure preview shows), never truncated."""
+    if not length.over:
         return []
-    # A Matrix event carries the plain body and the HTML formatted_body: both count.
-    text = rendered.text + (rendered.html or "") if caps.dialect == "matrix" else rendered.text
-    size = measure(text, caps)
-    if size <= limit:
-        return []
-    unit = "bytes" if caps.length_unit == "bytes" else "characters"
-    what = "caption" if limit == caps.caption_max and with_image else "text"
+    unit = "bytes" if length.unit == LengthUnit.BYTES else "characters"
+    what = "caption" if length.caption else "text"
     return [
         error(
             "CC101",
-            f"{what} is {size} {unit}, the channel allows {limit}",
+            f"{what} is {length.size} {unit}, the channel allows {length.limit}",
             channel=channel,
             hint="shorten it, or add 'summary:' and 'link:' for small channels",
         )

@@ -1,30 +1,24 @@
-"""Rendering (DESIGN section 4): a message's Markdown, parsed once, written in each dialect.
+"""Rendering: a message's Markdown, parsed once, written in each dialect.
 
     render(message, Dialect.WHATSAPP, ("de", "hsb"), url_map=...)  -> Rendered
     render_summary(...)   title + summary + link, for channels too small for the full text
     message_links(message)  every URL a notice contains, for the link rules
-    measure_text(text, capabilities)  length as the channel counts it
+    measure(rendered, unit, url_length=...)  length as the channel counts it (render.types)
 
 Nothing heavy is imported at module level: markdown-it-py is loaded on the first parse.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from html import unescape
 from importlib import import_module
-from typing import TYPE_CHECKING
 
 from citychan.notices.message import Document, Message
-from citychan.render.parse import find_urls, parse, walk
+from citychan.render.parse import parse, walk
 from citychan.render.sections import Job, Section
-from citychan.render.types import Dialect, LengthUnit, Rendered
+from citychan.render.types import Dialect, Rendered, measure
 
-if TYPE_CHECKING:
-    from citychan.channels.base import Capabilities
-
-__all__ = ["measure_text", "message_links", "render", "render_summary"]
+__all__ = ["measure", "message_links", "render", "render_summary"]
 
 # dialect -> "module:function" inside this package; each takes a Job, returns Rendered.
 _RENDERERS: dict[Dialect, str] = {
@@ -67,27 +61,6 @@ def message_links(message: Message) -> list[str]:
     if message.link:
         found.append(message.link)
     return list(dict.fromkeys(found))
-
-
-def measure_text(text: str, caps: Capabilities) -> int:
-    """The length of rendered text as the channel counts it: UTF-8 bytes or code points;
-    with ``caps.url_length`` every http(s) URL counts as that many characters (Mastodon: 23).
-    Telegram counts the text after its HTML is parsed, so tags and entities are removed."""
-    if caps.dialect == Dialect.TELEGRAM:
-        text = _telegram_visible(text)
-    size = _size(text, caps.length_unit)
-    if caps.url_length is not None:
-        for url in find_urls(text):
-            size += caps.url_length - _size(url, caps.length_unit)
-    return size
-
-
-def _size(text: str, unit: LengthUnit) -> int:
-    return len(text.encode("utf-8")) if unit == LengthUnit.BYTES else len(text)
-
-
-def _telegram_visible(text: str) -> str:
-    return unescape(re.sub(r"<[^>]*>", "", text))
 
 
 def _docs(message: Message, langs: tuple[str, ...] | None) -> list[Document]:

@@ -8,17 +8,17 @@ linkify-it-py, which we do not ship), so ``url_map`` and the link rules see them
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
+from citychan.render.types import BARE_URL as _BARE_URL
+from citychan.render.types import trim_url
+
 # Block kinds: paragraph, heading, bullet_list, ordered_list, item, quote, code_block, hr.
 # Inline kinds: text, strong, em, strike, code, link, image, softbreak, hardbreak.
-_BARE_URL = re.compile(r"(?<![\w/@.:])https?://[^\s<>\"]+", re.IGNORECASE)
-_TRAILING = ".,;:!?'\"*_~"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,18 +141,6 @@ def _split_urls(text: str) -> list[Node]:
     return out
 
 
-def trim_url(url: str) -> str:
-    """A URL found in running text, without the sentence punctuation that follows it."""
-    while url:
-        if url[-1] in _TRAILING:
-            url = url[:-1]
-        elif url[-1] == ")" and url.count(")") > url.count("("):
-            url = url[:-1]
-        else:
-            break
-    return url
-
-
 def plain(nodes: tuple[Node, ...]) -> str:
     """The visible text of inline nodes, without any markup."""
     parts = []
@@ -171,8 +159,3 @@ def walk(nodes: tuple[Node, ...]) -> Iterator[Node]:
     for n in nodes:
         yield n
         yield from walk(n.children)
-
-
-def find_urls(text: str) -> list[str]:
-    """The http(s) URLs in already rendered text (for measuring)."""
-    return [trim_url(m.group(0)) for m in _BARE_URL.finditer(text)]
