@@ -280,7 +280,7 @@ def test_retry_without_a_terminal_says_how_to_resend(fake, isolated: Path) -> No
 def _one_target_plan(tmp_path: Path):
     from citychan.channels.base import Capabilities, Dialect, Rendered
     from citychan.notices.message import load_message
-    from citychan.notices.plan import Plan, Target
+    from citychan.notices.target import Plan, Target
 
     msg = load_message(write(tmp_path / "n.md", NOTICE), ("de",))
     target = Target("slowpoke", "fake", Capabilities(dialect=Dialect.PLAIN), ("de",),

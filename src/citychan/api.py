@@ -12,11 +12,14 @@ from typing import Any
 
 from citychan import clock
 from citychan.config import Config, load_config
-from citychan.delivery.publisher import Publisher, Redactor, Report
+from citychan.delivery.clients import open_channels
+from citychan.delivery.publisher import Publisher, Report
+from citychan.delivery.secrets import Redactor, secrets_of
 from citychan.errors import RejectedError
 from citychan.findings import Finding, has_errors
 from citychan.notices.message import Message, load_message
-from citychan.notices.plan import Plan, open_channels, plan, secrets_of, select
+from citychan.notices.plan import plan, select
+from citychan.notices.target import Plan
 from citychan.store.db import Store
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from citychan.channels.base import Kind, Level, Post
-from citychan.notices.plan import Plan, Target
+from citychan.notices.target import Plan, Target
 
 
 def make_post(

@@ -7,7 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from citychan.channels.base import ChannelError
 from citychan.config import Config
+from citychan.delivery.clients import open_channels
+from citychan.delivery.secrets import Redactor, secrets_of
 from citychan.errors import ConfigError
 
 
@@ -30,10 +33,6 @@ class Check:
 
 
 def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Check]:
-    from citychan.channels.base import ChannelError
-    from citychan.delivery.publisher import Redactor
-    from citychan.notices.plan import open_channels, secrets_of
-
     env = os.environ if env is None else env
     redact = Redactor(secrets_of(config, env))
     out = []

@@ -16,7 +16,7 @@ from citychan.delivery.posts import make_post, post_to_json
 from citychan.errors import ExitCode
 from citychan.findings import Finding
 from citychan.kinds import Level
-from citychan.notices.plan import Plan, Target
+from citychan.notices.target import Plan, Target
 from citychan.store.db import Status, Store
 
 
@@ -80,18 +80,6 @@ class Report:
 
 
 PACING_MAX = 120.0  # seconds a delivery may wait for its turn before the hard limit applies
-
-
-class Redactor:
-    """Replaces every known secret in a text; the last line of defence for error texts."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        self._secrets = sorted(set(secrets), key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for s in self._secrets:
-            text = text.replace(s, "***")
-        return text
 
 
 Event = Callable[[str, str, str], None]  # (channel, what, detail)

@@ -13,9 +13,10 @@ from typing import Any
 
 from citychan.channels.base import ChannelError
 from citychan.config import Config
+from citychan.delivery.clients import open_channels
 from citychan.delivery.posts import post_from_json
 from citychan.delivery.publisher import Publisher
-from citychan.notices.plan import Target, open_channels
+from citychan.notices.target import Target
 from citychan.store.db import Delivery, Status, Store
 
 

@@ -4,106 +4,22 @@ languages, rendered how, and what the rules say about each. No network, no store
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from citychan.channels.base import (
     Capabilities,
     Channel,
-    ChannelConfigError,
-    ChannelContext,
-    ChannelError,
     Dialect,
-    Length,
-    Rendered,
 )
-from citychan.channels.registry import BUILTINS, load_type
 from citychan.config import ChannelConfig, Config
+from citychan.delivery.clients import capabilities_of
 from citychan.errors import ConfigError, UsageError, did_you_mean
-from citychan.findings import Finding, error, has_errors, warning
+from citychan.findings import Finding, error, warning
 from citychan.links import clean_url
 from citychan.notices.message import Message
 from citychan.notices.rules import length_findings, message_findings, policy_findings
+from citychan.notices.target import Plan, Skip, Target
 from citychan.render import render, render_summary
-
-OFFLINE_TYPES = frozenset({"outbox", "feed"})
-
-
-@dataclass(frozen=True)
-class Target:
-    """One channel that gets the message: rendered for it, and the length the rules judged
-    (preview and the results show this figure; nobody measures again)."""
-
-    name: str
-    type: str
-    capabilities: Capabilities
-    langs: tuple[str, ...]
-    rendered: Rendered
-    summary_used: bool = False
-    length: Length | None = None  # None only for a target rebuilt from a recorded delivery
-
-    def as_dict(self) -> dict[str, Any]:
-        caps, length = self.capabilities, self.length
-        return {
-            "channel": self.name,
-            "type": self.type,
-            "dialect": str(caps.dialect),
-            "langs": list(self.langs),
-            "title": self.rendered.title,
-            "title_field": caps.title_field,  # the title goes out in a field of its own
-            "text": self.rendered.text,
-            "html": self.rendered.html,
-            "length": length.size if length else None,  # what the rules judged
-            "limit": length.limit if length else None,  # with an image: the caption limit
-            "unit": str(caps.length_unit),
-            "over": length.over if length else False,
-            "summary_used": self.summary_used,
-        }
-
-
-@dataclass(frozen=True)
-class Skip:
-    name: str
-    reason: str
-
-
-@dataclass
-class Plan:
-    message: Message
-    targets: list[Target] = field(default_factory=list)
-    skipped: list[Skip] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not has_errors(self.findings)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "message": self.message.content_hash,
-            "title": self.message.title,
-            "kind": self.message.kind,
-            "targets": [t.as_dict() for t in self.targets],
-            "skipped": [{"channel": s.name, "reason": s.reason} for s in self.skipped],
-            "findings": [f.as_dict() for f in self.findings],
-        }
-
-
-class _OfflineEnv(dict[str, str]):
-    """Secrets for channels built only to read their capabilities: never sent anywhere."""
-
-    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
-        return "offline-placeholder"
-
-
-def _offline_http() -> Any:
-    import httpx
-
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("offline: check/preview/dry-run never use the network")
-
-    return httpx.Client(transport=httpx.MockTransport(refuse))
 
 
 def select(
@@ -125,84 +41,6 @@ def select(
             hint="add a [channels.NAME] table, or enable one",
         )
     return chosen
-
-
-def open_channels(
-    config: Config,
-    chosen: list[ChannelConfig],
-    *,
-    offline: bool,
-    env: Mapping[str, str],
-    http: Any = None,
-) -> dict[str, Channel]:
-    """Build channel clients. ``offline``: for check/preview/dry-run, with no network and no
-    real secrets, only to read capabilities."""
-    needs_http = any(c.type not in OFFLINE_TYPES for c in chosen)
-    if offline:
-        ctx = ChannelContext(  # a dry run passes the real environment: a missing secret shows
-            env=env or _OfflineEnv(),
-            http=_offline_http() if needs_http else None,
-            base_dir=config.base_dir,
-            timeout=config.publish.timeout,
-        )
-    else:
-        ctx = ChannelContext(
-            env=env, http=http, base_dir=config.base_dir, timeout=config.publish.timeout
-        )
-    out: dict[str, Channel] = {}
-    for cc in chosen:
-        cls = load_type(cc.type)
-        if cls is None:  # a plugin that fails to import; the warning above says why
-            out[cc.name] = BrokenPlugin(cc.name, cc.type, ImportError("could not be imported"))
-            continue
-        try:
-            out[cc.name] = cls.from_config(cc.name, cc.options, ctx)
-        except ChannelConfigError as exc:
-            raise ConfigError(f"{config.source}: {exc}") from None
-        except Exception as exc:  # a plugin's bug must not keep the notice from the others
-            if cc.type in BUILTINS:
-                raise
-            out[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
-    return out
-
-
-class BrokenPlugin:
-    """Stands in for a plugin channel that raised while starting: it fails its delivery
-    (known, nothing sent) and every other channel still gets the notice."""
-
-    capabilities = Capabilities(dialect=Dialect.PLAIN)
-
-    def __init__(self, name: str, type_name: str, exc: BaseException) -> None:
-        self.name = name
-        self.reason = (f"channel plugin '{type_name}' failed to start: "
-                       f"{type(exc).__name__}: {exc}")
-
-    def preflight(self) -> list[str]:
-        return [self.reason]
-
-    def send(self, post: Any) -> Any:
-        raise ChannelError(self.reason)
-
-
-def capabilities_of(channels: dict[str, Any], cc: ChannelConfig) -> Capabilities:
-    """The channel's capabilities; a plugin whose property raises becomes a BrokenPlugin."""
-    try:
-        return channels[cc.name].capabilities
-    except Exception as exc:
-        if cc.type in BUILTINS:
-            raise
-        channels[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
-        return BrokenPlugin.capabilities
-
-
-def secrets_of(config: Config, env: Mapping[str, str]) -> list[str]:
-    """Every secret value the config points at, to mask them wherever text is shown or stored."""
-    values = []
-    for cc in config.channels.values():
-        for key, value in cc.options.items():
-            if key.endswith("_env") and isinstance(value, str) and env.get(value):
-                values.append(env[value])
-    return [v for v in values if len(v) >= 4]
 
 
 def channel_langs(cc: ChannelConfig, message: Message) -> tuple[str, ...]:

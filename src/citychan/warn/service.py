@@ -15,10 +15,11 @@ from citychan import alerts
 from citychan.alerts import Warning
 from citychan.api import _reject_if_errors, now_in, publisher
 from citychan.config import ChannelConfig, Config
+from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Report, Result
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
-from citychan.notices.plan import open_channels, plan, select
+from citychan.notices.plan import plan, select
 from citychan.store.db import Status, Store
 from citychan.warn.cap_files import cap_file_name, cap_targets, commit, discard, stage, write_cap
 

@@ -1,0 +1,113 @@
+"""Channel clients built from the config: the real ones for a post, or offline ones (no
+network, placeholder secrets) that check, preview and a dry run use to read capabilities. A
+plugin that fails to start stands in as a :class:`BrokenPlugin` that fails only its own
+delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from citychan.channels.base import (
+    Capabilities,
+    Channel,
+    ChannelConfigError,
+    ChannelContext,
+    ChannelError,
+    Dialect,
+    declared,
+)
+from citychan.channels.registry import BUILTINS, load_type
+from citychan.config import ChannelConfig, Config
+from citychan.errors import ConfigError
+
+
+class _OfflineEnv(dict[str, str]):
+    """Secrets for channels built only to read their capabilities: never sent anywhere."""
+
+    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
+        return "offline-placeholder"
+
+
+def _offline_http() -> Any:
+    import httpx
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("offline: check/preview/dry-run never use the network")
+
+    return httpx.Client(transport=httpx.MockTransport(refuse))
+
+
+def open_channels(
+    config: Config,
+    chosen: list[ChannelConfig],
+    *,
+    offline: bool,
+    env: Mapping[str, str],
+    http: Any = None,
+) -> dict[str, Channel]:
+    """Build channel clients. ``offline``: for check/preview/dry-run, with no network and no
+    real secrets, only to read capabilities."""
+    needs_http = any(_network(c) for c in chosen)
+    if offline:
+        ctx = ChannelContext(  # a dry run passes the real environment: a missing secret shows
+            env=env or _OfflineEnv(),
+            http=_offline_http() if needs_http else None,
+            base_dir=config.base_dir,
+            timeout=config.publish.timeout,
+        )
+    else:
+        ctx = ChannelContext(
+            env=env, http=http, base_dir=config.base_dir, timeout=config.publish.timeout
+        )
+    out: dict[str, Channel] = {}
+    for cc in chosen:
+        cls = load_type(cc.type)
+        if cls is None:  # a plugin that fails to import; the warning above says why
+            out[cc.name] = BrokenPlugin(cc.name, cc.type, ImportError("could not be imported"))
+            continue
+        try:
+            out[cc.name] = cls.from_config(cc.name, cc.options, ctx)
+        except ChannelConfigError as exc:
+            raise ConfigError(f"{config.source}: {exc}") from None
+        except Exception as exc:  # a plugin's bug must not keep the notice from the others
+            if cc.type in BUILTINS:
+                raise
+            out[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
+    return out
+
+
+class BrokenPlugin:
+    """Stands in for a plugin channel that raised while starting: it fails its delivery
+    (known, nothing sent) and every other channel still gets the notice."""
+
+    capabilities = Capabilities(dialect=Dialect.PLAIN)
+
+    def __init__(self, name: str, type_name: str, exc: BaseException) -> None:
+        self.name = name
+        self.reason = (f"channel plugin '{type_name}' failed to start: "
+                       f"{type(exc).__name__}: {exc}")
+
+    def preflight(self) -> list[str]:
+        return [self.reason]
+
+    def send(self, post: Any) -> Any:
+        raise ChannelError(self.reason)
+
+
+def capabilities_of(channels: dict[str, Any], cc: ChannelConfig) -> Capabilities:
+    """The channel's capabilities; a plugin whose property raises becomes a BrokenPlugin."""
+    try:
+        return channels[cc.name].capabilities
+    except Exception as exc:
+        if cc.type in BUILTINS:
+            raise
+        channels[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
+        return BrokenPlugin.capabilities
+
+
+def _network(cc: ChannelConfig) -> bool:
+    """Whether the channel type talks to a server; a type that cannot say is assumed to."""
+    cls = load_type(cc.type)
+    caps = declared(cls, cc.options) if cls is not None else None
+    return caps is None or caps.network
