@@ -260,12 +260,12 @@ def test_pacing_counts_deliveries_of_earlier_runs(tmp_path: Path) -> None:
     from citychan.store.db import Store
 
     store = Store(tmp_path / "s.db")
-    store.record_message("h", "info", "T", ("de",), "n.md")
     publisher = Publisher(store=store, channels={}, now=lambda: datetime.now(UTC))
+    publisher.deliveries.record_message("h", "info", "T", ("de",), "n.md")
     for _ in range(3):
-        store.begin_delivery("h", "tg", "telegram", "x", False)
+        publisher.deliveries.begin("h", "tg", "telegram", "x", False)
     assert publisher._window_wait("tg", 3) == 0.0  # three in the minute, ours among them
-    store.begin_delivery("h", "tg", "telegram", "x", False)
+    publisher.deliveries.begin("h", "tg", "telegram", "x", False)
     assert 55 < publisher._window_wait("tg", 3) <= 60  # a fourth waits for the first to age
     assert publisher._window_wait("other", 3) == 0.0
 
@@ -322,14 +322,15 @@ def test_waiting_for_a_turn_does_not_count_against_the_hard_limit(
 
 
 def test_the_hard_limit_never_overwrites_a_delivery_that_finished(tmp_path: Path) -> None:
-    from citychan.store.db import Status, Store
+    from citychan.store.db import Store
+    from citychan.store.deliveries import DeliveryStore, Status
 
-    store = Store(tmp_path / "s.db")
+    store = DeliveryStore(Store(tmp_path / "s.db"))
     store.record_message("h", "info", "T", ("de",), "n.md")
-    did = store.begin_delivery("h", "tg", "telegram", "x", False)
-    store.finish_delivery(did, Status.SENT, remote_id="R1", attempts=1)
-    store.finish_delivery(did, Status.UNKNOWN, error="no answer within 130 s",
-                          only_pending=True)
+    did = store.begin("h", "tg", "telegram", "x", False)
+    store.finish(did, Status.SENT, remote_id="R1", attempts=1)
+    store.finish(did, Status.UNKNOWN, error="no answer within 130 s",
+                 only_pending=True)
     (row,) = store.recent()
     assert (row.status, row.remote_id, row.error) == (Status.SENT, "R1", None)
 
@@ -353,7 +354,8 @@ def test_a_channel_calling_sys_exit_is_an_unknown_delivery_not_a_crash(tmp_path:
     from datetime import UTC, datetime
 
     from citychan.delivery.publisher import Publisher
-    from citychan.store.db import Status, Store
+    from citychan.store.db import Store
+    from citychan.store.deliveries import Status
 
     class Exits(_Channel):
         def send(self, post):
@@ -364,7 +366,7 @@ def test_a_channel_calling_sys_exit_is_an_unknown_delivery_not_a_crash(tmp_path:
                           now=lambda: datetime.now(UTC), hard_limit=1.0)
     (result,) = publisher.publish(_one_target_plan(tmp_path)).results
     assert result.status is Status.UNKNOWN and "SystemExit" in result.error
-    assert [d.status for d in store.recent()] == [Status.UNKNOWN]
+    assert [d.status for d in publisher.deliveries.recent()] == [Status.UNKNOWN]
 
 
 def test_a_resend_interrupted_midway_is_pending_not_failed(fake, isolated: Path,

@@ -7,17 +7,18 @@ from pathlib import Path
 import pytest
 
 from citychan.errors import StoreError
-from citychan.store.db import MIGRATIONS, Status, Store
+from citychan.store.db import MIGRATIONS, Store
+from citychan.store.deliveries import DeliveryStore, Status
 
 
 def test_migrates_a_new_file_and_records_every_attempt(tmp_path: Path) -> None:
-    s = Store(tmp_path / "s.db")
+    s = DeliveryStore(Store(tmp_path / "s.db"))
     s.record_message("h1", "info", "Titel", ("de", "hsb"), "n.md")
-    d = s.begin_delivery("h1", "outbox", "outbox", "text", forced=False)
+    d = s.begin("h1", "outbox", "outbox", "text", forced=False)
     assert s.already_sent("h1", "outbox").status == Status.PENDING  # pending counts: may be out
-    s.finish_delivery(d, Status.SENT, remote_id="r1", url="file:///x", attempts=1)
-    s.close()
-    s = Store(tmp_path / "s.db")
+    s.finish(d, Status.SENT, remote_id="r1", url="file:///x", attempts=1)
+    s.store.close()
+    s = DeliveryStore(Store(tmp_path / "s.db"))
     (row,) = s.recent()
     assert (row.status, row.remote_id, row.attempts, row.title) == (Status.SENT, "r1", 1, "Titel")
     assert sqlite3.connect(tmp_path / "s.db").execute("PRAGMA user_version").fetchone()[0] == len(
@@ -26,20 +27,20 @@ def test_migrates_a_new_file_and_records_every_attempt(tmp_path: Path) -> None:
 
 
 def test_failed_delivery_does_not_count_as_sent(tmp_path: Path) -> None:
-    s = Store(tmp_path / "s.db")
+    s = DeliveryStore(Store(tmp_path / "s.db"))
     s.record_message("h1", "info", "T", ("de",), None)
-    d = s.begin_delivery("h1", "tg", "telegram", "x", forced=False)
-    s.finish_delivery(d, Status.FAILED, error="401")
+    d = s.begin("h1", "tg", "telegram", "x", forced=False)
+    s.finish(d, Status.FAILED, error="401")
     assert s.already_sent("h1", "tg") is None
     assert [u.id for u in s.unresolved()] == [d]
 
 
 def test_count_info_since(tmp_path: Path) -> None:
-    s = Store(tmp_path / "s.db")
+    s = DeliveryStore(Store(tmp_path / "s.db"))
     for h in ("a", "b"):
         s.record_message(h, "info", h, ("de",), None)
         for ch in ("x", "y"):
-            s.finish_delivery(s.begin_delivery(h, ch, "outbox", "", False), Status.SENT)
+            s.finish(s.begin(h, ch, "outbox", "", False), Status.SENT)
     assert s.count_info_since(datetime.now(UTC) - timedelta(hours=1)) == 2
     assert s.count_info_since(datetime.now(UTC) + timedelta(hours=1)) == 0
 
@@ -61,9 +62,9 @@ def test_unopenable_path_is_a_store_error(tmp_path: Path) -> None:
 def test_a_delivery_is_recorded_with_its_key_and_post_or_not_at_all(tmp_path: Path) -> None:
     """One transaction: a crash between the row and its post would leave a pending delivery
     that post skips and retry cannot resend."""
-    s = Store(tmp_path / "c.db")
+    s = DeliveryStore(Store(tmp_path / "c.db"))
     s.record_message("h1", "info", "T", ("de",), "n.md")
-    did = s.begin_delivery("h1", "tg", "telegram", "text", False,
+    did = s.begin("h1", "tg", "telegram", "text", False,
                            lambda i: (f"key-{i}", '{"post": 1}'))
     assert s.post_of(did) == '{"post": 1}'
 
@@ -71,5 +72,5 @@ def test_a_delivery_is_recorded_with_its_key_and_post_or_not_at_all(tmp_path: Pa
         raise RuntimeError("power cut")
 
     with pytest.raises(RuntimeError):
-        s.begin_delivery("h1", "ntfy", "ntfy", "text", False, crash)
+        s.begin("h1", "ntfy", "ntfy", "text", False, crash)
     assert [d.channel for d in s.unresolved()] == ["tg"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from citychan import clock
-from citychan.config import Config, load_config
+from citychan.config import ChannelConfig, Config, load_config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Publisher, Report
 from citychan.delivery.secrets import Redactor, secrets_of
@@ -21,6 +21,7 @@ from citychan.notices.message import Message, load_message
 from citychan.notices.plan import plan, select
 from citychan.notices.target import Plan
 from citychan.store.db import Store
+from citychan.store.deliveries import DeliveryStore
 
 
 def now_in(config: Config) -> datetime:
@@ -140,20 +141,25 @@ def make_plan(
     sent_today, everywhere = 0, False
     if message.kind == "info":
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        existing = store if store is not None else (
-            Store(config.store_path) if config.store_path.is_file() else None)
-        try:
-            if existing is not None:
-                h = message.content_hash
-                sent_today = existing.count_info_since(midnight, other_than=h)
-                everywhere = not force and all(existing.already_sent(h, c.name) for c in chosen)
-        finally:
-            if existing is not None and existing is not store:
-                existing.close()
+        if store is not None:
+            sent_today, everywhere = _sent_so_far(store, message, chosen, midnight, force)
+        elif config.store_path.is_file():
+            with Store.open(config.store_path) as existing:
+                sent_today, everywhere = _sent_so_far(existing, message, chosen, midnight, force)
     return plan(
         config, message, channels, chosen, now=None if everywhere else now,
         sent_today=sent_today, force=force
     ), channels
+
+
+def _sent_so_far(
+    store: Store, message: Message, chosen: list[ChannelConfig], midnight: datetime, force: bool
+) -> tuple[int, bool]:
+    """Info messages sent today (other than this one), and whether every chosen channel has
+    this one already."""
+    deliveries, h = DeliveryStore(store), message.content_hash
+    sent_today = deliveries.count_info_since(midnight, other_than=h)
+    return sent_today, not force and all(deliveries.already_sent(h, c.name) for c in chosen)
 
 
 def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Plan:
@@ -161,7 +167,7 @@ def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Pl
 
 
 def open_store(config: Config) -> Store:
-    return Store(config.store_path)
+    return Store.open(config.store_path)
 
 
 def post(
@@ -180,7 +186,7 @@ def post(
     if dry_run:  # offline, but with the real secrets: a missing one fails here as in a post
         p, _ = make_plan(path, config, only=only, force=force, offline=True, env=dict(env))
         _refuse_warning(p)
-        _reject_if_errors(p)
+        reject_if_errors(p)
         report = Report(
             p.message.content_hash,
             p.message.title,
@@ -192,16 +198,13 @@ def post(
         return report
     p, channels = make_plan(path, config, only=only, force=force, offline=False, env=env)
     _refuse_warning(p)
-    _reject_if_errors(p)
+    reject_if_errors(p)
     if confirm is not None and not confirm(p):
         from citychan.errors import UsageError
 
         raise UsageError("not confirmed; nothing was sent")
-    store = open_store(config)  # only now: bad input leaves no store behind
-    try:
+    with open_store(config) as store:  # only now: bad input leaves no store behind
         return publisher(config, store, channels, env, on_event).publish(p, force=force)
-    finally:
-        store.close()
 
 
 def _refuse_warning(p: Plan) -> None:
@@ -229,7 +232,8 @@ def publisher(config: Config, store: Store, channels: Mapping[str, Any], env: Ma
                      redact=Redactor(secrets_of(config, env)), on_event=on_event)
 
 
-def _reject_if_errors(p: Plan) -> None:
+def reject_if_errors(p: Plan) -> None:
+    """Raise RejectedError (exit 3) when the rules found errors: nothing is sent then."""
     if not p.ok:
         errors = [f for f in p.findings if f.severity == "error"]
         exc = RejectedError(
@@ -243,11 +247,8 @@ def _reject_if_errors(p: Plan) -> None:
 def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
     if not config.store_path.exists():
         return []
-    store = open_store(config)
-    try:
-        return [d.as_dict() for d in store.recent(limit)]
-    finally:
-        store.close()
+    with open_store(config) as store:
+        return [d.as_dict() for d in DeliveryStore(store).recent(limit)]
 
 
 def load(config_path: str | Path | None) -> Config:

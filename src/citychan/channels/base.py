@@ -72,7 +72,9 @@ class Post:
     level: Level | None = None  # warnings only
     idempotency_key: str = ""  # stable across retries of one delivery (Mastodon, Matrix txnId)
     sent: datetime | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)  # e.g. CAP document path
+    # a warning's CAP document, by file name: a channel that publishes files may link it
+    # (the feed does, under cap/); citychan.warn.cap_files writes it beside the channel's files
+    cap_file: str | None = None
 
     @property
     def lang(self) -> str:

@@ -1,7 +1,9 @@
 """The ``feed`` channel: the city website's Atom feed plus a static HTML archive page.
 
 Entries live in ``entries.json`` beside the feed (the feed is regenerated from it), ids are
-stable (derived from the message), and every file is written atomically."""
+stable (derived from the message), and every file is written atomically. A warning's entry
+links its CAP document under ``cap/``; citychan.warn.cap_files writes that document and the
+CAP index ``alerts.xml`` beside the feed."""
 
 from __future__ import annotations
 
@@ -71,6 +73,14 @@ class FeedChannel:
     def page_file(self) -> Path:
         return self.path / "index.html"
 
+    @property
+    def cap_folder(self) -> Path:
+        """Where the CAP documents the entries link lie."""
+        return self.path / "cap"
+
+    def cap_url(self, name: str) -> str:
+        return f"{self.public_url}/cap/{name}"
+
     def entry_id(self, message_id: str) -> str:
         return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.public_url}#{message_id}"))
 
@@ -80,7 +90,7 @@ class FeedChannel:
         entry_id = self.entry_id(post.message_id)
         try:
             with _LOCK:
-                entries = self._load()
+                entries = self.entries()
                 old = next((e for e in entries if e["id"] == entry_id), None)
                 entry = {
                     "id": entry_id,
@@ -94,21 +104,16 @@ class FeedChannel:
                     "published": old["published"] if old else now.isoformat(),
                     "updated": now.isoformat(),
                 }
-                if post.extra.get("cap_xml"):
-                    entry["cap"] = self._write_cap(post)
+                if post.cap_file:
+                    entry["cap"] = self.cap_url(post.cap_file)
                 entries = [entry] + [e for e in entries if e["id"] != entry_id]
                 self._save(entries, now)  # the archive keeps every notice; the feed the newest
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
         return Receipt(remote_id=entry_id, url=f"{self.public_url}/#{entry['anchor']}")
 
-    def _write_cap(self, post: Post) -> str:
-        """The warning's CAP document under cap/, returning its public URL."""
-        name = str(post.extra["cap_name"])
-        atomic_write(self.path / "cap" / name, str(post.extra["cap_xml"]))
-        return f"{self.public_url}/cap/{name}"
-
-    def _load(self) -> list[dict[str, Any]]:
+    def entries(self) -> list[dict[str, Any]]:
+        """Every entry, newest first, as ``entries.json`` keeps them."""
         store = self.path / "entries.json"
         if not store.is_file():
             return []
@@ -126,27 +131,6 @@ class FeedChannel:
         recent = entries[:MAX_ENTRIES]
         atomic_write(self.feed_file, atom_feed(self.title, self.public_url, recent, now))
         atomic_write(self.page_file, html_page(self.title, self.public_url, entries))
-        caps = [e for e in recent if e.get("cap")]
-        if caps:
-            atomic_write(self.path / "alerts.xml", cap_feed(self.title, self.public_url, caps, now))
-
-
-def cap_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
-    """The Atom feed of CAP alerts: one entry per warning message, linking its CAP file."""
-    from citychan.alerts import CapIndexEntry, cap_index_atom
-
-    items = [
-        CapIndexEntry(
-            e["cap"].rsplit("/", 1)[-1].removesuffix(".cap.xml"),
-            e["title"],
-            datetime.fromisoformat(e["updated"]),
-            e["cap"],
-        )
-        for e in entries
-    ]
-    return cap_index_atom(
-        items, title=f"{title} - Warnungen (CAP)", feed_url=f"{public_url}/alerts.xml", updated=now
-    )
 
 
 def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:

@@ -1,7 +1,8 @@
 """The ``outbox`` channel: one file per message and channel, exactly as rendered.
 
 Offline and always available: the press office can read what would go out, or copy the
-WhatsApp text into the app by hand when no gateway is configured."""
+WhatsApp text into the app by hand when no gateway is configured. A warning's CAP document
+lies beside its file (citychan.warn.cap_files writes it there)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from citychan.channels.base import (
     Capabilities,
     ChannelConfigError,
     ChannelContext,
+    ChannelError,
     Dialect,
     Option,
     Post,
@@ -98,11 +100,7 @@ class OutboxChannel:
             parts.append(f"\n[image: {post.image.name} — {post.image_alt or ''}]\n")
         try:
             atomic_write(target, "".join(parts))
-            if post.extra.get("cap_xml"):  # a warning: its CAP document lies beside it
-                atomic_write(self.path / str(post.extra["cap_name"]), str(post.extra["cap_xml"]))
         except OSError as exc:
-            from citychan.channels.base import ChannelError
-
             raise ChannelError(
                 f"cannot write {target}: {exc.strerror}", outcome_known=True
             ) from None

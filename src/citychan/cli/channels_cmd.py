@@ -80,6 +80,7 @@ def retry(
     """
     from citychan import api
     from citychan.delivery import recovery
+    from citychan.warn import cap_files
 
     def ask(delivery: Any, why: str) -> bool:
         if yes:
@@ -96,7 +97,9 @@ def retry(
         cfg = api.load(config)
         if list_only:
             return [d.as_dict() for d in recovery.pending(cfg)]
-        return [r.as_dict() for r in recovery.resolve(cfg, ask=ask)]
+        # a warning resent to an outbox or feed gets its CAP document beside it again
+        resolved = recovery.resolve(cfg, ask=ask, resent=cap_files.after_resend)
+        return [r.as_dict() for r in resolved]
 
     rows = common.run(run)
     status_key = "status" if list_only else "new_status"

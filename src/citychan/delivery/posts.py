@@ -4,20 +4,17 @@ same thing with the same idempotency key."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from citychan.channels.base import Kind, Level, Post
+from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
 
 
 def make_post(
     plan: Plan, target: Target, key: str, now: datetime, level: Level | None,
-    extra: Mapping[str, Any],
+    cap_file: str | None = None,
 ) -> Post:
-    from citychan.links import clean_url
-
     msg = plan.message
     docs = [d for d in msg.docs if d.lang in target.langs] or [msg.primary]
     return Post(
@@ -35,7 +32,7 @@ def make_post(
         level=level,
         idempotency_key=key,
         sent=now,
-        extra=dict(extra),
+        cap_file=cap_file,
     )
 
 
@@ -59,7 +56,7 @@ def post_to_json(post: Post) -> str:
             "level": post.level,
             "idempotency_key": post.idempotency_key,
             "sent": post.sent.isoformat() if post.sent else None,
-            "extra": dict(post.extra),
+            "cap_file": post.cap_file,
             "rendered": {
                 "dialect": str(r.dialect),
                 "text": r.text,
@@ -95,5 +92,5 @@ def post_from_json(text: str) -> Post:
         level=Level(d["level"]) if d["level"] else None,
         idempotency_key=d["idempotency_key"],
         sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
-        extra=d["extra"],
+        cap_file=d.get("cap_file"),  # absent in rows of notices from before store schema 3
     )

@@ -17,7 +17,8 @@ from citychan.errors import ExitCode
 from citychan.findings import Finding
 from citychan.kinds import Level
 from citychan.notices.target import Plan, Target
-from citychan.store.db import Status, Store
+from citychan.store.db import Store
+from citychan.store.deliveries import DeliveryStore, Status
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class Publisher:
     _dids: dict[str, int] = field(default_factory=dict)  # channel -> its delivery this run
     _started: dict[str, float] = field(default_factory=dict)  # channel -> first attempt
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    deliveries: DeliveryStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deliveries = DeliveryStore(self.store)
 
     def publish(
         self,
@@ -109,13 +114,17 @@ class Publisher:
         *,
         force: bool = False,
         level: Level | None = None,
-        extra: Mapping[str, Any] | None = None,
+        cap_file: str | None = None,
     ) -> Report:
+        """Deliver to every target; ``cap_file`` names a warning's CAP document (a channel
+        may link it)."""
         msg = plan.message
         report = Report(
             msg.content_hash, msg.title, msg.kind, findings=list(plan.findings), forced=force
         )
-        self.store.record_message(msg.content_hash, msg.kind, msg.title, msg.langs, str(msg.path))
+        self.deliveries.record_message(
+            msg.content_hash, msg.kind, msg.title, msg.langs, str(msg.path)
+        )
         skipped = [Result(s.name, "", Status.SKIPPED, error=s.reason) for s in plan.skipped]
         if not plan.targets:
             report.results = skipped
@@ -129,7 +138,7 @@ class Publisher:
 
         def run(i: int, target: Target) -> None:
             try:
-                outcomes[i] = self._deliver(plan, target, force, level, extra or {})
+                outcomes[i] = self._deliver(plan, target, force, level, cap_file)
             except BaseException as exc:  # noqa: BLE001 - handed to the main thread
                 if not abandoned.is_set():
                     outcomes[i] = exc
@@ -187,7 +196,7 @@ class Publisher:
         text = f"{why}; the post may still arrive"
         did = self._dids.get(target.name)
         if did is not None:  # only if its own thread has not finished it meanwhile
-            self.store.finish_delivery(did, Status.UNKNOWN, error=text, only_pending=True)
+            self.deliveries.finish(did, Status.UNKNOWN, error=text, only_pending=True)
         self._emit(target.name, "unknown", text)
         return Result(target.name, target.type, Status.UNKNOWN, error=text, delivery_id=did,
                       summary_used=target.summary_used)
@@ -197,11 +206,11 @@ class Publisher:
             self.on_event(channel, what, detail)
 
     def _deliver(
-        self, plan: Plan, target: Target, force: bool, level: Level | None, extra: Mapping[str, Any]
+        self, plan: Plan, target: Target, force: bool, level: Level | None, cap_file: str | None
     ) -> Result:
         msg = plan.message
         if not force:
-            prev = self.store.already_sent(msg.content_hash, target.name)
+            prev = self.deliveries.already_sent(msg.content_hash, target.name)
             if prev is not None:
                 self._emit(target.name, "skipped")
                 # --force after an unknown outcome would be the blind resend we never do
@@ -232,12 +241,12 @@ class Publisher:
 
         def prepare(did: int) -> tuple[str, str]:
             key = idempotency_key(msg.content_hash, target.name, did)
-            made.append(make_post(plan, target, key, self.now(), level, extra))
+            made.append(make_post(plan, target, key, self.now(), level, cap_file))
             return key, post_to_json(made[0])
 
         # recorded with its key and post before the first attempt (Matrix txnId, Mastodon key)
-        did = self.store.begin_delivery(msg.content_hash, target.name, target.type, stored, force,
-                                        prepare)
+        did = self.deliveries.begin(msg.content_hash, target.name, target.type, stored, force,
+                                    prepare)
         self._dids[target.name] = did
         return self.send_recorded(target, made[0], did)
 
@@ -265,7 +274,7 @@ class Publisher:
         except ChannelError as exc:
             status = Status.FAILED if exc.outcome_known else Status.UNKNOWN
             text = self.redact(exc.message)
-            self.store.finish_delivery(did, status, error=text, attempts=attempts)
+            self.deliveries.finish(did, status, error=text, attempts=attempts)
             self._emit(target.name, str(status), text)
             return Result(
                 target.name,
@@ -279,7 +288,7 @@ class Publisher:
         except (Exception, SystemExit) as exc:  # a channel's bug (even sys.exit): it may
             # have sent, so never assume not
             text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
-            self.store.finish_delivery(did, Status.UNKNOWN, error=text, attempts=attempts)
+            self.deliveries.finish(did, Status.UNKNOWN, error=text, attempts=attempts)
             self._emit(target.name, "unknown", text)
             return Result(
                 target.name,
@@ -290,7 +299,7 @@ class Publisher:
                 attempts=attempts,
                 summary_used=target.summary_used,
             )
-        self.store.finish_delivery(
+        self.deliveries.finish(
             did, Status.SENT, remote_id=receipt.remote_id, url=receipt.url, attempts=attempts
         )
         self._emit(target.name, "sent", receipt.url or receipt.remote_id or "")
@@ -325,7 +334,7 @@ class Publisher:
         from datetime import UTC, timedelta
 
         now = datetime.now(UTC)
-        started = self.store.started_since(channel, now - timedelta(minutes=1))
+        started = self.deliveries.started_since(channel, now - timedelta(minutes=1))
         if len(started) <= per_minute:
             return 0.0
         oldest_to_expire = started[len(started) - per_minute - 1]

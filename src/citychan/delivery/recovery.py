@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from citychan.channels.base import ChannelError
+from citychan.channels.base import Channel, ChannelError, Post
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.posts import post_from_json
-from citychan.delivery.publisher import Publisher
+from citychan.delivery.publisher import Publisher, Result
 from citychan.notices.target import Target
-from citychan.store.db import Delivery, Status, Store
+from citychan.store.db import Store
+from citychan.store.deliveries import Delivery, DeliveryStore, Status
 
 
 @dataclass(frozen=True)
@@ -37,16 +38,16 @@ class Resolution:
 
 
 Ask = Callable[[Delivery, str], bool]
+# called after a post went out again, with its result; returns the result to report (a
+# warning's CAP document beside the channel's files is written again through it)
+Resent = Callable[[Store, Channel, Post, Result], Result]
 
 
 def pending(config: Config) -> list[Delivery]:
     if not config.store_path.exists():
         return []
-    store = Store(config.store_path)
-    try:
-        return store.unresolved()
-    finally:
-        store.close()
+    with Store.open(config.store_path) as store:
+        return DeliveryStore(store).unresolved()
 
 
 def resolve(
@@ -54,28 +55,29 @@ def resolve(
     *,
     ask: Ask,
     env: Mapping[str, str] | None = None,
+    resent: Resent | None = None,
 ) -> list[Resolution]:
-    """Work through every unresolved delivery; ``ask`` decides where nothing can be proven."""
+    """Work through every unresolved delivery; ``ask`` decides where nothing can be proven.
+    ``resent`` follows every post that went out again."""
     from citychan import api as operations
 
     env = os.environ if env is None else env
-    store = Store(config.store_path)
-    try:
-        todo = store.unresolved()
+    with Store.open(config.store_path) as store:
+        todo = DeliveryStore(store).unresolved()
         names = {d.channel for d in todo if d.channel in config.channels}
         chosen = [config.channels[n] for n in sorted(names)]
         channels = open_channels(config, chosen, offline=False, env=env)
         publisher = operations.publisher(config, store, channels, env)
-        return [_resolve_one(d, store, channels, publisher, ask) for d in todo]
-    finally:
-        store.close()
+        return [_resolve_one(d, publisher, channels, ask, resent) for d in todo]
 
 
 def _resolve_one(
-    d: Delivery, store: Store, channels: Mapping[str, Any], publisher: Publisher, ask: Ask
+    d: Delivery, publisher: Publisher, channels: Mapping[str, Any], ask: Ask,
+    resent: Resent | None,
 ) -> Resolution:
+    deliveries = publisher.deliveries
     channel = channels.get(d.channel)
-    raw = store.post_of(d.id)
+    raw = deliveries.post_of(d.id)
     if channel is None or raw is None:
         why = "channel no longer configured" if channel is None else "nothing recorded to resend"
         return Resolution(d, "left", d.status, why)
@@ -87,7 +89,7 @@ def _resolve_one(
             return Resolution(
                 d, "left", d.status, f"read-back failed, not resent: {why}; run retry later")
         if found is not None and found is not NotImplemented:
-            store.finish_delivery(d.id, Status.SENT, remote_id=found.remote_id, url=found.url)
+            deliveries.finish(d.id, Status.SENT, remote_id=found.remote_id, url=found.url)
             return Resolution(d, "found", Status.SENT, found.url or found.remote_id or "")
         if found is NotImplemented and not ask(d, f"{d.channel} cannot tell whether it arrived"):
             return Resolution(d, "left", d.status, "cannot be read back; not resent")
@@ -97,8 +99,10 @@ def _resolve_one(
     target = Target(d.channel, d.channel_type, caps, post.langs, post.rendered)
     # pending while it is resent: interrupted now, the next retry reads back or asks first
     # instead of resending a "failed" delivery that may have gone out this time
-    store.finish_delivery(d.id, Status.PENDING, error="being resent by citychan retry")
+    deliveries.finish(d.id, Status.PENDING, error="being resent by citychan retry")
     result = publisher.send_recorded(target, post, d.id)
+    if resent is not None and result.status is Status.SENT:
+        result = resent(publisher.store, channel, post, result)
     return Resolution(
         d, "resent", result.status, result.url or result.remote_id or result.error or ""
     )

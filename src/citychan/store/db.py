@@ -1,31 +1,75 @@
-"""The SQLite outbox and audit log: every delivery attempt, what was sent where, with what
-result. Never credentials, never subscriber data. Migrations are a list; the schema version
-is SQLite's ``user_version``."""
+"""The SQLite file behind the outbox, the audit log and the incidents: one connection, its
+migrations, and transactions. Never credentials, never subscriber data.
+
+Migrations are a list, only ever appended to; the schema version is SQLite's
+``user_version``. Every ``sqlite3.Error`` leaves this package as a ``StoreError``.
+
+    with Store.open(path) as store:
+        with store.transaction() as tx:
+            tx.execute("UPDATE ...", (...))
+"""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from citychan.errors import StoreError
 
 
-class Status(StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    SKIPPED = "skipped"
+def _cap_out_of_deliveries(db: sqlite3.Connection) -> None:
+    """Migration 3: a warning's CAP document was copied into the post JSON of every delivery
+    (``extra.cap_xml``). It moves to the CAP message it belongs to (``alerts.cap``, matched
+    by identifier, else by message hash); the post keeps the file name as ``cap_file``.
+    A document no CAP message can be found for stays where it is: nothing recorded is lost."""
+    db.execute("ALTER TABLE alerts ADD COLUMN cap TEXT")
+    rows = db.execute("SELECT id, message_hash, post FROM deliveries WHERE post IS NOT NULL")
+    for did, message_hash, text in rows.fetchall():
+        try:
+            post = json.loads(text)
+        except ValueError:
+            continue  # not ours to judge: left exactly as it was
+        if not isinstance(post, dict) or not isinstance(post.get("extra"), dict):
+            continue
+        extra = dict(post.pop("extra"))
+        cap = extra.pop("cap_xml", None)
+        identifier = extra.pop("cap_identifier", None)
+        name = extra.pop("cap_name", None)
+        if cap is not None and not _keep_cap(db, cap, identifier, message_hash):
+            extra["cap_xml"] = cap  # no CAP message to keep it with
+            if identifier is not None:
+                extra["cap_identifier"] = identifier
+        if name is not None:
+            post["cap_file"] = name
+        if extra:
+            post["extra"] = extra
+        db.execute("UPDATE deliveries SET post=? WHERE id=?",
+                   (json.dumps(post, ensure_ascii=False), did))
 
 
-MIGRATIONS: list[str] = [
+def _keep_cap(db: sqlite3.Connection, cap: str, identifier: str | None, message_hash: str) -> bool:
+    """Store ``cap`` with its CAP message; False if there is none to keep it with."""
+    where, key = (("identifier=?", identifier) if identifier is not None
+                  else ("message_hash=?", message_hash))
+    found = db.execute(f"SELECT identifier, cap FROM alerts WHERE {where}", (key,)).fetchall()
+    if len(found) != 1:
+        return False
+    ident, kept = found[0]
+    if kept is None:
+        db.execute("UPDATE alerts SET cap=? WHERE identifier=?", (cap, ident))
+        return True
+    return bool(kept == cap)  # the same document from another channel's row
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: list[Migration] = [
     # 1: messages and their deliveries
     """
     CREATE TABLE messages (
@@ -80,239 +124,101 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX alerts_incident ON alerts(incident_id);
     """,
+    # 3: each CAP document kept once, with its CAP message, not in every delivery's post
+    _cap_out_of_deliveries,
 ]
 
 
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    message_hash: str
-    channel: str
-    channel_type: str
-    status: Status
-    idempotency_key: str | None
-    remote_id: str | None
-    url: str | None
-    error: str | None
-    forced: bool
-    attempts: int
-    created: datetime
-    updated: datetime
-    title: str = ""
-    kind: str = "info"
+class Transaction:
+    """The statements of one transaction; it commits when the ``with`` block ends."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "message": self.message_hash,
-            "title": self.title,
-            "kind": self.kind,
-            "channel": self.channel,
-            "type": self.channel_type,
-            "status": str(self.status),
-            "remote_id": self.remote_id,
-            "url": self.url,
-            "error": self.error,
-            "forced": self.forced,
-            "attempts": self.attempts,
-            "created": self.created.isoformat(),
-            "updated": self.updated.isoformat(),
-        }
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
 
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, params)
 
 
 class Store:
-    """One SQLite file. Every write is its own transaction, so nothing recorded is lost."""
+    """One SQLite file, one connection shared by the fan-out threads. Every write is its
+    own transaction, so nothing recorded is lost. Close it, or use it as a context manager."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.RLock()  # one connection, shared by the fan-out threads
-        self._db = self._open(path)
+        self._lock = threading.RLock()
+        self._db = _connect(path)
 
-    @staticmethod
-    def _open(path: Path) -> sqlite3.Connection:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
-            db.row_factory = sqlite3.Row
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA foreign_keys=ON")
-            _migrate(db)
-        except (sqlite3.Error, OSError) as exc:
-            raise StoreError(
-                f"{path}: cannot open the store ({exc})",
-                hint="check [store] path in the config and its permissions",
-            ) from None
-        return db
+    @classmethod
+    def open(cls, path: Path) -> Self:
+        """The store at ``path``, created and migrated as needed."""
+        return cls(path)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        try:
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                yield self._db
-                self._db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise StoreError(f"{self.path}: cannot write the store ({exc})") from None
-        except BaseException:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-            raise
-
-    def record_message(
-        self, hash_: str, kind: str, title: str, langs: tuple[str, ...], source: str | None
-    ) -> None:
-        with self._tx() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO messages(hash, kind, title, langs, source, created) "
-                "VALUES (?,?,?,?,?,?)",
-                (hash_, kind, title, ",".join(langs), source, _now()),
-            )
-
-    def begin_delivery(
-        self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool,
-        prepare: Callable[[int], tuple[str, str]] | None = None,
-    ) -> int:
-        """Record a pending delivery *before* the first attempt; returns its id. ``prepare``
-        turns the new id into (idempotency key, post JSON), stored in the same transaction:
-        a crash can never leave a pending delivery without the post to resend."""
-        with self._tx() as db:
-            cur = db.execute(
-                "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
-                "forced, created, updated) VALUES (?,?,?,?,?,?,?,?)",
-                (
-                    message_hash,
-                    channel,
-                    channel_type,
-                    Status.PENDING,
-                    rendered,
-                    int(forced),
-                    _now(),
-                    _now(),
-                ),
-            )
-            did = int(cur.lastrowid or 0)
-            if prepare is not None:
-                key, post_json = prepare(did)
-                db.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
-                           (key, post_json, did))
-            return did
-
-    def post_of(self, delivery_id: int) -> str | None:
-        return self._scalar("SELECT post FROM deliveries WHERE id=?", (delivery_id,))
-
-    def finish_delivery(
-        self,
-        delivery_id: int,
-        status: Status,
-        *,
-        remote_id: str | None = None,
-        url: str | None = None,
-        error: str | None = None,
-        attempts: int = 0,
-        only_pending: bool = False,
-    ) -> None:
-        """Record an outcome. ``only_pending``: leave a delivery alone that has one already
-        (the hard limit must not overwrite a send that finished meanwhile)."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
-                "attempts=attempts+?, updated=? WHERE id=?"
-                + (" AND status='pending'" if only_pending else ""),
-                (status, remote_id, url, error, attempts, _now(), delivery_id),
-            )
-
-    def already_sent(self, message_hash: str, channel: str) -> Delivery | None:
-        """The last delivery of this content to this channel that went out or may have."""
-        rows = self._query(
-            "WHERE d.message_hash=? AND d.channel=? AND d.status IN (?,?,?) "
-            "ORDER BY d.id DESC LIMIT 1",
-            (message_hash, channel, Status.SENT, Status.UNKNOWN, Status.PENDING),
-        )
-        return rows[0] if rows else None
-
-    def started_since(self, channel: str, since: datetime) -> list[datetime]:
-        """When deliveries to ``channel`` were started since ``since`` (any run), oldest first."""
+    def transaction(self) -> Iterator[Transaction]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back (and a
+        ``sqlite3.Error`` is raised as a ``StoreError``)."""
         with self._lock:
-            rows = self._db.execute(
-                "SELECT created FROM deliveries WHERE channel=? AND created >= ? ORDER BY created",
-                (channel, since.astimezone(UTC).isoformat(timespec="seconds")),
-            ).fetchall()
-        return [datetime.fromisoformat(r[0]) for r in rows]
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                yield Transaction(self._db)
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise StoreError(f"{self.path}: cannot write the store ({exc})") from None
+            except BaseException:
+                self._rollback()
+                raise
 
-    def count_info_since(self, since: datetime, other_than: str = "") -> int:
-        """Info messages that went out (to any channel) since ``since``, other than the
-        message ``other_than`` (a repost of one is not one more)."""
-        count = self._scalar(
-            "SELECT COUNT(DISTINCT d.message_hash) FROM deliveries d "
-            "JOIN messages m ON m.hash = d.message_hash "
-            "WHERE m.kind='info' AND d.status IN (?,?) AND d.created >= ? AND d.message_hash != ?",
-            (Status.SENT, Status.UNKNOWN, since.astimezone(UTC).isoformat(timespec="seconds"),
-             other_than),
-        )
-        return int(count or 0)
-
-    def recent(self, limit: int = 20) -> list[Delivery]:
-        return self._query("ORDER BY d.id DESC LIMIT ?", (limit,))
-
-    def unresolved(self) -> list[Delivery]:
-        """Deliveries that failed, whose outcome is unknown, or that never finished."""
-        return self._query(
-            "WHERE d.status IN (?,?,?) ORDER BY d.id",
-            (Status.FAILED, Status.UNKNOWN, Status.PENDING),
-        )
-
-    def get(self, delivery_id: int) -> Delivery | None:
-        rows = self._query("WHERE d.id=?", (delivery_id,))
-        return rows[0] if rows else None
-
-    def _scalar(self, sql: str, params: tuple[Any, ...]) -> Any:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        """Every row of one read; columns by name or by position."""
         try:
             with self._lock:
-                row = self._db.execute(sql, params).fetchone()
+                return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot read the store ({exc})") from None
-        return row[0] if row else None
 
-    def _query(self, where: str, params: tuple[Any, ...]) -> list[Delivery]:
-        sql = (
-            "SELECT d.*, m.title AS title, m.kind AS kind FROM deliveries d "
-            "JOIN messages m ON m.hash = d.message_hash " + where
-        )
+    def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        """The first column of the first row, or None."""
+        rows = self.query(sql, params)
+        return rows[0][0] if rows else None
+
+    def _rollback(self) -> None:
         try:
-            with self._lock:
-                rows = self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot read the store ({exc})") from None
-        return [_delivery(r) for r in rows]
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # the connection is gone; SQLite rolls back what was not committed
 
 
-def _delivery(r: sqlite3.Row) -> Delivery:
-    return Delivery(
-        id=r["id"],
-        message_hash=r["message_hash"],
-        channel=r["channel"],
-        channel_type=r["channel_type"],
-        status=Status(r["status"]),
-        idempotency_key=r["idempotency_key"],
-        remote_id=r["remote_id"],
-        url=r["url"],
-        error=r["error"],
-        forced=bool(r["forced"]),
-        attempts=r["attempts"],
-        created=datetime.fromisoformat(r["created"]),
-        updated=datetime.fromisoformat(r["updated"]),
-        title=r["title"],
-        kind=r["kind"],
-    )
+def _connect(path: Path) -> sqlite3.Connection:
+    db: sqlite3.Connection | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        _migrate(db)
+    except (sqlite3.Error, OSError) as exc:
+        if db is not None:
+            db.close()
+        raise StoreError(
+            f"{path}: cannot open the store ({exc})",
+            hint="check [store] path in the config and its permissions",
+        ) from None
+    return db
 
 
 def _migrate(db: sqlite3.Connection) -> None:
@@ -321,5 +227,30 @@ def _migrate(db: sqlite3.Connection) -> None:
         raise sqlite3.DatabaseError(
             f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})"
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        db.executescript(f"BEGIN; {script} PRAGMA user_version = {number}; COMMIT;")
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if callable(step):
+                step(db)
+            else:
+                for statement in _statements(step):
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script, one statement at a time (so it runs in our transaction)."""
+    out, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        out.append(pending.strip())
+    return out

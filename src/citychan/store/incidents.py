@@ -1,15 +1,17 @@
-"""Incidents and their warning messages in the store (tables of migration 2): which channels
-an incident went to, every CAP message sent for it, and whether it was given the all-clear."""
+"""Incidents and their warning messages in the store (tables of migrations 2 and 3): which
+channels an incident went to, every CAP message sent for it with its CAP document, and
+whether it was given the all-clear."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from citychan.errors import StoreError
-from citychan.store.db import Store
+from citychan.store.db import Store, Transaction
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class AlertRecord:
     sent: datetime
     expires: datetime
     warning_json: str
+    cap_xml: str | None = None  # the CAP document as it went out
 
 
 class IncidentStore:
@@ -57,11 +60,9 @@ class IncidentStore:
         self.store = store
 
     def open_incident(self, inc: Incident) -> None:
-        import json
-
-        with self.store._tx() as db:
+        with self.store.transaction() as tx:
             _insert_once(
-                db,
+                tx,
                 "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
                 "expires) VALUES (?,?,?,?,?,?,?,?)",
                 (inc.id, inc.event, inc.level, inc.status, json.dumps(list(inc.channels)),
@@ -72,13 +73,13 @@ class IncidentStore:
     def add_alert(self, rec: AlertRecord, message_hash: str | None) -> None:
         """Record one CAP message. An identifier already recorded is an error: a CAP message
         that went out is never overwritten."""
-        with self.store._tx() as db:
+        with self.store.transaction() as tx:
             _insert_once(
-                db,
+                tx,
                 "INSERT INTO alerts(identifier, incident_id, msg_type, sent, expires, "
-                "message_hash, warning) VALUES (?,?,?,?,?,?,?)",
+                "message_hash, warning, cap) VALUES (?,?,?,?,?,?,?,?)",
                 (rec.identifier, rec.incident_id, rec.msg_type, rec.sent.isoformat(),
-                 rec.expires.isoformat(), message_hash, rec.warning_json),
+                 rec.expires.isoformat(), message_hash, rec.warning_json, rec.cap_xml),
                 StoreError(
                     f"CAP message {rec.identifier} is already recorded; nothing was overwritten",
                     hint="send it again: the next update gets a new identifier",
@@ -86,28 +87,28 @@ class IncidentStore:
             )
             # The incident runs until the latest message says (an update may shorten it);
             # compared as datetimes: ISO strings with different offsets (DST) do not sort.
-            rows = db.execute(
+            rows = tx.execute(
                 "SELECT sent, expires FROM alerts WHERE incident_id=? ORDER BY rowid",
                 (rec.incident_id,),
             ).fetchall()
             latest = max(
                 enumerate(rows), key=lambda ir: (datetime.fromisoformat(ir[1]["sent"]), ir[0])
             )[1]
-            db.execute(
+            tx.execute(
                 "UPDATE incidents SET expires=? WHERE id=?", (latest["expires"], rec.incident_id)
             )
 
     def set_current(self, incident_id: str, level: str, headline: str) -> None:
         """The incident's level and headline as its latest message says them."""
-        with self.store._tx() as db:
-            db.execute(
+        with self.store.transaction() as tx:
+            tx.execute(
                 "UPDATE incidents SET level=?, headline=? WHERE id=?",
                 (level, headline, incident_id),
             )
 
     def close(self, incident_id: str, when: datetime) -> None:
-        with self.store._tx() as db:
-            db.execute("UPDATE incidents SET closed=? WHERE id=?", (when.isoformat(), incident_id))
+        with self.store.transaction() as tx:
+            tx.execute("UPDATE incidents SET closed=? WHERE id=?", (when.isoformat(), incident_id))
 
     def get(self, incident_id: str) -> Incident | None:
         rows = self._incidents("WHERE id=?", (incident_id,))
@@ -120,10 +121,9 @@ class IncidentStore:
         return [i.id for i in self._incidents("ORDER BY opened DESC", ())]
 
     def alerts(self, incident_id: str) -> list[AlertRecord]:
-        with self.store._lock:
-            rows = self.store._db.execute(
-                "SELECT * FROM alerts WHERE incident_id=? ORDER BY rowid", (incident_id,)
-            ).fetchall()
+        rows = self.store.query(
+            "SELECT * FROM alerts WHERE incident_id=? ORDER BY rowid", (incident_id,)
+        )
         # oldest first by time, not by ISO string (offsets differ across the DST change)
         rows = sorted(rows, key=lambda r: datetime.fromisoformat(r["sent"]))
         return [
@@ -134,15 +134,18 @@ class IncidentStore:
                 datetime.fromisoformat(r["sent"]),
                 datetime.fromisoformat(r["expires"]),
                 r["warning"],
+                r["cap"],
             )
             for r in rows
         ]
 
-    def _incidents(self, where: str, params: tuple[Any, ...]) -> list[Incident]:
-        import json
+    def cap_of(self, identifier: str) -> str | None:
+        """The CAP document of one CAP message, as it went out (None: not recorded)."""
+        cap = self.store.scalar("SELECT cap FROM alerts WHERE identifier=?", (identifier,))
+        return None if cap is None else str(cap)
 
-        with self.store._lock:
-            rows = self.store._db.execute(f"SELECT * FROM incidents {where}", params).fetchall()
+    def _incidents(self, where: str, params: tuple[Any, ...]) -> list[Incident]:
+        rows = self.store.query(f"SELECT * FROM incidents {where}", params)
         return [
             Incident(
                 r["id"],
@@ -159,10 +162,10 @@ class IncidentStore:
         ]
 
 
-def _insert_once(db: sqlite3.Connection, sql: str, values: tuple[Any, ...],
+def _insert_once(tx: Transaction, sql: str, values: tuple[Any, ...],
                  duplicate: StoreError) -> None:
     """An INSERT whose key must be new: a record that exists is never overwritten."""
     try:
-        db.execute(sql, values)
+        tx.execute(sql, values)
     except sqlite3.IntegrityError:
         raise duplicate from None

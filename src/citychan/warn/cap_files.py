@@ -1,19 +1,45 @@
-"""Where a warning's CAP 1.2 document is written, and writing it all-or-none: the archive
-beside the store and ``--cap-out``, checked before anything is confirmed or sent, staged as
-temporary files and made visible together once the message is recorded."""
+"""Every file a warning's CAP 1.2 document is written to, and only here:
+
+- the archive beside the store and ``--cap-out``: checked before anything is confirmed or
+  sent, staged as temporary files and made visible together once the message is recorded;
+- after delivery, beside every outbox and feed channel the warning went out to (the feed
+  keeps them under ``cap/``, where its entries link them), and the feed's CAP index
+  ``alerts.xml``; ``citychan retry`` writes them again when it resends such a delivery.
+
+The store keeps each document once, with its CAP message (``IncidentStore.cap_of``)."""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from citychan.alerts import Warning
+from citychan.alerts import CapIndexEntry, Warning, cap_index_atom
+from citychan.channels.base import Channel, Post
+from citychan.channels.feed import MAX_ENTRIES, FeedChannel
+from citychan.channels.outbox import OutboxChannel
 from citychan.config import Config
+from citychan.delivery.publisher import Result
 from citychan.errors import UsageError
+from citychan.fsutil import atomic_write
+from citychan.store.db import Store
+from citychan.store.deliveries import DeliveryStore, Status
+from citychan.store.incidents import IncidentStore
+
+_SUFFIX = ".cap.xml"
 
 
 def cap_file_name(w: Warning) -> str:
-    return f"{w.identifier}.cap.xml"
+    return f"{w.identifier}{_SUFFIX}"
+
+
+def identifier_of(name: str) -> str:
+    """The CAP message identifier a CAP file name stands for."""
+    return name.removesuffix(_SUFFIX)
 
 
 def cap_targets(
@@ -53,8 +79,6 @@ def write_cap(cap: bytes, targets: list[Path]) -> list[str]:
 
 def stage(cap: bytes, targets: list[Path]) -> list[tuple[Path, Path]]:
     """Temporary files beside each target (nothing visible yet); all or none."""
-    import tempfile
-
     staged: list[tuple[Path, Path]] = []
     for target in targets:
         try:
@@ -83,3 +107,82 @@ def commit(staged: list[tuple[Path, Path]]) -> list[str]:
 def discard(staged: list[tuple[Path, Path]]) -> None:
     for tmp, _ in staged:
         tmp.unlink(missing_ok=True)
+
+
+def beside_channels(
+    store: Store, channels: Mapping[str, Channel], results: list[Result], cap: bytes,
+    name: str, message_id: str,
+) -> list[Result]:
+    """After delivery: the CAP document beside every outbox and feed the warning went out to
+    (and the feed's CAP index). Where it cannot be written, that delivery is failed, as a
+    channel's own write would be: `citychan retry` sends it again and writes it then."""
+    out = []
+    for result in results:
+        channel = channels.get(result.channel)
+        if result.status is Status.SENT and channel is not None:
+            result = _beside(store, channel, cap, name, message_id, result)
+        out.append(result)
+    return out
+
+
+def after_resend(store: Store, channel: Channel, post: Post, result: Result) -> Result:
+    """`citychan retry` resent a post: a warning's CAP document is written again beside the
+    channel's files, from the CAP message the store keeps."""
+    if post.cap_file is None or _folder(channel) is None:
+        return result
+    cap = IncidentStore(store).cap_of(identifier_of(post.cap_file))
+    if cap is None:
+        return result
+    return _beside(store, channel, cap.encode("utf-8"), post.cap_file, post.message_id, result)
+
+
+def _folder(channel: Any) -> Path | None:
+    """Where a channel that publishes files keeps its CAP documents (None: it does not)."""
+    if isinstance(channel, FeedChannel):
+        return channel.cap_folder
+    if isinstance(channel, OutboxChannel):
+        return channel.path
+    return None
+
+
+def _beside(
+    store: Store, channel: Channel, cap: bytes, name: str, message_id: str, result: Result
+) -> Result:
+    folder = _folder(channel)
+    if folder is None:
+        return result
+    try:
+        atomic_write(folder / name, cap)
+        if isinstance(channel, FeedChannel):
+            write_cap_index(channel, message_id)
+    except OSError as exc:
+        error = f"cannot write the CAP document {folder / name}: {exc.strerror}"
+        if result.delivery_id is not None:
+            DeliveryStore(store).finish(result.delivery_id, Status.FAILED, error=error)
+        return replace(result, status=Status.FAILED, error=error)
+    return result
+
+
+def write_cap_index(feed: FeedChannel, message_id: str) -> None:
+    """The Atom feed of CAP alerts beside the feed: one entry per warning message among the
+    feed's newest entries, linking its CAP file."""
+    entries = feed.entries()
+    caps = [e for e in entries[:MAX_ENTRIES] if e.get("cap")]
+    if not caps:
+        return
+    own = next((e for e in entries if e["id"] == feed.entry_id(message_id)), caps[0])
+    items = [
+        CapIndexEntry(
+            identifier_of(e["cap"].rsplit("/", 1)[-1]),
+            e["title"],
+            datetime.fromisoformat(e["updated"]),
+            e["cap"],
+        )
+        for e in caps
+    ]
+    atomic_write(
+        feed.path / "alerts.xml",
+        cap_index_atom(items, title=f"{feed.title} - Warnungen (CAP)",
+                       feed_url=f"{feed.public_url}/alerts.xml",
+                       updated=datetime.fromisoformat(own["updated"])),
+    )

@@ -133,9 +133,13 @@ def refuse_existing(store: Store, incident_id: str) -> None:
         )
 
 
-def record(store: Store, w: Warning, channels: list[str], message_hash: str | None) -> None:
-    """Record a warning message; the first message of an incident opens it, and an Alert
-    for an incident id that exists is refused (it would replace that incident's messages)."""
+def record(
+    store: Store, w: Warning, channels: list[str], message_hash: str | None,
+    cap: bytes | None = None,
+) -> None:
+    """Record a warning message with its CAP document; the first message of an incident
+    opens it, and an Alert for an incident id that exists is refused (it would replace that
+    incident's messages)."""
     inc = IncidentStore(store)
     headline = w.text(w.langs[0]).headline if w.texts else w.event  # ÜBUNG/TEST shown
     if w.msg_type is MsgType.ALERT:
@@ -161,6 +165,7 @@ def record(store: Store, w: Warning, channels: list[str], message_hash: str | No
             w.sent,
             w.expires or w.sent,
             warning_to_json(w),
+            cap.decode("utf-8") if cap is not None else None,
         ),
         message_hash,
     )
@@ -174,14 +179,11 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
     """Open incidents with their expiry; ``overdue`` when past expiry without an all-clear."""
     if not config.store_path.exists():
         return []
-    store = Store(config.store_path)
-    try:
+    with Store.open(config.store_path) as store:
         from citychan.api import now_in
 
         now = now_in(config)
         return [_marked(i.as_dict(now)) for i in IncidentStore(store).open_incidents()]
-    finally:
-        store.close()
 
 
 def _marked(incident: dict[str, Any]) -> dict[str, Any]:

@@ -13,15 +13,24 @@ from typing import Any
 
 from citychan import alerts
 from citychan.alerts import Warning
-from citychan.api import _reject_if_errors, now_in, publisher
+from citychan.api import now_in, publisher, reject_if_errors
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Report, Result
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
 from citychan.notices.plan import plan, select
-from citychan.store.db import Status, Store
-from citychan.warn.cap_files import cap_file_name, cap_targets, commit, discard, stage, write_cap
+from citychan.store.db import Store
+from citychan.store.deliveries import Status
+from citychan.warn.cap_files import (
+    beside_channels,
+    cap_file_name,
+    cap_targets,
+    commit,
+    discard,
+    stage,
+    write_cap,
+)
 
 
 @dataclass(frozen=True)
@@ -250,8 +259,9 @@ def deliver(
     env: Mapping[str, str] | None = None,
     now: datetime,
 ) -> WarnReport:
-    """Check, confirm, record, write CAP, deliver. ``store=None`` is a dry run (it writes
-    only the ``--cap-out`` file)."""
+    """Check, confirm, record, write CAP, deliver, and write CAP beside the outbox and feed
+    channels it went out to. ``store=None`` is a dry run (it writes only the ``--cap-out``
+    file)."""
     from citychan.warn.incidents import record
 
     env = os.environ if env is None else env
@@ -269,7 +279,7 @@ def deliver(
                 hint="check 'kinds' in the [channels.*] tables",
             )
         )
-    _reject_if_errors(p)
+    reject_if_errors(p)
     report = WarnReport(
         message.content_hash,
         message.title,
@@ -292,20 +302,19 @@ def deliver(
     staged = stage(cap, targets)
     try:
         record(
-            store, w, [t.name for t in p.targets] + [g.channel for g in gone], message.content_hash
+            store, w, [t.name for t in p.targets] + [g.channel for g in gone],
+            message.content_hash, cap,
         )  # before sending: a crash still leaves the incident's channels
     except BaseException:
         discard(staged)
         raise
     report.cap_files = commit(staged)
-    extra = {
-        "cap_xml": cap.decode("utf-8"),
-        "cap_name": cap_file_name(w),
-        "cap_identifier": w.identifier,
-    }
-    level = str(w.level) if w.level else None
-    sent = publisher(config, store, channels, env, on_event).publish(p, level=level, extra=extra)
-    report.results = sent.results + gone
+    name = cap_file_name(w)
+    sent = publisher(config, store, channels, env, on_event).publish(
+        p, level=w.level, cap_file=name
+    )
+    results = beside_channels(store, channels, sent.results, cap, name, message.content_hash)
+    report.results = results + gone
     return report
 
 
@@ -339,8 +348,7 @@ def run(
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
         w = build(inp, config, now)
         return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env)
-    store = Store(config.store_path)
-    try:
+    with Store.open(config.store_path) as store:
         names: tuple[str, ...] | None = None
         if mode == "new":
             from citychan.warn.incidents import refuse_existing, taken
@@ -363,5 +371,3 @@ def run(
             now=now,
             env=env,
         )
-    finally:
-        store.close()
