@@ -8,10 +8,11 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from citychan import clock
 from citychan.channels.registry import BUILTINS, ChannelType, available_types, load_type
 from citychan.errors import ConfigError, did_you_mean
 
@@ -94,6 +95,10 @@ class Config:
 
     def enabled_channels(self) -> list[ChannelConfig]:
         return [c for c in self.channels.values() if c.enabled]
+
+    def now(self) -> datetime:
+        """The current time in the city's time zone, from the one clock tests can set."""
+        return clock.now(self.city.timezone)
 
 
 # --- schema -------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""The house's one-way road: cli -> api -> warn -> alerts -> notices -> render -> delivery
--> channels -> store -> leaves. A module may import only from its own layer or below, no
-module of the library imports one of ours inside a function (lazy imports are for the CLI and
-for heavy third-party packages), and there is no import cycle."""
+"""The house's one-way road: cli -> api -> warn -> alerts -> notices.plan/rules -> render
+-> delivery -> the values the flow carries (notices.message, notices.target) -> config
+-> channels -> store -> leaves. A module may import only from its own layer or below, the
+library imports its own modules at the top (lazy imports are for the CLI and for heavy
+third-party packages), there is no import cycle, and the CLI reaches the library only
+through the facade, ``citychan.api``."""
 
 from __future__ import annotations
 
@@ -22,8 +24,10 @@ LAYERS: list[tuple[str, ...]] = [
     ("citychan.alerts",),
     ("citychan.notices.plan", "citychan.notices.rules"),
     ("citychan.render",),
-    ("citychan.notices",),  # message: the parsed notice every renderer reads
     ("citychan.delivery",),
+    # the values the flow carries: the parsed notice (message) every stage reads, and the
+    # plan's targets the planner makes and delivery consumes
+    ("citychan.notices",),
     ("citychan.config",),
     ("citychan.channels",),
     ("citychan.store",),
@@ -138,3 +142,13 @@ def test_the_layers_test_catches_an_import_against_the_flow(tmp_path: Path) -> N
     assert imports(bad) == [("citychan.api", 1, False), ("citychan.config", 4, True)]
     assert layer("citychan.render.types") > layer("citychan.channels.base")
     assert layer("citychan.channels.feed") > layer("citychan.api")
+
+
+CLI_MAY_IMPORT = ("citychan.api", "citychan.cli", "citychan.errors")
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if layer(m) == 0))
+def test_the_cli_calls_only_the_facade(module: str) -> None:
+    beside = sorted({target for target, _, _ in imports(MODULES[module])
+                     if target != "citychan" and not target.startswith(CLI_MAY_IMPORT)})
+    assert not beside, f"{module} reaches past citychan.api: {beside}"

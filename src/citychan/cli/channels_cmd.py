@@ -26,14 +26,13 @@ def channels(
     Example: citychan channels --test
     """
     from citychan import api
+    from citychan.api import channels as channel_api
 
     def run() -> dict[str, Any]:
         cfg = api.load(config)
         result: dict[str, Any] = {"channels": _listing(cfg)}
         if test:
-            from citychan.delivery.preflight import run_checks
-
-            result["checks"] = [c.as_dict() for c in run_checks(cfg)]
+            result["checks"] = [c.as_dict() for c in channel_api.test(cfg)]
         return result
 
     result = common.run(run)
@@ -47,9 +46,9 @@ def channels(
 
 
 def _listing(cfg: Any) -> list[dict[str, Any]]:
-    from citychan.channels.registry import available_types
+    from citychan.api import channels as channel_api
 
-    types = available_types()
+    types = channel_api.types()
     return [
         {
             "name": c.name,
@@ -79,8 +78,7 @@ def retry(
     Example: citychan retry
     """
     from citychan import api
-    from citychan.delivery import recovery
-    from citychan.warn import cap_files
+    from citychan.api import channels as channel_api
 
     def ask(delivery: Any, why: str) -> bool:
         if yes:
@@ -96,9 +94,8 @@ def retry(
     def run() -> list[dict[str, Any]]:
         cfg = api.load(config)
         if list_only:
-            return [d.as_dict() for d in recovery.pending(cfg)]
-        # a warning resent to an outbox or feed gets its CAP document beside it again
-        resolved = recovery.resolve(cfg, ask=ask, resent=cap_files.after_resend)
+            return [d.as_dict() for d in channel_api.unresolved(cfg)]
+        resolved = channel_api.retry(cfg, ask=ask)
         return [r.as_dict() for r in resolved]
 
     rows = common.run(run)

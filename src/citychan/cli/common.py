@@ -31,7 +31,7 @@ def route_warnings() -> None:
     """Python warnings (a plugin that failed to load, …) become one 'Warning:' line."""
     import warnings
 
-    from citychan.channels.registry import PluginWarning
+    from citychan.api import PluginWarning
 
     original = getattr(warnings.showwarning, "citychan_original", warnings.showwarning)
 

@@ -10,56 +10,6 @@ from citychan.cli import common
 from citychan.cli.options import OutputOption
 
 
-def starter_config() -> dict[str, object]:
-    return {
-        "version": 1,
-        "city": {
-            "names": {"de": "Bautzen", "hsb": "Budyšin"},
-            "languages": ["de", "hsb"],
-            "timezone": "Europe/Berlin",
-            "allowed_domains": ["bautzen.de", "budysin.de"],
-        },
-        "subscribe": {"url": "https://whatsapp.com/channel/0029VaBautzenStadtInfo01", "links": {}},
-        "alerts": {
-            "sender": "warnung@bautzen.de",
-            "sender_name": "Stadtverwaltung Bautzen",
-            "web": "https://www.bautzen.de",
-            "contact": "Bürgertelefon 03591 534-0",
-            "languages": ["de", "hsb"],
-        },
-        "rules": {"info": {"quiet_hours": "21:00-07:00", "max_per_day": 3}},
-        "store": {"path": "citychan-out/citychan.db"},
-        "channels": {
-            "outbox": {"type": "outbox", "path": "citychan-out/outbox"},
-            "feed": {
-                "type": "feed",
-                "path": "citychan-out/feed",
-                "title": "Stadt Bautzen / Město Budyšin",
-                "public_url": "https://www.bautzen.de/aktuelles",
-            },
-        },
-    }
-
-
-def write_starter(path: Path, force: bool) -> Path:
-    import tomli_w
-
-    from citychan.errors import UsageError
-    from citychan.fsutil import atomic_write
-
-    if path.exists() and not force:
-        raise UsageError(f"{path}: exists already; use --force to overwrite")
-    text = (
-        "# citychan configuration. Every key is explained in config.example.toml.\n"
-        + tomli_w.dumps(starter_config())
-    )
-    try:
-        atomic_write(path, text)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
-    return path
-
-
 def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
@@ -74,7 +24,9 @@ def register(app: typer.Typer) -> None:
 
         Example: citychan init --path citychan.toml
         """
-        written = common.run(lambda: write_starter(path, force))
+        from citychan.api import setup
+
+        written = common.run(lambda: setup.init(path, force=force))
         if output == "json":
             common.emit_json("init", True, {"path": str(written)})
         else:

@@ -24,10 +24,11 @@ def log(
     Example: citychan log --limit 50
     """
     from citychan import api
+    from citychan.api import notices
 
     def run() -> dict[str, Any]:
         cfg = api.load(config)
-        return {"deliveries": api.log(cfg, limit), **_incidents(cfg),
+        return {"deliveries": notices.log(cfg, limit), **_incidents(cfg),
                 "timezone": cfg.city.timezone}
 
     result = common.run(run)
@@ -38,6 +39,6 @@ def log(
 
 
 def _incidents(cfg: Any) -> dict[str, Any]:
-    from citychan.warn.incidents import open_incidents
+    from citychan.api import warnings
 
-    return {"incidents": open_incidents(cfg)}
+    return {"incidents": warnings.incidents(cfg)}

@@ -33,8 +33,9 @@ def check(
     Example: citychan check examples/*.md
     """
     from citychan import api
+    from citychan.api.check import check
 
-    results = common.run(lambda: api.check(files, api.load(config)))
+    results = common.run(lambda: check(files, api.load(config)))
     ok = all(r.ok for r in results)
     unreadable = any(r.error for r in results)
     code = 2 if unreadable else (0 if ok else 3)
@@ -56,8 +57,9 @@ def preview(
     Example: citychan preview examples/strassensperrung.md --channel outbox
     """
     from citychan import api
+    from citychan.api import notices
 
-    plan = common.run(lambda: api.preview(file, api.load(config), only=channel or ()))
+    plan = common.run(lambda: notices.preview(file, api.load(config), only=channel or ()))
     code = 0 if plan.ok else 3
     if output == "json":
         common.emit_json("preview", plan.ok, plan.as_dict(), code)
@@ -82,6 +84,7 @@ def post(
     Example: citychan post examples/strassensperrung.md --yes
     """
     from citychan import api
+    from citychan.api import notices
     from citychan.errors import UsageError
 
     if not (yes or dry_run or common.is_interactive()):
@@ -91,7 +94,7 @@ def post(
     def run() -> Any:
         cfg = api.load(config)
         with progress or views.nullcontext():
-            return api.post(file, cfg, only=channel or (), force=force, dry_run=dry_run,
+            return notices.post(file, cfg, only=channel or (), force=force, dry_run=dry_run,
                             confirm=None if (yes or dry_run) else views.confirm_plan,
                             on_event=progress.event if progress else None)
 

@@ -46,7 +46,7 @@ def qr(
 
     Example: citychan qr --out poster.pdf --poster --paper a4
     """
-    from citychan.qr.make import QrOptions
+    from citychan.api.qr import QrOptions
 
     options = QrOptions(out=out, url=url, poster=poster, paper=paper, size=size,
                         distance=distance, logo=logo, logo_size=logo_size, fg=fg, bg=bg)
@@ -65,13 +65,12 @@ def qr(
 
 
 def _make(options: Any, config: Path | None, show: bool) -> tuple[dict[str, Any], str]:
-    from citychan import config as config_mod
-    from citychan.qr.make import make_qr, symbol_for
-    from citychan.qr.terminal import render_terminal
+    from citychan import api
+    from citychan.api import qr
 
-    cfg = config_mod.load_config(config)
-    result = make_qr(options, cfg).as_dict()
-    shown = render_terminal(symbol_for(options, cfg), colour=sys.stdout.isatty()) if show else ""
+    cfg = api.load(config)
+    result = qr.make(options, cfg).as_dict()
+    shown = qr.terminal(options, cfg, colour=sys.stdout.isatty()) if show else ""
     return result, shown
 
 

@@ -117,7 +117,7 @@ def new(
 
     Example: citychan warn --template hochwasser --level high --area "Spreeufer" --yes
     """
-    from citychan.warn.service import WarnInput
+    from citychan.api.warnings import WarnInput
 
     inp = WarnInput(file=file, template=template, level=level, event=event, headline=headline,
                     description=description, instruction=instruction, area=area,
@@ -141,7 +141,7 @@ def update(
 
     Example: citychan warn update hochwasser-20261128T030500 --expires 6h
     """
-    from citychan.warn.service import WarnInput
+    from citychan.api.warnings import WarnInput
 
     status = _status(exercise, test)
     _refuse("update", "it goes to exactly the channels of the original", {"--channel": channel})
@@ -170,7 +170,7 @@ def allclear(
 
     Example: citychan warn allclear hochwasser-20261128T030500
     """
-    from citychan.warn.service import WarnInput
+    from citychan.api.warnings import WarnInput
 
     status = _status(exercise, test)
     _refuse("allclear", "it takes only --details (the all-clear's texts are written for you)",
@@ -209,11 +209,11 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
 
     def run() -> Any:
         from citychan import api
-        from citychan.warn import service
+        from citychan.api import warnings
 
         cfg = api.load(how.config)
         with progress or views.nullcontext():
-            return service.run(mode, inp, cfg, incident=incident, only=tuple(only),
+            return warnings.send(mode, inp, cfg, incident=incident, only=tuple(only),
                                cap_out=how.cap_out, dry_run=how.dry_run,
                                confirm=None if (how.yes or how.dry_run) else confirm_warning,
                                on_event=progress.event if progress else None)
@@ -229,10 +229,10 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
 
 def confirm_warning(w: Any, findings: list[Any]) -> bool:
     """The level's guard: none, a yes/no prompt, or typing the event name (high)."""
-    from citychan import alerts
+    from citychan.api.warnings import guard_accepts, guard_phrase, needs_yes
 
     views.warning_prompt(w.msg_type, w.text(w.langs[0]).headline, findings)
-    phrase = alerts.guard_phrase(w)
+    phrase = guard_phrase(w)
     if phrase:
         typed = typer.prompt(
             f"Type the event name ({phrase}) to send this warning",
@@ -240,11 +240,7 @@ def confirm_warning(w: Any, findings: list[Any]) -> bool:
             default="",
             show_default=False,
         )
-        return alerts.guard_accepts(w, typed)
-    if (
-        w.level is not None
-        and alerts.level_info(w.level).guard.value == "none"
-        and str(w.msg_type) == "Alert"
-    ):
+        return guard_accepts(w, typed)
+    if not needs_yes(w):
         return True
     return typer.confirm("Send now?", default=False, err=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from citychan.channels.base import Kind, Level, Post
+from citychan.channels.base import Dialect, Kind, Level, Post, Rendered
 from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
 
@@ -72,8 +72,6 @@ def post_to_json(post: Post) -> str:
 def post_from_json(text: str) -> Post:
     import json
     from pathlib import Path
-
-    from citychan.channels.base import Dialect, Rendered
 
     d = json.loads(text)
     r = d["rendered"]

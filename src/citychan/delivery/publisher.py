@@ -12,7 +12,10 @@ from datetime import datetime
 from typing import Any
 
 from citychan.channels.base import Channel, ChannelError, Length, Post, idempotency_key
+from citychan.config import Config
 from citychan.delivery.posts import make_post, post_to_json
+from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
+from citychan.delivery.secrets import Redactor, secrets_of
 from citychan.errors import ExitCode
 from citychan.findings import Finding
 from citychan.kinds import Level
@@ -252,8 +255,6 @@ class Publisher:
 
     def send_recorded(self, target: Target, post: Post, did: int) -> Result:
         """Send one post for an already recorded delivery and finish its record."""
-        from citychan.delivery.retry import RetryPolicy, send_with_retry
-
         channel = self.channels[target.name]
         attempts = 0
 
@@ -318,8 +319,6 @@ class Publisher:
         per_minute = target.capabilities.per_minute
         if not per_minute:
             return
-        from citychan.delivery.retry import Pacer
-
         with self._lock:
             pacer = self._pacers.setdefault(target.name, Pacer(per_minute))
             first = target.name not in self._window_checked
@@ -339,3 +338,16 @@ class Publisher:
             return 0.0
         oldest_to_expire = started[len(started) - per_minute - 1]
         return max(0.0, (oldest_to_expire + timedelta(minutes=1) - now).total_seconds())
+
+
+def publisher_for(config: Config, store: Store, channels: Mapping[str, Any], env: Mapping[str, str],
+              on_event: Callable[[str, str, str], None] | None = None) -> Publisher:
+    """The fan-out for this config: its clock, retry budget and secrets to mask."""
+    budget = config.publish.max_total_seconds
+    return Publisher(store=store, channels=channels, now=config.now,
+                     max_total_seconds=budget,
+                     # retries stop within the budget; this catches what the per-read timeout
+                     # cannot, a server that answers a byte at a time (with room for
+                     # Mastodon's wait for an uploaded image)
+                     hard_limit=2 * budget + config.publish.timeout + min(40.0, 4 * budget),
+                     redact=Redactor(secrets_of(config, env)), on_event=on_event)

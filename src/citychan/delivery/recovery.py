@@ -15,7 +15,7 @@ from citychan.channels.base import Channel, ChannelError, Post
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.posts import post_from_json
-from citychan.delivery.publisher import Publisher, Result
+from citychan.delivery.publisher import Publisher, Result, publisher_for
 from citychan.notices.target import Target
 from citychan.store.db import Store
 from citychan.store.deliveries import Delivery, DeliveryStore, Status
@@ -59,15 +59,13 @@ def resolve(
 ) -> list[Resolution]:
     """Work through every unresolved delivery; ``ask`` decides where nothing can be proven.
     ``resent`` follows every post that went out again."""
-    from citychan import api as operations
-
     env = os.environ if env is None else env
     with Store.open(config.store_path) as store:
         todo = DeliveryStore(store).unresolved()
         names = {d.channel for d in todo if d.channel in config.channels}
         chosen = [config.channels[n] for n in sorted(names)]
         channels = open_channels(config, chosen, offline=False, env=env)
-        publisher = operations.publisher(config, store, channels, env)
+        publisher = publisher_for(config, store, channels, env)
         return [_resolve_one(d, publisher, channels, ask, resent) for d in todo]
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citychan.channels.base import Capabilities, Length, Rendered
+from citychan.errors import RejectedError
 from citychan.findings import Finding, has_errors
 from citychan.notices.message import Message
 
@@ -60,6 +61,18 @@ class Plan:
     @property
     def ok(self) -> bool:
         return not has_errors(self.findings)
+
+    def reject_if_errors(self) -> None:
+        """Raise RejectedError (exit 3) when the rules found errors: nothing is sent then."""
+        if not self.ok:
+            errors = [f for f in self.findings if f.severity == "error"]
+            exc = RejectedError(
+                f"{len(errors)} rule error(s); nothing was sent: "
+                f"{errors[0].code} {errors[0].message}",
+                hint=errors[0].hint,
+            )
+            exc.findings = self.findings  # type: ignore[attr-defined]
+            raise exc
 
     def as_dict(self) -> dict[str, Any]:
         return {

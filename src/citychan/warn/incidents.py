@@ -180,9 +180,7 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
     if not config.store_path.exists():
         return []
     with Store.open(config.store_path) as store:
-        from citychan.api import now_in
-
-        now = now_in(config)
+        now = config.now()
         return [_marked(i.as_dict(now)) for i in IncidentStore(store).open_incidents()]
 
 

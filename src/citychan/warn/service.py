@@ -13,12 +13,12 @@ from typing import Any
 
 from citychan import alerts
 from citychan.alerts import Warning
-from citychan.api import now_in, publisher, reject_if_errors
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import open_channels
-from citychan.delivery.publisher import Report, Result
+from citychan.delivery.publisher import Report, Result, publisher_for
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
+from citychan.notices.message import load_message
 from citychan.notices.plan import plan, select
 from citychan.store.db import Store
 from citychan.store.deliveries import Status
@@ -31,6 +31,7 @@ from citychan.warn.cap_files import (
     stage,
     write_cap,
 )
+from citychan.warn.incidents import load_incident, record, refuse_existing, still_valid, taken
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,6 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
     """The warning, and whether its incident id was named in the file."""
     tz, cfg = config.city.timezone, config.alerts
     if inp.file is not None:
-        from citychan.notices.message import load_message
-
         msg = load_message(inp.file, config.city.languages, kind="warning")
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
         if inp.level:
@@ -108,8 +107,6 @@ def build_update(
     """The CAP Update of an incident. It starts from the latest message (texts in every
     language, area, expiry) and changes only what is given; a file or a template gives
     new texts altogether."""
-    from citychan.warn.incidents import load_incident, still_valid
-
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
@@ -185,8 +182,6 @@ def build_allclear(
     now: datetime,
     status: str = "Actual",
 ) -> tuple[Warning, tuple[str, ...]]:
-    from citychan.warn.incidents import load_incident, still_valid
-
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
@@ -262,8 +257,6 @@ def deliver(
     """Check, confirm, record, write CAP, deliver, and write CAP beside the outbox and feed
     channels it went out to. ``store=None`` is a dry run (it writes only the ``--cap-out``
     file)."""
-    from citychan.warn.incidents import record
-
     env = os.environ if env is None else env
     findings = alerts.check_warning(w, config.alerts, now=now)
     message = alerts.warning_to_message(w, link=config.alerts.web)
@@ -279,7 +272,7 @@ def deliver(
                 hint="check 'kinds' in the [channels.*] tables",
             )
         )
-    reject_if_errors(p)
+    p.reject_if_errors()
     report = WarnReport(
         message.content_hash,
         message.title,
@@ -310,7 +303,7 @@ def deliver(
         raise
     report.cap_files = commit(staged)
     name = cap_file_name(w)
-    sent = publisher(config, store, channels, env, on_event).publish(
+    sent = publisher_for(config, store, channels, env, on_event).publish(
         p, level=w.level, cap_file=name
     )
     results = beside_channels(store, channels, sent.results, cap, name, message.content_hash)
@@ -342,7 +335,7 @@ def run(
     env: Mapping[str, str] | None = None,
 ) -> WarnReport:
     """One of: a new warning, an update of an incident, the all-clear of an incident."""
-    now = now_in(config)
+    now = config.now()
     if mode != "new" and not config.store_path.exists():
         raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
@@ -351,8 +344,6 @@ def run(
     with Store.open(config.store_path) as store:
         names: tuple[str, ...] | None = None
         if mode == "new":
-            from citychan.warn.incidents import refuse_existing, taken
-
             w = build(inp, config, now, taken=taken(store))
             refuse_existing(store, w.incident)
         elif mode == "update":

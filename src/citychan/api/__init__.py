@@ -1,0 +1,25 @@
+"""The facade the command line calls: plain arguments in, typed results out, CitychanError on
+failure. One module per command group, so that each command imports only what it needs
+(a post never pays for the warning domain):
+
+- :mod:`citychan.api.check`     check FILE...
+- :mod:`citychan.api.notices`   preview, post, log
+- :mod:`citychan.api.warnings`  warn (new, update, allclear), incidents
+- :mod:`citychan.api.channels`  channel types, pre-flight tests, retry
+- :mod:`citychan.api.qr`        the subscription code and poster
+- :mod:`citychan.api.setup`     init: a starter config
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from citychan.channels.registry import PluginWarning
+from citychan.config import Config, load_config
+
+__all__ = ["Config", "PluginWarning", "load"]
+
+
+def load(config_path: str | Path | None) -> Config:
+    """The config: ``--config``, $CITYCHAN_CONFIG, ./citychan.toml, the user's, or the default."""
+    return load_config(config_path)

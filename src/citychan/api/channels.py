@@ -1,0 +1,34 @@
+"""The channels themselves: which types exist, pre-flight tests, and resolving deliveries
+that failed or whose outcome is unknown (`citychan retry`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from citychan.channels.registry import ChannelType, available_types
+from citychan.config import Config
+from citychan.delivery.preflight import Check, run_checks
+from citychan.delivery.recovery import Ask, Resolution, pending, resolve
+from citychan.store.deliveries import Delivery
+from citychan.warn.cap_files import after_resend
+
+
+def types() -> dict[str, ChannelType]:
+    """Every channel type: built-ins, then plugins."""
+    return available_types()
+
+
+def test(config: Config, env: Mapping[str, str] | None = None) -> list[Check]:
+    """Pre-flight checks of every enabled channel, without posting."""
+    return run_checks(config, env)
+
+
+def unresolved(config: Config) -> list[Delivery]:
+    """Deliveries that failed, are unknown or never finished."""
+    return pending(config)
+
+
+def retry(config: Config, ask: Ask, env: Mapping[str, str] | None = None) -> list[Resolution]:
+    """Resolve every open delivery; a warning resent to an outbox or feed gets its CAP
+    document beside it again."""
+    return resolve(config, ask=ask, env=env, resent=after_resend)

@@ -1,0 +1,123 @@
+"""Notices: preview, post (check, confirm, deliver, record) and the log of what went out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from citychan.config import ChannelConfig, Config
+from citychan.delivery.clients import open_channels
+from citychan.delivery.publisher import Report, publisher_for
+from citychan.errors import UsageError
+from citychan.notices.message import Message, load_message
+from citychan.notices.plan import plan, select
+from citychan.notices.target import Plan
+from citychan.store.db import Store
+from citychan.store.deliveries import DeliveryStore
+
+
+def make_plan(
+    path: str | Path,
+    config: Config,
+    *,
+    only: Sequence[str] = (),
+    force: bool = False,
+    offline: bool,
+    env: Mapping[str, str],
+    store: Store | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Plan, dict[str, Any]]:
+    """Load, select channels, render, and check: everything up to sending. The daily cap is
+    counted from ``store``, else from the store file if there is one (preview, dry run).
+    A notice every chosen channel already has is not held by quiet hours or the cap: the
+    post will only say "already sent"."""
+    now = now or config.now()
+    message = load_message(path, config.city.languages, kind=kind)
+    chosen = select(config, message, only)
+    channels = open_channels(config, chosen, offline=offline, env=env)
+    sent_today, everywhere = 0, False
+    if message.kind == "info":
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        if store is not None:
+            sent_today, everywhere = _sent_so_far(store, message, chosen, midnight, force)
+        elif config.store_path.is_file():
+            with Store.open(config.store_path) as existing:
+                sent_today, everywhere = _sent_so_far(existing, message, chosen, midnight, force)
+    return plan(
+        config, message, channels, chosen, now=None if everywhere else now,
+        sent_today=sent_today, force=force
+    ), channels
+
+
+def _sent_so_far(
+    store: Store, message: Message, chosen: list[ChannelConfig], midnight: datetime, force: bool
+) -> tuple[int, bool]:
+    """Info messages sent today (other than this one), and whether every chosen channel has
+    this one already."""
+    deliveries, h = DeliveryStore(store), message.content_hash
+    sent_today = deliveries.count_info_since(midnight, other_than=h)
+    return sent_today, not force and all(deliveries.already_sent(h, c.name) for c in chosen)
+
+
+def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Plan:
+    return make_plan(path, config, only=only, offline=True, env={})[0]
+
+
+def open_store(config: Config) -> Store:
+    return Store.open(config.store_path)
+
+
+def post(
+    path: str | Path,
+    config: Config,
+    *,
+    only: Sequence[str] = (),
+    force: bool = False,
+    dry_run: bool = False,
+    confirm: Callable[[Plan], bool] | None = None,
+    on_event: Callable[[str, str, str], None] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Report:
+    """Check, confirm, deliver to every target concurrently and record every attempt."""
+    env = os.environ if env is None else env
+    if dry_run:  # offline, but with the real secrets: a missing one fails here as in a post
+        p, _ = make_plan(path, config, only=only, force=force, offline=True, env=dict(env))
+        _refuse_warning(p)
+        p.reject_if_errors()
+        report = Report(
+            p.message.content_hash,
+            p.message.title,
+            p.message.kind,
+            findings=p.findings,
+            dry_run=True,
+            forced=force,
+        )
+        return report
+    p, channels = make_plan(path, config, only=only, force=force, offline=False, env=env)
+    _refuse_warning(p)
+    p.reject_if_errors()
+    if confirm is not None and not confirm(p):
+        raise UsageError("not confirmed; nothing was sent")
+    with open_store(config) as store:  # only now: bad input leaves no store behind
+        return publisher_for(config, store, channels, env, on_event).publish(p, force=force)
+
+
+def _refuse_warning(p: Plan) -> None:
+    """A danger warning goes through `citychan warn`: its rules, its guards, its CAP file."""
+    if p.message.kind == "warning":
+        raise UsageError(
+            f"{p.message.path.name} is a danger warning (kind: warning or a level): "
+            "'citychan post' sends information only",
+            hint=f"send it with: citychan warn {p.message.path}",
+        )
+
+
+def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
+    if not config.store_path.exists():
+        return []
+    with open_store(config) as store:
+        return [d.as_dict() for d in DeliveryStore(store).recent(limit)]
