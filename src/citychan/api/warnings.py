@@ -6,14 +6,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from citychan.alerts import Guard, MsgType, Warning, guard_accepts, guard_phrase, level_info
+from citychan.alerts import (
+    CapStatus,
+    Guard,
+    MsgType,
+    Warning,
+    guard_accepts,
+    guard_phrase,
+    level_info,
+)
 from citychan.config import Config
 from citychan.findings import Finding
 from citychan.warn.incidents import open_incidents
 from citychan.warn.service import WarnInput, WarnReport, run
 
-__all__ = ["WarnInput", "WarnReport", "Warning", "guard_accepts", "guard_phrase", "incidents",
-           "needs_yes", "send"]
+__all__ = ["CapStatus", "WarnInput", "WarnReport", "Warning", "guard_accepts", "guard_phrase",
+           "incidents", "needs_yes", "send"]
 
 Confirm = Callable[[Warning, list[Finding]], bool]
 

@@ -40,7 +40,7 @@ def findings_table(findings: list[Any], console: Any) -> None:
         where = esc(f" [{f.channel}]") if f.channel else ""  # [md] is not a style
         hint = f" [dim]— {f.hint}[/]" if f.hint else ""
         console.print(
-            f"  {_SEV[str(f.severity)]} {f.code} {f.name}{where}: {esc(f.message)}{hint}"
+            f"  {_SEV[f.severity]} {f.code} {f.name}{where}: {esc(f.message)}{hint}"
         )
 
 

@@ -181,10 +181,12 @@ def allclear(
           _How(cap_out, dry_run, yes, config, output))
 
 
-def _status(exercise: bool, test: bool) -> str:
+def _status(exercise: bool, test: bool) -> Any:
+    from citychan.api.warnings import CapStatus
+
     if exercise and test:
         _usage("choose --exercise or --test, not both")
-    return "Exercise" if exercise else "Test" if test else "Actual"
+    return CapStatus.EXERCISE if exercise else CapStatus.TEST if test else CapStatus.ACTUAL
 
 
 def _refuse(mode: str, why: str, given: dict[str, object]) -> None:

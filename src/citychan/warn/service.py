@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from citychan import alerts
-from citychan.alerts import Warning
+from citychan.alerts import CapStatus, Warning
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Report, Result, publisher_for
@@ -48,7 +48,7 @@ class WarnInput:
     area: str | None = None
     expires: str | None = None
     details: str | None = None
-    status: str = "Actual"  # Exercise / Test with --exercise / --test
+    status: CapStatus = CapStatus.ACTUAL  # Exercise / Test with --exercise / --test
 
 
 def build(
@@ -75,7 +75,7 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         if inp.level:
             w = replace(w, level=alerts.parse_level(inp.level))
         explicit = bool(str(msg.meta.get("incident") or "").strip())
-        return (alerts.mark(w, inp.status) if inp.status != "Actual" else w), explicit
+        return (alerts.mark(w, inp.status) if inp.status is not CapStatus.ACTUAL else w), explicit
     if not inp.level:
         raise UsageError("a warning needs --level low|medium|high")
     if not inp.area:
@@ -139,12 +139,12 @@ def build_update(
     return w, incident.channels
 
 
-def _same_status(status: str, original: Warning, incident_id: str) -> None:
+def _same_status(status: CapStatus, original: Warning, incident_id: str) -> None:
     """--exercise/--test on a follow-up must match the incident: its status never changes."""
-    if status != "Actual" and status != str(original.status):
+    if status is not CapStatus.ACTUAL and status is not original.status:
         raise UsageError(
-            f"incident '{incident_id}' is {str(original.status).lower()}, not "
-            f"{status.lower()}: follow-ups keep the status of the original",
+            f"incident '{incident_id}' is {original.status.value.lower()}, not "
+            f"{status.value.lower()}: follow-ups keep the status of the original",
             hint="leave out --exercise/--test",
         )
 
@@ -152,12 +152,12 @@ def _same_status(status: str, original: Warning, incident_id: str) -> None:
 def _replacement(inp: WarnInput, latest: Warning, config: Config, now: datetime) -> Warning:
     """New texts from a file or a template; level, area and expiry default to the latest
     message's."""
-    status = str(latest.status)
+    status = latest.status
     if inp.file is not None:
         w = build(replace(inp, status=status), config, now)
         return w if w.level is not None else replace(w, level=latest.level)
     return alerts.from_flags(
-        level=inp.level or str(latest.level),
+        level=inp.level or latest.level or "",
         area=inp.area or latest.area,
         now=now,
         event=inp.event,
@@ -180,7 +180,7 @@ def build_allclear(
     config: Config,
     store: Store,
     now: datetime,
-    status: str = "Actual",
+    status: CapStatus = CapStatus.ACTUAL,
 ) -> tuple[Warning, tuple[str, ...]]:
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
