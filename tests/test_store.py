@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from citychan import clock
 from citychan.errors import StoreError
 from citychan.store.db import MIGRATIONS, Store
 from citychan.store.deliveries import DeliveryStore, Status
@@ -41,8 +42,8 @@ def test_count_info_since(tmp_path: Path) -> None:
         s.record_message(h, "info", h, ("de",), None)
         for ch in ("x", "y"):
             s.finish(s.begin(h, ch, "outbox", "", False), Status.SENT)
-    assert s.count_info_since(datetime.now(UTC) - timedelta(hours=1)) == 2
-    assert s.count_info_since(datetime.now(UTC) + timedelta(hours=1)) == 0
+    assert s.count_info_since(clock.utcnow() - timedelta(hours=1)) == 2
+    assert s.count_info_since(clock.utcnow() + timedelta(hours=1)) == 0
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

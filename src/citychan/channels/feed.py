@@ -13,10 +13,11 @@ import re
 import threading
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from citychan import clock
 from citychan.channels.base import (
     Capabilities,
     ChannelContext,
@@ -86,7 +87,7 @@ class FeedChannel:
 
     def send(self, post: Post) -> Receipt:
         # keep the city's offset (post.sent is city time): the page shows local time
-        now = (post.sent or datetime.now(UTC).astimezone()).replace(microsecond=0)
+        now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
         entry_id = self.entry_id(post.message_id)
         try:
             with _LOCK:

@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from citychan import clock
 from citychan.channels.base import (
     Capabilities,
     ChannelConfigError,
@@ -123,7 +124,7 @@ class MastodonChannel(HttpChannel):
             "status": post.rendered.text, "visibility": self.visibility, "language": post.lang}
         if post.image is not None:
             body["media_ids"] = [self._upload(post)]
-        started = datetime.now(UTC)
+        started = clock.utcnow()
         try:
             response = self._call(
                 "POST",

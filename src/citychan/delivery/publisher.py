@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from citychan import clock
 from citychan.channels.base import Channel, ChannelError, Length, Post, idempotency_key
 from citychan.config import Config
 from citychan.delivery.posts import make_post, post_to_json
@@ -330,9 +331,9 @@ class Publisher:
     def _window_wait(self, channel: str, per_minute: int) -> float:
         """Seconds until fewer than ``per_minute`` deliveries to ``channel`` were started in
         the last minute, counting this run's own (already recorded) delivery."""
-        from datetime import UTC, timedelta
+        from datetime import timedelta
 
-        now = datetime.now(UTC)
+        now = clock.utcnow()
         started = self.deliveries.started_since(channel, now - timedelta(minutes=1))
         if len(started) <= per_minute:
             return 0.0

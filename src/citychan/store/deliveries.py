@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from citychan import clock
 from citychan.store.db import Store
 
 
@@ -59,7 +60,7 @@ class Delivery:
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return clock.utcnow().isoformat(timespec="seconds")
 
 
 def _utc(when: datetime) -> str:

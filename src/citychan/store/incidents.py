@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from citychan import clock
 from citychan.errors import StoreError
 from citychan.store.db import Store, Transaction
 
@@ -27,7 +28,7 @@ class Incident:
     closed: datetime | None
 
     def as_dict(self, now: datetime | None = None) -> dict[str, Any]:
-        now = now or datetime.now(UTC)
+        now = now or clock.utcnow()
         return {
             "id": self.id,
             "event": self.event,
