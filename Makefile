@@ -31,6 +31,7 @@ test: $(VENV)/.test-deps
 
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
 
 bench: $(VENV)/.test-deps
 	$(BIN)/python benchmarks/bench_startup.py

@@ -368,7 +368,7 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
         known = types or BUILTINS
         if type_name not in known:
             raise r.fail(
-                where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, known)}"
+                where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, list(known))}"
             )
         cls = load_type(type_name, types)
         schema: dict[str, Any] = dict(_CHANNEL_COMMON)

@@ -190,8 +190,9 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
         new_headline = bool(headline and headline.strip())  # for the primary language
         findings += [f for f in more if not (new_headline and f.code == "CC405"
                                              and f.message.startswith(f"{primary}:"))]
-    given = {k: v.strip() for k, v in (("headline", headline), ("description", description),
-                                       ("instruction", instruction)) if v and v.strip()}
+    given: dict[str, Any] = {k: v.strip() for k, v in (
+        ("headline", headline), ("description", description), ("instruction", instruction))
+        if v and v.strip()}
     texts = dict(w.texts)
     if given:
         texts[primary] = replace(texts.get(primary, WarningText()), **given)

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from citychan.channels.base import ChannelContext, ChannelError
 
@@ -334,7 +334,7 @@ class HttpChannel:
     starting with an underscore; ``repr`` shows the type, name and ``_public`` fields only.
     """
 
-    type_name: str = "http"
+    type_name: ClassVar[str] = "http"
     name: str
     policy: ApiPolicy
     _ctx: ChannelContext

@@ -25,7 +25,7 @@ from citychan.errors import ConfigError
 class _OfflineEnv(dict[str, str]):
     """Secrets for channels built only to read their capabilities: never sent anywhere."""
 
-    def get(self, key: str, default: Any = None) -> str:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> str:
         return "offline-placeholder"
 
 

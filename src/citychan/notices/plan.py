@@ -3,7 +3,7 @@ languages, rendered how, and what the rules say about each. No network, no store
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from citychan.channels.base import (
@@ -23,7 +23,7 @@ from citychan.render import render, render_summary
 
 
 def select(
-    config: Config, message: Message, only: list[str] | tuple[str, ...] = ()
+    config: Config, message: Message, only: Sequence[str] = ()
 ) -> list[ChannelConfig]:
     """The enabled channels this post goes to: --channel names, else the message's, else all."""
     wanted = list(dict.fromkeys(only or message.channels))  # a name given twice posts once

@@ -38,6 +38,7 @@ def render_png(symbol: Symbol, geometry: Geometry, fg: Rgb, bg: Rgb,
     small = Image.new("P", (n, n), 1)
     small.putpalette([*fg.tuple, *bg.tuple])
     pixels = small.load()
+    assert pixels is not None  # a new image always has pixel access
     for y, row in enumerate(symbol.dark):
         for x, dark in enumerate(row):
             if dark:

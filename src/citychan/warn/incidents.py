@@ -77,7 +77,7 @@ def warning_from_json(text: str) -> Warning:
             polygons=tuple(a["polygons"]),
             circles=tuple(a["circles"]),
             geocodes=tuple(tuple(g) for g in a["geocodes"]),
-        ),  # type: ignore[misc]
+        ),
         effective=datetime.fromisoformat(d["effective"]),
         expires=datetime.fromisoformat(d["expires"]) if d["expires"] else None,
         sent=datetime.fromisoformat(d["sent"]),
