@@ -11,7 +11,7 @@ from pathlib import Path
 from citychan.channels.base import Capabilities, Rendered
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
-from citychan.links import clean_url, domain_allowed
+from citychan.links import clean_url, domain_allowed, link_problem
 from citychan.notices.message import Message
 
 # No crying wolf: an info post must not sound like a danger warning. "entwarnung" comes first:
@@ -104,24 +104,13 @@ def _all_links(message: Message) -> list[str]:
     return message_links(message)
 
 
-def _parses(url: str) -> bool:
-    """A URL whose port is a number in range (https://host:99999/ is not)."""
-    from urllib.parse import urlsplit
-
-    try:
-        port = urlsplit(url).port  # raises ValueError when out of range or not a number
-    except ValueError:
-        return False
-    return port is None or port > 0
-
-
 def link_findings(links: Iterable[str], allowed: tuple[str, ...]) -> list[Finding]:
     out: list[Finding] = []
     for url in dict.fromkeys(links):
-        if not re.match(r"(?i)^(https?://[^\s/]+|mailto:|tel:)", url) or not _parses(url):
-            out.append(
-                error("CC204", f"not a usable link: {url!r}", hint="use a full https:// URL")
-            )
+        problem = link_problem(url)
+        if problem:
+            out.append(error("CC204", f"not a usable link ({problem}): {url!r}",
+                             hint="use a full https:// URL without spaces or user names"))
             continue
         if url.lower().startswith("http://"):
             out.append(warning("CC204", f"link without https: {url}"))

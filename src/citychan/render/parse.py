@@ -118,11 +118,17 @@ def _is_self_link(text: str, href: str) -> bool:
 def _merge_text(nodes: list[Node], linkify: bool = True) -> tuple[Node, ...]:
     """Join neighbouring text nodes, then cut bare URLs out of them as link nodes."""
     merged: list[Node] = []
-    for node in nodes:
-        if node.kind == "text" and merged and merged[-1].kind == "text":
-            merged[-1] = Node("text", text=merged[-1].text + node.text)
-        else:
-            merged.append(node)
+    run: list[str] = []  # neighbouring texts, joined once (adding them up one by one is
+    for node in nodes:   # quadratic: markdown-it gives one text node per stray '*' or '[')
+        if node.kind == "text":
+            run.append(node.text)
+            continue
+        if run:
+            merged.append(Node("text", text="".join(run)))
+            run = []
+        merged.append(node)
+    if run:
+        merged.append(Node("text", text="".join(run)))
     out: list[Node] = []
     for node in merged:
         out.extend(_split_urls(node.text) if node.kind == "text" and linkify else [node])
@@ -142,15 +148,21 @@ def _split_urls(text: str) -> list[Node]:
 
 
 def trim_url(url: str) -> str:
-    """A URL found in running text, without the sentence punctuation that follows it."""
-    while url:
-        if url[-1] in _TRAILING:
-            url = url[:-1]
-        elif url[-1] == ")" and url.count(")") > url.count("("):
-            url = url[:-1]
+    """A URL found in running text, without the sentence punctuation that follows it; a
+    closing parenthesis stays when it closes one opened in the URL. One pass from the end
+    (a URL followed by 300,000 ')' must not cost 300,000 counts)."""
+    opened, closed = url.count("("), url.count(")")
+    end = len(url)
+    while end:
+        char = url[end - 1]
+        if char in _TRAILING:
+            end -= 1
+        elif char == ")" and closed > opened:
+            closed -= 1
+            end -= 1
         else:
             break
-    return url
+    return url[:end]
 
 
 def plain(nodes: tuple[Node, ...]) -> str:
