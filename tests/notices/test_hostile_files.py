@@ -247,3 +247,13 @@ def test_without_libyaml_the_front_matter_reads_the_same(
         assert outcome() == with_c
     finally:
         frontmatter._loader_class.cache_clear()
+
+
+def test_terminal_escape_sequences_in_a_title_never_reach_the_terminal(isolated: Path) -> None:
+    write(isolated / "n.md", '---\ntitle: "Fest\\e]0;pwned\\a\\e[2J \\u009b31m"\n---\nText\n')
+    for args in (("check", "n.md"), ("post", "n.md", "--dry-run")):
+        run = cli(*args)
+        assert run.code == 0, run.stdout + run.stderr
+        shown = run.stdout + run.stderr
+        assert "Fest]0;pwned[2J 31m" in shown
+        assert not any(c in shown for c in "\x1b\x9b\x07")

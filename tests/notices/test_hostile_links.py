@@ -118,3 +118,13 @@ def test_any_text_as_a_link_is_judged_without_an_exception(url: str) -> None:
     assert (problem is None) == ("CC204" not in {f.code for f in findings if f.severity == "error"})
     if any(c in url for c in "\r\n\\ \t"):
         assert problem is not None
+
+
+def test_cr_lf_in_link_field_is_refused_before_any_channel_sees_it(isolated) -> None:  # type: ignore[no-untyped-def]
+    # a YAML escape is how a line break gets into a one-line field
+    write(isolated / "n.md", '---\ntitle: Termine\nlink: "https://www.bautzen.de/\\r\\nX: 1"\n'
+                             "---\nText\n")
+    run = cli("post", "n.md", "--yes")
+    assert run.code == 3
+    assert "CC204" in run.stderr and "a line break (LF)" in run.stderr
+    assert not (isolated / "citychan-out" / "outbox").exists()  # nothing went anywhere

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from citychan.errors import InputError
 from citychan.hygiene import clean_controls
@@ -74,7 +74,7 @@ def load_yaml(text: str, path: Path) -> Any:
 
 
 def _kind(value: Any) -> str:
-    return {list: "list", str: "text"}.get(type(value), "value")
+    return "list" if isinstance(value, list) else "text" if isinstance(value, str) else "value"
 
 
 @lru_cache(maxsize=1)
@@ -90,8 +90,9 @@ def _loader_class() -> type:
 
     class TextComposer(Composer):
         def compose_node(self, parent: Any, index: Any) -> Any:
-            event = self.peek_event()
-            if self.check_event(AliasEvent):
+            parser: Any = self  # the parser's methods come from the loader's other bases
+            event = parser.peek_event()
+            if parser.check_event(AliasEvent):
                 raise _Refused(f"the alias *{event.anchor} is not allowed; write the value "
                                "out", event.start_mark)
             if event.anchor is not None:
@@ -113,8 +114,7 @@ def _loader_class() -> type:
         f"{_TAG}null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 
     class TextConstructor(SafeConstructor):
-        yaml_constructors: dict[Any, Any] = {}
-        yaml_multi_constructors: dict[Any, Any] = {}
+        yaml_multi_constructors: ClassVar[dict[Any, Any]] = {}
 
         def construct_text(self, node: Any) -> str:
             return clean_controls(str(self.construct_scalar(node)))
@@ -136,14 +136,17 @@ def _loader_class() -> type:
             raise _Refused(f"the tag {node.tag.replace(_TAG, '!!')} is not allowed; write "
                            "plain text", node.start_mark)
 
-    TextConstructor.add_constructor(f"{_TAG}null", SafeConstructor.construct_yaml_null)
-    TextConstructor.add_constructor(f"{_TAG}str", TextConstructor.construct_text)
-    TextConstructor.add_constructor(f"{_TAG}seq", SafeConstructor.construct_yaml_seq)
-    TextConstructor.add_constructor(f"{_TAG}map", TextConstructor.construct_table)
-    TextConstructor.add_constructor(None, TextConstructor.construct_other)
+    # only these, none inherited: no int, float, bool, timestamp, binary, set, omap, merge
+    TextConstructor.yaml_constructors = {
+        f"{_TAG}null": SafeConstructor.construct_yaml_null,
+        f"{_TAG}str": TextConstructor.construct_text,
+        f"{_TAG}seq": SafeConstructor.construct_yaml_seq,
+        f"{_TAG}map": TextConstructor.construct_table,
+        None: TextConstructor.construct_other,
+    }
 
     if getattr(yaml, "__with_libyaml__", False):
-        from yaml.cyaml import CParser
+        from yaml._yaml import CParser
 
         class FastLoader(TextComposer, CParser, TextConstructor, TextResolver):
             def __init__(self, stream: str) -> None:

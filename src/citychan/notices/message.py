@@ -238,7 +238,8 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
             findings.append(error("CC002", f"{path.name}: '{key}' must be text"))
     for key in ("expires", "effective"):
         _check_time(meta.get(key), key, path)
-    lang = meta.get("lang") if isinstance(meta.get("lang"), str) else default_lang
+    said = meta.get("lang")
+    lang = said if isinstance(said, str) else default_lang
     return Document(
         lang=lang,
         title=str(title).strip(),
