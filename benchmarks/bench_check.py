@@ -3,8 +3,11 @@ whole process, against the embedded default channels. Target: <= 3 s on 2 cores.
 
 from __future__ import annotations
 
+import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from _timing import medians
@@ -45,12 +48,49 @@ def generate(folder: Path, count: int) -> list[str]:
     return names
 
 
+# Hostile notices (issue: hostile input): each must cost about what a normal notice costs;
+# before the fixes the first took 45 s and the last 50 s with 2.8 GB.
+HOSTILE = {
+    "URL followed by 300,000 ')'": "Siehe https://www.bautzen.de/" + ")" * 300_000,
+    "60,000 stray '[' (markdown-it's dearest)": "a" + "[" * 60_000,
+    "377-byte YAML billion laughs": None,  # in the front matter, below
+}
+LAUGHS = "".join(f"  - &{c} [{','.join([f'*{p}'] * 9)}]\n"
+                 for p, c in zip("abcdefg", "bcdefgh", strict=True))
+
+
+def hostile(folder: Path) -> dict[str, list[str]]:
+    names = {}
+    for i, (what, body) in enumerate(HOSTILE.items()):
+        p = folder / f"hostile-{i}.md"
+        if body is None:
+            p.write_text("---\ntitle: Lachen\ntags:\n  - &a [lol,lol,lol,lol,lol,lol,lol,lol,"
+                         f"lol]\n{LAUGHS}---\nHaha\n", encoding="utf-8")
+        else:
+            p.write_text(f"---\ntitle: Feindlich\n---\n{body}\n", encoding="utf-8")
+        names[what] = [p.name]
+    return names
+
+
+def time_runs(cmd: list[str], runs: int, cwd: str) -> float:
+    """Median wall time of a whole process that may refuse its input (exit 2 is expected)."""
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=600)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     citychan = str(Path(sys.executable).parent / "citychan")
     with tempfile.TemporaryDirectory() as tmp:
         names = generate(Path(tmp), count)
+        attacks = {what: time_runs([citychan, "check", *files], runs, tmp)
+                   for what, files in hostile(Path(tmp)).items()}
         results = medians(
             {
                 "citychan check 1 notice": [citychan, "check", names[1]],
@@ -65,6 +105,8 @@ def main() -> None:
     one = results["citychan check 1 notice"]
     print(f"per notice beyond start-up: {(total - one) / (count - 1) * 1000:.2f} ms")
     print(f"target <= {TARGET:.1f} s: {'OK' if total <= TARGET else 'OVER TARGET'}")
+    for what, t in attacks.items():
+        print(f"hostile: {what:32s} {t:6.2f} s = {t / one:4.1f} x one normal notice")
 
 
 if __name__ == "__main__":

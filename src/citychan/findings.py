@@ -20,6 +20,7 @@ CODES: dict[str, str] = {
     "CC004": "image-without-alt",
     "CC005": "image-missing",
     "CC006": "image-unusable",
+    "CC007": "image-outside-folder",
     "CC101": "too-long",
     "CC102": "summary-fallback",
     "CC104": "no-channel",

@@ -3,9 +3,12 @@ circles and geocodes. Shapes are checked here so a bad coordinate never reaches 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from citychan.hygiene import clean_controls
 
 
 @dataclass(frozen=True)
@@ -22,11 +25,22 @@ class Area:
         return self.desc.get(lang) or next(iter(self.desc.values()), "")
 
 
+# WGS 84 decimal degrees in ASCII digits. float() alone would take "inf", "nan", "5_1",
+# "1e3" and Arabic-Indic digits, and the CAP file would carry them verbatim.
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def _number(text: str, what: str) -> float:
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError(f"{what} {text!r} is not a decimal number like 51.18")
+    return float(text)
+
+
 def _point(text: str) -> tuple[float, float]:
     lat_s, sep, lon_s = text.partition(",")
     if not sep:
         raise ValueError(f"point {text!r} is not 'lat,lon'")
-    lat, lon = float(lat_s), float(lon_s)
+    lat, lon = _number(lat_s, "latitude"), _number(lon_s, "longitude")
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise ValueError(f"point {text!r} is outside -90..90, -180..180")
     return lat, lon
@@ -53,11 +67,11 @@ def parse_circle(text: str) -> str:
         raise ValueError(f"circle {text!r} is not 'lat,lon radius_km'")
     try:
         _point(parts[0])
-        radius = float(parts[1])
+        radius = _number(parts[1], "radius")
     except ValueError as exc:
         raise ValueError(f"circle: {exc}") from None
-    if radius <= 0:
-        raise ValueError(f"circle radius must be positive, got {parts[1]}")
+    if radius < 0:  # 0 is a point, as CAP allows
+        raise ValueError(f"circle radius must not be negative, got {parts[1]}")
     return " ".join(parts)
 
 
@@ -66,11 +80,12 @@ def parse_geocodes(value: Any) -> tuple[tuple[str, str], ...]:
     if value is None:
         return ()
     if isinstance(value, Mapping):
-        return tuple((str(k), str(v)) for k, v in value.items())
+        return tuple((clean_controls(str(k)).strip(), clean_controls(str(v)).strip())
+                     for k, v in value.items())
     items = [value] if isinstance(value, str) else list(value)
     out: list[tuple[str, str]] = []
     for item in items:
-        name, sep, code = str(item).partition("=")
+        name, sep, code = clean_controls(str(item)).partition("=")
         if not sep or not name.strip() or not code.strip():
             raise ValueError(f"geocode {item!r} is not 'valueName=value'")
         out.append((name.strip(), code.strip()))
@@ -89,6 +104,7 @@ def make_area(desc: str | Mapping[str, str], *, polygon: Any = None, circle: Any
               geocode: Any = None, langs: tuple[str, ...] = ("de",)) -> Area:
     """An Area from CLI/front-matter values; raises ValueError naming the bad shape."""
     descs = dict(desc) if isinstance(desc, Mapping) else {lang: desc for lang in langs}
-    return Area(desc={k: str(v).strip() for k, v in descs.items() if str(v).strip()},
+    texts = {k: clean_controls(str(v)).strip() for k, v in descs.items()}
+    return Area(desc={k: v for k, v in texts.items() if v},
                 polygons=shapes(polygon, parse_polygon), circles=shapes(circle, parse_circle),
                 geocodes=parse_geocodes(geocode))

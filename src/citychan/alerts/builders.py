@@ -27,6 +27,7 @@ from citychan.alerts.warning import (
 from citychan.config import AlertsConfig
 from citychan.errors import UsageError
 from citychan.findings import Finding, error, warning
+from citychan.hygiene import clean_controls
 from citychan.notices.message import Message
 
 SHAPE_HINT = ("polygon 'lat,lon lat,lon …' (closed ring), circle 'lat,lon radius_km', "
@@ -57,7 +58,8 @@ def _details(details: str | Mapping[str, str] | None, langs: tuple[str, ...]) ->
     if details is None:
         return {}
     # Free text given once is in the primary language; it is never machine-translated.
-    return {langs[0]: details} if isinstance(details, str) else dict(details)
+    given = {langs[0]: details} if isinstance(details, str) else dict(details)
+    return {lang: clean_controls(text) for lang, text in given.items()}
 
 
 def from_template(template: str | Template, level: Level | str,
@@ -120,7 +122,7 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
     alerts = alerts or AlertsConfig()
     shapes = {"polygon": polygon, "circle": circle, "geocode": geocode}
     raw = {"headline": headline, "description": description, "instruction": instruction}
-    given = {k: v.strip() for k, v in raw.items() if v is not None}
+    given = {k: clean_controls(v).strip() for k, v in raw.items() if v is not None}
     if template:
         base = from_template(template, level, area, expires, now=now, alerts=alerts,
                              details=details, effective=effective, incident=incident,
@@ -185,14 +187,15 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
         w = relabel(w, lvl) if w.level is not None else replace(w, level=lvl)
     if event is not None:
         w = _swap_event(w, get_event(event).code)
-    if area is not None and area.strip():
-        w, more = _swap_area(w, area.strip())
+    area = clean_controls(area).strip() if area is not None else None
+    if area:
+        w, more = _swap_area(w, area)
         new_headline = bool(headline and headline.strip())  # for the primary language
         findings += [f for f in more if not (new_headline and f.code == "CC405"
                                              and f.message.startswith(f"{primary}:"))]
-    given: dict[str, Any] = {k: v.strip() for k, v in (
+    given: dict[str, Any] = {k: clean_controls(v).strip() for k, v in (
         ("headline", headline), ("description", description), ("instruction", instruction))
-        if v and v.strip()}
+        if v and clean_controls(v).strip()}
     texts = dict(w.texts)
     if given:
         texts[primary] = replace(texts.get(primary, WarningText()), **given)
@@ -203,9 +206,10 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
                 "CC003", f"{lang}: {', '.join(given)} still as in {latest.identifier}; only "
                          f"the {primary} text was changed",
                 hint=f"to change {lang} too, send the update as a file with NAME.{lang}.md"))
-    if details and details.strip():
+    details = clean_controls(details).strip() if details else None
+    if details:
         t = texts.get(primary, WarningText())
-        texts[primary] = replace(t, description=f"{t.description} {details.strip()}".strip())
+        texts[primary] = replace(t, description=f"{t.description} {details}".strip())
         findings += [warning("CC003", f"{lang}: the details were given only in {primary}",
                              hint=f"the {lang} text goes out without them")
                      for lang in texts if lang != primary]

@@ -17,6 +17,7 @@ from citychan.alerts.timeutil import cap_time
 from citychan.alerts.warning import Warning
 from citychan.config import AlertsConfig, CityConfig
 from citychan.errors import InputError
+from citychan.hygiene import xml_text
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -33,7 +34,7 @@ def cap_language(lang: str) -> str:
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     el = ET.SubElement(parent, f"{{{CAP_NS}}}{tag}")
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)  # one control character would break every later reader
     return el
 
 
@@ -136,9 +137,10 @@ def cap_index_entry(warning: Warning, url: str, lang: str | None = None) -> CapI
 
 
 def _atom(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+    el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}",
+                       {k: xml_text(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = xml_text(text)
     return el
 
 

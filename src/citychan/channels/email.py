@@ -27,6 +27,7 @@ from citychan.channels.base import (
     Receipt,
     is_loopback,
 )
+from citychan.hygiene import xml_text
 
 SECURITY = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -108,7 +109,7 @@ class EmailChannel:
         """The multipart/alternative mail for ``post``; headers are encoded on output."""
         msg = EmailMessage()
         # One line: a line break in a header value would be refused (or be an injection).
-        msg["Subject"] = " ".join((post.rendered.title or post.title).split())
+        msg["Subject"] = " ".join(xml_text(post.rendered.title or post.title).split())
         msg["From"] = self.sender
         msg["To"] = ", ".join(self.recipients)
         sent = post.sent
@@ -117,9 +118,11 @@ class EmailChannel:
         # A broadcast: ask vacation responders and the like not to answer (RFC 3834).
         msg["Auto-Submitted"] = "auto-generated"
         # Quoted-printable: umlauts and Sorbian letters survive relays without 8BITMIME.
-        msg.set_content(post.rendered.text, cte="quoted-printable")
+        # The parts without control characters and lone surrogates (which no mail can carry).
+        msg.set_content(xml_text(post.rendered.text), cte="quoted-printable")
         if post.rendered.html:
-            msg.add_alternative(post.rendered.html, subtype="html", cte="quoted-printable")
+            msg.add_alternative(xml_text(post.rendered.html), subtype="html",
+                                cte="quoted-printable")
         # after set_content, which drops every Content-* header set before it (RFC 3282)
         msg["Content-Language"] = ", ".join(post.langs)
         return msg

@@ -12,8 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from citychan.errors import InputError, did_you_mean
+from citychan.errors import InputError, UsageError, did_you_mean
 from citychan.findings import Finding, error, warning
+from citychan.fsutil import NotRegular, ReadRefused, TooLarge, read_limited
+from citychan.hygiene import clean_controls
+from citychan.notices.frontmatter import split_front_matter
+from citychan.timeparse import check_when_text
 
 MAX_BYTES = 1024 * 1024  # a notice is text for a phone screen; 1 MiB is already absurd
 
@@ -66,9 +70,6 @@ SHARED_KEYS = (
     "status",
 )
 _LANG_SUFFIX = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3})\.md$")
-_FRONT = re.compile(
-    r"\A---[ \t]*\r?\n(?P<yaml>.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$\r?\n?", re.S | re.M
-)
 
 
 @dataclass(frozen=True)
@@ -148,27 +149,51 @@ class Message:
 def _file_digest(path: Path | None) -> str | None:
     if path is None or not path.is_file():
         return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as fh:  # in blocks: a huge file is refused later, not loaded here
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _image(value: Any, path: Path) -> tuple[Path | None, list[Finding]]:
+    """The picture of ``image:``, only from the notice's folder or a folder below it: a
+    notice must not be able to publish any picture the machine can read
+    (``../../x.png``, an absolute path, a symlink that leads out)."""
+    if value is None or value == "":
+        return None, []
+    if not isinstance(value, str):
+        return None, [error("CC002", f"{path.name}: 'image' must be a file name")]
+    image = Path(value)
+    image = image if image.is_absolute() else path.parent / image
+    folder = path.parent.resolve()
+    try:
+        inside = image.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a symlink loop
+        inside = False
+    if inside:
+        return image, []
+    return None, [error("CC007", f"{path.name}: image {value!r} lies outside the notice's "
+                        f"folder {folder}; it is not published",
+                        hint="put the picture in the notice's folder or a folder below it")]
 
 
 def read_text(path: Path, what: str = "message file") -> str:
-    """Read a UTF-8 text file, or raise one InputError that says what is wrong with it."""
+    """Read a UTF-8 text file, or raise one InputError that says what is wrong with it.
+    Only a regular file is read, and never more than MAX_BYTES of it (see read_limited)."""
     try:
-        if path.is_dir():
-            raise InputError(f"{path}: is a directory, not a {what}")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(
-                f"{path}: {size:,} bytes is too large for a {what} "
-                f"(limit {MAX_BYTES:,} bytes, 1 MiB)"
-            )
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_BYTES)
+    except NotRegular as exc:
+        raise InputError(f"{path}: {exc}, not a {what}") from None
+    except TooLarge as exc:
+        size = f"{exc.size:,} bytes is" if exc.size is not None else "is"
+        raise InputError(f"{path}: {size} too large for a {what} "
+                         f"(limit {MAX_BYTES:,} bytes, 1 MiB)") from None
+    except ReadRefused as exc:
+        raise InputError(f"{path}: {exc}") from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     if b"\x00" in raw[:8192]:
         raise InputError(f"{path}: is a binary file, not a Markdown {what}")
     try:
@@ -182,44 +207,6 @@ def read_text(path: Path, what: str = "message file") -> str:
     if not text.strip():
         raise InputError(f"{path}: is empty")
     return text
-
-
-_BREAKS = str.maketrans({"\r": "\n", "\v": "\n", "\f": "\n"})
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
-
-
-def clean_controls(text: str) -> str:
-    """Line ends as \\n; a vertical tab or form feed (Word's soft line break) becomes a line
-    break; other control characters, which XML (the feed, CAP) cannot carry, are dropped."""
-    return _CONTROLS.sub("", text.replace("\r\n", "\n").translate(_BREAKS))
-
-
-def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
-    import yaml
-
-    m = _FRONT.match(text)
-    if not m:
-        raise InputError(
-            f"{path}: missing front matter with a title",
-            hint="start the file with '---', 'title: …', '---'",
-        )
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
-    try:
-        meta = yaml.load(m.group("yaml"), Loader=loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise InputError(f"{path}: broken front matter{where}: {problem}") from None
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        raise InputError(f"{path}: front matter must be 'key: value' pairs, not a {_kind(meta)}")
-    return {str(k): v for k, v in meta.items()}, text[m.end() :]
-
-
-def _kind(value: Any) -> str:
-    return {list: "list", str: "string", int: "number", float: "number"}.get(type(value), "value")
 
 
 def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding]]:
@@ -249,7 +236,10 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
     for key in ("summary", "image_alt", "link", "lang"):
         if key in meta and meta[key] is not None and not isinstance(meta[key], str):
             findings.append(error("CC002", f"{path.name}: '{key}' must be text"))
-    lang = meta.get("lang") if isinstance(meta.get("lang"), str) else default_lang
+    for key in ("expires", "effective"):
+        _check_time(meta.get(key), key, path)
+    said = meta.get("lang")
+    lang = said if isinstance(said, str) else default_lang
     return Document(
         lang=lang,
         title=str(title).strip(),
@@ -259,6 +249,19 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
         image_alt=meta.get("image_alt") if isinstance(meta.get("image_alt"), str) else None,
         meta=meta,
     ), findings
+
+
+def _check_time(value: Any, key: str, path: Path) -> None:
+    """A time that cannot mean anything (2026-02-30, 99999999d) makes the file unreadable,
+    like broken YAML; whether it exists in the city's time zone is judged with the warning."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InputError(f"{path}: {key}: must be a time like 2h or 2026-11-28T16:00")
+    try:
+        check_when_text(value)
+    except UsageError as exc:
+        raise InputError(f"{path}: {key}: {exc.message}", hint=exc.hint) from None
 
 
 def translation_paths(primary: Path) -> dict[str, Path]:
@@ -310,8 +313,11 @@ def load_message(
     primary, findings = load_document(path, alone.group("lang") if alone else languages[0])
     docs = [primary]
     for lang, tpath in translation_paths(path).items():
-        if lang == primary.lang:
-            continue
+        if lang == primary.lang:  # f.md and f.de.md: which one is meant? never guess
+            raise InputError(
+                f"{tpath}: a second '{lang}' text beside {path.name}, which is '{lang}' too",
+                hint=f"keep one of the two files (a sibling NAME.{lang}.md is for a language "
+                     f"{path.name} is not in)")
         doc, more = load_document(tpath, lang)
         findings += more
         if doc.lang != lang:
@@ -336,10 +342,8 @@ def load_message(
             error("CC002", f"{path.name}: kind must be 'info' or 'warning', not {kind!r}")
         )
         kind = "info"
-    image = None
-    if meta.get("image"):
-        image = Path(str(meta["image"]))
-        image = image if image.is_absolute() else path.parent / image
+    image, more = _image(meta.get("image"), path)
+    findings += more
     tags = meta.get("tags") or ()
     tags = (tags,) if isinstance(tags, str) else tags
     channels = meta.get("channels") or ()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
-from citychan.links import clean_url, domain_allowed
+from citychan.links import clean_url, domain_allowed, link_problem
 from citychan.notices.message import Message
 from citychan.render import message_links
 from citychan.render.types import Length, LengthUnit
@@ -99,24 +99,13 @@ def image_findings(path: Path) -> list[Finding]:
     return []
 
 
-def _parses(url: str) -> bool:
-    """A URL whose port is a number in range (https://host:99999/ is not)."""
-    from urllib.parse import urlsplit
-
-    try:
-        port = urlsplit(url).port  # raises ValueError when out of range or not a number
-    except ValueError:
-        return False
-    return port is None or port > 0
-
-
 def link_findings(links: Iterable[str], allowed: tuple[str, ...]) -> list[Finding]:
     out: list[Finding] = []
     for url in dict.fromkeys(links):
-        if not re.match(r"(?i)^(https?://[^\s/]+|mailto:|tel:)", url) or not _parses(url):
-            out.append(
-                error("CC204", f"not a usable link: {url!r}", hint="use a full https:// URL")
-            )
+        problem = link_problem(url)
+        if problem:
+            out.append(error("CC204", f"not a usable link ({problem}): {url!r}",
+                             hint="use a full https:// URL without spaces or user names"))
             continue
         if url.lower().startswith("http://"):
             out.append(warning("CC204", f"link without https: {url}"))

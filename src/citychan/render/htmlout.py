@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from html import escape
 
+from citychan.hygiene import xml_text
 from citychan.render.parse import Node, plain
 from citychan.render.sections import Job, Section, more_label
 
@@ -16,11 +17,13 @@ _INLINE_TAGS = {"strong": "strong", "em": "em", "strike": "del"}
 
 
 def esc(text: str) -> str:
-    return escape(text, quote=False)
+    """Text for an HTML element: escaped, and without what XML forbids (the feed carries
+    this HTML inside Atom; one control character would break the whole feed)."""
+    return escape(xml_text(text), quote=False)
 
 
 def attr(text: str) -> str:
-    return escape(text, quote=True)
+    return escape(xml_text(text), quote=True)
 
 
 class HtmlRenderer:

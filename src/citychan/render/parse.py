@@ -122,11 +122,17 @@ def _is_self_link(text: str, href: str) -> bool:
 def _merge_text(nodes: list[Node], linkify: bool = True) -> tuple[Node, ...]:
     """Join neighbouring text nodes, then cut bare URLs out of them as link nodes."""
     merged: list[Node] = []
-    for node in nodes:
-        if node.kind == "text" and merged and merged[-1].kind == "text":
-            merged[-1] = Node("text", text=merged[-1].text + node.text)
-        else:
-            merged.append(node)
+    run: list[str] = []  # neighbouring texts, joined once (adding them up one by one is
+    for node in nodes:   # quadratic: markdown-it gives one text node per stray '*' or '[')
+        if node.kind == "text":
+            run.append(node.text)
+            continue
+        if run:
+            merged.append(Node("text", text="".join(run)))
+            run = []
+        merged.append(node)
+    if run:
+        merged.append(Node("text", text="".join(run)))
     out: list[Node] = []
     for node in merged:
         out.extend(_split_urls(node.text) if node.kind == "text" and linkify else [node])

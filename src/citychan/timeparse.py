@@ -1,0 +1,129 @@
+"""Times as people write them: ``2h``, ``90m``, ``1h30m``, ``1d`` or an ISO date-time in
+city time. A duration is real elapsed time (``6h`` across the March clock change is six
+hours, not five); a local time the clocks skip (``2026-03-29T02:30`` in Berlin) or pass twice
+(``2026-10-25T02:30``) is refused with a hint, never guessed."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
+
+from citychan.errors import UsageError
+
+CITY_TZ = "Europe/Berlin"
+MAX_DURATION = timedelta(days=3660)  # ten years: anything longer is a typo, not a notice
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # beyond them a year is a typo (and 0001 has no offset)
+_DURATION = re.compile(
+    r"^\s*(?:(?P<d>[0-9]+)\s*d)?\s*(?:(?P<h>[0-9]+)\s*h)?\s*(?:(?P<m>[0-9]+)\s*m(?:in)?)?\s*$")
+_HINT = "use a duration like 2h or 90m, or an ISO time like 2026-11-28T16:00"
+
+
+def zone(tz: str | tzinfo) -> tzinfo:
+    """A tzinfo from a name such as ``Europe/Berlin`` (or the tzinfo itself)."""
+    return ZoneInfo(tz) if isinstance(tz, str) else tz
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """``2h``, ``90m``, ``1h30m``, ``1d`` -> timedelta; None when ``text`` is no duration.
+    A duration over ten years raises UsageError (``99999999d`` is a typo)."""
+    m = _DURATION.match(text)
+    if not m or not any(m.groupdict().values()):
+        return None
+    # digit strings are checked before int(): a 5,000-digit number is refused, not parsed
+    d, h, mins = (m.group(k) or "0" for k in ("d", "h", "m"))
+    if max(len(d), len(h), len(mins)) > 9:
+        raise _too_long(text)
+    delta = timedelta(days=int(d), hours=int(h), minutes=int(mins))
+    if delta > MAX_DURATION:
+        raise _too_long(text)
+    return delta
+
+
+def _too_long(text: str) -> UsageError:
+    return UsageError(f"{text.strip()!r} is longer than ten years", hint=_HINT)
+
+
+def check_when_text(text: str) -> None:
+    """Raise UsageError unless ``text`` reads as a duration or an ISO date or date-time:
+    the check that needs no time zone (``2026-02-30`` fails here)."""
+    if parse_duration(text) is not None:
+        return
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise UsageError(f"cannot read {text.strip()!r} as a time ({_reason(exc)})",
+                         hint=_HINT) from None
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise UsageError(f"{when.date().isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}",
+                         hint=_HINT)
+
+
+def _reason(exc: ValueError) -> str:
+    reason = str(exc)
+    return "not a duration or ISO time" if reason.startswith("Invalid isoformat") else reason
+
+
+def parse_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
+               what: str = "expires") -> datetime:
+    """A duration after ``base`` (in elapsed time) or an ISO date-time; naive times are city
+    time and must exist exactly once there. A datetime or date object is accepted too."""
+    try:
+        if isinstance(value, datetime):
+            return city_time(value, tz)
+        if isinstance(value, date):
+            return city_time(datetime(value.year, value.month, value.day), tz)
+        text = str(value).strip()
+        delta = parse_duration(text)
+        if delta is not None:
+            return after(base, delta, tz)
+        try:
+            when = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise UsageError(f"cannot read {text!r} as a time ({_reason(exc)})",
+                             hint=_HINT) from None
+        return city_time(when, tz)
+    except UsageError as exc:
+        raise UsageError(f"{what}: {exc.message}", hint=exc.hint) from None
+    except OverflowError:
+        raise UsageError(f"{what}: {value!s} is outside the calendar", hint=_HINT) from None
+
+
+def after(base: datetime, delta: timedelta, tz: str | tzinfo = CITY_TZ) -> datetime:
+    """``base`` plus ``delta`` of real time, in city time: the sum is taken in UTC, so a
+    clock change in between neither adds nor takes an hour."""
+    start = base if base.tzinfo is not None else city_time(base, tz)
+    return localize(start.astimezone(UTC) + delta, tz)
+
+
+def city_time(dt: datetime, tz: str | tzinfo = CITY_TZ) -> datetime:
+    """An aware ``dt`` in city time; a naive one is read as city time and must exist exactly
+    once there (not in the hour the clocks skip in spring or pass twice in autumn)."""
+    z = zone(tz)
+    if not FIRST_YEAR <= dt.year <= LAST_YEAR:
+        raise UsageError(f"{dt.date().isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}",
+                         hint=_HINT)
+    if dt.tzinfo is not None:
+        return localize(dt, z)
+    first, second = dt.replace(tzinfo=z, fold=0), dt.replace(tzinfo=z, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first.replace(microsecond=0)
+    shown, name = dt.isoformat(timespec="minutes"), getattr(z, "key", str(z))
+    if first.astimezone(UTC).astimezone(z).replace(tzinfo=None) != dt:
+        raise UsageError(f"{shown} does not exist in {name}: the clocks skip that hour",
+                         hint="give a time before or after the change, or a duration like 6h")
+    raise UsageError(f"{shown} happens twice in {name}: the clocks go back",
+                     hint=f"add the offset: {shown}{_offset(first)} (the first) or "
+                          f"{shown}{_offset(second)} (the second)")
+
+
+def _offset(dt: datetime) -> str:
+    return dt.isoformat()[-6:]
+
+
+def localize(dt: datetime, tz: str | tzinfo = CITY_TZ) -> datetime:
+    """In city time, whole seconds; a naive ``dt`` is taken as city time already (for
+    clock readings; times a person wrote go through :func:`city_time`)."""
+    z = zone(tz)
+    dt = dt.replace(tzinfo=z) if dt.tzinfo is None else dt.astimezone(z)
+    return dt.replace(microsecond=0)
