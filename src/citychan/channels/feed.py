@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import threading
 import uuid
 from collections.abc import Mapping
@@ -29,10 +28,10 @@ from citychan.channels.base import (
     require_https,
 )
 from citychan.fsutil import atomic_write
+from citychan.hygiene import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 100  # in feed.xml; the archive page keeps all
-_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LOCK = threading.Lock()  # several feed channels may share a folder
 
 
@@ -144,7 +143,7 @@ def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: d
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
         if text is not None:
-            el.text = _XML_UNSAFE.sub("", text)  # one stray control character would break
+            el.text = xml_text(text)  # one stray control character would break
         return el                                  # the feed, for every later post too
 
     sub(feed, "id", "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, public_url)))
