@@ -6,6 +6,7 @@ import pytest
 
 from citychan.channels.base import Capabilities, Dialect, LengthUnit, Rendered
 from citychan.config import InfoRules
+from citychan.kinds import Kind
 from citychan.links import clean_url, domain_allowed
 from citychan.notices.rules import (
     in_quiet_hours,
@@ -93,12 +94,12 @@ def test_quiet_hours_span_midnight() -> None:
 def test_policy_blocks_info_but_never_warnings_and_force_is_recorded() -> None:
     rules = InfoRules(quiet_hours=(time(21), time(7)), max_per_day=3)
     night = datetime(2026, 11, 28, 23, 0)
-    assert [f.code for f in policy_findings("info", night, rules, 3, force=False)] == [
+    assert [f.code for f in policy_findings(Kind.INFO, night, rules, 3, force=False)] == [
         "CC301",
         "CC302",
     ]
-    assert policy_findings("warning", night, rules, 10, force=False) == []
-    forced = policy_findings("info", night, rules, 3, force=True)
+    assert policy_findings(Kind.WARNING, night, rules, 10, force=False) == []
+    forced = policy_findings(Kind.INFO, night, rules, 3, force=True)
     assert [(f.code, f.severity) for f in forced] == [("CC303", "warning"), ("CC303", "warning")]
 
 

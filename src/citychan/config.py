@@ -15,11 +15,12 @@ from typing import Any
 from citychan import clock
 from citychan.channels.registry import BUILTINS, ChannelType, available_types, load_type
 from citychan.errors import ConfigError, did_you_mean
+from citychan.kinds import Kind
 
 CONFIG_VERSION = 1
 CONFIG_NAME = "citychan.toml"
 DEFAULT_OUT = "citychan-out"
-KINDS = ("info", "warning")
+KINDS = tuple(Kind)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class ChannelConfig:
     type: str
     enabled: bool = True
     languages: tuple[str, ...] | None = None  # None: every language of the message
-    kinds: tuple[str, ...] = KINDS
+    kinds: tuple[Kind, ...] = KINDS
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -382,10 +383,11 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
         for key, spec in opt_specs.items():
             if spec.required and key not in table:
                 raise r.fail(where, f"missing required key '{key}'")
-        kinds = r.strings(table.get("kinds", list(KINDS)), where, "kinds")
-        for k in kinds:
+        names = r.strings(table.get("kinds", [str(k) for k in KINDS]), where, "kinds")
+        for k in names:
             if k not in KINDS:
                 raise r.fail(where, f"unknown kind '{k}' in 'kinds'", hint="info or warning")
+        kinds = tuple(Kind(k) for k in names)
         langs = table.get("languages")
         options = {k: spec.default for k, spec in opt_specs.items() if spec.default is not None}
         options.update({k: v for k, v in table.items() if k not in _CHANNEL_COMMON})

@@ -75,4 +75,4 @@ def warning(
 
 
 def has_errors(findings: list[Finding] | tuple[Finding, ...]) -> bool:
-    return any(f.severity is Severity.ERROR for f in findings)
+    return any(f.severity == Severity.ERROR for f in findings)

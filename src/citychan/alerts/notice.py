@@ -11,6 +11,7 @@ from citychan.alerts.levels import MsgType
 from citychan.alerts.shorttext import short_text
 from citychan.alerts.timeutil import cap_time, human_time
 from citychan.alerts.warning import Warning
+from citychan.kinds import Kind
 from citychan.notices.message import Document, Message
 
 # Field labels of the body. hsb is a draft (see LABEL_REVIEW), flagged by check_review.
@@ -67,5 +68,5 @@ def warning_to_message(warning: Warning, langs: Iterable[str] | None = None, *,
                              path=path, summary=short_text(warning, lang), meta=meta))
     if not docs:
         raise ValueError(f"warning {warning.identifier} has none of the languages {wanted}")
-    return Message(path=path, kind="warning", docs=tuple(docs), link=link,
+    return Message(path=path, kind=Kind.WARNING, docs=tuple(docs), link=link,
                    expires=cap_time(warning.expires) if warning.expires else None)

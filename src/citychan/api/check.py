@@ -14,6 +14,7 @@ from citychan.config import Config
 from citychan.delivery.clients import open_channels
 from citychan.errors import CitychanError, InputError, did_you_mean
 from citychan.findings import Finding, error, has_errors
+from citychan.kinds import Kind
 from citychan.notices.message import Message, load_message
 from citychan.notices.plan import plan
 
@@ -47,7 +48,7 @@ def check(
     paths: Sequence[str | Path],
     config: Config,
     *,
-    kind: str | None = None,
+    kind: Kind | None = None,
     now: datetime | None = None,
 ) -> list[Checked]:
     """Validate message files against every configured channel. No network, no store, and
@@ -65,7 +66,7 @@ def check(
             continue
         p = plan(config, message, channels, _eligible(chosen, message), now=None)
         findings = p.findings + _unknown_channels(message, config) + (
-            _warning_findings(message, config, now) if message.kind == "warning" else [])
+            _warning_findings(message, config, now) if message.kind == Kind.WARNING else [])
         out.append(Checked(Path(path), message, findings))
     return out
 

@@ -12,6 +12,7 @@ from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Report, publisher_for
 from citychan.errors import UsageError
+from citychan.kinds import Kind
 from citychan.notices.message import Message, load_message
 from citychan.notices.plan import plan, select
 from citychan.notices.target import Plan
@@ -28,7 +29,7 @@ def make_plan(
     offline: bool,
     env: Mapping[str, str],
     store: Store | None = None,
-    kind: str | None = None,
+    kind: Kind | None = None,
     now: datetime | None = None,
 ) -> tuple[Plan, dict[str, Any]]:
     """Load, select channels, render, and check: everything up to sending. The daily cap is
@@ -40,7 +41,7 @@ def make_plan(
     chosen = select(config, message, only)
     channels = open_channels(config, chosen, offline=offline, env=env)
     sent_today, everywhere = 0, False
-    if message.kind == "info":
+    if message.kind == Kind.INFO:
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         if store is not None:
             sent_today, everywhere = _sent_so_far(store, message, chosen, midnight, force)
@@ -108,7 +109,7 @@ def post(
 
 def _refuse_warning(p: Plan) -> None:
     """A danger warning goes through `citychan warn`: its rules, its guards, its CAP file."""
-    if p.message.kind == "warning":
+    if p.message.kind == Kind.WARNING:
         raise UsageError(
             f"{p.message.path.name} is a danger warning (kind: warning or a level): "
             "'citychan post' sends information only",

@@ -19,7 +19,7 @@ from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
 from citychan.delivery.secrets import Redactor, secrets_of
 from citychan.errors import ExitCode
 from citychan.findings import Finding
-from citychan.kinds import Level
+from citychan.kinds import Kind, Level
 from citychan.notices.target import Plan, Target
 from citychan.store.db import Store
 from citychan.store.deliveries import DeliveryStore, Status
@@ -60,7 +60,7 @@ class Result:
 class Report:
     message_hash: str
     title: str
-    kind: str
+    kind: Kind
     results: list[Result] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     dry_run: bool = False

@@ -16,6 +16,7 @@ from citychan.errors import InputError, UsageError, did_you_mean
 from citychan.findings import Finding, error, warning
 from citychan.fsutil import NotRegular, ReadRefused, TooLarge, read_limited
 from citychan.hygiene import clean_controls
+from citychan.kinds import Kind
 from citychan.notices.frontmatter import split_front_matter
 from citychan.timeparse import check_when_text
 
@@ -90,7 +91,7 @@ class Message:
     """A notice in one or more languages, primary language first."""
 
     path: Path
-    kind: str  # "info" | "warning"
+    kind: Kind
     docs: tuple[Document, ...]
     link: str | None = None
     tags: tuple[str, ...] = ()
@@ -304,7 +305,7 @@ def primary_path(path: Path) -> Path:
 
 
 def load_message(
-    path: str | Path, languages: tuple[str, ...] = ("de",), kind: str | None = None
+    path: str | Path, languages: tuple[str, ...] = ("de",), kind: Kind | None = None
 ) -> Message:
     """Load a notice with its translations. ``languages`` orders them (primary first)."""
     path = primary_path(Path(path))
@@ -336,12 +337,15 @@ def load_message(
     docs = [primary] + sorted(docs[1:], key=lambda d: (order.get(d.lang, len(order)), d.lang))
     meta = primary.meta
     # a file with a warning level is a warning even without 'kind: warning'
-    kind = kind or str(meta.get("kind") or ("warning" if meta.get("level") else "info"))
-    if kind not in ("info", "warning"):
-        findings.append(
-            error("CC002", f"{path.name}: kind must be 'info' or 'warning', not {kind!r}")
-        )
-        kind = "info"
+    if kind is None:
+        raw = str(meta.get("kind") or ("warning" if meta.get("level") else "info"))
+        try:
+            kind = Kind(raw)
+        except ValueError:
+            findings.append(
+                error("CC002", f"{path.name}: kind must be 'info' or 'warning', not {raw!r}")
+            )
+            kind = Kind.INFO
     image, more = _image(meta.get("image"), path)
     findings += more
     tags = meta.get("tags") or ()

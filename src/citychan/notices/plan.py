@@ -15,6 +15,7 @@ from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import capabilities_of
 from citychan.errors import ConfigError, UsageError, did_you_mean
 from citychan.findings import Finding, error, warning
+from citychan.kinds import Kind
 from citychan.links import clean_url
 from citychan.notices.message import Message
 from citychan.notices.rules import length_findings, message_findings, policy_findings
@@ -101,7 +102,7 @@ def _fit(cc: ChannelConfig, caps: Capabilities, message: Message, langs: tuple[s
     rendered = render(message, Dialect(caps.dialect), langs, url_map=url_map)
     length = caps.length_of(rendered, with_image=with_image)
     problems = length_findings(cc.name, length)
-    is_warning = message.kind == "warning"
+    is_warning = message.kind == Kind.WARNING
     if problems and any(d.summary for d in message.docs) and (message.link or is_warning):
         tries = [(langs, "sends the summary and the link")]
         if is_warning and len(langs) > 1:

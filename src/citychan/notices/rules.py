@@ -10,6 +10,7 @@ from pathlib import Path
 
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
+from citychan.kinds import Kind
 from citychan.links import clean_url, domain_allowed, link_problem
 from citychan.notices.message import Message
 from citychan.render import message_links
@@ -39,7 +40,7 @@ def warning_words(title: str) -> list[str]:
 def message_findings(message: Message, city: CityConfig) -> list[Finding]:
     """Rules that do not depend on a channel."""
     out = list(message.findings)
-    if message.kind == "info":
+    if message.kind == Kind.INFO:
         for doc in message.docs:
             hits = warning_words(doc.title)
             if hits:
@@ -150,10 +151,10 @@ def in_quiet_hours(now: time, window: tuple[time, time]) -> bool:
 
 
 def policy_findings(
-    kind: str, now: datetime, rules: InfoRules, sent_today: int, force: bool
+    kind: Kind, now: datetime, rules: InfoRules, sent_today: int, force: bool
 ) -> list[Finding]:
     """Quiet hours and the daily cap apply to info posts only; --force overrides, recorded."""
-    if kind != "info":
+    if kind != Kind.INFO:
         return []
     out: list[Finding] = []
     if rules.quiet_hours and in_quiet_hours(now.time(), rules.quiet_hours):

@@ -65,7 +65,7 @@ class Plan:
     def reject_if_errors(self) -> None:
         """Raise RejectedError (exit 3) when the rules found errors: nothing is sent then."""
         if not self.ok:
-            errors = [f for f in self.findings if f.severity is Severity.ERROR]
+            errors = [f for f in self.findings if f.severity == Severity.ERROR]
             exc = RejectedError(
                 f"{len(errors)} rule error(s); nothing was sent: "
                 f"{errors[0].code} {errors[0].message}",

@@ -18,6 +18,7 @@ from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Report, Result, publisher_for
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
+from citychan.kinds import Kind
 from citychan.notices.message import load_message
 from citychan.notices.plan import plan, select
 from citychan.store.db import Store
@@ -70,12 +71,12 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
     """The warning, and whether its incident id was named in the file."""
     tz, cfg = config.city.timezone, config.alerts
     if inp.file is not None:
-        msg = load_message(inp.file, config.city.languages, kind="warning")
+        msg = load_message(inp.file, config.city.languages, kind=Kind.WARNING)
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
         if inp.level:
             w = replace(w, level=alerts.parse_level(inp.level))
         explicit = bool(str(msg.meta.get("incident") or "").strip())
-        return (alerts.mark(w, inp.status) if inp.status is not CapStatus.ACTUAL else w), explicit
+        return (alerts.mark(w, inp.status) if inp.status != CapStatus.ACTUAL else w), explicit
     if not inp.level:
         raise UsageError("a warning needs --level low|medium|high")
     if not inp.area:
@@ -141,7 +142,7 @@ def build_update(
 
 def _same_status(status: CapStatus, original: Warning, incident_id: str) -> None:
     """--exercise/--test on a follow-up must match the incident: its status never changes."""
-    if status is not CapStatus.ACTUAL and status is not original.status:
+    if status != CapStatus.ACTUAL and status != original.status:
         raise UsageError(
             f"incident '{incident_id}' is {original.status.value.lower()}, not "
             f"{status.value.lower()}: follow-ups keep the status of the original",
@@ -237,7 +238,7 @@ def _channels_for(
                 )
             )
         else:
-            chosen.append(replace(cc, enabled=True, kinds=tuple({*cc.kinds, "warning"})))
+            chosen.append(replace(cc, enabled=True, kinds=tuple({*cc.kinds, Kind.WARNING})))
     return chosen, gone
 
 
@@ -276,7 +277,7 @@ def deliver(
     report = WarnReport(
         message.content_hash,
         message.title,
-        "warning",
+        Kind.WARNING,
         findings=p.findings,
         dry_run=store is None,
         incident=w.incident,
