@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _timing import medians
+from _timing import medians, verdict
 
 TARGET = 3.0
 BODY = """Die **{street}** ist vom {day}. bis {end}. Dezember zwischen *Wallstraße* und
@@ -64,7 +64,7 @@ def main() -> None:
     total = results[f"citychan check {count} notices"]
     one = results["citychan check 1 notice"]
     print(f"per notice beyond start-up: {(total - one) / (count - 1) * 1000:.2f} ms")
-    print(f"target <= {TARGET:.1f} s: {'OK' if total <= TARGET else 'OVER TARGET'}")
+    verdict(f"citychan check of {count} notices", total, TARGET, " s")
 
 
 if __name__ == "__main__":
