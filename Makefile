@@ -33,11 +33,15 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
+# every benchmark prints "TARGET …: value (target <= …) PASS|FAIL"; all of them again at the end
 bench: $(VENV)/.test-deps
-	$(BIN)/python benchmarks/bench_startup.py
-	$(BIN)/python benchmarks/bench_check.py
-	$(BIN)/python benchmarks/bench_fanout.py
-	$(BIN)/python benchmarks/bench_qr.py
+	@rm -f $(VENV)/bench-summary.txt
+	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_startup.py
+	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_check.py
+	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_fanout.py
+	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_qr.py
+	@echo
+	@cat $(VENV)/bench-summary.txt
 
 clean:
 	rm -rf $(VENV) citychan-out .pytest_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import compileall
+import os
 import statistics
 import subprocess
 import time
@@ -43,3 +44,19 @@ def medians(
         for name, cmd in commands.items():
             samples[name].append(run_once(cmd, cwd))
     return {name: statistics.median(s) for name, s in samples.items()}
+
+
+def verdict(label: str, value: float, target: float, unit: str = "") -> bool:
+    """Print one clearly labelled target line; with $BENCH_SUMMARY set (``make bench`` sets
+    it), also append it there, so every target is listed again at the end of the run."""
+    ok = value <= target
+    line = (
+        f"TARGET {label}: {value:.2f}{unit} (target <= {target:.2f}{unit})  "
+        f"{'PASS' if ok else 'FAIL'}"
+    )
+    print(line)
+    summary = os.environ.get("BENCH_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as f:
+            f.write(line + "\n")
+    return ok

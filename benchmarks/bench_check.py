@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _timing import medians
+from _timing import medians, verdict
 
 TARGET = 3.0
 BODY = """Die **{street}** ist vom {day}. bis {end}. Dezember zwischen *Wallstraße* und
@@ -104,7 +104,7 @@ def main() -> None:
     total = results[f"citychan check {count} notices"]
     one = results["citychan check 1 notice"]
     print(f"per notice beyond start-up: {(total - one) / (count - 1) * 1000:.2f} ms")
-    print(f"target <= {TARGET:.1f} s: {'OK' if total <= TARGET else 'OVER TARGET'}")
+    verdict(f"citychan check of {count} notices", total, TARGET, " s")
     for what, t in attacks.items():
         print(f"hostile: {what:32s} {t:6.2f} s = {t / one:4.1f} x one normal notice")
 

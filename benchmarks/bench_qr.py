@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _timing import medians
+from _timing import medians, verdict
 
 TARGET_S = 0.5
 CONFIG = """version = 1
@@ -38,8 +38,7 @@ def main() -> None:
         print(f"{name:40s} {t * 1000:7.1f} ms (median of {runs})")
     poster = results["citychan qr --out poster.pdf --poster"]
     print(f"poster.pdf: {size_kb:.0f} KiB")
-    print(f"poster: {poster:.3f} s (target <= {TARGET_S} s)  "
-          f"{'OK' if poster <= TARGET_S else 'OVER TARGET'}")
+    verdict("citychan qr --poster", poster, TARGET_S, " s")
 
 
 if __name__ == "__main__":

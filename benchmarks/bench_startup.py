@@ -8,7 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from _timing import medians
+from _timing import medians, verdict
 
 TARGET = 1.3
 
@@ -77,10 +77,7 @@ def main() -> None:
     for name, t in results.items():
         print(f"{name:22s} {t * 1000:7.1f} ms (median of {runs})")
     ratio = results["citychan --help"] / results["bare typer --help"]
-    print(
-        f"ratio citychan / bare typer: {ratio:.2f}  (target <= {TARGET})  "
-        f"{'OK' if ratio <= TARGET else 'OVER TARGET'}"
-    )
+    verdict("start-up ratio, citychan --help / bare Typer app --help", ratio, TARGET)
 
 
 if __name__ == "__main__":
