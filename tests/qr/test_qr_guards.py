@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.qr_util import URL, decode_png, decode_svg, make_logo, write_config
-from tests.test_qr_cli import run
+from tests.qr.test_qr_cli import run
 
 
 @pytest.fixture

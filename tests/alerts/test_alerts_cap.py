@@ -25,7 +25,7 @@ from citychan.alerts import (
 from citychan.config import AlertsConfig, CityConfig
 from citychan.notices.message import load_message
 
-XSD = Path(__file__).resolve().parents[2] / "shared" / "data" / "CAP-v1.2.xsd"
+XSD = Path(__file__).resolve().parents[3] / "shared" / "data" / "CAP-v1.2.xsd"
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 NOW = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)  # 14:05 in Bautzen
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",

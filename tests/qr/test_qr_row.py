@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.qr_util import LINKS, URL, decode_pdf, render_pdf, write_config
-from tests.test_qr_cli import run
-from tests.test_qr_layout import config, make
+from tests.qr.test_qr_cli import run
+from tests.qr.test_qr_layout import config, make
 
 HUGE = "https://www.bautzen.de/" + "a" * 3000
 

@@ -1,6 +1,6 @@
 """Rendering: golden files for every example in every dialect, plus properties per dialect.
 
-Regenerate the goldens with ``CITYCHAN_UPDATE_GOLDEN=1 pytest tests/test_render.py`` and read
+Regenerate the goldens with ``CITYCHAN_UPDATE_GOLDEN=1 pytest tests/render/test_render.py`` and read
 the diff: the files are what a citizen sees.
 """
 
@@ -21,9 +21,9 @@ from citychan.notices.message import Document, Message, load_message
 from citychan.render import measure_text, message_links, render, render_summary
 from citychan.render.parse import Node, parse, walk
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # Read at import: the autouse isolation fixture removes CITYCHAN_* variables from tests.
 UPDATE = os.environ.get("CITYCHAN_UPDATE_GOLDEN") == "1"
 NAMES = ["strassensperrung", "wertstoffhof", "stadtfest", "buergerbuero", "stadtrat-bericht",
