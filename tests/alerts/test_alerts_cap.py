@@ -24,8 +24,8 @@ from citychan.alerts import (
 )
 from citychan.config import AlertsConfig, CityConfig
 from citychan.notices.message import load_message
+from tests.support.files import CAP_XSD
 
-XSD = Path(__file__).resolve().parents[3] / "shared" / "data" / "CAP-v1.2.xsd"
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 NOW = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)  # 14:05 in Bautzen
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",
@@ -39,8 +39,8 @@ def schema():  # type: ignore[no-untyped-def]
     import xmlschema
 
     # never skip: a missing schema must fail the run, not pass it silently
-    assert XSD.is_file(), f"CAP schema not found at {XSD} (shared/ belongs beside the checkout)"
-    return xmlschema.XMLSchema(str(XSD))
+    assert CAP_XSD.is_file(), f"CAP schema not found at {CAP_XSD}"
+    return xmlschema.XMLSchema(str(CAP_XSD))
 
 
 def cap(w) -> ET.Element:  # type: ignore[no-untyped-def]

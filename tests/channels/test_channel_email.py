@@ -24,14 +24,13 @@ from citychan.channels.base import (
     Rendered,
 )
 from citychan.channels.email import EmailChannel
-from tests.servers import (  # noqa: F401  (smtp_server is a fixture)
+from tests.support.servers import (
     SMTP_PASSWORD,
     SMTP_USER,
     SmtpServer,
     free_port,
     make_tls,
     running_smtp,
-    smtp_server,
 )
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
@@ -71,7 +70,7 @@ def crlf_to_lf(text: str) -> str:
 
 
 def test_multipart_mail_arrives_with_encoded_subject_and_both_parts(
-        smtp_server: SmtpServer) -> None:  # noqa: F811
+        smtp_server: SmtpServer) -> None:
     receipt = channel(smtp_server).send(make_post())
 
     (mail_from, rcpt_tos, raw), = smtp_server.messages
@@ -94,7 +93,7 @@ def test_multipart_mail_arrives_with_encoded_subject_and_both_parts(
     assert smtp_server.logins == [(SMTP_USER, True, False)]
 
 
-def test_to_as_a_single_string_and_text_only(smtp_server: SmtpServer) -> None:  # noqa: F811
+def test_to_as_a_single_string_and_text_only(smtp_server: SmtpServer) -> None:
     channel(smtp_server, to="verteiler@bautzen.de").send(make_post(html=None))
     (_, rcpt_tos, _), = smtp_server.messages
     assert rcpt_tos == ["verteiler@bautzen.de"]
@@ -103,7 +102,7 @@ def test_to_as_a_single_string_and_text_only(smtp_server: SmtpServer) -> None:  
     assert msg.get_content_type() == "text/plain" and crlf_to_lf(msg.get_content()) == TEXT
 
 
-def test_a_line_break_in_the_title_cannot_add_headers(smtp_server: SmtpServer) -> None:  # noqa: F811
+def test_a_line_break_in_the_title_cannot_add_headers(smtp_server: SmtpServer) -> None:
     post = make_post()
     rendered = Rendered(Dialect.EMAIL, TEXT, HTML, title="Hochwasser\r\nBcc: alle@example.org")
     channel(smtp_server).send(replace(post, rendered=rendered))
@@ -112,7 +111,7 @@ def test_a_line_break_in_the_title_cannot_add_headers(smtp_server: SmtpServer) -
     assert msg["Bcc"] is None
 
 
-def test_resend_of_a_delivery_keeps_its_message_id(smtp_server: SmtpServer) -> None:  # noqa: F811
+def test_resend_of_a_delivery_keeps_its_message_id(smtp_server: SmtpServer) -> None:
     ch = channel(smtp_server)
     first, again = ch.send(make_post()), ch.send(make_post())
     other = ch.send(make_post(key="citychan-another-delivery"))
@@ -122,7 +121,7 @@ def test_resend_of_a_delivery_keeps_its_message_id(smtp_server: SmtpServer) -> N
 
 
 def test_wrong_password_fails_for_good_and_never_shows_the_password(
-        smtp_server: SmtpServer) -> None:  # noqa: F811
+        smtp_server: SmtpServer) -> None:
     wrong = "Falsches-Passwort-42"
     ch = channel(smtp_server, password=wrong)
     with pytest.raises(ChannelError) as info:
@@ -139,7 +138,7 @@ def test_wrong_password_fails_for_good_and_never_shows_the_password(
     assert smtp_server.logins and {ok for _, ok, _ in smtp_server.logins} == {False}
 
 
-def test_preflight_logs_in_and_sends_nothing(smtp_server: SmtpServer) -> None:  # noqa: F811
+def test_preflight_logs_in_and_sends_nothing(smtp_server: SmtpServer) -> None:
     assert channel(smtp_server).preflight() == []
     assert smtp_server.logins == [(SMTP_USER, True, False)]
     assert smtp_server.messages == []
@@ -155,7 +154,7 @@ def test_connection_refused_is_retryable_nothing_sent() -> None:
 
 
 def test_a_refused_recipient_aborts_before_data_for_everyone(
-        smtp_server: SmtpServer) -> None:  # noqa: F811
+        smtp_server: SmtpServer) -> None:
     ch = channel(smtp_server, to=["verteiler@bautzen.de", "weg@refused.example"])
     with pytest.raises(ChannelError) as info:
         ch.send(make_post())
@@ -168,7 +167,7 @@ def test_a_refused_recipient_aborts_before_data_for_everyone(
     ("451 4.3.0 Try again later", True),
     ("554 5.7.1 Rejected as spam", False),
 ])
-def test_server_refusing_the_data_is_a_known_failure(smtp_server: SmtpServer,  # noqa: F811
+def test_server_refusing_the_data_is_a_known_failure(smtp_server: SmtpServer,
                                                      reply: str, retryable: bool) -> None:
     smtp_server.data_reply = reply
     with pytest.raises(ChannelError) as info:
@@ -178,7 +177,7 @@ def test_server_refusing_the_data_is_a_known_failure(smtp_server: SmtpServer,  #
 
 
 def test_connection_lost_after_data_means_outcome_unknown(
-        smtp_server: SmtpServer) -> None:  # noqa: F811
+        smtp_server: SmtpServer) -> None:
     smtp_server.data_reply = "DROP"
     with pytest.raises(ChannelError) as info:
         channel(smtp_server).send(make_post())

@@ -24,7 +24,7 @@ from citychan.channels.base import (
     Rendered,
 )
 from citychan.channels.matrix import MatrixChannel
-from tests.servers import SynapseServer, free_port, synapse  # noqa: F401  (fixture)
+from tests.support.servers import SynapseServer, free_port
 
 TOKEN = "syt_c2VjcmV0_do-not-leak_0123456789"
 TEXT = "Sperrung der Löbauer Straße / Zawrjenje: wobjězd přez Zwonkowu dróhu (ě ł ć ř ž)"
@@ -234,19 +234,19 @@ def test_connection_refused_is_retryable_nothing_sent() -> None:
 # --- a real Synapse -----------------------------------------------------------------------
 
 @pytest.fixture
-def account(synapse: SynapseServer) -> tuple[str, str, str]:  # noqa: F811
+def account(synapse: SynapseServer) -> tuple[str, str, str]:
     """A fresh bot account with its own room: (user_id, token, room_id)."""
     user_id, token = synapse.register("bot" + secrets.token_hex(4))
     return user_id, token, synapse.create_room(token)
 
 
-def real_channel(synapse: SynapseServer, token: str, room_id: str) -> MatrixChannel:  # noqa: F811
+def real_channel(synapse: SynapseServer, token: str, room_id: str) -> MatrixChannel:
     ctx = ChannelContext(env={"CITYCHAN_MATRIX_TOKEN": token}, timeout=10.0)
     return MatrixChannel.from_config("stadt", {"base_url": synapse.base_url, "room_id": room_id},
                                      ctx)
 
 
-def test_notice_arrives_with_body_and_html_intact(synapse: SynapseServer,  # noqa: F811
+def test_notice_arrives_with_body_and_html_intact(synapse: SynapseServer,
                                                   account: tuple[str, str, str]) -> None:
     user_id, token, room_id = account
     receipt = real_channel(synapse, token, room_id).send(make_post())
@@ -260,7 +260,7 @@ def test_notice_arrives_with_body_and_html_intact(synapse: SynapseServer,  # noq
 
 
 def test_resend_with_same_txn_id_gives_same_event_and_no_duplicate(
-        synapse: SynapseServer, account: tuple[str, str, str]) -> None:  # noqa: F811
+        synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     _, token, room_id = account
     ch = real_channel(synapse, token, room_id)
     first = ch.send(make_post(key="citychan-retry-1"))
@@ -274,7 +274,7 @@ def test_resend_with_same_txn_id_gives_same_event_and_no_duplicate(
 
 
 def test_preflight_ok_then_reports_a_room_we_are_not_in_and_a_bad_token(
-        synapse: SynapseServer, account: tuple[str, str, str]) -> None:  # noqa: F811
+        synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     user_id, token, room_id = account
     assert real_channel(synapse, token, room_id).preflight() == []
 
@@ -290,7 +290,7 @@ def test_preflight_ok_then_reports_a_room_we_are_not_in_and_a_bad_token(
 
 
 def test_preflight_reports_a_read_only_announcement_room(
-        synapse: SynapseServer, account: tuple[str, str, str]) -> None:  # noqa: F811
+        synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     user_id, token, _ = account
     _, owner_token = synapse.register("pressestelle" + secrets.token_hex(4))
     room = str(synapse.call("POST", "/createRoom", owner_token, json={
@@ -319,7 +319,7 @@ def test_preflight_reports_a_read_only_announcement_room(
     assert real_channel(synapse, token, own_room).preflight() == []
 
 
-def test_posting_to_a_foreign_room_fails_for_good(synapse: SynapseServer,  # noqa: F811
+def test_posting_to_a_foreign_room_fails_for_good(synapse: SynapseServer,
                                                   account: tuple[str, str, str]) -> None:
     _, token, _ = account
     _, other_token = synapse.register("owner" + secrets.token_hex(4))
@@ -331,7 +331,7 @@ def test_posting_to_a_foreign_room_fails_for_good(synapse: SynapseServer,  # noq
     assert synapse.room_messages(other_token, foreign_room) == []
 
 
-def test_read_back_finds_the_event_by_txn_id_or_body(synapse: SynapseServer,  # noqa: F811
+def test_read_back_finds_the_event_by_txn_id_or_body(synapse: SynapseServer,
                                                      account: tuple[str, str, str]) -> None:
     _, token, room_id = account
     ch = real_channel(synapse, token, room_id)
@@ -352,7 +352,7 @@ def test_read_back_finds_the_event_by_txn_id_or_body(synapse: SynapseServer,  # 
 
 
 def test_real_rate_limit_is_retryable_and_the_same_txn_id_posts_once_after_waiting(
-        synapse: SynapseServer, account: tuple[str, str, str]) -> None:  # noqa: F811
+        synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     user_id, token, room_id = account
     synapse.limit_messages(user_id, per_second=1, burst_count=1)
     ch = real_channel(synapse, token, room_id)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import assert_one_line_error, cli, store_rows
-from tests.conftest import NOTICE, write
+from tests.support.cli import assert_one_line_error, cli, store_rows
+from tests.support.files import NOTICE, write
 
 DB = Path("citychan-out/citychan.db")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import feedparser
 
-from tests.cli_util import assert_one_line_error, cli, store_rows
-from tests.conftest import NOTICE, write
+from tests.support.cli import assert_one_line_error, cli, store_rows
+from tests.support.files import NOTICE, write
 
 OUT = Path("citychan-out")
 CHANNELS = """
@@ -309,7 +309,7 @@ def test_a_repost_during_quiet_hours_or_at_the_cap_just_says_already_sent(
 def test_preview_of_an_image_post_shows_the_caption_limit(isolated: Path) -> None:
     import shutil
 
-    from tests.conftest import EXAMPLES
+    from tests.support.files import EXAMPLES
 
     shutil.copytree(EXAMPLES / "images", isolated / "images")
     shutil.copy(EXAMPLES / "spielplatz.md", isolated / "spielplatz.md")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import store_rows
+from tests.support.cli import store_rows
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a pty")
 

@@ -6,7 +6,7 @@ import pytest
 
 from citychan.config import default_config, load_config, parse_config
 from citychan.errors import ConfigError, ExitCode
-from tests.conftest import write
+from tests.support.files import write
 
 
 def cfg(text: str, tmp: Path) -> Path:
@@ -88,7 +88,7 @@ def test_broken_toml_is_one_line(isolated: Path) -> None:
 
 
 def test_example_config_documents_and_loads(isolated: Path) -> None:
-    from tests.conftest import REPO
+    from tests.support.files import REPO
 
     c = load_config(REPO / "config.example.toml")
     assert c.city.names["hsb"] == "Budyšin"
@@ -129,8 +129,8 @@ def test_publish_times_must_be_sensible(publish: dict) -> None:
 
 def test_the_feed_public_url_must_be_https(isolated) -> None:
     """Every link on the archive page and in the feed starts with it."""
-    from tests.cli_util import assert_one_line_error, cli
-    from tests.conftest import NOTICE, write
+    from tests.support.cli import assert_one_line_error, cli
+    from tests.support.files import NOTICE, write
 
     write(isolated / "citychan.toml", 'version = 1\n[channels.feed]\ntype = "feed"\n'
           'public_url = "javascript:alert(1)"\n')

@@ -24,9 +24,8 @@ from urllib.parse import quote
 import feedparser
 import pytest
 
-from tests.cli_util import cli
-from tests.conftest import write
-from tests.e2e_util import (
+from tests.support.cli import cli
+from tests.support.e2e import (
     CHANNEL_ID,
     CLEAN_LINK,
     DE_WORDS,
@@ -50,14 +49,13 @@ from tests.e2e_util import (
     waha_sent,
     write_notice,
 )
-from tests.fault_server import Empty, Ok, Status, Step
-from tests.servers import (  # noqa: F401  (smtp_server and synapse are fixtures)
+from tests.support.fault_server import Empty, Ok, Status, Step
+from tests.support.files import write
+from tests.support.servers import (
     SMTP_PASSWORD,
     SMTP_USER,
     SmtpServer,
     SynapseServer,
-    smtp_server,
-    synapse,
 )
 
 pytestmark = pytest.mark.integration
@@ -170,8 +168,8 @@ def ok_script() -> dict[str, list[Step]]:
 
 
 @pytest.fixture
-def make_city(isolated: Path, monkeypatch: pytest.MonkeyPatch, synapse: SynapseServer,  # noqa: F811
-              smtp_server: SmtpServer) -> Iterator[Any]:  # noqa: F811
+def make_city(isolated: Path, monkeypatch: pytest.MonkeyPatch, synapse: SynapseServer,
+              smtp_server: SmtpServer) -> Iterator[Any]:
     with ExitStack() as stack:
 
         def build(scripts: dict[str, list[Step]], budget: float = 5.0,

@@ -16,7 +16,16 @@ from citychan.channels.mastodon import MastodonChannel
 from citychan.channels.whatsapp import WhatsAppChannel
 from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
-from tests.fault_server import Drop, Empty, FaultServer, Ok, Slow, Status, closed_port, rate_limited
+from tests.support.fault_server import (
+    Drop,
+    Empty,
+    FaultServer,
+    Ok,
+    Slow,
+    Status,
+    closed_port,
+    rate_limited,
+)
 
 TIMEOUT = 0.3
 FAST = RetryPolicy(max_total_seconds=3, base_delay=0.05, max_delay=0.2)

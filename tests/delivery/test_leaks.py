@@ -15,14 +15,13 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.cli_util import Run, cli
-from tests.conftest import write
-from tests.e2e_util import ApiServer, all_cells, deliveries, files_under, write_notice
-from tests.fault_server import Status
-from tests.servers import (
+from tests.support.cli import Run, cli
+from tests.support.e2e import ApiServer, all_cells, deliveries, files_under, write_notice
+from tests.support.fault_server import Status
+from tests.support.files import write
+from tests.support.servers import (
     SMTP_USER,
     SmtpServer,
-    smtp_server,  # noqa: F401  (fixture)
 )
 
 pytestmark = pytest.mark.integration
@@ -83,7 +82,7 @@ def assert_clean(text: str, where: str) -> None:
 
 @pytest.fixture
 def telegram(isolated: Path, monkeypatch: pytest.MonkeyPatch,
-             smtp_server: SmtpServer):  # noqa: F811
+             smtp_server: SmtpServer):
     """Telegram answering 401 to everything, the real SMTP server, secrets in the env."""
     with ApiServer(default=Status(401, UNAUTHORIZED)) as server:
         monkeypatch.setenv("BAUTZEN_TELEGRAM_TOKEN", TOKEN)
@@ -105,7 +104,7 @@ def assert_failures_reported(results: list[dict[str, object]]) -> None:
 
 
 def test_a_401_and_a_refused_login_leak_no_secret_anywhere(
-        telegram: ApiServer, smtp_server: SmtpServer, isolated: Path) -> None:  # noqa: F811
+        telegram: ApiServer, smtp_server: SmtpServer, isolated: Path) -> None:
     runs: dict[str, Run] = {}
     runs["post json"] = cli("post", "notice.md", "--yes", "--output", "json")
     results = json.loads(runs["post json"].stdout)["result"]["results"]

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import cli, store_rows
-from tests.conftest import NOTICE, write
-from tests.plugin_util import install_plugin
+from tests.support.cli import cli, store_rows
+from tests.support.files import NOTICE, write
+from tests.support.plugin import install_plugin
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import threading
 import time
 from pathlib import Path
 
-from tests.conftest import NOTICE, write
-from tests.e2e_util import deliveries
+from tests.support.e2e import deliveries
+from tests.support.files import NOTICE, write
 
 
 def outbox_and_ntfy(ntfy_url: str, publish: str = "") -> str:
@@ -86,7 +86,7 @@ def test_ctrl_c_during_the_fan_out_records_what_went_out_and_nothing_is_resent(
     sent; a later `retry --yes` then has nothing to resend (a second post otherwise)."""
     import signal
 
-    from tests.fault_server import FaultServer, Ok, Slow
+    from tests.support.fault_server import FaultServer, Ok, Slow
 
     with FaultServer([Slow(2.0, Ok({"id": "ntfy123", "event": "message"}))]) as ntfy:
         write(isolated / "citychan.toml", outbox_and_ntfy(ntfy.url))

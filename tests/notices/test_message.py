@@ -6,7 +6,7 @@ import pytest
 
 from citychan.errors import InputError
 from citychan.notices.message import load_message
-from tests.conftest import NOTICE, write
+from tests.support.files import NOTICE, write
 
 
 def test_translation_sibling_joins_the_notice(notice: Path) -> None:

@@ -18,15 +18,15 @@ from citychan.qr.encode import (
     logo_box,
     plan,
 )
-from citychan.qr.make import QrOptions, make_qr
 from citychan.qr.terminal import render_terminal
 from citychan.qr.units import parse_colour, parse_length
-from tests.qr_util import (
+from tests.support.qr import (
     LINKS,
     URL,
     decode_pdf,
     decode_png,
     decode_svg,
+    make,
     make_logo,
     pdf_text_and_size,
     rasterise_svg,
@@ -40,10 +40,6 @@ MM_PER_PT = 25.4 / 72
 @pytest.fixture
 def cfg(isolated: Path):
     return load_config(write_config(isolated))
-
-
-def make(cfg, out: str | None, **kw):
-    return make_qr(QrOptions(out=Path(out) if out else None, **kw), cfg)
 
 
 # --- sizes ------------------------------------------------------------------------------------
@@ -322,7 +318,7 @@ def terminal_to_image(text: str):
 
 @pytest.mark.parametrize("colour", [False, True])
 def test_terminal_code_scans(colour: bool) -> None:
-    from tests.qr_util import decode_image
+    from tests.support.qr import decode_image
 
     text = render_terminal(encode(URL), colour=colour)
     assert ("\x1b[" in text) is colour

@@ -8,28 +8,9 @@ import re
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from citychan.cli import qr_cmd
-from tests.qr_util import URL, decode_image, decode_pdf, decode_png, make_logo, write_config
-
-
-def run(*args: str):
-    """The qr command on a bare Typer app, independent of the other commands."""
-    app = typer.Typer()
-    qr_cmd.register(app)
-
-    @app.callback()
-    def _root() -> None:  # keeps 'qr' a subcommand, as in citychan
-        pass
-
-    return CliRunner().invoke(app, ["qr", *args])
-
-
-@pytest.fixture
-def config(isolated: Path) -> str:
-    return str(write_config(isolated))
+from tests.support.qr import URL, decode_image, decode_pdf, decode_png, make_logo, run
 
 
 def test_poster_for_a_new_user(config: str, isolated: Path) -> None:

@@ -7,13 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.qr_util import URL, decode_png, decode_svg, make_logo, write_config
-from tests.qr.test_qr_cli import run
-
-
-@pytest.fixture
-def config(isolated: Path) -> str:
-    return str(write_config(isolated))
+from tests.support.qr import URL, decode_png, decode_svg, make_logo, run, write_config
 
 
 def refused(config: str, *args: str) -> str:

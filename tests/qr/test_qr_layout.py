@@ -7,31 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from citychan.config import load_config
 from citychan.errors import UsageError
 from citychan.qr.fonts import load_font
-from citychan.qr.make import QrOptions, make_qr
 from citychan.qr.poster import PAPERS
 from citychan.qr.textfit import fit_url
-from tests.qr_util import URL, decode_pdf, pdf_text_and_size, write_config
+from tests.support.qr import URL, decode_pdf, make, pdf_text_and_size, qr_config
 
 MM_PER_PT = 25.4 / 72
 LONG_URL = ("https://www.bautzen.de/aktuelles/warnungen-und-hinweise/hochwasser-spree-2024/"
             "abonnieren?utm_source=plakat&utm_medium=print&utm_campaign=rathaus")
 LONG_NAMES = 'names = { de = "Bautzen (Oberlausitz)", hsb = "Budyšin (Hornja Łužica)" }'
-
-
-def config(folder: Path, names: str | None = None, **kw):
-    path = write_config(folder, **kw)
-    if names:
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace('names = { de = "Bautzen", hsb = "Budyšin" }', names),
-                        encoding="utf-8")
-    return load_config(path)
-
-
-def make(cfg, out: str, **kw):
-    return make_qr(QrOptions(out=Path(out), **kw), cfg)
 
 
 def char_extents(path: Path) -> list[tuple[str, float, float]]:
@@ -84,7 +69,7 @@ def one_line(path: Path) -> str:
 
 @pytest.mark.parametrize("paper", ["a4", "a5", "a6"])
 def test_long_url_is_broken_over_lines_inside_the_margins(isolated, paper: str) -> None:
-    result = make(config(isolated), "p.pdf", url=LONG_URL, paper=paper)
+    result = make(qr_config(isolated), "p.pdf", url=LONG_URL, paper=paper)
     assert_inside_margins(isolated / "p.pdf", paper)
     assert LONG_URL in one_line(isolated / "p.pdf")  # printed whole, not cut off
     assert LONG_URL in decode_pdf(isolated / "p.pdf", dpi=300)
@@ -101,7 +86,7 @@ def test_url_lines_break_only_after_a_slash_or_before_query_parts() -> None:
 def test_url_too_long_to_print_legibly_is_refused(isolated) -> None:
     url = "https://bautzen.de/" + "x" * 400  # nowhere to break it
     with pytest.raises(UsageError, match="too long to print under the code on A6") as err:
-        make(config(isolated), "p.pdf", url=url, paper="a6")
+        make(qr_config(isolated), "p.pdf", url=url, paper="a6")
     assert "larger --paper" in (err.value.hint or "")
     assert not (isolated / "p.pdf").exists()
 
@@ -112,7 +97,7 @@ def test_wide_logo_is_capped_and_the_names_stay_on_the_page(isolated) -> None:
     from PIL import Image
 
     Image.new("RGBA", (2000, 200), (180, 20, 40, 255)).save(isolated / "wordmark.png")
-    make(config(isolated), "p.pdf", logo=isolated / "wordmark.png")
+    make(qr_config(isolated), "p.pdf", logo=isolated / "wordmark.png")
     assert_inside_margins(isolated / "p.pdf", "a4")
     text = pdf_text_and_size(isolated / "p.pdf")[0]
     assert "Stadt Bautzen" in text and "Město Budyšin" in text
@@ -121,7 +106,7 @@ def test_wide_logo_is_capped_and_the_names_stay_on_the_page(isolated) -> None:
 
 @pytest.mark.parametrize("paper", ["a4", "a5", "a6"])
 def test_long_city_names_stay_inside_the_margins(isolated, paper: str) -> None:
-    make(config(isolated, names=LONG_NAMES), "p.pdf", paper=paper)
+    make(qr_config(isolated, names=LONG_NAMES), "p.pdf", paper=paper)
     assert_inside_margins(isolated / "p.pdf", paper)
     text = pdf_text_and_size(isolated / "p.pdf")[0].replace("\r\n", " ")
     assert "Stadt Bautzen (Oberlausitz)" in text and "Město Budyšin (Hornja Łužica)" in text
@@ -130,11 +115,11 @@ def test_long_city_names_stay_inside_the_margins(isolated, paper: str) -> None:
 def test_city_name_that_cannot_fit_is_refused(isolated) -> None:
     names = 'names = { de = "Bautzen", hsb = "' + "Budyšin" * 12 + '" }'
     with pytest.raises(UsageError, match="city names do not fit in the poster header on A6"):
-        make(config(isolated, names=names), "p.pdf", paper="a6")
+        make(qr_config(isolated, names=names), "p.pdf", paper="a6")
     assert not (isolated / "p.pdf").exists()
 
 
 @pytest.mark.parametrize("paper", ["a4", "a5", "a6"])
 def test_default_poster_stays_inside_the_margins(isolated, paper: str) -> None:
-    make(config(isolated), "p.pdf", paper=paper)
+    make(qr_config(isolated), "p.pdf", paper=paper)
     assert_inside_margins(isolated / "p.pdf", paper)

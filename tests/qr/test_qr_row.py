@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.qr_util import LINKS, URL, decode_pdf, render_pdf, write_config
-from tests.qr.test_qr_cli import run
-from tests.qr.test_qr_layout import config, make
+from tests.support.qr import LINKS, URL, decode_pdf, make, qr_config, render_pdf, run, write_config
 
 HUGE = "https://www.bautzen.de/" + "a" * 3000
 
@@ -32,7 +30,7 @@ def code_widths(path: Path) -> dict[str, float]:
 def test_bad_links_are_named_and_left_out_while_the_poster_is_made(isolated: Path) -> None:
     links = {"telegram": LINKS["telegram"], "archiv": HUGE, "kaputt": "https://",
              "leer": "https://t.me/x y", "email": "mailto:stadt.bautzen.de"}
-    result = make(config(isolated, links=links), "p.pdf")
+    result = make(qr_config(isolated, links=links), "p.pdf")
     assert result.other_codes == ["Telegram"]
     warnings = "\n".join(result.warnings)
     assert "[subscribe.links] archiv: URL too long for a QR code (3,023 characters)" in warnings
@@ -55,18 +53,18 @@ def test_bad_link_warning_goes_to_stderr_on_one_line(isolated: Path) -> None:
 # --- hints when the row gives way -------------------------------------------------------------
 
 def test_row_left_out_on_a4_does_not_suggest_a_larger_paper(isolated: Path) -> None:
-    cfg = config(isolated, languages=("de", "hsb", "en"))
+    cfg = qr_config(isolated, languages=("de", "hsb", "en"))
     result = make(cfg, "p.pdf", paper="a4")
     assert result.other_codes == []
     assert result.warnings == ["the codes for Telegram, Mastodon, RSS-Feed do not fit on A4 "
                                "beside the main code; left out (A4 is the largest paper; "
                                "fewer [city] languages make room)"]
-    big = make(config(isolated), "p.pdf", size="12cm")
+    big = make(qr_config(isolated), "p.pdf", size="12cm")
     assert big.warnings[0].endswith("(A4 is the largest paper; a smaller --size makes room)")
 
 
 def test_row_left_out_on_a5_suggests_a4(isolated: Path) -> None:
-    result = make(config(isolated, languages=("de", "hsb", "en")), "p.pdf", paper="a5")
+    result = make(qr_config(isolated, languages=("de", "hsb", "en")), "p.pdf", paper="a5")
     assert result.other_codes == []
     assert result.warnings[0].endswith("left out (use --paper a4)")
 
@@ -74,7 +72,7 @@ def test_row_left_out_on_a5_suggests_a4(isolated: Path) -> None:
 # --- the main code is the biggest -------------------------------------------------------------
 
 def test_smallest_main_code_leaves_the_row_out_rather_than_match_its_size(isolated) -> None:
-    result = make(config(isolated), "p.pdf", size="2cm")
+    result = make(qr_config(isolated), "p.pdf", size="2cm")
     assert result.other_codes == []
     assert result.warnings == ["the codes for Telegram, Mastodon, RSS-Feed would be as large "
                                "as the 2.24 cm main code; left out (a --size of 2.50 cm or "
@@ -85,7 +83,7 @@ def test_smallest_main_code_leaves_the_row_out_rather_than_match_its_size(isolat
 @pytest.mark.parametrize("paper, size", [("a4", "2.5cm"), ("a4", None), ("a5", None),
                                          ("a5", "3cm")])
 def test_main_code_is_visibly_larger_than_the_side_codes(isolated, paper, size) -> None:
-    result = make(config(isolated), "p.pdf", paper=paper, size=size)
+    result = make(qr_config(isolated), "p.pdf", paper=paper, size=size)
     assert result.other_codes
     widths = code_widths(isolated / "p.pdf")
     sides = [widths[url] for url in LINKS.values() if url in widths]

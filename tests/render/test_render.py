@@ -20,10 +20,8 @@ from citychan.links import clean_url
 from citychan.notices.message import Document, Message, load_message
 from citychan.render import measure_text, message_links, render, render_summary
 from citychan.render.parse import Node, parse, walk
+from tests.support.files import EXAMPLES, GOLDEN
 
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLES = REPO / "examples"
-GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # Read at import: the autouse isolation fixture removes CITYCHAN_* variables from tests.
 UPDATE = os.environ.get("CITYCHAN_UPDATE_GOLDEN") == "1"
 NAMES = ["strassensperrung", "wertstoffhof", "stadtfest", "buergerbuero", "stadtrat-bericht",

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import cli
-from tests.conftest import write
-from tests.e2e_util import ApiServer, mastodon_instance, mastodon_status
+from tests.support.cli import cli
+from tests.support.e2e import ApiServer, mastodon_instance, mastodon_status
+from tests.support.files import write
 
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 

@@ -21,8 +21,8 @@ from citychan.alerts import (
     to_cap_xml,
 )
 from citychan.config import AlertsConfig, CityConfig
-from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import ALERTS_CONFIG, write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.files import ALERTS_CONFIG, write
 
 NOW = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",

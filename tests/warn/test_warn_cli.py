@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import ALERTS_CONFIG, write
-from tests.fault_server import FaultServer, Ok
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.fault_server import FaultServer, Ok
+from tests.support.files import ALERTS_CONFIG, write
 
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 SORBIAN = "ěłćřžčš"

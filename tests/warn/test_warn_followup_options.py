@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.files import write
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import ALERTS_CONFIG, write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.files import ALERTS_CONFIG, write
 
 CONFIG = ALERTS_CONFIG + """[channels.website]
 type = "feed"

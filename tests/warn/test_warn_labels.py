@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli_util import cli
-from tests.conftest import write
+from tests.support.cli import cli
+from tests.support.files import write
 
 
 def test_a_word_that_merely_starts_with_the_label_is_not_the_label(isolated: Path) -> None:
@@ -28,7 +28,7 @@ def test_a_word_that_merely_starts_with_the_label_is_not_the_label(isolated: Pat
 
 
 def test_an_event_that_contradicts_the_template_is_refused(isolated: Path) -> None:
-    from tests.cli_util import assert_one_line_error
+    from tests.support.cli import assert_one_line_error
 
     write(isolated / "citychan.toml", 'version = 1\n[channels.outbox]\ntype = "outbox"\n')
     run = cli("warn", "--template", "hochwasser", "--event", "sturm", "--level", "medium",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli_util import cli
-from tests.conftest import write
+from tests.support.cli import cli
+from tests.support.files import write
 
 
 def test_an_unchanged_update_right_after_the_alert_is_sent(isolated: Path, clock) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_util import cli
-from tests.conftest import ALERTS_CONFIG, write
+from tests.support.cli import cli
+from tests.support.files import ALERTS_CONFIG, write
 
 CONFIG = ALERTS_CONFIG
 
@@ -89,7 +89,7 @@ def test_a_new_area_is_named_in_every_language(isolated: Path, cap_schema) -> No
 
 
 def test_a_headline_that_does_not_name_the_old_area_is_pointed_out(isolated: Path) -> None:
-    from tests.conftest import EXAMPLES
+    from tests.support.files import EXAMPLES
 
     for name in ("warnung-hochwasser.md", "warnung-hochwasser.hsb.md"):
         write(isolated / name, (EXAMPLES / name).read_text(encoding="utf-8"))

@@ -1,11 +1,19 @@
 """Shared by the QR tests: decode every output format with a real decoder (zxing-cpp),
-rasterising SVG with resvg and PDF with pdfium, both shipped as PyPI wheels."""
+rasterising SVG with resvg and PDF with pdfium, both shipped as PyPI wheels; a config with
+subscription links; the qr command on a bare Typer app."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 from typing import Any
+
+import typer
+from typer.testing import CliRunner, Result
+
+from citychan.cli import qr_cmd
+from citychan.config import Config, load_config
+from citychan.qr.make import QrOptions, QrResult, make_qr
 
 URL = "https://whatsapp.com/channel/0029VaBautzenStadtInfo01"
 LINKS = {
@@ -88,3 +96,29 @@ def make_logo(path: Path, size: tuple[int, int] = (400, 480)) -> Path:
     draw.rectangle([w * 0.37, h * 0.17, w * 0.63, h * 0.62], fill=(255, 215, 0, 255))
     img.save(path)
     return path
+
+
+def qr_config(folder: Path, names: str | None = None, **kw: Any) -> Config:
+    """The loaded config of ``write_config``; ``names`` replaces the city's names line."""
+    path = write_config(folder, **kw)
+    if names:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace('names = { de = "Bautzen", hsb = "Budyšin" }', names),
+                        encoding="utf-8")
+    return load_config(path)
+
+
+def make(cfg: Config, out: str | None, **kw: Any) -> QrResult:
+    return make_qr(QrOptions(out=Path(out) if out else None, **kw), cfg)
+
+
+def run(*args: str) -> Result:
+    """The qr command on a bare Typer app, independent of the other commands."""
+    app = typer.Typer()
+    qr_cmd.register(app)
+
+    @app.callback()
+    def _root() -> None:  # keeps 'qr' a subcommand, as in citychan
+        pass
+
+    return CliRunner().invoke(app, ["qr", *args])

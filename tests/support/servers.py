@@ -1,11 +1,7 @@
 """Real servers on loopback for channel tests: a Synapse homeserver and an aiosmtpd SMTP
 server. Both listen on 127.0.0.1 only; logs go to a temporary folder and are shown when the
-server does not come up.
-
-Fixtures ``synapse`` (session) and ``smtp_server`` (function) are defined here; a test
-module imports them (``from tests.servers import synapse``) or conftest lists this module in
-``pytest_plugins``.
-"""
+server does not come up. The fixtures ``synapse`` (session) and ``smtp_server`` that run them
+are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -24,8 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-
-import pytest
 
 SYNAPSE_START_TIMEOUT = 90.0  # a cold CI machine compiles Synapse's .pyc files first
 
@@ -209,18 +203,6 @@ def start_synapse(workdir: Path) -> SynapseServer:
                        f"log {log}:\n" + log_tail(log))
 
 
-@pytest.fixture(scope="session")
-def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]:
-    """One real Synapse for the whole test session, stopped at the end."""
-    server = start_synapse(tmp_path_factory.mktemp("synapse"))
-    print(f"\nSynapse ready at {server.base_url} in {server.startup_seconds:.1f}s",
-          file=sys.stderr)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 # --- SMTP ---------------------------------------------------------------------------------
 
 SMTP_USER = "presse"
@@ -293,13 +275,6 @@ def running_smtp(**kwargs: Any) -> Iterator[SmtpServer]:
         yield server
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SmtpServer]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1, plain, AUTH required."""
-    with running_smtp() as server:
-        yield server
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import write
-from tests.fault_server import FaultServer, Ok, Received, Step
+from tests.support.fault_server import FaultServer, Ok, Received, Step
+from tests.support.files import write
 
 BARRIER_SECONDS = 3.0
 
