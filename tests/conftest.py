@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.clock import Clock
+from tests.support.config import MakeConfig, Table, write_config
 from tests.support.files import CAP_XSD, NOTICE, NOTICE_HSB, write
 from tests.support.servers import SmtpServer, SynapseServer, running_smtp, start_synapse
 
@@ -45,6 +46,18 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             monkeypatch.delenv(key, raising=False)
     monkeypatch.chdir(work)
     return work
+
+
+@pytest.fixture
+def make_config(isolated: Path) -> MakeConfig:
+    """Writes citychan.toml (or ``name``) in the working folder from tables given as dicts:
+    ``make_config(channels={"outbox": OUTBOX}, alerts=ALERTS, rules={"info": {...}})``."""
+
+    def make(*, name: str = "citychan.toml", channels: dict[str, Table] | None = None,
+             version: int | None = 1, **sections: Table) -> Path:
+        return write_config(isolated / name, channels=channels, version=version, **sections)
+
+    return make
 
 
 @pytest.fixture

@@ -9,15 +9,13 @@ from pathlib import Path
 import feedparser
 
 from tests.support.cli import assert_one_line_error, cli, store_rows
+from tests.support.config import FEED, OUTBOX, MakeConfig
 from tests.support.files import NOTICE, write
 
 OUT = Path("citychan-out")
-CHANNELS = """
-[channels.outbox]
-type = "outbox"
-[channels.feed]
-type = "feed"
-"""
+CHANNELS = {"outbox": OUTBOX, "feed": FEED}
+TELEGRAM = {"tg": {"type": "telegram", "chat_id": "@stadt_bautzen",
+                   "token_env": "CITYCHAN_TG_TOKEN"}}
 
 
 def test_post_with_no_config_delivers_to_outbox_and_feed(notice: Path, isolated: Path) -> None:
@@ -92,11 +90,8 @@ def test_info_post_that_sounds_like_a_warning_is_rejected(isolated: Path) -> Non
 
 
 def test_quiet_hours_block_info_and_force_is_recorded(
-        notice: Path, isolated: Path, clock) -> None:
-    write(
-        isolated / "citychan.toml",
-        'version = 1\n[rules.info]\nquiet_hours = "21:00-07:00"\n' + CHANNELS,
-    )
+        notice: Path, isolated: Path, clock, make_config: MakeConfig) -> None:
+    make_config(rules={"info": {"quiet_hours": "21:00-07:00"}}, channels=CHANNELS)
     clock.set(6, 45)
     assert cli("check", "notice.md").code == 0  # check of the file alone has no hour
     run = cli("post", "notice.md", "--yes")
@@ -113,8 +108,8 @@ def test_quiet_hours_block_info_and_force_is_recorded(
     assert log and all(d["forced"] for d in log)
 
 
-def test_daily_cap_counts_messages_not_channels(isolated: Path) -> None:
-    write(isolated / "citychan.toml", "version = 1\n[rules.info]\nmax_per_day = 2\n" + CHANNELS)
+def test_daily_cap_counts_messages_not_channels(isolated: Path, make_config: MakeConfig) -> None:
+    make_config(rules={"info": {"max_per_day": 2}}, channels=CHANNELS)
     for i in range(2):
         write(isolated / f"n{i}.md", f"---\ntitle: Meldung {i}\n---\nText {i}\n")
         assert cli("post", f"n{i}.md", "--yes").code == 0
@@ -148,20 +143,12 @@ def test_preview_shows_each_channel_with_length_and_limit(notice: Path) -> None:
     assert "outbox (whatsapp, de+hsb)" in text.stdout
 
 
-def test_channel_languages_and_kinds(notice: Path, isolated: Path) -> None:
-    write(
-        isolated / "citychan.toml",
-        """version = 1
-[channels.de_only]
-type = "outbox"
-path = "de"
-languages = ["de"]
-[channels.warnings]
-type = "outbox"
-path = "warn"
-kinds = ["warning"]
-""",
-    )
+def test_channel_languages_and_kinds(notice: Path, isolated: Path,
+                                     make_config: MakeConfig) -> None:
+    make_config(channels={
+        "de_only": {"type": "outbox", "path": "de", "languages": ["de"]},
+        "warnings": {"type": "outbox", "path": "warn", "kinds": ["warning"]},
+    })
     env = json.loads(cli("post", "notice.md", "--yes", "--output", "json").stdout)
     by = {r["channel"]: r for r in env["result"]["results"]}
     assert by["de_only"]["status"] == "sent"
@@ -195,11 +182,12 @@ def test_init_writes_a_config_that_loads(isolated: Path) -> None:
     assert cli("check", "n.md").code == 0
 
 
-def test_post_refuses_a_danger_warning_and_points_to_warn(isolated: Path) -> None:
+def test_post_refuses_a_danger_warning_and_points_to_warn(
+        isolated: Path, make_config: MakeConfig) -> None:
     """A warning has its own rules, guards and CAP file: 'post' must not be a way around them
     (nor around quiet hours and the daily cap)."""
-    write(isolated / "citychan.toml",
-          'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\nmax_per_day = 0\n' + CHANNELS)
+    make_config(rules={"info": {"quiet_hours": "00:00-23:59", "max_per_day": 0}},
+                channels=CHANNELS)
     for front in ("kind: warning", "level: high"):
         write(isolated / "s.md", f"---\ntitle: Wochenmarkt heute\n{front}\n---\nKäse\n")
         for extra in ([], ["--dry-run"]):
@@ -209,8 +197,9 @@ def test_post_refuses_a_danger_warning_and_points_to_warn(isolated: Path) -> Non
     assert not (isolated / OUT).exists()
 
 
-def test_a_channel_named_twice_gets_the_post_once(notice: Path, isolated: Path) -> None:
-    write(isolated / "citychan.toml", "version = 1\n" + CHANNELS)
+def test_a_channel_named_twice_gets_the_post_once(
+        notice: Path, isolated: Path, make_config: MakeConfig) -> None:
+    make_config(channels=CHANNELS)
     run = cli("post", "notice.md", "--yes", "--channel", "outbox", "--channel", "outbox",
               "--output", "json")
     assert run.code == 0, run.stderr
@@ -219,15 +208,14 @@ def test_a_channel_named_twice_gets_the_post_once(notice: Path, isolated: Path) 
 
 
 def test_dry_run_and_preview_see_the_daily_cap_and_a_missing_secret(
-        notice: Path, isolated: Path) -> None:
-    write(isolated / "citychan.toml", "version = 1\n[rules.info]\nmax_per_day = 1\n" + CHANNELS)
+        notice: Path, isolated: Path, make_config: MakeConfig) -> None:
+    make_config(rules={"info": {"max_per_day": 1}}, channels=CHANNELS)
     assert cli("post", "notice.md", "--yes").code == 0
     write(isolated / "n2.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
     for args in (["post", "n2.md", "--dry-run"], ["preview", "n2.md"], ["post", "n2.md", "--yes"]):
         run = cli(*args)
         assert run.code == 3 and "CC302" in run.stdout + run.stderr, (args, run)
-    write(isolated / "tg.toml", 'version = 1\n[channels.tg]\ntype = "telegram"\n'
-          'chat_id = "@stadt_bautzen"\ntoken_env = "CITYCHAN_TG_TOKEN"\n')
+    make_config(name="tg.toml", channels=TELEGRAM)
     for extra in (["--dry-run"], ["--yes"]):
         run = cli("post", "n2.md", "--config", "tg.toml", *extra)
         assert_one_line_error(run, 2, "set CITYCHAN_TG_TOKEN")
@@ -256,16 +244,14 @@ def test_json_output_carries_usage_errors_too(isolated: Path) -> None:
 
 
 def test_check_names_the_channel_of_a_finding_and_knows_front_matter_channels(
-        isolated: Path) -> None:
-    write(isolated / "citychan.toml", "version = 1\n[channels.md]\ntype = \"outbox\"\n"
-          "[channels.feed]\ntype = \"feed\"\n")
+        isolated: Path, make_config: MakeConfig) -> None:
+    make_config(channels={"md": OUTBOX, "feed": FEED})
     write(isolated / "n.md", "---\ntitle: Markt\nchannels: [md, fed]\n---\nHeute Markt.\n")
     run = cli("check", "n.md", env={"COLUMNS": "200"})
     assert run.code == 3
     assert "unknown channel 'fed'. Did you mean 'feed'?" in run.stdout
     assert cli("post", "n.md", "--yes").code == 2  # check and post agree
-    write(isolated / "citychan.toml", 'version = 1\n[channels.md]\ntype = "telegram"\n'
-          'chat_id = "@stadt_bautzen"\ntoken_env = "CITYCHAN_TG_TOKEN"\n')
+    make_config(channels={"md": TELEGRAM["tg"]})
     write(isolated / "long.md", "---\ntitle: Lang\n---\n" + "Text. " * 1000)
     run = cli("check", "long.md", env={"COLUMNS": "200"})
     assert run.code == 3 and "CC101 too-long [md]:" in run.stdout  # not swallowed as a style
@@ -283,18 +269,18 @@ def test_preview_wraps_instead_of_cutting_lines_and_shows_no_title_whatsapp_lack
 
 
 def test_a_message_no_channel_takes_is_refused_not_reported_as_done(
-        notice: Path, isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[city]\nlanguages = ["de", "hsb"]\n'
-          '[channels.en]\ntype = "outbox"\nlanguages = ["en"]\n')
+        notice: Path, isolated: Path, make_config: MakeConfig) -> None:
+    make_config(city={"languages": ["de", "hsb"]},
+                channels={"en": {"type": "outbox", "languages": ["en"]}})
     run = cli("post", "notice.md", "--yes")
     assert run.code == 3 and "CC104 no-channel" in run.stderr and "nothing was sent" in run.stderr
     assert not (isolated / OUT).exists()
 
 
 def test_a_repost_during_quiet_hours_or_at_the_cap_just_says_already_sent(
-        notice: Path, isolated: Path, clock) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[rules.info]\nquiet_hours = "21:00-07:00"\n'
-          "max_per_day = 1\n" + CHANNELS)
+        notice: Path, isolated: Path, clock, make_config: MakeConfig) -> None:
+    make_config(rules={"info": {"quiet_hours": "21:00-07:00", "max_per_day": 1}},
+                channels=CHANNELS)
     assert cli("post", "notice.md", "--yes").code == 0  # 10:00, the one post of the day
     again = cli("post", "notice.md", "--yes", "--output", "json")  # no CC302: it is the same
     assert again.code == 0, again.stdout
@@ -306,23 +292,23 @@ def test_a_repost_during_quiet_hours_or_at_the_cap_just_says_already_sent(
     assert cli("post", "n2.md", "--yes").code == 3  # a new notice still waits for the morning
 
 
-def test_preview_of_an_image_post_shows_the_caption_limit(isolated: Path) -> None:
+def test_preview_of_an_image_post_shows_the_caption_limit(
+        isolated: Path, make_config: MakeConfig) -> None:
     import shutil
 
     from tests.support.files import EXAMPLES
 
     shutil.copytree(EXAMPLES / "images", isolated / "images")
     shutil.copy(EXAMPLES / "spielplatz.md", isolated / "spielplatz.md")
-    write(isolated / "citychan.toml", 'version = 1\n[channels.tg]\ntype = "telegram"\n'
-          'chat_id = "@stadt_bautzen"\ntoken_env = "CITYCHAN_TG_TOKEN"\n')
+    make_config(channels=TELEGRAM)
     run = cli("preview", "spielplatz.md", "--output", "json")
     (target,) = json.loads(run.stdout)["result"]["targets"]
     assert target["limit"] == 1024  # Telegram's photo caption, not its 4096 for text
 
 
-def test_channels_test_does_not_claim_a_check_it_cannot_make(isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[channels.ntfy]\ntype = "ntfy"\n'
-          'base_url = "https://ntfy.bautzen.de"\ntopic = "bautzen"\n')
+def test_channels_test_does_not_claim_a_check_it_cannot_make(make_config: MakeConfig) -> None:
+    make_config(channels={"ntfy": {"type": "ntfy", "base_url": "https://ntfy.bautzen.de",
+                                   "topic": "bautzen"}})
     run = cli("channels", "--test", "--output", "json")
     (check,) = json.loads(run.stdout)["result"]["checks"]
     assert run.code == 0 and check["ok"] and check["checked"] is False
@@ -330,9 +316,9 @@ def test_channels_test_does_not_claim_a_check_it_cannot_make(isolated: Path) -> 
     assert "no check without posting" in text.stdout
 
 
-def test_check_and_post_agree_on_a_disabled_front_matter_channel(isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[channels.d]\ntype = "outbox"\n'
-          'enabled = false\n[channels.feed]\ntype = "feed"\n')
+def test_check_and_post_agree_on_a_disabled_front_matter_channel(
+        isolated: Path, make_config: MakeConfig) -> None:
+    make_config(channels={"d": {"type": "outbox", "enabled": False}, "feed": FEED})
     write(isolated / "n.md", "---\ntitle: Markt\nchannels: [d]\n---\nHeute Markt.\n")
     run = cli("check", "n.md", env={"COLUMNS": "200"})
     assert run.code == 3 and "d is disabled" in run.stdout

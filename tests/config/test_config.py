@@ -6,7 +6,9 @@ import pytest
 
 from citychan.config import default_config, load_config, parse_config
 from citychan.errors import ConfigError, ExitCode
-from tests.support.files import write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.config import MakeConfig
+from tests.support.files import NOTICE, REPO, write
 
 
 def cfg(text: str, tmp: Path) -> Path:
@@ -20,16 +22,16 @@ def test_no_config_is_the_embedded_default(isolated: Path) -> None:
     assert c.store_path == Path("citychan-out/citychan.db")
 
 
-def test_lookup_order_explicit_then_env_then_local(isolated: Path) -> None:
-    a = cfg("version = 1\n[city]\ntimezone = 'Europe/Berlin'\n", isolated)
-    b = write(isolated / "other.toml", "version = 1\n[store]\npath = 'x.db'\n")
+def test_lookup_order_explicit_then_env_then_local(make_config: MakeConfig) -> None:
+    a = make_config(city={"timezone": "Europe/Berlin"})
+    b = make_config(name="other.toml", store={"path": "x.db"})
     assert load_config(None, env={"CITYCHAN_CONFIG": str(b)}).path == b
     assert load_config(None, env={}).path == Path("citychan.toml")
     assert load_config(a, env={"CITYCHAN_CONFIG": str(b)}).path == a
 
 
-def test_user_config_dir_is_last(isolated: Path) -> None:
-    user = write(isolated / "xdg" / "citychan" / "citychan.toml", "version = 1\n")
+def test_user_config_dir_is_last(isolated: Path, make_config: MakeConfig) -> None:
+    user = make_config(name="xdg/citychan/citychan.toml")
     assert load_config(None, env={"XDG_CONFIG_HOME": str(isolated / "xdg")}).path == user
 
 
@@ -77,8 +79,9 @@ def test_no_rules_table_means_no_quiet_hours_and_no_cap() -> None:
     assert c.info_rules.quiet_hours is None and c.info_rules.max_per_day is None
 
 
-def test_relative_paths_are_relative_to_the_config_file(isolated: Path) -> None:
-    p = write(isolated / "conf" / "citychan.toml", "version = 1\n[store]\npath = 'db/c.db'\n")
+def test_relative_paths_are_relative_to_the_config_file(
+        isolated: Path, make_config: MakeConfig) -> None:
+    p = make_config(name="conf/citychan.toml", store={"path": "db/c.db"})
     assert load_config(p).store_path == isolated / "conf" / "db" / "c.db"
 
 
@@ -88,8 +91,6 @@ def test_broken_toml_is_one_line(isolated: Path) -> None:
 
 
 def test_example_config_documents_and_loads(isolated: Path) -> None:
-    from tests.support.files import REPO
-
     c = load_config(REPO / "config.example.toml")
     assert c.city.names["hsb"] == "Budyšin"
     types = {ch.type for ch in c.channels.values()}
@@ -127,12 +128,8 @@ def test_publish_times_must_be_sensible(publish: dict) -> None:
         parse_config({"version": 1, "publish": publish})
 
 
-def test_the_feed_public_url_must_be_https(isolated) -> None:
+def test_the_feed_public_url_must_be_https(isolated: Path, make_config: MakeConfig) -> None:
     """Every link on the archive page and in the feed starts with it."""
-    from tests.support.cli import assert_one_line_error, cli
-    from tests.support.files import NOTICE, write
-
-    write(isolated / "citychan.toml", 'version = 1\n[channels.feed]\ntype = "feed"\n'
-          'public_url = "javascript:alert(1)"\n')
+    make_config(channels={"feed": {"type": "feed", "public_url": "javascript:alert(1)"}})
     write(isolated / "n.md", NOTICE)
     assert_one_line_error(cli("post", "n.md", "--yes"), 2, "public_url must be an https:// URL")

@@ -25,6 +25,7 @@ import feedparser
 import pytest
 
 from tests.support.cli import cli
+from tests.support.config import OUTBOX, MakeConfig, Table
 from tests.support.e2e import (
     CHANNEL_ID,
     CLEAN_LINK,
@@ -50,7 +51,6 @@ from tests.support.e2e import (
     write_notice,
 )
 from tests.support.fault_server import Empty, Ok, Status, Step
-from tests.support.files import write
 from tests.support.servers import (
     SMTP_PASSWORD,
     SMTP_USER,
@@ -72,74 +72,34 @@ SECRETS = {
     "BAUTZEN_WEBHOOK_SECRET": "webhook-hmac-secret-7d1e",
     "BAUTZEN_SMTP_PASSWORD": SMTP_PASSWORD,
 }
-CONFIG = """\
-version = 1
 
-[publish]
-max_total_seconds = {budget}
-timeout = 5
 
-[channels.whatsapp]
-type = "whatsapp"
-provider = "waha"
-base_url = "{waha}"
-session = "default"
-channel_id = "{channel_id}"
-token_env = "BAUTZEN_WAHA_KEY"
-
-[channels.telegram]
-type = "telegram"
-chat_id = "{telegram_chat}"
-token_env = "BAUTZEN_TELEGRAM_TOKEN"
-api_url = "{telegram}"
-
-[channels.mastodon]
-type = "mastodon"
-base_url = "{mastodon}"
-token_env = "BAUTZEN_MASTODON_TOKEN"
-visibility = "public"
-
-[channels.matrix]
-type = "matrix"
-base_url = "{matrix}"
-room_id = "{room_id}"
-token_env = "BAUTZEN_MATRIX_TOKEN"
-
-[channels.ntfy]
-type = "ntfy"
-base_url = "{ntfy}"
-topic = "bautzen"
-token_env = "BAUTZEN_NTFY_TOKEN"
-
-[channels.email]
-type = "email"
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-username = "{smtp_user}"
-password_env = "BAUTZEN_SMTP_PASSWORD"
-from = "Stadt Bautzen <presse@bautzen.de>"
-to = ["verteiler@bautzen.de"]
-
-[channels.signal]
-type = "signal"
-base_url = "{signal}"
-number = "{signal_number}"
-recipients = {signal_recipients}
-
-[channels.webhook]
-type = "webhook"
-url = "{webhook}/hooks/citychan"
-secret_env = "BAUTZEN_WEBHOOK_SECRET"
-
-[channels.outbox]
-type = "outbox"
-
-[channels.feed]
-type = "feed"
-title = "Stadt Bautzen / Město Budyšin"
-public_url = "https://www.bautzen.de/aktuelles"
-"""
+def channels(api: dict[str, ApiServer], matrix: str, room_id: str,
+             smtp_port: int) -> dict[str, Table]:
+    """Every channel type, each pointed at its loopback server."""
+    return {
+        "whatsapp": {"type": "whatsapp", "provider": "waha", "base_url": api["whatsapp"].url,
+                     "session": "default", "channel_id": CHANNEL_ID,
+                     "token_env": "BAUTZEN_WAHA_KEY"},
+        "telegram": {"type": "telegram", "chat_id": TELEGRAM_CHAT,
+                     "token_env": "BAUTZEN_TELEGRAM_TOKEN", "api_url": api["telegram"].url},
+        "mastodon": {"type": "mastodon", "base_url": api["mastodon"].url,
+                     "token_env": "BAUTZEN_MASTODON_TOKEN", "visibility": "public"},
+        "matrix": {"type": "matrix", "base_url": matrix, "room_id": room_id,
+                   "token_env": "BAUTZEN_MATRIX_TOKEN"},
+        "ntfy": {"type": "ntfy", "base_url": api["ntfy"].url, "topic": "bautzen",
+                 "token_env": "BAUTZEN_NTFY_TOKEN"},
+        "email": {"type": "email", "host": "127.0.0.1", "port": smtp_port, "security": "none",
+                  "username": SMTP_USER, "password_env": "BAUTZEN_SMTP_PASSWORD",
+                  "from": "Stadt Bautzen <presse@bautzen.de>", "to": ["verteiler@bautzen.de"]},
+        "signal": {"type": "signal", "base_url": api["signal"].url, "number": SIGNAL_NUMBER,
+                   "recipients": SIGNAL_RECIPIENTS},
+        "webhook": {"type": "webhook", "url": f"{api['webhook'].url}/hooks/citychan",
+                    "secret_env": "BAUTZEN_WEBHOOK_SECRET"},
+        "outbox": OUTBOX,
+        "feed": {"type": "feed", "title": "Stadt Bautzen / Město Budyšin",
+                 "public_url": "https://www.bautzen.de/aktuelles"},
+    }
 
 
 @dataclass
@@ -169,7 +129,7 @@ def ok_script() -> dict[str, list[Step]]:
 
 @pytest.fixture
 def make_city(isolated: Path, monkeypatch: pytest.MonkeyPatch, synapse: SynapseServer,
-              smtp_server: SmtpServer) -> Iterator[Any]:
+              smtp_server: SmtpServer, make_config: MakeConfig) -> Iterator[Any]:
     with ExitStack() as stack:
 
         def build(scripts: dict[str, list[Step]], budget: float = 5.0,
@@ -186,13 +146,8 @@ def make_city(isolated: Path, monkeypatch: pytest.MonkeyPatch, synapse: SynapseS
             room_id = synapse.create_room(token)
             for key, value in {**SECRETS, "BAUTZEN_MATRIX_TOKEN": token}.items():
                 monkeypatch.setenv(key, value)
-            write(isolated / "citychan.toml", CONFIG.format(
-                budget=budget, waha=api["whatsapp"].url, channel_id=CHANNEL_ID,
-                telegram_chat=TELEGRAM_CHAT, telegram=api["telegram"].url,
-                mastodon=api["mastodon"].url, matrix=synapse.base_url, room_id=room_id,
-                ntfy=api["ntfy"].url, smtp_port=smtp_server.port, smtp_user=SMTP_USER,
-                signal=api["signal"].url, signal_number=SIGNAL_NUMBER,
-                signal_recipients=json.dumps(SIGNAL_RECIPIENTS), webhook=api["webhook"].url))
+            make_config(publish={"max_total_seconds": budget, "timeout": 5},
+                        channels=channels(api, synapse.base_url, room_id, smtp_server.port))
             write_notice(isolated)
             return City(isolated, api, synapse, token, room_id, smtp_server)
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.support.cli import Run, cli
+from tests.support.config import FEED, OUTBOX, MakeConfig, Table
 from tests.support.e2e import ApiServer, all_cells, deliveries, files_under, write_notice
 from tests.support.fault_server import Status
 from tests.support.files import write
@@ -30,35 +31,18 @@ TOKEN = "7012345678:AAHbautzenBudysinLeakCanary_x9Qz"
 WRONG_PASSWORD = "Wrong-Lubij-Canary-pa55"
 UNAUTHORIZED = {"ok": False, "error_code": 401, "description": "Unauthorized"}
 OUT = Path("citychan-out")
-CONFIG = """\
-version = 1
 
-[publish]
-max_total_seconds = 2
-timeout = 5
 
-[channels.telegram]
-type = "telegram"
-chat_id = "@stadt_bautzen"
-token_env = "BAUTZEN_TELEGRAM_TOKEN"
-api_url = "{telegram}"
-
-[channels.email]
-type = "email"
-host = "127.0.0.1"
-port = {smtp_port}
-security = "none"
-username = "{smtp_user}"
-password_env = "BAUTZEN_SMTP_PASSWORD"
-from = "presse@bautzen.de"
-to = "verteiler@bautzen.de"
-
-[channels.outbox]
-type = "outbox"
-
-[channels.feed]
-type = "feed"
-"""
+def channels(telegram: str, smtp_port: int) -> dict[str, Table]:
+    return {
+        "telegram": {"type": "telegram", "chat_id": "@stadt_bautzen",
+                     "token_env": "BAUTZEN_TELEGRAM_TOKEN", "api_url": telegram},
+        "email": {"type": "email", "host": "127.0.0.1", "port": smtp_port, "security": "none",
+                  "username": SMTP_USER, "password_env": "BAUTZEN_SMTP_PASSWORD",
+                  "from": "presse@bautzen.de", "to": "verteiler@bautzen.de"},
+        "outbox": OUTBOX,
+        "feed": FEED,
+    }
 
 
 def secret_forms() -> dict[str, str]:
@@ -82,13 +66,13 @@ def assert_clean(text: str, where: str) -> None:
 
 @pytest.fixture
 def telegram(isolated: Path, monkeypatch: pytest.MonkeyPatch,
-             smtp_server: SmtpServer):
+             smtp_server: SmtpServer, make_config: MakeConfig):
     """Telegram answering 401 to everything, the real SMTP server, secrets in the env."""
     with ApiServer(default=Status(401, UNAUTHORIZED)) as server:
         monkeypatch.setenv("BAUTZEN_TELEGRAM_TOKEN", TOKEN)
         monkeypatch.setenv("BAUTZEN_SMTP_PASSWORD", WRONG_PASSWORD)
-        write(isolated / "citychan.toml", CONFIG.format(
-            telegram=server.url, smtp_port=smtp_server.port, smtp_user=SMTP_USER))
+        make_config(publish={"max_total_seconds": 2, "timeout": 5},
+                    channels=channels(server.url, smtp_server.port))
         write_notice(isolated)
         yield server
 

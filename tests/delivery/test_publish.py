@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import cli, store_rows
+from tests.support.config import OUTBOX, MakeConfig, write_config
 from tests.support.files import NOTICE, write
 from tests.support.plugin import install_plugin
 
@@ -28,11 +29,10 @@ def fake(isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 
 def config(isolated: Path, channels: dict[str, str]) -> None:
-    text = "version = 1\n"
-    for name, behaviour in channels.items():
-        text += f'[channels.{name}]\ntype = "fake"\nbehaviour = "{behaviour}"\n'
-        text += 'token_env = "FAKE_TOKEN"\n'
-    write(isolated / "citychan.toml", text)
+    """Fake plugin channels by name -> behaviour, and the notice n.md."""
+    write_config(isolated / "citychan.toml", channels={
+        name: {"type": "fake", "behaviour": behaviour, "token_env": "FAKE_TOKEN"}
+        for name, behaviour in channels.items()})
     write(isolated / "n.md", NOTICE)
 
 
@@ -86,13 +86,7 @@ def test_retry_reads_back_then_resends_only_what_is_missing(fake, isolated: Path
     listed = json.loads(cli("retry", "--list", "--output", "json").stdout)["result"]["deliveries"]
     assert sorted(d["channel"] for d in listed) == ["failed", "missing", "opaque", "there"]
     fake.READ_BACK.update({"there": "found", "missing": "missing"})
-    toml = (
-        (isolated / "citychan.toml")
-        .read_text()
-        .replace('"unknown"', '"ok"')
-        .replace('"fail"', '"ok"')
-    )
-    write(isolated / "citychan.toml", toml)
+    config(isolated, dict.fromkeys(("there", "missing", "opaque", "failed"), "ok"))
     first_keys = {name: p.idempotency_key for name, p in fake.CALLS}
     fake.CALLS.clear()
     run = cli("retry", "--output", "json")  # no terminal, no --yes: nothing unprovable is resent
@@ -129,12 +123,9 @@ def test_a_read_back_that_fails_now_never_becomes_a_resend(fake, isolated: Path)
     assert fake.CALLS == []
 
 
-def test_summary_and_link_for_a_small_channel(fake, isolated: Path) -> None:
-    write(
-        isolated / "citychan.toml",
-        'version = 1\n[channels.small]\ntype = "fake"\nlimit = 200\n'
-        '[channels.big]\ntype = "fake"\n',
-    )
+def test_summary_and_link_for_a_small_channel(
+        fake, isolated: Path, make_config: MakeConfig) -> None:
+    make_config(channels={"small": {"type": "fake", "limit": 200}, "big": {"type": "fake"}})
     long = NOTICE + "\n" + "Weitere Einzelheiten folgen. " * 20
     write(isolated / "n.md", long)
     run = cli("post", "n.md", "--yes", "--output", "json")
@@ -149,8 +140,9 @@ def test_summary_and_link_for_a_small_channel(fake, isolated: Path) -> None:
     assert any(f["code"] == "CC102" and f["channel"] == "small" for f in env["findings"])
 
 
-def test_too_long_without_summary_is_rejected(fake, isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[channels.small]\ntype = "fake"\nlimit = 50\n')
+def test_too_long_without_summary_is_rejected(
+        fake, isolated: Path, make_config: MakeConfig) -> None:
+    make_config(channels={"small": {"type": "fake", "limit": 50}})
     write(isolated / "n.md", "---\ntitle: Lang\n---\n" + "Text " * 40)
     run = cli("post", "n.md", "--yes")
     assert run.code == 3 and "CC101" in run.stderr and fake.CALLS == []
@@ -169,7 +161,7 @@ def test_plugin_is_listed_with_its_distribution(fake, isolated: Path) -> None:
 
 
 def test_broken_plugin_is_a_warning_not_a_crash(
-    isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, make_config: MakeConfig
 ) -> None:
     install_plugin(
         tmp_path / "site2",
@@ -179,10 +171,7 @@ def test_broken_plugin_is_a_warning_not_a_crash(
         source="raise ImportError('needs libfoo')\n",
         entry_points="broken = citychan_broken:Nope",
     )
-    write(
-        isolated / "citychan.toml",
-        'version = 1\n[channels.o]\ntype = "outbox"\n[channels.x]\ntype = "broken"\n',
-    )
+    make_config(channels={"o": OUTBOX, "x": {"type": "broken"}})
     run = cli("channels")
     assert run.exception is None
     assert run.code == 0
@@ -223,7 +212,8 @@ def test_a_recorded_post_finds_its_image_from_any_folder(isolated: Path, monkeyp
 
 @pytest.mark.parametrize("where", ["from_config", "capabilities"])
 def test_a_plugin_that_raises_fails_alone_and_the_others_get_the_notice(
-        isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str) -> None:
+        isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str,
+        make_config: MakeConfig) -> None:
     source = (
         "from citychan.channels.base import Capabilities, Dialect, Option\n"
         "class Buggy:\n"
@@ -240,8 +230,7 @@ def test_a_plugin_that_raises_fails_alone_and_the_others_get_the_notice(
     module = f"citychan_buggy_{where}"  # a fresh module per case: imports are cached
     install_plugin(tmp_path / "site3", monkeypatch, dist="citychan-buggy", module=module,
                    source=source, entry_points=f"buggy = {module}:Buggy")
-    write(isolated / "citychan.toml",
-          'version = 1\n[channels.o]\ntype = "outbox"\n[channels.x]\ntype = "buggy"\n')
+    make_config(channels={"o": OUTBOX, "x": {"type": "buggy"}})
     write(isolated / "n.md", NOTICE)
     run = cli("post", "n.md", "--yes", "--output", "json")
     assert run.exception is None and run.code == 4, run.stderr

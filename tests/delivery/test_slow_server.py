@@ -13,13 +13,13 @@ import threading
 import time
 from pathlib import Path
 
+from tests.support.config import OUTBOX, MakeConfig, Table
 from tests.support.e2e import deliveries
 from tests.support.files import NOTICE, write
 
 
-def outbox_and_ntfy(ntfy_url: str, publish: str = "") -> str:
-    return (f"version = 1\n{publish}[channels.outbox]\ntype = \"outbox\"\n"
-            f"[channels.ntfy]\ntype = \"ntfy\"\nbase_url = \"{ntfy_url}\"\ntopic = \"bautzen\"\n")
+def outbox_and_ntfy(ntfy_url: str) -> dict[str, Table]:
+    return {"outbox": OUTBOX, "ntfy": {"type": "ntfy", "base_url": ntfy_url, "topic": "bautzen"}}
 
 
 class DripServer:
@@ -59,11 +59,12 @@ class DripServer:
         self.sock.close()
 
 
-def test_a_byte_at_a_time_server_cannot_hold_the_post_past_its_limit(isolated: Path) -> None:
+def test_a_byte_at_a_time_server_cannot_hold_the_post_past_its_limit(
+        isolated: Path, make_config: MakeConfig) -> None:
     drip = DripServer()
     try:
-        write(isolated / "citychan.toml", outbox_and_ntfy(
-            f"http://127.0.0.1:{drip.port}", "[publish]\nmax_total_seconds = 1\ntimeout = 1\n"))
+        make_config(publish={"max_total_seconds": 1, "timeout": 1},
+                    channels=outbox_and_ntfy(f"http://127.0.0.1:{drip.port}"))
         write(isolated / "n.md", NOTICE)
         proc = subprocess.run([sys.executable, "-m", "citychan", "post", "n.md", "--yes",
                                "--output", "json"], cwd=isolated, capture_output=True, text=True,
@@ -81,7 +82,7 @@ def test_a_byte_at_a_time_server_cannot_hold_the_post_past_its_limit(isolated: P
 
 
 def test_ctrl_c_during_the_fan_out_records_what_went_out_and_nothing_is_resent(
-        isolated: Path) -> None:
+        isolated: Path, make_config: MakeConfig) -> None:
     """Interrupted while ntfy is still answering: the post arrives, so it must be recorded as
     sent; a later `retry --yes` then has nothing to resend (a second post otherwise)."""
     import signal
@@ -89,7 +90,7 @@ def test_ctrl_c_during_the_fan_out_records_what_went_out_and_nothing_is_resent(
     from tests.support.fault_server import FaultServer, Ok, Slow
 
     with FaultServer([Slow(2.0, Ok({"id": "ntfy123", "event": "message"}))]) as ntfy:
-        write(isolated / "citychan.toml", outbox_and_ntfy(ntfy.url))
+        make_config(channels=outbox_and_ntfy(ntfy.url))
         write(isolated / "n.md", NOTICE)
         proc = subprocess.Popen([sys.executable, "-m", "citychan", "post", "n.md", "--yes"],
                                 cwd=isolated, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tests.support.config import MakeConfig
 from tests.support.qr import URL, decode_image, decode_pdf, decode_png, make_logo, run
 
 
@@ -100,9 +101,8 @@ def test_bad_input_is_one_line_and_exit_2(config: str, isolated: Path, args: lis
                    for p in isolated.iterdir())
 
 
-def test_missing_subscribe_url_is_a_clear_error(isolated: Path) -> None:
-    path = isolated / "bare.toml"
-    path.write_text("version = 1\n", encoding="utf-8")
+def test_missing_subscribe_url_is_a_clear_error(make_config: MakeConfig) -> None:
+    path = make_config(name="bare.toml")
     r = run("--config", str(path), "--out", "c.png")
     assert r.exit_code == 2
     assert r.stderr.startswith("Error: no URL to encode: set [subscribe] url")

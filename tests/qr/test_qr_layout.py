@@ -16,7 +16,7 @@ from tests.support.qr import URL, decode_pdf, make, pdf_text_and_size, qr_config
 MM_PER_PT = 25.4 / 72
 LONG_URL = ("https://www.bautzen.de/aktuelles/warnungen-und-hinweise/hochwasser-spree-2024/"
             "abonnieren?utm_source=plakat&utm_medium=print&utm_campaign=rathaus")
-LONG_NAMES = 'names = { de = "Bautzen (Oberlausitz)", hsb = "Budyšin (Hornja Łužica)" }'
+LONG_NAMES = {"de": "Bautzen (Oberlausitz)", "hsb": "Budyšin (Hornja Łužica)"}
 
 
 def char_extents(path: Path) -> list[tuple[str, float, float]]:
@@ -113,7 +113,7 @@ def test_long_city_names_stay_inside_the_margins(isolated, paper: str) -> None:
 
 
 def test_city_name_that_cannot_fit_is_refused(isolated) -> None:
-    names = 'names = { de = "Bautzen", hsb = "' + "Budyšin" * 12 + '" }'
+    names = {"de": "Bautzen", "hsb": "Budyšin" * 12}
     with pytest.raises(UsageError, match="city names do not fit in the poster header on A6"):
         make(qr_config(isolated, names=names), "p.pdf", paper="a6")
     assert not (isolated / "p.pdf").exists()

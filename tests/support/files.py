@@ -33,14 +33,3 @@ title: Zawrjenje Lubijskeje dróhi
 ---
 Lubijska dróha je zawrjena. Wobjězd přez Zwonkowu dróhu.
 """
-
-# a city's warning settings and an offline channel: the start of every warn test's config
-ALERTS_CONFIG = """version = 1
-[alerts]
-sender = "warnung@bautzen.de"
-sender_name = "Stadtverwaltung Bautzen"
-web = "https://www.bautzen.de/warnungen"
-contact = "Bürgertelefon 03591 534-0"
-[channels.outbox]
-type = "outbox"
-"""

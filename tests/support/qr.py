@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from citychan.cli import qr_cmd
 from citychan.config import Config, load_config
 from citychan.qr.make import QrOptions, QrResult, make_qr
+from tests.support.config import write_config as write_toml
 
 URL = "https://whatsapp.com/channel/0029VaBautzenStadtInfo01"
 LINKS = {
@@ -74,14 +75,12 @@ def pdf_text_and_size(path: Path) -> tuple[str, tuple[float, float]]:
 
 
 def write_config(folder: Path, links: dict[str, str] | None = None,
-                 languages: tuple[str, ...] = ("de", "hsb")) -> Path:
-    lines = ["version = 1", "[city]", 'names = { de = "Bautzen", hsb = "Budyšin" }',
-             "languages = [" + ", ".join(f'"{lang}"' for lang in languages) + "]",
-             "[subscribe]", f'url = "{URL}"', "[subscribe.links]"]
-    lines += [f'{name} = "{url}"' for name, url in (LINKS if links is None else links).items()]
-    path = folder / "citychan.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+                 languages: tuple[str, ...] = ("de", "hsb"),
+                 names: dict[str, str] | None = None) -> Path:
+    """citychan.toml in ``folder`` with the city, the subscription URL and its links."""
+    city = {"names": names or {"de": "Bautzen", "hsb": "Budyšin"}, "languages": list(languages)}
+    subscribe = {"url": URL, "links": LINKS if links is None else links}
+    return write_toml(folder / "citychan.toml", city=city, subscribe=subscribe)
 
 
 def make_logo(path: Path, size: tuple[int, int] = (400, 480)) -> Path:
@@ -98,14 +97,9 @@ def make_logo(path: Path, size: tuple[int, int] = (400, 480)) -> Path:
     return path
 
 
-def qr_config(folder: Path, names: str | None = None, **kw: Any) -> Config:
-    """The loaded config of ``write_config``; ``names`` replaces the city's names line."""
-    path = write_config(folder, **kw)
-    if names:
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace('names = { de = "Bautzen", hsb = "Budyšin" }', names),
-                        encoding="utf-8")
-    return load_config(path)
+def qr_config(folder: Path, **kw: Any) -> Config:
+    """The loaded config of ``write_config(folder, **kw)``."""
+    return load_config(write_config(folder, **kw))
 
 
 def make(cfg: Config, out: str | None, **kw: Any) -> QrResult:

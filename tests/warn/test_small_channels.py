@@ -10,29 +10,25 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import cli
+from tests.support.config import OUTBOX, MakeConfig
 from tests.support.e2e import ApiServer, mastodon_instance, mastodon_status
-from tests.support.files import write
 
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 
 
 @pytest.mark.parametrize("web", [True, False], ids=["with-web-link", "without-link"])
 def test_a_500_character_mastodon_gets_the_short_text_and_the_rest_the_whole_warning(
-        isolated: Path, monkeypatch: pytest.MonkeyPatch, web: bool) -> None:
+        isolated: Path, monkeypatch: pytest.MonkeyPatch, web: bool,
+        make_config: MakeConfig) -> None:
     fixed = {("GET", "/api/v2/instance"): mastodon_instance(500)}
     with ApiServer([mastodon_status()], fixed=fixed) as masto:
         monkeypatch.setenv("MASTO_TOKEN", "masto-secret")
-        write(isolated / "citychan.toml", f"""version = 1
-[alerts]
-sender = "warnung@bautzen.de"
-{'web = "https://www.bautzen.de/warnungen"' if web else ''}
-[channels.outbox]
-type = "outbox"
-[channels.masto]
-type = "mastodon"
-base_url = "{masto.url}"
-token_env = "MASTO_TOKEN"
-""")
+        alerts = {"sender": "warnung@bautzen.de"}
+        if web:
+            alerts["web"] = "https://www.bautzen.de/warnungen"
+        make_config(alerts=alerts, channels={
+            "outbox": OUTBOX,
+            "masto": {"type": "mastodon", "base_url": masto.url, "token_env": "MASTO_TOKEN"}})
         run = cli("warn", "--template", "hochwasser", "--level", "high", "--area", AREA,
                   "--yes", "--output", "json")
         assert run.code == 0, run.stdout + run.stderr

@@ -22,7 +22,7 @@ from citychan.alerts import (
 )
 from citychan.config import AlertsConfig, CityConfig
 from tests.support.cli import assert_one_line_error, cli
-from tests.support.files import ALERTS_CONFIG, write
+from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig
 
 NOW = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",
@@ -89,8 +89,8 @@ AREA_104 = STREETS[:104]
 
 
 @pytest.fixture
-def outbox_config(isolated: Path) -> Path:
-    return write(isolated / "citychan.toml", ALERTS_CONFIG)
+def outbox_config(make_config: MakeConfig) -> Path:
+    return make_config(alerts=ALERTS_TABLE, channels={"outbox": OUTBOX})
 
 
 def test_the_reported_case_allclear_after_a_104_character_area(outbox_config, isolated) -> None:

@@ -10,41 +10,34 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_one_line_error, cli
+from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig, Table
 from tests.support.fault_server import FaultServer, Ok
-from tests.support.files import ALERTS_CONFIG, write
+from tests.support.files import write
 
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 SORBIAN = "ěłćřžčš"
 
 
+def channels(ntfy_url: str, telegram_url: str) -> dict[str, Table]:
+    return {
+        "outbox": OUTBOX,
+        "website": {"type": "feed", "public_url": "https://www.bautzen.de/aktuelles"},
+        "ntfy": {"type": "ntfy", "base_url": ntfy_url, "topic": "bautzen"},
+        "telegram": {"type": "telegram", "chat_id": "@stadt_bautzen", "token_env": "TG_TOKEN",
+                     "api_url": telegram_url},
+        "news_only": {"type": "outbox", "path": "news", "kinds": ["info"]},
+    }
+
+
 @pytest.fixture
-def servers(isolated: Path, monkeypatch: pytest.MonkeyPatch):
+def servers(isolated: Path, monkeypatch: pytest.MonkeyPatch, make_config: MakeConfig):
     tg_ok = Ok({"ok": True, "result": {"message_id": 7, "chat": {"username": "stadt_bautzen"}}})
     with (
         FaultServer([Ok({"id": f"n{i}"}) for i in range(10)]) as ntfy,
         FaultServer([tg_ok] * 10) as telegram,
     ):
         monkeypatch.setenv("TG_TOKEN", "123456:ABCdef")
-        write(
-            isolated / "citychan.toml",
-            ALERTS_CONFIG + f"""[channels.website]
-type = "feed"
-public_url = "https://www.bautzen.de/aktuelles"
-[channels.ntfy]
-type = "ntfy"
-base_url = "{ntfy.url}"
-topic = "bautzen"
-[channels.telegram]
-type = "telegram"
-chat_id = "@stadt_bautzen"
-token_env = "TG_TOKEN"
-api_url = "{telegram.url}"
-[channels.news_only]
-type = "outbox"
-path = "news"
-kinds = ["info"]
-""",
-        )
+        make_config(alerts=ALERTS_TABLE, channels=channels(ntfy.url, telegram.url))
         yield ntfy, telegram
 
 
@@ -54,7 +47,8 @@ def warn(*args: str) -> dict:
     return json.loads(run.stdout)["result"]
 
 
-def test_lifecycle_warn_update_allclear(servers, isolated: Path, cap_schema) -> None:
+def test_lifecycle_warn_update_allclear(servers, isolated: Path, cap_schema,
+                                        make_config: MakeConfig) -> None:
     ntfy, telegram = servers
     first = warn("--template", "hochwasser", "--level", "high", "--area", AREA)
     incident = first["incident"]
@@ -81,12 +75,11 @@ def test_lifecycle_warn_update_allclear(servers, isolated: Path, cap_schema) -> 
     assert tg["disable_notification"] is False and tg["parse_mode"] == "HTML"
 
     # the config changes at night: telegram now takes info only, ntfy is removed
-    toml = (isolated / "citychan.toml").read_text()
-    toml = toml.replace('token_env = "TG_TOKEN"', 'token_env = "TG_TOKEN"\nkinds = ["info"]')
-    toml = toml.replace(
-        "[channels.ntfy]", '[channels.extra]\ntype = "outbox"\npath = "extra"\n[channels.ntfy_old]'
-    )
-    write(isolated / "citychan.toml", toml)
+    day = channels(ntfy.url, telegram.url)
+    make_config(alerts=ALERTS_TABLE, channels={
+        "outbox": day["outbox"], "website": day["website"],
+        "extra": {"type": "outbox", "path": "extra"}, "ntfy_old": day["ntfy"],
+        "telegram": {**day["telegram"], "kinds": ["info"]}, "news_only": day["news_only"]})
 
     run = cli("warn", "update", incident, "--expires", "6h", "--yes", "--output", "json")
     assert run.code == 4  # one of the original's channels is gone: reported, others delivered
@@ -265,12 +258,10 @@ def test_without_terminal_a_warning_needs_yes(servers, isolated: Path) -> None:
     )
 
 
-def test_warnings_ignore_quiet_hours_and_the_daily_cap(isolated: Path) -> None:
-    write(
-        isolated / "citychan.toml",
-        'version = 1\n[rules.info]\nquiet_hours = "00:00-23:59"\n'
-        'max_per_day = 0\n[channels.outbox]\ntype = "outbox"\n',
-    )
+def test_warnings_ignore_quiet_hours_and_the_daily_cap(
+        isolated: Path, make_config: MakeConfig) -> None:
+    make_config(rules={"info": {"quiet_hours": "00:00-23:59", "max_per_day": 0}},
+                channels={"outbox": OUTBOX})
     write(isolated / "n.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
     assert cli("post", "n.md", "--yes").code == 3  # an info post is held back ...
     res = warn("--template", "gefahrstoff", "--level", "high", "--area", "Gewerbegebiet Nord")

@@ -9,13 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_one_line_error, cli
-from tests.support.files import write
+from tests.support.config import OUTBOX, MakeConfig
 
 
 @pytest.fixture(autouse=True)
-def config(isolated: Path) -> Path:
-    return write(isolated / "citychan.toml", 'version = 1\n[alerts]\nsender_name = "Stadt '
-                 'Bautzen"\n[channels.outbox]\ntype = "outbox"\n')
+def config(make_config: MakeConfig) -> Path:
+    return make_config(alerts={"sender_name": "Stadt Bautzen"}, channels={"outbox": OUTBOX})
 
 
 @pytest.fixture

@@ -10,17 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_one_line_error, cli
-from tests.support.files import ALERTS_CONFIG, write
-
-CONFIG = ALERTS_CONFIG + """[channels.website]
-type = "feed"
-public_url = "https://www.bautzen.de/aktuelles"
-"""
+from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig
+from tests.support.files import write
 
 
 @pytest.fixture
-def config(isolated: Path) -> Path:
-    return write(isolated / "citychan.toml", CONFIG)
+def config(make_config: MakeConfig) -> Path:
+    return make_config(alerts=ALERTS_TABLE, channels={
+        "outbox": OUTBOX,
+        "website": {"type": "feed", "public_url": "https://www.bautzen.de/aktuelles"}})
 
 
 def warn(*args: str) -> dict:

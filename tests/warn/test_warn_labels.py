@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.support.cli import cli
-from tests.support.files import write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.config import OUTBOX, MakeConfig
 
 
-def test_a_word_that_merely_starts_with_the_label_is_not_the_label(isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[alerts]\nlanguages = ["de"]\n'
-          'sender_name = "Stadt Bautzen"\n[channels.outbox]\ntype = "outbox"\n')
+def test_a_word_that_merely_starts_with_the_label_is_not_the_label(
+        isolated: Path, make_config: MakeConfig) -> None:
+    make_config(alerts={"languages": ["de"], "sender_name": "Stadt Bautzen"},
+                channels={"outbox": OUTBOX})
     run = cli("warn", "--event", "hochwasser", "--level", "medium", "--area", "Seidau",
               "--headline", "Gefahrenlage beendet? Hochwasser in Seidau",
               "--description", "Die Spree steigt wieder.",
@@ -27,10 +28,9 @@ def test_a_word_that_merely_starts_with_the_label_is_not_the_label(isolated: Pat
     assert ok.code == 0, ok.stderr
 
 
-def test_an_event_that_contradicts_the_template_is_refused(isolated: Path) -> None:
-    from tests.support.cli import assert_one_line_error
-
-    write(isolated / "citychan.toml", 'version = 1\n[channels.outbox]\ntype = "outbox"\n')
+def test_an_event_that_contradicts_the_template_is_refused(
+        isolated: Path, make_config: MakeConfig) -> None:
+    make_config(channels={"outbox": OUTBOX})
     run = cli("warn", "--template", "hochwasser", "--event", "sturm", "--level", "medium",
               "--area", "Seidau", "--yes")
     assert_one_line_error(run, 2, "--event sturm does not match --template hochwasser")

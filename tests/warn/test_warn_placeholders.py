@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from tests.support.cli import cli
+from tests.support.config import OUTBOX, MakeConfig
 from tests.support.files import write
 
 DE = """---
@@ -28,9 +29,9 @@ Wulka woda dale stupa.
 """
 
 
-def test_a_placeholder_left_in_a_warning_file_blocks_it(isolated: Path) -> None:
-    write(isolated / "citychan.toml", 'version = 1\n[alerts]\nsender_name = "Stadt Bautzen"\n'
-          '[channels.outbox]\ntype = "outbox"\n')
+def test_a_placeholder_left_in_a_warning_file_blocks_it(
+        isolated: Path, make_config: MakeConfig) -> None:
+    make_config(alerts={"sender_name": "Stadt Bautzen"}, channels={"outbox": OUTBOX})
     write(isolated / "flut.md", DE)
     write(isolated / "flut.hsb.md", HSB)
     run = cli("warn", "flut.md", "--yes", "--output", "json")

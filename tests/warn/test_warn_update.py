@@ -9,14 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import cli
-from tests.support.files import ALERTS_CONFIG, write
-
-CONFIG = ALERTS_CONFIG
+from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig
+from tests.support.files import write
 
 
 @pytest.fixture(autouse=True)
-def config(isolated: Path) -> Path:
-    return write(isolated / "citychan.toml", CONFIG)
+def config(make_config: MakeConfig) -> Path:
+    return make_config(alerts=ALERTS_TABLE, channels={"outbox": OUTBOX})
 
 
 def warn(*args: str) -> dict:
