@@ -19,6 +19,8 @@ from tests.support.config import MakeConfig, Table, write_config
 from tests.support.files import CAP_XSD, NOTICE, NOTICE_HSB, write
 from tests.support.servers import SmtpServer, SynapseServer, running_smtp, start_synapse
 
+pytest_plugins = ["tests.support.integration"]  # servers refuse to start in unmarked tests
+
 
 @pytest.fixture(autouse=True)
 def no_settling(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -69,6 +69,7 @@ def crlf_to_lf(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
+@pytest.mark.integration
 def test_multipart_mail_arrives_with_encoded_subject_and_both_parts(
         smtp_server: SmtpServer) -> None:
     receipt = channel(smtp_server).send(make_post())
@@ -93,6 +94,7 @@ def test_multipart_mail_arrives_with_encoded_subject_and_both_parts(
     assert smtp_server.logins == [(SMTP_USER, True, False)]
 
 
+@pytest.mark.integration
 def test_to_as_a_single_string_and_text_only(smtp_server: SmtpServer) -> None:
     channel(smtp_server, to="verteiler@bautzen.de").send(make_post(html=None))
     (_, rcpt_tos, _), = smtp_server.messages
@@ -102,6 +104,7 @@ def test_to_as_a_single_string_and_text_only(smtp_server: SmtpServer) -> None:
     assert msg.get_content_type() == "text/plain" and crlf_to_lf(msg.get_content()) == TEXT
 
 
+@pytest.mark.integration
 def test_a_line_break_in_the_title_cannot_add_headers(smtp_server: SmtpServer) -> None:
     post = make_post()
     rendered = Rendered(Dialect.EMAIL, TEXT, HTML, title="Hochwasser\r\nBcc: alle@example.org")
@@ -111,6 +114,7 @@ def test_a_line_break_in_the_title_cannot_add_headers(smtp_server: SmtpServer) -
     assert msg["Bcc"] is None
 
 
+@pytest.mark.integration
 def test_resend_of_a_delivery_keeps_its_message_id(smtp_server: SmtpServer) -> None:
     ch = channel(smtp_server)
     first, again = ch.send(make_post()), ch.send(make_post())
@@ -120,6 +124,7 @@ def test_resend_of_a_delivery_keeps_its_message_id(smtp_server: SmtpServer) -> N
     assert again.remote_id == first.remote_id != other.remote_id
 
 
+@pytest.mark.integration
 def test_wrong_password_fails_for_good_and_never_shows_the_password(
         smtp_server: SmtpServer) -> None:
     wrong = "Falsches-Passwort-42"
@@ -138,6 +143,7 @@ def test_wrong_password_fails_for_good_and_never_shows_the_password(
     assert smtp_server.logins and {ok for _, ok, _ in smtp_server.logins} == {False}
 
 
+@pytest.mark.integration
 def test_preflight_logs_in_and_sends_nothing(smtp_server: SmtpServer) -> None:
     assert channel(smtp_server).preflight() == []
     assert smtp_server.logins == [(SMTP_USER, True, False)]
@@ -153,6 +159,7 @@ def test_connection_refused_is_retryable_nothing_sent() -> None:
     assert ch.preflight() and "cannot connect" in ch.preflight()[0]
 
 
+@pytest.mark.integration
 def test_a_refused_recipient_aborts_before_data_for_everyone(
         smtp_server: SmtpServer) -> None:
     ch = channel(smtp_server, to=["verteiler@bautzen.de", "weg@refused.example"])
@@ -167,6 +174,7 @@ def test_a_refused_recipient_aborts_before_data_for_everyone(
     ("451 4.3.0 Try again later", True),
     ("554 5.7.1 Rejected as spam", False),
 ])
+@pytest.mark.integration
 def test_server_refusing_the_data_is_a_known_failure(smtp_server: SmtpServer,
                                                      reply: str, retryable: bool) -> None:
     smtp_server.data_reply = reply
@@ -176,6 +184,7 @@ def test_server_refusing_the_data_is_a_known_failure(smtp_server: SmtpServer,
     assert reply.split()[0] in info.value.message
 
 
+@pytest.mark.integration
 def test_connection_lost_after_data_means_outcome_unknown(
         smtp_server: SmtpServer) -> None:
     smtp_server.data_reply = "DROP"
@@ -185,6 +194,7 @@ def test_connection_lost_after_data_means_outcome_unknown(
     assert "may have been delivered" in info.value.message
 
 
+@pytest.mark.integration
 def test_starttls_encrypts_before_login(tmp_path: Path) -> None:
     tls = make_tls(tmp_path)
     with running_smtp(tls_context=tls.server, require_starttls=True,
@@ -205,6 +215,7 @@ def test_starttls_encrypts_before_login(tmp_path: Path) -> None:
         assert len(server.messages) == 1
 
 
+@pytest.mark.integration
 def test_implicit_tls(tmp_path: Path) -> None:
     tls = make_tls(tmp_path)
     with running_smtp(ssl_context=tls.server) as server:

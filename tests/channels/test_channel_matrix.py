@@ -246,6 +246,7 @@ def real_channel(synapse: SynapseServer, token: str, room_id: str) -> MatrixChan
                                      ctx)
 
 
+@pytest.mark.integration
 def test_notice_arrives_with_body_and_html_intact(synapse: SynapseServer,
                                                   account: tuple[str, str, str]) -> None:
     user_id, token, room_id = account
@@ -259,6 +260,7 @@ def test_notice_arrives_with_body_and_html_intact(synapse: SynapseServer,
     assert receipt.url == f"https://matrix.to/#/{room_id}/{receipt.remote_id}"
 
 
+@pytest.mark.integration
 def test_resend_with_same_txn_id_gives_same_event_and_no_duplicate(
         synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     _, token, room_id = account
@@ -273,6 +275,7 @@ def test_resend_with_same_txn_id_gives_same_event_and_no_duplicate(
     assert len(synapse.room_messages(token, room_id)) == 2
 
 
+@pytest.mark.integration
 def test_preflight_ok_then_reports_a_room_we_are_not_in_and_a_bad_token(
         synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     user_id, token, room_id = account
@@ -289,6 +292,7 @@ def test_preflight_ok_then_reports_a_room_we_are_not_in_and_a_bad_token(
     assert "syt_wrong_token" not in bad[0]
 
 
+@pytest.mark.integration
 def test_preflight_reports_a_read_only_announcement_room(
         synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     user_id, token, _ = account
@@ -319,6 +323,7 @@ def test_preflight_reports_a_read_only_announcement_room(
     assert real_channel(synapse, token, own_room).preflight() == []
 
 
+@pytest.mark.integration
 def test_posting_to_a_foreign_room_fails_for_good(synapse: SynapseServer,
                                                   account: tuple[str, str, str]) -> None:
     _, token, _ = account
@@ -331,6 +336,7 @@ def test_posting_to_a_foreign_room_fails_for_good(synapse: SynapseServer,
     assert synapse.room_messages(other_token, foreign_room) == []
 
 
+@pytest.mark.integration
 def test_read_back_finds_the_event_by_txn_id_or_body(synapse: SynapseServer,
                                                      account: tuple[str, str, str]) -> None:
     _, token, room_id = account
@@ -351,6 +357,7 @@ def test_read_back_finds_the_event_by_txn_id_or_body(synapse: SynapseServer,
     assert ch.read_back(make_post(key="citychan-x", text="Nie gesendet"), before) is None
 
 
+@pytest.mark.integration
 def test_real_rate_limit_is_retryable_and_the_same_txn_id_posts_once_after_waiting(
         synapse: SynapseServer, account: tuple[str, str, str]) -> None:
     user_id, token, room_id = account

@@ -57,6 +57,7 @@ def mastodon(base_url: str, http: httpx.Client) -> MastodonChannel:
     return MastodonChannel.from_config("mastodon", options, ctx)
 
 
+@pytest.mark.integration
 def test_server_records_requests_and_follows_its_script(http):
     with FaultServer([Ok({"a": 1}, status=201), Status(503, {"error": "down"})]) as server:
         first = http.post(server.url + "/x", json={"n": 1})
@@ -73,6 +74,7 @@ def test_server_records_requests_and_follows_its_script(http):
     assert server.requests[0].json() == {"n": 1}
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "step",
     [Slow(1.0, WAHA_OK), Status(500, {"error": "internal"}), Drop(), Empty(200)],
@@ -90,6 +92,7 @@ def test_waha_possible_delivery_is_unknown_and_sent_exactly_once(http, step):
     assert "waha-secret-key" not in str(info.value)
 
 
+@pytest.mark.integration
 def test_waha_ok_returns_the_message_id(http):
     with FaultServer([WAHA_OK]) as server:
         receipt = waha(server.url, http).send(sample_post())
@@ -97,6 +100,7 @@ def test_waha_ok_returns_the_message_id(http):
     assert server.requests[0].headers["x-api-key"] == "waha-secret-key"
 
 
+@pytest.mark.integration
 def test_mastodon_500_then_ok_is_retried_with_the_same_key(http):
     # between the two: the look-up (verify_credentials, statuses: nothing there yet)
     with FaultServer([Status(500, {"error": "oops"}), Ok({"id": "7"}), Ok([]), STATUS_OK]
@@ -109,6 +113,7 @@ def test_mastodon_500_then_ok_is_retried_with_the_same_key(http):
     assert receipt.remote_id == "111"
 
 
+@pytest.mark.integration
 def test_mastodon_timeout_then_ok_is_retried_with_the_same_key(http):
     with FaultServer([Slow(1.0, STATUS_OK), Ok({"id": "7"}), Ok([]), STATUS_OK]) as server:
         channel = mastodon(server.url, http)
@@ -118,6 +123,7 @@ def test_mastodon_timeout_then_ok_is_retried_with_the_same_key(http):
     assert receipt.url == "https://social.example/@stadt/111"
 
 
+@pytest.mark.integration
 def test_429_retry_after_one_second_is_honoured(http):
     waits = []
 
@@ -136,6 +142,7 @@ def test_429_retry_after_one_second_is_honoured(http):
     assert len(server.requests) == 2
 
 
+@pytest.mark.integration
 def test_connection_refused_is_retried_until_the_server_is_up(http):
     port = closed_port()
     started: list[FaultServer] = []
@@ -168,6 +175,7 @@ def test_connection_refused_within_budget_fails_known_and_retryable(http):
     assert elapsed < 0.5 + TIMEOUT  # the budget holds
 
 
+@pytest.mark.integration
 def test_rate_limit_beyond_the_budget_gives_up_without_waiting(http):
     with FaultServer([rate_limited("30"), STATUS_OK]) as server:
         channel = mastodon(server.url, http)

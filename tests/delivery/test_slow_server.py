@@ -13,9 +13,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.support.config import OUTBOX, MakeConfig, Table
 from tests.support.e2e import deliveries
 from tests.support.files import NOTICE, write
+from tests.support.integration import require_marker
+
+pytestmark = pytest.mark.integration  # starts real servers on loopback
 
 
 def outbox_and_ntfy(ntfy_url: str) -> dict[str, Table]:
@@ -26,6 +31,7 @@ class DripServer:
     """Reads a request, then sends an HTTP answer one byte every 0.2 s, forever."""
 
     def __init__(self) -> None:
+        require_marker("DripServer")
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen()

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.support.integration import require_marker
+
 
 @dataclass(frozen=True)
 class Ok:
@@ -128,6 +130,7 @@ class FaultServer:
     """The scripted server on 127.0.0.1; port 0 picks a free port unless one is given."""
 
     def __init__(self, script: list[Step] | None = None, port: int = 0) -> None:
+        require_marker(type(self).__name__)
         self.script = list(script or [])
         self.requests: list[Received] = []
         self._lock = threading.Lock()

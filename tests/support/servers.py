@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from tests.support.integration import require_marker
+
 SYNAPSE_START_TIMEOUT = 90.0  # a cold CI machine compiles Synapse's .pyc files first
 
 
@@ -169,6 +171,7 @@ def start_synapse(workdir: Path) -> SynapseServer:
     Synapse with this interpreter and wait until the client API answers."""
     import httpx
 
+    require_marker("Synapse")
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     shared_secret = secrets.token_hex(16)
@@ -266,6 +269,7 @@ def running_smtp(**kwargs: Any) -> Iterator[SmtpServer]:
     (tls_context / require_starttls for STARTTLS, ssl_context for implicit TLS)."""
     from aiosmtpd.controller import Controller
 
+    require_marker("an SMTP server")
     server = SmtpServer("127.0.0.1", free_port())
     options: dict[str, Any] = {"auth_required": True, "auth_require_tls": False, **kwargs}
     controller = Controller(_Handler(server), hostname=server.host, port=server.port,

@@ -13,6 +13,8 @@ from tests.support.cli import cli
 from tests.support.config import OUTBOX, MakeConfig
 from tests.support.e2e import ApiServer, mastodon_instance, mastodon_status
 
+pytestmark = pytest.mark.integration  # starts real servers on loopback
+
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 
 

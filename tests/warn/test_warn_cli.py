@@ -47,6 +47,7 @@ def warn(*args: str) -> dict:
     return json.loads(run.stdout)["result"]
 
 
+@pytest.mark.integration
 def test_lifecycle_warn_update_allclear(servers, isolated: Path, cap_schema,
                                         make_config: MakeConfig) -> None:
     ntfy, telegram = servers
@@ -121,6 +122,7 @@ def test_lifecycle_warn_update_allclear(servers, isolated: Path, cap_schema,
     assert log["incidents"] == []  # closed by the all-clear
 
 
+@pytest.mark.integration
 def test_log_flags_incidents_past_expiry_without_allclear(servers, isolated: Path) -> None:
     first = warn("--template", "stromausfall", "--level", "low", "--area", "Innenstadt")
     log = json.loads(cli("log", "--output", "json").stdout)["result"]["incidents"]
@@ -134,6 +136,7 @@ def test_log_flags_incidents_past_expiry_without_allclear(servers, isolated: Pat
     assert "OVERDUE" in text and first["incident"] in text
 
 
+@pytest.mark.integration
 def test_exercise_prefixes_every_text_and_marks_cap(servers, isolated: Path, cap_schema) -> None:
     res = warn("--template", "bombe", "--level", "medium", "--area", "Altstadt", "--exercise")
     (cap,) = (isolated / "citychan-out" / "cap").glob("*.xml")
@@ -146,6 +149,7 @@ def test_exercise_prefixes_every_text_and_marks_cap(servers, isolated: Path, cap
     assert res["identifier"].endswith(".1")
 
 
+@pytest.mark.integration
 def test_cap_out_and_dry_run_send_nothing(servers, isolated: Path, cap_schema) -> None:
     ntfy, telegram = servers
     run = cli(
@@ -168,6 +172,7 @@ def test_cap_out_and_dry_run_send_nothing(servers, isolated: Path, cap_schema) -
     assert not (isolated / "citychan-out" / "citychan.db").exists()
 
 
+@pytest.mark.integration
 def test_warning_rules_reject_and_nothing_is_sent(servers, isolated: Path) -> None:
     ntfy, _ = servers
     run = cli(
@@ -194,6 +199,7 @@ def test_warning_rules_reject_and_nothing_is_sent(servers, isolated: Path) -> No
     assert ntfy.requests == []
 
 
+@pytest.mark.integration
 def test_unknown_incident_and_bad_level(servers, isolated: Path) -> None:
     warn("--template", "stromausfall", "--level", "low", "--area", "Innenstadt")
     assert_one_line_error(cli("warn", "update", "nope", "--yes"), 2, "unknown incident 'nope'")
@@ -209,6 +215,7 @@ def test_unknown_incident_and_bad_level(servers, isolated: Path) -> None:
     )
 
 
+@pytest.mark.integration
 def test_high_level_needs_the_event_name_typed(
     servers, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -241,6 +248,7 @@ def test_high_level_needs_the_event_name_typed(
     assert len(ntfy.requests) == 1
 
 
+@pytest.mark.integration
 def test_medium_asks_yes_or_no(servers, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from citychan.cli import common
 
@@ -252,6 +260,7 @@ def test_medium_asks_yes_or_no(servers, isolated: Path, monkeypatch: pytest.Monk
     assert no.code == 2 and ntfy.requests == []
 
 
+@pytest.mark.integration
 def test_without_terminal_a_warning_needs_yes(servers, isolated: Path) -> None:
     assert_one_line_error(
         cli("warn", "--template", "unwetter", "--level", "low", "--area", "B"), 2, "pass --yes"
@@ -291,6 +300,7 @@ Na Lubijskej dróze wuchadźa płun z wobškodźeneho wodu.
 """
 
 
+@pytest.mark.integration
 def test_warning_from_a_file_with_its_sorbian_sibling(servers, isolated: Path, cap_schema) -> None:
     write(isolated / "gas.md", WARNING_DE)
     write(isolated / "gas.hsb.md", WARNING_HSB)
