@@ -16,7 +16,7 @@ from citychan.delivery.publisher import Publisher, Redactor, Report
 from citychan.errors import RejectedError
 from citychan.findings import Finding, has_errors
 from citychan.notices.message import Message, load_message
-from citychan.notices.plan import Plan, open_channels, plan, secrets_of, select
+from citychan.notices.plan import Channels, Plan, open_channels, plan, secrets_of, select
 from citychan.store.db import Store
 
 
@@ -63,18 +63,18 @@ def check(
 
     now = now or now_in(config)
     chosen = config.enabled_channels()
-    channels = open_channels(config, chosen, offline=True, env={})
     out: list[Checked] = []
-    for path in paths:
-        try:
-            message = load_message(path, config.city.languages, kind=kind)
-        except InputError as exc:
-            out.append(Checked(Path(path), None, error=exc.message))
-            continue
-        p = plan(config, message, channels, _eligible(chosen, message), now=None)
-        findings = p.findings + _unknown_channels(message, config) + (
-            _warning_findings(message, config, now) if message.kind == "warning" else [])
-        out.append(Checked(Path(path), message, findings))
+    with open_channels(config, chosen, offline=True, env={}) as channels:
+        for path in paths:
+            try:
+                message = load_message(path, config.city.languages, kind=kind)
+            except InputError as exc:
+                out.append(Checked(Path(path), None, error=exc.message))
+                continue
+            p = plan(config, message, channels, _eligible(chosen, message), now=None)
+            findings = p.findings + _unknown_channels(message, config) + (
+                _warning_findings(message, config, now) if message.kind == "warning" else [])
+            out.append(Checked(Path(path), message, findings))
     return out
 
 
@@ -125,15 +125,25 @@ def make_plan(
     store: Store | None = None,
     kind: str | None = None,
     now: datetime | None = None,
-) -> tuple[Plan, dict[str, Any]]:
+) -> tuple[Plan, Channels]:
     """Load, select channels, render, and check: everything up to sending. The daily cap is
     counted from ``store``, else from the store file if there is one (preview, dry run).
     A notice every chosen channel already has is not held by quiet hours or the cap: the
-    post will only say "already sent"."""
+    post will only say "already sent". The caller closes the channels."""
     now = now or now_in(config)
     message = load_message(path, config.city.languages, kind=kind)
     chosen = select(config, message, only)
     channels = open_channels(config, chosen, offline=offline, env=env)
+    try:
+        return _plan_with(config, message, chosen, channels, store=store, force=force,
+                          now=now), channels
+    except BaseException:
+        channels.close()
+        raise
+
+
+def _plan_with(config: Config, message: Message, chosen: list[Any], channels: Channels, *,
+               store: Store | None, force: bool, now: datetime) -> Plan:
     sent_today, everywhere = 0, False
     if message.kind == "info":
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -150,11 +160,13 @@ def make_plan(
     return plan(
         config, message, channels, chosen, now=None if everywhere else now,
         sent_today=sent_today, force=force
-    ), channels
+    )
 
 
 def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Plan:
-    return make_plan(path, config, only=only, offline=True, env={})[0]
+    p, channels = make_plan(path, config, only=only, offline=True, env={})
+    channels.close()
+    return p
 
 
 def open_store(config: Config) -> Store:
@@ -175,7 +187,8 @@ def post(
     """Check, confirm, deliver to every target concurrently and record every attempt."""
     env = os.environ if env is None else env
     if dry_run:  # offline, but with the real secrets: a missing one fails here as in a post
-        p, _ = make_plan(path, config, only=only, force=force, offline=True, env=dict(env))
+        p, channels = make_plan(path, config, only=only, force=force, offline=True, env=dict(env))
+        channels.close()
         _refuse_warning(p)
         _reject_if_errors(p)
         report = Report(
@@ -188,17 +201,18 @@ def post(
         )
         return report
     p, channels = make_plan(path, config, only=only, force=force, offline=False, env=env)
-    _refuse_warning(p)
-    _reject_if_errors(p)
-    if confirm is not None and not confirm(p):
-        from citychan.errors import UsageError
+    with channels:
+        _refuse_warning(p)
+        _reject_if_errors(p)
+        if confirm is not None and not confirm(p):
+            from citychan.errors import UsageError
 
-        raise UsageError("not confirmed; nothing was sent")
-    store = open_store(config)  # only now: bad input leaves no store behind
-    try:
-        return publisher(config, store, channels, env, on_event).publish(p, force=force)
-    finally:
-        store.close()
+            raise UsageError("not confirmed; nothing was sent")
+        store = open_store(config)  # only now: bad input leaves no store behind
+        try:
+            return publisher(config, store, channels, env, on_event).publish(p, force=force)
+        finally:
+            store.close()
 
 
 def _refuse_warning(p: Plan) -> None:

@@ -33,8 +33,6 @@ from tests.support.servers import (
     running_smtp,
 )
 
-pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
-
 TITLE = "Sperrung der Löbauer Straße / Zawrjenje Lubijskeje dróhi (ě ł ć ř ž)"
 TEXT = "Die Löbauer Straße ist gesperrt.\n\nLubijska dróha je zawrjena: wobjězd ě ł ć ř ž.\n"
 HTML = "<p>Die <strong>Löbauer Straße</strong> ist gesperrt.</p>\n<p>Wobjězd: ě ł ć ř ž</p>\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -240,10 +241,23 @@ def account(synapse: SynapseServer) -> tuple[str, str, str]:
     return user_id, token, synapse.create_room(token)
 
 
+_opened: list[MatrixChannel] = []
+
+
+@pytest.fixture(autouse=True)
+def close_real_channels() -> Iterator[None]:
+    """A channel built without an injected client makes its own; close() ends it."""
+    yield
+    while _opened:
+        _opened.pop().close()
+
+
 def real_channel(synapse: SynapseServer, token: str, room_id: str) -> MatrixChannel:
     ctx = ChannelContext(env={"CITYCHAN_MATRIX_TOKEN": token}, timeout=10.0)
-    return MatrixChannel.from_config("stadt", {"base_url": synapse.base_url, "room_id": room_id},
-                                     ctx)
+    channel = MatrixChannel.from_config(
+        "stadt", {"base_url": synapse.base_url, "room_id": room_id}, ctx)
+    _opened.append(channel)
+    return channel
 
 
 @pytest.mark.integration

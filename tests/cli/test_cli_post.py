@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import feedparser
@@ -44,8 +45,8 @@ def test_same_content_again_is_skipped_unless_forced(notice: Path, isolated: Pat
     assert all("already sent" in r["error"] and "--force" in r["error"] for r in results)
     forced = cli("post", "notice.md", "--yes", "--force")
     assert forced.code == 0
-    db = sqlite3.connect(isolated / OUT / "citychan.db")
-    rows = db.execute("SELECT channel, status, forced FROM deliveries ORDER BY id").fetchall()
+    with closing(sqlite3.connect(isolated / OUT / "citychan.db")) as db:
+        rows = db.execute("SELECT channel, status, forced FROM deliveries ORDER BY id").fetchall()
     assert rows == [
         ("outbox", "sent", 0),
         ("feed", "sent", 0),

@@ -75,13 +75,13 @@ def test_png_decodes_and_records_300_dpi_with_whole_pixels_per_module(cfg, isola
     from PIL import Image
 
     result = make(cfg, "code.png", size="5cm")
-    img = Image.open(isolated / "code.png")
-    assert decode_png((isolated / "code.png").read_bytes()) == [URL]
-    assert img.info["dpi"] == pytest.approx((300, 300), abs=0.01)
-    total = result.modules + 2 * QUIET_ZONE
-    assert img.width == img.height == result.pixels
-    assert img.width % total == 0  # an integer number of pixels per module
-    printed_mm = img.width / 300 * 25.4 * result.modules / total
+    with Image.open(isolated / "code.png") as img:
+        assert decode_png((isolated / "code.png").read_bytes()) == [URL]
+        assert img.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+        total = result.modules + 2 * QUIET_ZONE
+        assert img.width == img.height == result.pixels
+        assert img.width % total == 0  # an integer number of pixels per module
+        printed_mm = img.width / 300 * 25.4 * result.modules / total
     assert 50.0 <= printed_mm < 50.0 + result.modules * 25.4 / 300
     assert result.error_level == "M"
 

@@ -50,8 +50,8 @@ def test_png_just_under_the_pixel_limit_is_written(config: str, isolated: Path) 
     assert r.exit_code == 0, r.stderr
     from PIL import Image
 
-    img = Image.open(isolated / "c.png")
-    assert 5000 < img.width <= 6000  # 35 cm of code plus its quiet zone
+    with Image.open(isolated / "c.png") as img:
+        assert 5000 < img.width <= 6000  # 35 cm of code plus its quiet zone
     assert decode_png((isolated / "c.png").read_bytes()) == [URL]
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,9 +21,8 @@ def test_migrates_a_new_file_and_records_every_attempt(tmp_path: Path) -> None:
     s = Store(tmp_path / "s.db")
     (row,) = s.recent()
     assert (row.status, row.remote_id, row.attempts, row.title) == (Status.SENT, "r1", 1, "Titel")
-    assert sqlite3.connect(tmp_path / "s.db").execute("PRAGMA user_version").fetchone()[0] == len(
-        MIGRATIONS
-    )
+    with closing(sqlite3.connect(tmp_path / "s.db")) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
 def test_failed_delivery_does_not_count_as_sent(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -127,9 +128,9 @@ def test_log_flags_incidents_past_expiry_without_allclear(servers, isolated: Pat
     first = warn("--template", "stromausfall", "--level", "low", "--area", "Innenstadt")
     log = json.loads(cli("log", "--output", "json").stdout)["result"]["incidents"]
     assert [(i["id"], i["overdue"]) for i in log] == [(first["incident"], False)]
-    db = sqlite3.connect(isolated / "citychan-out" / "citychan.db")
-    db.execute("UPDATE incidents SET expires='2020-01-01T00:00:00+01:00'")
-    db.commit()
+    with closing(sqlite3.connect(isolated / "citychan-out" / "citychan.db")) as db:
+        db.execute("UPDATE incidents SET expires='2020-01-01T00:00:00+01:00'")
+        db.commit()
     log = json.loads(cli("log", "--output", "json").stdout)["result"]["incidents"]
     assert log[0]["overdue"] is True
     text = cli("log", env={"COLUMNS": "200"}).stdout

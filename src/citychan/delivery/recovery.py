@@ -63,9 +63,9 @@ def resolve(
         todo = store.unresolved()
         names = {d.channel for d in todo if d.channel in config.channels}
         chosen = [config.channels[n] for n in sorted(names)]
-        channels = open_channels(config, chosen, offline=False, env=env)
-        publisher = operations.publisher(config, store, channels, env)
-        return [_resolve_one(d, store, channels, publisher, ask) for d in todo]
+        with open_channels(config, chosen, offline=False, env=env) as channels:
+            publisher = operations.publisher(config, store, channels, env)
+            return [_resolve_one(d, store, channels, publisher, ask) for d in todo]
     finally:
         store.close()
 
