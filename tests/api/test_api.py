@@ -156,7 +156,7 @@ def test_log_is_empty_before_anything_was_sent(config: Config) -> None:
     assert api.log(config) == []
 
 
-def test_log_lists_the_deliveries_newest_first(notice: Path, config: Config) -> None:
+def test_log_lists_every_delivery_of_the_post(notice: Path, config: Config) -> None:
     report = api.post(notice, config)
     rows = api.log(config)
     assert sorted((r["channel"], r["status"]) for r in rows) == [
