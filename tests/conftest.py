@@ -1,37 +1,25 @@
-"""Every test runs isolated: its own HOME, config dir and working folder, no CITYCHAN_*
-variables and no secrets from the real environment, and a clock that reads a working-day
-morning whatever the hour of the run (quiet hours and the daily cap depend on it)."""
+"""Fixtures only (helpers live in tests/support). Every test runs isolated: its own HOME,
+config dir and working folder, no CITYCHAN_* variables and no secrets from the real
+environment, and a clock that reads a working-day morning whatever the hour of the run (quiet
+hours and the daily cap depend on it). The real servers (Synapse, SMTP) are fixtures here too,
+so one Synapse serves the whole session."""
 
 from __future__ import annotations
 
 import os
-import time
-from datetime import datetime, timedelta
+import sys
+from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO / "examples"
-SHARED_DATA = REPO.parent / "shared" / "data"
+from tests.support.clock import Clock
+from tests.support.config import MakeConfig, Table, write_config
+from tests.support.files import CAP_XSD, NOTICE, NOTICE_HSB, write
+from tests.support.servers import SmtpServer, SynapseServer, running_smtp, start_synapse
 
-
-class Clock:
-    """Stands in for citychan.clock.now: runs at real speed from a set start."""
-
-    def __init__(self) -> None:
-        self.set(10, 0)
-
-    def set(self, hour: int, minute: int = 0, days: int = 0) -> None:
-        """Moves the clock to HH:MM local time today (plus days); it keeps running."""
-        today = datetime.now(ZoneInfo("Europe/Berlin")).replace(
-            hour=hour, minute=minute, second=0, microsecond=0)
-        self._start, self._mono = today + timedelta(days=days), time.monotonic()
-
-    def __call__(self, timezone: str) -> datetime:
-        now = self._start + timedelta(seconds=time.monotonic() - self._mono)
-        return now.astimezone(ZoneInfo(timezone))
+pytest_plugins = ["tests.support.integration"]  # servers refuse to start in unmarked tests
 
 
 @pytest.fixture(autouse=True)
@@ -62,28 +50,16 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return work
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
+@pytest.fixture
+def make_config(isolated: Path) -> MakeConfig:
+    """Writes citychan.toml (or ``name``) in the working folder from tables given as dicts:
+    ``make_config(channels={"outbox": OUTBOX}, alerts=ALERTS, rules={"info": {...}})``."""
 
+    def make(*, name: str = "citychan.toml", channels: dict[str, Table] | None = None,
+             version: int | None = 1, **sections: Table) -> Path:
+        return write_config(isolated / name, channels=channels, version=version, **sections)
 
-NOTICE = """---
-title: Sperrung der Löbauer Straße
-summary: Die Löbauer Straße ist vom 3. bis 7. Dezember gesperrt.
-link: https://www.bautzen.de/aktuelles/loebauer-strasse?utm_source=whatsapp&id=7
----
-Die **Löbauer Straße** ist zwischen *Wallstraße* und Taucherstraße gesperrt.
-
-- Umleitung über die [Äußere Lauenstraße](https://www.bautzen.de/umleitung?fbclid=abc)
-- Busse fahren Ersatzhaltestellen an
-"""
-
-NOTICE_HSB = """---
-title: Zawrjenje Lubijskeje dróhi
----
-Lubijska dróha je zawrjena. Wobjězd přez Zwonkowu dróhu.
-"""
+    return make
 
 
 @pytest.fixture
@@ -92,21 +68,28 @@ def notice(isolated: Path) -> Path:
     return write(isolated / "notice.md", NOTICE)
 
 
-# a city's warning settings and an offline channel: the start of every warn test's config
-ALERTS_CONFIG = """version = 1
-[alerts]
-sender = "warnung@bautzen.de"
-sender_name = "Stadtverwaltung Bautzen"
-web = "https://www.bautzen.de/warnungen"
-contact = "Bürgertelefon 03591 534-0"
-[channels.outbox]
-type = "outbox"
-"""
+@pytest.fixture(scope="session")
+def cap_schema() -> Any:
+    """The official CAP 1.2 schema (tests/support/data)."""
+    import xmlschema
+
+    return xmlschema.XMLSchema(str(CAP_XSD))
 
 
 @pytest.fixture(scope="session")
-def cap_schema():
-    """The official CAP 1.2 schema, from the shared folder beside the checkout."""
-    import xmlschema
+def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SynapseServer]:
+    """One real Synapse for the whole test session, stopped at the end."""
+    server = start_synapse(tmp_path_factory.mktemp("synapse"))
+    print(f"\nSynapse ready at {server.base_url} in {server.startup_seconds:.1f}s",
+          file=sys.stderr)
+    try:
+        yield server
+    finally:
+        server.stop()
 
-    return xmlschema.XMLSchema(str(SHARED_DATA / "CAP-v1.2.xsd"))
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1, plain, AUTH required."""
+    with running_smtp() as server:
+        yield server

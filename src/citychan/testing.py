@@ -26,6 +26,7 @@ the factory. Every problem found is collected; :class:`ContractError` lists them
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -137,13 +138,15 @@ def _no_secret(what: str, text: str, secrets: Iterable[str], problems: list[str]
 
 
 def _build(
-    factory: Factory, env: Mapping[str, str], handler: Handler | None, problems: list[str]
+    factory: Factory, env: Mapping[str, str], handler: Handler | None, problems: list[str],
+    clients: ExitStack,
 ) -> Channel | None:
     http = None
     if handler is not None:
         import httpx
 
-        http = httpx.Client(transport=httpx.MockTransport(handler), timeout=5.0)
+        http = clients.enter_context(
+            httpx.Client(transport=httpx.MockTransport(handler), timeout=5.0))
     try:
         return factory(ChannelContext(env=dict(env), http=http, timeout=5.0))
     except Exception as exc:
@@ -166,18 +169,19 @@ def check_channel(
     """
     secrets, env = list(secrets), dict(env or {})
     problems: list[str] = []
-    channel = _build(factory, env, ok, problems)
-    if channel is None:
-        raise ContractError("?", problems)
-    name = getattr(channel, "name", "?")
-    _check_shape(channel, problems)
-    post = post or sample_post(_dialect(channel), channel=str(name))
-    receipt = _check_send(channel, post, secrets, problems)
-    if faults:
-        for fault in FAULTS:
-            faulty = _build(factory, env, fault.answer, problems)
-            if faulty is not None:
-                _check_fault(faulty, post, fault, secrets, problems)
+    with ExitStack() as clients:  # every client built for the checks is closed after them
+        channel = _build(factory, env, ok, problems, clients)
+        if channel is None:
+            raise ContractError("?", problems)
+        name = getattr(channel, "name", "?")
+        _check_shape(channel, problems)
+        post = post or sample_post(_dialect(channel), channel=str(name))
+        receipt = _check_send(channel, post, secrets, problems)
+        if faults:
+            for fault in FAULTS:
+                faulty = _build(factory, env, fault.answer, problems, clients)
+                if faulty is not None:
+                    _check_fault(faulty, post, fault, secrets, problems)
     _no_secret("repr(channel)", repr(channel), secrets, problems)
     _no_secret("str(channel)", str(channel), secrets, problems)
     _no_secret("vars(channel) as text", _public_vars(channel), secrets, problems)

@@ -19,8 +19,9 @@ from citychan.alerts.area import parse_circle, parse_polygon
 from citychan.config import AlertsConfig, CityConfig
 from citychan.errors import UsageError
 from citychan.notices.message import load_message
-from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import ALERTS_CONFIG, write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.config import ALERTS_CONFIG
+from tests.support.files import write
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from citychan.render.types import Dialect
-from tests.cli_util import cli
-from tests.conftest import write
-from tests.plugin_util import install_plugin
+from tests.support.cli import cli
+from tests.support.files import write
+from tests.support.plugin import install_plugin
 
 # A channel type whose capabilities the config sets: any dialect, limit and unit.
 SIZED = """

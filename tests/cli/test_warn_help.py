@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.cli_util import cli
+from tests.support.cli import cli
 
 NEW_ONLY = ("--channel",)  # a follow-up goes to exactly the original's channels
 TEXT_OPTIONS = ("--level", "--template", "--event", "--area", "--headline", "--description",

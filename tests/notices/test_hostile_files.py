@@ -16,8 +16,8 @@ import pytest
 from citychan.errors import InputError
 from citychan.fsutil import NotRegular, TooLarge, Unstable, read_limited
 from citychan.notices.message import load_message
-from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import NOTICE, write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.files import NOTICE, write
 
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 

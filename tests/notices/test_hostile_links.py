@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from citychan.links import domain_allowed, link_host, link_problem
 from citychan.notices.rules import link_findings
-from tests.cli_util import cli
-from tests.conftest import write
+from tests.support.cli import cli
+from tests.support.files import write
 
 ALLOWED = ("bautzen.de", "budysin.de")
 

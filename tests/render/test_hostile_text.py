@@ -20,8 +20,8 @@ from citychan.render import message_links, render
 from citychan.render.htmlout import attr, esc
 from citychan.render.parse import parse, plain
 from citychan.render.types import Dialect, Rendered, find_urls, trim_url
-from tests.cli_util import cli
-from tests.conftest import write
+from tests.support.cli import cli
+from tests.support.files import write
 
 HOSTILE = st.text(st.characters(codec="utf-8") | st.sampled_from(
     "\x00\x01\x08\x0b\x0c\x1b\x7f\x85\x9b\ud800\udfff\ufffe\uffff\r\n\t"))

@@ -12,8 +12,8 @@ import pytest
 from citychan.errors import ExitCode, StoreError
 from citychan.store.db import Store
 from citychan.store.deliveries import DeliveryStore, Status
-from tests.cli_util import assert_one_line_error, cli
-from tests.conftest import NOTICE, write
+from tests.support.cli import assert_one_line_error, cli
+from tests.support.files import NOTICE, write
 
 
 def _messages(path: Path) -> list[str]:

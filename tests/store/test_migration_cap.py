@@ -14,8 +14,8 @@ import pytest
 from citychan.store.db import MIGRATIONS, Store
 from citychan.store.deliveries import DeliveryStore, Status
 from citychan.store.incidents import IncidentStore
-from tests.cli_util import cli
-from tests.conftest import write
+from tests.support.cli import cli
+from tests.support.files import write
 
 FIXTURE = Path(__file__).parent / "fixtures" / "store_v2_warning.sql"
 INCIDENT = "hochwasser-20261129T211600"

@@ -13,8 +13,9 @@ from citychan.channels.base import ChannelContext, Dialect
 from citychan.channels.feed import FeedChannel
 from citychan.channels.outbox import OutboxChannel
 from citychan.testing import sample_post
-from tests.cli_util import cli
-from tests.conftest import ALERTS_CONFIG, write
+from tests.support.cli import cli
+from tests.support.config import ALERTS_CONFIG
+from tests.support.files import write
 
 FEED = "https://www.bautzen.de/aktuelles"
 CONFIG = ALERTS_CONFIG + f'[channels.website]\ntype = "feed"\npublic_url = "{FEED}"\n'

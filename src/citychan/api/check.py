@@ -56,18 +56,18 @@ def check(
     morning is fine). `now` is the reference for a warning's relative `expires`."""
     now = now or config.now()
     chosen = config.enabled_channels()
-    channels = open_channels(config, chosen, offline=True, env={})
     out: list[Checked] = []
-    for path in paths:
-        try:
-            message = load_message(path, config.city.languages, kind=kind)
-        except InputError as exc:
-            out.append(Checked(Path(path), None, error=exc.message))
-            continue
-        p = plan(config, message, channels, _eligible(chosen, message), now=None)
-        findings = p.findings + _unknown_channels(message, config) + (
-            _warning_findings(message, config, now) if message.kind == Kind.WARNING else [])
-        out.append(Checked(Path(path), message, findings))
+    with open_channels(config, chosen, offline=True, env={}) as channels:
+        for path in paths:
+            try:
+                message = load_message(path, config.city.languages, kind=kind)
+            except InputError as exc:
+                out.append(Checked(Path(path), None, error=exc.message))
+                continue
+            p = plan(config, message, channels, _eligible(chosen, message), now=None)
+            findings = p.findings + _unknown_channels(message, config) + (
+                _warning_findings(message, config, now) if message.kind == Kind.WARNING else [])
+            out.append(Checked(Path(path), message, findings))
     return out
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from citychan.config import ChannelConfig, Config
-from citychan.delivery.clients import open_channels
+from citychan.delivery.clients import Channels, open_channels
 from citychan.delivery.publisher import Report, publisher_for
 from citychan.errors import UsageError
 from citychan.kinds import Kind
@@ -20,7 +21,8 @@ from citychan.store.db import Store
 from citychan.store.deliveries import DeliveryStore
 
 
-def make_plan(
+@contextmanager
+def planned(
     path: str | Path,
     config: Config,
     *,
@@ -31,15 +33,20 @@ def make_plan(
     store: Store | None = None,
     kind: Kind | None = None,
     now: datetime | None = None,
-) -> tuple[Plan, dict[str, Any]]:
-    """Load, select channels, render, and check: everything up to sending. The daily cap is
-    counted from ``store``, else from the store file if there is one (preview, dry run).
-    A notice every chosen channel already has is not held by quiet hours or the cap: the
-    post will only say "already sent"."""
+) -> Iterator[tuple[Plan, Channels]]:
+    """Load, select channels, render, and check: everything up to sending, with the channel
+    clients open until the block ends. The daily cap is counted from ``store``, else from the
+    store file if there is one (preview, dry run). A notice every chosen channel already has
+    is not held by quiet hours or the cap: the post will only say "already sent"."""
     now = now or config.now()
     message = load_message(path, config.city.languages, kind=kind)
     chosen = select(config, message, only)
-    channels = open_channels(config, chosen, offline=offline, env=env)
+    with open_channels(config, chosen, offline=offline, env=env) as channels:
+        yield _plan(config, message, chosen, channels, store, force, now), channels
+
+
+def _plan(config: Config, message: Message, chosen: list[ChannelConfig], channels: Channels,
+          store: Store | None, force: bool, now: datetime) -> Plan:
     sent_today, everywhere = 0, False
     if message.kind == Kind.INFO:
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -51,7 +58,7 @@ def make_plan(
     return plan(
         config, message, channels, chosen, now=None if everywhere else now,
         sent_today=sent_today, force=force
-    ), channels
+    )
 
 
 def _sent_so_far(
@@ -65,7 +72,8 @@ def _sent_so_far(
 
 
 def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Plan:
-    return make_plan(path, config, only=only, offline=True, env={})[0]
+    with planned(path, config, only=only, offline=True, env={}) as (p, _):
+        return p
 
 
 def open_store(config: Config) -> Store:
@@ -86,7 +94,8 @@ def post(
     """Check, confirm, deliver to every target concurrently and record every attempt."""
     env = os.environ if env is None else env
     if dry_run:  # offline, but with the real secrets: a missing one fails here as in a post
-        p, _ = make_plan(path, config, only=only, force=force, offline=True, env=dict(env))
+        with planned(path, config, only=only, force=force, offline=True, env=dict(env)) as (p, _):
+            pass
         _refuse_warning(p)
         p.reject_if_errors()
         report = Report(
@@ -98,13 +107,13 @@ def post(
             forced=force,
         )
         return report
-    p, channels = make_plan(path, config, only=only, force=force, offline=False, env=env)
-    _refuse_warning(p)
-    p.reject_if_errors()
-    if confirm is not None and not confirm(p):
-        raise UsageError("not confirmed; nothing was sent")
-    with open_store(config) as store:  # only now: bad input leaves no store behind
-        return publisher_for(config, store, channels, env, on_event).publish(p, force=force)
+    with planned(path, config, only=only, force=force, offline=False, env=env) as (p, channels):
+        _refuse_warning(p)
+        p.reject_if_errors()
+        if confirm is not None and not confirm(p):
+            raise UsageError("not confirmed; nothing was sent")
+        with open_store(config) as store:  # only now: bad input leaves no store behind
+            return publisher_for(config, store, channels, env, on_event).publish(p, force=force)
 
 
 def _refuse_warning(p: Plan) -> None:

@@ -17,6 +17,7 @@ exception text or ``repr(request)``: those contain the URL, and Telegram's token
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 from collections.abc import Iterable, Mapping
@@ -91,14 +92,16 @@ _own_lock = threading.Lock()
 
 
 def client_for(ctx: ChannelContext) -> httpx.Client:
-    """The injected client, or one shared lazily created client per timeout."""
+    """The injected client (citychan's commands always inject one and close it), or for a
+    channel built by hand one shared lazily created client per timeout, closed at exit."""
     if ctx.http is not None:
         return ctx.http
 
     key = int(ctx.timeout * 1000)
     with _own_lock:
         if key not in _own_clients:
-            _own_clients[key] = make_client(ctx.timeout)
+            _own_clients[key] = client = make_client(ctx.timeout)
+            atexit.register(client.close)
         return _own_clients[key]
 
 

@@ -17,6 +17,7 @@ from citychan.channels.base import (
     Dialect,
     declared,
 )
+from citychan.channels.http import make_client
 from citychan.channels.registry import BUILTINS, load_type
 from citychan.config import ChannelConfig, Config
 from citychan.errors import ConfigError
@@ -38,6 +39,27 @@ def _offline_http() -> Any:
     return httpx.Client(transport=httpx.MockTransport(refuse))
 
 
+class Channels(dict[str, Channel]):
+    """The channels of one command by name, and the HTTP client they share. Whoever opens
+    them closes them (``with open_channels(...) as channels:``), which closes the client
+    and its connections."""
+
+    def __init__(self, http: Any = None) -> None:
+        super().__init__()
+        self._http = http  # the client open_channels made, None if injected or not needed
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def __enter__(self) -> Channels:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def open_channels(
     config: Config,
     chosen: list[ChannelConfig],
@@ -45,36 +67,42 @@ def open_channels(
     offline: bool,
     env: Mapping[str, str],
     http: Any = None,
-) -> dict[str, Channel]:
-    """Build channel clients. ``offline``: for check/preview/dry-run, with no network and no
+) -> Channels:
+    """Build channel clients sharing one HTTP client (``http``, else one made here and
+    closed with the result). ``offline``: for check/preview/dry-run, with no network and no
     real secrets, only to read capabilities."""
     needs_http = any(_network(c) for c in chosen)
-    if offline:
-        ctx = ChannelContext(  # a dry run passes the real environment: a missing secret shows
-            env=env or _OfflineEnv(),
-            http=_offline_http() if needs_http else None,
-            base_dir=config.base_dir,
-            timeout=config.publish.timeout,
-        )
-    else:
-        ctx = ChannelContext(
-            env=env, http=http, base_dir=config.base_dir, timeout=config.publish.timeout
-        )
-    out: dict[str, Channel] = {}
-    for cc in chosen:
-        cls = load_type(cc.type)
-        if cls is None:  # a plugin that fails to import; the warning above says why
-            out[cc.name] = BrokenPlugin(cc.name, cc.type, ImportError("could not be imported"))
-            continue
-        try:
-            out[cc.name] = cls.from_config(cc.name, cc.options, ctx)
-        except ChannelConfigError as exc:
-            raise ConfigError(f"{config.source}: {exc}") from None
-        except Exception as exc:  # a plugin's bug must not keep the notice from the others
-            if cc.type in BUILTINS:
-                raise
-            out[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
+    own = None
+    if needs_http and (offline or http is None):
+        own = _offline_http() if offline else make_client(config.publish.timeout)
+    ctx = ChannelContext(  # a dry run passes the real environment: a missing secret shows
+        env=(env or _OfflineEnv()) if offline else env,
+        http=own if own is not None else http,
+        base_dir=config.base_dir,
+        timeout=config.publish.timeout,
+    )
+    out = Channels(own)
+    try:
+        for cc in chosen:
+            out[cc.name] = _open_one(config, cc, ctx)
+    except BaseException:
+        out.close()
+        raise
     return out
+
+
+def _open_one(config: Config, cc: ChannelConfig, ctx: ChannelContext) -> Channel:
+    cls = load_type(cc.type)
+    if cls is None:  # a plugin that fails to import; the warning above says why
+        return BrokenPlugin(cc.name, cc.type, ImportError("could not be imported"))
+    try:
+        return cls.from_config(cc.name, cc.options, ctx)
+    except ChannelConfigError as exc:
+        raise ConfigError(f"{config.source}: {exc}") from None
+    except Exception as exc:  # a plugin's bug must not keep the notice from the others
+        if cc.type in BUILTINS:
+            raise
+        return BrokenPlugin(cc.name, cc.type, exc)
 
 
 class BrokenPlugin:

@@ -39,9 +39,9 @@ def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Che
     for cc in config.enabled_channels():
         check = None
         try:
-            channel = open_channels(config, [cc], offline=False, env=env)[cc.name]
-            check = getattr(channel, "preflight", None)
-            problems = list(check()) if check else []
+            with open_channels(config, [cc], offline=False, env=env) as opened:
+                check = getattr(opened[cc.name], "preflight", None)
+                problems = list(check()) if check else []
         except ConfigError as exc:
             problems = [exc.message.split(": ", 1)[-1]]
         except ChannelError as exc:

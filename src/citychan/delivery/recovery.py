@@ -64,9 +64,9 @@ def resolve(
         todo = DeliveryStore(store).unresolved()
         names = {d.channel for d in todo if d.channel in config.channels}
         chosen = [config.channels[n] for n in sorted(names)]
-        channels = open_channels(config, chosen, offline=False, env=env)
-        publisher = publisher_for(config, store, channels, env)
-        return [_resolve_one(d, publisher, channels, ask, resent) for d in todo]
+        with open_channels(config, chosen, offline=False, env=env) as channels:
+            publisher = publisher_for(config, store, channels, env)
+            return [_resolve_one(d, publisher, channels, ask, resent) for d in todo]
 
 
 def _resolve_one(

@@ -262,54 +262,54 @@ def deliver(
     findings = alerts.check_warning(w, config.alerts, now=now)
     message = alerts.warning_to_message(w, link=config.alerts.web)
     chosen, gone = _channels_for(config, channel_names, message, only)
-    channels = open_channels(config, chosen, offline=store is None, env=env)
-    p = plan(config, message, channels, chosen, now=now)
-    p.findings = _dedupe(findings + p.findings)
-    if not p.targets and not gone:
-        p.findings.append(
-            error(
-                "CC401",
-                "no channel takes warnings",
-                hint="check 'kinds' in the [channels.*] tables",
+    with open_channels(config, chosen, offline=store is None, env=env) as channels:
+        p = plan(config, message, channels, chosen, now=now)
+        p.findings = _dedupe(findings + p.findings)
+        if not p.targets and not gone:
+            p.findings.append(
+                error(
+                    "CC401",
+                    "no channel takes warnings",
+                    hint="check 'kinds' in the [channels.*] tables",
+                )
             )
+        p.reject_if_errors()
+        report = WarnReport(
+            message.content_hash,
+            message.title,
+            Kind.WARNING,
+            findings=p.findings,
+            dry_run=store is None,
+            incident=w.incident,
+            identifier=w.identifier,
+            msg_type=str(w.msg_type),
         )
-    p.reject_if_errors()
-    report = WarnReport(
-        message.content_hash,
-        message.title,
-        Kind.WARNING,
-        findings=p.findings,
-        dry_run=store is None,
-        incident=w.incident,
-        identifier=w.identifier,
-        msg_type=str(w.msg_type),
-    )
-    cap = alerts.to_cap_xml(w, config.alerts, config.city)
-    targets = cap_targets(w, config, cap_out, archive=store is not None)  # checked up front
-    if store is None:
-        report.cap_files = write_cap(cap, targets)
+        cap = alerts.to_cap_xml(w, config.alerts, config.city)
+        targets = cap_targets(w, config, cap_out, archive=store is not None)  # checked up front
+        if store is None:
+            report.cap_files = write_cap(cap, targets)
+            return report
+        if confirm is not None and not confirm(w, p.findings):
+            raise UsageError("not confirmed; nothing was sent")
+        # CAP files only for a warning that goes out: written after the confirmation, and put in
+        # place once the store holds the message (its identifier is then taken, never reused).
+        staged = stage(cap, targets)
+        try:
+            record(
+                store, w, [t.name for t in p.targets] + [g.channel for g in gone],
+                message.content_hash, cap,
+            )  # before sending: a crash still leaves the incident's channels
+        except BaseException:
+            discard(staged)
+            raise
+        report.cap_files = commit(staged)
+        name = cap_file_name(w)
+        sent = publisher_for(config, store, channels, env, on_event).publish(
+            p, level=w.level, cap_file=name
+        )
+        results = beside_channels(store, channels, sent.results, cap, name, message.content_hash)
+        report.results = results + gone
         return report
-    if confirm is not None and not confirm(w, p.findings):
-        raise UsageError("not confirmed; nothing was sent")
-    # CAP files only for a warning that goes out: written after the confirmation, and put in
-    # place once the store holds the message (its identifier is then taken, never reused).
-    staged = stage(cap, targets)
-    try:
-        record(
-            store, w, [t.name for t in p.targets] + [g.channel for g in gone],
-            message.content_hash, cap,
-        )  # before sending: a crash still leaves the incident's channels
-    except BaseException:
-        discard(staged)
-        raise
-    report.cap_files = commit(staged)
-    name = cap_file_name(w)
-    sent = publisher_for(config, store, channels, env, on_event).publish(
-        p, level=w.level, cap_file=name
-    )
-    results = beside_channels(store, channels, sent.results, cap, name, message.content_hash)
-    report.results = results + gone
-    return report
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
