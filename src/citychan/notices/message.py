@@ -34,7 +34,8 @@ INFO_KEYS = {
     "channels",
     "expires",
 }
-# Warnings add the fields of DESIGN section 5; they are read by citychan.alerts.
+# Warnings add their own fields (level, event, area, expires, …; README "Writing a warning
+# as a file"); citychan.alerts reads them.
 WARNING_KEYS = {
     "level",
     "event",

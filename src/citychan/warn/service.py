@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from citychan import alerts
-from citychan.alerts import CapStatus, Warning
+from citychan.alerts import CapStatus, MsgType, Warning
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Report, Result, publisher_for
@@ -205,7 +205,7 @@ def build_allclear(
 class WarnReport(Report):
     incident: str = ""
     identifier: str = ""
-    msg_type: str = ""
+    msg_type: MsgType = MsgType.ALERT
     cap_files: list[str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -213,7 +213,7 @@ class WarnReport(Report):
             **super().as_dict(),
             "incident": self.incident,
             "identifier": self.identifier,
-            "msg_type": self.msg_type,
+            "msg_type": str(self.msg_type),
             "cap_files": self.cap_files or [],
         }
 
@@ -282,7 +282,7 @@ def deliver(
             dry_run=store is None,
             incident=w.incident,
             identifier=w.identifier,
-            msg_type=str(w.msg_type),
+            msg_type=w.msg_type,
         )
         cap = alerts.to_cap_xml(w, config.alerts, config.city)
         targets = cap_targets(w, config, cap_out, archive=store is not None)  # checked up front
