@@ -40,7 +40,7 @@ class _Citychan(TyperGroup):
 def _ending_as_citychan() -> Iterator[None]:
     try:
         yield
-    except typer.Exit:
+    except (typer.Exit, BrokenPipeError):  # `citychan log | head`: Typer ends it quietly
         raise
     except typer.TyperException as exc:  # click's usage errors (Typer vendors click)
         if type(exc).__name__ == "NoArgsIsHelpError":  # plain `citychan`: the help, exit 2

@@ -23,16 +23,17 @@ _STATUS = {
 }
 
 
+# emoji=False: ":car:" in a title is text, not 🚗 (markup of another kind)
 def err_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
 def out_console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, emoji=False, soft_wrap=True)
 
 
 def styled(style: str, text: object) -> str:
@@ -104,7 +105,8 @@ def previews(plan: Any) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    console = Console(highlight=False)  # wraps inside the panel: nothing of the text hidden
+    # not soft_wrap: it wraps inside the panel, so nothing of the text is hidden
+    console = Console(highlight=False, emoji=False)
     for t in plan.targets:
         console.print(
             Panel(
