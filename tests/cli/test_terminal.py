@@ -88,6 +88,30 @@ def test_the_warning_prompt_stays_readable(isolated: Path) -> None:
     assert term.finish() == 2
 
 
+def test_escape_sequences_in_the_store_do_not_reach_a_real_terminal(isolated: Path) -> None:
+    """On a terminal rich draws colours and tables; a title, an error or a URL an older
+    citychan stored with escape sequences is still only shown (issue 9: `log`)."""
+    import sqlite3
+    from contextlib import closing
+
+    from tests.support.files import write
+
+    write(isolated / "markt.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
+    post = Terminal(["post", "markt.md", "--yes"], isolated)
+    assert post.finish() == 0
+    hostile = "Markt \x1b]0;pwned\x07\x1b[2J\x9b31m\u202eevil"
+    with closing(sqlite3.connect(isolated / "citychan-out" / "citychan.db")) as con, con:
+        con.execute("UPDATE messages SET title = ?", (hostile,))
+        con.execute("UPDATE deliveries SET status = 'unknown', error = ?", (hostile,))
+    for args in (["log"], ["retry", "--list"]):
+        term = Terminal(args, isolated)
+        term.finish()
+        screen = term.screen
+        assert b"\x1b]0;pwned" not in screen and b"\x07" not in screen, screen
+        assert "\x9b".encode() not in screen and "\u202e".encode() not in screen, screen
+        assert b"\x1b[2J" not in screen and b"pwned" in screen  # shown, not obeyed
+
+
 def test_the_progress_display_starts_once_when_eight_senders_report_at_once() -> None:
     import threading
 

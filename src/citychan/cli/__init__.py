@@ -4,18 +4,71 @@ that ``citychan --help`` pays for nothing else."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 from typer.main import get_command_name
 
 from citychan import __version__
 from citychan.cli import common
 
+
+class _Citychan(TyperGroup):
+    """The root command. Whatever ends a run ends it the same way: a usage error Typer finds
+    while parsing (before any command runs), an interrupt or a bug outside a command's core
+    give one `Error:` line and a hint, the exit code, and with --output json the envelope."""
+
+    # ctx is Typer's vendored click Context (typer.Context is a subclass of it)
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
+                     **extra: Any) -> Any:
+        common.start(args)
+        with _ending_as_citychan():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _ending_as_citychan():
+            return super().invoke(ctx)
+
+
+@contextlib.contextmanager
+def _ending_as_citychan() -> Iterator[None]:
+    try:
+        yield
+    except (typer.Exit, BrokenPipeError):  # `citychan log | head`: Typer ends it quietly
+        raise
+    except typer.TyperException as exc:  # click's usage errors (Typer vendors click)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `citychan`: the help, exit 2
+            raise
+        _usage_error(exc)
+    except (KeyboardInterrupt, typer.Abort):
+        common.interrupted()
+    except Exception as exc:
+        if common.STATE.debug:
+            raise
+        common.crashed(exc)
+
+
+def _usage_error(exc: typer.TyperException) -> NoReturn:
+    """`Error: No such option: --lmit` and where to look, instead of Typer's usage box."""
+    ctx = getattr(exc, "ctx", None)
+    names: list[str] = []
+    while ctx is not None and ctx.parent is not None:
+        names.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    if names:
+        common.STATE.command = names[0]  # `warn update` reports as `warn`, as --output does
+    command = " ".join(["citychan", *names])
+    common.finish(exc.format_message(), f"try '{command} --help'", exc.exit_code)
+
+
 app = typer.Typer(
+    cls=_Citychan,
     name="citychan",
     help="Publish the city's notices and danger warnings to its WhatsApp Channel and every "
     "other channel its people use.",
@@ -40,7 +93,6 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show a full traceback on errors."),
 ) -> None:
     common.STATE.debug = debug
-    common.STATE.output, common.STATE.command = "text", ""  # set again by --output
     common.route_warnings()
 
 

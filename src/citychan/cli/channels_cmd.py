@@ -85,11 +85,7 @@ def retry(
             return True
         if not common.is_interactive():
             return False
-        return typer.confirm(
-            f"#{delivery.id} '{delivery.title}' → {delivery.channel}: {why}. Send it again?",
-            default=False,
-            err=True,
-        )
+        return views.resend_wanted(delivery, why)
 
     def run() -> list[dict[str, Any]]:
         cfg = api.load(config)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, TypeVar
 
@@ -14,6 +14,14 @@ import typer
 from citychan.errors import CitychanError, ExitCode
 
 ENVELOPE_VERSION = 1
+# JSON escapes C0 controls itself; these it would write raw, though a terminal obeys C1
+# controls and bidi overrides, and lone surrogates cannot be written at all. As \u escapes
+# the text a script decodes stays exactly the same.
+_JSON_ESCAPED = {
+    c: f"\\u{c:04x}"
+    for c in (*range(0x7F, 0xA0), 0x061C, 0x200E, 0x200F, *range(0x2028, 0x202F),
+              *range(0x2066, 0x206A), *range(0xD800, 0xE000))
+}
 T = TypeVar("T")
 
 
@@ -27,17 +35,35 @@ class _State:
 STATE = _State()
 
 
+def start(args: Sequence[str]) -> None:
+    """A run begins: what the command line asks for, before any of it is parsed, so that an
+    error in parsing it still ends as asked (``--output json``: with the envelope)."""
+    STATE.debug = False
+    STATE.output = "json" if asks_json(args) else "text"
+    STATE.command = next((a for a in args if not a.startswith("-")), "")
+
+
+def asks_json(args: Sequence[str]) -> bool:
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--output=json" or (arg == "--output" and args[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
 def route_warnings() -> None:
     """Python warnings (a plugin that failed to load, …) become one 'Warning:' line."""
     import warnings
 
     from citychan.api import PluginWarning
+    from citychan.cli import views
 
     original = getattr(warnings.showwarning, "citychan_original", warnings.showwarning)
 
     def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
         if issubclass(category, PluginWarning):
-            typer.echo(f"Warning: {message}", err=True)
+            typer.echo(f"Warning: {views.plain(message)}", err=True)
         else:
             original(message, category, *args, **kwargs)
 
@@ -56,14 +82,37 @@ def check_output(ctx: typer.Context, value: str) -> str:
 
 
 def fail(exc: CitychanError) -> NoReturn:
-    message = " ".join(exc.message.split("\n"))
-    typer.echo(f"Error: {message}", err=True)
-    if exc.hint:
-        typer.echo(f"Hint: {exc.hint}", err=True)
+    finish(exc.message, exc.hint, int(exc.exit_code))
+
+
+def finish(message: str, hint: str | None, code: int) -> NoReturn:
+    """Every error ends here: one `Error:` line and maybe a `Hint:` line on stderr, made
+    safe for a terminal; with --output json also the envelope on stdout, with the exact
+    text; then the exit code."""
+    from citychan.cli.views import plain
+
+    message = " ".join(message.split("\n"))
+    typer.echo(f"Error: {plain(message)}", err=True)
+    if hint:
+        typer.echo(f"Hint: {plain(hint)}", err=True)
     if STATE.output == "json":  # a script reading stdout learns what went wrong, too
-        emit_json(STATE.command, False, {"error": {"message": message, "hint": exc.hint}},
-                  int(exc.exit_code))
-    raise typer.Exit(int(exc.exit_code))
+        emit_json(STATE.command, False, {"error": {"message": message, "hint": hint}}, code)
+    raise typer.Exit(code)
+
+
+def interrupted() -> NoReturn:
+    """Ctrl-C, or Ctrl-D at a prompt."""
+    if sys.stderr.isatty():
+        typer.echo(err=True)  # the prompt's line ends before the message
+    finish("interrupted", "'citychan log' shows anything that went out",
+           int(ExitCode.INTERRUPTED))
+
+
+def crashed(exc: Exception) -> NoReturn:
+    """A bug: one line, the full trace only with --debug (the caller re-raises then)."""
+    finish(f"internal error: {type(exc).__name__}: {exc}",
+           "run again with 'citychan --debug …' and report the traceback",
+           int(ExitCode.INTERNAL))
 
 
 def run(action: Callable[[], T]) -> T:
@@ -79,14 +128,11 @@ def run(action: Callable[[], T]) -> T:
             traceback.print_exc()
         fail(exc)
     except (KeyboardInterrupt, typer.Abort):  # Abort: Ctrl-C or Ctrl-D at a prompt
-        typer.echo("\nInterrupted. (citychan log shows anything that went out)", err=True)
-        raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        interrupted()
     except Exception as exc:  # a bug: say so in one line, full trace only with --debug
         if STATE.debug:
             raise
-        typer.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
-        typer.echo("Hint: run again with 'citychan --debug …' and report the traceback", err=True)
-        raise typer.Exit(int(ExitCode.INTERNAL)) from None
+        crashed(exc)
 
 
 def emit_json(command: str, ok: bool, result: Any, exit_code: int = 0) -> None:
@@ -98,7 +144,8 @@ def emit_json(command: str, ok: bool, result: Any, exit_code: int = 0) -> None:
         "exit_code": exit_code,
         "result": result,
     }
-    sys.stdout.write(json.dumps(envelope, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(envelope, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write(text.translate(_JSON_ESCAPED) + "\n")
     sys.stdout.flush()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from citychan.cli import common
+from citychan.cli import common, views
 from citychan.cli.options import OutputOption
 
 
@@ -30,4 +30,5 @@ def register(app: typer.Typer) -> None:
         if output == "json":
             common.emit_json("init", True, {"path": str(written)})
         else:
-            typer.echo(f"Wrote {written}. Add your channels, then: citychan check examples/*.md")
+            typer.echo(f"Wrote {views.plain(written)}. Add your channels, then: "
+                       "citychan check examples/*.md")

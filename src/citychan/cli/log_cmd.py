@@ -9,13 +9,16 @@ import typer
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
 
+LIMIT_MAX = 100_000  # a number SQLite takes; more deliveries than any terminal shows
+
 
 def register(app: typer.Typer) -> None:
     app.command("log")(log)
 
 
 def log(
-    limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many deliveries."),
+    limit: int = typer.Option(
+        20, "--limit", "-n", min=1, max=LIMIT_MAX, help="How many deliveries."),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:

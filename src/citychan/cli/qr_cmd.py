@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 
-from citychan.cli import common
+from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
 
 
@@ -52,7 +52,7 @@ def qr(
                         distance=distance, logo=logo, logo_size=logo_size, fg=fg, bg=bg)
     result, shown = common.run(lambda: _make(options, config, show or out is None))
     for warning in result["warnings"]:
-        typer.echo(f"Warning: {warning}", err=True)
+        typer.echo(f"Warning: {views.plain(warning)}", err=True)
     if output == "json":
         common.emit_json("qr", True, result)
         if shown:
@@ -77,8 +77,8 @@ def _make(options: Any, config: Path | None, show: bool) -> tuple[dict[str, Any]
 def _summary(r: dict[str, Any]) -> None:
     what = f"poster ({r['paper'].upper()})" if r["poster"] else f"{r['format'].upper()} code"
     size = f"{r['printed_mm'] / 10:.2f} cm"
-    typer.echo(f"Wrote {r['path']}: {what}, code {size} wide "
-               f"({r['modules']}×{r['modules']} modules of {r['module_mm']:.2f} mm, "
-               f"level {r['error_level']}) → {r['url']}")
+    typer.echo(views.plain(f"Wrote {r['path']}: {what}, code {size} wide "
+                           f"({r['modules']}×{r['modules']} modules of {r['module_mm']:.2f} "
+                           f"mm, level {r['error_level']}) → {r['url']}"))
     if r["other_codes"]:
-        typer.echo(f"Also on the poster: {', '.join(r['other_codes'])}")
+        typer.echo(views.plain(f"Also on the poster: {', '.join(r['other_codes'])}"))

@@ -13,7 +13,7 @@ from typing import Any
 import typer
 
 nullcontext = contextlib.nullcontext
-_SEV = {"error": "[bold red]error[/]", "warning": "[yellow]warning[/]"}
+_SEV = {"error": "bold red", "warning": "yellow"}
 _STATUS = {
     "sent": "green",
     "failed": "red",
@@ -23,44 +23,74 @@ _STATUS = {
 }
 
 
+# emoji=False: ":car:" in a title is text, not 🚗 (markup of another kind)
 def err_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, emoji=False, soft_wrap=True)
 
 
 def out_console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, emoji=False, soft_wrap=True)
+
+
+def styled(style: str, text: object) -> str:
+    """``text`` shown in a rich style; the text itself is never markup."""
+    return f"[{style}]{esc(text)}[/]"
+
+
+def status(value: object, note: str = "") -> str:
+    return styled(_STATUS.get(str(value), "white"), f"{value}{note}")
 
 
 def findings_table(findings: list[Any], console: Any) -> None:
     for f in findings:
         where = esc(f" [{f.channel}]") if f.channel else ""  # [md] is not a style
-        hint = f" [dim]— {f.hint}[/]" if f.hint else ""
+        hint = " " + styled("dim", f"— {f.hint}") if f.hint else ""  # "[city]" stays
         console.print(
-            f"  {_SEV[f.severity]} {f.code} {f.name}{where}: {esc(f.message)}{hint}"
+            f"  {styled(_SEV.get(str(f.severity), 'white'), f.severity)} {esc(f.code)} "
+            f"{esc(f.name)}{where}: {esc(f.message)}{hint}"
         )
 
 
-def esc(text: str) -> str:
-    """Text shown as it is: square brackets in it are not rich markup."""
+# What a terminal would obey instead of show: C0 and C1 controls and DEL (escape sequences
+# start with ESC or a C1 control; BEL, CR and backspace rewrite what is seen), the bidi
+# overrides and isolates that make a title read backwards, line and paragraph separators,
+# and lone surrogates (an undecodable file name, which no terminal can even be sent).
+# They are drawn the way Python writes them, \x1b and \u202e: seen, never obeyed.
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_ONE_LINE = {c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7F, 0xA0))} | {
+    c: f"\\u{c:04x}" for c in (*_BIDI, 0x2028, 0x2029, *range(0xD800, 0xE000))
+}
+_LINES = {c: shown for c, shown in _ONE_LINE.items() if chr(c) not in "\n\t"}
+
+
+def plain(text: object, lines: bool = False) -> str:
+    """Any text from a file, the store, a server or an error, safe to write to a terminal:
+    control, escape and bidi characters made visible (``lines``: newlines and tabs kept).
+    Every value citychan writes for a person goes through here (or :func:`esc`)."""
+    return str(text).translate(_LINES if lines else _ONE_LINE)
+
+
+def esc(text: object, lines: bool = False) -> str:
+    """:func:`plain`, for rich: square brackets in the text are not markup either."""
     from rich.markup import escape
 
-    return escape(text)
+    return escape(plain(text, lines))
 
 
 def checked(results: list[Any]) -> None:
     console = out_console()
     for r in results:
         if r.error:
-            console.print(f"[bold red]✗[/] {esc(str(r.path))}: {esc(r.error)}")
+            console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(r.error)}")
             continue
         mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
         langs = "+".join(r.message.langs)
         console.print(
-            f"{mark} {esc(str(r.path))} [dim]({r.message.kind}, {langs})[/] "
+            f"{mark} {esc(r.path)} {styled('dim', f'({r.message.kind}, {langs})')} "
             f"{esc(r.message.title)}"
         )
         findings_table(r.findings, console)
@@ -75,11 +105,12 @@ def previews(plan: Any) -> None:
     from rich.panel import Panel
     from rich.text import Text
 
-    console = Console(highlight=False)  # wraps inside the panel: nothing of the text hidden
+    # not soft_wrap: it wraps inside the panel, so nothing of the text is hidden
+    console = Console(highlight=False, emoji=False)
     for t in plan.targets:
         console.print(
             Panel(
-                Text(_as_sent(t), overflow="fold"),
+                Text(plain(_as_sent(t), lines=True), overflow="fold"),
                 title=esc(f"{t.name} ({t.capabilities.dialect}, {'+'.join(t.langs)})"),
                 subtitle=_length(t.length) + (" · summary + link" if t.summary_used else ""),
                 title_align="left",
@@ -87,7 +118,7 @@ def previews(plan: Any) -> None:
             )
         )
     for s in plan.skipped:
-        console.print(f"[dim]{esc(s.name)}: skipped — {esc(s.reason)}[/]")
+        console.print(styled("dim", f"{s.name}: skipped — {s.reason}"))
     if plan.findings:
         console.print("Findings:")
         findings_table(plan.findings, console)
@@ -103,15 +134,15 @@ def _length(length: Any) -> str:
     if length is None:
         return ""
     if length.limit is None:
-        return f"[green]{length.size}[/] / no limit"
+        return f"{styled('green', length.size)} / no limit"
     colour, note = ("red", " · too long") if length.over else ("green", "")
-    return f"[{colour}]{length.size}[/] / {length.limit} {length.unit}{note}"
+    return f"{styled(colour, length.size)} / {esc(f'{length.limit} {length.unit}{note}')}"
 
 
 def confirm_plan(plan: Any) -> bool:
     err = err_console()
     names = ", ".join(t.name for t in plan.targets) or "no channel"
-    err.print(f"[bold]{esc(plan.message.title)}[/] → {esc(names)}")
+    err.print(f"{styled('bold', plan.message.title)} → {esc(names)}")
     findings_table(plan.findings, err)
     return typer.confirm("Post now?", default=False, err=True)
 
@@ -120,13 +151,13 @@ def report(rep: Any) -> None:
     if rep.findings:
         findings_table(rep.findings, err_console())
     if rep.dry_run:
-        typer.echo(f"Dry run: '{rep.title}' passes the rules; nothing was sent.")
+        typer.echo(f"Dry run: '{plain(rep.title)}' passes the rules; nothing was sent.")
         return
     if not sys.stdout.isatty():  # cron, CI, a pipe: plain lines, one per channel
-        typer.echo(rep.title)
+        typer.echo(plain(rep.title))
         for r in rep.results:
             cells = (r.channel, str(r.status), r.url or r.remote_id or "", r.error or "")
-            typer.echo("  ".join(c for c in cells if c))
+            typer.echo("  ".join(plain(c) for c in cells if c))
         return
     from rich.table import Table
 
@@ -135,10 +166,9 @@ def report(rep: Any) -> None:
     for col in ("channel", "status", "length", "remote id / URL", "error"):
         table.add_column(col, overflow="fold")
     for r in rep.results:
-        st = str(r.status)
         table.add_row(
-            r.channel,
-            f"[{_STATUS.get(st, 'white')}]{st}[/]",
+            esc(r.channel),
+            status(r.status),
             _length(r.length),
             esc(r.url or r.remote_id or ""),
             esc(r.error or ""),
@@ -151,16 +181,26 @@ def warn_report(rep: Any, dry_run: bool) -> None:
     report(rep)
     err = err_console()
     for f in rep.cap_files or []:
-        err.print(f"CAP: {esc(str(f))}")
-    err.print(f"Incident: {esc(rep.incident)} ({rep.msg_type} {esc(rep.identifier)})"
+        err.print(f"CAP: {esc(f)}")
+    err.print(f"Incident: {esc(rep.incident)} ({esc(rep.msg_type)} {esc(rep.identifier)})"
               + (" - dry run, not recorded" if dry_run else ""))
 
 
 def warning_prompt(msg_type: Any, headline: str, findings: list[Any]) -> None:
     """What a duty officer reads before confirming a warning."""
     err = err_console()
-    err.print(f"[bold red]{msg_type}[/] {esc(headline)}")
+    err.print(f"{styled('bold red', msg_type)} {esc(headline)}")
     findings_table(findings, err)
+
+
+def resend_wanted(delivery: Any, why: str) -> bool:
+    """`retry` asks about one delivery whose outcome cannot be proven."""
+    return typer.confirm(
+        plain(f"#{delivery.id} '{delivery.title}' → {delivery.channel}: {why}.")
+        + " Send it again?",
+        default=False,
+        err=True,
+    )
 
 
 class Progress:
@@ -181,12 +221,12 @@ class Progress:
 
         table = Table.grid(padding=(0, 2))
         for name, state in self._state.items():
-            table.add_row(name, state)
+            table.add_row(esc(name), state)
         return table
 
     def event(self, channel: str, what: str, detail: str) -> None:
         with self._lock:
-            self._state[channel] = f"[{_STATUS.get(what, 'cyan')}]{what}[/] {esc(detail)}"
+            self._state[channel] = f"{styled(_STATUS.get(what, 'cyan'), what)} {esc(detail)}"
             if self._live is None:
                 from rich.live import Live
 
@@ -214,20 +254,20 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in rows:
-        cells = [
+        cells = [esc(cell) for cell in (
             r["name"],
             r["type"],
             "yes" if r["enabled"] else "no",
             ",".join(r["kinds"]),
             ",".join(r["languages"]) or "all",
             r["source"],
-        ]
+        )]
         if checks:
             c = checks.get(r["name"])
             cells.append(
                 ""
                 if c is None
-                else "[red]" + esc("; ".join(c["problems"])) + "[/]"
+                else styled("red", "; ".join(c["problems"]))
                 if not c["ok"]
                 else "[green]ok[/]"
                 if c.get("checked", True)
@@ -250,10 +290,9 @@ def retry_table(rows: list[dict[str, Any]], list_only: bool, unasked: bool = Fal
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in rows:
-        cells = [str(r["id"]), esc(r["title"]), r["channel"], r["status"]]
+        cells = [esc(r["id"]), esc(r["title"]), esc(r["channel"]), esc(r["status"])]
         if not list_only:
-            st = r["new_status"]
-            cells += [r["action"], f"[{_STATUS.get(st, 'white')}]{st}[/]", esc(r["detail"])]
+            cells += [esc(r["action"]), status(r["new_status"]), esc(r["detail"])]
         table.add_row(*cells)
     console.print(table)
     if unasked:
@@ -271,9 +310,10 @@ def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
         table.add_column(col, overflow="fold")
     for i in incidents:
         expires = i["expires"][:16].replace("T", " ")
-        if i["overdue"]:
-            expires = f"[bold red]{expires} OVERDUE: send the all-clear[/]"
-        table.add_row(i["id"], i["level"], esc(i["headline"]), expires, ", ".join(i["channels"]))
+        expires = (styled("bold red", f"{expires} OVERDUE: send the all-clear")
+                   if i["overdue"] else esc(expires))
+        table.add_row(esc(i["id"]), esc(i["level"]), esc(i["headline"]), expires,
+                      esc(", ".join(i["channels"])))
     console.print(table)
 
 
@@ -295,19 +335,18 @@ def deliveries_table(result: dict[str, Any]) -> None:
     table.add_column("title", overflow="fold", ratio=2)
     table.add_column("where / error", overflow="fold", ratio=3)
     for d in rows:
-        status = d["status"] + (" (forced)" if d["forced"] else "")
         where = _where(d["url"] or d["remote_id"] or "")
         if d["error"]:
             where = f"{where} {d['error']}".strip()
         table.add_row(
             _local(d["created"], result["timezone"]),
-            d["channel"],
-            f"[{_STATUS.get(d['status'], 'white')}]{status}[/]",
+            esc(d["channel"]),
+            status(d["status"], " (forced)" if d["forced"] else ""),
             esc(d["title"]),
             esc(where),
         )
     console.print(table)
-    console.print(f"[dim]Times are {result['timezone']} local time.[/]")
+    console.print(styled("dim", f"Times are {result['timezone']} local time."))
 
 
 def _local(created: str, timezone: str) -> str:

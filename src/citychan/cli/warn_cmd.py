@@ -237,7 +237,7 @@ def confirm_warning(w: Any, findings: list[Any]) -> bool:
     phrase = guard_phrase(w)
     if phrase:
         typed = typer.prompt(
-            f"Type the event name ({phrase}) to send this warning",
+            f"Type the event name ({views.plain(phrase)}) to send this warning",
             err=True,
             default="",
             show_default=False,
