@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "CC407": "cell-broadcast",
     "CC408": "warning-level",
     "CC409": "translation-needs-review",
+    "CC410": "warning-placeholder",
 }
 
 

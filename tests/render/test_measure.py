@@ -7,7 +7,7 @@ from citychan.render.types import Length, measure
 
 
 def test_measure_counts_urls_and_bytes() -> None:
-    """Moved from tests/test_render.py (was measure_text): the same figures."""
+    """Every URL counts as the channel's URL length; bytes are UTF-8 bytes."""
     url = "https://www.bautzen.de/" + "x" * 60
     text = f"Straße: {url}"
     mastodon = Capabilities(Dialect.PLAIN, max_length=500, url_length=23)

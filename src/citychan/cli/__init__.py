@@ -97,17 +97,9 @@ def _root(
 
 
 def _register() -> None:
-    from citychan.cli import channels_cmd, init_cmd, log_cmd, messages_cmd
+    from citychan.cli import channels_cmd, init_cmd, log_cmd, messages_cmd, qr_cmd, warn_cmd
 
-    init_cmd.register(app)
-    messages_cmd.register(app)
-    log_cmd.register(app)
-    channels_cmd.register(app)
-    for optional in ("warn_cmd", "qr_cmd"):
-        try:
-            module = __import__(f"citychan.cli.{optional}", fromlist=["register"])
-        except ModuleNotFoundError:
-            continue
+    for module in (init_cmd, messages_cmd, log_cmd, channels_cmd, warn_cmd, qr_cmd):
         module.register(app)
 
 

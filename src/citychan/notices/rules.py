@@ -3,7 +3,6 @@ and the posting policy) to findings. Errors block sending; warnings do not."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import datetime, time
 from pathlib import Path
@@ -20,7 +19,6 @@ from citychan.render.types import Length, LengthUnit
 # a title naming only an all-clear contains "warnung" as often as "entwarnung".
 WARNING_WORDS = ("entwarnung", "warnung", "gefahr", "alarm")
 WARNING_EMOJI = ("⚠", "🚨", "❗", "‼", "🔴", "🆘", "☢", "☣", "⛔", "🔥")
-_WORD = re.compile(r"[\wäöüß]+", re.I)
 
 
 def warning_words(title: str) -> list[str]:
