@@ -107,7 +107,7 @@ def test_script_links_reach_the_link_rule_instead_of_vanishing(tmp_path) -> None
     """markdown-it on its own turns javascript: links back into text, and the WhatsApp text
     then carried '[Formular](javascript:…)'; the link must be seen and refused."""
     from citychan.notices.message import load_message
-    from citychan.render import message_links
+    from citychan.render.notice import message_links
 
     for url in ("javascript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=", "file:///etc/passwd"):
         path = tmp_path / "n.md"

@@ -16,8 +16,8 @@ from citychan.channels.email import EmailChannel
 from citychan.hygiene import clean_controls, xml_text
 from citychan.kinds import Kind
 from citychan.notices.message import load_message
-from citychan.render import message_links, render
 from citychan.render.htmlout import attr, esc
+from citychan.render.notice import message_links, render
 from citychan.render.parse import parse, plain
 from citychan.render.types import Dialect, Rendered, find_urls, trim_url
 from tests.support.cli import cli

@@ -18,7 +18,7 @@ import pytest
 from citychan.channels.base import Dialect, Rendered
 from citychan.links import clean_url
 from citychan.notices.message import Document, Message, load_message
-from citychan.render import message_links, render, render_summary
+from citychan.render.notice import message_links, render, render_summary
 from citychan.render.parse import Node, parse, walk
 from tests.support.files import EXAMPLES, GOLDEN
 

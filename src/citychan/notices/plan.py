@@ -20,7 +20,7 @@ from citychan.links import clean_url
 from citychan.notices.message import Message
 from citychan.notices.rules import length_findings, message_findings, policy_findings
 from citychan.notices.target import Plan, Skip, Target
-from citychan.render import render, render_summary
+from citychan.render.notice import render, render_summary
 
 
 def select(

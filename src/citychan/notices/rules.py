@@ -12,7 +12,7 @@ from citychan.findings import Finding, error, warning
 from citychan.kinds import Kind
 from citychan.links import clean_url, domain_allowed, link_problem
 from citychan.notices.message import Message
-from citychan.render import message_links
+from citychan.render.notice import message_links
 from citychan.render.types import Length, LengthUnit
 
 # No crying wolf: an info post must not sound like a danger warning. "entwarnung" comes first:

@@ -1,86 +1,12 @@
 """Rendering: a message's Markdown, parsed once, written in each dialect.
 
-    render(message, Dialect.WHATSAPP, ("de", "hsb"), url_map=...)  -> Rendered
-    render_summary(...)   title + summary + link, for channels too small for the full text
-    message_links(message)  every URL a notice contains, for the link rules
-    measure(rendered, unit, url_length=...)  length as the channel counts it (render.types)
+- :mod:`citychan.render.notice`  render(), render_summary(), message_links(): a notice in a
+  dialect
+- :mod:`citychan.render.types`   Dialect, Rendered, LengthUnit and the one measure() of length;
+  imports nothing of citychan's, so every layer may hold these values
+- one module per dialect (whatsapp, telegram, matrix, plain, markdown for ntfy and the outbox,
+  mail, feed) over the shared parse and sections
 
-Nothing heavy is imported at module level: markdown-it-py is loaded on the first parse.
+This package's own module imports nothing, so that importing ``render.types`` costs nothing
+more; markdown-it-py is loaded on the first parse.
 """
-
-from __future__ import annotations
-
-from collections.abc import Callable
-from importlib import import_module
-
-from citychan.notices.message import Document, Message
-from citychan.render.parse import parse, walk
-from citychan.render.sections import Job, Section
-from citychan.render.types import Dialect, Rendered, measure
-
-__all__ = ["measure", "message_links", "render", "render_summary"]
-
-# dialect -> "module:function" inside this package; each takes a Job, returns Rendered.
-_RENDERERS: dict[Dialect, str] = {
-    Dialect.WHATSAPP: "whatsapp:render_whatsapp",
-    Dialect.TELEGRAM: "telegram:render_telegram",
-    Dialect.MATRIX: "matrix:render_matrix",
-    Dialect.PLAIN: "plain:render_plain",
-    Dialect.NTFY: "markdown:render_ntfy",
-    Dialect.EMAIL: "mail:render_email",
-    Dialect.FEED: "feed:render_feed",
-    Dialect.MARKDOWN: "markdown:render_markdown",
-}
-
-
-def render(message: Message, dialect: Dialect, langs: tuple[str, ...] | None = None, *,
-           url_map: Callable[[str], str] | None = None) -> Rendered:
-    """The whole message in ``dialect``: every language in ``langs`` (default: all) in that
-    order, each with its title, and the message link once at the end."""
-    docs = _docs(message, langs)
-    sections = tuple(Section(d.lang, d.title, parse(d.body)) for d in docs)
-    return _run(dialect, sections, message.link, url_map)
-
-
-def render_summary(message: Message, dialect: Dialect, langs: tuple[str, ...] | None = None,
-                   *, url_map: Callable[[str], str] | None = None) -> Rendered:
-    """Title, ``summary`` and link per language, for channels too small for the full text.
-    A language without a summary shows only its title."""
-    docs = _docs(message, langs)
-    sections = tuple(Section(d.lang, d.title, parse(d.summary or "")) for d in docs)
-    return _run(dialect, sections, message.link, url_map)
-
-
-def message_links(message: Message) -> list[str]:
-    """Every URL in every document (links, autolinks, bare URLs, images, the summary) and
-    the ``link`` field, as written (before ``url_map``), first occurrence first."""
-    found: list[str] = []
-    for doc in message.docs:
-        for text in (doc.body, doc.summary or ""):
-            found += [n.href for n in walk(parse(text)) if n.kind in ("link", "image")]
-    if message.link:
-        found.append(message.link)
-    return list(dict.fromkeys(found))
-
-
-def _docs(message: Message, langs: tuple[str, ...] | None) -> list[Document]:
-    if langs is None:
-        return list(message.docs)
-    docs = [d for lang in dict.fromkeys(langs) if (d := message.doc(lang)) is not None]
-    if not docs:
-        raise ValueError(f"{message.path.name}: no text in {', '.join(langs) or 'no language'}")
-    return docs
-
-
-def _run(dialect: Dialect, sections: tuple[Section, ...], link: str | None,
-         url_map: Callable[[str], str] | None) -> Rendered:
-    mapper = url_map or _same
-    job = Job(sections, mapper(link) if link else None, mapper)
-    module, _, func = _RENDERERS[Dialect(dialect)].partition(":")
-    renderer: Callable[[Job], Rendered] = getattr(import_module(f"{__name__}.{module}"), func)
-    return renderer(job)
-
-
-def _same(url: str) -> str:
-    return url
-
