@@ -9,29 +9,48 @@ from typing import Any
 from citychan.alerts import (
     CapStatus,
     Guard,
+    Level,
     MsgType,
     Warning,
     guard_accepts,
     guard_phrase,
     level_info,
+    parse_level,
 )
 from citychan.config import Config
 from citychan.findings import Finding
 from citychan.warn.incidents import open_incidents
 from citychan.warn.service import WarnInput, WarnReport, run
 
-__all__ = ["CapStatus", "WarnInput", "WarnReport", "Warning", "guard_accepts", "guard_phrase",
-           "incidents", "needs_yes", "send"]
+__all__ = ["CapStatus", "Level", "WarnInput", "WarnReport", "Warning", "allclear",
+           "guard_accepts", "guard_phrase", "incidents", "needs_yes", "new", "parse_level",
+           "update"]
 
 Confirm = Callable[[Warning, list[Finding]], bool]
+Event = Callable[[str, str, str], None]
 
 
-def send(mode: str, inp: WarnInput, config: Config, *, incident: str | None = None,
-         only: tuple[str, ...] = (), cap_out: str | None = None, dry_run: bool = False,
-         confirm: Confirm | None = None,
-         on_event: Callable[[str, str, str], None] | None = None) -> WarnReport:
-    """``mode`` new, update or allclear: build, check, confirm, deliver, write CAP, record."""
-    return run(mode, inp, config, incident=incident, only=only, cap_out=cap_out,
+def new(inp: WarnInput, config: Config, *, only: tuple[str, ...] = (),
+        cap_out: str | None = None, dry_run: bool = False, confirm: Confirm | None = None,
+        on_event: Event | None = None) -> WarnReport:
+    """A new warning: build, check, confirm, record the incident, write CAP, deliver."""
+    return run("new", inp, config, incident=None, only=only, cap_out=cap_out,
+               dry_run=dry_run, confirm=confirm, on_event=on_event)
+
+
+def update(incident: str, inp: WarnInput, config: Config, *, cap_out: str | None = None,
+           dry_run: bool = False, confirm: Confirm | None = None,
+           on_event: Event | None = None) -> WarnReport:
+    """A CAP Update of ``incident`` to exactly the channels of the original."""
+    return run("update", inp, config, incident=incident, only=(), cap_out=cap_out,
+               dry_run=dry_run, confirm=confirm, on_event=on_event)
+
+
+def allclear(incident: str, inp: WarnInput, config: Config, *, cap_out: str | None = None,
+             dry_run: bool = False, confirm: Confirm | None = None,
+             on_event: Event | None = None) -> WarnReport:
+    """The all-clear (CAP Cancel, responseType AllClear) of ``incident``."""
+    return run("allclear", inp, config, incident=incident, only=(), cap_out=cap_out,
                dry_run=dry_run, confirm=confirm, on_event=on_event)
 
 

@@ -119,9 +119,9 @@ def new(
     """
     from citychan.api.warnings import WarnInput
 
-    inp = WarnInput(file=file, template=template, level=level, event=event, headline=headline,
-                    description=description, instruction=instruction, area=area,
-                    expires=expires, details=details, status=_status(exercise, test))
+    inp = WarnInput(file=file, template=template, level=_level(level), event=event,
+                    headline=headline, description=description, instruction=instruction,
+                    area=area, expires=expires, details=details, status=_status(exercise, test))
     _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
 
 
@@ -145,9 +145,9 @@ def update(
 
     status = _status(exercise, test)
     _refuse("update", "it goes to exactly the channels of the original", {"--channel": channel})
-    inp = WarnInput(file=file, template=template, level=level, event=event, headline=headline,
-                    description=description, instruction=instruction, area=area,
-                    expires=expires, details=details, status=status)
+    inp = WarnInput(file=file, template=template, level=_level(level), event=event,
+                    headline=headline, description=description, instruction=instruction,
+                    area=area, expires=expires, details=details, status=status)
     _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
 
 
@@ -179,6 +179,17 @@ def allclear(
              "--instruction": instruction, "--expires": expires, "--channel": channel})
     _send("allclear", WarnInput(details=details, status=status), incident,
           _How(cap_out, dry_run, yes, config, output))
+
+
+def _level(text: str | None) -> Any:
+    """--level parsed once, here at the edge: the library takes a Level."""
+    from citychan.api.warnings import parse_level
+    from citychan.errors import CitychanError
+
+    try:
+        return parse_level(text) if text else None
+    except CitychanError as exc:
+        common.fail(exc)
 
 
 def _status(exercise: bool, test: bool) -> Any:
@@ -215,10 +226,14 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
 
         cfg = api.load(how.config)
         with progress or views.nullcontext():
-            return warnings.send(mode, inp, cfg, incident=incident, only=tuple(only),
-                               cap_out=how.cap_out, dry_run=how.dry_run,
-                               confirm=None if (how.yes or how.dry_run) else confirm_warning,
-                               on_event=progress.event if progress else None)
+            options: dict[str, Any] = {
+                "cap_out": how.cap_out, "dry_run": how.dry_run,
+                "confirm": None if (how.yes or how.dry_run) else confirm_warning,
+                "on_event": progress.event if progress else None}
+            if incident is None:
+                return warnings.new(inp, cfg, only=tuple(only), **options)
+            follow_up = warnings.update if mode == "update" else warnings.allclear
+            return follow_up(incident, inp, cfg, **options)
 
     report = common.run_rejectable(run, "warn", how.output)
     code = int(report.exit_code)

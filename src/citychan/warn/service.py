@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from citychan import alerts
 from citychan.alerts import CapStatus, MsgType, Warning
@@ -18,7 +18,7 @@ from citychan.delivery.clients import open_channels
 from citychan.delivery.publisher import Report, Result, publisher_for
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
-from citychan.kinds import Kind
+from citychan.kinds import Kind, Level
 from citychan.notices.message import load_message
 from citychan.notices.plan import plan, select
 from citychan.store.db import Store
@@ -41,7 +41,7 @@ class WarnInput:
 
     file: Path | None = None
     template: str | None = None
-    level: str | None = None
+    level: Level | None = None  # parsed at the edge (the CLI, a file's front matter)
     event: str | None = None
     headline: str | None = None
     description: str | None = None
@@ -74,7 +74,7 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         msg = load_message(inp.file, config.city.languages, kind=Kind.WARNING)
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
         if inp.level:
-            w = replace(w, level=alerts.parse_level(inp.level))
+            w = replace(w, level=inp.level)
         explicit = bool(str(msg.meta.get("incident") or "").strip())
         return (alerts.mark(w, inp.status) if inp.status != CapStatus.ACTUAL else w), explicit
     if not inp.level:
@@ -134,7 +134,7 @@ def build_update(
         new,
         now=now,
         still_valid=still_valid(messages, now),
-        level=alerts.parse_level(inp.level) if inp.level else None,
+        level=inp.level,
         history=messages,
     )
     return w, incident.channels
@@ -323,7 +323,7 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
 
 
 def run(
-    mode: str,
+    mode: Literal["new", "update", "allclear"],
     inp: WarnInput,
     config: Config,
     *,
