@@ -423,7 +423,7 @@ def _check_addresses(r: _Reader, where: str, table: Mapping[str, Any]) -> None:
             if problem:
                 raise r.fail(where, f"{key} {problem}: {mask_userinfo(value)!r}")
         if key == "port" and isinstance(value, int) and not 1 <= value <= 65535:
-            raise r.fail(where, f"key 'port' must be from 1 to 65535, not {value}")
+            raise r.fail(where, f"port must be between 1 and 65535, not {value}")
 
 
 def default_config() -> Config:
