@@ -176,14 +176,15 @@ def refuse_unsendable(built: httpx.Request, policy: ApiPolicy) -> None:
     without host or with a port outside 1-65535, or a header with a line break or control
     character (a CR/LF in a link for ntfy's Click header, a secret with a trailing newline).
     The texts name the header, never its value: it may hold a token."""
-    problem = url_problem(str(built.url.copy_with(path="/", query=None, fragment=None)))
-    if problem is None:
-        problem = next((f"header {name.decode('ascii', 'replace')!r} has a line break or "
-                        "control character" for name, value in built.headers.raw
-                        if not (_HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value))),
-                       None)
-    else:
+    problem = url_problem(str(built.url))
+    if problem:
         problem = f"the URL {problem}"
+    for name, value in built.headers.raw:
+        if problem:
+            break
+        if not (_HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value)):
+            shown = name.decode("ascii", "replace")
+            problem = f"header {shown!r} has a line break or control character"
     if problem:
         raise ChannelError(f"{policy.api}: the request could not be built, nothing was sent "
                            f"({problem})")
