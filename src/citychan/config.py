@@ -5,6 +5,7 @@ built-in ``outbox`` and ``feed`` channels under ``./citychan-out/``."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -13,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from citychan import clock
+from citychan.channels.base import url_problem
 from citychan.channels.registry import BUILTINS, ChannelType, available_types, load_type
 from citychan.errors import ConfigError, did_you_mean
 from citychan.kinds import Kind
+from citychan.masking import mask_userinfo
 
 CONFIG_VERSION = 1
 CONFIG_NAME = "citychan.toml"
@@ -119,6 +122,9 @@ _RULES_INFO = {"quiet_hours": str, "max_per_day": int}
 _STORE = {"path": str}
 _PUBLISH = {"max_total_seconds": (int, float), "timeout": (int, float)}
 _CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list}
+# A channel's name becomes part of file names (outbox) and store rows: a simple name only, so
+# that "x/../../../tmp/y" cannot write outside the outbox.
+_CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
 
 class _Reader:
@@ -358,6 +364,10 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
     types: dict[str, ChannelType] | None = None  # plugins are scanned only when needed
     out: dict[str, ChannelConfig] = {}
     for name, table in data.items():
+        if not _CHANNEL_NAME.fullmatch(name):
+            raise r.fail("[channels]", f"channel name {name!r} is not a simple name",
+                         hint="use letters, digits, '-' and '_' (at most 64), e.g. "
+                         "[channels.telegram-info]")
         where = f"[channels.{name}]"
         if not isinstance(table, dict):
             raise r.fail(where, "must be a table")
@@ -383,6 +393,8 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
         for key, spec in opt_specs.items():
             if spec.required and key not in table:
                 raise r.fail(where, f"missing required key '{key}'")
+        if type_name in BUILTINS:
+            _check_addresses(r, where, table)
         names = r.strings(table.get("kinds", [str(k) for k in KINDS]), where, "kinds")
         for k in names:
             if k not in KINDS:
@@ -400,6 +412,18 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
             options=options,
         )
     return out
+
+
+def _check_addresses(r: _Reader, where: str, table: Mapping[str, Any]) -> None:
+    """A built-in channel's URLs (``url``, ``*_url``) and ``port``, checked when the config is
+    read, before any command uses them; a password written into a URL is never repeated."""
+    for key, value in table.items():
+        if (key == "url" or key.endswith("_url")) and isinstance(value, str):
+            problem = url_problem(value)
+            if problem:
+                raise r.fail(where, f"{key} {problem}: {mask_userinfo(value)!r}")
+        if key == "port" and isinstance(value, int) and not 1 <= value <= 65535:
+            raise r.fail(where, f"port must be between 1 and 65535, not {value}")
 
 
 def default_config() -> Config:

@@ -16,10 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from citychan.kinds import Kind, Level
+from citychan.masking import mask_userinfo
 from citychan.render.types import Dialect, Length, LengthUnit, Rendered
 from citychan.render.types import measure as _measure
 
-__all__ = ["Capabilities", "Channel", "ChannelContext", "ChannelError", "ChannelConfigError",
+__all__ = ["CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
+           "ChannelConfigError",
            "Dialect", "Kind", "Length", "LengthUnit", "Level", "Option", "Post", "Receipt",
            "Rendered"]
 
@@ -115,6 +117,12 @@ class ChannelError(Exception):
         self.status = status
 
 
+class CannotTell(ChannelError):
+    """A read-back that got an answer which does not say whether the post is there (not the
+    shape the API documents, or too much to search). Never a reason to resend: a person
+    decides."""
+
+
 class ChannelConfigError(Exception):
     """A channel's options are wrong; turned into a ConfigError naming the table and key."""
 
@@ -129,12 +137,14 @@ class ChannelContext:
     timeout: float = 10.0
 
     def secret(self, channel: str, env_name: str | None, key: str = "token_env") -> str:
-        """The secret from the environment variable named by ``key``; never logged."""
+        """The secret from the environment variable named by ``key``; never logged.
+        Surrounding whitespace is trimmed: a trailing newline from ``$(cat token)`` or a
+        secrets file would otherwise make every request's header invalid."""
         if not env_name:
             raise ChannelConfigError(
                 f"[channels.{channel}] needs '{key}' naming an environment variable"
             )
-        value = self.env.get(env_name)
+        value = (self.env.get(env_name) or "").strip()
         if not value:
             raise ChannelConfigError(
                 f"No secret: set {env_name} or change {key} in [channels.{channel}]"
@@ -208,10 +218,38 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def require_https(channel: str, key: str, url: str) -> str:
-    """Remote endpoints must be https; plain http only to loopback hosts (tests, local gateways)."""
+def url_problem(url: str) -> str | None:
+    """What is wrong with a service URL, or None: it needs http(s), a host, a port (if any)
+    from 1 to 65535, and no user name or password (those belong in a ``*_env`` secret; a
+    password in a URL ends up in every receipt and message that shows the URL). The text
+    never repeats a password."""
     from urllib.parse import urlsplit
 
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "must be an https:// URL (http only for loopback)"
+    if "@" in parts.netloc:
+        return ("must not contain a user name or password; put the secret in an environment "
+                "variable named by the channel's *_env key")
+    if not parts.hostname:
+        return "has no host"
+    port = parts.netloc.rpartition("]")[2].partition(":")[2]
+    if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+        return f"has port {port!r}; a port is a number from 1 to 65535"
+    return None
+
+
+def require_https(channel: str, key: str, url: str) -> str:
+    """Remote endpoints must be https; plain http only to loopback hosts (tests, local
+    gateways). The URL must be well-formed (see :func:`url_problem`)."""
+    from urllib.parse import urlsplit
+
+    problem = url_problem(url)
+    if problem:
+        raise ChannelConfigError(f"[channels.{channel}] {key} {problem}: {mask_userinfo(url)!r}")
     parts = urlsplit(url)
     if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
         return url.rstrip("/")

@@ -19,13 +19,17 @@ from __future__ import annotations
 
 import atexit
 import logging
+import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from citychan.channels.base import ChannelContext, ChannelError
+from citychan.channels.base import ChannelContext, ChannelError, url_problem
+from citychan.masking import Masker
 
 if TYPE_CHECKING:
     import httpx
@@ -40,49 +44,46 @@ class ApiPolicy:
     api: str  # shown in messages: "Telegram", "WAHA", ...
     idempotent: bool = False  # a resend cannot post twice (idempotency key, txnId)
     retry_on_429: bool = True  # Signal: False, a 429 there needs a human
-    secrets: tuple[str, ...] = field(default=(), repr=False)  # scrubbed from API descriptions
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # masked in descriptions and logs
+    # what a status means for the user, appended to the API's own words (Matrix: 401, 403, 404)
+    hints: Mapping[int, str] = field(default_factory=dict)
+    # the API's own words in an error body, where they are not where api_description looks
+    describe: Callable[[Any], str | None] | None = None
+
+    @cached_property
+    def mask(self) -> Masker:
+        """The masker of this API's secrets, in every form they may come back in."""
+        return Masker(self.secrets)
 
 
 # --- secrets never reach logs ---------------------------------------------------------------
+# httpx logs every request URL at INFO, and Telegram's token is in that URL. The filter masks
+# with the secrets of the request this thread is sending right now (a context variable set by
+# request() around the send): no process-wide registry of secrets, and nothing to forget when
+# a channel goes away. httpx logs the line inside send(), in the sending thread, before any
+# handler sees it.
 
-_secrets: set[str] = set()
-_secrets_lock = threading.Lock()
+_sending: ContextVar[Masker | None] = ContextVar("citychan_sending", default=None)
 
 
-class _RedactingFilter(logging.Filter):
-    """httpx logs every request URL at INFO; Telegram's token is in that URL."""
-
+class _MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        with _secrets_lock:
-            secrets = sorted(_secrets, key=len, reverse=True)
-        if not secrets:
-            return True
-        text = record.getMessage()
-        if any(s in text for s in secrets):
-            record.msg, record.args = redact(text, secrets), None
+        mask = _sending.get()
+        if mask:
+            text = record.getMessage()
+            masked = mask(text)
+            if masked != text:
+                record.msg, record.args = masked, None
         return True
 
 
-_filter = _RedactingFilter()
+_FILTER = _MaskingFilter()
 
 
-def protect_secret(secret: str) -> None:
-    """Register a secret: it is masked in every log record of httpx and httpcore."""
-    if not secret:
-        return
-    with _secrets_lock:
-        _secrets.add(secret)
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        if _filter not in logger.filters:
-            logger.addFilter(_filter)
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every secret replaced by ``***``."""
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+def _mask_logs_of(name: str) -> None:
+    logger = logging.getLogger(name)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
 
 
 # --- the client -----------------------------------------------------------------------------
@@ -141,22 +142,52 @@ def request(
 ) -> httpx.Response:
     """One HTTP request; transport failures become ChannelError. Status is not checked.
 
-    The request is built before anything goes out, so a header or body that cannot be
-    encoded is a plain failure - nothing was sent - not an unknown outcome."""
+    The request is built and checked before anything goes out, so a header, URL or body that
+    cannot be sent is a plain failure - nothing was sent - not an unknown outcome."""
     import httpx
 
     client = client_for(ctx)
     try:
         built = client.build_request(method, url, **kwargs)
-    except (ValueError, TypeError) as exc:  # UnicodeEncodeError is a ValueError
+    except (ValueError, TypeError, httpx.InvalidURL) as exc:  # UnicodeEncodeError: ValueError
         raise ChannelError(
             f"{policy.api}: the request could not be built, nothing was sent "
             f"({type(exc).__name__})"
         ) from None
+    refuse_unsendable(built, policy)
+    _mask_logs_of("httpx")
+    sending = _sending.set(policy.mask)
     try:
         return client.send(built)
     except httpx.HTTPError as exc:
         raise error_from_exception(exc, policy, url) from None
+    finally:
+        _sending.reset(sending)
+
+
+# h11's own rules (RFC 9110 field-name token and field-value): a header it would refuse
+# mid-send is refused here, before a connection is opened
+_HEADER_NAME = re.compile(rb"[-!#$%&'*+.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE = re.compile(rb"(?:[^\x00\s]+(?:[ \t]+[^\x00\s]+)*)?")
+
+
+def refuse_unsendable(built: httpx.Request, policy: ApiPolicy) -> None:
+    """Raise a known failure (nothing sent) for a request no server could be sent: a URL
+    without host or with a port outside 1-65535, or a header with a line break or control
+    character (a CR/LF in a link for ntfy's Click header, a secret with a trailing newline).
+    The texts name the header, never its value: it may hold a token."""
+    problem = url_problem(str(built.url))
+    if problem:
+        problem = f"the URL {problem}"
+    for name, value in built.headers.raw:
+        if problem:
+            break
+        if not (_HEADER_NAME.fullmatch(name) and _HEADER_VALUE.fullmatch(value)):
+            shown = name.decode("ascii", "replace")
+            problem = f"header {shown!r} has a line break or control character"
+    if problem:
+        raise ChannelError(f"{policy.api}: the request could not be built, nothing was sent "
+                           f"({problem})")
 
 
 def check(response: httpx.Response, policy: ApiPolicy) -> httpx.Response:
@@ -180,9 +211,9 @@ def json_of(response: httpx.Response) -> Any:
 def _where(url: str) -> str:
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    # host and port only: userinfo, path and query may hold secrets
-    return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+    # host and port only: userinfo, path and query may hold secrets; the port as written,
+    # which never raises, whatever it is
+    return urlsplit(url).netloc.rpartition("@")[2] or "?"
 
 
 def error_from_exception(exc: Exception, policy: ApiPolicy, url: str) -> ChannelError:
@@ -215,9 +246,12 @@ def error_from_response(response: httpx.Response, policy: ApiPolicy) -> ChannelE
     """Map a non-2xx response to ChannelError with the API's own description."""
     status = response.status_code
     body = json_of(response)
-    description = api_description(body) or _plain_text(response) or response.reason_phrase or ""
-    description = redact(description, policy.secrets)[:_MAX_DESCRIPTION]
+    described = (policy.describe or api_description)(body)
+    description = described or _plain_text(response) or response.reason_phrase or ""
+    description = policy.mask(description)[:_MAX_DESCRIPTION]
     text = f"{policy.api}: HTTP {status}" + (f": {description}" if description else "")
+    if status in policy.hints:
+        text += f"; {policy.hints[status]}"
     if status == 429:
         if not policy.retry_on_429:
             return ChannelError(
@@ -348,6 +382,11 @@ class HttpChannel:
         return f"{type(self).__name__}(name={self.name!r}{shown})"
 
     __str__ = __repr__
+
+    def close(self) -> None:
+        """Nothing of the channel's own to close: its HTTP client is the one injected (closed
+        by whoever made it) or, for a channel built by hand, the shared one of
+        :func:`client_for` (closed at exit)."""
 
     def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """One request whose non-2xx answer raises the mapped ChannelError."""

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from citychan import clock
 from citychan.channels.base import (
+    CannotTell,
     Capabilities,
     ChannelConfigError,
     ChannelContext,
@@ -214,7 +215,12 @@ class MastodonChannel(HttpChannel):
         url = f"{self.base_url}/api/v1/accounts/{self._account_id}/statuses"
         for _ in range(_READ_BACK_PAGES):
             statuses = json_of(self._call("GET", url, params=params, headers=self._auth))
-            if not isinstance(statuses, list) or not statuses:
+            if not isinstance(statuses, list) or not all(
+                    isinstance(st, dict) and st.get("id") for st in statuses):
+                # not the documented list of statuses: says nothing about whether it is there
+                raise CannotTell("Mastodon: the account's statuses answer is not a list of "
+                                 "statuses; cannot tell whether the post is there")
+            if not statuses:
                 return None
             for status in statuses:
                 if _created(status) < since:
@@ -222,7 +228,7 @@ class MastodonChannel(HttpChannel):
                 if text_matches(status_text(status.get("content", "")), post.rendered.text):
                     return Receipt(remote_id=str(status["id"]), url=status.get("url"))
             params["max_id"] = statuses[-1]["id"]
-        raise ChannelError(
+        raise CannotTell(
             f"Mastodon: more than {40 * _READ_BACK_PAGES} statuses since {since:%Y-%m-%d %H:%M}; "
             "cannot tell whether the post is there"
         )

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from citychan.channels.base import (
+    CannotTell,
     Capabilities,
     ChannelConfigError,
     ChannelContext,
@@ -26,20 +28,14 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.http import make_client, retry_after_of
+from citychan.channels.http import ApiPolicy, HttpChannel, check, json_of, request
 
 if TYPE_CHECKING:
     import httpx
 
 API = "/_matrix/client/v3"
 MAX_EVENT_BYTES = 65536
-# What a failed request means for the user, by HTTP status; the server's errcode follows.
-_KNOWN_FAILURES = {
-    401: "the access token was rejected; check the token in ${env}",
-    403: "not allowed to post in {room}; invite the account, join the room and give it "
-    "the power level to send messages",
-    404: "room {room} or the API path was not found; check base_url and room_id",
-}
+_READ_BACK_PAGES = 10
 
 
 def _q(part: str) -> str:
@@ -52,9 +48,7 @@ def matrix_to(room_id: str, event_id: str) -> str:
     return f"https://matrix.to/#/{quote(room_id, safe='!:')}/{quote(event_id, safe='$:')}"
 
 
-_READ_BACK_PAGES = 10
-
-class MatrixChannel:
+class MatrixChannel(HttpChannel):
     """Posts a message as ``m.notice`` (a bot notice clients never answer automatically)."""
 
     type_name: ClassVar[str] = "matrix"
@@ -66,17 +60,30 @@ class MatrixChannel:
         "room_id": Option(str, required=True),
         "token_env": Option(str, default="CITYCHAN_MATRIX_TOKEN"),
     }
+    _public = ("base_url", "room_id")
 
     def __init__(self, name: str, base_url: str, room_id: str, token: str, token_env: str,
-                 http: httpx.Client | None = None, timeout: float = 10.0) -> None:
+                 ctx: ChannelContext) -> None:
         self.name = name
         self.base_url = base_url
         self.room_id = room_id
         self.token_env = token_env
         self._token = token  # never in repr, messages or logs
-        self._http = http
-        self._timeout = timeout
+        self._ctx = ctx
         self._user_id: str | None = None
+        # what a refusal means for the user; the server's errcode and words come first
+        hints = {
+            401: f"the access token was rejected; check the token in ${token_env}",
+            403: f"not allowed to post in {room_id}; invite the account, join the room and "
+            "give it the power level to send messages",
+            404: f"room {room_id} or the API path was not found; check base_url and room_id",
+        }
+        # txnId: the homeserver answers a repeated PUT with the first event, so a resend
+        # after a timeout or 5xx is safe ...
+        self.policy = ApiPolicy("Matrix", idempotent=True, secrets=(token,), hints=hints,
+                                describe=matrix_error)
+        # ... but only with the caller's persisted key: a fresh txnId would be a second post
+        self._unkeyed = replace(self.policy, idempotent=False)
 
     @classmethod
     def from_config(
@@ -92,55 +99,20 @@ class MatrixChannel:
             )
         token_env = options.get("token_env") or "CITYCHAN_MATRIX_TOKEN"
         token = ctx.secret(name, token_env, key="token_env")
-        return cls(name, base_url, room_id, token, token_env, http=ctx.http, timeout=ctx.timeout)
+        return cls(name, base_url, room_id, token, token_env, ctx)
 
-    def __repr__(self) -> str:
-        return (f"MatrixChannel(name={self.name!r}, base_url={self.base_url!r}, "
-                f"room_id={self.room_id!r})")
+    # --- HTTP: the one mapping of channels/http.py ----------------------------------------
 
-    # --- HTTP -----------------------------------------------------------------------------
-
-    @property
-    def http(self) -> httpx.Client:
-        if self._http is None:
-            self._http = make_client(self._timeout)
-        return self._http
-
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        """One request; transport failures become ChannelError (retry safety decided here)."""
-        import httpx
-
+    def _request(self, method: str, path: str, policy: ApiPolicy | None = None,
+                 **kwargs: Any) -> httpx.Response:
+        """One request to the client-server API; status not checked."""
         headers = {"Authorization": f"Bearer {self._token}"}
-        try:
-            return self.http.request(method, self.base_url + API + path, headers=headers, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            # The request never reached the server: nothing can have been posted.
-            raise ChannelError(
-                f"cannot connect to {self.base_url}: {exc}", retryable=True
-            ) from None
-        except httpx.TransportError as exc:
-            # Timeout or dropped connection after sending: it may have been posted.
-            raise ChannelError(
-                f"no answer from {self.base_url} ({type(exc).__name__}); the post may have arrived",
-                retryable=True, outcome_known=False,
-            ) from None
+        return request(self._ctx, policy or self.policy, method, self.base_url + API + path,
+                       headers=headers, **kwargs)
 
-    def _raise_for(self, response: httpx.Response, *, idempotent: bool = True) -> None:
-        """Map an unsuccessful response to a ChannelError a person can act on."""
-        status = response.status_code
-        errcode, error, body = _matrix_error(response)
-        detail = f"{errcode}: {error}" if errcode else (error or response.reason_phrase)
-        if status == 429:
-            raise ChannelError(f"rate limited by {self.base_url} ({detail})", retryable=True,
-                               retry_after=_retry_after(response, body), status=status)
-        if status >= 500:
-            raise ChannelError(
-                f"server error {status} from {self.base_url} ({detail}); the post may have arrived",
-                retryable=idempotent, outcome_known=False, status=status,
-            )
-        hint = _KNOWN_FAILURES.get(status, "").format(env=self.token_env, room=self.room_id)
-        text = f"HTTP {status} ({detail})" + (f": {hint}" if hint else "")
-        raise ChannelError(text, status=status)
+    def _get(self, path: str, **kwargs: Any) -> Any:
+        """The JSON of a 2xx answer to a GET; anything else raises the mapped ChannelError."""
+        return json_of(check(self._request("GET", path, **kwargs), self.policy))
 
     # --- the channel ----------------------------------------------------------------------
 
@@ -148,21 +120,14 @@ class MatrixChannel:
         """One PUT of the notice; the same ``post.idempotency_key`` on a retry is safe."""
         txn_id = post.idempotency_key or f"citychan-{uuid.uuid4().hex}"
         path = f"/rooms/{_q(self.room_id)}/send/m.room.message/{_q(txn_id)}"
-        try:
-            response = self._request("PUT", path, json=notice_content(post))
-        except ChannelError as exc:
-            if exc.outcome_known or post.idempotency_key:
-                raise
-            # a fresh txnId on the next attempt would be a second post
-            raise ChannelError(exc.message, outcome_known=False) from None
-        if response.status_code != 200:
-            # Without a persisted txnId a resend is a second post; only the caller's key is safe.
-            self._raise_for(response, idempotent=bool(post.idempotency_key))
-        event_id = _json(response).get("event_id")
+        policy = self.policy if post.idempotency_key else self._unkeyed
+        response = check(self._request("PUT", path, policy, json=notice_content(post)), policy)
+        event_id = _dict(json_of(response)).get("event_id")
         if not isinstance(event_id, str) or not event_id:
             raise ChannelError(
-                f"{self.base_url} answered 200 without an event_id; the post may have arrived",
-                retryable=bool(post.idempotency_key), outcome_known=False, status=200,
+                f"Matrix: {self.base_url} answered {response.status_code} without an event_id; "
+                "the post may have arrived",
+                retryable=policy.idempotent, outcome_known=False, status=response.status_code,
             )
         return Receipt(remote_id=event_id, url=matrix_to(self.room_id, event_id))
 
@@ -170,16 +135,10 @@ class MatrixChannel:
         """Problems that would stop a post (empty: ready): token valid, account in the room."""
         try:
             user_id = self.whoami()
-            response = self._request("GET", "/joined_rooms")
-            if response.status_code != 200:
-                self._raise_for(response)
-        except ChannelError as exc:
-            return [exc.message]
-        rooms = _json(response).get("joined_rooms") or []
-        if self.room_id not in rooms:
-            return [f"{user_id} is not a member of {self.room_id}; invite the account and "
-                    "accept the invite (join) first"]
-        try:
+            rooms = _dict(self._get("/joined_rooms")).get("joined_rooms") or []
+            if self.room_id not in rooms:
+                return [f"{user_id} is not a member of {self.room_id}; invite the account and "
+                        "accept the invite (join) first"]
             return self._power_problems(user_id)
         except ChannelError as exc:
             return [exc.message]
@@ -189,9 +148,7 @@ class MatrixChannel:
         response = self._request("GET", f"/rooms/{_q(self.room_id)}/state/m.room.power_levels/")
         if response.status_code == 404:
             return []  # no power levels event: everybody may post
-        if response.status_code != 200:
-            self._raise_for(response)
-        levels = _json(response)
+        levels = _dict(json_of(check(response, self.policy)))
         users = levels.get("users") or {}
         have = _int(users.get(user_id), _int(levels.get("users_default"), 0))
         events = levels.get("events") or {}
@@ -208,7 +165,7 @@ class MatrixChannel:
                                  params={"format": "event"})
         if response.status_code != 200:
             return False
-        event = _json(response)
+        event = _dict(json_of(response))
         content = event.get("content") or {}
         return event.get("sender") == user_id or user_id in (
             content.get("additional_creators") or [])
@@ -216,18 +173,20 @@ class MatrixChannel:
     def whoami(self) -> str:
         """The user id the token belongs to (cached)."""
         if self._user_id is None:
-            response = self._request("GET", "/account/whoami")
-            if response.status_code != 200:
-                self._raise_for(response)
-            self._user_id = str(_json(response).get("user_id") or "")
+            user_id = _dict(self._get("/account/whoami")).get("user_id")
+            if not isinstance(user_id, str) or not user_id:
+                # without it, our own events cannot be recognised by their body
+                raise CannotTell("Matrix: whoami answered without a user_id")
+            self._user_id = user_id
         return self._user_id
 
     def read_back(self, post: Post, since: datetime | None = None) -> Receipt | None:
         """Find an earlier send of ``post`` among the room's events since ``since``, else None.
 
         Pages back through ``/messages`` until an event older than ``since`` or the start of
-        the room: only then is the post provably missing. More than ``_READ_BACK_PAGES`` pages
-        raises "cannot tell" - a busy room must not turn into a second post.
+        the room: only then is the post provably missing. More than ``_READ_BACK_PAGES`` pages,
+        or an answer that is not the documented page of events, raises :class:`CannotTell` -
+        neither a busy room nor a broken answer must turn into a second post.
         The homeserver tells the sending device its txnId (``unsigned.transaction_id``); an
         event from our account with the same body counts too, because another device or
         token does not see the txnId.
@@ -236,11 +195,8 @@ class MatrixChannel:
         me = self.whoami()
         params: dict[str, Any] = {"dir": "b", "limit": 100}
         for _ in range(_READ_BACK_PAGES):
-            response = self._request("GET", f"/rooms/{_q(self.room_id)}/messages", params=params)
-            if response.status_code != 200:
-                self._raise_for(response)
-            page = _json(response)
-            events = [e for e in page.get("chunk") or [] if isinstance(e, dict)]
+            page = self._get(f"/rooms/{_q(self.room_id)}/messages", params=params)
+            events = _events(page)
             for event in events:
                 if event.get("type") != "m.room.message":
                     continue
@@ -250,13 +206,13 @@ class MatrixChannel:
                         and unsigned.get("transaction_id") == post.idempotency_key):
                     return self._receipt(event)
                 if (event.get("sender") == me and content.get("body") == post.rendered.text
-                        and event.get("origin_server_ts", 0) >= min_ts):
+                        and event["origin_server_ts"] >= min_ts):
                     return self._receipt(event)
-            older = [e.get("origin_server_ts", 0) for e in events]
-            if not events or not page.get("end") or (older and min(older) < min_ts):
+            older = [e["origin_server_ts"] for e in events]
+            if not events or not page.get("end") or min(older) < min_ts:
                 return None  # reached the start of the room, or went back past ``since``
             params["from"] = page["end"]
-        raise ChannelError(
+        raise CannotTell(
             f"Matrix: more than {100 * _READ_BACK_PAGES} events in the room since the post; "
             "cannot tell whether it is there"
         )
@@ -265,10 +221,28 @@ class MatrixChannel:
         event_id = str(event.get("event_id"))
         return Receipt(remote_id=event_id, url=matrix_to(self.room_id, event_id))
 
-    def close(self) -> None:
-        """Close the HTTP client if this channel created it."""
-        if self._http is not None:
-            self._http.close()
+
+def _events(page: Any) -> list[dict[str, Any]]:
+    """The events of one ``/messages`` page; CannotTell unless it is the documented shape
+    (``chunk``: a list of events, each with a numeric ``origin_server_ts``)."""
+    chunk = page.get("chunk") if isinstance(page, dict) else None
+    if not isinstance(chunk, list) or not all(
+            isinstance(e, dict) and _is_number(e.get("origin_server_ts")) for e in chunk):
+        raise CannotTell("Matrix: /messages answered without its list of events; cannot tell "
+                         "whether the post is there")
+    return chunk
+
+
+def matrix_error(body: Any) -> str | None:
+    """``errcode: error`` of a Matrix error body: the errcode says what went wrong
+    (M_FORBIDDEN, M_UNKNOWN_TOKEN, M_LIMIT_EXCEEDED), the error text is the server's own."""
+    if not isinstance(body, dict):
+        return None
+    errcode, error = body.get("errcode"), body.get("error")
+    error = error.strip() if isinstance(error, str) else ""
+    if isinstance(errcode, str) and errcode:
+        return f"{errcode}: {error}" if error else errcode
+    return error or None
 
 
 def notice_content(post: Post) -> dict[str, str]:
@@ -284,20 +258,9 @@ def _int(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
-def _json(response: httpx.Response) -> dict[str, Any]:
-    try:
-        data = response.json()
-    except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _matrix_error(response: httpx.Response) -> tuple[str, str, dict[str, Any]]:
-    body = _json(response)
-    # The server's own words, shortened: they never contain our token.
-    return str(body.get("errcode") or ""), str(body.get("error") or "")[:200], body
-
-
-def _retry_after(response: httpx.Response, body: Mapping[str, Any]) -> float | None:
-    """Seconds to wait: the Retry-After header, else ``retry_after_ms`` in the body."""
-    return retry_after_of(response, body)
+def _dict(body: Any) -> dict[str, Any]:
+    return body if isinstance(body, dict) else {}

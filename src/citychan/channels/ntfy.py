@@ -24,7 +24,7 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.http import ApiPolicy, HttpChannel, json_of, protect_secret
+from citychan.channels.http import ApiPolicy, HttpChannel, json_of
 from citychan.links import as_uri
 
 _TOPIC = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
@@ -71,8 +71,6 @@ class NtfyChannel(HttpChannel):
         self._token = token
         self._ctx = ctx
         self.policy = ApiPolicy("ntfy", secrets=(token,) if token else ())
-        if token:
-            protect_secret(token)
 
     @classmethod
     def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> NtfyChannel:

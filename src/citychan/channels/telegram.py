@@ -28,7 +28,6 @@ from citychan.channels.http import (
     HttpChannel,
     error_from_response,
     json_of,
-    protect_secret,
     request,
 )
 
@@ -60,7 +59,6 @@ class TelegramChannel(HttpChannel):
         self._token = token
         self._ctx = ctx
         self.policy = ApiPolicy("Telegram", secrets=(token,))
-        protect_secret(token)
 
     @classmethod
     def from_config(

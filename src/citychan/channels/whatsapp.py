@@ -11,13 +11,15 @@ from __future__ import annotations
 import base64
 import mimetypes
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 from citychan.channels.base import (
+    CannotTell,
     Capabilities,
     ChannelConfigError,
     ChannelContext,
@@ -28,11 +30,24 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.http import ApiPolicy, HttpChannel, json_of, protect_secret, text_matches
+from citychan.channels.http import ApiPolicy, HttpChannel, json_of, text_matches
 
-PROVIDERS = ("waha", "whapi", "evolution")
 _CHANNEL_ID = re.compile(r"^\d+@newsletter$")
 _READ_BACK_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture as the gateways take it: inline, base64-encoded."""
+
+    mime: str
+    data: str  # base64
+    filename: str
+
+    @classmethod
+    def read(cls, path: Path) -> Image:
+        mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
+        return cls(mime, base64.b64encode(path.read_bytes()).decode("ascii"), path.name)
 
 
 def message_id_of(body: Any) -> str | None:
@@ -51,9 +66,38 @@ def message_id_of(body: Any) -> str | None:
     return None
 
 
-def _image(path: Path) -> tuple[str, str]:
-    mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
-    return mime, base64.b64encode(path.read_bytes()).decode("ascii")
+# (session, channel id, text) -> JSON body; the image variant takes the Image too
+TextBody = Callable[[str, str, str], dict[str, Any]]
+ImageBody = Callable[[str, str, str, Image], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One gateway's API as data; the channel code below is the same for every gateway."""
+
+    name: str  # the config value of ``provider``
+    api: str  # shown in messages
+    text_path: str  # ``{session}``: the session or instance, quoted
+    text_body: TextBody
+    image_path: str
+    image_body: ImageBody
+    auth_header: str  # the header that carries the API key, and its value with ``{token}``
+    auth_value: str
+    # the preflight's questions, and a read-back where the gateway can list a channel's
+    # messages (None: a person has to look)
+    preflight: Callable[[WhatsAppChannel], list[str]]
+    read_back: Callable[[WhatsAppChannel, Post, datetime], Receipt | None] | None = None
+    token_optional: bool = False  # WAHA may run without an API key on loopback
+    session_key: str | None = None  # a key the gateway cannot do without (Evolution: instance)
+    # the message id in the gateway's answer; its shape varies with the gateway's version and
+    # (WAHA) its engine, so every provider reads it the same tolerant way
+    message_id: Callable[[Any], str | None] = message_id_of
+
+    def headers(self, token: str | None) -> dict[str, str]:
+        return {self.auth_header: self.auth_value.format(token=token)} if token else {}
+
+    def path(self, template: str, session: str) -> str:
+        return template.format(session=quote(session))
 
 
 class WhatsAppChannel(HttpChannel):
@@ -85,15 +129,13 @@ class WhatsAppChannel(HttpChannel):
     ):
         self.name = name
         self.provider = provider
+        self.gateway = PROVIDERS[provider]
         self.base_url = base_url
         self.session = session  # WAHA session or Evolution instance
         self.channel_id = channel_id
         self._token = token
         self._ctx = ctx
-        api = {"waha": "WAHA", "whapi": "Whapi", "evolution": "Evolution API"}[provider]
-        self.policy = ApiPolicy(api, secrets=(token,) if token else ())
-        if token:
-            protect_secret(token)
+        self.policy = ApiPolicy(self.gateway.api, secrets=(token,) if token else ())
 
     @classmethod
     def from_config(
@@ -106,6 +148,7 @@ class WhatsAppChannel(HttpChannel):
                 f"[channels.{name}] provider must be one of {', '.join(PROVIDERS)}, "
                 f"not {provider!r}"
             )
+        gateway = PROVIDERS[provider]
         base_url = require_https(name, "base_url", str(options.get("base_url", "")))
         channel_id = str(options.get("channel_id", ""))
         if not _CHANNEL_ID.match(channel_id):
@@ -113,59 +156,41 @@ class WhatsAppChannel(HttpChannel):
                 f"[channels.{name}] channel_id must be a channel id like "
                 f"'120363012345678901@newsletter', not {channel_id!r}"
             )
-        if provider == "evolution" and not (options.get("instance") or options.get("session")):
+        if gateway.session_key and not (options.get("instance") or options.get("session")):
             raise ChannelConfigError(
-                f"[channels.{name}] provider 'evolution' needs 'instance' (its instance name)"
+                f"[channels.{name}] provider '{provider}' needs '{gateway.session_key}' "
+                f"(its {gateway.session_key} name)"
             )
         session = options.get("instance") or options.get("session") or "default"
         token_env = options.get("token_env")
-        if provider != "waha" or token_env:  # WAHA may run without an API key on loopback
-            token = ctx.secret(name, token_env, "token_env")
-        else:
+        if gateway.token_optional and not token_env:
             token = None
+        else:
+            token = ctx.secret(name, token_env, "token_env")
         return cls(name, provider, base_url, session, channel_id, token, ctx)
 
     def _headers(self) -> dict[str, str]:
-        if not self._token:
-            return {}
-        if self.provider == "waha":
-            return {"X-Api-Key": self._token}
-        if self.provider == "whapi":
-            return {"Authorization": f"Bearer {self._token}"}
-        return {"apikey": self._token}
+        return self.gateway.headers(self._token)
+
+    def _get(self, path: str, **kwargs: Any) -> Any:
+        """The JSON of a 2xx answer to ``GET base_url + path``."""
+        return json_of(self._call("GET", self.base_url + path, headers=self._headers(), **kwargs))
 
     def request_for(self, post: Post) -> tuple[str, dict[str, Any]]:
         """The gateway's path and JSON body for one post (text, or image with caption)."""
-        text, s, cid = post.rendered.text, self.session, self.channel_id
+        g, text = self.gateway, post.rendered.text
         if post.image is None:
-            return {
-                "waha": ("/api/sendText", {"session": s, "chatId": cid, "text": text}),
-                "whapi": ("/messages/text", {"to": cid, "body": text}),
-                "evolution": (f"/message/sendText/{quote(s)}", {"number": cid, "text": text}),
-            }[self.provider]
-        mime, data = _image(post.image)
-        filename = post.image.name
-        if self.provider == "waha":
-            file = {"mimetype": mime, "filename": filename, "data": data}
-            return "/api/sendImage", {"session": s, "chatId": cid, "file": file, "caption": text}
-        if self.provider == "whapi":
-            media = f"data:{mime};name={filename};base64,{data}"
-            return "/messages/image", {"to": cid, "media": media, "caption": text}
-        body = {
-            "number": cid,
-            "mediatype": "image",
-            "mimetype": mime,
-            "media": data,
-            "fileName": filename,
-            "caption": text,
-        }
-        return f"/message/sendMedia/{quote(s)}", body
+            return (g.path(g.text_path, self.session),
+                    g.text_body(self.session, self.channel_id, text))
+        image = Image.read(post.image)
+        return (g.path(g.image_path, self.session),
+                g.image_body(self.session, self.channel_id, text, image))
 
     def send(self, post: Post) -> Receipt:
         """One gateway call. A 2xx without a message id is not success: outcome unknown."""
         path, body = self.request_for(post)
         response = self._call("POST", self.base_url + path, json=body, headers=self._headers())
-        remote_id = message_id_of(json_of(response))
+        remote_id = self.gateway.message_id(json_of(response))
         if remote_id is None:
             raise ChannelError(
                 f"{self.policy.api}: HTTP {response.status_code} without a message id; "
@@ -176,72 +201,113 @@ class WhatsAppChannel(HttpChannel):
         return Receipt(remote_id=remote_id)
 
     def preflight(self) -> list[str]:
-        """WAHA: session WORKING and the channel among those it owns or admins.
-        Whapi and Evolution: the gateway answers and the account is connected."""
-        if self.provider == "whapi":
-            self._call("GET", f"{self.base_url}/health", headers=self._headers())
-            return []
-        if self.provider == "evolution":
-            state = json_of(
-                self._call(
-                    "GET",
-                    f"{self.base_url}/instance/connectionState/{quote(self.session)}",
-                    headers=self._headers(),
-                )
-            )
-            inner = state.get("instance", state) if isinstance(state, dict) else {}
-            got = inner.get("state") if isinstance(inner, dict) else None
-            return [] if got == "open" else [f"instance {self.session!r} is {got!s}, not open"]
-        return self._preflight_waha()
-
-    def _preflight_waha(self) -> list[str]:
-        base, s = self.base_url, quote(self.session)
-        session = json_of(self._call("GET", f"{base}/api/sessions/{s}", headers=self._headers()))
-        status = session.get("status") if isinstance(session, dict) else None
-        if status != "WORKING":
-            return [f"WAHA session {self.session!r} is {status!s}, not WORKING"]
-        for role in ("OWNER", "ADMIN"):
-            channels = json_of(
-                self._call(
-                    "GET",
-                    f"{base}/api/{s}/channels",
-                    params={"role": role},
-                    headers=self._headers(),
-                )
-            )
-            if any(isinstance(c, dict) and c.get("id") == self.channel_id for c in channels or []):
-                return []
-        return [
-            f"{self.channel_id} is not among the channels session {self.session!r} owns or admins"
-        ]
+        """What the gateway can tell before a post: see each provider's preflight."""
+        return self.gateway.preflight(self)
 
     def read_back(self, post: Post, since: datetime) -> Receipt | None:
-        """WAHA only: look for the text among the channel's latest messages since ``since``."""
-        if self.provider != "waha":
+        """Look for the post among the channel's messages since ``since``, where the gateway
+        can list them (WAHA); the others raise NotImplementedError: a person has to look."""
+        if self.gateway.read_back is None:
             raise NotImplementedError(f"{self.policy.api} cannot list a channel's messages")
-        url = (
-            f"{self.base_url}/api/{quote(self.session)}/channels/"
-            f"{quote(self.channel_id)}/messages/preview"
+        return self.gateway.read_back(self, post, since)
+
+
+# --- the gateways -----------------------------------------------------------------------------
+
+
+def _waha_preflight(ch: WhatsAppChannel) -> list[str]:
+    """Session WORKING and the channel among those it owns or admins."""
+    s = quote(ch.session)
+    session = ch._get(f"/api/sessions/{s}")
+    status = session.get("status") if isinstance(session, dict) else None
+    if status != "WORKING":
+        return [f"WAHA session {ch.session!r} is {status!s}, not WORKING"]
+    for role in ("OWNER", "ADMIN"):
+        channels = ch._get(f"/api/{s}/channels", params={"role": role})
+        if any(isinstance(c, dict) and c.get("id") == ch.channel_id for c in channels or []):
+            return []
+    return [f"{ch.channel_id} is not among the channels session {ch.session!r} owns or admins"]
+
+
+def _waha_read_back(ch: WhatsAppChannel, post: Post, since: datetime) -> Receipt | None:
+    """The text among the channel's latest messages since ``since``."""
+    path = f"/api/{quote(ch.session)}/channels/{quote(ch.channel_id)}/messages/preview"
+    items = ch._get(path, params={"limit": _READ_BACK_LIMIT, "downloadMedia": "false"})
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise CannotTell("WAHA: the channel's messages answer is not a list of messages; "
+                         "cannot tell whether the post is there")
+    oldest = None
+    for item in items:
+        message = item.get("message", item)
+        if not isinstance(message, dict):
+            raise CannotTell("WAHA: a channel message without its fields; cannot tell "
+                             "whether the post is there")
+        stamp = message.get("timestamp")
+        if isinstance(stamp, int | float):
+            oldest = stamp if oldest is None else min(oldest, stamp)
+            if stamp < since.timestamp():
+                continue
+        if text_matches(
+            str(message.get("body") or message.get("caption") or ""), post.rendered.text
+        ):
+            return Receipt(remote_id=message_id_of(message))
+    if len(items) >= _READ_BACK_LIMIT and (oldest is None or oldest >= since.timestamp()):
+        raise CannotTell(
+            f"WAHA: more than {_READ_BACK_LIMIT} channel messages since {since:%H:%M}; "
+            "cannot tell whether the post is there"
         )
-        params = {"limit": _READ_BACK_LIMIT, "downloadMedia": "false"}
-        items = json_of(self._call("GET", url, params=params, headers=self._headers()))
-        if not isinstance(items, list):
-            raise ChannelError("WAHA: channel messages answer is not a list")
-        oldest = None
-        for item in items:
-            message = item.get("message", item) if isinstance(item, dict) else {}
-            stamp = message.get("timestamp")
-            if isinstance(stamp, int | float):
-                oldest = stamp if oldest is None else min(oldest, stamp)
-                if stamp < since.timestamp():
-                    continue
-            if text_matches(
-                str(message.get("body") or message.get("caption") or ""), post.rendered.text
-            ):
-                return Receipt(remote_id=message_id_of(message))
-        if len(items) >= _READ_BACK_LIMIT and (oldest is None or oldest >= since.timestamp()):
-            raise ChannelError(
-                f"WAHA: more than {_READ_BACK_LIMIT} channel messages since {since:%H:%M}; "
-                "cannot tell whether the post is there"
-            )
-        return None
+    return None
+
+
+def _whapi_preflight(ch: WhatsAppChannel) -> list[str]:
+    """The gateway answers (a 2xx from /health; anything else raises)."""
+    ch._get("/health")
+    return []
+
+
+def _evolution_preflight(ch: WhatsAppChannel) -> list[str]:
+    """The instance's connection to WhatsApp is open."""
+    state = ch._get(f"/instance/connectionState/{quote(ch.session)}")
+    inner = state.get("instance", state) if isinstance(state, dict) else {}
+    got = inner.get("state") if isinstance(inner, dict) else None
+    return [] if got == "open" else [f"instance {ch.session!r} is {got!s}, not open"]
+
+
+PROVIDERS: dict[str, Provider] = {
+    p.name: p
+    for p in (
+        Provider(
+            "waha", "WAHA",
+            text_path="/api/sendText",
+            text_body=lambda s, chat, text: {"session": s, "chatId": chat, "text": text},
+            image_path="/api/sendImage",
+            image_body=lambda s, chat, text, img: {
+                "session": s, "chatId": chat, "caption": text,
+                "file": {"mimetype": img.mime, "filename": img.filename, "data": img.data}},
+            auth_header="X-Api-Key", auth_value="{token}",
+            preflight=_waha_preflight, read_back=_waha_read_back, token_optional=True,
+        ),
+        Provider(
+            "whapi", "Whapi",
+            text_path="/messages/text",
+            text_body=lambda s, chat, text: {"to": chat, "body": text},
+            image_path="/messages/image",
+            image_body=lambda s, chat, text, img: {
+                "to": chat, "caption": text,
+                "media": f"data:{img.mime};name={img.filename};base64,{img.data}"},
+            auth_header="Authorization", auth_value="Bearer {token}",
+            preflight=_whapi_preflight,
+        ),
+        Provider(
+            "evolution", "Evolution API",
+            text_path="/message/sendText/{session}",
+            text_body=lambda s, chat, text: {"number": chat, "text": text},
+            image_path="/message/sendMedia/{session}",
+            image_body=lambda s, chat, text, img: {
+                "number": chat, "mediatype": "image", "mimetype": img.mime, "media": img.data,
+                "fileName": img.filename, "caption": text},
+            auth_header="apikey", auth_value="{token}",
+            preflight=_evolution_preflight, session_key="instance",
+        ),
+    )
+}

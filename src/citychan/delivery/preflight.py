@@ -10,7 +10,7 @@ from typing import Any
 from citychan.channels.base import ChannelError
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
-from citychan.delivery.secrets import Redactor, secrets_of
+from citychan.delivery.secrets import redactor
 from citychan.errors import ConfigError
 
 
@@ -34,7 +34,7 @@ class Check:
 
 def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Check]:
     env = os.environ if env is None else env
-    redact = Redactor(secrets_of(config, env))
+    redact = redactor(config, env)
     out = []
     for cc in config.enabled_channels():
         check = None

@@ -16,7 +16,7 @@ from citychan.channels.base import Channel, ChannelError, Length, Post, idempote
 from citychan.config import Config
 from citychan.delivery.posts import make_post, post_to_json
 from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
-from citychan.delivery.secrets import Redactor, secrets_of
+from citychan.delivery.secrets import mask_receipt, redactor
 from citychan.errors import ExitCode
 from citychan.findings import Finding
 from citychan.kinds import Kind, Level
@@ -301,16 +301,16 @@ class Publisher:
                 attempts=attempts,
                 summary_used=target.summary_used,
             )
-        self.deliveries.finish(
-            did, Status.SENT, remote_id=receipt.remote_id, url=receipt.url, attempts=attempts
-        )
-        self._emit(target.name, "sent", receipt.url or receipt.remote_id or "")
+        # a server may echo a token inside the id or URL it answers with
+        remote_id, url = mask_receipt(receipt, self.redact)
+        self.deliveries.finish(did, Status.SENT, remote_id=remote_id, url=url, attempts=attempts)
+        self._emit(target.name, "sent", url or remote_id or "")
         return Result(
             target.name,
             target.type,
             Status.SENT,
-            receipt.remote_id,
-            receipt.url,
+            remote_id,
+            url,
             delivery_id=did,
             attempts=attempts,
             summary_used=target.summary_used,
@@ -351,4 +351,4 @@ def publisher_for(config: Config, store: Store, channels: Mapping[str, Any], env
                      # cannot, a server that answers a byte at a time (with room for
                      # Mastodon's wait for an uploaded image)
                      hard_limit=2 * budget + config.publish.timeout + min(40.0, 4 * budget),
-                     redact=Redactor(secrets_of(config, env)), on_event=on_event)
+                     redact=redactor(config, env), on_event=on_event)

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from citychan.channels.base import Channel, ChannelError, Post
+from citychan.channels.base import CannotTell, Channel, ChannelError, Post
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
 from citychan.delivery.posts import post_from_json
 from citychan.delivery.publisher import Publisher, Result, publisher_for
+from citychan.delivery.secrets import mask_receipt
 from citychan.notices.target import Target
 from citychan.store.db import Store
 from citychan.store.deliveries import Delivery, DeliveryStore, Status
@@ -87,8 +88,9 @@ def _resolve_one(
             return Resolution(
                 d, "left", d.status, f"read-back failed, not resent: {why}; run retry later")
         if found is not None and found is not NotImplemented:
-            deliveries.finish(d.id, Status.SENT, remote_id=found.remote_id, url=found.url)
-            return Resolution(d, "found", Status.SENT, found.url or found.remote_id or "")
+            remote_id, url = mask_receipt(found, publisher.redact)
+            deliveries.finish(d.id, Status.SENT, remote_id=remote_id, url=url)
+            return Resolution(d, "found", Status.SENT, url or remote_id or "")
         if found is NotImplemented and not ask(d, f"{d.channel} cannot tell whether it arrived"):
             return Resolution(d, "left", d.status, "cannot be read back; not resent")
     elif not ask(d, f"{d.channel} failed: {d.error or ''}"):
@@ -108,14 +110,15 @@ def _resolve_one(
 
 def _read_back(channel: Any, post: Any, d: Delivery) -> Any:
     """Receipt if provably there, None if provably missing, NotImplemented if the API cannot
-    tell, the ChannelError if it could but did not (a 500, no network, too much to search):
-    that one is never a reason to resend."""
+    tell (it has no way to look, or its answer does not say: a person decides), the
+    ChannelError if it could but did not (a 500, no network): that one is never a reason
+    to resend."""
     read_back = getattr(channel, "read_back", None)
     if read_back is None:
         return NotImplemented
     try:
         return read_back(post, d.created - timedelta(minutes=5))
-    except NotImplementedError:
+    except (NotImplementedError, CannotTell):
         return NotImplemented
     except ChannelError as exc:
         return exc
