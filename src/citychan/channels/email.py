@@ -28,6 +28,7 @@ from citychan.channels.base import (
     is_loopback,
 )
 from citychan.hygiene import xml_text
+from citychan.masking import Masker
 
 SECURITY = ("starttls", "tls", "none")
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -223,10 +224,7 @@ class EmailChannel:
 
     def _scrub(self, exc: BaseException | str) -> str:
         """Error text without the password, should a server or library ever echo it."""
-        text = str(exc) or type(exc).__name__
-        if self._password:
-            text = text.replace(self._password, "***")
-        return text[:300]
+        return Masker([self._password or ""])(str(exc) or type(exc).__name__)[:300]
 
 
 def message_id(key: str, sender: str) -> str:
