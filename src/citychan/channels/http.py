@@ -20,7 +20,9 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+import time
+import zlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -137,12 +139,20 @@ def make_client(timeout: float) -> httpx.Client:
 
 
 def request(
-    ctx: ChannelContext, policy: ApiPolicy, method: str, url: str, **kwargs: Any
+    ctx: ChannelContext,
+    policy: ApiPolicy,
+    method: str,
+    url: str,
+    *,
+    deadline: float | None = None,
+    **kwargs: Any,
 ) -> httpx.Response:
     """One HTTP request; transport failures become ChannelError. Status is not checked.
 
     The request is built before anything goes out, so a header or body that cannot be
-    encoded is a plain failure - nothing was sent - not an unknown outcome."""
+    encoded is a plain failure - nothing was sent - not an unknown outcome. The answer is
+    read streamed, at most :data:`MAX_BODY` bytes of it (see :func:`read_bounded`);
+    ``deadline`` (a ``time.monotonic()`` value) also ends a body that arrives too slowly."""
     import httpx
 
     client = client_for(ctx)
@@ -153,10 +163,118 @@ def request(
             f"{policy.api}: the request could not be built, nothing was sent "
             f"({type(exc).__name__})"
         ) from None
+    if "accept-encoding" not in {k.lower() for k in (kwargs.get("headers") or {})}:
+        # only what read_bounded can decode within its cap (never br/zstd, even if installed)
+        built.headers["Accept-Encoding"] = "gzip, deflate"
     try:
-        return client.send(built)
+        response = client.send(built, stream=True)
     except httpx.HTTPError as exc:
         raise error_from_exception(exc, policy, url) from None
+    try:
+        return read_bounded(response, deadline=deadline)
+    except httpx.HTTPError as exc:  # the answer broke off (dropped, too slow): it was sent
+        raise error_from_exception(exc, policy, url) from None
+    finally:
+        response.close()
+
+
+# --- reading an answer, bounded ---------------------------------------------------------------
+
+MAX_BODY = 1024 * 1024  # bytes of an answer read; no API citychan calls answers more
+_UNREAD = "citychan.unread"  # response extension: why the body was not read (too large, ...)
+
+
+def read_bounded(
+    response: httpx.Response, limit: int = MAX_BODY, deadline: float | None = None
+) -> httpx.Response:
+    """The answer with at most ``limit`` bytes of body, read from the stream chunk by chunk
+    and decoded (gzip, deflate) under the same cap, so a 100 MB answer or a compression bomb
+    never sits in memory. A body over the cap, or one that cannot be decoded, is dropped:
+    the answer keeps its status and headers with an empty body, and :func:`unread` says
+    why. The status then decides, as for any answer without a readable body (a 2xx whose id
+    cannot be read is the API's "answer unreadable" case: ``unknown`` where a resend could
+    post twice). Raises httpx errors of the transport (dropped mid-answer) and a
+    ``ReadTimeout`` once ``deadline`` has passed."""
+    import httpx
+
+    if response.is_stream_consumed:  # built whole in memory (a mock transport): just cap it
+        body, why = response.content, None
+        if len(body) > limit:
+            body, why = b"", f"over {_size(limit)}"
+    else:
+        body, why = _read_stream(response, limit, deadline)
+    skip = {"content-encoding", "content-length", "transfer-encoding"}
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in skip]
+    extensions = {k: v for k, v in response.extensions.items()
+                  if k in ("http_version", "reason_phrase")}
+    if why is not None:
+        extensions[_UNREAD] = why
+    return httpx.Response(response.status_code, headers=headers, content=body,
+                          request=response.request, extensions=extensions)
+
+
+def unread(response: httpx.Response) -> str | None:
+    """Why the answer's body was dropped unread ("over 1 MiB", ...), None if it was read."""
+    why = response.extensions.get(_UNREAD)
+    return why if isinstance(why, str) else None
+
+
+def _read_stream(
+    response: httpx.Response, limit: int, deadline: float | None
+) -> tuple[bytes, str | None]:
+    import httpx
+
+    decode = _decoder(response.headers.get("content-encoding", ""))
+    if decode is None:
+        return b"", "in an encoding citychan does not read"
+    chunks: list[bytes] = []
+    size = 0
+    for raw in response.iter_raw():
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout("answer too slow", request=response.request)
+        try:
+            data = decode(raw, limit - size + 1)
+        except zlib.error:
+            return b"", "not decodable"
+        size += len(data)
+        if size > limit:
+            return b"", f"over {_size(limit)}"
+        chunks.append(data)
+    return b"".join(chunks), None
+
+
+Decode = Callable[[bytes, int], bytes]
+
+
+def _decoder(encoding: str) -> Decode | None:
+    """A decoder for ``Content-Encoding`` that never yields more than it is asked for (a
+    small gzip body can inflate a thousandfold); None for an encoding we cannot bound."""
+    encodings = [e.strip().lower() for e in encoding.split(",") if e.strip()]
+    encodings = [e for e in encodings if e != "identity"]
+    if not encodings:
+        return lambda data, _most: data
+    if len(encodings) > 1 or encodings[0] not in ("gzip", "x-gzip", "deflate"):
+        return None
+    if encodings[0] == "deflate":  # zlib-wrapped as the standard says, or raw as some send
+        state: dict[str, Any] = {}
+
+        def inflate(data: bytes, most: int) -> bytes:
+            if "z" not in state:
+                state["z"] = zlib.decompressobj()
+                try:
+                    return bytes(state["z"].decompress(data, most))
+                except zlib.error:
+                    state["z"] = zlib.decompressobj(-zlib.MAX_WBITS)
+            return bytes(state["z"].decompress(data, most))
+
+        return inflate
+    gz = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    # max_length stops the output; a chunk whose output is cut is over the cap anyway
+    return lambda data, most: gz.decompress(data, most)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
 def check(response: httpx.Response, policy: ApiPolicy) -> httpx.Response:
@@ -215,7 +333,9 @@ def error_from_response(response: httpx.Response, policy: ApiPolicy) -> ChannelE
     """Map a non-2xx response to ChannelError with the API's own description."""
     status = response.status_code
     body = json_of(response)
-    description = api_description(body) or _plain_text(response) or response.reason_phrase or ""
+    why = unread(response)
+    description = (api_description(body) or _plain_text(response)
+                   or (f"answer {why}, not read" if why else response.reason_phrase) or "")
     description = redact(description, policy.secrets)[:_MAX_DESCRIPTION]
     text = f"{policy.api}: HTTP {status}" + (f": {description}" if description else "")
     if status == 429:
