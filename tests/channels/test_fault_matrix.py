@@ -81,25 +81,33 @@ class Run:
     max_rss: int  # bytes, the citychan process alone
 
 
+# Runs a command and writes its peak RSS (ru_maxrss of wait4: that one child) to argv[1]. A
+# small process of its own: a child's peak counts the memory of the process it was forked
+# from until it execs, and pytest's own is larger than the bound.
+LAUNCHER = """import os, subprocess, sys
+child = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(child.pid, 0)
+child.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as f:
+    f.write(str(usage.ru_maxrss))
+sys.exit(child.returncode)
+"""
+
+
 def post(cwd: Path) -> Run:
-    """`citychan post n.md --yes --output json` in a process of its own; its peak memory
-    from wait4, which reports that one child's resource use."""
-    out, err = cwd / "stdout.txt", cwd / "stderr.txt"
+    """`citychan post n.md --yes --output json` in a process of its own, and its peak
+    memory."""
+    rss_file = cwd / "max_rss.txt"
     start = time.monotonic()
-    with open(out, "wb") as o, open(err, "wb") as e:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "citychan", "post", "n.md", "--yes", "--output", "json"],
-            cwd=cwd, stdout=o, stderr=e,
-            env={**os.environ, **SECRETS, "PYTHONIOENCODING": "utf-8"})
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            proc.returncode = proc.returncode if proc.returncode is not None else -1
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCHER, str(rss_file),
+         sys.executable, "-m", "citychan", "post", "n.md", "--yes", "--output", "json"],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={**os.environ, **SECRETS, "PYTHONIOENCODING": "utf-8"})
     seconds = time.monotonic() - start
     # ru_maxrss: KiB on Linux, bytes on macOS
-    rss = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
-    return Run(proc.returncode, out.read_text("utf-8"), err.read_text("utf-8"), seconds, rss)
+    rss = int(rss_file.read_text()) * (1 if sys.platform == "darwin" else 1024)
+    return Run(proc.returncode, proc.stdout, proc.stderr, seconds, rss)
 
 
 def expected(channel: str, fault: str) -> str:
