@@ -233,7 +233,8 @@ def test_a_text_longer_than_the_instance_takes_fails_before_anything_is_sent(tmp
         make(handler, limits=limits).send(image_post(tmp_path))
     assert (info.value.outcome_known, info.value.retryable) == (True, False)
     message = info.value.message
-    assert "at most 60 characters" in message and "nothing was sent" in message
+    assert "social.bautzen.de takes at most 60 characters" in message
+    assert "nothing was sent" in message
     assert "Post it again" in message and TOKEN not in message
     assert calls == ["/api/v2/instance"]
     assert make(handler, limits=limits).capabilities.max_length == 60

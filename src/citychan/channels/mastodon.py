@@ -115,10 +115,15 @@ class MastodonChannel(HttpChannel):
             return self._capabilities
 
     @property
+    def _instance(self) -> str:
+        """Host and port only: a URL's user part may hold a password."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+    @property
     def _limit_key(self) -> str:
         # per instance: a channel pointed at another server does not keep the old limit
-        parts = urlsplit(self.base_url)
-        return f"max_characters@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        return f"max_characters@{self._instance}"
 
     def _cached_limit(self) -> int | None:
         cache = self._ctx.limits
@@ -173,7 +178,7 @@ class MastodonChannel(HttpChannel):
         size = replace(self.default_capabilities, max_length=limit).measure(post.rendered)
         if size > limit:
             raise ChannelError(
-                f"Mastodon: {self.base_url} takes at most {limit} characters, this text has "
+                f"Mastodon: {self._instance} takes at most {limit} characters, this text has "
                 f"{size}; nothing was sent. Post it again: the limit is now known, and the "
                 "next plan sends the summary where there is one"
             )
