@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -12,6 +14,7 @@ from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelEr
 from citychan.channels.mastodon import MastodonChannel, status_text
 from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
+from tests.support.limits import MemoryLimits
 
 TOKEN = "masto-secret-token"
 BASE = "https://social.bautzen.de"
@@ -19,9 +22,12 @@ STATUS = {"id": "1099", "url": f"{BASE}/@stadt/1099", "uri": f"{BASE}/users/stad
 TEXT = "Die Löbauer Straße ist ab Montag gesperrt. https://www.bautzen.de/aktuelles/sperrung"
 
 
-def make(handler, **options) -> MastodonChannel:
+def make(handler, limits=None, **options) -> MastodonChannel:
+    """A channel whose instance limit (500) is known from an earlier read, unless ``limits``
+    says otherwise: the status tests see only the requests of the post."""
     ctx = ChannelContext(
-        env={"MASTO": TOKEN}, http=httpx.Client(transport=httpx.MockTransport(handler))
+        env={"MASTO": TOKEN}, http=httpx.Client(transport=httpx.MockTransport(handler)),
+        limits=MemoryLimits({"mastodon": 500}) if limits is None else limits,
     )
     return MastodonChannel.from_config(
         "mastodon", {"base_url": BASE, "token_env": "MASTO", **options}, ctx
@@ -117,18 +123,41 @@ def test_timeout_after_sending_is_retryable_because_of_the_key():
     assert (info.value.retryable, info.value.outcome_known) == (True, False)
 
 
-def test_limit_is_read_once_from_the_instance():
+def instance(max_characters: int) -> httpx.Response:
+    return httpx.Response(
+        200, json={"configuration": {"statuses": {"max_characters": max_characters}}})
+
+
+def test_capabilities_are_the_kept_limit_and_never_ask_the_instance():
+    """The plan reads capabilities: it must not wait for the instance (issue: a slow
+    /api/v2/instance held a warning back from every channel)."""
     calls: list[str] = []
 
     def handler(request):
         calls.append(request.url.path)
-        return httpx.Response(200, json={"configuration": {"statuses": {"max_characters": 1000}}})
+        return instance(1000)
 
-    channel = make(handler)
-    assert channel.capabilities.max_length == 1000
-    assert channel.capabilities.url_length == 23
-    assert channel.capabilities.dialect == Dialect.PLAIN
-    assert calls == ["/api/v2/instance"]
+    known = make(handler, limits=MemoryLimits({"mastodon": 1000})).capabilities
+    assert (known.max_length, known.url_length, known.dialect) == (1000, 23, Dialect.PLAIN)
+    assert make(handler, limits=MemoryLimits()).capabilities.max_length == 500  # not known yet
+    assert calls == []
+
+
+def test_limit_is_read_once_while_sending_and_kept_for_the_next_plan():
+    calls: list[str] = []
+
+    def handler(request):
+        calls.append(request.url.path)
+        return instance(1000) if request.url.path == "/api/v2/instance" else httpx.Response(
+            200, json=STATUS)
+
+    limits = MemoryLimits()
+    channel = make(handler, limits=limits)
+    channel.send(post())
+    channel.send(post())
+    assert calls == ["/api/v2/instance", "/api/v1/statuses", "/api/v1/statuses"]
+    assert limits.puts == [("mastodon", "max_characters@social.bautzen.de", 1000)]
+    assert make(handler, limits=limits).capabilities.max_length == 1000
 
 
 @pytest.mark.parametrize(
@@ -137,17 +166,78 @@ def test_limit_is_read_once_from_the_instance():
         httpx.Response(500),
         httpx.Response(200, json={"configuration": {}}),
         httpx.Response(200, text="<html>"),
+        httpx.Response(200, json={"configuration": {"statuses": {"max_characters": 0}}}),
     ],
 )
 def test_limit_falls_back_to_500(response):
-    assert make(lambda request: response).capabilities.max_length == 500
+    """The instance does not say: nothing is kept, and the post (planned for 500) goes."""
+    posted: list[str] = []
+
+    def handler(request):
+        if request.url.path == "/api/v2/instance":
+            return response
+        posted.append(request.url.path)
+        return httpx.Response(200, json=STATUS)
+
+    limits = MemoryLimits()
+    channel = make(handler, limits=limits)
+    assert channel.send(post()).remote_id == "1099"
+    assert channel.capabilities.max_length == 500
+    assert posted == ["/api/v1/statuses"] and limits.puts == []
 
 
 def test_limit_falls_back_to_500_when_unreachable():
     def handler(request):
-        raise httpx.ConnectError("refused", request=request)
+        if request.url.path == "/api/v2/instance":
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json=STATUS)
 
-    assert make(handler).capabilities.max_length == 500
+    channel = make(handler, limits=MemoryLimits())
+    assert channel.send(post()).remote_id == "1099"
+    assert channel.capabilities.max_length == 500
+
+
+def test_a_slow_instance_delays_only_its_own_post_by_the_lookup_time(monkeypatch):
+    monkeypatch.setattr(MastodonChannel, "limit_lookup", 0.2)
+    release = threading.Event()
+
+    def handler(request):
+        if request.url.path == "/api/v2/instance":
+            release.wait(10)  # answers only when the test is over
+            return instance(1000)
+        return httpx.Response(200, json=STATUS)
+
+    limits = MemoryLimits()
+    start = time.monotonic()
+    try:
+        receipt = make(handler, limits=limits).send(post())
+    finally:
+        release.set()
+    assert receipt.remote_id == "1099"
+    assert time.monotonic() - start < 1.0
+    assert limits.puts == []  # an answer that came too late is not kept
+
+
+def test_a_text_longer_than_the_instance_takes_fails_before_anything_is_sent(tmp_path):
+    """The plan fitted 500 characters, the instance takes 60: refused here, known and
+    not retried, nothing uploaded or posted; the next plan knows the limit."""
+    calls: list[str] = []
+
+    def handler(request):
+        calls.append(request.url.path)
+        return instance(60) if request.url.path == "/api/v2/instance" else httpx.Response(
+            200, json=STATUS)
+
+    limits = MemoryLimits()
+    with pytest.raises(ChannelError) as info:
+        make(handler, limits=limits).send(image_post(tmp_path))
+    assert (info.value.outcome_known, info.value.retryable) == (True, False)
+    message = info.value.message
+    assert "social.bautzen.de takes at most 60 characters" in message
+    assert "nothing was sent" in message
+    assert "Post it again" in message and TOKEN not in message
+    assert calls == ["/api/v2/instance"]
+    assert make(handler, limits=limits).capabilities.max_length == 60
 
 
 def test_preflight_verifies_credentials():

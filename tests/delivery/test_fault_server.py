@@ -26,6 +26,7 @@ from tests.support.fault_server import (
     closed_port,
     rate_limited,
 )
+from tests.support.limits import MemoryLimits
 
 TIMEOUT = 0.3
 FAST = RetryPolicy(max_total_seconds=3, base_delay=0.05, max_delay=0.2)
@@ -52,7 +53,9 @@ def waha(base_url: str, http: httpx.Client) -> WhatsAppChannel:
 
 
 def mastodon(base_url: str, http: httpx.Client) -> MastodonChannel:
-    ctx = ChannelContext(env={"MASTO": "masto-secret"}, http=http, timeout=TIMEOUT)
+    # the instance limit known from an earlier post: every request here is the post's
+    ctx = ChannelContext(env={"MASTO": "masto-secret"}, http=http, timeout=TIMEOUT,
+                         limits=MemoryLimits({"mastodon": 500}))
     options = {"base_url": base_url, "token_env": "MASTO"}
     return MastodonChannel.from_config("mastodon", options, ctx)
 

@@ -1,7 +1,9 @@
 """A loopback HTTP server that answers from a script, for retry, timeout and idempotency tests.
 
 Each request takes the next step of the script: an ok JSON answer, an error status, a 429
-with Retry-After, a slow answer, a dropped connection, or an empty 2xx. Every request is
+with Retry-After, a slow answer, a dropped connection, or an empty 2xx; and the hostile ones:
+no answer at all, an answer dripping a byte at a time, a garbage body, a 100 MB body, an
+answer that breaks off mid-body. Every request is
 recorded (method, path, headers, body) so a test can prove how many actually arrived.
 
     with FaultServer([Status(500), Ok({"id": "1"})]) as server:
@@ -65,7 +67,49 @@ class Empty:
     status: int = 200
 
 
-Step = Ok | Status | Slow | Drop | Empty
+@dataclass(frozen=True)
+class Silent:
+    """Read the request, then say nothing: the connection stays open until the client gives
+    up (or the server stops)."""
+
+
+@dataclass(frozen=True)
+class Drip:
+    """The whole answer, status line first, one byte every ``interval`` seconds: it never
+    trips a per-read timeout longer than ``interval``. Goes on until the client goes away."""
+
+    interval: float = 1.0
+    then: Ok | Status = field(default_factory=Ok)
+
+
+@dataclass(frozen=True)
+class Garbage:
+    """A 2xx whose body, announced as JSON, is bytes that are no JSON and no UTF-8."""
+
+    status: int = 200
+    size: int = 4096
+
+
+@dataclass(frozen=True)
+class Huge:
+    """A 2xx announcing and sending ``size`` bytes of a JSON-looking body (100 MB by
+    default), in 64 KiB writes, for as long as the client reads."""
+
+    size: int = 100 * 1024 * 1024
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class Cut:
+    """Status and headers promising ``promised`` bytes, ``sent`` of them, then the
+    connection closes: the answer breaks off mid-body."""
+
+    status: int = 200
+    promised: int = 1000
+    sent: int = 10
+
+
+Step = Ok | Status | Slow | Drop | Empty | Silent | Drip | Garbage | Huge | Cut
 
 
 @dataclass(frozen=True)
@@ -96,6 +140,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
             return
+        if isinstance(step, Silent | Drip | Garbage | Huge | Cut):
+            self.close_connection = True
+            try:
+                self._fault(step)
+            except OSError:
+                pass  # the client went away: what it does then is the test's question
+            return
         if isinstance(step, Slow):
             time.sleep(step.delay)
             step = step.then
@@ -117,7 +168,45 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             pass  # the client gave up (timeout) before the slow answer came
 
+    def _fault(self, step: Silent | Drip | Garbage | Huge | Cut) -> None:
+        stop = self.server.fault.stopping
+        if isinstance(step, Silent):
+            self.connection.settimeout(0.05)
+            while not stop.is_set():
+                try:
+                    if not self.connection.recv(1):
+                        return  # the client closed the connection
+                except TimeoutError:
+                    continue
+            return
+        if isinstance(step, Drip):
+            body = b"" if step.then.body is None else json.dumps(step.then.body).encode()
+            for byte in _head(step.then.status, len(body)) + body:
+                if stop.wait(step.interval):
+                    return
+                self.wfile.write(bytes([byte]))
+            return
+        if isinstance(step, Garbage):
+            junk = bytes((i * 151 + 0x80) % 256 | 0x80 for i in range(step.size))
+            self.wfile.write(_head(step.status, len(junk)) + junk)
+            return
+        if isinstance(step, Huge):
+            self.wfile.write(_head(step.status, step.size))
+            chunk = b'{"id": "' + b"9" * (64 * 1024 - 8)
+            left = step.size
+            while left > 0 and not stop.is_set():
+                self.wfile.write(chunk[:left])
+                left -= len(chunk)
+            return
+        self.wfile.write(_head(step.status, step.promised) + b"x" * step.sent)
+        self.connection.shutdown(socket.SHUT_RDWR)
+
     do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+
+def _head(status: int, length: int) -> bytes:
+    return (f"HTTP/1.1 {status} OK\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {length}\r\nConnection: close\r\n\r\n").encode()
 
 
 class _Server(ThreadingHTTPServer):
@@ -136,6 +225,7 @@ class FaultServer:
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", port), _Handler)
         self._server.fault = self
+        self.stopping = threading.Event()  # ends the answers that never end by themselves
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
@@ -158,6 +248,7 @@ class FaultServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 

@@ -57,7 +57,7 @@ def check(
     now = now or config.now()
     chosen = config.enabled_channels()
     out: list[Checked] = []
-    with open_channels(config, chosen, offline=True, env={}) as channels:
+    with open_channels(config, chosen, offline=True, env={}, cached_limits=False) as channels:
         for path in paths:
             try:
                 message = load_message(path, config.city.languages, kind=kind)

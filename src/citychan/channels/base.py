@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -21,9 +21,8 @@ from citychan.render.types import Dialect, Length, LengthUnit, Rendered
 from citychan.render.types import measure as _measure
 
 __all__ = ["CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
-           "ChannelConfigError",
-           "Dialect", "Kind", "Length", "LengthUnit", "Level", "Option", "Post", "Receipt",
-           "Rendered"]
+           "ChannelConfigError", "Dialect", "Kind", "Length", "LengthUnit", "Level",
+           "LimitCache", "Option", "Post", "Receipt", "Rendered"]
 
 if TYPE_CHECKING:
     import httpx
@@ -127,14 +126,25 @@ class ChannelConfigError(Exception):
     """A channel's options are wrong; turned into a ConfigError naming the table and key."""
 
 
+class LimitCache(Protocol):
+    """Where a channel keeps what it read from its server about itself (Mastodon's
+    ``max_characters``) for the next plan; citychan's is the store. A miss is None."""
+
+    def get(self, channel: str, key: str, max_age: timedelta) -> int | None: ...
+
+    def put(self, channel: str, key: str, value: int) -> None: ...
+
+
 @dataclass(frozen=True)
 class ChannelContext:
-    """What a channel gets from outside: secrets lookup, an HTTP client, a base folder."""
+    """What a channel gets from outside: secrets lookup, an HTTP client, a base folder, and
+    a cache for limits read from its server (None: nothing cached, the declared limits)."""
 
     env: Mapping[str, str] = field(repr=False)  # holds the secrets: never in a repr
     http: httpx.Client | None = None
     base_dir: Path = Path(".")
     timeout: float = 10.0
+    limits: LimitCache | None = None
 
     def secret(self, channel: str, env_name: str | None, key: str = "token_env") -> str:
         """The secret from the environment variable named by ``key``; never logged.

@@ -21,6 +21,8 @@ import atexit
 import logging
 import re
 import threading
+import time
+import zlib
 from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -138,12 +140,20 @@ def make_client(timeout: float) -> httpx.Client:
 
 
 def request(
-    ctx: ChannelContext, policy: ApiPolicy, method: str, url: str, **kwargs: Any
+    ctx: ChannelContext,
+    policy: ApiPolicy,
+    method: str,
+    url: str,
+    *,
+    deadline: float | None = None,
+    **kwargs: Any,
 ) -> httpx.Response:
     """One HTTP request; transport failures become ChannelError. Status is not checked.
 
     The request is built and checked before anything goes out, so a header, URL or body that
-    cannot be sent is a plain failure - nothing was sent - not an unknown outcome."""
+    cannot be sent is a plain failure - nothing was sent - not an unknown outcome. The answer
+    is read streamed, at most :data:`MAX_BODY` bytes of it (see :func:`read_bounded`);
+    ``deadline`` (a ``time.monotonic()`` value) also ends a body that arrives too slowly."""
     import httpx
 
     client = client_for(ctx)
@@ -155,12 +165,22 @@ def request(
             f"({type(exc).__name__})"
         ) from None
     refuse_unsendable(built, policy)
+    if "accept-encoding" not in {k.lower() for k in (kwargs.get("headers") or {})}:
+        # only what read_bounded can decode within its cap (never br/zstd, even if installed)
+        built.headers["Accept-Encoding"] = "gzip, deflate"
     _mask_logs_of("httpx")
     sending = _sending.set(policy.mask)
     try:
-        return client.send(built)
-    except httpx.HTTPError as exc:
-        raise error_from_exception(exc, policy, url) from None
+        try:
+            response = client.send(built, stream=True)
+        except httpx.HTTPError as exc:
+            raise error_from_exception(exc, policy, url) from None
+        try:
+            return read_bounded(response, deadline=deadline)
+        except httpx.HTTPError as exc:  # the answer broke off (dropped, too slow): it was sent
+            raise error_from_exception(exc, policy, url) from None
+        finally:
+            response.close()
     finally:
         _sending.reset(sending)
 
@@ -188,6 +208,105 @@ def refuse_unsendable(built: httpx.Request, policy: ApiPolicy) -> None:
     if problem:
         raise ChannelError(f"{policy.api}: the request could not be built, nothing was sent "
                            f"({problem})")
+
+
+# --- reading an answer, bounded ---------------------------------------------------------------
+
+MAX_BODY = 1024 * 1024  # bytes of an answer read; no API citychan calls answers more
+_UNREAD = "citychan.unread"  # response extension: why the body was not read (too large, ...)
+
+
+def read_bounded(
+    response: httpx.Response, limit: int = MAX_BODY, deadline: float | None = None
+) -> httpx.Response:
+    """The answer with at most ``limit`` bytes of body, read from the stream chunk by chunk
+    and decoded (gzip, deflate) under the same cap, so a 100 MB answer or a compression bomb
+    never sits in memory. A body over the cap, or one that cannot be decoded, is dropped:
+    the answer keeps its status and headers with an empty body, and :func:`unread` says
+    why. The status then decides, as for any answer without a readable body (a 2xx whose id
+    cannot be read is the API's "answer unreadable" case: ``unknown`` where a resend could
+    post twice). Raises httpx errors of the transport (dropped mid-answer) and a
+    ``ReadTimeout`` once ``deadline`` has passed."""
+    import httpx
+
+    if response.is_stream_consumed:  # built whole in memory (a mock transport): just cap it
+        body, why = response.content, None
+        if len(body) > limit:
+            body, why = b"", f"over {_size(limit)}"
+    else:
+        body, why = _read_stream(response, limit, deadline)
+    skip = {"content-encoding", "content-length", "transfer-encoding"}
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in skip]
+    extensions = {k: v for k, v in response.extensions.items()
+                  if k in ("http_version", "reason_phrase")}
+    if why is not None:
+        extensions[_UNREAD] = why
+    return httpx.Response(response.status_code, headers=headers, content=body,
+                          request=response.request, extensions=extensions)
+
+
+def unread(response: httpx.Response) -> str | None:
+    """Why the answer's body was dropped unread ("over 1 MiB", ...), None if it was read."""
+    why = response.extensions.get(_UNREAD)
+    return why if isinstance(why, str) else None
+
+
+def _read_stream(
+    response: httpx.Response, limit: int, deadline: float | None
+) -> tuple[bytes, str | None]:
+    import httpx
+
+    decode = _decoder(response.headers.get("content-encoding", ""))
+    if decode is None:
+        return b"", "in an encoding citychan does not read"
+    chunks: list[bytes] = []
+    size = 0
+    for raw in response.iter_raw():
+        if deadline is not None and time.monotonic() > deadline:
+            raise httpx.ReadTimeout("answer too slow", request=response.request)
+        try:
+            data = decode(raw, limit - size + 1)
+        except zlib.error:
+            return b"", "not decodable"
+        size += len(data)
+        if size > limit:
+            return b"", f"over {_size(limit)}"
+        chunks.append(data)
+    return b"".join(chunks), None
+
+
+Decode = Callable[[bytes, int], bytes]
+
+
+def _decoder(encoding: str) -> Decode | None:
+    """A decoder for ``Content-Encoding`` that never yields more than it is asked for (a
+    small gzip body can inflate a thousandfold); None for an encoding we cannot bound."""
+    encodings = [e.strip().lower() for e in encoding.split(",") if e.strip()]
+    encodings = [e for e in encodings if e != "identity"]
+    if not encodings:
+        return lambda data, _most: data
+    if len(encodings) > 1 or encodings[0] not in ("gzip", "x-gzip", "deflate"):
+        return None
+    if encodings[0] == "deflate":  # zlib-wrapped as the standard says, or raw as some send
+        state: dict[str, Any] = {}
+
+        def inflate(data: bytes, most: int) -> bytes:
+            if "z" not in state:
+                state["z"] = zlib.decompressobj()
+                try:
+                    return bytes(state["z"].decompress(data, most))
+                except zlib.error:
+                    state["z"] = zlib.decompressobj(-zlib.MAX_WBITS)
+            return bytes(state["z"].decompress(data, most))
+
+        return inflate
+    gz = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    # max_length stops the output; a chunk whose output is cut is over the cap anyway
+    return lambda data, most: gz.decompress(data, most)
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
 
 
 def check(response: httpx.Response, policy: ApiPolicy) -> httpx.Response:
@@ -246,8 +365,10 @@ def error_from_response(response: httpx.Response, policy: ApiPolicy) -> ChannelE
     """Map a non-2xx response to ChannelError with the API's own description."""
     status = response.status_code
     body = json_of(response)
+    why = unread(response)
     described = (policy.describe or api_description)(body)
-    description = described or _plain_text(response) or response.reason_phrase or ""
+    description = (described or _plain_text(response)
+                   or (f"answer {why}, not read" if why else response.reason_phrase) or "")
     description = policy.mask(description)[:_MAX_DESCRIPTION]
     text = f"{policy.api}: HTTP {status}" + (f": {description}" if description else "")
     if status in policy.hints:

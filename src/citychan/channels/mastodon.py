@@ -2,7 +2,10 @@
 
 Mastodon keeps the key for an hour and answers a repeated request with the status it already
 created, so a timeout or 5xx is retried with the same key instead of becoming ``unknown``.
-The length limit comes from ``GET /api/v2/instance`` (read once, 500 when unavailable).
+The length limit comes from ``GET /api/v2/instance``, read while sending (within
+``limit_lookup`` seconds, so a slow instance delays only its own delivery) and kept in the
+store for a day; a plan uses the kept limit, else 500. A text the instance turns out too small
+for fails before anything is sent, and the next plan sends the summary.
 An image goes up first through ``POST /api/v2/media`` with its alt text as ``description``;
 a 202 means the server is still processing it, and the status waits until
 ``GET /api/v1/media/{id}`` answers 200 (a status with unprocessed media is refused with 422).
@@ -19,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from citychan import clock
 from citychan.channels.base import (
@@ -37,6 +41,7 @@ from citychan.channels.base import (
 from citychan.channels.http import ApiPolicy, HttpChannel, json_of, request, text_matches
 
 DEFAULT_MAX_CHARACTERS = 500
+LIMIT_MAX_AGE = timedelta(days=1)  # how long a limit read from the instance is trusted
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
@@ -60,6 +65,7 @@ class MastodonChannel(HttpChannel):
     media_wait: ClassVar[float] = 30.0  # seconds to wait for the server to process an image
     settle: ClassVar[float] = 5.0  # after an unclear answer: let a slow first request finish
     media_poll: ClassVar[float] = 1.0
+    limit_lookup: ClassVar[float] = 3.0  # seconds the instance gets to say its limit
 
     def __init__(self, name: str, base_url: str, token: str, visibility: str, ctx: ChannelContext):
         self.name = name
@@ -69,6 +75,8 @@ class MastodonChannel(HttpChannel):
         self._ctx = ctx
         self.policy = ApiPolicy("Mastodon", idempotent=True, secrets=(token,))
         self._capabilities: Capabilities | None = None
+        self._limit: int | None = None
+        self._limit_read = False
         self._account_id: str | None = None
         self._lock = threading.Lock()
 
@@ -98,28 +106,87 @@ class MastodonChannel(HttpChannel):
 
     @property
     def capabilities(self) -> Capabilities:
-        """Plain text, URLs count 23; the limit is the instance's, read once on first use."""
+        """Plain text, URLs count 23; the limit is the one the instance gave within the last
+        day (kept in the store), else 500. Never asks the instance: a plan must not wait
+        for one server (the limit is read while sending, see :meth:`send`)."""
         with self._lock:
             if self._capabilities is None:
-                self._capabilities = replace(
-                    self.default_capabilities, max_length=self._max_characters()
-                )
+                limit = self._cached_limit() or DEFAULT_MAX_CHARACTERS
+                self._capabilities = replace(self.default_capabilities, max_length=limit)
             return self._capabilities
 
-    def _max_characters(self) -> int:
+    @property
+    def _instance(self) -> str:
+        """Host and port only: a URL's user part may hold a password."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+
+    @property
+    def _limit_key(self) -> str:
+        # per instance: a channel pointed at another server does not keep the old limit
+        return f"max_characters@{self._instance}"
+
+    def _cached_limit(self) -> int | None:
+        cache = self._ctx.limits
+        return cache.get(self.name, self._limit_key, LIMIT_MAX_AGE) if cache else None
+
+    def _instance_limit(self) -> int | None:
+        """The instance's limit: cached, else read now (and cached) within
+        ``limit_lookup`` seconds; None when it does not say in time. Once per client."""
+        with self._lock:
+            if self._limit_read:
+                return self._limit
+        limit = self._cached_limit()
+        if limit is None:
+            limit = self._read_limit_in_time()
+            if limit is not None and self._ctx.limits is not None:
+                self._ctx.limits.put(self.name, self._limit_key, limit)
+        with self._lock:
+            self._limit, self._limit_read = limit, True
+        return limit
+
+    def _read_limit_in_time(self) -> int | None:
+        """``GET /api/v2/instance`` in a thread of its own, given up after ``limit_lookup``
+        seconds: a per-read timeout cannot stop a server answering a byte a second."""
+        seconds = min(self.limit_lookup, self._ctx.timeout)
+        found: list[int | None] = []
+        worker = threading.Thread(target=lambda: found.append(self._max_characters(seconds)),
+                                  daemon=True, name=f"citychan-limit-{self.name}")
+        worker.start()
+        worker.join(seconds)
+        return found[0] if found else None
+
+    def _max_characters(self, seconds: float) -> int | None:
         try:
-            response = request(self._ctx, self.policy, "GET", f"{self.base_url}/api/v2/instance")
+            response = request(self._ctx, self.policy, "GET", f"{self.base_url}/api/v2/instance",
+                               timeout=seconds, deadline=time.monotonic() + seconds)
         except ChannelError:
-            return DEFAULT_MAX_CHARACTERS
+            return None
         body = json_of(response) if response.is_success else None
         try:
             value = body["configuration"]["statuses"]["max_characters"]  # type: ignore[index]
         except (TypeError, KeyError):
-            return DEFAULT_MAX_CHARACTERS
-        return value if isinstance(value, int) and value > 0 else DEFAULT_MAX_CHARACTERS
+            return None
+        return value if isinstance(value, int) and value > 0 else None
+
+    def _check_length(self, post: Post) -> None:
+        """Refuse, before anything goes out, a text longer than the instance takes: the
+        instance would refuse it (422) after an image upload. The delivery fails, nothing
+        was sent, and the next plan knows the limit and sends the summary."""
+        limit = self._instance_limit()
+        if limit is None:
+            return  # the instance did not say: the plan's limit (500 unless known) stands
+        size = replace(self.default_capabilities, max_length=limit).measure(post.rendered)
+        if size > limit:
+            raise ChannelError(
+                f"Mastodon: {self._instance} takes at most {limit} characters, this text has "
+                f"{size}; nothing was sent. Post it again: the limit is now known, and the "
+                "next plan sends the summary where there is one"
+            )
 
     def send(self, post: Post) -> Receipt:
         """One status; the Idempotency-Key is the post's, stable over every retry."""
+        self._check_length(post)
         key = post.idempotency_key or idempotency_key(post.message_id, post.channel, 0)
         body: dict[str, Any] = {
             "status": post.rendered.text, "visibility": self.visibility, "language": post.lang}

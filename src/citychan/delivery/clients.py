@@ -21,6 +21,7 @@ from citychan.channels.http import make_client
 from citychan.channels.registry import BUILTINS, load_type
 from citychan.config import ChannelConfig, Config
 from citychan.errors import ConfigError
+from citychan.store.limits import StoredLimits
 
 
 class _OfflineEnv(dict[str, str]):
@@ -67,10 +68,13 @@ def open_channels(
     offline: bool,
     env: Mapping[str, str],
     http: Any = None,
+    cached_limits: bool = True,
 ) -> Channels:
     """Build channel clients sharing one HTTP client (``http``, else one made here and
     closed with the result). ``offline``: for check/preview/dry-run, with no network and no
-    real secrets, only to read capabilities."""
+    real secrets, only to read capabilities. ``cached_limits``: the channels read the limits
+    their servers gave before (Mastodon's) from the store, so that preview, dry run and post
+    plan alike; `check`, which judges the file alone, leaves the store out."""
     needs_http = any(_network(c) for c in chosen)
     own = None
     if needs_http and (offline or http is None):
@@ -80,6 +84,7 @@ def open_channels(
         http=own if own is not None else http,
         base_dir=config.base_dir,
         timeout=config.publish.timeout,
+        limits=StoredLimits(config.store_path) if cached_limits else None,
     )
     out = Channels(own)
     try:

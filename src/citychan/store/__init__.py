@@ -1,3 +1,4 @@
 """The store: the SQLite file with its connection, migrations and transactions (db), the
-delivery records (deliveries), and incidents with their CAP messages (incidents). Every
-``sqlite3.Error`` leaves it as a ``StoreError``."""
+delivery records (deliveries), incidents with their CAP messages (incidents), and the
+limits channels read from their servers (limits). Every ``sqlite3.Error`` leaves it as a
+``StoreError``."""

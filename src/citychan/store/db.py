@@ -126,6 +126,16 @@ MIGRATIONS: list[Migration] = [
     """,
     # 3: each CAP document kept once, with its CAP message, not in every delivery's post
     _cap_out_of_deliveries,
+    # 4: limits a channel read from its server (Mastodon's max_characters) and when
+    """
+    CREATE TABLE channel_limits (
+        channel TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        fetched TEXT NOT NULL,
+        PRIMARY KEY (channel, key)
+    );
+    """,
 ]
 
 
