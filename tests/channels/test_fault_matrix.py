@@ -55,11 +55,14 @@ def tables(url: dict[str, str]) -> dict[str, Table]:
                    "recipients": ["+4915112345678"]},
         "webhook": {"type": "webhook", "url": url["webhook"] + "/hook",
                     "secret_env": "FAULT_HOOK_SECRET"},
+        "matrix": {"type": "matrix", "base_url": url["matrix"], "room_id": "!stadt:localhost",
+                   **token},
     }
 
 
-CHANNELS = ("waha", "whapi", "evolution", "telegram", "mastodon", "ntfy", "signal", "webhook")
-IDEMPOTENT = {"mastodon"}
+CHANNELS = ("waha", "whapi", "evolution", "telegram", "mastodon", "ntfy", "signal", "webhook",
+            "matrix")
+IDEMPOTENT = {"mastodon", "matrix"}
 TWO_XX_IS_SUCCESS = {"webhook", "ntfy"}  # no id needed: any 2xx means accepted
 
 FAULTS: dict[str, Step] = {
@@ -145,7 +148,9 @@ def test_every_http_channel_survives_the_fault(
         writes = [r for r in received[name] if r.method != "GET"]
         assert writes, f"{name}: the post never reached its server"
         if name in IDEMPOTENT:
-            keys = {r.headers["idempotency-key"] for r in writes}
+            # Mastodon's Idempotency-Key header, Matrix's txnId at the end of the path
+            keys = {r.headers.get("idempotency-key") or r.path.rsplit("/", 1)[-1]
+                    for r in writes}
             assert len(keys) == 1, f"{name}: a repeat without the same key"
         else:
             assert len(writes) == 1, f"{name}: {len(writes)} requests without idempotency"
