@@ -12,7 +12,7 @@ from tests.support.files import write
 from tests.support.workers import Workers
 
 POSTS = 6
-ROUNDS = 5
+ROUNDS = 10
 
 
 def notice(n: int) -> str:
