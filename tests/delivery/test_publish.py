@@ -250,11 +250,12 @@ def test_pacing_counts_deliveries_of_earlier_runs(tmp_path: Path) -> None:
 
     store = Store(tmp_path / "s.db")
     publisher = Publisher(store=store, channels={}, now=lambda: datetime.now(UTC))
-    publisher.deliveries.record_message("h", "info", "T", ("de",), "n.md")
-    for _ in range(3):
-        publisher.deliveries.begin("h", "tg", "telegram", "x", False)
+    for h in ("h1", "h2", "h3", "h4"):  # four notices: one delivery each to a channel
+        publisher.deliveries.record_message(h, "info", "T", ("de",), "n.md")
+    for h in ("h1", "h2", "h3"):
+        publisher.deliveries.begin(h, "tg", "telegram", "x", False)
     assert publisher._window_wait("tg", 3) == 0.0  # three in the minute, ours among them
-    publisher.deliveries.begin("h", "tg", "telegram", "x", False)
+    publisher.deliveries.begin("h4", "tg", "telegram", "x", False)
     assert 55 < publisher._window_wait("tg", 3) <= 60  # a fourth waits for the first to age
     assert publisher._window_wait("other", 3) == 0.0
 

@@ -71,7 +71,7 @@ def test_migration_moves_each_cap_document_to_its_cap_message(old_store: Path) -
               json.loads(d["post"])["extra"].get("cap_xml") for d in before}
 
     with Store.open(old_store) as store:
-        assert _version(old_store) == len(MIGRATIONS)  # the newest schema
+        assert _version(old_store) == len(MIGRATIONS) >= 3  # later migrations run too
         incidents = IncidentStore(store)
         for identifier in (f"{INCIDENT}.1", f"{INCIDENT}.2"):
             assert incidents.cap_of(identifier) == cap_of[identifier]  # to the byte
@@ -84,7 +84,8 @@ def test_migration_moves_each_cap_document_to_its_cap_message(old_store: Path) -
     assert len(after) == len(before) == 6
     for old, new in zip(before, after, strict=True):
         assert {k: v for k, v in old.items() if k != "post"} == {
-            k: v for k, v in new.items() if k != "post"}  # every other column as it was
+            k: v for k, v in new.items() if k != "post" and k in old}  # every other column
+        # as it was (later migrations add columns)
         old_post, new_post = json.loads(old["post"]), json.loads(new["post"])
         extra = old_post.pop("extra")
         assert "extra" not in new_post and "cap_xml" not in new["post"]
@@ -127,7 +128,7 @@ def test_log_and_retry_list_work_on_the_migrated_store(old_store: Path) -> None:
         (6, "website", "failed"), (5, "outbox", "sent"), (4, "website", "failed"),
         (3, "outbox", "sent"), (2, "website", "failed"), (1, "outbox", "sent")]
     assert [i["id"] for i in log["incidents"]] == [INCIDENT]
-    assert _version(old_store) == len(MIGRATIONS)
+    assert _version(old_store) == len(MIGRATIONS)  # log migrated it
 
     run = cli("retry", "--list", "--output", "json")
     assert run.code == 4, run.stderr  # three failed deliveries are open

@@ -127,7 +127,8 @@ def _refuse_warning(p: Plan) -> None:
 
 
 def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest deliveries, newest first; a read-only store is read as it is."""
     if not config.store_path.exists():
         return []
-    with open_store(config) as store:
+    with Store.open_for_reading(config.store_path) as store:
         return [d.as_dict() for d in DeliveryStore(store).recent(limit)]

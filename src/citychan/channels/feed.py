@@ -1,7 +1,9 @@
 """The ``feed`` channel: the city website's Atom feed plus a static HTML archive page.
 
 Entries live in ``entries.json`` beside the feed (the feed is regenerated from it), ids are
-stable (derived from the message), and every file is written atomically. A warning's entry
+stable (derived from the message), and every file is written atomically, under a lock that
+every run holds while it changes them (``.citychan.lock`` in the folder), so runs posting at
+the same time never lose each other's entries. A warning's entry
 links its CAP document under ``cap/``; citychan.warn.cap_files writes that document and the
 CAP index ``alerts.xml`` beside the feed."""
 
@@ -27,12 +29,13 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.fsutil import atomic_write
+from citychan.fsutil import atomic_write, locked
 from citychan.hygiene import xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 MAX_ENTRIES = 100  # in feed.xml; the archive page keeps all
-_LOCK = threading.Lock()  # several feed channels may share a folder
+_LOCK = threading.Lock()  # several feed channels may share a folder (and their threads the
+# process-wide lock file, which every run changing the feed's files holds: fsutil.locked)
 
 
 class FeedChannel:
@@ -89,7 +92,7 @@ class FeedChannel:
         now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
         entry_id = self.entry_id(post.message_id)
         try:
-            with _LOCK:
+            with _LOCK, locked(self.path):  # other runs too: each adds its entry to the last
                 entries = self.entries()
                 old = next((e for e in entries if e["id"] == entry_id), None)
                 entry = {

@@ -21,7 +21,7 @@ from citychan.channels.base import (
     Post,
     Receipt,
 )
-from citychan.fsutil import atomic_write
+from citychan.fsutil import atomic_write, locked
 
 _EXT = {
     Dialect.TELEGRAM: "html",
@@ -99,7 +99,8 @@ class OutboxChannel:
         if post.image:
             parts.append(f"\n[image: {post.image.name} — {post.image_alt or ''}]\n")
         try:
-            atomic_write(target, "".join(parts))
+            with locked(self.path):
+                atomic_write(target, "".join(parts))
         except OSError as exc:
             raise ChannelError(
                 f"cannot write {target}: {exc.strerror}", outcome_known=True

@@ -17,12 +17,12 @@ from citychan.config import Config
 from citychan.delivery.posts import make_post, post_to_json
 from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
 from citychan.delivery.secrets import mask_receipt, redactor
-from citychan.errors import ExitCode
+from citychan.errors import ExitCode, StoreError
 from citychan.findings import Finding
 from citychan.kinds import Kind, Level
 from citychan.notices.target import Plan, Target
 from citychan.store.db import Store
-from citychan.store.deliveries import DeliveryStore, Status
+from citychan.store.deliveries import Delivery, DeliveryStore, Status
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class Result:
     summary_used: bool = False
     unresolved: bool = False  # skipped because an earlier delivery's outcome is still open
     length: Length | None = None  # the plan's measure of what was sent, against the limit
+    store_error: str | None = None  # the store could not record the outcome: where it is
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -53,6 +54,7 @@ class Result:
             "unresolved": self.unresolved,
             "length": self.length.size if self.length else None,
             "limit": self.length.limit if self.length else None,
+            "store_error": self.store_error,
         }
 
 
@@ -69,7 +71,8 @@ class Report:
     @property
     def exit_code(self) -> ExitCode:
         bad = {Status.FAILED, Status.UNKNOWN}
-        return (ExitCode.DELIVERY if any(r.status in bad or r.unresolved for r in self.results)
+        return (ExitCode.DELIVERY
+                if any(r.status in bad or r.unresolved or r.store_error for r in self.results)
                 else ExitCode.OK)
 
     def as_dict(self) -> dict[str, Any]:
@@ -82,6 +85,21 @@ class Report:
             "results": [r.as_dict() for r in self.results],
             "findings": [f.as_dict() for f in self.findings],
         }
+
+
+class _Unclaimed(Exception):
+    """The store refused to record a delivery before its first attempt: it was not sent."""
+
+    def __init__(self, error: StoreError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _with(error: str | None, kept: str | None) -> str | None:
+    """A result's error text, plus what became of its record when the store refused it."""
+    if kept is None:
+        return error
+    return f"{error}; {kept}" if error else kept
 
 
 PACING_MAX = 120.0  # seconds a delivery may wait for its turn before the hard limit applies
@@ -129,6 +147,7 @@ class Publisher:
         self.deliveries.record_message(
             msg.content_hash, msg.kind, msg.title, msg.langs, str(msg.path)
         )
+        _ = self.store.owner  # this run's lock, held before any delivery is claimed
         skipped = [Result(s.name, "", Status.SKIPPED, error=s.reason) for s in plan.skipped]
         if not plan.targets:
             report.results = skipped
@@ -160,9 +179,16 @@ class Publisher:
         why = ("citychan stopped waiting (Ctrl-C)" if stopped else
                f"no answer within {self.hard_limit or 0:.0f} s (the server is answering too "
                "slowly)")
+        unclaimed = [o for o in outcomes.values() if isinstance(o, _Unclaimed)]
+        if unclaimed and len(unclaimed) == len(plan.targets):
+            raise unclaimed[0].error  # the store refused every claim: nothing was sent
         results: list[Result] = []
         for i, target in enumerate(plan.targets):
             outcome = outcomes.get(i)
+            if isinstance(outcome, _Unclaimed):  # others went out: this one was not sent
+                outcome = Result(target.name, target.type, Status.FAILED,
+                                 error=f"not sent: {outcome.error.message}",
+                                 summary_used=target.summary_used)
             if isinstance(outcome, BaseException):
                 raise outcome
             result = outcome if outcome is not None else self._overdue(target, why)
@@ -199,11 +225,12 @@ class Publisher:
         """A delivery with no outcome when the waiting ended: the request may still arrive."""
         text = f"{why}; the post may still arrive"
         did = self._dids.get(target.name)
+        kept = None
         if did is not None:  # only if its own thread has not finished it meanwhile
-            self.deliveries.finish(did, Status.UNKNOWN, error=text, only_pending=True)
+            kept = self.deliveries.finish(did, Status.UNKNOWN, error=text, only_pending=True)
         self._emit(target.name, "unknown", text)
-        return Result(target.name, target.type, Status.UNKNOWN, error=text, delivery_id=did,
-                      summary_used=target.summary_used)
+        return Result(target.name, target.type, Status.UNKNOWN, error=_with(text, kept),
+                      delivery_id=did, summary_used=target.summary_used, store_error=kept)
 
     def _emit(self, channel: str, what: str, detail: str = "") -> None:
         if self.on_event:
@@ -213,29 +240,6 @@ class Publisher:
         self, plan: Plan, target: Target, force: bool, level: Level | None, cap_file: str | None
     ) -> Result:
         msg = plan.message
-        if not force:
-            prev = self.deliveries.already_sent(msg.content_hash, target.name)
-            if prev is not None:
-                self._emit(target.name, "skipped")
-                # --force after an unknown outcome would be the blind resend we never do
-                then = (
-                    "use --force to send again"
-                    if prev.status is Status.SENT
-                    else "run 'citychan retry' to find out whether it arrived"
-                )
-                when = prev.created.astimezone(self.now().tzinfo)  # the city's clock, as log
-                return Result(
-                    target.name,
-                    target.type,
-                    Status.SKIPPED,
-                    prev.remote_id,
-                    prev.url,
-                    f"already {prev.status} on {when:%Y-%m-%d %H:%M} "
-                    f"(delivery #{prev.id}); {then}",
-                    prev.id,
-                    summary_used=target.summary_used,
-                    unresolved=prev.status is not Status.SENT,
-                )
         stored = (
             target.rendered.text
             if target.rendered.html is None
@@ -248,11 +252,45 @@ class Publisher:
             made.append(make_post(plan, target, key, self.now(), level, cap_file))
             return key, post_to_json(made[0])
 
-        # recorded with its key and post before the first attempt (Matrix txnId, Mastodon key)
-        did = self.deliveries.begin(msg.content_hash, target.name, target.type, stored, force,
-                                    prepare)
-        self._dids[target.name] = did
-        return self.send_recorded(target, made[0], did)
+        # "already sent?" and the pending record with its key and post (Matrix txnId,
+        # Mastodon key) are one step in the store: of several runs, one sends
+        try:
+            claim = self.deliveries.claim(msg.content_hash, target.name, target.type, stored,
+                                          force, prepare)
+        except StoreError as exc:
+            raise _Unclaimed(exc) from None
+        if claim.id is None:
+            assert claim.taken is not None
+            self._emit(target.name, "skipped")
+            return self._taken(target, claim.taken)
+        self._dids[target.name] = claim.id
+        return self.send_recorded(target, made[0], claim.id)
+
+    def _taken(self, target: Target, prev: Delivery) -> Result:
+        """Skipped: the delivery that went out, may have, or is being sent by another run."""
+        when = prev.created.astimezone(self.now().tzinfo)  # the city's clock, as log
+        if prev.status is Status.PENDING and self.store.owner_alive(prev.claim):
+            what = (f"already pending: another citychan run is sending it right now "
+                    f"(delivery #{prev.id}); see citychan log for its outcome")
+        else:
+            # --force after an unknown outcome would be the blind resend we never do
+            then = (
+                "use --force to send again"
+                if prev.status is Status.SENT
+                else "run 'citychan retry' to find out whether it arrived"
+            )
+            what = f"already {prev.status} on {when:%Y-%m-%d %H:%M} (delivery #{prev.id}); {then}"
+        return Result(
+            target.name,
+            target.type,
+            Status.SKIPPED,
+            prev.remote_id,
+            prev.url,
+            what,
+            prev.id,
+            summary_used=target.summary_used,
+            unresolved=prev.status is not Status.SENT,
+        )
 
     def send_recorded(self, target: Target, post: Post, did: int) -> Result:
         """Send one post for an already recorded delivery and finish its record."""
@@ -276,34 +314,38 @@ class Publisher:
         except ChannelError as exc:
             status = Status.FAILED if exc.outcome_known else Status.UNKNOWN
             text = self.redact(exc.message)
-            self.deliveries.finish(did, status, error=text, attempts=attempts)
+            kept = self.deliveries.finish(did, status, error=text, attempts=attempts)
             self._emit(target.name, str(status), text)
             return Result(
                 target.name,
                 target.type,
                 status,
-                error=text,
+                error=_with(text, kept),
                 delivery_id=did,
                 attempts=attempts,
                 summary_used=target.summary_used,
+                store_error=kept,
             )
         except (Exception, SystemExit) as exc:  # a channel's bug (even sys.exit): it may
             # have sent, so never assume not
             text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
-            self.deliveries.finish(did, Status.UNKNOWN, error=text, attempts=attempts)
+            kept = self.deliveries.finish(did, Status.UNKNOWN, error=text, attempts=attempts)
             self._emit(target.name, "unknown", text)
             return Result(
                 target.name,
                 target.type,
                 Status.UNKNOWN,
-                error=text,
+                error=_with(text, kept),
                 delivery_id=did,
                 attempts=attempts,
                 summary_used=target.summary_used,
+                store_error=kept,
             )
         # a server may echo a token inside the id or URL it answers with
         remote_id, url = mask_receipt(receipt, self.redact)
-        self.deliveries.finish(did, Status.SENT, remote_id=remote_id, url=url, attempts=attempts)
+        kept = self.deliveries.finish(
+            did, Status.SENT, remote_id=remote_id, url=url, attempts=attempts
+        )
         self._emit(target.name, "sent", url or remote_id or "")
         return Result(
             target.name,
@@ -311,9 +353,11 @@ class Publisher:
             Status.SENT,
             remote_id,
             url,
+            error=_with(None, kept),
             delivery_id=did,
             attempts=attempts,
             summary_used=target.summary_used,
+            store_error=kept,
         )
 
     def _pace(self, target: Target) -> None:

@@ -19,7 +19,7 @@ from citychan.delivery.publisher import Publisher, Result, publisher_for
 from citychan.delivery.secrets import mask_receipt
 from citychan.notices.target import Target
 from citychan.store.db import Store
-from citychan.store.deliveries import Delivery, DeliveryStore, Status
+from citychan.store.deliveries import Claim, Delivery, DeliveryStore, Status
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,10 @@ Resent = Callable[[Store, Channel, Post, Result], Result]
 
 
 def pending(config: Config) -> list[Delivery]:
+    """The open deliveries (`retry --list`); a read-only store is read as it is."""
     if not config.store_path.exists():
         return []
-    with Store.open(config.store_path) as store:
+    with Store.open_for_reading(config.store_path) as store:
         return DeliveryStore(store).unresolved()
 
 
@@ -75,6 +76,9 @@ def _resolve_one(
     resent: Resent | None,
 ) -> Resolution:
     deliveries = publisher.deliveries
+    if d.status is Status.PENDING and publisher.store.owner_alive(d.claim):
+        return Resolution(d, "left", d.status,
+                          "another citychan run is sending it right now; not resent")
     channel = channels.get(d.channel)
     raw = deliveries.post_of(d.id)
     if channel is None or raw is None:
@@ -97,15 +101,32 @@ def _resolve_one(
         return Resolution(d, "left", d.status, "not resent")
     caps = channel.capabilities
     target = Target(d.channel, d.channel_type, caps, post.langs, post.rendered)
-    # pending while it is resent: interrupted now, the next retry reads back or asks first
-    # instead of resending a "failed" delivery that may have gone out this time
-    deliveries.finish(d.id, Status.PENDING, error="being resent by citychan retry")
+    # claimed as the list showed it, pending while it is resent: of two retries one resends
+    # it; interrupted now, the next retry reads back or asks first instead of resending a
+    # "failed" delivery that may have gone out this time
+    claim = deliveries.reclaim(d, "being resent by citychan retry")
+    if claim.id is None:
+        return _not_claimed(d, claim, deliveries)
     result = publisher.send_recorded(target, post, d.id)
     if resent is not None and result.status is Status.SENT:
         result = resent(publisher.store, channel, post, result)
     return Resolution(
         d, "resent", result.status, result.url or result.remote_id or result.error or ""
     )
+
+
+def _not_claimed(d: Delivery, claim: Claim, deliveries: DeliveryStore) -> Resolution:
+    """Another run was first, or the message went to the channel in another delivery."""
+    other = claim.taken or d
+    if claim.why == "changed":
+        return Resolution(d, "left", other.status,
+                          f"another citychan run handled it meanwhile (now {other.status}); "
+                          "not resent")
+    why = f"delivery #{other.id} of the same message to {d.channel} is {other.status}"
+    if d.status is Status.FAILED and other.status is Status.SENT:  # nothing left to do
+        deliveries.finish(d.id, Status.SKIPPED, error=f"not resent: {why}")
+        return Resolution(d, "left", Status.SKIPPED, f"{why}; not resent")
+    return Resolution(d, "left", d.status, f"{why}; not resent")
 
 
 def _read_back(channel: Any, post: Any, d: Delivery) -> Any:

@@ -12,8 +12,10 @@ Migrations are a list, only ever appended to; the schema version is SQLite's
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +23,9 @@ from types import TracebackType
 from typing import Any, Self
 
 from citychan.errors import StoreError
+from citychan.fsutil import ProcessLock, held_elsewhere
+from citychan.store import journal
+from citychan.store.readonly import connect_read_only
 
 
 def _cap_out_of_deliveries(db: sqlite3.Connection) -> None:
@@ -68,6 +73,10 @@ def _keep_cap(db: sqlite3.Connection, cap: str, identifier: str | None, message_
 
 
 Migration = str | Callable[[sqlite3.Connection], None]
+
+# a delivery that went out or may have: never a second one for the same message and channel
+# (unless forced); "failed" is known not to have gone out and may be sent again
+_LIVE = "('pending', 'sent', 'unknown')"
 
 MIGRATIONS: list[Migration] = [
     # 1: messages and their deliveries
@@ -136,7 +145,33 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (channel, key)
     );
     """,
+    # 5: one live delivery per message and channel, claimed by one run at a time (``claim``:
+    # the run that sends it); incident ids handed out before the confirmation. Rows that
+    # concurrent runs of an older citychan recorded twice stay, marked ``duplicate``.
+    f"""
+    ALTER TABLE deliveries ADD COLUMN claim TEXT;
+    ALTER TABLE deliveries ADD COLUMN duplicate INTEGER NOT NULL DEFAULT 0;
+    UPDATE deliveries SET duplicate = 1 WHERE forced = 0 AND status IN {_LIVE}
+        AND EXISTS (SELECT 1 FROM deliveries e WHERE e.message_hash = deliveries.message_hash
+                    AND e.channel = deliveries.channel AND e.forced = 0
+                    AND e.status IN {_LIVE} AND e.id < deliveries.id);
+    UPDATE deliveries SET duplicate = 1 WHERE status = 'pending' AND duplicate = 0
+        AND EXISTS (SELECT 1 FROM deliveries e WHERE e.message_hash = deliveries.message_hash
+                    AND e.channel = deliveries.channel AND e.status = 'pending'
+                    AND e.duplicate = 0 AND e.id < deliveries.id);
+    CREATE UNIQUE INDEX deliveries_once ON deliveries(message_hash, channel)
+        WHERE forced = 0 AND duplicate = 0 AND status IN {_LIVE};
+    CREATE UNIQUE INDEX deliveries_in_flight ON deliveries(message_hash, channel)
+        WHERE status = 'pending' AND duplicate = 0;
+    CREATE TABLE incident_ids (
+        id TEXT PRIMARY KEY,
+        reserved TEXT NOT NULL
+    );
+    """,
 ]
+
+
+BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
 
 
 class Transaction:
@@ -151,17 +186,38 @@ class Transaction:
 
 class Store:
     """One SQLite file, one connection shared by the fan-out threads. Every write is its
-    own transaction, so nothing recorded is lost. Close it, or use it as a context manager."""
+    own transaction, so nothing recorded is lost. Close it, or use it as a context manager.
 
-    def __init__(self, path: Path) -> None:
+    Several processes may use one store at once: every write transaction begins with
+    ``BEGIN IMMEDIATE`` and waits up to ``BUSY_TIMEOUT`` for another's to end. A run that
+    claims deliveries holds a lock file (``owner``) while it runs, so another run can tell a
+    delivery in flight from one a crashed run left pending."""
+
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         self._lock = threading.RLock()
-        self._db = _connect(path)
+        self._owner: ProcessLock | None = None
+        self._claims = 0
+        self._db = connect_read_only(path, len(MIGRATIONS)) if read_only else _connect(path)
 
     @classmethod
     def open(cls, path: Path) -> Self:
-        """The store at ``path``, created and migrated as needed."""
+        """The store at ``path``, created and migrated as needed; outcomes waiting in the
+        fallback journal are written into it first."""
         return cls(path)
+
+    @classmethod
+    def open_for_reading(cls, path: Path) -> Self:
+        """The store for a command that only reads (`log`, `retry --list`): opened as usual
+        where it can be written, else read-only (a read-only file or folder, a full disk),
+        with the outcomes waiting in the fallback journal shown as recorded."""
+        if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+            try:
+                return cls(path)
+            except StoreError:
+                pass  # cannot be written now: read it as it is
+        return cls(path, read_only=True)
 
     def __enter__(self) -> Self:
         return self
@@ -174,11 +230,63 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            if self._owner is not None:
+                self._owner.release()
+                self._owner = None
+
+    @property
+    def runs_folder(self) -> Path:
+        """Where each run that claims deliveries keeps its lock file."""
+        return self.path.with_name(self.path.name + ".runs")
+
+    @property
+    def owner(self) -> str:
+        """This run's token, written into every delivery it claims; its lock file is held
+        from the first claim until the store is closed (or the process ends)."""
+        with self._lock:
+            if self._owner is None:
+                token = f"{os.getpid()}-{os.urandom(8).hex()}"
+                try:
+                    self._owner = ProcessLock(self.runs_folder / f"{token}.lock")
+                except OSError as exc:
+                    raise StoreError(f"{self.runs_folder}: cannot write the store's run lock "
+                                     f"({exc.strerror or exc})") from None
+            return self._owner.path.stem
+
+    def new_claim(self) -> str:
+        """A claim for one delivery: this run's token and a number of its own, so that even
+        this run's next claim of the same delivery is told apart from this one."""
+        owner = self.owner
+        with self._lock:
+            self._claims += 1
+            return f"{owner}.{self._claims}"
+
+    def owner_alive(self, claim: str | None) -> bool:
+        """Whether the run that made ``claim`` (a delivery's) is still running; None (a row
+        recorded before claims existed) is a run long gone."""
+        if claim is None:
+            return False
+        token = claim.split(".", 1)[0]
+        with self._lock:
+            if self._owner is not None and token == self._owner.path.stem:
+                return True
+        return held_elsewhere(self.runs_folder / f"{token}.lock")
+
+    def journal(self) -> list[dict[str, Any]]:
+        """Outcomes waiting in the fallback journal (only a read-only store has any)."""
+        return journal.entries(self.path) if self.read_only else []
+
+    def keep_aside(self, entry: dict[str, Any]) -> None:
+        """An outcome the store could not take goes to the fallback journal (OSError if
+        that cannot be written either)."""
+        journal.append(self.path, entry)
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back (and a
         ``sqlite3.Error`` is raised as a ``StoreError``)."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: cannot write the store (opened read-only)")
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -216,36 +324,60 @@ def _connect(path: Path) -> sqlite3.Connection:
     db: sqlite3.Connection | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=10, check_same_thread=False, isolation_level=None)
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False,
+                             isolation_level=None)
         db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
+        _wal(db)
         db.execute("PRAGMA foreign_keys=ON")
         _migrate(db)
+        journal.replay(db, path)  # before anything else: what went out is known as such
     except (sqlite3.Error, OSError) as exc:
         if db is not None:
             db.close()
         raise StoreError(
-            f"{path}: cannot open the store ({exc})",
-            hint="check [store] path in the config and its permissions",
+            f"{path}: cannot open the store ({getattr(exc, 'strerror', None) or exc})",
+            hint="check [store] path in the config and its permissions, and free disk space",
         ) from None
     return db
 
 
+def _wal(db: sqlite3.Connection) -> None:
+    """WAL mode (readers never wait for a writer). Switching a new file to it needs the file
+    to itself: another run opening it the same moment makes it wait its turn."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _migrate(db: sqlite3.Connection) -> None:
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > len(MIGRATIONS):
-        raise sqlite3.DatabaseError(
-            f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})"
-        )
-    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+    """Every migration not yet applied, each in its own write transaction. The version is
+    read again once the transaction holds the write lock: when several runs open a new store
+    at once, each migration runs exactly once and the others find it done."""
+    while True:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise sqlite3.DatabaseError(
+                f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})"
+            )
+        if version == len(MIGRATIONS):
+            return
         db.execute("BEGIN IMMEDIATE")
         try:
-            if callable(step):
-                step(db)
-            else:
-                for statement in _statements(step):
-                    db.execute(statement)
-            db.execute(f"PRAGMA user_version = {number}")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < len(MIGRATIONS):
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(db)
+                else:
+                    for statement in _statements(step):
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version + 1}")
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:

@@ -1,6 +1,13 @@
-"""Delivery records: every attempt to send a message to a channel, begun before the first
+"""Delivery records: every attempt to send a message to a channel, claimed before the first
 attempt and finished with its outcome, and the questions asked of them (already sent?
-unresolved? how many today?). Tables of migration 1."""
+unresolved? how many today?). Tables of migrations 1 and 4.
+
+A delivery is claimed in one write transaction: the question "already sent or pending?" and
+the pending row that answers "no" are one step, so of several runs posting the same notice
+at once exactly one sends to each channel (a unique index on message and channel for live
+deliveries backs this up). `citychan retry` claims a delivery the same way before it sends
+it again. An outcome the store cannot take after the post went out goes to the fallback
+journal (citychan.store.journal) instead of being lost."""
 
 from __future__ import annotations
 
@@ -11,7 +18,9 @@ from enum import StrEnum
 from typing import Any
 
 from citychan import clock
-from citychan.store.db import Store
+from citychan.errors import StoreError
+from citychan.store import journal
+from citychan.store.db import Store, Transaction
 
 
 class Status(StrEnum):
@@ -39,6 +48,7 @@ class Delivery:
     updated: datetime
     title: str = ""
     kind: str = "info"
+    claim: str | None = None  # who claimed it last: that run's token and a number
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -57,6 +67,20 @@ class Delivery:
             "created": self.created.isoformat(),
             "updated": self.updated.isoformat(),
         }
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What claiming a delivery gave: ``id``, the pending delivery this run now sends, or
+    ``taken``, the delivery that stands in the way (nothing is to be sent), with ``why``."""
+
+    id: int | None = None
+    taken: Delivery | None = None
+    why: str = ""  # taken: "live" (went out or may have) or "changed" (another run was first)
+
+
+_COLUMNS = "d.*, m.title AS title, m.kind AS kind"
+_FROM = "FROM deliveries d JOIN messages m ON m.hash = d.message_hash "
 
 
 def _now() -> str:
@@ -83,27 +107,85 @@ class DeliveryStore:
                 (hash_, kind, title, ",".join(langs), source, _now()),
             )
 
+    def claim(
+        self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool,
+        prepare: Callable[[int], tuple[str, str]] | None = None,
+    ) -> Claim:
+        """Claim the delivery of a message to a channel for this run, in one write
+        transaction: when one to it went out, may have, or is under way (pending), that one
+        is returned as ``taken`` and nothing is recorded. ``forced`` sends again after one
+        that went out, but never beside one that is pending."""
+        token = self.store.new_claim()
+        with self.store.transaction() as tx:
+            live = tx.execute(
+                f"SELECT {_COLUMNS} {_FROM}WHERE d.message_hash=? AND d.channel=? AND "
+                "(d.status=? OR (? AND d.status IN (?,?))) "
+                "ORDER BY d.status=? DESC, d.id DESC LIMIT 1",
+                (message_hash, channel, Status.PENDING, not forced, Status.SENT, Status.UNKNOWN,
+                 Status.PENDING),
+            ).fetchall()
+            if live:
+                return Claim(taken=_deliveries(live, [])[0], why="live")
+            return Claim(id=self._insert(tx, message_hash, channel, channel_type, rendered,
+                                         forced, token, prepare))
+
     def begin(
         self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool,
         prepare: Callable[[int], tuple[str, str]] | None = None,
     ) -> int:
-        """Record a pending delivery *before* the first attempt; returns its id. ``prepare``
-        turns the new id into (idempotency key, post JSON), stored in the same transaction:
-        a crash can never leave a pending delivery without the post to resend."""
+        """Record a pending delivery *before* the first attempt, without asking whether one
+        exists (``claim`` asks); returns its id. ``prepare`` turns the new id into
+        (idempotency key, post JSON), stored in the same transaction: a crash can never leave
+        a pending delivery without the post to resend."""
+        token = self.store.new_claim()
         with self.store.transaction() as tx:
-            now = _now()
-            cur = tx.execute(
-                "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
-                "forced, created, updated) VALUES (?,?,?,?,?,?,?,?)",
-                (message_hash, channel, channel_type, Status.PENDING, rendered, int(forced),
-                 now, now),
-            )
-            did = int(cur.lastrowid or 0)
-            if prepare is not None:
-                key, post_json = prepare(did)
-                tx.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
-                           (key, post_json, did))
-            return did
+            return self._insert(tx, message_hash, channel, channel_type, rendered, forced,
+                                token, prepare)
+
+    @staticmethod
+    def _insert(
+        tx: Transaction, message_hash: str, channel: str, channel_type: str, rendered: str,
+        forced: bool, token: str, prepare: Callable[[int], tuple[str, str]] | None,
+    ) -> int:
+        now = _now()
+        cur = tx.execute(
+            "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
+            "forced, claim, created, updated) VALUES (?,?,?,?,?,?,?,?,?)",
+            (message_hash, channel, channel_type, Status.PENDING, rendered, int(forced), token,
+             now, now),
+        )
+        did = int(cur.lastrowid or 0)
+        if prepare is not None:
+            key, post_json = prepare(did)
+            tx.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
+                       (key, post_json, did))
+        return did
+
+    def reclaim(self, seen: Delivery, note: str) -> Claim:
+        """Claim an open delivery (failed, unknown, or pending from a run that is gone) for
+        sending it again, as ``seen`` showed it: when another run has changed it since, or
+        another delivery of the message to the channel went out, may have, or is under way,
+        nothing is claimed. The claimed delivery is pending, with ``note`` as its error until
+        the outcome is in: interrupted then, the next retry reads back or asks first."""
+        token = self.store.new_claim()
+        with self.store.transaction() as tx:
+            now = tx.execute(f"SELECT {_COLUMNS} {_FROM}WHERE d.id=?", (seen.id,)).fetchall()
+            current = _deliveries(now, [])[0] if now else None
+            if current is None or (current.status, current.claim) != (seen.status, seen.claim):
+                return Claim(taken=current or seen, why="changed")
+            other = tx.execute(
+                f"SELECT {_COLUMNS} {_FROM}WHERE d.message_hash=? AND d.channel=? AND d.id!=? "
+                "AND d.duplicate=0 AND (d.status=? OR (? AND d.status IN (?,?))) "
+                "ORDER BY d.status=? DESC, d.id DESC LIMIT 1",
+                (seen.message_hash, seen.channel, seen.id, Status.PENDING,
+                 seen.status is Status.FAILED and not seen.forced, Status.SENT, Status.UNKNOWN,
+                 Status.PENDING),
+            ).fetchall()
+            if other:
+                return Claim(taken=_deliveries(other, [])[0], why="live")
+            tx.execute("UPDATE deliveries SET status=?, claim=?, error=?, updated=? WHERE id=?",
+                       (Status.PENDING, token, note, _now(), seen.id))
+            return Claim(id=seen.id)
 
     def finish(
         self,
@@ -115,16 +197,37 @@ class DeliveryStore:
         error: str | None = None,
         attempts: int = 0,
         only_pending: bool = False,
-    ) -> None:
+    ) -> str | None:
         """Record an outcome. ``only_pending``: leave a delivery alone that has one already
-        (the hard limit must not overwrite a send that finished meanwhile)."""
-        with self.store.transaction() as tx:
-            tx.execute(
-                "UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
-                "attempts=attempts+?, updated=? WHERE id=?"
-                + (" AND status='pending'" if only_pending else ""),
-                (status, remote_id, url, error, attempts, _now(), delivery_id),
-            )
+        (the hard limit must not overwrite a send that finished meanwhile).
+
+        None when the store has it. When the store cannot take it (disk full, I/O error),
+        the outcome goes to the fallback journal, and the next run writes it into the store:
+        returns what happened, in words, for the result."""
+        when = _now()
+        try:
+            with self.store.transaction() as tx:
+                tx.execute(
+                    "UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
+                    "attempts=attempts+?, updated=? WHERE id=?"
+                    + (" AND status='pending'" if only_pending else ""),
+                    (status, remote_id, url, error, attempts, when, delivery_id),
+                )
+        except StoreError as exc:
+            entry = {"delivery": delivery_id, "status": str(status), "remote_id": remote_id,
+                     "url": url, "error": error, "attempts": attempts, "updated": when,
+                     "only_pending": only_pending}
+            why = exc.message.split(": cannot write the store ", 1)[-1]
+            try:
+                self.store.keep_aside(entry)
+            except OSError as lost:
+                return (f"not recorded: the store cannot be written {why} and its fallback "
+                        f"journal neither ({lost.strerror or lost}); see citychan log and "
+                        "the channel before sending it again")
+            return (f"the store cannot be written {why}: the outcome is kept in "
+                    f"{journal.journal_path(self.store.path).name} and recorded by the next "
+                    "citychan run")
+        return None
 
     def post_of(self, delivery_id: int) -> str | None:
         """The post JSON recorded for a delivery (what `citychan retry` resends)."""
@@ -164,38 +267,40 @@ class DeliveryStore:
 
     def unresolved(self) -> list[Delivery]:
         """Deliveries that failed, whose outcome is unknown, or that never finished."""
-        return self._query(
-            "WHERE d.status IN (?,?,?) ORDER BY d.id",
-            (Status.FAILED, Status.UNKNOWN, Status.PENDING),
-        )
+        open_ = (Status.FAILED, Status.UNKNOWN, Status.PENDING)
+        found = self._query("WHERE d.status IN (?,?,?) ORDER BY d.id", open_)
+        return [d for d in found if d.status in open_]  # the fallback journal may settle one
 
     def get(self, delivery_id: int) -> Delivery | None:
         rows = self._query("WHERE d.id=?", (delivery_id,))
         return rows[0] if rows else None
 
     def _query(self, where: str, params: tuple[Any, ...]) -> list[Delivery]:
-        rows = self.store.query(
-            "SELECT d.*, m.title AS title, m.kind AS kind FROM deliveries d "
-            "JOIN messages m ON m.hash = d.message_hash " + where,
-            params,
-        )
-        return [
-            Delivery(
-                id=r["id"],
-                message_hash=r["message_hash"],
-                channel=r["channel"],
-                channel_type=r["channel_type"],
-                status=Status(r["status"]),
-                idempotency_key=r["idempotency_key"],
-                remote_id=r["remote_id"],
-                url=r["url"],
-                error=r["error"],
-                forced=bool(r["forced"]),
-                attempts=r["attempts"],
-                created=datetime.fromisoformat(r["created"]),
-                updated=datetime.fromisoformat(r["updated"]),
-                title=r["title"],
-                kind=r["kind"],
-            )
-            for r in rows
-        ]
+        rows = self.store.query(f"SELECT {_COLUMNS} {_FROM}" + where, params)
+        return _deliveries(rows, self.store.journal())
+
+
+def _deliveries(rows: list[Any], waiting: list[dict[str, Any]]) -> list[Delivery]:
+    """Rows as deliveries; ``waiting``: outcomes of the fallback journal shown as recorded."""
+    out = []
+    for row in rows:
+        r = journal.overlay(dict(row), waiting) if waiting else row
+        out.append(Delivery(
+            id=r["id"],
+            message_hash=r["message_hash"],
+            channel=r["channel"],
+            channel_type=r["channel_type"],
+            status=Status(r["status"]),
+            idempotency_key=r["idempotency_key"],
+            remote_id=r["remote_id"],
+            url=r["url"],
+            error=r["error"],
+            forced=bool(r["forced"]),
+            attempts=r["attempts"],
+            created=datetime.fromisoformat(r["created"]),
+            updated=datetime.fromisoformat(r["updated"]),
+            title=r["title"],
+            kind=r["kind"],
+            claim=r["claim"] if "claim" in r.keys() else None,  # a store read, not migrated
+        ))
+    return out

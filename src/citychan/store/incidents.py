@@ -60,6 +60,32 @@ class IncidentStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def allocate(self, incident_id: str, *, exact: bool) -> str | None:
+        """Hand out the id of a new incident, unique among every run: ``incident_id`` when
+        it is free, else (unless ``exact``) the first free of ``incident_id-2``, ``-3`` …
+        It stays reserved until the incident is recorded or ``release`` gives it back; None
+        when ``exact`` and it is taken."""
+        with self.store.transaction() as tx:
+            n = 1
+            while True:
+                candidate = incident_id if n == 1 else f"{incident_id}-{n}"
+                taken = tx.execute(
+                    "SELECT 1 FROM incidents WHERE id=? UNION ALL "
+                    "SELECT 1 FROM incident_ids WHERE id=?", (candidate, candidate),
+                ).fetchone()
+                if taken is None:
+                    tx.execute("INSERT INTO incident_ids(id, reserved) VALUES (?,?)",
+                               (candidate, clock.utcnow().isoformat(timespec="seconds")))
+                    return candidate
+                if exact:
+                    return None
+                n += 1
+
+    def release(self, incident_id: str) -> None:
+        """Give back an id ``allocate`` handed out (recorded or not: an incident keeps it)."""
+        with self.store.transaction() as tx:
+            tx.execute("DELETE FROM incident_ids WHERE id=?", (incident_id,))
+
     def open_incident(self, inc: Incident) -> None:
         with self.store.transaction() as tx:
             _insert_once(

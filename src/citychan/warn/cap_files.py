@@ -25,7 +25,7 @@ from citychan.channels.outbox import OutboxChannel
 from citychan.config import Config
 from citychan.delivery.publisher import Result
 from citychan.errors import UsageError
-from citychan.fsutil import atomic_write
+from citychan.fsutil import atomic_write, locked
 from citychan.store.db import Store
 from citychan.store.deliveries import DeliveryStore, Status
 from citychan.store.incidents import IncidentStore
@@ -152,9 +152,12 @@ def _beside(
     if folder is None:
         return result
     try:
-        atomic_write(folder / name, cap)
-        if isinstance(channel, FeedChannel):
-            write_cap_index(channel, message_id)
+        # the channel's own lock: the CAP index is made from the feed's entries, which
+        # another run may be changing this moment
+        with locked(getattr(channel, "path", folder)):
+            atomic_write(folder / name, cap)
+            if isinstance(channel, FeedChannel):
+                write_cap_index(channel, message_id)
     except OSError as exc:
         error = f"cannot write the CAP document {folder / name}: {exc.strerror}"
         if result.delivery_id is not None:
@@ -165,7 +168,7 @@ def _beside(
 
 def write_cap_index(feed: FeedChannel, message_id: str) -> None:
     """The Atom feed of CAP alerts beside the feed: one entry per warning message among the
-    feed's newest entries, linking its CAP file."""
+    feed's newest entries, linking its CAP file. The caller holds the feed's lock."""
     entries = feed.entries()
     caps = [e for e in entries[:MAX_ENTRIES] if e.get("cap")]
     if not caps:

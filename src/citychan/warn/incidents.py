@@ -5,7 +5,7 @@ still open or overdue (past expiry without an all-clear)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from citychan.alerts import CapStatus, Level, MsgType, Reference, ResponseType, 
 from citychan.alerts.area import Area
 from citychan.alerts.levels import STATUS_PREFIX
 from citychan.config import Config
-from citychan.errors import UsageError, did_you_mean
+from citychan.errors import StoreError, UsageError, did_you_mean
 from citychan.store.db import Store
 from citychan.store.incidents import AlertRecord, Incident, IncidentStore
 
@@ -118,10 +118,26 @@ def still_valid(messages: list[Warning], now: datetime) -> list[Warning]:
     ]
 
 
-def taken(store: Store) -> Callable[[str], bool]:
-    """Whether an incident id is recorded already (for making a new one unique)."""
-    inc = IncidentStore(store)
-    return lambda incident_id: inc.get(incident_id) is not None
+def reserve(store: Store, w: Warning, explicit: bool) -> Warning:
+    """A new warning with its incident id handed out by the store, before anything is
+    confirmed: several warnings in the same second are as many incidents (a generated id
+    gets a suffix, -2, -3 …), and none is refused after its confirmation. An id the file
+    names itself (``explicit``) is refused when it exists. Give it back with ``release``."""
+    got = IncidentStore(store).allocate(w.incident, exact=explicit)
+    if got is None:
+        refuse_existing(store, w.incident)
+        raise UsageError(f"incident '{w.incident}' is being sent by another citychan run; "
+                         "a new warning needs a new incident id")
+    return w if got == w.incident else replace(w, incident=got)
+
+
+def release(store: Store, incident_id: str) -> None:
+    """Give back a reserved id. A store that cannot be written now keeps the reservation:
+    that id is then skipped, and what was sent is still reported."""
+    try:
+        IncidentStore(store).release(incident_id)
+    except StoreError:
+        pass
 
 
 def refuse_existing(store: Store, incident_id: str) -> None:
@@ -179,7 +195,7 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
     """Open incidents with their expiry; ``overdue`` when past expiry without an all-clear."""
     if not config.store_path.exists():
         return []
-    with Store.open(config.store_path) as store:
+    with Store.open_for_reading(config.store_path) as store:
         now = config.now()
         return [_marked(i.as_dict(now)) for i in IncidentStore(store).open_incidents()]
 

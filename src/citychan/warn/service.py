@@ -32,7 +32,7 @@ from citychan.warn.cap_files import (
     stage,
     write_cap,
 )
-from citychan.warn.incidents import load_incident, record, refuse_existing, still_valid, taken
+from citychan.warn.incidents import load_incident, record, release, reserve, still_valid
 
 
 @dataclass(frozen=True)
@@ -52,19 +52,10 @@ class WarnInput:
     status: CapStatus = CapStatus.ACTUAL  # Exercise / Test with --exercise / --test
 
 
-def build(
-    inp: WarnInput, config: Config, now: datetime, taken: Callable[[str], bool] | None = None
-) -> Warning:
-    """A new warning from a file, a template or flags. ``taken`` tells which incident ids
-    exist already: a generated id then gets a suffix (two warnings in the same second are
-    two incidents); an id the file names itself is kept (and refused later if it exists)."""
-    w, explicit = _build(inp, config, now)
-    if taken is None or explicit or not taken(w.incident):
-        return w
-    n = 2
-    while taken(f"{w.incident}-{n}"):
-        n += 1
-    return replace(w, incident=f"{w.incident}-{n}")
+def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
+    """A new warning from a file, a template or flags (its incident id as generated or as
+    the file names it; ``reserve`` makes it unique in the store)."""
+    return _build(inp, config, now)[0]
 
 
 def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool]:
@@ -345,21 +336,25 @@ def run(
     with Store.open(config.store_path) as store:
         names: tuple[str, ...] | None = None
         if mode == "new":
-            w = build(inp, config, now, taken=taken(store))
-            refuse_existing(store, w.incident)
+            w, explicit = _build(inp, config, now)
+            w = reserve(store, w, explicit)  # before the confirmation: one id per run
         elif mode == "update":
             w, names = build_update(str(incident), inp, config, store, now)
         else:
             w, names = build_allclear(str(incident), inp.details, config, store, now, inp.status)
-        return deliver(
-            w,
-            config,
-            store=None if dry_run else store,
-            channel_names=names,
-            only=only,
-            cap_out=cap_out,
-            confirm=confirm,
-            on_event=on_event,
-            now=now,
-            env=env,
-        )
+        try:
+            return deliver(
+                w,
+                config,
+                store=None if dry_run else store,
+                channel_names=names,
+                only=only,
+                cap_out=cap_out,
+                confirm=confirm,
+                on_event=on_event,
+                now=now,
+                env=env,
+            )
+        finally:
+            if mode == "new":  # recorded, its incident keeps the id; else nobody needs it
+                release(store, w.incident)
