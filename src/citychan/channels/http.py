@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from citychan import clock
 from citychan.channels.base import ChannelContext, ChannelError, url_problem
 from citychan.masking import Masker
 
@@ -423,7 +424,7 @@ def retry_after_of(
 ) -> float | None:
     """Seconds to wait from ``Retry-After``, Telegram's ``parameters.retry_after``, Matrix's
     ``retry_after_ms`` or Mastodon's ``X-RateLimit-Reset``, in that order."""
-    now = now or datetime.now(UTC)
+    now = now or clock.utcnow()
     seconds = parse_retry_after(response.headers.get("retry-after"), now)
     if seconds is not None:
         return seconds
@@ -450,7 +451,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or clock.utcnow())).total_seconds())
 
 
 def parse_reset_time(value: str | None, now: datetime | None = None) -> float | None:
@@ -463,7 +464,7 @@ def parse_reset_time(value: str | None, now: datetime | None = None) -> float | 
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return max(0.0, (when - (now or clock.utcnow())).total_seconds())
 
 
 def retry_after_from_body(body: Any) -> float | None:

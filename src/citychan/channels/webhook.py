@@ -11,9 +11,9 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from citychan import clock
 from citychan.channels.base import (
     Capabilities,
     ChannelContext,
@@ -36,7 +36,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def payload(post: Post) -> dict[str, Any]:
     """The JSON document of one post: ``{id, kind, level, lang, title, text, link, sent}``."""
-    sent = post.sent or datetime.now(UTC)
+    sent = post.sent or clock.utcnow()
     return {
         "id": post.message_id,
         "kind": str(post.kind),
