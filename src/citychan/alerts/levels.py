@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from citychan.errors import UsageError
-from citychan.kinds import Level
+from citychan.kinds import CapStatus, Level, MsgType
 
-__all__ = ["Level"]  # re-exported: the warning domain speaks of levels
+__all__ = ["CapStatus", "Level", "MsgType"]  # re-exported: the warning domain speaks of them
 
 
 class Guard(StrEnum):
@@ -53,22 +53,6 @@ class Certainty(StrEnum):
     POSSIBLE = "Possible"
     UNLIKELY = "Unlikely"
     UNKNOWN = "Unknown"
-
-
-class CapStatus(StrEnum):
-    """CAP status (System is not used by citychan)."""
-
-    ACTUAL = "Actual"
-    EXERCISE = "Exercise"
-    TEST = "Test"
-
-
-class MsgType(StrEnum):
-    """CAP msgType (Ack and Error are not used by citychan)."""
-
-    ALERT = "Alert"
-    UPDATE = "Update"
-    CANCEL = "Cancel"
 
 
 class Category(StrEnum):

@@ -12,6 +12,7 @@ from typing import Any
 
 from citychan import clock
 from citychan.errors import StoreError
+from citychan.kinds import CapStatus, Level, MsgType
 from citychan.store.db import Store, Transaction
 
 
@@ -19,8 +20,8 @@ from citychan.store.db import Store, Transaction
 class Incident:
     id: str
     event: str
-    level: str
-    status: str
+    level: Level | None
+    status: CapStatus
     channels: tuple[str, ...]
     headline: str
     opened: datetime
@@ -32,8 +33,8 @@ class Incident:
         return {
             "id": self.id,
             "event": self.event,
-            "level": self.level,
-            "status": self.status,
+            "level": str(self.level) if self.level else None,
+            "status": str(self.status),
             "channels": list(self.channels),
             "headline": self.headline,
             "opened": self.opened.isoformat(),
@@ -47,7 +48,7 @@ class Incident:
 class AlertRecord:
     identifier: str
     incident_id: str
-    msg_type: str
+    msg_type: MsgType
     sent: datetime
     expires: datetime
     warning_json: str
@@ -92,8 +93,9 @@ class IncidentStore:
                 tx,
                 "INSERT INTO incidents(id, event, level, status, channels, headline, opened, "
                 "expires) VALUES (?,?,?,?,?,?,?,?)",
-                (inc.id, inc.event, inc.level, inc.status, json.dumps(list(inc.channels)),
-                 inc.headline, inc.opened.isoformat(), inc.expires.isoformat()),
+                (inc.id, inc.event, str(inc.level or ""), str(inc.status),
+                 json.dumps(list(inc.channels)), inc.headline, inc.opened.isoformat(),
+                 inc.expires.isoformat()),
                 StoreError(f"incident '{inc.id}' is already recorded; nothing was overwritten"),
             )
 
@@ -105,7 +107,7 @@ class IncidentStore:
                 tx,
                 "INSERT INTO alerts(identifier, incident_id, msg_type, sent, expires, "
                 "message_hash, warning, cap) VALUES (?,?,?,?,?,?,?,?)",
-                (rec.identifier, rec.incident_id, rec.msg_type, rec.sent.isoformat(),
+                (rec.identifier, rec.incident_id, str(rec.msg_type), rec.sent.isoformat(),
                  rec.expires.isoformat(), message_hash, rec.warning_json, rec.cap_xml),
                 StoreError(
                     f"CAP message {rec.identifier} is already recorded; nothing was overwritten",
@@ -125,12 +127,12 @@ class IncidentStore:
                 "UPDATE incidents SET expires=? WHERE id=?", (latest["expires"], rec.incident_id)
             )
 
-    def set_current(self, incident_id: str, level: str, headline: str) -> None:
+    def set_current(self, incident_id: str, level: Level | None, headline: str) -> None:
         """The incident's level and headline as its latest message says them."""
         with self.store.transaction() as tx:
             tx.execute(
                 "UPDATE incidents SET level=?, headline=? WHERE id=?",
-                (level, headline, incident_id),
+                (str(level or ""), headline, incident_id),
             )
 
     def close(self, incident_id: str, when: datetime) -> None:
@@ -157,7 +159,7 @@ class IncidentStore:
             AlertRecord(
                 r["identifier"],
                 r["incident_id"],
-                r["msg_type"],
+                MsgType(r["msg_type"]),
                 datetime.fromisoformat(r["sent"]),
                 datetime.fromisoformat(r["expires"]),
                 r["warning"],
@@ -177,8 +179,8 @@ class IncidentStore:
             Incident(
                 r["id"],
                 r["event"],
-                r["level"],
-                r["status"],
+                Level(r["level"]) if r["level"] else None,
+                CapStatus(r["status"]),
                 tuple(json.loads(r["channels"])),
                 r["headline"],
                 datetime.fromisoformat(r["opened"]),

@@ -164,8 +164,8 @@ def record(
             Incident(
                 w.incident,
                 w.event,
-                str(w.level or ""),
-                str(w.status),
+                w.level,
+                w.status,
                 tuple(channels),
                 headline,
                 w.sent,
@@ -177,7 +177,7 @@ def record(
         AlertRecord(
             w.identifier,
             w.incident,
-            str(w.msg_type),
+            w.msg_type,
             w.sent,
             w.expires or w.sent,
             warning_to_json(w),
@@ -186,7 +186,7 @@ def record(
         message_hash,
     )
     if w.msg_type is MsgType.UPDATE:
-        inc.set_current(w.incident, str(w.level or ""), headline)
+        inc.set_current(w.incident, w.level, headline)
     if w.msg_type is MsgType.CANCEL:
         inc.close(w.incident, w.sent)
 
@@ -203,7 +203,7 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
 def _marked(incident: dict[str, Any]) -> dict[str, Any]:
     """Exercises and tests read as such in the log (also those recorded without the prefix);
     ``exercise`` is true for both, so a script can leave them out."""
-    word = {str(k): v for k, v in STATUS_PREFIX.items()}.get(incident["status"])
+    word = STATUS_PREFIX.get(CapStatus(incident["status"]))
     if word and not incident["headline"].startswith(f"{word}: "):
         incident["headline"] = f"{word}: {incident['headline']}"
     incident["exercise"] = word is not None
