@@ -4,9 +4,10 @@ the read timeout, so it never trips), a garbage body, a 100 MB body, an answer t
 off mid-body.
 
 Whatever the server does: no second request where the API has no idempotency (Mastodon's
-and Matrix's repeats all carry one key: the Idempotency-Key header, the txnId), no lost record (every delivery ends recorded as sent, failed or
-unknown, never pending, and one whose request arrived is never "failed", which would invite
-a resend), bounded time (within the configured hard limit) and bounded memory (the 100 MB
+and Matrix's repeats carry one key: the Idempotency-Key header, the txnId), no lost record
+(every delivery ends recorded as sent, failed or unknown, never pending, and one whose
+request arrived is never "failed", which would invite a resend), bounded time (within the
+configured hard limit) and bounded memory (the 100 MB
 answer: the citychan process stays under 80 MiB)."""
 
 from __future__ import annotations
