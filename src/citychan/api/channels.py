@@ -3,13 +3,14 @@ that failed or whose outcome is unknown (`citychan retry`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from citychan.channels.registry import ChannelType, available_types
 from citychan.config import Config
 from citychan.delivery.preflight import Check, run_checks
 from citychan.delivery.recovery import Ask, Resolution, pending, resolve
-from citychan.store.deliveries import Delivery
+from citychan.errors import ExitCode
+from citychan.store.deliveries import Delivery, Status
 from citychan.warn.cap_files import after_resend
 
 
@@ -32,3 +33,16 @@ def retry(config: Config, ask: Ask, env: Mapping[str, str] | None = None) -> lis
     """Resolve every open delivery; a warning resent to an outbox or feed gets its CAP
     document beside it again."""
     return resolve(config, ask=ask, env=env, resent=after_resend)
+
+
+OPEN = frozenset({Status.FAILED, Status.UNKNOWN, Status.PENDING})
+
+
+def checks_exit_code(checks: Iterable[Check]) -> ExitCode:
+    """4 when a pre-flight check found a problem, else 0."""
+    return ExitCode.OK if all(c.ok for c in checks) else ExitCode.DELIVERY
+
+
+def open_exit_code(statuses: Iterable[Status]) -> ExitCode:
+    """4 while any delivery is still failed, unknown or pending, else 0."""
+    return ExitCode.DELIVERY if any(s in OPEN for s in statuses) else ExitCode.OK

@@ -12,7 +12,7 @@ from typing import Any
 from citychan import alerts
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
-from citychan.errors import CitychanError, InputError, did_you_mean
+from citychan.errors import CitychanError, ExitCode, InputError, did_you_mean
 from citychan.findings import Finding, error, has_errors
 from citychan.kinds import Kind
 from citychan.notices.message import Message, load_message
@@ -98,3 +98,10 @@ def _eligible(chosen: list[Any], message: Message) -> list[Any]:
     if not message.channels:
         return chosen
     return [c for c in chosen if c.name in message.channels]
+
+
+def exit_code(results: list[Checked]) -> ExitCode:
+    """2 when a file could not be read at all, 3 when the rules found errors, else 0."""
+    if any(r.error for r in results):
+        return ExitCode.USAGE
+    return ExitCode.OK if all(r.ok for r in results) else ExitCode.REJECTED

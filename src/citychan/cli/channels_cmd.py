@@ -28,16 +28,16 @@ def channels(
     from citychan import api
     from citychan.api import channels as channel_api
 
-    def run() -> dict[str, Any]:
+    def run() -> tuple[dict[str, Any], int]:
         cfg = api.load(config)
         result: dict[str, Any] = {"channels": _listing(cfg)}
+        checks = channel_api.test(cfg) if test else []
         if test:
-            result["checks"] = [c.as_dict() for c in channel_api.test(cfg)]
-        return result
+            result["checks"] = [c.as_dict() for c in checks]
+        return result, int(channel_api.checks_exit_code(checks))
 
-    result = common.run(run)
-    ok = all(c["ok"] for c in result.get("checks", []))
-    code = 0 if ok else 4
+    result, code = common.run(run)
+    ok = code == 0
     if output == "json":
         common.emit_json("channels", ok, result, code)
         raise typer.Exit(code)
@@ -87,16 +87,17 @@ def retry(
             return False
         return views.resend_wanted(delivery, why)
 
-    def run() -> list[dict[str, Any]]:
+    def run() -> tuple[list[dict[str, Any]], int]:
         cfg = api.load(config)
         if list_only:
-            return [d.as_dict() for d in channel_api.unresolved(cfg)]
+            open_ = channel_api.unresolved(cfg)
+            return ([d.as_dict() for d in open_],
+                    int(channel_api.open_exit_code(d.status for d in open_)))
         resolved = channel_api.retry(cfg, ask=ask)
-        return [r.as_dict() for r in resolved]
+        return ([r.as_dict() for r in resolved],
+                int(channel_api.open_exit_code(r.status for r in resolved)))
 
-    rows = common.run(run)
-    status_key = "status" if list_only else "new_status"
-    code = 4 if any(r[status_key] in ("failed", "unknown", "pending") for r in rows) else 0
+    rows, code = common.run(run)
     if output == "json":
         common.emit_json("retry", code == 0, {"deliveries": rows}, code)
         raise typer.Exit(code)
@@ -106,6 +107,4 @@ def retry(
 
 def _unasked(rows: list[dict[str, Any]]) -> bool:
     """Deliveries left because nobody could be asked whether to resend them."""
-    return any(r.get("action") == "left"
-               and r["detail"] in ("not resent", "cannot be read back; not resent")
-               for r in rows)
+    return any(r.get("declined") for r in rows)

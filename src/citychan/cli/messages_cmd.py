@@ -33,12 +33,11 @@ def check(
     Example: citychan check examples/*.md
     """
     from citychan import api
-    from citychan.api.check import check
+    from citychan.api.check import check, exit_code
 
     results = common.run(lambda: check(files, api.load(config)))
     ok = all(r.ok for r in results)
-    unreadable = any(r.error for r in results)
-    code = 2 if unreadable else (0 if ok else 3)
+    code = int(exit_code(results))
     if output == "json":
         common.emit_json("check", ok, {"files": [r.as_dict() for r in results]}, code)
     else:
@@ -60,7 +59,7 @@ def preview(
     from citychan.api import notices
 
     plan = common.run(lambda: notices.preview(file, api.load(config), only=channel or ()))
-    code = 0 if plan.ok else 3
+    code = int(plan.exit_code)
     if output == "json":
         common.emit_json("preview", plan.ok, plan.as_dict(), code)
     else:

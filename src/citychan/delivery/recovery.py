@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import StrEnum
 from typing import Any
 
 from citychan.channels.base import CannotTell, Channel, ChannelError, Post
@@ -22,19 +23,27 @@ from citychan.store.db import Store
 from citychan.store.deliveries import Claim, Delivery, DeliveryStore, Status
 
 
+class Action(StrEnum):
+    RESENT = "resent"  # sent again
+    FOUND = "found"  # read back: it had gone out after all
+    LEFT = "left"  # not resent (a person decides, or it cannot be told now)
+
+
 @dataclass(frozen=True)
 class Resolution:
     delivery: Delivery
-    action: str  # resent, found, left
+    action: Action
     status: Status
     detail: str = ""
+    declined: bool = False  # left because the person (or nobody, without a terminal) said no
 
     def as_dict(self) -> dict[str, Any]:
         return {
             **self.delivery.as_dict(),
-            "action": self.action,
+            "action": str(self.action),
             "new_status": str(self.status),
             "detail": self.detail,
+            "declined": self.declined,
         }
 
 
@@ -77,28 +86,29 @@ def _resolve_one(
 ) -> Resolution:
     deliveries = publisher.deliveries
     if d.status is Status.PENDING and publisher.store.owner_alive(d.claim):
-        return Resolution(d, "left", d.status,
+        return Resolution(d, Action.LEFT, d.status,
                           "another citychan run is sending it right now; not resent")
     channel = channels.get(d.channel)
     raw = deliveries.post_of(d.id)
     if channel is None or raw is None:
         why = "channel no longer configured" if channel is None else "nothing recorded to resend"
-        return Resolution(d, "left", d.status, why)
+        return Resolution(d, Action.LEFT, d.status, why)
     post = post_from_json(raw)
     if d.status is not Status.FAILED:
         found = _read_back(channel, post, d)
         if isinstance(found, ChannelError):  # the API can tell, but did not answer now
             why = publisher.redact(found.message)
             return Resolution(
-                d, "left", d.status, f"read-back failed, not resent: {why}; run retry later")
+                d, Action.LEFT, d.status, f"read-back failed, not resent: {why}; run retry later")
         if found is not None and found is not NotImplemented:
             remote_id, url = mask_receipt(found, publisher.redact)
             deliveries.finish(d.id, Status.SENT, remote_id=remote_id, url=url)
-            return Resolution(d, "found", Status.SENT, url or remote_id or "")
+            return Resolution(d, Action.FOUND, Status.SENT, url or remote_id or "")
         if found is NotImplemented and not ask(d, f"{d.channel} cannot tell whether it arrived"):
-            return Resolution(d, "left", d.status, "cannot be read back; not resent")
+            return Resolution(d, Action.LEFT, d.status, "cannot be read back; not resent",
+                              declined=True)
     elif not ask(d, f"{d.channel} failed: {d.error or ''}"):
-        return Resolution(d, "left", d.status, "not resent")
+        return Resolution(d, Action.LEFT, d.status, "not resent", declined=True)
     caps = channel.capabilities
     target = Target(d.channel, d.channel_type, caps, post.langs, post.rendered)
     # claimed as the list showed it, pending while it is resent: of two retries one resends
@@ -111,7 +121,7 @@ def _resolve_one(
     if resent is not None and result.status is Status.SENT:
         result = resent(publisher.store, channel, post, result)
     return Resolution(
-        d, "resent", result.status, result.url or result.remote_id or result.error or ""
+        d, Action.RESENT, result.status, result.url or result.remote_id or result.error or ""
     )
 
 
@@ -119,14 +129,14 @@ def _not_claimed(d: Delivery, claim: Claim, deliveries: DeliveryStore) -> Resolu
     """Another run was first, or the message went to the channel in another delivery."""
     other = claim.taken or d
     if claim.why == "changed":
-        return Resolution(d, "left", other.status,
+        return Resolution(d, Action.LEFT, other.status,
                           f"another citychan run handled it meanwhile (now {other.status}); "
                           "not resent")
     why = f"delivery #{other.id} of the same message to {d.channel} is {other.status}"
     if d.status is Status.FAILED and other.status is Status.SENT:  # nothing left to do
         deliveries.finish(d.id, Status.SKIPPED, error=f"not resent: {why}")
-        return Resolution(d, "left", Status.SKIPPED, f"{why}; not resent")
-    return Resolution(d, "left", d.status, f"{why}; not resent")
+        return Resolution(d, Action.LEFT, Status.SKIPPED, f"{why}; not resent")
+    return Resolution(d, Action.LEFT, d.status, f"{why}; not resent")
 
 
 def _read_back(channel: Any, post: Any, d: Delivery) -> Any:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from citychan.channels.base import Capabilities, Length, Rendered
-from citychan.errors import RejectedError
+from citychan.errors import ExitCode, RejectedError
 from citychan.findings import Finding, Severity, has_errors
 from citychan.notices.message import Message
 
@@ -61,6 +61,11 @@ class Plan:
     @property
     def ok(self) -> bool:
         return not has_errors(self.findings)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """0, or 3 when the rules found errors (nothing would be sent)."""
+        return ExitCode.OK if self.ok else ExitCode.REJECTED
 
     def reject_if_errors(self) -> None:
         """Raise RejectedError (exit 3) when the rules found errors: nothing is sent then."""
