@@ -10,17 +10,16 @@ import os
 import re
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from citychan.channels.base import Dialect, Rendered
-from citychan.links import clean_url
-from citychan.notices.message import Document, Message, load_message
+from citychan.notices.message import Message, load_message
 from citychan.render.notice import message_links, render, render_summary
 from citychan.render.parse import Node, parse, walk
 from tests.support.files import EXAMPLES, GOLDEN
+from tests.support.render import TagChecker, synthetic, url_map
 
 # Read at import: the autouse isolation fixture removes CITYCHAN_* variables from tests.
 UPDATE = os.environ.get("CITYCHAN_UPDATE_GOLDEN") == "1"
@@ -29,11 +28,6 @@ NAMES = ["strassensperrung", "wertstoffhof", "stadtfest", "buergerbuero", "stadt
 HTML_DIALECTS = {Dialect.MATRIX, Dialect.EMAIL, Dialect.FEED}
 TITLE_FIELD = {Dialect.NTFY, Dialect.EMAIL, Dialect.FEED}
 SORBIAN = "ěłćřžčš"
-TELEGRAM_TAGS = {"b", "i", "s", "u", "code", "pre", "a", "blockquote"}
-
-
-def url_map(url: str) -> str:
-    return clean_url(url)[0]
 
 
 def example(name: str) -> Message:
@@ -42,14 +36,6 @@ def example(name: str) -> Message:
 
 def all_out(r: Rendered) -> str:
     return r.text + (r.html or "")
-
-
-def synthetic(body: str, title: str = "Hinweis", link: str | None = None,
-              **more: tuple[str, str]) -> Message:
-    docs = [Document(lang="de", title=title, body=body, path=Path("x.md"))]
-    for lang, (t, b) in more.items():
-        docs.append(Document(lang=lang, title=t, body=b, path=Path(f"x.{lang}.md")))
-    return Message(path=Path("x.md"), kind="info", docs=tuple(docs), link=link)
 
 
 def check_golden(path: Path, actual: str) -> None:
@@ -148,33 +134,6 @@ def test_whatsapp_keeps_spaces_outside_marks() -> None:
 
 # --- Telegram ---------------------------------------------------------------------------------
 
-VOID = {"br", "hr", "meta", "img", "!doctype"}
-
-
-class _TagChecker(HTMLParser):
-    """Collects tags outside ``allowed`` (None: any) and unbalanced ones."""
-
-    def __init__(self, allowed: set[str] | None = TELEGRAM_TAGS) -> None:
-        super().__init__(convert_charrefs=True)
-        self.allowed = allowed
-        self.stack: list[str] = []
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.allowed is not None:
-            if tag not in self.allowed:
-                self.problems.append(f"tag <{tag}>")
-            for key, _ in attrs:
-                if not (tag == "a" and key == "href"):
-                    self.problems.append(f"attribute {key} on <{tag}>")
-        if tag not in VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.stack or self.stack.pop() != tag:
-            self.problems.append(f"unbalanced </{tag}>")
-
-
 @pytest.mark.parametrize("name", NAMES + ["<tricky>", "<hostile>"])
 def test_telegram_uses_only_allowed_tags_balanced(name: str) -> None:
     if name == "<tricky>":
@@ -184,7 +143,7 @@ def test_telegram_uses_only_allowed_tags_balanced(name: str) -> None:
     else:
         m = example(name)
     text = render(m, Dialect.TELEGRAM, url_map=url_map).text
-    checker = _TagChecker()
+    checker = TagChecker()
     checker.feed(text)
     checker.close()
     assert not checker.problems and not checker.stack, (checker.problems, checker.stack)
@@ -197,7 +156,7 @@ def test_html_is_balanced(name: str, dialect: Dialect) -> None:
     m = synthetic(TRICKY) if name == "<tricky>" else example(name)
     html = render(m, dialect, url_map=url_map).html
     assert html is not None
-    checker = _TagChecker(allowed=None)
+    checker = TagChecker(allowed=None)
     checker.feed(html)
     checker.close()
     assert not checker.problems and not checker.stack, (checker.problems, checker.stack)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from citychan.channels.base import Dialect
 from citychan.render.notice import render
-from tests.render.test_render import _TagChecker, synthetic, url_map
+from tests.support.render import TagChecker, synthetic, url_map
 
 # the pieces Markdown is made of, and the characters HTML cares about
 PIECES = ["**", "*", "_", "~~", "`", "```", "\n", "\n\n", "> ", "- ", "1. ", "# ", "[", "]",
@@ -26,7 +26,7 @@ markdown = st.lists(st.sampled_from(PIECES), min_size=1, max_size=40).map("".joi
 def test_any_markdown_renders_to_html_telegram_takes(body: str, title: str) -> None:
     text = render(synthetic(body, title=title.strip() or "Hinweis"), Dialect.TELEGRAM,
                   url_map=url_map).text
-    checker = _TagChecker()
+    checker = TagChecker()
     checker.feed(text)
     checker.close()
     assert not checker.problems and not checker.stack, (checker.problems, checker.stack, text)
