@@ -14,6 +14,10 @@ import pytest
 from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError, Dialect
 from citychan.channels.whatsapp import WhatsAppChannel, message_id_of
 from citychan.testing import sample_post
+from tests.support.cli import cli
+from tests.support.e2e import ApiServer
+from tests.support.fault_server import Ok
+from tests.support.files import NOTICE, write
 from tests.support.gateways import EvolutionFake, WahaFake, WhapiFake
 
 CHANNEL = "120363012345678901@newsletter"
@@ -441,3 +445,45 @@ def test_evolution_version_question_without_answer_lets_the_post_tell():
     with pytest.raises(ChannelError, match="HTTP 502"):
         channel.preflight()
     assert [r.url.path for r in fake.seen] == ["/", "/message/sendText/bautzen", "/"]
+
+
+# --- through the CLI, against a loopback gateway ---------------------------------------------
+
+
+def gateway_table(provider: str, url: str, **extra: str) -> dict:
+    return {"type": "whatsapp", "provider": provider, "base_url": url, "channel_id": CHANNEL,
+            **extra}
+
+
+@pytest.mark.integration
+def test_cli_channels_test_warns_about_waha_without_token_env(isolated, make_config):
+    # WAHA with its security switched off (devlikeapro/waha-docs, how-to/security): it
+    # answers without a key, the check passes, and the missing key is a warning
+    fixed = {("GET", "/api/sessions/default"): Ok({"name": "default", "status": "WORKING"}),
+             ("GET", "/api/default/channels"): Ok([{"id": CHANNEL, "role": "OWNER"}])}
+    with ApiServer(fixed=fixed) as waha:
+        make_config(channels={"whatsapp": gateway_table("waha", waha.url)})
+        run = cli("channels", "--test", "--output", "json")
+    (check,) = json.loads(run.stdout)["result"]["checks"]
+    assert run.code == 0 and check["ok"] and check["problems"] == []
+    (warning,) = check["warnings"]
+    assert "no token_env in [channels.whatsapp]" in warning and "X-Api-Key" in warning
+
+
+@pytest.mark.integration
+def test_cli_evolution_2_3_channels_test_and_post_say_so_in_one_line(isolated, make_config):
+    line = ("Evolution API 2.3.7 cannot post to a WhatsApp Channel; upgrade the server to "
+            "2.4.0 or later")
+    with ApiServer(fixed={("GET", "/"): Ok({"version": "2.3.7"})}, default=Ok({})) as evo:
+        make_config(channels={"whatsapp": gateway_table(
+            "evolution", evo.url, instance="bautzen", token_env="WA_KEY")})
+        env = {"WA_KEY": KEY}
+        test = cli("channels", "--test", "--output", "json", env=env)
+        write(isolated / "n.md", NOTICE)
+        sent = cli("post", "n.md", "--yes", "--output", "json", env=env)
+        writes = evo.writes
+    (check,) = json.loads(test.stdout)["result"]["checks"]
+    assert test.code == 4 and check["problems"] == [line]
+    (result,) = json.loads(sent.stdout)["result"]["results"]
+    assert result["status"] == "failed" and result["error"] == line + "; nothing was sent"
+    assert writes == []

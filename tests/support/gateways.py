@@ -20,8 +20,8 @@ Whapi.Cloud - Whapi-Cloud/whapi-mcp (``generated-mcp/getMessagesNewsletter.js``,
 - ``GET /newsletters/{NewsletterID}/messages?count=`` -> ``{messages: [...], count, total}``.
 
 WAHA - devlikeapro/waha (``src/api/chats.controller.ts``, ``src/api/channels.controller.ts``,
-``src/core/auth``) and devlikeapro/waha-docs (``how-to/channels/index.md``,
-``how-to/security/index.md``), 2025.x:
+``src/api/sessions.controller.ts``) and devlikeapro/waha-docs (``content/docs/how-to/channels/
+index.md``, ``how-to/security/index.md``), 2025.x:
 - ``X-Api-Key`` required unless security is switched off: 401 ``{message, statusCode}``.
 - ``GET /api/sessions/{s}`` -> ``{name, status, engine: {engine}}``.
 - one's own channel is a chat: ``GET /api/{s}/chats/{chatId}/messages?limit=&downloadMedia=``

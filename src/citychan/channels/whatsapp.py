@@ -278,6 +278,14 @@ class WhatsAppChannel(HttpChannel):
             return [problem]
         return self.gateway.preflight(self)
 
+    def preflight_warnings(self) -> list[str]:
+        """What is not wrong today but should be set up (a WAHA without ``token_env``)."""
+        if self.gateway.token_optional and self._token is None:
+            return [f"no token_env in [channels.{self.name}]: current WAHA requires X-Api-Key "
+                    "unless its security is switched off; set WAHA_API_KEY on the server and "
+                    "the same value in the variable token_env names"]
+        return []
+
     def read_back(self, post: Post, since: datetime) -> Receipt | None:
         """Look for the post among the channel's messages since ``since``, where the gateway
         can list them (WAHA, Whapi); Evolution raises NotImplementedError: a person looks."""
