@@ -1,5 +1,6 @@
 """WhatsApp Channel via WAHA, Whapi.Cloud and Evolution API: exact request shapes, message ids,
-the empty-2xx trap, WAHA pre-flight and read back."""
+the empty-2xx trap, pre-flight and read back, and each gateway's version differences (the
+fakes in tests/support/gateways.py name their upstream sources)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ import pytest
 from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError, Dialect
 from citychan.channels.whatsapp import WhatsAppChannel, message_id_of
 from citychan.testing import sample_post
+from tests.support.cli import cli
+from tests.support.e2e import ApiServer
+from tests.support.fault_server import Ok
+from tests.support.files import NOTICE, write
+from tests.support.gateways import EvolutionFake, WahaFake, WhapiFake
 
 CHANNEL = "120363012345678901@newsletter"
 KEY = "gateway-api-key-42"
@@ -35,6 +41,8 @@ def make(handler, provider="waha", **options) -> WhatsAppChannel:
 def capture(seen, body=None, status=201):
     def handler(request):
         seen.append(request)
+        if request.url.path == "/":  # Evolution's version (a 2.4 server, see EvolutionFake)
+            return httpx.Response(200, json={"version": "2.4.0"})
         return httpx.Response(status, json=body if body is not None else {"id": "wamid.1"})
 
     return handler
@@ -73,7 +81,7 @@ def post(**kw):
 def test_text_request_shape_per_provider(provider, options, url, auth, body):
     seen: list[httpx.Request] = []
     receipt = make(capture(seen), provider, **options).send(post())
-    (req,) = seen
+    (req,) = [r for r in seen if r.method == "POST"]
     assert (req.method, str(req.url)) == ("POST", url)
     assert req.headers[auth[0]] == auth[1]
     assert json.loads(req.content) == body
@@ -157,7 +165,7 @@ def waha_api(session_status="WORKING", owner=(), admin=(), messages=()):
         if path == "/api/default/channels":
             ids = owner if request.url.params["role"] == "OWNER" else admin
             return httpx.Response(200, json=[{"id": i, "name": "Bautzen"} for i in ids])
-        if path == f"/api/default/channels/{CHANNEL}/messages/preview":
+        if path == f"/api/default/chats/{CHANNEL}/messages":
             return httpx.Response(200, json=list(messages))
         return httpx.Response(404)
 
@@ -189,6 +197,8 @@ def test_preflight_problems():
 
 def test_preflight_evolution_connection_state():
     def handler(request):
+        if request.url.path == "/":
+            return httpx.Response(200, json={"version": "2.4.1"})
         assert request.url.path == "/instance/connectionState/bautzen"
         return httpx.Response(200, json={"instance": {"instanceName": "bautzen", "state": "close"}})
 
@@ -215,9 +225,9 @@ def test_read_back_missing_when_only_older_copies():
     assert make(handler).read_back(post(), SINCE) is None
 
 
-def test_read_back_not_possible_for_whapi():
+def test_read_back_not_possible_for_evolution():
     with pytest.raises(NotImplementedError):
-        make(capture([]), "whapi").read_back(post(), SINCE)
+        make(EvolutionFake(), "evolution", instance="bautzen").read_back(post(), SINCE)
 
 
 @pytest.mark.parametrize(
@@ -254,3 +264,226 @@ def test_waha_without_api_key_on_loopback_sends_no_key_header():
     channel.send(post())
     assert "x-api-key" not in seen[0].headers
     assert KEY not in repr(make(capture([])))
+
+
+# --- Evolution API: 2.3 cannot post to a channel, 2.4 needs its licence -----------------------
+
+
+def evolution(fake: EvolutionFake) -> WhatsAppChannel:
+    return make(fake, "evolution", instance="bautzen")
+
+
+def test_evolution_2_3_refuses_a_channel_post_before_sending():
+    fake = EvolutionFake(version="2.3.7")
+    with pytest.raises(ChannelError) as info:
+        evolution(fake).send(post())
+    assert (info.value.retryable, info.value.outcome_known) == (False, True)
+    assert info.value.message == (
+        "Evolution API 2.3.7 cannot post to a WhatsApp Channel; upgrade the server to 2.4.0 "
+        "or later; nothing was sent"
+    )
+    assert fake.writes == [] and [r.url.path for r in fake.seen] == ["/"]
+
+
+def test_evolution_2_3_preflight_says_so_in_one_line():
+    fake = EvolutionFake(version="2.3.7")
+    assert evolution(fake).preflight() == [
+        "Evolution API 2.3.7 cannot post to a WhatsApp Channel; upgrade the server to 2.4.0 "
+        "or later"
+    ]
+
+
+def test_evolution_2_3_would_send_the_channel_id_to_a_group():
+    """What the check above prevents: createJid on 2.3.x makes the id a group id."""
+    fake = EvolutionFake(version="2.3.7")
+    answer = fake(httpx.Request("POST", "https://wa.bautzen.de/message/sendText/bautzen",
+                                json={"number": CHANNEL, "text": TEXT}))
+    assert answer.status_code == 400
+    assert answer.json()["response"]["message"][0]["jid"] == "120363012345678901@g.us"
+
+
+def test_evolution_without_a_version_is_refused():
+    def handler(request):
+        return httpx.Response(200, json={"status": 200, "message": "ok"})
+
+    (problem,) = make(handler, "evolution", instance="bautzen").preflight()
+    assert "did not tell its version" in problem and "2.4.0" in problem
+
+
+def test_evolution_2_4_activated_posts_to_the_channel_and_asks_the_version_once():
+    fake = EvolutionFake(version="2.4.2")
+    channel = evolution(fake)
+    assert channel.send(post()).remote_id == "3EB0C0FFEE1234"
+    assert channel.send(post()).remote_id == "3EB0C0FFEE1234"
+    assert [r.url.path for r in fake.seen] == [
+        "/", "/message/sendText/bautzen", "/message/sendText/bautzen"]
+    assert json.loads(fake.writes[0].content)["number"] == CHANNEL
+
+
+def test_evolution_2_4_preflight_ok_when_activated_and_open():
+    assert evolution(EvolutionFake(version="2.4.0")).preflight() == []
+
+
+def test_evolution_2_4_not_activated_is_failed_with_hint_not_unknown():
+    fake = EvolutionFake(version="2.4.0", activated=False)
+    with pytest.raises(ChannelError) as info:
+        evolution(fake).send(post())
+    assert (info.value.retryable, info.value.outcome_known) == (False, True)
+    assert info.value.status == 503
+    assert "HTTP 503: service not activated; nothing was sent" in info.value.message
+    assert "Activate the Evolution API licence" in info.value.message
+
+
+def test_evolution_2_4_not_activated_preflight_names_the_licence():
+    with pytest.raises(ChannelError) as info:
+        evolution(EvolutionFake(version="2.4.0", activated=False)).preflight()
+    assert "service not activated" in info.value.message and "licence" in info.value.message
+
+
+def test_evolution_error_text_comes_from_response_message():
+    def handler(request):
+        if request.url.path == "/":
+            return httpx.Response(200, json={"version": "2.4.0"})
+        return EvolutionFake.error(400, "Bad Request", ["Text is required", "number invalid"])
+
+    with pytest.raises(ChannelError) as info:
+        make(handler, "evolution", instance="bautzen").send(post())
+    assert info.value.message == "Evolution API: HTTP 400: Text is required; number invalid"
+    assert "Bad Request" not in info.value.message
+
+
+# --- Whapi.Cloud ------------------------------------------------------------------------------
+
+
+def test_whapi_preflight_asks_health_without_waking_the_channel():
+    fake = WhapiFake(health="AUTH")
+    assert make(fake, "whapi").preflight() == []
+    (req,) = fake.seen
+    assert (req.url.path, dict(req.url.params)) == ("/health", {"wakeup": "false"})
+
+
+@pytest.mark.parametrize("state", ["QR", "LAUNCH", "ERROR"])
+def test_whapi_preflight_problem_unless_auth(state):
+    (problem,) = make(WhapiFake(health=state), "whapi").preflight()
+    assert problem.startswith(f"Whapi channel is {state}, not AUTH")
+
+
+def test_whapi_sent_false_is_unknown_not_sent():
+    fake = WhapiFake(sent=False)
+    with pytest.raises(ChannelError) as info:
+        make(fake, "whapi").send(post())
+    assert (info.value.retryable, info.value.outcome_known) == (False, False)
+    assert "sent: false" in info.value.message
+
+
+def test_whapi_sent_true_is_sent():
+    assert make(WhapiFake(), "whapi").send(post()).remote_id == "PsqXn5SAD5v7HRA-wHqB9g"
+
+
+def whapi_message(ident: str, stamp: int, body: str) -> dict:
+    return {"id": ident, "type": "text", "chat_id": CHANNEL, "from_me": True,
+            "timestamp": stamp, "text": {"body": body}}
+
+
+def test_whapi_read_back_finds_the_post_in_newsletter_messages():
+    fake = WhapiFake(messages=[whapi_message("other", AFTER, "Etwas anderes"),
+                               whapi_message("mine", AFTER, TEXT)])
+    receipt = make(fake, "whapi").read_back(post(), SINCE)
+    assert receipt is not None and receipt.remote_id == "mine"
+    (req,) = fake.seen
+    assert req.url.path == f"/newsletters/{CHANNEL}/messages"
+    assert req.url.params["count"] == "50"
+
+
+def test_whapi_read_back_missing_when_only_older_copies():
+    fake = WhapiFake(messages=[whapi_message("old", AFTER - 3600, TEXT)])
+    assert make(fake, "whapi").read_back(post(), SINCE) is None
+
+
+# --- WAHA ------------------------------------------------------------------------------------
+
+
+def test_waha_read_back_reads_the_own_channel_as_a_chat_not_the_preview():
+    mine = {"id": "true_x@newsletter_AB", "timestamp": AFTER, "fromMe": True, "body": TEXT}
+    fake = WahaFake(api_key=KEY, engine="GOWS", messages=[mine])
+    receipt = make(fake).read_back(post(), SINCE)
+    assert receipt is not None and receipt.remote_id == "true_x@newsletter_AB"
+    (req,) = fake.seen
+    assert req.url.path == f"/api/default/chats/{CHANNEL}/messages"
+    assert "preview" not in str(req.url)
+
+
+def test_waha_without_token_env_gets_a_problem_when_waha_wants_the_key():
+    fake = WahaFake(api_key=KEY, owner=(CHANNEL,))
+    ctx = ChannelContext(env={}, http=httpx.Client(transport=httpx.MockTransport(fake)))
+    channel = WhatsAppChannel.from_config(
+        "whatsapp",
+        {"provider": "waha", "base_url": "http://127.0.0.1:3000", "channel_id": CHANNEL},
+        ctx,
+    )
+    (problem,) = channel.preflight()
+    assert "set token_env" in problem and "X-Api-Key" in problem
+
+
+def test_waha_with_its_key_passes_the_preflight():
+    assert make(WahaFake(api_key=KEY, owner=(CHANNEL,))).preflight() == []
+
+
+def test_evolution_version_question_without_answer_lets_the_post_tell():
+    """A 5xx on GET / neither blocks the post nor becomes its outcome: the post's own
+    answer decides, and the version is asked again next time."""
+    fake = EvolutionFake(version="2.4.0")
+
+    def handler(request):
+        if request.url.path == "/":
+            fake.seen.append(request)
+            return httpx.Response(502, text="Bad Gateway")
+        return fake(request)
+
+    channel = make(handler, "evolution", instance="bautzen")
+    assert channel.send(post()).remote_id == "3EB0C0FFEE1234"
+    with pytest.raises(ChannelError, match="HTTP 502"):
+        channel.preflight()
+    assert [r.url.path for r in fake.seen] == ["/", "/message/sendText/bautzen", "/"]
+
+
+# --- through the CLI, against a loopback gateway ---------------------------------------------
+
+
+def gateway_table(provider: str, url: str, **extra: str) -> dict:
+    return {"type": "whatsapp", "provider": provider, "base_url": url, "channel_id": CHANNEL,
+            **extra}
+
+
+@pytest.mark.integration
+def test_cli_channels_test_warns_about_waha_without_token_env(isolated, make_config):
+    # WAHA with its security switched off (devlikeapro/waha-docs, how-to/security): it
+    # answers without a key, the check passes, and the missing key is a warning
+    fixed = {("GET", "/api/sessions/default"): Ok({"name": "default", "status": "WORKING"}),
+             ("GET", "/api/default/channels"): Ok([{"id": CHANNEL, "role": "OWNER"}])}
+    with ApiServer(fixed=fixed) as waha:
+        make_config(channels={"whatsapp": gateway_table("waha", waha.url)})
+        run = cli("channels", "--test", "--output", "json")
+    (check,) = json.loads(run.stdout)["result"]["checks"]
+    assert run.code == 0 and check["ok"] and check["problems"] == []
+    (warning,) = check["warnings"]
+    assert "no token_env in [channels.whatsapp]" in warning and "X-Api-Key" in warning
+
+
+@pytest.mark.integration
+def test_cli_evolution_2_3_channels_test_and_post_say_so_in_one_line(isolated, make_config):
+    line = ("Evolution API 2.3.7 cannot post to a WhatsApp Channel; upgrade the server to "
+            "2.4.0 or later")
+    with ApiServer(fixed={("GET", "/"): Ok({"version": "2.3.7"})}, default=Ok({})) as evo:
+        make_config(channels={"whatsapp": gateway_table(
+            "evolution", evo.url, instance="bautzen", token_env="WA_KEY")})
+        env = {"WA_KEY": KEY}
+        test = cli("channels", "--test", "--output", "json", env=env)
+        write(isolated / "n.md", NOTICE)
+        sent = cli("post", "n.md", "--yes", "--output", "json", env=env)
+        writes = evo.writes
+    (check,) = json.loads(test.stdout)["result"]["checks"]
+    assert test.code == 4 and check["problems"] == [line]
+    (result,) = json.loads(sent.stdout)["result"]["results"]
+    assert result["status"] == "failed" and result["error"] == line + "; nothing was sent"
+    assert writes == []

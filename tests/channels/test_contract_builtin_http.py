@@ -44,7 +44,9 @@ CASES = {
     "whatsapp-evolution": (
         WhatsAppChannel,
         {"provider": "evolution", "instance": "i", **WA},
-        answer({"key": {"id": "k1"}}, 201),
+        # Evolution's GET / tells its version (channels need 2.4, see tests/support/gateways)
+        lambda r: (httpx.Response(200, json={"version": "2.4.0"}) if r.url.path == "/"
+                   else httpx.Response(201, json={"key": {"id": "k1"}})),
     ),
     "telegram": (
         TelegramChannel,

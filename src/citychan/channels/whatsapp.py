@@ -3,7 +3,11 @@
 Meta's Cloud API cannot post to Channels; these gateways drive a linked WhatsApp account that
 owns or admins the channel (``<digits>@newsletter``). None has an idempotency key, so once a
 request may have arrived (timeout, 5xx, or a 2xx without a message id) the delivery is
-``unknown``: WAHA can then read the channel back; the others need a person to look.
+``unknown``: WAHA and Whapi can then read the channel back; for Evolution a person looks.
+
+What each gateway needs is in the README (section "WhatsApp Channel"): Evolution API posts to
+a channel only from 2.4.0 and only once its licence is activated; current WAHA wants its
+``X-Api-Key``.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from citychan.channels.base import (
@@ -30,7 +34,18 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.http import ApiPolicy, HttpChannel, json_of, text_matches
+from citychan.channels.http import (
+    ApiPolicy,
+    HttpChannel,
+    api_description,
+    check,
+    json_of,
+    request,
+    text_matches,
+)
+
+if TYPE_CHECKING:
+    import httpx
 
 _CHANNEL_ID = re.compile(r"^\d+@newsletter$")
 _READ_BACK_LIMIT = 50
@@ -92,6 +107,15 @@ class Provider:
     # the message id in the gateway's answer; its shape varies with the gateway's version and
     # (WAHA) its engine, so every provider reads it the same tolerant way
     message_id: Callable[[Any], str | None] = message_id_of
+    # why this server cannot post to the channel at all (Evolution before 2.4), asked once
+    # before the first post and by the preflight; None: it can
+    server_problem: Callable[[WhatsAppChannel], str | None] | None = None
+    # the API's own words in an error body, where api_description does not find them
+    describe: Callable[[Any], str | None] | None = None
+    # an error answer that provably sent nothing (status, body) -> the hint for the operator
+    refused: Callable[[int, Any], str | None] | None = None
+    # a 2xx whose body says the message did not go (Whapi's ``sent: false``) -> why
+    not_sent: Callable[[Any], str | None] | None = None
 
     def headers(self, token: str | None) -> dict[str, str]:
         return {self.auth_header: self.auth_value.format(token=token)} if token else {}
@@ -135,7 +159,9 @@ class WhatsAppChannel(HttpChannel):
         self.channel_id = channel_id
         self._token = token
         self._ctx = ctx
-        self.policy = ApiPolicy(self.gateway.api, secrets=(token,) if token else ())
+        self.policy = ApiPolicy(self.gateway.api, secrets=(token,) if token else (),
+                                describe=self.gateway.describe)
+        self._server_checked = False
 
     @classmethod
     def from_config(
@@ -172,6 +198,41 @@ class WhatsAppChannel(HttpChannel):
     def _headers(self) -> dict[str, str]:
         return self.gateway.headers(self._token)
 
+    def _call(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One request; an error answer the gateway defines as "nothing sent" (Evolution's 503
+        before licence activation) is a known failure with the operator's hint, not the
+        unknown outcome of an ordinary 5xx."""
+        response = request(self._ctx, self.policy, method, url, **kwargs)
+        status = response.status_code
+        if not 200 <= status < 300 and self.gateway.refused is not None:
+            body = json_of(response)
+            hint = self.gateway.refused(status, body)
+            if hint is not None:
+                said = self.policy.mask((self.policy.describe or api_description)(body) or "")
+                raise ChannelError(
+                    f"{self.policy.api}: HTTP {status}: {said[:200]}; nothing was sent. {hint}",
+                    status=status,
+                )
+        return check(response, self.policy)
+
+    def _server_problem(self, *, strict: bool) -> str | None:
+        """Why this gateway server cannot post to the channel (asked until it answers).
+
+        A question that gets no answer (timeout, 5xx, ...) raises in the preflight
+        (``strict``); before a post it lets the post go ahead, whose own answer then tells:
+        the check guards against a server known to be wrong, it must not turn the post's
+        failure modes into its own."""
+        if self.gateway.server_problem is None or self._server_checked:
+            return None
+        try:
+            problem = self.gateway.server_problem(self)
+        except ChannelError:
+            if strict:
+                raise
+            return None
+        self._server_checked = problem is None
+        return problem
+
     def _get(self, path: str, **kwargs: Any) -> Any:
         """The JSON of a 2xx answer to ``GET base_url + path``."""
         return json_of(self._call("GET", self.base_url + path, headers=self._headers(), **kwargs))
@@ -187,10 +248,20 @@ class WhatsAppChannel(HttpChannel):
                 g.image_body(self.session, self.channel_id, text, image))
 
     def send(self, post: Post) -> Receipt:
-        """One gateway call. A 2xx without a message id is not success: outcome unknown."""
+        """One gateway call. A 2xx without a message id, or one that says the message was
+        not sent, is not success: outcome unknown. A server that cannot post to a channel at
+        all (Evolution before 2.4) is a known failure before anything is sent."""
+        problem = self._server_problem(strict=False)
+        if problem is not None:
+            raise ChannelError(f"{problem}; nothing was sent")
         path, body = self.request_for(post)
         response = self._call("POST", self.base_url + path, json=body, headers=self._headers())
-        remote_id = self.gateway.message_id(json_of(response))
+        answer = json_of(response)
+        why = self.gateway.not_sent(answer) if self.gateway.not_sent else None
+        if why is not None:
+            raise ChannelError(f"{self.policy.api}: HTTP {response.status_code} {why}",
+                               outcome_known=False, status=response.status_code)
+        remote_id = self.gateway.message_id(answer)
         if remote_id is None:
             raise ChannelError(
                 f"{self.policy.api}: HTTP {response.status_code} without a message id; "
@@ -202,11 +273,22 @@ class WhatsAppChannel(HttpChannel):
 
     def preflight(self) -> list[str]:
         """What the gateway can tell before a post: see each provider's preflight."""
+        problem = self._server_problem(strict=True)
+        if problem is not None:
+            return [problem]
         return self.gateway.preflight(self)
+
+    def preflight_warnings(self) -> list[str]:
+        """What is not wrong today but should be set up (a WAHA without ``token_env``)."""
+        if self.gateway.token_optional and self._token is None:
+            return [f"no token_env in [channels.{self.name}]: current WAHA requires X-Api-Key "
+                    "unless its security is switched off; set WAHA_API_KEY on the server and "
+                    "the same value in the variable token_env names"]
+        return []
 
     def read_back(self, post: Post, since: datetime) -> Receipt | None:
         """Look for the post among the channel's messages since ``since``, where the gateway
-        can list them (WAHA); the others raise NotImplementedError: a person has to look."""
+        can list them (WAHA, Whapi); Evolution raises NotImplementedError: a person looks."""
         if self.gateway.read_back is None:
             raise NotImplementedError(f"{self.policy.api} cannot list a channel's messages")
         return self.gateway.read_back(self, post, since)
@@ -218,7 +300,13 @@ class WhatsAppChannel(HttpChannel):
 def _waha_preflight(ch: WhatsAppChannel) -> list[str]:
     """Session WORKING and the channel among those it owns or admins."""
     s = quote(ch.session)
-    session = ch._get(f"/api/sessions/{s}")
+    try:
+        session = ch._get(f"/api/sessions/{s}")
+    except ChannelError as exc:
+        if exc.status == 401 and ch._token is None:
+            return ["WAHA wants an API key: set token_env in the channel's table (current "
+                    "WAHA requires X-Api-Key unless its security is switched off)"]
+        raise
     status = session.get("status") if isinstance(session, dict) else None
     if status != "WORKING":
         return [f"WAHA session {ch.session!r} is {status!s}, not WORKING"]
@@ -230,39 +318,105 @@ def _waha_preflight(ch: WhatsAppChannel) -> list[str]:
 
 
 def _waha_read_back(ch: WhatsAppChannel, post: Post, since: datetime) -> Receipt | None:
-    """The text among the channel's latest messages since ``since``."""
-    path = f"/api/{quote(ch.session)}/channels/{quote(ch.channel_id)}/messages/preview"
+    """The text among the channel's latest messages since ``since``: WAHA lists one's own
+    channel like any chat (``/chats/{chatId}/messages``); ``channels/{id}/messages/preview``
+    is for channels one does not follow and answers 422 on GOWS."""
+    path = f"/api/{quote(ch.session)}/chats/{quote(ch.channel_id)}/messages"
     items = ch._get(path, params={"limit": _READ_BACK_LIMIT, "downloadMedia": "false"})
+    return _find_post("WAHA", items, post, since, _waha_text)
+
+
+def _waha_text(message: Mapping[str, Any]) -> str:
+    return str(message.get("body") or message.get("caption") or "")
+
+
+def _find_post(
+    api: str,
+    items: Any,
+    post: Post,
+    since: datetime,
+    text_of: Callable[[Mapping[str, Any]], str],
+) -> Receipt | None:
+    """The post among a gateway's latest channel messages (newest first or not) since
+    ``since``; None when it is provably not there, CannotTell when the list cannot say."""
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise CannotTell("WAHA: the channel's messages answer is not a list of messages; "
+        raise CannotTell(f"{api}: the channel's messages answer is not a list of messages; "
                          "cannot tell whether the post is there")
     oldest = None
     for item in items:
         message = item.get("message", item)
         if not isinstance(message, dict):
-            raise CannotTell("WAHA: a channel message without its fields; cannot tell "
+            raise CannotTell(f"{api}: a channel message without its fields; cannot tell "
                              "whether the post is there")
         stamp = message.get("timestamp")
         if isinstance(stamp, int | float):
             oldest = stamp if oldest is None else min(oldest, stamp)
             if stamp < since.timestamp():
                 continue
-        if text_matches(
-            str(message.get("body") or message.get("caption") or ""), post.rendered.text
-        ):
+        if text_matches(text_of(message), post.rendered.text):
             return Receipt(remote_id=message_id_of(message))
     if len(items) >= _READ_BACK_LIMIT and (oldest is None or oldest >= since.timestamp()):
         raise CannotTell(
-            f"WAHA: more than {_READ_BACK_LIMIT} channel messages since {since:%H:%M}; "
+            f"{api}: more than {_READ_BACK_LIMIT} channel messages since {since:%H:%M}; "
             "cannot tell whether the post is there"
         )
     return None
 
 
 def _whapi_preflight(ch: WhatsAppChannel) -> list[str]:
-    """The gateway answers (a 2xx from /health; anything else raises)."""
-    ch._get("/health")
-    return []
+    """The channel's phone is logged in: ``status.text`` is AUTH. ``wakeup=false``: a check
+    must not start a sleeping channel (``/health`` launches it otherwise)."""
+    health = ch._get("/health", params={"wakeup": "false"})
+    status = health.get("status") if isinstance(health, dict) else None
+    text = status.get("text") if isinstance(status, dict) else None
+    if text == "AUTH":
+        return []
+    return [f"Whapi channel is {text or 'in an unknown state'}, not AUTH "
+            "(the phone must be linked and online)"]
+
+
+def _whapi_read_back(ch: WhatsAppChannel, post: Post, since: datetime) -> Receipt | None:
+    """The text among the newsletter's latest messages (``{messages: [...]}``)."""
+    answer = ch._get(f"/newsletters/{quote(ch.channel_id)}/messages",
+                     params={"count": _READ_BACK_LIMIT})
+    items = answer.get("messages") if isinstance(answer, dict) else None
+    return _find_post("Whapi", items, post, since, _whapi_text)
+
+
+def _whapi_text(message: Mapping[str, Any]) -> str:
+    for part in ("text", "image"):
+        inner = message.get(part)
+        if isinstance(inner, dict):
+            return str(inner.get("body") or inner.get("caption") or "")
+    return ""
+
+
+def _whapi_not_sent(body: Any) -> str | None:
+    """Whapi answers every send with ``sent``; its own sample (googlesheets-sender) takes
+    ``sent`` as the only success flag. ``sent: false`` in a 2xx means Whapi took the request
+    but did not hand the message to WhatsApp - it may sit in the channel's queue and still
+    go out once the phone is back - so the outcome is unknown (read back, never resent)."""
+    if isinstance(body, Mapping) and body.get("sent") is False:
+        return "but sent: false; the message may still go out from Whapi's queue"
+    return None
+
+
+_EVOLUTION_CHANNELS = (2, 4)  # newsletter ids from 2.4.0; 2.3.x turns them into group ids
+
+
+def _evolution_server_problem(ch: WhatsAppChannel) -> str | None:
+    """Evolution API before 2.4.0 cannot post to a channel (its createJid makes the
+    ``…@newsletter`` id a group id); ``GET /`` tells the version."""
+    about = ch._get("/")
+    version = about.get("version") if isinstance(about, dict) else None
+    found = re.match(r"v?(\d+)\.(\d+)", str(version or ""))
+    if found is None:
+        return ("Evolution API did not tell its version (GET /); posting to a WhatsApp "
+                "Channel needs 2.4.0 or later")
+    if (int(found[1]), int(found[2])) < _EVOLUTION_CHANNELS:
+        return (f"Evolution API {version} cannot post to a WhatsApp Channel; upgrade the "
+                "server to 2.4.0 or later")
+    return None
 
 
 def _evolution_preflight(ch: WhatsAppChannel) -> list[str]:
@@ -271,6 +425,29 @@ def _evolution_preflight(ch: WhatsAppChannel) -> list[str]:
     inner = state.get("instance", state) if isinstance(state, dict) else {}
     got = inner.get("state") if isinstance(inner, dict) else None
     return [] if got == "open" else [f"instance {ch.session!r} is {got!s}, not open"]
+
+
+def _evolution_describe(body: Any) -> str | None:
+    """Evolution's details sit in ``response.message`` (a list), ``error`` is the status
+    phrase: ``{"status": 400, "error": "Bad Request", "response": {"message": [...]}}``."""
+    inner = body.get("response") if isinstance(body, Mapping) else None
+    message = inner.get("message") if isinstance(inner, Mapping) else None
+    if isinstance(message, list):
+        parts = [str(m) if not isinstance(m, Mapping) else str(api_description(m) or m)
+                 for m in message]
+        return "; ".join(p for p in parts if p.strip()) or None
+    if isinstance(message, str) and message.strip():
+        return message.strip()
+    return api_description(body)
+
+
+def _evolution_refused(status: int, body: Any) -> str | None:
+    """Evolution 2.4 answers 503 "service not activated" on every business endpoint until
+    its licence is activated: refused before anything was sent."""
+    said = _evolution_describe(body) or ""
+    if status == 503 and "not activated" in said.lower():
+        return "Activate the Evolution API licence (manager, or the activation endpoint)."
+    return None
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -296,7 +473,8 @@ PROVIDERS: dict[str, Provider] = {
                 "to": chat, "caption": text,
                 "media": f"data:{img.mime};name={img.filename};base64,{img.data}"},
             auth_header="Authorization", auth_value="Bearer {token}",
-            preflight=_whapi_preflight,
+            preflight=_whapi_preflight, read_back=_whapi_read_back,
+            not_sent=_whapi_not_sent,
         ),
         Provider(
             "evolution", "Evolution API",
@@ -308,6 +486,8 @@ PROVIDERS: dict[str, Provider] = {
                 "fileName": img.filename, "caption": text},
             auth_header="apikey", auth_value="{token}",
             preflight=_evolution_preflight, session_key="instance",
+            server_problem=_evolution_server_problem, describe=_evolution_describe,
+            refused=_evolution_refused,
         ),
     )
 }

@@ -21,6 +21,7 @@ class Check:
     ok: bool
     problems: tuple[str, ...] = ()
     checked: bool = True  # False: the channel has nothing to ask before a post (ntfy, webhook)
+    warnings: tuple[str, ...] = ()  # not wrong today, but to set up (WAHA without its key)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -29,6 +30,7 @@ class Check:
             "ok": self.ok,
             "checked": self.checked,
             "problems": list(self.problems),
+            "warnings": list(self.warnings),
         }
 
 
@@ -38,9 +40,12 @@ def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Che
     out = []
     for cc in config.enabled_channels():
         check = None
+        warnings: list[str] = []
         try:
             with open_channels(config, [cc], offline=False, env=env) as opened:
                 check = getattr(opened[cc.name], "preflight", None)
+                warn = getattr(opened[cc.name], "preflight_warnings", None)
+                warnings = list(warn()) if warn else []
                 problems = list(check()) if check else []
         except ConfigError as exc:
             problems = [exc.message.split(": ", 1)[-1]]
@@ -49,5 +54,6 @@ def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Che
         except Exception as exc:  # a plugin's bug must not hide the other channels' results
             problems = [f"internal error: {type(exc).__name__}: {exc}"]
         out.append(Check(cc.name, cc.type, not problems, tuple(redact(p) for p in problems),
-                         checked=check is not None or bool(problems)))
+                         checked=check is not None or bool(problems),
+                         warnings=tuple(redact(w) for w in warnings)))
     return out
