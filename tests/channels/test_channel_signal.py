@@ -14,8 +14,11 @@ from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelEr
 from citychan.channels.signal import SignalChannel
 from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
+from tests.support.cli import assert_one_line_error, cli
 
 NUMBERS = ["+4915112345678", "+4915198765432"]
+
+
 # real-shaped group ids: "group." + base64(base64(32 bytes)), as GET /v1/groups lists them
 def group_id(raw: bytes) -> str:
     return "group." + base64.b64encode(base64.b64encode(raw)).decode()
@@ -103,12 +106,14 @@ def make(handler, **options) -> SignalChannel:
 def test_send_request_shape_and_receipt_on_both_versions(version):
     seen: list[dict] = []
     receipt = make(signal_cli_rest_api(version, seen)).send(sample_post())
-    assert seen == [{
-        "message": "Die Löbauer Straße ist ab Montag gesperrt.",
-        "number": "+4935915340",
-        "recipients": NUMBERS,
-        "text_mode": "normal",
-    }]
+    assert seen == [
+        {
+            "message": "Die Löbauer Straße ist ab Montag gesperrt.",
+            "number": "+4935915340",
+            "recipients": NUMBERS,
+            "text_mode": "normal",
+        }
+    ]
     assert receipt.remote_id == TIMESTAMP
 
 
@@ -276,3 +281,14 @@ def test_recipients_one_request_cannot_take_are_a_config_error(recipients, messa
 )
 def test_recipients_one_request_takes_are_accepted(recipients):
     assert make(lambda r: httpx.Response(201), recipients=recipients).recipients == recipients
+
+
+def test_check_refuses_numbers_mixed_with_a_group_exit_2_with_the_two_channels_hint(
+    make_config, notice
+):
+    make_config(channels={"signal": {"type": "signal", **OPTIONS, "recipients": [*NUMBERS, GROUP]}})
+    run = cli("check", "notice.md")
+    assert_one_line_error(
+        run, 2, "citychan.toml: [channels.signal] recipients mix numbers and groups"
+    )
+    assert "configure two channels" in run.stderr
