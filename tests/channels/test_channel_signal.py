@@ -15,6 +15,7 @@ from citychan.channels.signal import SignalChannel
 from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
 from tests.support.cli import assert_one_line_error, cli
+from tests.support.fault_server import FaultServer, Ok
 
 NUMBERS = ["+4915112345678", "+4915198765432"]
 
@@ -292,3 +293,24 @@ def test_check_refuses_numbers_mixed_with_a_group_exit_2_with_the_two_channels_h
         run, 2, "citychan.toml: [channels.signal] recipients mix numbers and groups"
     )
     assert "configure two channels" in run.stderr
+
+
+@pytest.mark.integration  # a loopback server answers as signal-cli-rest-api master does
+def test_partial_send_is_recorded_unknown_naming_the_missed_and_retry_does_not_resend_unasked(
+    make_config, notice
+):
+    missed = {"number": NUMBERS[1], "reason": "IDENTITY_FAILURE"}
+    answer = Ok([{"timestamp": TIMESTAMP, "errors": {"recipients": [missed]}}], status=201)
+    with FaultServer([answer]) as server:
+        make_config(channels={"signal": {"type": "signal", **OPTIONS, "base_url": server.url}})
+        posted = cli("post", "notice.md", "--yes")
+        listed = cli("retry", "--list", "--output", "json")
+        retried = cli("retry")  # no terminal: nobody says yes, so nothing is resent
+        sent = len(server.requests)
+    assert posted.code == 4, posted.stdout + posted.stderr
+    (row,) = json.loads(listed.stdout)["result"]["deliveries"]
+    assert row["status"] == "unknown"
+    assert f"{NUMBERS[1]}: untrusted identity" in row["error"]
+    assert NUMBERS[0] not in row["error"]
+    assert retried.exception is None
+    assert sent == 1
