@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 
 import httpx
@@ -29,6 +30,7 @@ GROUP = group_id(b"bautzen-budysin-stadtverwaltung!")
 GROUP_2 = group_id(b"wojerecy-feuerwehr-budysin-2026!")
 OPTIONS = {"base_url": "http://127.0.0.1:8080", "number": "+4935915340", "recipients": NUMBERS}
 TIMESTAMP = "1764335100123"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # a number too
 
 # --- the fake --------------------------------------------------------------------------------
 # Built from bbernhard/signal-cli-rest-api (MIT), read 2026-11-29:
@@ -48,6 +50,10 @@ MIXED_GROUPS_NUMBERS = (
     "Signal Messenger Groups and phone numbers cannot be specified together in one request! "
     "Please split them up into multiple REST API calls."
 )
+MIXED_NUMBERS_USERNAMES = (
+    "Signal Messenger phone numbers and usernames cannot be specified together in one request! "
+    "Please split them up into multiple REST API calls."
+)
 TWO_GROUPS = (
     "A signal message cannot be sent to more than one group at once! "
     "Please use multiple REST API calls for that."
@@ -59,8 +65,10 @@ def signal_cli_rest_api(
     seen: list[dict] | None = None,
     not_reached: dict[str, str] | None = None,
     cli_error: str | None = None,
+    mode: str = "normal",
 ) -> Callable[[httpx.Request], httpx.Response]:
-    """A handler for ``POST /v2/send`` of ``version`` "0.100" or "master". ``not_reached``:
+    """A handler for ``POST /v2/send`` of ``version`` "0.100" or "master", the server run in
+    signal-cli's ``mode`` "normal" (or "native", the same) or "json-rpc". ``not_reached``:
     recipient -> signal-cli result type for those signal-cli could not reach; ``cli_error``:
     an error signal-cli itself raised while sending (the server answers 400 with it)."""
 
@@ -73,17 +81,26 @@ def signal_cli_rest_api(
         if not recipients:
             return _error("Couldn't process request - please provide at least one recipient")
         groups = [r for r in recipients if r.startswith("group.")]
-        numbers = [r for r in recipients if r.startswith("+")]
+        numbers = [r for r in recipients if r.startswith("+") or UUID.fullmatch(r)]
+        usernames = [r for r in recipients if r not in groups and r not in numbers]
         if groups and numbers:
             return _error(MIXED_GROUPS_NUMBERS)
+        if numbers and usernames:
+            return _error(MIXED_NUMBERS_USERNAMES)
         if len(groups) > 1:
             return _error(TWO_GROUPS)
         if cli_error:
             return _error(cli_error)
         errors = [{"number": r, "reason": why} for r, why in (not_reached or {}).items()]
         result: dict = {"timestamp": TIMESTAMP}
-        if version == "0.100":  # the per-recipient results were not passed on
-            return httpx.Response(201, json=result)
+        if version == "0.100":
+            if errors and mode == "normal":
+                # 0.100 parsed signal-cli's plain-text output as a timestamp; with the lines
+                # "Failed to send (some) messages:" and one per missed recipient before it,
+                # that fails and the whole output, line breaks removed, becomes the 400 text
+                missed = "".join(f'Untrusted Identity for "{e["number"]}"' for e in errors)
+                return _error(f"Failed to send (some) messages:{missed}{TIMESTAMP}")
+            return httpx.Response(201, json=result)  # json-rpc: the results are dropped
         if errors:
             result["errors"] = {"recipients": errors}
         return httpx.Response(201, json=[result])
@@ -170,6 +187,23 @@ def test_master_group_member_not_reached_is_unknown():
     assert NUMBERS[0] in info.value.message
 
 
+def test_0100_normal_mode_partial_send_comes_as_400_and_is_unknown():
+    handler = signal_cli_rest_api("0.100", not_reached={NUMBERS[1]: "IDENTITY_FAILURE"})
+    with pytest.raises(ChannelError) as info:
+        make(handler).send(sample_post())
+    assert (info.value.retryable, info.value.outcome_known) == (False, False)
+    assert f'Untrusted Identity for "{NUMBERS[1]}"' in info.value.message
+    assert "may have reached some recipients" in info.value.message
+
+
+def test_0100_json_rpc_mode_drops_the_misses_so_the_post_counts_as_sent():
+    # nothing in 0.100's json-rpc answer tells a miss: the README says so
+    handler = signal_cli_rest_api(
+        "0.100", not_reached={NUMBERS[1]: "IDENTITY_FAILURE"}, mode="json-rpc"
+    )
+    assert make(handler).send(sample_post()).remote_id == TIMESTAMP
+
+
 def test_answer_without_timestamp_and_5xx_are_unknown():
     for response in (
         httpx.Response(500, json={"error": "boom"}),
@@ -191,6 +225,7 @@ def test_answer_without_timestamp_and_5xx_are_unknown():
         "Couldn't process request - invalid request",
         "Couldn't process request - please provide a valid number",
         MIXED_GROUPS_NUMBERS,
+        MIXED_NUMBERS_USERNAMES,
         TWO_GROUPS,
         "Invalid identifier group.abc",
     ],
