@@ -175,3 +175,19 @@ def test_importing_the_channels_does_not_import_httpx():
 
 
 CHANNEL_MODULES = ("whatsapp", "telegram", "mastodon", "ntfy", "signal", "webhook", "http")
+
+
+def test_unknown_after_a_400_passes_only_for_a_channel_that_declares_ambiguous_4xx():
+    class Undeclared(SignalChannel):
+        ambiguous_4xx = False
+
+    options = CASES["signal"][1]
+
+    def factory(ctx):
+        return Undeclared.from_config("signal", options, ctx)
+
+    with pytest.raises(ContractError) as info:
+        check_channel(factory, ok=answer({"timestamp": "1"}, 201))
+    assert info.value.problems == [
+        "HTTP 400: retryable=False, outcome_known=False is wrong (allowed: [(False, True)])"
+    ]

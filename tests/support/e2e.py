@@ -66,7 +66,8 @@ MASTODON_STATUS_ID = "113512345678901234"
 NTFY_ID = "sPs71M8A2T"
 SIGNAL_TIMESTAMP = "1732800000123"
 SIGNAL_NUMBER = "+4935915340"
-SIGNAL_RECIPIENTS = ["+4915112345678", "group.YmF1dHplbi1idWR5c2lu"]
+# one /v2/send takes numbers only or one group (signal-cli-rest-api src/client/client.go SendV2)
+SIGNAL_RECIPIENTS = ["+4915112345678", "+4915198765432"]
 
 
 def waha_sent(text: str = "") -> Ok:
@@ -99,7 +100,10 @@ def ntfy_sent() -> Ok:
 
 
 def signal_sent() -> Ok:
-    return Ok({"timestamp": SIGNAL_TIMESTAMP}, status=201)
+    """signal-cli-rest-api's answer to /v2/send as master answers it (bbernhard/
+    signal-cli-rest-api src/api/api.go SendV2, commit 6a225e6 of 2026-07-23): a list with one
+    result per signal-cli send; release 0.100 answered the object alone."""
+    return Ok([{"timestamp": SIGNAL_TIMESTAMP}], status=201)
 
 
 # --- the notice ---------------------------------------------------------------------------------

@@ -1,16 +1,29 @@
 """Signal through signal-cli-rest-api: ``POST {base}/v2/send``.
 
-No idempotency key, and a 429 from Signal means a rate-limit challenge (captcha) that a person
+Supported: release 0.100, which answers 201 ``{"timestamp": "…"}``, and later versions
+(master since July 2026), which answer 201 ``[{"timestamp": "…", "errors": {"recipients":
+[{"number"|"uuid"|"username", "reason"}]}}]`` - one element per signal-cli send, with the
+recipients signal-cli could not reach (untrusted identity, unregistered, ...).
+
+One request may go to phone numbers (or account UUIDs), to usernames, or to exactly one group;
+the server refuses anything else with a 400, so the recipients are checked when the config is
+read. No idempotency key; every signal-cli error comes back as a 400, also after some
+recipients got the message, so a 400 is ``unknown`` unless its text is one of the server's
+checks that run before anything is sent. A 429 is a rate-limit challenge (captcha) a person
 must solve: it is never retried automatically.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import mimetypes
 import re
-from collections.abc import Mapping
-from typing import Any, ClassVar
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from citychan.channels.base import (
     Capabilities,
@@ -23,13 +36,111 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.http import ApiPolicy, HttpChannel, json_of
+from citychan.channels.http import (
+    ApiPolicy,
+    HttpChannel,
+    check,
+    error_from_response,
+    json_of,
+    request,
+)
+
+if TYPE_CHECKING:
+    import httpx
 
 _NUMBER = re.compile(r"^\+[1-9]\d{6,14}$")
+_USERNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{2,31}\.\d{2,10}$")
+_GROUP_PREFIX = "group."
+_GROUP_ID_BYTES = 32  # a Signal group id (libsignal's group params), base64 twice in the API
+
+
+class RecipientKind(StrEnum):
+    """What signal-cli-rest-api takes a recipient for; one request holds one kind."""
+
+    NUMBER = "number"  # a phone number or an account UUID
+    USERNAME = "username"
+    GROUP = "group"
+
+
+def recipient_kind(recipient: str) -> RecipientKind | None:
+    """The kind of one configured recipient, None if it is none of them."""
+    if recipient.startswith(_GROUP_PREFIX):
+        return RecipientKind.GROUP if _is_group_id(recipient[len(_GROUP_PREFIX) :]) else None
+    if _NUMBER.match(recipient):
+        return RecipientKind.NUMBER
+    try:
+        uuid.UUID(recipient)
+    except ValueError:
+        return RecipientKind.USERNAME if _USERNAME.match(recipient) else None
+    return RecipientKind.NUMBER
+
+
+def _is_group_id(text: str) -> bool:
+    try:
+        inner = base64.b64decode(text, validate=True)
+        return len(base64.b64decode(inner, validate=True)) == _GROUP_ID_BYTES
+    except (binascii.Error, ValueError):
+        return False
+
+
+def check_recipients(name: str, recipients: Sequence[str]) -> None:
+    """Raise a config error unless the list is numbers only, usernames only or one group:
+    the only mixes one ``/v2/send`` accepts."""
+    kinds: dict[RecipientKind, int] = {}
+    for recipient in recipients:
+        kind = recipient_kind(recipient)
+        if kind is None:
+            raise ChannelConfigError(
+                f"[channels.{name}] recipients: {recipient!r} is not a number in international "
+                "form (+4935915340), a group id (group.…, from GET /v1/groups/{number}) or a "
+                "username (name.01)"
+            )
+        kinds[kind] = kinds.get(kind, 0) + 1
+    hint = (
+        "configure two channels, e.g. [channels.signal_people] with the numbers and "
+        "[channels.signal_group] with the group"
+    )
+    if len(kinds) > 1:
+        mixed = " and ".join(f"{k.value}s" for k in kinds)
+        raise ChannelConfigError(
+            f"[channels.{name}] recipients mix {mixed}; signal-cli-rest-api sends one request "
+            f"to numbers only or to one group: {hint}"
+        )
+    if kinds.get(RecipientKind.GROUP, 0) > 1:
+        raise ChannelConfigError(
+            f"[channels.{name}] recipients name {kinds[RecipientKind.GROUP]} groups; one "
+            "request reaches one group: configure one channel per group"
+        )
+
+
+# signal-cli-rest-api's own checks (src/api/api.go SendV2, src/client/client.go SendV2 and
+# send) that answer 400 before signal-cli is asked to send anything
+_NOT_SENT = (
+    "Couldn't process request",
+    "Please provide",
+    "Signal Messenger Groups and",
+    "Signal Messenger phone numbers and usernames",
+    "A signal message cannot be sent to more than one group",
+    "Invalid identifier",
+    "Invalid Signal group size",
+    "Invalid group id",
+    "Invalid recipient type",
+    "More than one recipient is currently not allowed",
+    "'view_once' can only be set",
+)
+
+# what signal-cli's send result types mean for a person
+_REASONS = {
+    "IDENTITY_FAILURE": "untrusted identity (safety number changed; trust it first)",
+    "UNREGISTERED_FAILURE": "not registered with Signal",
+    "NETWORK_FAILURE": "network failure",
+    "PROOF_REQUIRED_FAILURE": "captcha proof required",
+    "RATE_LIMIT_FAILURE": "rate limited",
+}
 
 
 class SignalChannel(HttpChannel):
-    """Sends from one registered number to a list of recipients or groups."""
+    """Sends from one registered number to a list of numbers or usernames, or to one group."""
 
     type_name: ClassVar[str] = "signal"
     capabilities: ClassVar[Capabilities] = Capabilities(dialect=Dialect.PLAIN, images=True)
@@ -39,6 +150,9 @@ class SignalChannel(HttpChannel):
         "recipients": Option(list, required=True),
     }
     _public = ("base_url", "number")
+    # a 400 may follow a partial send (see the module's docstring); the channel contract in
+    # citychan.testing then accepts "unknown"
+    ambiguous_4xx: ClassVar[bool] = True
 
     def __init__(
         self, name: str, base_url: str, number: str, recipients: list[str], ctx: ChannelContext
@@ -67,6 +181,7 @@ class SignalChannel(HttpChannel):
             raise ChannelConfigError(
                 f"[channels.{name}] recipients must be a non-empty list of numbers or group ids"
             )
+        check_recipients(name, recipients)
         return cls(name, base_url, number, list(recipients), ctx)
 
     def send(self, post: Post) -> Receipt:
@@ -81,11 +196,82 @@ class SignalChannel(HttpChannel):
             mime = mimetypes.guess_type(post.image.name)[0] or "application/octet-stream"
             data = base64.b64encode(post.image.read_bytes()).decode("ascii")
             body["base64_attachments"] = [f"data:{mime};filename={post.image.name};base64,{data}"]
-        answer = json_of(self._call("POST", f"{self.base_url}/v2/send", json=body))
-        timestamp = answer.get("timestamp") if isinstance(answer, dict) else None
+        response = request(self._ctx, self.policy, "POST", f"{self.base_url}/v2/send", json=body)
+        if response.status_code == 400:
+            raise self._error_400(response)
+        answer = json_of(check(response, self.policy))
+        # 0.100: one object; later versions: a list with one result per signal-cli send
+        results = answer if isinstance(answer, list) else [answer]
+        timestamp = _timestamp(results)
         if timestamp is None:
             raise ChannelError(
                 "Signal: answer without a message timestamp; the post may have gone out",
                 outcome_known=False,
             )
-        return Receipt(remote_id=str(timestamp))
+        failed = _failed_recipients(results)
+        if failed:
+            raise self._partial(timestamp, failed)
+        return Receipt(remote_id=timestamp)
+
+    def _error_400(self, response: httpx.Response) -> ChannelError:
+        """A 400 is a plain failure only when the server refused before sending."""
+        error = error_from_response(response, self.policy)
+        body = json_of(response)
+        said = body.get("error") if isinstance(body, Mapping) else None
+        if isinstance(said, str) and said.startswith(_NOT_SENT):
+            return ChannelError(error.message + " (nothing was sent)", status=400)
+        return ChannelError(
+            error.message + " (signal-cli may have reached some recipients; a person decides)",
+            outcome_known=False,
+            status=400,
+        )
+
+    def _partial(self, timestamp: str, failed: list[_Failed]) -> ChannelError:
+        """Some recipients were not reached. If none of the configured ones was, nothing went
+        out; otherwise a resend would reach the others twice, so the outcome is unknown."""
+        listed = "; ".join(f"{f.shown}: {_REASONS.get(f.reason, f.reason)}" for f in failed)
+        missed = {who for f in failed for who in f.ids}
+        if recipient_kind(self.recipients[0]) is not RecipientKind.GROUP and missed >= set(
+            self.recipients
+        ):
+            return ChannelError(f"Signal: reached no recipient ({listed})")
+        return ChannelError(
+            f"Signal: sent (timestamp {timestamp}) but not to {listed}; a resend would reach "
+            "the others twice, so a person decides",
+            outcome_known=False,
+        )
+
+
+def _timestamp(results: list[Any]) -> str | None:
+    for result in results:
+        if isinstance(result, Mapping) and isinstance(result.get("timestamp"), str | int):
+            value = str(result["timestamp"])
+            if value and value != "0":
+                return value
+    return None
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """One recipient signal-cli reported as not reached."""
+
+    ids: tuple[str, ...]  # number, username, uuid: whichever the server named
+    reason: str
+
+    @property
+    def shown(self) -> str:
+        return self.ids[0] if self.ids else "?"
+
+
+def _failed_recipients(results: list[Any]) -> list[_Failed]:
+    """Each recipient signal-cli reported as not reached, in the server's order."""
+    failed: list[_Failed] = []
+    for result in results:
+        errors = result.get("errors") if isinstance(result, Mapping) else None
+        entries = errors.get("recipients") if isinstance(errors, Mapping) else None
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, Mapping):
+                continue
+            ids = tuple(str(entry[k]) for k in ("number", "username", "uuid") if entry.get(k))
+            failed.append(_Failed(ids, str(entry.get("reason") or "unknown reason")))
+    return failed
