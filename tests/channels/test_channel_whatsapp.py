@@ -464,10 +464,13 @@ def test_cli_channels_test_warns_about_waha_without_token_env(isolated, make_con
     with ApiServer(fixed=fixed) as waha:
         make_config(channels={"whatsapp": gateway_table("waha", waha.url)})
         run = cli("channels", "--test", "--output", "json")
+        text = cli("channels", "--test")
     (check,) = json.loads(run.stdout)["result"]["checks"]
     assert run.code == 0 and check["ok"] and check["problems"] == []
     (warning,) = check["warnings"]
     assert "no token_env in [channels.whatsapp]" in warning and "X-Api-Key" in warning
+    # the table a person reads shows the warning too, beside "ok"
+    assert text.code == 0 and "X-Api-Key" in " ".join(text.stdout.split())
 
 
 @pytest.mark.integration

@@ -264,7 +264,7 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
         )]
         if checks:
             c = checks.get(r["name"])
-            cells.append(
+            cell = (
                 ""
                 if c is None
                 else styled("red", "; ".join(c["problems"]))
@@ -273,6 +273,9 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
                 if c.get("checked", True)
                 else "[dim]config ok; this service has no check without posting[/]"
             )
+            if c is not None and c.get("warnings"):
+                cell += ("; " if cell else "") + styled("yellow", "; ".join(c["warnings"]))
+            cells.append(cell)
         table.add_row(*cells)
     out_console().print(table)
 

@@ -104,7 +104,9 @@ def _resolve_one(
             remote_id, url = mask_receipt(found, publisher.redact)
             deliveries.finish(d.id, Status.SENT, remote_id=remote_id, url=url)
             return Resolution(d, Action.FOUND, Status.SENT, url or remote_id or "")
-        if found is NotImplemented and not ask(d, f"{d.channel} cannot tell whether it arrived"):
+        if found is NotImplemented and not ask(
+                d, f"{d.channel} cannot tell whether it arrived"
+                + (f" ({d.error})" if d.error else "")):
             return Resolution(d, Action.LEFT, d.status, "cannot be read back; not resent",
                               declined=True)
     elif not ask(d, f"{d.channel} failed: {d.error or ''}"):
