@@ -12,6 +12,7 @@ import pytest
 
 from citychan import api
 from citychan.api import notices
+from citychan.api.check import check
 from citychan.findings import CODES, Severity
 from tests.support.config import OUTBOX, MakeConfig
 
@@ -49,3 +50,11 @@ def test_channels_without_a_language_tag_never_get_the_finding(
     plan = notices.preview(notice, config)
     assert plan.targets[0].langs[0] == "hsb"
     assert not [f for f in plan.findings if f.code == "CC105"]
+
+
+def test_check_of_the_file_alone_says_it_too(notice: Path, make_config: MakeConfig) -> None:
+    config = api.load(make_config(channels={
+        "outbox": OUTBOX, "masto": {**MASTO, "languages": ["hsb", "de"]}}))
+    (checked,) = check([notice], config)
+    assert [(f.code, f.channel) for f in checked.findings if f.code == "CC105"] == [
+        ("CC105", "masto")]
