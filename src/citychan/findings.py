@@ -24,6 +24,7 @@ CODES: dict[str, str] = {
     "CC101": "too-long",
     "CC102": "summary-fallback",
     "CC104": "no-channel",
+    "CC105": "language-not-tagged",
     "CC201": "info-sounds-like-warning",
     "CC202": "link-domain-not-allowed",
     "CC203": "tracking-parameters-removed",

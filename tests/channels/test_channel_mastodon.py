@@ -45,12 +45,12 @@ def test_status_request_shape():
         seen.append(request)
         return httpx.Response(200, json=STATUS)
 
-    receipt = make(handler, visibility="unlisted").send(post(langs=("hsb", "de")))
+    receipt = make(handler, visibility="unlisted").send(post(langs=("de", "hsb")))
     (req,) = seen
     assert (req.method, str(req.url)) == ("POST", f"{BASE}/api/v1/statuses")
     assert req.headers["authorization"] == f"Bearer {TOKEN}"
     assert req.headers["idempotency-key"] == "citychan-contract-key-0001"
-    assert json.loads(req.content) == {"status": TEXT, "visibility": "unlisted", "language": "hsb"}
+    assert json.loads(req.content) == {"status": TEXT, "visibility": "unlisted", "language": "de"}
     assert receipt.remote_id == "1099" and receipt.url == f"{BASE}/@stadt/1099"
 
 
@@ -123,9 +123,14 @@ def test_timeout_after_sending_is_retryable_because_of_the_key():
     assert (info.value.retryable, info.value.outcome_known) == (True, False)
 
 
-def instance(max_characters: int) -> httpx.Response:
-    return httpx.Response(
-        200, json={"configuration": {"statuses": {"max_characters": max_characters}}})
+def instance(max_characters: int, url_weight: int | None = None) -> httpx.Response:
+    """``GET /api/v2/instance`` as mastodon/documentation content/en/methods/instance.md
+    describes it (``configuration.statuses.max_characters`` and
+    ``characters_reserved_per_url``; commit e6d4c79, checked 2026-11-29)."""
+    statuses = {"max_characters": max_characters}
+    if url_weight is not None:
+        statuses["characters_reserved_per_url"] = url_weight
+    return httpx.Response(200, json={"configuration": {"statuses": statuses}})
 
 
 def test_capabilities_are_the_kept_limit_and_never_ask_the_instance():
@@ -431,3 +436,78 @@ def test_an_unclear_answer_with_nothing_there_is_retried_with_the_same_key():
                               sleep=lambda s: None)
     assert receipt.remote_id == "1099"
     assert posts == ["citychan-contract-key-0001"] * 2
+
+
+# Posting languages as mastodon/mastodon defines them: app/helpers/languages_helper.rb
+# (SUPPORTED_LOCALES; commit 02addb3, checked 2026-11-29). PostStatusService keeps a
+# `language` only when valid_locale_cascade finds it there; anything else silently becomes
+# the account's default language.
+def test_a_post_that_starts_in_german_is_tagged_de():
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, json=STATUS)
+
+    make(handler).send(post(langs=("de", "hsb")))
+    assert json.loads(seen[0].content)["language"] == "de"
+
+
+def test_a_post_that_starts_in_upper_sorbian_goes_without_language():
+    seen: list[httpx.Request] = []
+
+    def handler(request):
+        seen.append(request)
+        return httpx.Response(200, json=STATUS)
+
+    make(handler).send(post(langs=("hsb", "de")))
+    body = json.loads(seen[0].content)
+    assert "language" not in body
+    assert body["status"] == TEXT
+
+
+def test_a_regional_code_is_tagged_with_its_base_language():
+    caps = MastodonChannel.default_capabilities
+    assert (caps.post_language("de-AT"), caps.post_language("zh-TW"),
+            caps.post_language("hsb"), caps.post_language("dsb")) == ("de", "zh-TW", None, None)
+
+
+def test_the_url_weight_is_read_from_the_instance_and_kept_for_the_next_plan():
+    """An instance that counts a URL as 40 (configuration.statuses.characters_reserved_per_url):
+    the send checks the text with 40 and the next plan measures with 40, not 23."""
+    def handler(request):
+        return instance(1000, url_weight=40) if request.url.path == "/api/v2/instance" \
+            else httpx.Response(200, json=STATUS)
+
+    limits = MemoryLimits()
+    make(handler, limits=limits).send(post())
+    assert ("mastodon", "characters_reserved_per_url@social.bautzen.de", 40) in limits.puts
+    caps = make(handler, limits=limits).capabilities
+    url = "https://www.bautzen.de/aktuelles/sperrung"
+    assert caps.url_length == 40
+    assert caps.measure(post().rendered) == len(TEXT) - len(url) + 40
+
+
+def test_the_url_weight_decides_whether_a_text_fits_the_instance():
+    """A text that fits with URLs at 23 does not where the instance counts them as 100."""
+    calls: list[str] = []
+
+    def handler(request):
+        calls.append(request.url.path)
+        return instance(len(TEXT), url_weight=100) if request.url.path == "/api/v2/instance" \
+            else httpx.Response(200, json=STATUS)
+
+    with pytest.raises(ChannelError) as info:
+        make(handler, limits=MemoryLimits()).send(post())
+    assert f"takes at most {len(TEXT)} characters" in info.value.message
+    assert calls == ["/api/v2/instance"]
+
+
+def test_an_instance_that_does_not_say_its_url_weight_counts_23():
+    def handler(request):
+        return instance(1000) if request.url.path == "/api/v2/instance" else httpx.Response(
+            200, json=STATUS)
+
+    limits = MemoryLimits()
+    make(handler, limits=limits).send(post())
+    assert make(handler, limits=limits).capabilities.url_length == 23

@@ -412,3 +412,47 @@ room_id = "!QxYzAbCdEf:bautzen.de"
     ch = MatrixChannel.from_config("matrix", config.channels["matrix"].options, ctx)
     assert (ch.base_url, ch.room_id) == ("https://matrix.bautzen.de", "!QxYzAbCdEf:bautzen.de")
     assert ch.token_env == "CITYCHAN_MATRIX_TOKEN" and TOKEN not in repr(ch)
+
+
+# --- the size rule against a real Synapse --------------------------------------------------
+# matrix-org/matrix-spec content/client-server-api/_index.md, "Size limits": the complete
+# event, federation format with signatures, as Canonical JSON, at most 65,536 bytes; Synapse
+# (synapse/event_auth.py, the PDU size check) refuses a larger one with 413 M_TOO_LARGE.
+
+def _notice_of_size(ch: MatrixChannel, size: int) -> Post:
+    """A notice full of line breaks and quotes (two bytes each in JSON) that citychan's one
+    measure puts at exactly ``size`` bytes."""
+    html = '<p class="x">Sperrung "Löbauer Straße"</p>\n' * 200
+    body = "Sperrung \"Löbauer Straße\"\n" * 1500
+    post = make_post(text=body, html=html)
+    missing = size - ch.capabilities.measure(post.rendered)
+    assert missing > 0
+    return make_post(text=body + "x" * missing, html=html)
+
+
+@pytest.mark.integration
+def test_a_notice_exactly_at_the_measured_limit_is_accepted_by_synapse(
+        synapse: SynapseServer, account: tuple[str, str, str]) -> None:
+    _, token, room_id = account
+    ch = real_channel(synapse, token, room_id)
+    post = _notice_of_size(ch, ch.capabilities.max_length or 0)
+    assert ch.capabilities.length_of(post.rendered).over is False
+    receipt = ch.send(post)
+    (event,) = synapse.room_messages(token, room_id)
+    assert event["event_id"] == receipt.remote_id and event["content"]["body"] == post.rendered.text
+
+
+@pytest.mark.integration
+def test_a_notice_whose_text_fits_but_whose_event_does_not_is_measured_over(
+        synapse: SynapseServer, account: tuple[str, str, str]) -> None:
+    """What counting body and formatted_body alone let through: Synapse answers 413
+    M_TOO_LARGE, and the one measure now calls it too long before anything is sent."""
+    _, token, room_id = account
+    ch = real_channel(synapse, token, room_id)
+    post = make_post(text="Sperrung\n\"B 96\"\n" * 4000, html=None)  # 64,000 bytes of text
+    assert len(post.rendered.text.encode()) <= 65536
+    assert ch.capabilities.length_of(post.rendered).over is True
+    with pytest.raises(ChannelError) as info:
+        ch.send(post)  # what the rules now keep from being sent
+    assert info.value.status == 413 and "M_TOO_LARGE" in info.value.message
+    assert synapse.room_messages(token, room_id) == []

@@ -140,3 +140,50 @@ def test_config_errors():
         make(capture([]), topic="stadt/bautzen")
     with pytest.raises(ChannelConfigError, match="No secret: set NTFY_TOKEN"):
         make(capture([]), token_env="NTFY_TOKEN")
+
+
+# ntfy's 429 answers as binwiederhier/ntfy server/errors.go defines them (errHTTP JSON: code,
+# http, error, link; main branch, checked 2026-11-29): errHTTPTooManyRequestsLimitRequests,
+# ...LimitMessages (returned by handlePublishWithoutResponse in server/server.go once the
+# visitor's daily message quota is used) and ...LimitAuthFailure (returned by
+# maybeAuthenticate before it even checks the token, once the auth-failure limiter is empty).
+def ntfy_429(code: int, error: str):
+    def handler(request):
+        return httpx.Response(429, json={"code": code, "http": 429, "error": error,
+                                         "link": "https://ntfy.sh/docs/publish/#limitations"})
+
+    return handler
+
+
+def test_a_429_for_the_daily_message_quota_is_failed_with_the_reason_and_not_retried():
+    channel = make(ntfy_429(42908, "limit reached: daily message quota reached"))
+    with pytest.raises(ChannelError) as info:
+        channel.send(post())
+    err = info.value
+    assert (err.retryable, err.outcome_known, err.status) == (False, True, 429)
+    assert "daily message quota reached" in err.message
+    assert "retry tomorrow" in err.message
+
+
+def test_a_429_for_too_many_auth_failures_is_failed_with_the_reason_and_not_retried():
+    channel = make(ntfy_429(42909, "limit reached: too many auth failures"),
+                   env={"NTFY_TOKEN": "tk_wrong"}, token_env="NTFY_TOKEN")
+    with pytest.raises(ChannelError) as info:
+        channel.send(post())
+    err = info.value
+    assert (err.retryable, err.outcome_known) == (False, True)
+    assert "too many auth failures" in err.message
+    assert "token_env" in err.message
+    assert "tk_wrong" not in err.message
+
+
+def test_a_plain_429_rate_limit_is_still_retried_after_retry_after():
+    def handler(request):
+        return httpx.Response(429, headers={"Retry-After": "7"},
+                              json={"code": 42901, "http": 429,
+                                    "error": "limit reached: too many requests"})
+
+    with pytest.raises(ChannelError) as info:
+        make(handler).send(post())
+    assert (info.value.retryable, info.value.retry_after) == (True, 7.0)
+    assert "too many requests" in info.value.message

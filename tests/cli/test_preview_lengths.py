@@ -94,6 +94,21 @@ class _Visible(HTMLParser):
         self.parts.append(data)
 
 
+# matrix-org/matrix-spec content/client-server-api/_index.md, "Size limits": the complete
+# event, in the federation format with its signatures, as Canonical JSON (appendices: sorted
+# keys, no whitespace, UTF-8 not escaped), at most 65,536 bytes. The envelope the homeserver
+# adds around the content is allowed for with a fixed 4,096 bytes (see citychan's measure).
+ENVELOPE = 4096
+
+
+def matrix_event(target: dict) -> str:
+    """The content citychan sends for a Matrix target, as Canonical JSON, built by hand."""
+    content = {"msgtype": "m.notice", "body": target["text"]}
+    if target["html"]:
+        content |= {"format": "org.matrix.custom.html", "formatted_body": target["html"]}
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def counted(target: dict, unit: str) -> int:
     """The length by hand, as each service documents it (not by citychan's measure)."""
     text = target["text"]
@@ -101,9 +116,10 @@ def counted(target: dict, unit: str) -> int:
         parser = _Visible()
         parser.feed(text)
         text = "".join(parser.parts)
-    if target["dialect"] == "matrix":  # the event carries body and formatted_body
-        text += target["html"]
-    return len(text.encode()) if unit == "bytes" else len(text)
+    extra = 0
+    if target["dialect"] == "matrix":  # the whole event: body and formatted_body as JSON
+        text, extra = matrix_event(target), ENVELOPE
+    return (len(text.encode()) if unit == "bytes" else len(text)) + extra
 
 
 @pytest.mark.parametrize("unit", ["chars", "bytes"])
@@ -166,7 +182,7 @@ def test_a_matrix_event_too_long_is_red_in_preview_and_refused_by_check_and_post
     (target,) = previewed("lang.md").values()
     size = target["length"]
     assert len(target["text"].encode()) < 65536 < size  # the whole event counts, not the body
-    assert size == len((target["text"] + target["html"]).encode())
+    assert size == len(matrix_event(target).encode()) + ENVELOPE
     assert (target["limit"], target["unit"], target["over"]) == (65536, "bytes", True)
 
     shown = cli("preview", "lang.md")
@@ -185,3 +201,21 @@ def test_a_matrix_event_too_long_is_red_in_preview_and_refused_by_check_and_post
         assert judged(post.stdout) == {"matrix": size}
         assert f"CC101 text is {size} bytes" in post.stderr
     assert not (isolated / "citychan-out").exists()  # refused before anything was recorded
+
+
+def test_a_matrix_notice_whose_texts_fit_but_whose_event_does_not_is_too_long(
+        isolated: Path) -> None:
+    """Body and formatted_body together under 65,536 bytes, the event over: every line break
+    and quote takes two bytes in the JSON, and the homeserver adds its envelope. Synapse
+    would answer 413 M_TOO_LARGE; preview and check say so first, with the same figure."""
+    write(isolated / "citychan.toml", MATRIX)
+    items = "\n".join(f"- **Baustelle {i}**: Die [Löbauer Straße](https://www.bautzen.de/b/{i}) "
+                      "ist gesperrt." for i in range(318))
+    write(isolated / "lang.md", f"---\ntitle: Baustellen im Dezember\n---\n{items}\n")
+    (target,) = previewed("lang.md").values()
+    texts = len((target["text"] + target["html"]).encode())
+    size = target["length"]
+    assert texts <= 65536 < size == len(matrix_event(target).encode()) + ENVELOPE
+    assert target["over"] is True
+    check = cli("check", "lang.md", "--output", "json")
+    assert check.code == 3 and judged(check.stdout) == {"matrix": size}

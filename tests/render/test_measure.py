@@ -22,10 +22,18 @@ def test_measure_counts_urls_and_bytes() -> None:
 
 
 def test_a_matrix_event_counts_its_body_and_its_formatted_body() -> None:
-    event = Rendered(Dialect.MATRIX, "Straße gesperrt", html="<p><b>Straße</b> gesperrt</p>")
-    both = len("Straße gesperrt".encode()) + len("<p><b>Straße</b> gesperrt</p>".encode())
-    assert measure(event, LengthUnit.BYTES) == both == 46
-    assert measure(Rendered(Dialect.MATRIX, "Straße"), LengthUnit.BYTES) == 7  # no HTML part
+    """The whole event (matrix-org/matrix-spec client-server-api, "Size limits"): the content
+    as Canonical JSON (sorted keys, no spaces, UTF-8 as is; a line break and a quote take two
+    bytes) plus the fixed 4,096 bytes allowed for the homeserver's envelope."""
+    event = Rendered(Dialect.MATRIX, "Straße\ngesperrt",
+                     html='<p class="x"><b>Straße</b> gesperrt</p>')
+    content = ('{"body":"Straße\\ngesperrt","format":"org.matrix.custom.html",'
+               '"formatted_body":"<p class=\\"x\\"><b>Straße</b> gesperrt</p>",'
+               '"msgtype":"m.notice"}')
+    assert measure(event, LengthUnit.BYTES) == len(content.encode()) + 4096 == 4241
+    plain = '{"body":"Straße","msgtype":"m.notice"}'  # no HTML part: no format either
+    assert measure(Rendered(Dialect.MATRIX, "Straße"), LengthUnit.BYTES) == len(
+        plain.encode()) + 4096 == 4135
 
 
 def test_html_of_other_dialects_is_not_part_of_the_text() -> None:

@@ -41,11 +41,22 @@ class Capabilities:
     title_field: bool = False  # the title travels in its own field (ntfy, e-mail, feed)
     per_minute: int | None = None  # pacing: at most this many posts per minute
     network: bool = True  # False for outbox/feed: safe offline, no retry needed
+    # the language codes a post can be tagged with (Mastodon's own list); None: no tag or any
+    languages: frozenset[str] | None = None
 
     def measure(self, rendered: Rendered) -> int:
         """The length of ``rendered`` as this channel counts it (see
         :func:`citychan.render.types.measure`)."""
         return _measure(rendered, self.length_unit, url_length=self.url_length)
+
+    def post_language(self, lang: str) -> str | None:
+        """The code a post in ``lang`` is tagged with: ``lang`` itself, or its base language
+        (``de`` for ``de-AT``), or None where the channel knows neither (the post then goes
+        untagged: a server would otherwise put its own default in silently)."""
+        if self.languages is None or lang in self.languages:
+            return lang
+        base = lang.split("-")[0]
+        return base if base in self.languages else None
 
     def length_of(self, rendered: Rendered, *, with_image: bool = False) -> Length:
         """The length of ``rendered`` against the limit it is held to: with an image the

@@ -2,13 +2,17 @@
 
 Mastodon keeps the key for an hour and answers a repeated request with the status it already
 created, so a timeout or 5xx is retried with the same key instead of becoming ``unknown``.
-The length limit comes from ``GET /api/v2/instance``, read while sending (within
+The length limit and the weight of a URL (``configuration.statuses.max_characters`` and
+``characters_reserved_per_url``) come from ``GET /api/v2/instance``, read while sending (within
 ``limit_lookup`` seconds, so a slow instance delays only its own delivery) and kept in the
-store for a day; a plan uses the kept limit, else 500. A text the instance turns out too small
-for fails before anything is sent, and the next plan sends the summary.
+store for a day; a plan uses the kept values, else 500 and 23. A text the instance turns out
+too small for fails before anything is sent, and the next plan sends the summary.
 An image goes up first through ``POST /api/v2/media`` with its alt text as ``description``;
 a 202 means the server is still processing it, and the status waits until
 ``GET /api/v1/media/{id}`` answers 200 (a status with unprocessed media is refused with 422).
+The status's ``language`` is the post's first language where Mastodon knows it; Mastodon
+replaces a code it does not know (Upper Sorbian ``hsb``) with the account's default without a
+word, so such a post goes without ``language`` and the plan says why (finding CC105).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -41,11 +45,37 @@ from citychan.channels.base import (
 from citychan.channels.http import ApiPolicy, HttpChannel, json_of, request, text_matches
 
 DEFAULT_MAX_CHARACTERS = 500
+DEFAULT_URL_WEIGHT = 23
 LIMIT_MAX_AGE = timedelta(days=1)  # how long a limit read from the instance is trusted
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _TAG = re.compile(r"<[^>]+>")
 _BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 _READ_BACK_PAGES = 5
+_MAX_CHARACTERS = "max_characters"
+_URL_WEIGHT = "characters_reserved_per_url"
+
+# The posting languages Mastodon knows: the keys of SUPPORTED_LOCALES in mastodon/mastodon
+# app/helpers/languages_helper.rb (ISO_639_1, ISO_639_3 and ISO_639_1_REGIONAL; main branch,
+# commit 02addb3, checked 2026-11-29). Upper Sorbian (hsb) and Lower Sorbian (dsb) are not
+# among them.
+MASTODON_LANGUAGES: frozenset[str] = frozenset((
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu "
+    "cv cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gu gv ha he hi ho "
+    "hr ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku "
+    "kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn "
+    "no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sn "
+    "so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo "
+    "wa wo xh yi yo za zh zu "
+    "ast chr ckb cnr jbo kab ldn lfn sco sma smj szl tok xal zba zgh "
+    "zh-CN zh-HK zh-TW zh-YUE").split())
+
+
+@dataclass(frozen=True)
+class InstanceLimits:
+    """What the instance said about statuses; None where it did not say."""
+
+    max_characters: int | None = None
+    url_weight: int | None = None
 
 
 class MastodonChannel(HttpChannel):
@@ -60,7 +90,8 @@ class MastodonChannel(HttpChannel):
     _public = ("base_url", "visibility")
     # what commands without network (check, preview, --dry-run) should assume
     default_capabilities: ClassVar[Capabilities] = Capabilities(
-        dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS, url_length=23, images=True
+        dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS,
+        url_length=DEFAULT_URL_WEIGHT, images=True, languages=MASTODON_LANGUAGES,
     )
     media_wait: ClassVar[float] = 30.0  # seconds to wait for the server to process an image
     settle: ClassVar[float] = 5.0  # after an unclear answer: let a slow first request finish
@@ -75,7 +106,7 @@ class MastodonChannel(HttpChannel):
         self._ctx = ctx
         self.policy = ApiPolicy("Mastodon", idempotent=True, secrets=(token,))
         self._capabilities: Capabilities | None = None
-        self._limit: int | None = None
+        self._limits = InstanceLimits()
         self._limit_read = False
         self._account_id: str | None = None
         self._lock = threading.Lock()
@@ -106,14 +137,18 @@ class MastodonChannel(HttpChannel):
 
     @property
     def capabilities(self) -> Capabilities:
-        """Plain text, URLs count 23; the limit is the one the instance gave within the last
-        day (kept in the store), else 500. Never asks the instance: a plan must not wait
-        for one server (the limit is read while sending, see :meth:`send`)."""
+        """Plain text; the limit and the URL weight are the ones the instance gave within the
+        last day (kept in the store), else 500 and 23. Never asks the instance: a plan must
+        not wait for one server (they are read while sending, see :meth:`send`)."""
         with self._lock:
             if self._capabilities is None:
-                limit = self._cached_limit() or DEFAULT_MAX_CHARACTERS
-                self._capabilities = replace(self.default_capabilities, max_length=limit)
+                self._capabilities = self._capabilities_for(self._cached_limits())
             return self._capabilities
+
+    def _capabilities_for(self, limits: InstanceLimits) -> Capabilities:
+        return replace(self.default_capabilities,
+                       max_length=limits.max_characters or DEFAULT_MAX_CHARACTERS,
+                       url_length=limits.url_weight or DEFAULT_URL_WEIGHT)
 
     @property
     def _instance(self) -> str:
@@ -121,62 +156,71 @@ class MastodonChannel(HttpChannel):
         parts = urlsplit(self.base_url)
         return f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
 
-    @property
-    def _limit_key(self) -> str:
-        # per instance: a channel pointed at another server does not keep the old limit
-        return f"max_characters@{self._instance}"
+    def _key(self, name: str) -> str:
+        # per instance: a channel pointed at another server does not keep the old values
+        return f"{name}@{self._instance}"
 
-    def _cached_limit(self) -> int | None:
+    def _cached_limits(self) -> InstanceLimits:
         cache = self._ctx.limits
-        return cache.get(self.name, self._limit_key, LIMIT_MAX_AGE) if cache else None
+        if cache is None:
+            return InstanceLimits()
+        return InstanceLimits(cache.get(self.name, self._key(_MAX_CHARACTERS), LIMIT_MAX_AGE),
+                              cache.get(self.name, self._key(_URL_WEIGHT), LIMIT_MAX_AGE))
 
-    def _instance_limit(self) -> int | None:
-        """The instance's limit: cached, else read now (and cached) within
-        ``limit_lookup`` seconds; None when it does not say in time. Once per client."""
+    def _instance_limits(self) -> InstanceLimits:
+        """The instance's limit and URL weight: cached, else read now (and cached) within
+        ``limit_lookup`` seconds; None where it does not say in time. Once per client."""
         with self._lock:
             if self._limit_read:
-                return self._limit
-        limit = self._cached_limit()
-        if limit is None:
-            limit = self._read_limit_in_time()
-            if limit is not None and self._ctx.limits is not None:
-                self._ctx.limits.put(self.name, self._limit_key, limit)
+                return self._limits
+        limits = self._cached_limits()
+        if limits.max_characters is None:
+            limits = self._read_limits_in_time()
+            cache = self._ctx.limits
+            for name, value in ((_MAX_CHARACTERS, limits.max_characters),
+                                (_URL_WEIGHT, limits.url_weight)):
+                if value is not None and cache is not None:
+                    cache.put(self.name, self._key(name), value)
         with self._lock:
-            self._limit, self._limit_read = limit, True
-        return limit
+            self._limits, self._limit_read = limits, True
+        return limits
 
-    def _read_limit_in_time(self) -> int | None:
+    def _read_limits_in_time(self) -> InstanceLimits:
         """``GET /api/v2/instance`` in a thread of its own, given up after ``limit_lookup``
         seconds: a per-read timeout cannot stop a server answering a byte a second."""
         seconds = min(self.limit_lookup, self._ctx.timeout)
-        found: list[int | None] = []
-        worker = threading.Thread(target=lambda: found.append(self._max_characters(seconds)),
+        found: list[InstanceLimits] = []
+        worker = threading.Thread(target=lambda: found.append(self._read_limits(seconds)),
                                   daemon=True, name=f"citychan-limit-{self.name}")
         worker.start()
         worker.join(seconds)
-        return found[0] if found else None
+        return found[0] if found else InstanceLimits()
 
-    def _max_characters(self, seconds: float) -> int | None:
+    def _read_limits(self, seconds: float) -> InstanceLimits:
         try:
             response = request(self._ctx, self.policy, "GET", f"{self.base_url}/api/v2/instance",
                                timeout=seconds, deadline=time.monotonic() + seconds)
         except ChannelError:
-            return None
+            return InstanceLimits()
         body = json_of(response) if response.is_success else None
         try:
-            value = body["configuration"]["statuses"]["max_characters"]  # type: ignore[index]
+            statuses = body["configuration"]["statuses"]  # type: ignore[index]
         except (TypeError, KeyError):
-            return None
-        return value if isinstance(value, int) and value > 0 else None
+            return InstanceLimits()
+        if not isinstance(statuses, Mapping):
+            return InstanceLimits()
+        return InstanceLimits(_positive(statuses.get(_MAX_CHARACTERS)),
+                              _positive(statuses.get(_URL_WEIGHT)))
 
     def _check_length(self, post: Post) -> None:
         """Refuse, before anything goes out, a text longer than the instance takes: the
         instance would refuse it (422) after an image upload. The delivery fails, nothing
         was sent, and the next plan knows the limit and sends the summary."""
-        limit = self._instance_limit()
+        limits = self._instance_limits()
+        limit = limits.max_characters
         if limit is None:
             return  # the instance did not say: the plan's limit (500 unless known) stands
-        size = replace(self.default_capabilities, max_length=limit).measure(post.rendered)
+        size = self._capabilities_for(limits).measure(post.rendered)
         if size > limit:
             raise ChannelError(
                 f"Mastodon: {self._instance} takes at most {limit} characters, this text has "
@@ -188,8 +232,10 @@ class MastodonChannel(HttpChannel):
         """One status; the Idempotency-Key is the post's, stable over every retry."""
         self._check_length(post)
         key = post.idempotency_key or idempotency_key(post.message_id, post.channel, 0)
-        body: dict[str, Any] = {
-            "status": post.rendered.text, "visibility": self.visibility, "language": post.lang}
+        body: dict[str, Any] = {"status": post.rendered.text, "visibility": self.visibility}
+        language = self.default_capabilities.post_language(post.lang)
+        if language is not None:  # an unknown code would become the account's default
+            body["language"] = language
         if post.image is not None:
             body["media_ids"] = [self._upload(post)]
         started = clock.utcnow()
@@ -299,6 +345,10 @@ class MastodonChannel(HttpChannel):
             f"Mastodon: more than {40 * _READ_BACK_PAGES} statuses since {since:%Y-%m-%d %H:%M}; "
             "cannot tell whether the post is there"
         )
+
+
+def _positive(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
 def _created(status: Mapping[str, Any]) -> datetime:

@@ -29,6 +29,7 @@ from citychan.channels.base import (
     require_https,
 )
 from citychan.channels.http import ApiPolicy, HttpChannel, check, json_of, request
+from citychan.render.types import matrix_content
 
 if TYPE_CHECKING:
     import httpx
@@ -246,12 +247,9 @@ def matrix_error(body: Any) -> str | None:
 
 
 def notice_content(post: Post) -> dict[str, str]:
-    """The event content: plain ``body`` always, HTML ``formatted_body`` when rendered."""
-    content = {"msgtype": "m.notice", "body": post.rendered.text}
-    if post.rendered.html:
-        content["format"] = "org.matrix.custom.html"
-        content["formatted_body"] = post.rendered.html
-    return content
+    """The event content: plain ``body`` always, HTML ``formatted_body`` when rendered (the
+    same content the size rule measures)."""
+    return matrix_content(post.rendered)
 
 
 def _int(value: Any, default: int) -> int:

@@ -3,6 +3,13 @@
 HTTP headers are ASCII, so a title like "Straßensperrung Löbauer Straße" travels as RFC 2047
 encoded words, which ntfy decodes. ntfy has no idempotency key: a timeout or 5xx after
 sending makes the delivery ``unknown``.
+
+ntfy answers 429 for two different things. A plain rate limit (code 42901 "limit reached: too
+many requests") clears within seconds and is retried like any 429. A daily quota (42908 "daily
+message quota reached", 42905 daily bandwidth, 42910 daily phone calls) or the lock-out after
+too many failed logins (42909 "too many auth failures") does not clear within any retry budget,
+so those are a plain failure with ntfy's reason. Codes and texts as ntfy defines them in
+binwiederhier/ntfy ``server/errors.go`` (checked 2026-11-29).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from citychan.channels.base import (
     Capabilities,
     ChannelConfigError,
     ChannelContext,
+    ChannelError,
     Dialect,
     Kind,
     LengthUnit,
@@ -24,12 +32,23 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.http import ApiPolicy, HttpChannel, json_of
+from citychan.channels.http import (
+    ApiPolicy,
+    HttpChannel,
+    api_description,
+    check,
+    json_of,
+    request,
+)
 from citychan.links import as_uri
 
 _TOPIC = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
 _WORD_BYTES = 45  # 45 bytes -> 60 base64 chars: each encoded word stays under 75 chars
 WARNING_TAG = "warning"
+
+# ntfy's 429 codes that retrying within minutes cannot clear (server/errors.go)
+_AUTH_FAILURES = 42909
+_QUOTAS = frozenset({42905, 42908, 42910})  # daily bandwidth, messages, phone calls
 
 
 def encode_header(value: str) -> str:
@@ -104,12 +123,33 @@ class NtfyChannel(HttpChannel):
 
     def send(self, post: Post) -> Receipt:
         """One publish; the receipt holds ntfy's message id."""
-        response = self._call(
+        response = request(
+            self._ctx,
+            self.policy,
             "POST",
             f"{self.base_url}/{self.topic}",
             content=post.rendered.text.encode("utf-8"),
             headers=self.headers_for(post),
         )
-        body = json_of(response)
+        if response.status_code == 429:
+            refuse_lasting_limit(json_of(response), self.policy)
+        body = json_of(check(response, self.policy))
         remote_id = str(body["id"]) if isinstance(body, dict) and body.get("id") else None
         return Receipt(remote_id=remote_id, url=f"{self.base_url}/{self.topic}")
+
+
+def refuse_lasting_limit(body: Any, policy: ApiPolicy) -> None:
+    """Raise a plain failure (not retried) for a 429 that names a daily quota or the lock-out
+    after too many auth failures; return for a 429 that is only a rate limit."""
+    code = body.get("code") if isinstance(body, dict) else None
+    reason = policy.mask(api_description(body) or "")[:200]
+    text = reason.lower()
+    if code == _AUTH_FAILURES or (code is None and "auth failure" in text):
+        hint = ("this address is locked out after failed logins; check the token in "
+                "token_env, then retry later")
+    elif code in _QUOTAS or (code is None and "quota" in text):
+        hint = "the daily quota of this ntfy account is used up; retry tomorrow"
+    else:
+        return
+    raise ChannelError(f"{policy.api}: HTTP 429: {reason or 'limit reached'}; {hint} "
+                       f"(not retried)", status=429)

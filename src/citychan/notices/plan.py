@@ -83,13 +83,24 @@ def plan(
         caps = capabilities_of(channels, cc)  # type: ignore[arg-type]
         target, findings = _fit(cc, caps, message, langs, url_map)
         result.targets.append(target)
-        result.findings += findings
+        result.findings += findings + _language_findings(cc.name, caps, target.langs[0])
     if chosen and not result.targets:  # "sent" to nobody must not look like success
         result.findings.append(error(
             "CC104", "no channel takes this message: "
             + "; ".join(f"{s.name}: {s.reason}" for s in result.skipped),
             hint="check the channels' languages and kinds, or the message's lang"))
     return result
+
+
+def _language_findings(channel: str, caps: Capabilities, lang: str) -> list[Finding]:
+    """A post whose first language the channel cannot tag goes out without a language."""
+    if caps.post_language(lang) is not None:
+        return []
+    return [warning(
+        "CC105", f"this channel has no language code for '{lang}': the post goes out without "
+        "one, and the server files it under the account's default language", channel=channel,
+        hint="set the account's default posting language on the server, or put a language "
+             "the server knows first in this channel's 'languages'")]
 
 
 def _fit(cc: ChannelConfig, caps: Capabilities, message: Message, langs: tuple[str, ...],

@@ -4,6 +4,7 @@ length that rules, preview and results share. Imports nothing of citychan's."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -52,6 +53,35 @@ class Length:
         return self.limit is not None and self.size > self.limit
 
 
+# Matrix limits "the complete event", "formatted with the federation event format, including
+# any signatures, and encoded as Canonical JSON", to 65,536 bytes (matrix-org/matrix-spec
+# content/client-server-api/_index.md, "Size limits"; Synapse refuses a larger one with 413
+# M_TOO_LARGE). citychan measures the content it sends as canonical JSON and adds this fixed
+# allowance for what the homeserver wraps around it, at the spec's own maxima: room_id and
+# sender up to 255 bytes each, up to 20 prev_events and 10 auth_events of 44-byte event ids
+# (about 1,410 bytes quoted), the sha256 hash, one server's ed25519 signature under a server
+# name of up to 255 bytes, type, depth, origin_server_ts and the keys themselves: about 2,600
+# bytes at the extremes, rounded up to 4 KiB.
+MATRIX_ENVELOPE_BYTES = 4096
+
+
+def matrix_content(rendered: Rendered) -> dict[str, str]:
+    """The content of the ``m.room.message`` event that carries ``rendered``: an ``m.notice``
+    with the plain ``body`` and, when there is HTML, the ``formatted_body``. What the Matrix
+    channel sends and what :func:`measure` counts, so the two cannot differ."""
+    content = {"msgtype": "m.notice", "body": rendered.text}
+    if rendered.html:
+        content["format"] = "org.matrix.custom.html"
+        content["formatted_body"] = rendered.html
+    return content
+
+
+def canonical_json(value: object) -> str:
+    """Matrix's Canonical JSON (spec appendices): sorted keys, no spaces, UTF-8 unescaped;
+    only quotes, backslashes and control characters are escaped."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 # A bare http(s) URL in running text; the render parser links the same URLs.
 BARE_URL = re.compile(r"(?<![\w/@.:])https?://[^\s<>\"]+", re.IGNORECASE)
 _TRAILING = ".,;:!?'\"*_~"
@@ -87,16 +117,19 @@ def measure(rendered: Rendered, unit: LengthUnit = LengthUnit.CHARS, *,
     preview and result shows:
 
     - in UTF-8 ``bytes`` or in code points (``chars``);
-    - Matrix: the event carries the plain ``body`` and the HTML ``formatted_body``, both count;
+    - Matrix: the whole event: its content (plain ``body`` and HTML ``formatted_body``) as
+      canonical JSON, where every line break and quote takes two bytes, plus
+      :data:`MATRIX_ENVELOPE_BYTES` for what the homeserver adds;
     - Telegram: the text after its HTML is parsed (tags gone, entities one character);
     - with ``url_length`` every http(s) URL counts as that many (Mastodon: 23).
     """
     text = rendered.text
+    envelope = 0
     if rendered.dialect == Dialect.MATRIX:
-        text += rendered.html or ""
+        text, envelope = canonical_json(matrix_content(rendered)), MATRIX_ENVELOPE_BYTES
     elif rendered.dialect == Dialect.TELEGRAM:
         text = unescape(_TAG.sub("", text))
-    size = _size(text, unit)
+    size = _size(text, unit) + envelope
     if url_length is not None:
         for url in find_urls(text):
             size += url_length - _size(url, unit)
