@@ -313,52 +313,26 @@ class Publisher:
             receipt = send_with_retry(attempt, policy, **kwargs)
         except ChannelError as exc:
             status = Status.FAILED if exc.outcome_known else Status.UNKNOWN
-            text = self.redact(exc.message)
-            kept = self.deliveries.finish(did, status, error=text, attempts=attempts)
-            self._emit(target.name, str(status), text)
-            return Result(
-                target.name,
-                target.type,
-                status,
-                error=_with(text, kept),
-                delivery_id=did,
-                attempts=attempts,
-                summary_used=target.summary_used,
-                store_error=kept,
-            )
+            return self._finished(target, did, attempts, status, error=self.redact(exc.message))
         except (Exception, SystemExit) as exc:  # a channel's bug (even sys.exit): it may
             # have sent, so never assume not
             text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
-            kept = self.deliveries.finish(did, Status.UNKNOWN, error=text, attempts=attempts)
-            self._emit(target.name, "unknown", text)
-            return Result(
-                target.name,
-                target.type,
-                Status.UNKNOWN,
-                error=_with(text, kept),
-                delivery_id=did,
-                attempts=attempts,
-                summary_used=target.summary_used,
-                store_error=kept,
-            )
+            return self._finished(target, did, attempts, Status.UNKNOWN, error=text)
         # a server may echo a token inside the id or URL it answers with
         remote_id, url = mask_receipt(receipt, self.redact)
-        kept = self.deliveries.finish(
-            did, Status.SENT, remote_id=remote_id, url=url, attempts=attempts
-        )
-        self._emit(target.name, "sent", url or remote_id or "")
-        return Result(
-            target.name,
-            target.type,
-            Status.SENT,
-            remote_id,
-            url,
-            error=_with(None, kept),
-            delivery_id=did,
-            attempts=attempts,
-            summary_used=target.summary_used,
-            store_error=kept,
-        )
+        return self._finished(target, did, attempts, Status.SENT, remote_id=remote_id, url=url)
+
+    def _finished(self, target: Target, did: int, attempts: int, status: Status, *,
+                  error: str | None = None, remote_id: str | None = None,
+                  url: str | None = None) -> Result:
+        """Record a delivery's outcome, report it, and return its result row (which also says
+        what became of the record when the store refused it)."""
+        kept = self.deliveries.finish(did, status, remote_id=remote_id, url=url, error=error,
+                                      attempts=attempts)
+        self._emit(target.name, str(status), error or url or remote_id or "")
+        return Result(target.name, target.type, status, remote_id, url,
+                      error=_with(error, kept), delivery_id=did, attempts=attempts,
+                      summary_used=target.summary_used, store_error=kept)
 
     def _pace(self, target: Target) -> None:
         per_minute = target.capabilities.per_minute
