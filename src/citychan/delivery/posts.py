@@ -4,7 +4,9 @@ same thing with the same idempotency key."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 from citychan.channels.base import Dialect, Kind, Level, Post, Rendered
 from citychan.links import clean_url
@@ -37,8 +39,6 @@ def make_post(
 
 
 def post_to_json(post: Post) -> str:
-    import json
-
     r = post.rendered
     return json.dumps(
         {
@@ -70,9 +70,6 @@ def post_to_json(post: Post) -> str:
 
 
 def post_from_json(text: str) -> Post:
-    import json
-    from pathlib import Path
-
     d = json.loads(text)
     r = d["rendered"]
     return Post(
