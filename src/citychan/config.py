@@ -79,6 +79,8 @@ class ChannelConfig:
     languages: tuple[str, ...] | None = None  # None: every language of the message
     kinds: tuple[Kind, ...] = KINDS
     options: Mapping[str, Any] = field(default_factory=dict)
+    # issue 11 (flow): read with lenient_channels, why this table was refused (it fails alone)
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,10 @@ def find_config(explicit: str | Path | None, env: Mapping[str, str] | None = Non
     return user if user.is_file() else None
 
 
-def load_config(explicit: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+def load_config(explicit: str | Path | None = None, env: Mapping[str, str] | None = None,
+                *, lenient_channels: bool = False) -> Config:
+    """The config. ``lenient_channels`` (danger warnings): a broken [channels.NAME] table is
+    kept as a channel with its ``problem`` instead of refusing the whole config."""
     path = find_config(explicit, env)
     if path is None:
         return default_config()
@@ -224,10 +229,11 @@ def load_config(explicit: str | Path | None = None, env: Mapping[str, str] | Non
         raise ConfigError(f"{path}: config is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    return parse_config(data, path=path)
+    return parse_config(data, path=path, lenient_channels=lenient_channels)
 
 
-def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
+def parse_config(data: Mapping[str, Any], path: Path | None = None, *,
+                 lenient_channels: bool = False) -> Config:
     r = _Reader(str(path) if path else "config")
     for key in data:
         if key not in _TOP:
@@ -252,7 +258,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
     rules = data.get("rules", {})
     r.table(rules, "[rules]", {"info": dict})
     store = r.table(data.get("store", {}), "[store]", _STORE)
-    channels = _channels(r, data.get("channels", {}))
+    channels = _channels(r, data.get("channels", {}), lenient_channels)
     store_path = Path(store.get("path", f"{DEFAULT_OUT}/citychan.db"))
     return Config(
         path=path,
@@ -358,7 +364,7 @@ def _publish(r: _Reader, data: Any) -> PublishConfig:
     return PublishConfig(**values)
 
 
-def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
+def _channels(r: _Reader, data: Any, lenient: bool = False) -> dict[str, ChannelConfig]:
     if not isinstance(data, dict):
         raise r.fail("[channels]", "must be a table of channels")
     types: dict[str, ChannelType] | None = None  # plugins are scanned only when needed
@@ -368,50 +374,75 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
             raise r.fail("[channels]", f"channel name {name!r} is not a simple name",
                          hint="use letters, digits, '-' and '_' (at most 64), e.g. "
                          "[channels.telegram-info]")
-        where = f"[channels.{name}]"
-        if not isinstance(table, dict):
-            raise r.fail(where, "must be a table")
-        type_name = table.get("type")
-        if not isinstance(type_name, str):
-            raise r.fail(where, "needs 'type'", hint=f"one of: {', '.join(sorted(BUILTINS))}")
-        if type_name not in BUILTINS and types is None:
+        wanted = table.get("type") if isinstance(table, dict) else None
+        if isinstance(wanted, str) and wanted not in BUILTINS and types is None:
             types = available_types()
-        known = types or BUILTINS
-        if type_name not in known:
-            raise r.fail(
-                where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, list(known))}"
-            )
-        cls = load_type(type_name, types)
-        schema: dict[str, Any] = dict(_CHANNEL_COMMON)
-        if cls is None:
-            # an installed plugin that fails to import (the warning says why): its channel
-            # fails when posting, and every other channel still works
-            schema.update({k: None for k in table if k not in _CHANNEL_COMMON})
-        opt_specs = getattr(cls, "options", {})
-        schema.update({k: spec.type for k, spec in opt_specs.items()})
-        r.table(table, where, schema)
-        for key, spec in opt_specs.items():
-            if spec.required and key not in table:
-                raise r.fail(where, f"missing required key '{key}'")
-        if type_name in BUILTINS:
-            _check_addresses(r, where, table)
-        names = r.strings(table.get("kinds", [str(k) for k in KINDS]), where, "kinds")
-        for k in names:
-            if k not in KINDS:
-                raise r.fail(where, f"unknown kind '{k}' in 'kinds'", hint="info or warning")
-        kinds = tuple(Kind(k) for k in names)
-        langs = table.get("languages")
-        options = {k: spec.default for k, spec in opt_specs.items() if spec.default is not None}
-        options.update({k: v for k, v in table.items() if k not in _CHANNEL_COMMON})
-        out[name] = ChannelConfig(
-            name=name,
-            type=type_name,
-            enabled=table.get("enabled", True),
-            languages=r.strings(langs, where, "languages") if langs is not None else None,
-            kinds=kinds,
-            options=options,
-        )
+        try:
+            out[name] = _channel(r, name, table, types)
+        except ConfigError as exc:
+            if not lenient:
+                raise
+            out[name] = _broken_channel(name, table, exc)
     return out
+
+
+def _broken_channel(name: str, table: Any, exc: ConfigError) -> ChannelConfig:
+    """A refused table, kept so that it can fail alone: enabled and kinds as far as they can
+    be read (a table that says it is off, or takes no warnings, is left out as it would be)."""
+    t = table if isinstance(table, dict) else {}
+    kinds = t.get("kinds")
+    if not (isinstance(kinds, list) and all(k in KINDS for k in kinds)):
+        kinds = list(KINDS)
+    return ChannelConfig(
+        name=name, type=str(t.get("type") or "?"), enabled=t.get("enabled") is not False,
+        kinds=tuple(Kind(k) for k in kinds),
+        problem=exc.message + (f" ({exc.hint})" if exc.hint else ""),
+    )
+
+
+def _channel(r: _Reader, name: str, table: Any,
+             types: dict[str, ChannelType] | None) -> ChannelConfig:
+    where = f"[channels.{name}]"
+    if not isinstance(table, dict):
+        raise r.fail(where, "must be a table")
+    type_name = table.get("type")
+    if not isinstance(type_name, str):
+        raise r.fail(where, "needs 'type'", hint=f"one of: {', '.join(sorted(BUILTINS))}")
+    known = types or BUILTINS
+    if type_name not in known:
+        raise r.fail(
+            where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, list(known))}"
+        )
+    cls = load_type(type_name, types)
+    schema: dict[str, Any] = dict(_CHANNEL_COMMON)
+    if cls is None:
+        # an installed plugin that fails to import (the warning says why): its channel
+        # fails when posting, and every other channel still works
+        schema.update({k: None for k in table if k not in _CHANNEL_COMMON})
+    opt_specs = getattr(cls, "options", {})
+    schema.update({k: spec.type for k, spec in opt_specs.items()})
+    r.table(table, where, schema)
+    for key, spec in opt_specs.items():
+        if spec.required and key not in table:
+            raise r.fail(where, f"missing required key '{key}'")
+    if type_name in BUILTINS:
+        _check_addresses(r, where, table)
+    names = r.strings(table.get("kinds", [str(k) for k in KINDS]), where, "kinds")
+    for k in names:
+        if k not in KINDS:
+            raise r.fail(where, f"unknown kind '{k}' in 'kinds'", hint="info or warning")
+    kinds = tuple(Kind(k) for k in names)
+    langs = table.get("languages")
+    options = {k: spec.default for k, spec in opt_specs.items() if spec.default is not None}
+    options.update({k: v for k, v in table.items() if k not in _CHANNEL_COMMON})
+    return ChannelConfig(
+        name=name,
+        type=type_name,
+        enabled=table.get("enabled", True),
+        languages=r.strings(langs, where, "languages") if langs is not None else None,
+        kinds=kinds,
+        options=options,
+    )
 
 
 def _check_addresses(r: _Reader, where: str, table: Mapping[str, Any]) -> None:

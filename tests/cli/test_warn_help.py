@@ -9,7 +9,8 @@ import pytest
 
 from tests.support.cli import cli
 
-NEW_ONLY = ("--channel",)  # a follow-up goes to exactly the original's channels
+NEW_ONLY = ("--channel",  # a follow-up goes to exactly the original's channels
+            "--area-hsb", "--instruction-hsb", "--details-hsb", "--only-lang")
 TEXT_OPTIONS = ("--level", "--template", "--event", "--area", "--headline", "--description",
                 "--instruction", "--expires")
 SHARED = ("--exercise", "--test", "--cap-out", "--dry-run", "--yes", "--config", "--output")

@@ -20,6 +20,7 @@ from citychan.config import Config, load_config
 __all__ = ["Config", "PluginWarning", "load"]
 
 
-def load(config_path: str | Path | None) -> Config:
-    """The config: ``--config``, $CITYCHAN_CONFIG, ./citychan.toml, the user's, or the default."""
-    return load_config(config_path)
+def load(config_path: str | Path | None, *, lenient_channels: bool = False) -> Config:
+    """The config: ``--config``, $CITYCHAN_CONFIG, ./citychan.toml, the user's, or the default.
+    ``lenient_channels``: a broken channel table is kept, to fail alone (danger warnings)."""
+    return load_config(config_path, lenient_channels=lenient_channels)

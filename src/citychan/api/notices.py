@@ -76,6 +76,12 @@ def preview(path: str | Path, config: Config, *, only: Sequence[str] = ()) -> Pl
         return p
 
 
+def is_warning(path: str | Path, config: Config) -> bool:
+    """Whether the file is a danger warning (kind: warning, or a level): its preview is the
+    dry run of `citychan warn`, so that it shows what the warning sends."""
+    return load_message(path, config.city.languages).kind == Kind.WARNING
+
+
 def open_store(config: Config) -> Store:
     return Store.open(config.store_path)
 

@@ -4,6 +4,7 @@ incidents. The warning domain (``alerts``) and its delivery (``warn``) load only
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from citychan.alerts import (
@@ -17,17 +18,22 @@ from citychan.alerts import (
     level_info,
     parse_level,
 )
-from citychan.config import Config
-from citychan.findings import Finding
+from citychan.config import Config, load_config
 from citychan.warn.incidents import open_incidents
-from citychan.warn.service import WarnInput, WarnReport, run
+from citychan.warn.preview import MSG_TYPE_DE, STATUS_DE, WarnPreview
+from citychan.warn.service import Confirm, WarnInput, WarnReport, run
 
-__all__ = ["CapStatus", "Level", "WarnInput", "WarnReport", "Warning", "allclear",
-           "guard_accepts", "guard_phrase", "incidents", "needs_yes", "new", "parse_level",
-           "update"]
+__all__ = ["MSG_TYPE_DE", "STATUS_DE", "CapStatus", "Confirm", "Level", "WarnInput",
+           "WarnPreview", "WarnReport", "Warning", "allclear", "guard_accepts", "guard_phrase",
+           "incidents", "load", "needs_yes", "new", "parse_level", "preview", "update"]
 
-Confirm = Callable[[Warning, list[Finding]], bool]
 Event = Callable[[str, str, str], None]
+
+
+def load(config_path: str | Path | None) -> Config:
+    """The config for a warning: a broken [channels.NAME] table does not stop it; that
+    channel fails alone when the warning goes out (an info post still refuses the config)."""
+    return load_config(config_path, lenient_channels=True)
 
 
 def new(inp: WarnInput, config: Config, *, only: tuple[str, ...] = (),
@@ -36,6 +42,13 @@ def new(inp: WarnInput, config: Config, *, only: tuple[str, ...] = (),
     """A new warning: build, check, confirm, record the incident, write CAP, deliver."""
     return run("new", inp, config, incident=None, only=only, cap_out=cap_out,
                dry_run=dry_run, confirm=confirm, on_event=on_event)
+
+
+def preview(file: Path, config: Config, *, only: tuple[str, ...] = ()) -> WarnReport:
+    """`citychan preview` of a warning file: the dry run of `citychan warn FILE`, so that it
+    shows per channel exactly the text the warning sends."""
+    return run("new", WarnInput(file=file), config, incident=None, only=only, cap_out=None,
+               dry_run=True, confirm=None, on_event=None)
 
 
 def update(incident: str, inp: WarnInput, config: Config, *, cap_out: str | None = None,

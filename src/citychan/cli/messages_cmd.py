@@ -53,17 +53,37 @@ def preview(
 ) -> None:
     """Show the notice as each channel will get it, with its length against the limit.
 
+    A danger warning shows what `citychan warn FILE` sends: every channel's text, the CAP
+    summary and the channels (its dry run).
+
     Example: citychan preview examples/strassensperrung.md --channel outbox
     """
     from citychan import api
     from citychan.api import notices
 
+    lenient = common.run(lambda: api.load(config, lenient_channels=True))
+    if common.run(lambda: notices.is_warning(file, lenient)):
+        _preview_warning(file, lenient, channel or (), output)
     plan = common.run(lambda: notices.preview(file, api.load(config), only=channel or ()))
     code = int(plan.exit_code)
     if output == "json":
         common.emit_json("preview", plan.ok, plan.as_dict(), code)
     else:
         views.previews(plan)
+    raise typer.Exit(code)
+
+
+def _preview_warning(file: Path, cfg: Any, only: Any, output: str) -> None:
+    from citychan.api import warnings
+    from citychan.cli import warn_views
+
+    report = common.run_rejectable(lambda: warnings.preview(file, cfg, only=tuple(only)),
+                                   "preview", output)
+    code = int(report.exit_code)
+    if output == "json":
+        common.emit_json("preview", code == 0, report.as_dict(), code)
+    else:
+        warn_views.warn_preview(report)
     raise typer.Exit(code)
 
 

@@ -102,26 +102,30 @@ def previews(plan: Any) -> None:
     """Each target exactly as it goes out, with the length the rules judged (red and
     marked when it is over the limit)."""
     from rich.console import Console
-    from rich.panel import Panel
-    from rich.text import Text
 
     # not soft_wrap: it wraps inside the panel, so nothing of the text is hidden
     console = Console(highlight=False, emoji=False)
     for t in plan.targets:
-        console.print(
-            Panel(
-                Text(plain(_as_sent(t), lines=True), overflow="fold"),
-                title=esc(f"{t.name} ({t.capabilities.dialect}, {'+'.join(t.langs)})"),
-                subtitle=_length(t.length) + (" · summary + link" if t.summary_used else ""),
-                title_align="left",
-                subtitle_align="right",
-            )
-        )
+        console.print(target_panel(t))
     for s in plan.skipped:
         console.print(styled("dim", f"{s.name}: skipped — {s.reason}"))
     if plan.findings:
         console.print("Findings:")
         findings_table(plan.findings, console)
+
+
+def target_panel(t: Any, title: str | None = None) -> Any:
+    """One target's text exactly as it goes out, its length against the channel's limit."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    return Panel(
+        Text(plain(_as_sent(t), lines=True), overflow="fold"),
+        title=esc(title or f"{t.name} ({t.capabilities.dialect}, {'+'.join(t.langs)})"),
+        subtitle=_length(t.length) + (" · summary + link" if t.summary_used else ""),
+        title_align="left",
+        subtitle_align="right",
+    )
 
 
 def _as_sent(target: Any) -> str:
@@ -147,8 +151,9 @@ def confirm_plan(plan: Any) -> bool:
     return typer.confirm("Post now?", default=False, err=True)
 
 
-def report(rep: Any) -> None:
-    if rep.findings:
+def report(rep: Any, findings: bool = True) -> None:
+    """A post's results; ``findings=False`` when the confirmation showed them already."""
+    if rep.findings and findings:
         findings_table(rep.findings, err_console())
     if rep.dry_run:
         typer.echo(f"Dry run: '{plain(rep.title)}' passes the rules; nothing was sent.")
@@ -176,21 +181,14 @@ def report(rep: Any) -> None:
     console.print(table)
 
 
-def warn_report(rep: Any, dry_run: bool) -> None:
-    """A warning's results, then its CAP files and incident on stderr."""
-    report(rep)
+def warn_report(rep: Any, findings_shown: bool = False) -> None:
+    """A warning's results, then its CAP files and incident on stderr (the findings only
+    if no confirmation showed them: once per run)."""
+    report(rep, findings=not findings_shown)
     err = err_console()
     for f in rep.cap_files or []:
         err.print(f"CAP: {esc(f)}")
-    err.print(f"Incident: {esc(rep.incident)} ({esc(rep.msg_type)} {esc(rep.identifier)})"
-              + (" - dry run, not recorded" if dry_run else ""))
-
-
-def warning_prompt(msg_type: Any, headline: str, findings: list[Any]) -> None:
-    """What a duty officer reads before confirming a warning."""
-    err = err_console()
-    err.print(f"{styled('bold red', msg_type)} {esc(headline)}")
-    findings_table(findings, err)
+    err.print(f"Incident: {esc(rep.incident)} ({esc(rep.msg_type)} {esc(rep.identifier)})")
 
 
 def resend_wanted(delivery: Any, why: str) -> bool:

@@ -5,6 +5,7 @@ Three real commands, each with its own options and help. ``citychan warn [FILE] 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -12,7 +13,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
-from citychan.cli import common, views
+from citychan.cli import common, views, warn_views
 from citychan.cli.options import (
     ChannelOption,
     ConfigOption,
@@ -43,6 +44,22 @@ Test = Annotated[bool, typer.Option("--test", help="A test: CAP Test, texts pref
 CapOut = Annotated[str | None, typer.Option(
     "--cap-out", help="Also write the CAP 1.2 document here (a file, or a folder: ends with "
     "'/'); a dry run writes only this one.")]
+# A new warning's texts per language: German by default, the Sorbian counterpart with
+# --area-hsb or as the value "hsb:TEXT" (repeat the option).
+AreaByLang = Annotated[list[str] | None, typer.Option(
+    "--area", help='Affected area, in words (German; "hsb:TEXT" for the Sorbian one).')]
+InstructionByLang = Annotated[list[str] | None, typer.Option(
+    "--instruction", help='What people must do (German; "hsb:TEXT" for the Sorbian one).')]
+DetailsByLang = Annotated[list[str] | None, typer.Option(
+    "--details", help="Details for the template's {details} (German; \"hsb:TEXT\" for the "
+    "Sorbian ones).")]
+AreaHsb = Annotated[str | None, typer.Option("--area-hsb", help="The area in Sorbian.")]
+InstructionHsb = Annotated[str | None, typer.Option(
+    "--instruction-hsb", help="What people must do, in Sorbian.")]
+DetailsHsb = Annotated[str | None, typer.Option("--details-hsb", help="The details in Sorbian.")]
+OnlyLang = Annotated[list[str] | None, typer.Option(
+    "--only-lang", help="Emergency: send in this language only (e.g. de) while the "
+    "translation is missing; recorded as a finding.")]
 File = Annotated[Path | None, typer.Argument(
     help="A warning file (Markdown with front matter); without it, the options give the text.")]
 Incident = Annotated[str, typer.Argument(
@@ -103,26 +120,64 @@ class _How:
 @warn_app.command("new")
 def new(
     file: File = None, level: Level = None, template: Template = None, event: Event = None,
-    area: Area = None, headline: Headline = None, description: Description = None,
-    instruction: Instruction = None, details: Details = None, expires: Expires = None,
+    area: AreaByLang = None, area_hsb: AreaHsb = None, headline: Headline = None,
+    description: Description = None, instruction: InstructionByLang = None,
+    instruction_hsb: InstructionHsb = None, details: DetailsByLang = None,
+    details_hsb: DetailsHsb = None, expires: Expires = None, only_lang: OnlyLang = None,
     exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     channel: ChannelOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text",
 ) -> None:
     """Send a new danger warning to every channel; `citychan warn …` is `warn new …`.
 
-    Its text comes from a file, a --template, or the options.
+    Its text comes from a file, a --template, or the options. --area, --instruction and
+    --details are German; give the Sorbian text with --area-hsb … (or --area "hsb:…").
 
     Follow-ups: see `citychan warn update --help` and `citychan warn allclear --help`.
 
-    Example: citychan warn --template hochwasser --level high --area "Spreeufer" --yes
+    Example: citychan warn --template hochwasser --level high --area "Spreeufer"
+    --area-hsb "Brjóh Sprjewje" --yes
     """
     from citychan.api.warnings import WarnInput
 
+    texts = {"area": _by_lang("--area", area, area_hsb),
+             "instruction": _by_lang("--instruction", instruction, instruction_hsb),
+             "details": _by_lang("--details", details, details_hsb)}
+    translations: dict[str, dict[str, str]] = {}
+    for key, (_, others) in texts.items():
+        for lang, text in others.items():
+            translations.setdefault(lang, {})[key] = text
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
-                    headline=headline, description=description, instruction=instruction,
-                    area=area, expires=expires, details=details, status=_status(exercise, test))
+                    headline=headline, description=description,
+                    instruction=texts["instruction"][0], area=texts["area"][0],
+                    expires=expires, details=texts["details"][0],
+                    status=_status(exercise, test), translations=translations,
+                    only_langs=tuple(dict.fromkeys(only_lang or ())))
     _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
+
+
+_LANG_PREFIX = re.compile(r"([a-z]{2,3}):(?!//)\s*(.*)", re.S)  # "hsb:TEXT", not "https://"
+
+
+def _by_lang(option: str, values: list[str] | None,
+             hsb: str | None) -> tuple[str | None, dict[str, str]]:
+    """One per-language option: the German text, and the other languages' (``hsb:TEXT`` or
+    the ``-hsb`` option). The service checks the language codes against the config."""
+    german: str | None = None
+    others: dict[str, str] = {}
+    given = [*(values or ()), *([f"hsb:{hsb}"] if hsb is not None else [])]
+    for value in given:
+        m = _LANG_PREFIX.fullmatch(value)
+        lang, text = (m[1], m[2]) if m else ("de", value)
+        if (german if lang == "de" else others.get(lang)) is not None:
+            _usage(f"{option} given twice for {lang}",
+                   hint=f"once in German and once per language: {option} TEXT "
+                        f"{option}-hsb TEXT")
+        if lang == "de":
+            german = text
+        else:
+            others[lang] = text
+    return german, others
 
 
 @warn_app.command("update")
@@ -145,6 +200,7 @@ def update(
 
     status = _status(exercise, test)
     _refuse("update", "it goes to exactly the channels of the original", {"--channel": channel})
+    _german_only({"--area": area, "--instruction": instruction, "--details": details})
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
                     headline=headline, description=description, instruction=instruction,
                     area=area, expires=expires, details=details, status=status)
@@ -207,6 +263,15 @@ def _refuse(mode: str, why: str, given: dict[str, object]) -> None:
         _usage(f"warn {mode} does not take {', '.join(named)}: {why}")
 
 
+def _german_only(given: dict[str, str | None]) -> None:
+    """An update's free texts are German: "hsb:TEXT" would go out as German text."""
+    for option, value in given.items():
+        m = _LANG_PREFIX.fullmatch(value or "")
+        if m and m[1] != "de":
+            _usage(f"warn update takes {option} in German only, not '{m[1]}:'",
+                   hint=f"send the update as a file with its {m[1]} text in NAME.{m[1]}.md")
+
+
 def _usage(message: str, hint: str | None = None) -> NoReturn:
     from citychan.errors import UsageError
 
@@ -215,20 +280,25 @@ def _usage(message: str, hint: str | None = None) -> NoReturn:
 
 def _send(mode: str, inp: Any, incident: str | None, how: _How,
           only: list[str] | tuple[str, ...] = ()) -> None:
-    """Confirm (unless --yes), send, show the results; the exit code says how it went."""
+    """Confirm (unless --yes), send, show the results; the exit code says how it went. A dry
+    run shows per channel exactly what would go out."""
     if not (how.yes or how.dry_run or common.is_interactive()):
         _usage("not a terminal: pass --yes to send a warning without confirmation")
     progress = views.Progress() if how.output == "text" and common.is_interactive() else None
+    asked: list[bool] = []  # the confirmation showed the findings: the report does not again
+
+    def confirm(preview: Any) -> bool:
+        asked.append(True)
+        return confirm_warning(preview)
 
     def run() -> Any:
-        from citychan import api
         from citychan.api import warnings
 
-        cfg = api.load(how.config)
+        cfg = warnings.load(how.config)  # a broken channel table fails only that channel
         with progress or views.nullcontext():
             options: dict[str, Any] = {
                 "cap_out": how.cap_out, "dry_run": how.dry_run,
-                "confirm": None if (how.yes or how.dry_run) else confirm_warning,
+                "confirm": None if (how.yes or how.dry_run) else confirm,
                 "on_event": progress.event if progress else None}
             if incident is None:
                 return warnings.new(inp, cfg, only=tuple(only), **options)
@@ -239,20 +309,24 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
     code = int(report.exit_code)
     if how.output == "json":
         common.emit_json("warn", code == 0, report.as_dict(), code)
+    elif how.dry_run:
+        warn_views.warn_preview(report)
     else:
-        views.warn_report(report, how.dry_run)
+        views.warn_report(report, findings_shown=bool(asked))
     raise typer.Exit(code)
 
 
-def confirm_warning(w: Any, findings: list[Any]) -> bool:
-    """The level's guard: none, a yes/no prompt, or typing the event name (high)."""
+def confirm_warning(preview: Any) -> bool:
+    """The full text, the channels and the expiry in German, then the level's guard: none,
+    a yes/no question, or typing the event name (high)."""
     from citychan.api.warnings import guard_accepts, guard_phrase, needs_yes
 
-    views.warning_prompt(w.msg_type, w.text(w.langs[0]).headline, findings)
+    w = preview.warning
+    warn_views.warning_confirmation(preview)
     phrase = guard_phrase(w)
     if phrase:
         typed = typer.prompt(
-            f"Type the event name ({views.plain(phrase)}) to send this warning",
+            f"Zum Senden den Namen des Ereignisses eintippen ({views.plain(phrase)})",
             err=True,
             default="",
             show_default=False,
@@ -260,4 +334,5 @@ def confirm_warning(w: Any, findings: list[Any]) -> bool:
         return guard_accepts(w, typed)
     if not needs_yes(w):
         return True
-    return typer.confirm("Send now?", default=False, err=True)
+    answer = typer.prompt("Jetzt senden? [j/N]", err=True, default="", show_default=False)
+    return answer.strip().casefold() in {"j", "ja", "y", "yes"}

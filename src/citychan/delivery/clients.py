@@ -1,7 +1,9 @@
 """Channel clients built from the config: the real ones for a post, or offline ones (no
 network, placeholder secrets) that check, preview and a dry run use to read capabilities. A
 plugin that fails to start stands in as a :class:`BrokenPlugin` that fails only its own
-delivery."""
+delivery; for a danger warning (``alone=True``) so does a built-in channel whose secret is
+missing or whose table is broken (:class:`BrokenChannel`): a warning never waits on one
+channel's config."""
 
 from __future__ import annotations
 
@@ -69,13 +71,16 @@ def open_channels(
     env: Mapping[str, str],
     http: Any = None,
     cached_limits: bool = True,
+    alone: bool = False,
 ) -> Channels:
     """Build channel clients sharing one HTTP client (``http``, else one made here and
     closed with the result). ``offline``: for check/preview/dry-run, with no network and no
     real secrets, only to read capabilities. ``cached_limits``: the channels read the limits
     their servers gave before (Mastodon's) from the store, so that preview, dry run and post
-    plan alike; `check`, which judges the file alone, leaves the store out."""
-    needs_http = any(_network(c) for c in chosen)
+    plan alike; `check`, which judges the file alone, leaves the store out. ``alone``: a
+    channel that cannot start (a missing secret, a broken table) fails alone as a
+    :class:`BrokenChannel` instead of stopping the command with a ConfigError."""
+    needs_http = any(_network(c) for c in chosen if c.problem is None)
     own = None
     if needs_http and (offline or http is None):
         own = _offline_http() if offline else make_client(config.publish.timeout)
@@ -89,20 +94,27 @@ def open_channels(
     out = Channels(own)
     try:
         for cc in chosen:
-            out[cc.name] = _open_one(config, cc, ctx)
+            out[cc.name] = _open_one(config, cc, ctx, alone)
     except BaseException:
         out.close()
         raise
     return out
 
 
-def _open_one(config: Config, cc: ChannelConfig, ctx: ChannelContext) -> Channel:
+def _open_one(config: Config, cc: ChannelConfig, ctx: ChannelContext, alone: bool) -> Channel:
+    if cc.problem is not None:  # its table was refused when the config was read
+        if not alone:
+            raise ConfigError(cc.problem)
+        return BrokenChannel(cc.name, cc.problem)
     cls = load_type(cc.type)
     if cls is None:  # a plugin that fails to import; the warning above says why
         return BrokenPlugin(cc.name, cc.type, ImportError("could not be imported"))
     try:
         return cls.from_config(cc.name, cc.options, ctx)
     except ChannelConfigError as exc:
+        if alone:
+            return BrokenChannel(cc.name, f"{config.source}: {exc}",
+                                 declared(cls, cc.options))
         raise ConfigError(f"{config.source}: {exc}") from None
     except Exception as exc:  # a plugin's bug must not keep the notice from the others
         if cc.type in BUILTINS:
@@ -110,22 +122,36 @@ def _open_one(config: Config, cc: ChannelConfig, ctx: ChannelContext) -> Channel
         return BrokenPlugin(cc.name, cc.type, exc)
 
 
-class BrokenPlugin:
-    """Stands in for a plugin channel that raised while starting: it fails its delivery
-    (known, nothing sent) and every other channel still gets the notice."""
+class BrokenChannel:
+    """Stands in for a channel that cannot start: it fails its delivery (known, nothing
+    sent, recorded with ``reason``) and every other channel still gets the message. It
+    renders as its type would (``capabilities``), so that `citychan retry`, once the config
+    is fixed, sends the text the others got."""
 
     capabilities = Capabilities(dialect=Dialect.PLAIN)
 
-    def __init__(self, name: str, type_name: str, exc: BaseException) -> None:
+    def __init__(self, name: str, reason: str, capabilities: Capabilities | None = None) -> None:
         self.name = name
-        self.reason = (f"channel plugin '{type_name}' failed to start: "
-                       f"{type(exc).__name__}: {exc}")
+        self.reason = reason
+        if capabilities is not None:
+            self.capabilities = capabilities
+
+    def __repr__(self) -> str:
+        return f"BrokenChannel(name={self.name!r})"
 
     def preflight(self) -> list[str]:
         return [self.reason]
 
     def send(self, post: Any) -> Any:
         raise ChannelError(self.reason)
+
+
+class BrokenPlugin(BrokenChannel):
+    """A plugin channel that raised while starting (or reading its capabilities)."""
+
+    def __init__(self, name: str, type_name: str, exc: BaseException) -> None:
+        super().__init__(name, f"channel plugin '{type_name}' failed to start: "
+                               f"{type(exc).__name__}: {exc}")
 
 
 def capabilities_of(channels: dict[str, Any], cc: ChannelConfig) -> Capabilities:
@@ -137,6 +163,11 @@ def capabilities_of(channels: dict[str, Any], cc: ChannelConfig) -> Capabilities
             raise
         channels[cc.name] = BrokenPlugin(cc.name, cc.type, exc)
         return BrokenPlugin.capabilities
+
+
+def broken_reasons(channels: Mapping[str, Any]) -> dict[str, str]:
+    """The channels that cannot start, by name, and why (what their delivery records)."""
+    return {name: ch.reason for name, ch in channels.items() if isinstance(ch, BrokenChannel)}
 
 
 def _network(cc: ChannelConfig) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -14,10 +14,10 @@ from typing import Any, Literal
 from citychan import alerts
 from citychan.alerts import CapStatus, MsgType, Warning
 from citychan.config import ChannelConfig, Config
-from citychan.delivery.clients import open_channels
+from citychan.delivery.clients import broken_reasons, open_channels
 from citychan.delivery.publisher import Report, Result, publisher_for
-from citychan.errors import UsageError
-from citychan.findings import Finding, error
+from citychan.errors import ExitCode, UsageError
+from citychan.findings import Finding, error, has_errors
 from citychan.kinds import Kind, Level
 from citychan.notices.message import load_message
 from citychan.notices.plan import plan, select
@@ -33,6 +33,16 @@ from citychan.warn.cap_files import (
     write_cap,
 )
 from citychan.warn.incidents import load_incident, record, release, reserve, still_valid
+from citychan.warn.languages import (
+    check_languages,
+    only_languages,
+    per_language,
+    relax_missing,
+    with_instructions,
+)
+from citychan.warn.preview import WarnPreview, fold_review, preview_of
+
+Confirm = Callable[[WarnPreview], bool]
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,9 @@ class WarnInput:
     expires: str | None = None
     details: str | None = None
     status: CapStatus = CapStatus.ACTUAL  # Exercise / Test with --exercise / --test
+    # language -> {"area" | "details" | "instruction": text}: --area-hsb, --area hsb:TEXT
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    only_langs: tuple[str, ...] = ()  # --only-lang: send in these languages only
 
 
 def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
@@ -60,7 +73,19 @@ def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
 
 def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool]:
     """The warning, and whether its incident id was named in the file."""
+    check_languages(inp.translations, inp.only_langs, config.alerts.languages)
+    w, explicit = _texts(inp, config, now)
+    w = with_instructions(w, inp.translations)
+    return (only_languages(w, inp.only_langs) if inp.only_langs else w), explicit
+
+
+def _texts(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool]:
     tz, cfg = config.city.timezone, config.alerts
+    if inp.file is not None and inp.translations:
+        lang = next(iter(inp.translations))
+        raise UsageError(f"a warning file has its {lang} texts in its {lang} sibling file",
+                         hint=f"write them in NAME.{lang}.md beside the file, and leave out "
+                              f"the --…-{lang} options")
     if inp.file is not None:
         msg = load_message(inp.file, config.city.languages, kind=Kind.WARNING)
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
@@ -77,7 +102,7 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         )
     w = alerts.from_flags(
         level=inp.level,
-        area=inp.area,
+        area=per_language(inp.area, inp.translations, "area") or "",
         now=now,
         event=inp.event,
         headline=inp.headline,
@@ -85,7 +110,7 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         instruction=inp.instruction,
         expires=inp.expires,
         template=inp.template,
-        details=inp.details,
+        details=per_language(inp.details, inp.translations, "details"),
         alerts=cfg,
         tz=tz,
         status=inp.status,
@@ -198,6 +223,12 @@ class WarnReport(Report):
     identifier: str = ""
     msg_type: MsgType = MsgType.ALERT
     cap_files: list[str] | None = None
+    preview: WarnPreview | None = None  # what goes out: CAP summary, channels, texts
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """A dry run with rule errors is 3 (it would be refused); else as any report."""
+        return ExitCode.REJECTED if has_errors(self.findings) else super().exit_code
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -206,6 +237,7 @@ class WarnReport(Report):
             "identifier": self.identifier,
             "msg_type": str(self.msg_type),
             "cap_files": self.cap_files or [],
+            **(self.preview.as_dict() if self.preview else {}),
         }
 
 
@@ -241,21 +273,24 @@ def deliver(
     channel_names: tuple[str, ...] | None = None,
     only: tuple[str, ...] = (),
     cap_out: Path | str | None = None,
-    confirm: Callable[[Warning, list[Finding]], bool] | None = None,
+    confirm: Confirm | None = None,
     on_event: Callable[[str, str, str], None] | None = None,
     env: Mapping[str, str] | None = None,
     now: datetime,
+    only_langs: tuple[str, ...] = (),
 ) -> WarnReport:
     """Check, confirm, record, write CAP, deliver, and write CAP beside the outbox and feed
-    channels it went out to. ``store=None`` is a dry run (it writes only the ``--cap-out``
-    file)."""
+    channels it went out to. ``store=None`` is a dry run: the same plan, shown instead of
+    sent (it writes only the ``--cap-out`` file). A channel that cannot start (a missing
+    secret, a broken table) fails alone; every other channel gets the warning."""
     env = os.environ if env is None else env
-    findings = alerts.check_warning(w, config.alerts, now=now)
+    findings = relax_missing(alerts.check_warning(w, config.alerts, now=now), only_langs,
+                             config.alerts.languages)
     message = alerts.warning_to_message(w, link=config.alerts.web)
     chosen, gone = _channels_for(config, channel_names, message, only)
-    with open_channels(config, chosen, offline=store is None, env=env) as channels:
+    with open_channels(config, chosen, offline=store is None, env=env, alone=True) as channels:
         p = plan(config, message, channels, chosen, now=now)
-        p.findings = _dedupe(findings + p.findings)
+        p.findings = fold_review(_dedupe(findings + p.findings))
         if not p.targets and not gone:
             p.findings.append(
                 error(
@@ -264,7 +299,7 @@ def deliver(
                     hint="check 'kinds' in the [channels.*] tables",
                 )
             )
-        p.reject_if_errors()
+        preview = preview_of(w, p, broken_reasons(channels))
         report = WarnReport(
             message.content_hash,
             message.title,
@@ -274,13 +309,14 @@ def deliver(
             incident=w.incident,
             identifier=w.identifier,
             msg_type=w.msg_type,
+            preview=preview,
         )
-        cap = alerts.to_cap_xml(w, config.alerts, config.city)
-        targets = cap_targets(w, config, cap_out, archive=store is not None)  # checked up front
         if store is None:
-            report.cap_files = write_cap(cap, targets)
-            return report
-        if confirm is not None and not confirm(w, p.findings):
+            return _dry_run(report, w, config, cap_out, gone)
+        p.reject_if_errors()
+        cap = alerts.to_cap_xml(w, config.alerts, config.city)
+        targets = cap_targets(w, config, cap_out, archive=True)  # checked up front
+        if confirm is not None and not confirm(preview):
             raise UsageError("not confirmed; nothing was sent")
         # CAP files only for a warning that goes out: written after the confirmation, and put in
         # place once the store holds the message (its identifier is then taken, never reused).
@@ -303,6 +339,19 @@ def deliver(
         return report
 
 
+def _dry_run(report: WarnReport, w: Warning, config: Config, cap_out: Path | str | None,
+             gone: list[Result]) -> WarnReport:
+    """What the warning would do: the channels that cannot start as failed, and the
+    ``--cap-out`` file of a warning that passes the rules."""
+    assert report.preview is not None
+    report.results = [Result(f.name, "", Status.FAILED, error=f.reason)
+                      for f in report.preview.failing] + gone
+    if not has_errors(report.findings):
+        cap = alerts.to_cap_xml(w, config.alerts, config.city)
+        report.cap_files = write_cap(cap, cap_targets(w, config, cap_out, archive=False))
+    return report
+
+
 def _dedupe(findings: list[Finding]) -> list[Finding]:
     seen, out = set(), []
     for f in findings:
@@ -322,7 +371,7 @@ def run(
     only: tuple[str, ...],
     cap_out: Path | str | None,
     dry_run: bool,
-    confirm: Callable[[Warning, list[Finding]], bool] | None,
+    confirm: Confirm | None,
     on_event: Callable[[str, str, str], None] | None,
     env: Mapping[str, str] | None = None,
 ) -> WarnReport:
@@ -332,7 +381,8 @@ def run(
         raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
         w = build(inp, config, now)
-        return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env)
+        return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env,
+                       only_langs=inp.only_langs)
     with Store.open(config.store_path) as store:
         names: tuple[str, ...] | None = None
         if mode == "new":
@@ -354,6 +404,7 @@ def run(
                 on_event=on_event,
                 now=now,
                 env=env,
+                only_langs=inp.only_langs,
             )
         finally:
             if mode == "new":  # recorded, its incident keeps the id; else nobody needs it
