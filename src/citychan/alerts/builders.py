@@ -93,7 +93,8 @@ def from_template(template: str | Template, level: Level | str,
         if extra and lang not in extra:
             findings.append(warning(
                 "CC003", f"{lang}: the details were given only in {', '.join(extra)}",
-                hint=f"pass details for {lang} too, or leave them out"))
+                hint=f"pass --details-{lang} TEXT too (or --details {lang}:TEXT), or leave "
+                     "them out"))
     event = get_event(tpl.event)
     return Warning(
         incident=check_incident_id(incident or new_incident_id(event.code, eff)),

@@ -117,14 +117,17 @@ def check_languages(w: Warning, alerts: AlertsConfig) -> list[Finding]:
             out.append(error(
                 "CC003", f"missing the {lang} translation of the warning",
                 hint=f"options like --headline give only the {primary} text: use --template "
-                     f"NAME, or write the warning as a file NAME.md with NAME.{lang}.md beside it"))
+                     f"NAME, or write the warning as a file NAME.md with NAME.{lang}.md beside "
+                     f"it; in an emergency send it with --only-lang {primary}"))
             continue
         gaps = [f for f in ("headline", "description", "instruction") if not getattr(t, f)]
         if gaps and w.template:
+            counterpart = (f"give --{gaps[0]}-{lang} TEXT too" if gaps[0] == "instruction"
+                           else f"write the warning as a file NAME.md with NAME.{lang}.md")
             out.append(error(
                 "CC003", f"{lang}: missing {', '.join(gaps)}",
-                hint=f"--{gaps[0]} replaces only the {primary} template text: leave it out, or "
-                     f"write the warning as a file NAME.md with NAME.{lang}.md beside it"))
+                hint=f"--{gaps[0]} replaces only the {primary} template text: {counterpart}, "
+                     f"or leave it out; in an emergency send it with --only-lang {primary}"))
         elif gaps:
             out.append(error(
                 "CC003", f"{lang}: missing {', '.join(gaps)}",

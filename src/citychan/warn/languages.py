@@ -65,12 +65,11 @@ def only_languages(w: Warning, only: tuple[str, ...]) -> Warning:
 
 def relax_missing(findings: list[Finding], only: tuple[str, ...],
                   languages: tuple[str, ...]) -> list[Finding]:
-    """With ``--only-lang``, a missing translation (CC003) is a warning, not an error, and
-    one finding says on record which readers get no text in their language."""
+    """With ``--only-lang``, a missing translation (a CC003 error) no longer blocks: one
+    CC003 warning says on record which readers get no text in their language."""
     if not only:
         return findings
-    out = [replace(f, severity=Severity.WARNING) if f.code == "CC003" else f
-           for f in findings]
+    out = [f for f in findings if not (f.code == "CC003" and f.severity == Severity.ERROR)]
     left_out = [lang for lang in languages if lang not in only]
     if left_out:
         out.append(warning(
