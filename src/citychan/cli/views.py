@@ -177,13 +177,16 @@ def report(rep: Any) -> None:
 
 
 def warn_report(rep: Any, dry_run: bool) -> None:
-    """A warning's results, then its CAP files and incident on stderr."""
+    """A warning's results, its CAP files and incident on stderr, then the incident id alone
+    as the last line on stdout (`ID=$(citychan warn … --yes | tail -n 1)`)."""
     report(rep)
     err = err_console()
     for f in rep.cap_files or []:
         err.print(f"CAP: {esc(f)}")
     err.print(f"Incident: {esc(rep.incident)} ({esc(rep.msg_type)} {esc(rep.identifier)})"
               + (" - dry run, not recorded" if dry_run else ""))
+    if not dry_run:
+        typer.echo(plain(rep.incident))
 
 
 def warning_prompt(msg_type: Any, headline: str, findings: list[Any]) -> None:
@@ -309,7 +312,8 @@ def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
     from rich.table import Table
 
     table = Table(title="Open incidents", title_justify="left")
-    for col in ("incident", "level", "headline", "expires", "channels"):
+    table.add_column("incident", no_wrap=True)  # copied into `warn update ID`: one piece
+    for col in ("level", "headline", "expires", "channels"):
         table.add_column(col, overflow="fold")
     for i in incidents:
         expires = i["expires"][:16].replace("T", " ")

@@ -46,7 +46,12 @@ CapOut = Annotated[str | None, typer.Option(
 File = Annotated[Path | None, typer.Argument(
     help="A warning file (Markdown with front matter); without it, the options give the text.")]
 Incident = Annotated[str, typer.Argument(
-    help="The incident id, as the first warning printed it (also in 'citychan log').")]
+    help="The incident id, as the first warning printed it (see 'citychan incidents'); "
+    "'latest' for the newest open one, or the event (hochwasser) when one of it is open.")]
+New = Annotated[bool, typer.Option(
+    "--new", help="A separate incident, even while one for the same event and area is open.")]
+Repeat = Annotated[bool, typer.Option(
+    "--repeat", help="Send the latest message again unchanged, on purpose (recorded).")]
 
 # What `warn new` takes but a follow-up would silently ignore: accepted (not shown in the
 # follow-up's help) only to be refused by name, not with a bare "no such option".
@@ -107,7 +112,7 @@ def new(
     instruction: Instruction = None, details: Details = None, expires: Expires = None,
     exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     channel: ChannelOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
-    config: ConfigOption = None, output: OutputOption = "text",
+    config: ConfigOption = None, output: OutputOption = "text", new_incident: New = False,
 ) -> None:
     """Send a new danger warning to every channel; `citychan warn …` is `warn new …`.
 
@@ -121,7 +126,8 @@ def new(
 
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
                     headline=headline, description=description, instruction=instruction,
-                    area=area, expires=expires, details=details, status=_status(exercise, test))
+                    area=area, expires=expires, details=details, status=_status(exercise, test),
+                    separate=new_incident)
     _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
 
 
@@ -133,6 +139,7 @@ def update(
     expires: Expires = None, exercise: Exercise = False, test: Test = False,
     cap_out: CapOut = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", channel: IgnoredChannel = None,
+    repeat: Repeat = False,
 ) -> None:
     """Update an incident (CAP Update) on exactly the channels its first warning went to.
 
@@ -147,7 +154,7 @@ def update(
     _refuse("update", "it goes to exactly the channels of the original", {"--channel": channel})
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
                     headline=headline, description=description, instruction=instruction,
-                    area=area, expires=expires, details=details, status=status)
+                    area=area, expires=expires, details=details, status=status, repeat=repeat)
     _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
 
 

@@ -32,7 +32,16 @@ from citychan.warn.cap_files import (
     stage,
     write_cap,
 )
-from citychan.warn.incidents import load_incident, record, release, reserve, still_valid
+from citychan.warn.incidents import (
+    load_incident,
+    mark_feeds,
+    record,
+    refuse_if_open,
+    refuse_unchanged,
+    release,
+    reserve,
+    still_valid,
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,8 @@ class WarnInput:
     expires: str | None = None
     details: str | None = None
     status: CapStatus = CapStatus.ACTUAL  # Exercise / Test with --exercise / --test
+    separate: bool = False  # --new: a new incident even while a matching one is open
+    repeat: bool = False  # --repeat: an update that changes nothing, sent on purpose
 
 
 def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
@@ -120,6 +131,7 @@ def build_update(
             expires=inp.expires,
             tz=config.city.timezone,
         )
+    refuse_unchanged(incident, latest, new, inp.repeat)
     w = alerts.update(
         original,
         new,
@@ -245,6 +257,7 @@ def deliver(
     on_event: Callable[[str, str, str], None] | None = None,
     env: Mapping[str, str] | None = None,
     now: datetime,
+    repeat: bool = False,
 ) -> WarnReport:
     """Check, confirm, record, write CAP, deliver, and write CAP beside the outbox and feed
     channels it went out to. ``store=None`` is a dry run (it writes only the ``--cap-out``
@@ -288,7 +301,7 @@ def deliver(
         try:
             record(
                 store, w, [t.name for t in p.targets] + [g.channel for g in gone],
-                message.content_hash, cap,
+                message.content_hash, cap, repeat=repeat,
             )  # before sending: a crash still leaves the incident's channels
         except BaseException:
             discard(staged)
@@ -299,6 +312,7 @@ def deliver(
             p, level=w.level, cap_file=name
         )
         results = beside_channels(store, channels, sent.results, cap, name, message.content_hash)
+        mark_feeds(channels, results, w, repeat)
         report.results = results + gone
         return report
 
@@ -332,12 +346,15 @@ def run(
         raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
         w = build(inp, config, now)
+        if not inp.separate:
+            refuse_if_open(config, w, now)
         return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env)
     with Store.open(config.store_path) as store:
         names: tuple[str, ...] | None = None
         if mode == "new":
             w, explicit = _build(inp, config, now)
-            w = reserve(store, w, explicit)  # before the confirmation: one id per run
+            # before the confirmation: one id per run, none beside a matching open incident
+            w = reserve(store, w, explicit, now=now, separate=inp.separate)
         elif mode == "update":
             w, names = build_update(str(incident), inp, config, store, now)
         else:
@@ -354,6 +371,7 @@ def run(
                 on_event=on_event,
                 now=now,
                 env=env,
+                repeat=inp.repeat and mode == "update",
             )
         finally:
             if mode == "new":  # recorded, its incident keeps the id; else nobody needs it
