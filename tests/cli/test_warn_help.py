@@ -32,7 +32,7 @@ def test_warn_update_help_is_its_own(flag: str) -> None:
     assert "Usage: citychan warn update [OPTIONS] {incident} [file]" in text
     assert "Update an incident (CAP Update)" in text
     assert "Send a new danger warning" not in text
-    assert options(text) == {*TEXT_OPTIONS, "--details", *SHARED, "--help"}
+    assert options(text) == {*TEXT_OPTIONS, "--details", "--repeat", *SHARED, "--help"}
 
 
 @pytest.mark.parametrize("flag", ["--help", "-h"])
@@ -51,6 +51,6 @@ def test_warn_help_names_the_three_commands_and_new_has_the_warning_options() ->
         assert re.search(rf"│ {command} +\S", group), command
     new = help_of("warn", "new", "--help")
     assert "Usage: citychan warn new [OPTIONS] [file]" in new
-    assert options(new) == {*TEXT_OPTIONS, *NEW_ONLY, "--details", *SHARED, "--help"}
+    assert options(new) == {*TEXT_OPTIONS, *NEW_ONLY, "--details", "--new", *SHARED, "--help"}
     # the new-warning options with the old spelling still reach `warn new`
     assert options(help_of("warn", "--level", "high", "--help")) == options(new)

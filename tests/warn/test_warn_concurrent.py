@@ -28,7 +28,9 @@ def test_three_warnings_in_the_same_second_are_three_incidents(
     with Workers(3, isolated) as workers:
         for r in range(ROUNDS):
             now = f"2026-11-28T03:0{r}:00+01:00"
-            runs = workers.run([[*warn, "--area", f"Seidau, Ufer {k}"] for k in range(3)], now)
+            # each its own place: the same place again while open is refused (test_incidents)
+            areas = [f"Seidau, Ufer {3 * r + k}" for k in range(3)]
+            runs = workers.run([[*warn, "--area", area] for area in areas], now)
             assert [run.code for run in runs] == [0, 0, 0], [run.stderr for run in runs]
             round_ids = [run.json()["result"]["incident"] for run in runs]
             base = f"hochwasser-20261128T030{r}00"

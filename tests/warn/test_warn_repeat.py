@@ -19,7 +19,8 @@ def test_an_unchanged_update_right_after_the_alert_is_sent(
     assert first.code == 0, first.stdout + first.stderr
     incident = json.loads(first.stdout)["result"]["incident"]
     clock.set(3, 0)  # the same second again
-    again = cli("warn", "update", incident, "--yes", "--output", "json")
+    # unchanged: a deliberate repeat (without --repeat it is refused: test_incidents_update)
+    again = cli("warn", "update", incident, "--repeat", "--yes", "--output", "json")
     assert again.code == 0, again.stdout + again.stderr
     result = json.loads(again.stdout)["result"]
     assert [r["status"] for r in result["results"]] == ["sent"]

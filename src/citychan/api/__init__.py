@@ -5,6 +5,7 @@ failure. One module per command group, so that each command imports only what it
 - :mod:`citychan.api.check`     check FILE...
 - :mod:`citychan.api.notices`   preview, post, log
 - :mod:`citychan.api.warnings`  warn (new, update, allclear), incidents
+- :mod:`citychan.api.incidents` incidents: every incident with its state
 - :mod:`citychan.api.channels`  channel types, pre-flight tests, retry
 - :mod:`citychan.api.qr`        the subscription code and poster
 - :mod:`citychan.api.setup`     init: a starter config

@@ -109,11 +109,28 @@ class FeedChannel:
                 }
                 if post.cap_file:
                     entry["cap"] = self.cap_url(post.cap_file)
+                entry |= {k: old[k] for k in _INCIDENT_KEYS if old and k in old}  # a resend
                 entries = [entry] + [e for e in entries if e["id"] != entry_id]
                 self._save(entries, now)  # the archive keeps every notice; the feed the newest
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
         return Receipt(remote_id=entry_id, url=f"{self.public_url}/#{entry['anchor']}")
+
+    def mark_incident(self, incident: str, state: str, expires: str | None) -> None:
+        """Every entry of a warning incident (its CAP files are named ``<incident>.<n>``)
+        shows the incident's state now: active, updated or cleared, and until when it runs
+        (the page shows it expired after that). OSError when the folder cannot be written."""
+        now = clock.utcnow().astimezone().replace(microsecond=0)
+        with _LOCK, locked(self.path):
+            entries = self.entries()
+            prefix = f"{self.public_url}/cap/{incident}."
+            mine = [e for e in entries
+                    if e.get("incident") == incident or str(e.get("cap", "")).startswith(prefix)]
+            if not mine:
+                return
+            for e in mine:
+                e.update(incident=incident, state=state, expires=expires)
+            self._save(entries, now)
 
     def entries(self) -> list[dict[str, Any]]:
         """Every entry, newest first, as ``entries.json`` keeps them."""
@@ -133,7 +150,7 @@ class FeedChannel:
         )
         recent = entries[:MAX_ENTRIES]
         atomic_write(self.feed_file, atom_feed(self.title, self.public_url, recent, now))
-        atomic_write(self.page_file, html_page(self.title, self.public_url, entries))
+        atomic_write(self.page_file, html_page(self.title, self.public_url, entries, now=now))
 
 
 def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
@@ -170,13 +187,37 @@ def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: d
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
 
 
-def html_page(title: str, public_url: str, entries: list[dict[str, Any]]) -> str:
+# A warning's badge follows its incident's state: (CSS class, label). An entry written
+# before states were kept reads as an active warning.
+_INCIDENT_KEYS = ("incident", "state", "expires")
+WARNING_BADGES: dict[str, tuple[str, str]] = {
+    "active": ("warn", "Warnmeldung"),
+    "updated": ("warn-updated", "Aktualisiert"),
+    "cleared": ("warn-cleared", "Entwarnung"),
+    "expired": ("warn-expired", "Abgelaufen"),
+}
+
+
+def warning_badge(entry: Mapping[str, Any], now: datetime | None = None) -> str:
+    """The badge of a warning entry on the archive page (colour and label by its incident's
+    state; an active or updated one whose expiry has passed by ``now`` reads expired)."""
+    state = str(entry.get("state") or "active")
+    expires = entry.get("expires")
+    if (state in ("active", "updated") and expires and now is not None
+            and datetime.fromisoformat(expires) <= now):
+        state = "expired"
+    css, label = WARNING_BADGES.get(state, WARNING_BADGES["active"])
+    return f' <span class="{css}" data-state="{html.escape(state)}">{label}</span>'
+
+
+def html_page(title: str, public_url: str, entries: list[dict[str, Any]],
+              now: datetime | None = None) -> str:
     """The static archive page for the website: newest first, every text escaped."""
     esc = html.escape
     items = []
     for e in entries:
         when = datetime.fromisoformat(e["published"]).strftime("%d.%m.%Y, %H:%M Uhr")
-        badge = ' <span class="warn">Warnmeldung</span>' if e["kind"] == "warning" else ""
+        badge = warning_badge(e, now) if e["kind"] == "warning" else ""
         cap = f' · <a href="{esc(e["cap"])}">CAP</a>' if e.get("cap") else ""
         items.append(
             f'<article id="{esc(e["anchor"])}" lang="{esc(e["langs"][0])}">\n'
@@ -198,8 +239,11 @@ body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto;
 article {{ border-bottom: 1px solid #ddd; padding: 1rem 0; }}
 h2 {{ margin: 0 0 .25rem; font-size: 1.25rem; }}
 .meta {{ color: #555; margin: 0 0 .5rem; font-size: .9rem; }}
-.warn {{ background: #b00020; color: #fff; font-size: .8rem; padding: .1rem .4rem;
-         border-radius: .2rem; }}
+.warn, .warn-updated, .warn-cleared, .warn-expired {{ background: #b00020; color: #fff;
+         font-size: .8rem; padding: .1rem .4rem; border-radius: .2rem; }}
+.warn-updated {{ background: #a04000; }}
+.warn-cleared {{ background: #1e6b2e; }}
+.warn-expired {{ background: #5f6368; }}
 </style>
 </head>
 <body>

@@ -101,6 +101,7 @@ def _register() -> None:
 
     for module in (init_cmd, messages_cmd, log_cmd, channels_cmd, warn_cmd, qr_cmd):
         module.register(app)
+    from citychan.cli import incidents_cmd; incidents_cmd.register(app)  # noqa: E702, I001
 
 
 _register()

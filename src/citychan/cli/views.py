@@ -183,12 +183,14 @@ def report(rep: Any, findings: bool = True) -> None:
 
 def warn_report(rep: Any, findings_shown: bool = False) -> None:
     """A warning's results, then its CAP files and incident on stderr (the findings only
-    if no confirmation showed them: once per run)."""
+    if no confirmation showed them: once per run), then the incident id alone as the last
+    line on stdout (`ID=$(citychan warn … --yes | tail -n 1)`)."""
     report(rep, findings=not findings_shown)
     err = err_console()
     for f in rep.cap_files or []:
         err.print(f"CAP: {esc(f)}")
     err.print(f"Incident: {esc(rep.incident)} ({esc(rep.msg_type)} {esc(rep.identifier)})")
+    typer.echo(plain(rep.incident))
 
 
 def resend_wanted(delivery: Any, why: str) -> bool:
@@ -307,7 +309,8 @@ def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
     from rich.table import Table
 
     table = Table(title="Open incidents", title_justify="left")
-    for col in ("incident", "level", "headline", "expires", "channels"):
+    table.add_column("incident", no_wrap=True)  # copied into `warn update ID`: one piece
+    for col in ("level", "headline", "expires", "channels"):
         table.add_column(col, overflow="fold")
     for i in incidents:
         expires = i["expires"][:16].replace("T", " ")

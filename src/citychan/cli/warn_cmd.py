@@ -63,7 +63,12 @@ OnlyLang = Annotated[list[str] | None, typer.Option(
 File = Annotated[Path | None, typer.Argument(
     help="A warning file (Markdown with front matter); without it, the options give the text.")]
 Incident = Annotated[str, typer.Argument(
-    help="The incident id, as the first warning printed it (also in 'citychan log').")]
+    help="The incident id, as the first warning printed it (see 'citychan incidents'); "
+    "'latest' for the newest open one, or the event (hochwasser) when one of it is open.")]
+New = Annotated[bool, typer.Option(
+    "--new", help="A separate incident, even while one for the same event and area is open.")]
+Repeat = Annotated[bool, typer.Option(
+    "--repeat", help="Send the latest message again unchanged, on purpose (recorded).")]
 
 # What `warn new` takes but a follow-up would silently ignore: accepted (not shown in the
 # follow-up's help) only to be refused by name, not with a bare "no such option".
@@ -126,7 +131,7 @@ def new(
     details_hsb: DetailsHsb = None, expires: Expires = None, only_lang: OnlyLang = None,
     exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     channel: ChannelOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
-    config: ConfigOption = None, output: OutputOption = "text",
+    config: ConfigOption = None, output: OutputOption = "text", new_incident: New = False,
 ) -> None:
     """Send a new danger warning to every channel; `citychan warn …` is `warn new …`.
 
@@ -152,7 +157,7 @@ def new(
                     instruction=texts["instruction"][0], area=texts["area"][0],
                     expires=expires, details=texts["details"][0],
                     status=_status(exercise, test), translations=translations,
-                    only_langs=tuple(dict.fromkeys(only_lang or ())))
+                    only_langs=tuple(dict.fromkeys(only_lang or ())), separate=new_incident)
     _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
 
 
@@ -188,6 +193,7 @@ def update(
     expires: Expires = None, exercise: Exercise = False, test: Test = False,
     cap_out: CapOut = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", channel: IgnoredChannel = None,
+    repeat: Repeat = False,
 ) -> None:
     """Update an incident (CAP Update) on exactly the channels its first warning went to.
 
@@ -203,7 +209,7 @@ def update(
     _german_only({"--area": area, "--instruction": instruction, "--details": details})
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
                     headline=headline, description=description, instruction=instruction,
-                    area=area, expires=expires, details=details, status=status)
+                    area=area, expires=expires, details=details, status=status, repeat=repeat)
     _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
 
 

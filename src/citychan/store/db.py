@@ -168,6 +168,19 @@ MIGRATIONS: list[Migration] = [
         reserved TEXT NOT NULL
     );
     """,
+    # issue 11 (inc): each incident's state as its latest message set it (active, updated,
+    # cleared; "expired" is read from the clock), a deliberate re-broadcast (--repeat) marked
+    # on its CAP message, and what a reserved incident id is about (event, status, area) with
+    # the run holding it, so a second run can see an incident that is being sent right now.
+    """
+    ALTER TABLE incidents ADD COLUMN state TEXT NOT NULL DEFAULT 'active';
+    UPDATE incidents SET state = 'cleared' WHERE closed IS NOT NULL;
+    UPDATE incidents SET state = 'updated' WHERE closed IS NULL AND EXISTS (
+        SELECT 1 FROM alerts a WHERE a.incident_id = incidents.id AND a.msg_type = 'Update');
+    ALTER TABLE alerts ADD COLUMN repeat INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incident_ids ADD COLUMN subject TEXT;
+    ALTER TABLE incident_ids ADD COLUMN claim TEXT;
+    """,
 ]
 
 

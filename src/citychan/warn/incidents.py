@@ -1,21 +1,38 @@
 """Incidents in the store: every warning message as it went out (so an update or the
 all-clear can reference it), the channels the original went to, and which incidents are
-still open or overdue (past expiry without an all-clear)."""
+still open or overdue (past expiry without an all-clear).
+
+Issue 11 added what keeps one event one incident: a new warning for the same event and an
+overlapping area while an incident is open is refused (``reserve``; see ``open_guard``), an
+update that changes nothing is refused unless it is a deliberate repeat, ``latest`` or an
+event name stands for an incident id (``resolve``), and each incident's state is recorded,
+listed (``listing``) and shown on the feed (``mark_feeds``)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from citychan.alerts import CapStatus, Level, MsgType, Reference, ResponseType, Warning, WarningText
 from citychan.alerts.area import Area
+from citychan.alerts.catalogue import find_event
 from citychan.alerts.levels import STATUS_PREFIX
+from citychan.channels.feed import FeedChannel
 from citychan.config import Config
 from citychan.errors import StoreError, UsageError, did_you_mean
 from citychan.store.db import Store
-from citychan.store.incidents import AlertRecord, Incident, IncidentStore
+from citychan.store.incidents import (
+    STATE_OF,
+    AlertRecord,
+    Contender,
+    Incident,
+    IncidentState,
+    IncidentStore,
+)
+from citychan.warn.overlap import areas_overlap
 
 
 def warning_to_json(w: Warning) -> str:
@@ -34,12 +51,7 @@ def warning_to_json(w: Warning) -> str:
                 }
                 for lang, t in w.texts.items()
             },
-            "area": {
-                "desc": dict(w.area.desc),
-                "polygons": list(w.area.polygons),
-                "circles": list(w.area.circles),
-                "geocodes": [list(g) for g in w.area.geocodes],
-            },
+            "area": _area_dict(w.area),
             "effective": w.effective.isoformat(),
             "expires": w.expires.isoformat() if w.expires else None,
             "sent": w.sent.isoformat(),
@@ -72,12 +84,7 @@ def warning_from_json(text: str) -> Warning:
             )
             for lang, t in d["texts"].items()
         },
-        area=Area(
-            desc=a["desc"],
-            polygons=tuple(a["polygons"]),
-            circles=tuple(a["circles"]),
-            geocodes=tuple(tuple(g) for g in a["geocodes"]),
-        ),
+        area=_area_from(a),
         effective=datetime.fromisoformat(d["effective"]),
         expires=datetime.fromisoformat(d["expires"]) if d["expires"] else None,
         sent=datetime.fromisoformat(d["sent"]),
@@ -95,17 +102,64 @@ def warning_from_json(text: str) -> Warning:
     )
 
 
+def _area_dict(area: Area) -> dict[str, Any]:
+    return {
+        "desc": dict(area.desc),
+        "polygons": list(area.polygons),
+        "circles": list(area.circles),
+        "geocodes": [list(g) for g in area.geocodes],
+    }
+
+
+def _area_from(a: Mapping[str, Any]) -> Area:
+    return Area(
+        desc=a["desc"],
+        polygons=tuple(a["polygons"]),
+        circles=tuple(a["circles"]),
+        geocodes=tuple((str(g[0]), str(g[1])) for g in a["geocodes"]),
+    )
+
+
+LATEST = "latest"
+
+
 def load_incident(store: Store, incident_id: str) -> tuple[Incident, list[Warning]]:
-    """The incident and every message of it, oldest first; a clear error for a wrong id."""
+    """The incident and every message of it, oldest first; ``latest`` or an event name
+    stands for an open incident (``resolve``); a clear error for a wrong id."""
     inc_store = IncidentStore(store)
-    incident = inc_store.get(incident_id)
-    if incident is None:
+    incident = inc_store.get(resolve(inc_store, incident_id))
+    assert incident is not None  # resolve gives only recorded ids
+    return incident, [warning_from_json(r.warning_json) for r in inc_store.alerts(incident.id)]
+
+
+def resolve(inc_store: IncidentStore, ref: str) -> str:
+    """The incident id ``ref`` stands for: the id itself; ``latest``, the newest incident
+    without an all-clear; or an event (``hochwasser``, ``Hochwasser``) when exactly one
+    incident of it is without an all-clear."""
+    if inc_store.get(ref) is not None:
+        return ref
+    pending = inc_store.open_incidents()
+    if ref.strip().casefold() == LATEST:
+        if not pending:
+            raise UsageError("no open incident: 'latest' is the newest incident without an "
+                             "all-clear", hint="see every incident with: citychan incidents")
+        return pending[0].id
+    event = find_event(ref)
+    if event is None:
         known = inc_store.all_ids()
         raise UsageError(
-            f"unknown incident '{incident_id}'.{did_you_mean(incident_id, known)}",
-            hint="see open incidents with: citychan log",
+            f"unknown incident '{ref}'.{did_you_mean(ref, known)}",
+            hint="see the incidents with: citychan incidents (or write 'latest')",
         )
-    return incident, [warning_from_json(r.warning_json) for r in inc_store.alerts(incident_id)]
+    matches = [i.id for i in pending if i.event == event.code]
+    if len(matches) == 1:
+        return matches[0]
+    name = event.name("de")
+    if not matches:
+        raise UsageError(f"no open incident for {name}",
+                         hint="see every incident with: citychan incidents")
+    raise UsageError(f"{len(matches)} open incidents for {name}: {', '.join(matches)}",
+                     hint="name one of them by its id")
 
 
 def still_valid(messages: list[Warning], now: datetime) -> list[Warning]:
@@ -118,12 +172,18 @@ def still_valid(messages: list[Warning], now: datetime) -> list[Warning]:
     ]
 
 
-def reserve(store: Store, w: Warning, explicit: bool) -> Warning:
+def reserve(store: Store, w: Warning, explicit: bool, *, now: datetime,
+            separate: bool = False) -> Warning:
     """A new warning with its incident id handed out by the store, before anything is
     confirmed: several warnings in the same second are as many incidents (a generated id
     gets a suffix, -2, -3 …), and none is refused after its confirmation. An id the file
-    names itself (``explicit``) is refused when it exists. Give it back with ``release``."""
-    got = IncidentStore(store).allocate(w.incident, exact=explicit)
+    names itself (``explicit``) is refused when it exists. While an incident of the same
+    event, status and an overlapping area is open (or another run is sending one), the
+    warning is refused with the hint to update it, unless ``separate`` (``--new``); the
+    check and the reservation are one transaction. Give the id back with ``release``."""
+    check = None if separate else open_guard(w, now)
+    got = IncidentStore(store).allocate(w.incident, exact=explicit, subject=_subject(w),
+                                        check=check)
     if got is None:
         refuse_existing(store, w.incident)
         raise UsageError(f"incident '{w.incident}' is being sent by another citychan run; "
@@ -149,13 +209,96 @@ def refuse_existing(store: Store, incident_id: str) -> None:
         )
 
 
+def refuse_if_open(config: Config, w: Warning, now: datetime) -> None:
+    """A dry run says what sending would say: refused while a matching incident is open.
+    It reads the store (never creates or changes it)."""
+    if not config.store_path.exists():
+        return
+    with Store.open_for_reading(config.store_path) as store:
+        open_guard(w, now)(IncidentStore(store).contenders())
+
+
+def _subject(w: Warning) -> str:
+    """What a new incident is about, kept with its reserved id for other runs to see."""
+    return json.dumps({"event": w.event, "status": str(w.status), "area": _area_dict(w.area)},
+                      ensure_ascii=False)
+
+
+def open_guard(w: Warning, now: datetime) -> Callable[[list[Contender]], None]:
+    """A check for ``IncidentStore.allocate``: refuse ``w`` while an incident in force (not
+    cleared, not expired) or one another run is sending has its event, its status (an
+    exercise never blocks a real warning) and an overlapping area."""
+
+    def check(contenders: list[Contender]) -> None:
+        for c in contenders:
+            if c.expires is not None and c.expires <= now:
+                continue  # ran out: a new warning is a new incident
+            if c.warning is not None:
+                other = warning_from_json(c.warning)
+                event, status, area = other.event, str(other.status), other.area
+            else:
+                about = json.loads(c.subject or "{}")
+                event, status, area = about["event"], about["status"], _area_from(about["area"])
+            if event == w.event and status == str(w.status) and areas_overlap(area, w.area):
+                _refuse_open(c, f"{w.event_name('de')}, {area.description('de')}")
+
+    return check
+
+
+def _refuse_open(c: Contender, what: str) -> None:
+    if c.warning is None:
+        raise UsageError(
+            f"another citychan run is sending incident '{c.id}' ({what}) right now: the same "
+            "event and an overlapping area",
+            hint=f"wait for it, then change it with: citychan warn update {c.id} …; "
+            "or pass --new for a separate incident")
+    raise UsageError(
+        f"incident '{c.id}' ({what}) is still open for the same event and an overlapping "
+        "area; a second warning would make a second incident",
+        hint=f"change it with: citychan warn update {c.id} …; "
+        "or pass --new for a separate incident")
+
+
+def what_changed(previous: Warning, new: Warning) -> tuple[str, ...]:
+    """What a follow-up changes against the incident's latest message: level, event, area,
+    expiry, and per language the headline, description and instruction; never identifiers
+    or times of sending. Empty: the same message again. (The warn layer's own check; the
+    alerts domain's ``changes(previous, new)`` can take its place.)"""
+    out = [name for name, a, b in (
+        ("level", previous.level, new.level),
+        ("event", previous.event, new.event),
+        ("area", _area_dict(previous.area), _area_dict(new.area)),
+        ("expires", previous.expires, new.expires),
+        ("languages", set(previous.texts), set(new.texts)),
+    ) if a != b]
+    for field in ("headline", "description", "instruction"):
+        if any(getattr(previous.texts.get(lang, WarningText()), field)
+               != getattr(new.texts.get(lang, WarningText()), field)
+               for lang in {*previous.texts, *new.texts}):
+            out.append(field)
+    return tuple(out)
+
+
+def refuse_unchanged(incident: Incident, latest: Warning, new: Warning, repeat: bool) -> None:
+    """An update that changes nothing is a repeat: sent only when asked for (``--repeat``),
+    so citizens never get the same text again by accident."""
+    if repeat or what_changed(latest, new):
+        return
+    raise UsageError(
+        f"nothing changed against the latest message of incident '{incident.id}' "
+        f"({latest.identifier}): the update would send the same warning again",
+        hint="give what changed (--level, --area, --instruction, --expires …), or pass "
+        "--repeat to broadcast it again on purpose")
+
+
 def record(
     store: Store, w: Warning, channels: list[str], message_hash: str | None,
-    cap: bytes | None = None,
+    cap: bytes | None = None, *, repeat: bool = False,
 ) -> None:
     """Record a warning message with its CAP document; the first message of an incident
     opens it, and an Alert for an incident id that exists is refused (it would replace that
-    incident's messages)."""
+    incident's messages). The incident's state follows the message (a ``repeat`` of an
+    unchanged message leaves it as it was)."""
     inc = IncidentStore(store)
     headline = w.text(w.langs[0]).headline if w.texts else w.event  # ÜBUNG/TEST shown
     if w.msg_type is MsgType.ALERT:
@@ -182,11 +325,12 @@ def record(
             w.expires or w.sent,
             warning_to_json(w),
             cap.decode("utf-8") if cap is not None else None,
+            repeat,
         ),
         message_hash,
     )
     if w.msg_type is MsgType.UPDATE:
-        inc.set_current(w.incident, w.level, headline)
+        inc.set_current(w.incident, w.level, headline, None if repeat else STATE_OF[w.msg_type])
     if w.msg_type is MsgType.CANCEL:
         inc.close(w.incident, w.sent)
 
@@ -200,6 +344,32 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
         return [_marked(i.as_dict(now)) for i in IncidentStore(store).open_incidents()]
 
 
+def listing(config: Config, limit: int) -> list[dict[str, Any]]:
+    """`citychan incidents`: those without an all-clear, then the cleared ones, newest
+    first; each with its event, level, area, state and latest message."""
+    if not config.store_path.exists():
+        return []
+    with Store.open_for_reading(config.store_path) as store:
+        now = config.now()
+        return [_listed(i, last, now) for i, last in IncidentStore(store).listing(limit)]
+
+
+def _listed(i: Incident, last: AlertRecord | None, now: datetime) -> dict[str, Any]:
+    row = _marked(i.as_dict(now))
+    latest = warning_from_json(last.warning_json) if last is not None else None
+    lang = latest.langs[0] if latest is not None and latest.langs else "de"
+    row["event_name"] = latest.event_name(lang) if latest is not None else i.event
+    row["area"] = latest.area.description(lang) if latest is not None else ""
+    row["last_message"] = None if last is None or latest is None else {
+        "identifier": last.identifier,
+        "msg_type": str(last.msg_type),
+        "sent": last.sent.isoformat(),
+        "headline": latest.text(lang).headline if latest.texts else "",
+        "repeat": last.repeat,
+    }
+    return row
+
+
 def _marked(incident: dict[str, Any]) -> dict[str, Any]:
     """Exercises and tests read as such in the log (also those recorded without the prefix);
     ``exercise`` is true for both, so a script can leave them out."""
@@ -208,3 +378,22 @@ def _marked(incident: dict[str, Any]) -> dict[str, Any]:
         incident["headline"] = f"{word}: {incident['headline']}"
     incident["exercise"] = word is not None
     return incident
+
+
+def mark_feeds(channels: Mapping[str, object], results: list[Any], w: Warning,
+               repeat: bool = False) -> None:
+    """The website feed shows each warning entry in its incident's state (badge colour and
+    label): every feed the message went out to marks the incident's entries. A repeat
+    changes nothing; a feed that cannot be written keeps its badges (the message itself is
+    there, and the next message of the incident marks them)."""
+    if repeat:
+        return
+    state = STATE_OF[w.msg_type]
+    expires = w.expires.isoformat() if w.expires and state is not IncidentState.CLEARED else None
+    for result in results:
+        channel = channels.get(result.channel)
+        if isinstance(channel, FeedChannel) and str(result.status) == "sent":
+            try:
+                channel.mark_incident(w.incident, str(state), expires)
+            except OSError:
+                pass

@@ -32,7 +32,16 @@ from citychan.warn.cap_files import (
     stage,
     write_cap,
 )
-from citychan.warn.incidents import load_incident, record, release, reserve, still_valid
+from citychan.warn.incidents import (
+    load_incident,
+    mark_feeds,
+    record,
+    refuse_if_open,
+    refuse_unchanged,
+    release,
+    reserve,
+    still_valid,
+)
 from citychan.warn.languages import (
     check_languages,
     only_languages,
@@ -63,6 +72,8 @@ class WarnInput:
     # language -> {"area" | "details" | "instruction": text}: --area-hsb, --area hsb:TEXT
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     only_langs: tuple[str, ...] = ()  # --only-lang: send in these languages only
+    separate: bool = False  # --new: a new incident even while a matching one is open
+    repeat: bool = False  # --repeat: an update that changes nothing, sent on purpose
 
 
 def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
@@ -145,6 +156,7 @@ def build_update(
             expires=inp.expires,
             tz=config.city.timezone,
         )
+    refuse_unchanged(incident, latest, new, inp.repeat)
     w = alerts.update(
         original,
         new,
@@ -278,6 +290,7 @@ def deliver(
     env: Mapping[str, str] | None = None,
     now: datetime,
     only_langs: tuple[str, ...] = (),
+    repeat: bool = False,
 ) -> WarnReport:
     """Check, confirm, record, write CAP, deliver, and write CAP beside the outbox and feed
     channels it went out to. ``store=None`` is a dry run: the same plan, shown instead of
@@ -324,7 +337,7 @@ def deliver(
         try:
             record(
                 store, w, [t.name for t in p.targets] + [g.channel for g in gone],
-                message.content_hash, cap,
+                message.content_hash, cap, repeat=repeat,
             )  # before sending: a crash still leaves the incident's channels
         except BaseException:
             discard(staged)
@@ -335,6 +348,7 @@ def deliver(
             p, level=w.level, cap_file=name
         )
         results = beside_channels(store, channels, sent.results, cap, name, message.content_hash)
+        mark_feeds(channels, results, w, repeat)
         report.results = results + gone
         return report
 
@@ -381,13 +395,16 @@ def run(
         raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
         w = build(inp, config, now)
+        if not inp.separate:
+            refuse_if_open(config, w, now)
         return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env,
                        only_langs=inp.only_langs)
     with Store.open(config.store_path) as store:
         names: tuple[str, ...] | None = None
         if mode == "new":
             w, explicit = _build(inp, config, now)
-            w = reserve(store, w, explicit)  # before the confirmation: one id per run
+            # before the confirmation: one id per run, none beside a matching open incident
+            w = reserve(store, w, explicit, now=now, separate=inp.separate)
         elif mode == "update":
             w, names = build_update(str(incident), inp, config, store, now)
         else:
@@ -405,6 +422,7 @@ def run(
                 now=now,
                 env=env,
                 only_langs=inp.only_langs,
+                repeat=inp.repeat and mode == "update",
             )
         finally:
             if mode == "new":  # recorded, its incident keeps the id; else nobody needs it
