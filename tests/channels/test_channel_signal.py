@@ -17,6 +17,7 @@ from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
 from tests.support.cli import assert_one_line_error, cli
 from tests.support.fault_server import FaultServer, Ok
+from tests.support.openapi import SIGNAL, validate
 
 NUMBERS = ["+4915112345678", "+4915198765432"]
 
@@ -113,7 +114,14 @@ def _error(text: str) -> httpx.Response:
 
 
 def make(handler, **options) -> SignalChannel:
-    ctx = ChannelContext(env={}, http=httpx.Client(transport=httpx.MockTransport(handler)))
+    """The channel against ``handler``; every request is checked against the server's API
+    description first (tests/support/data/openapi/signal-cli-rest-api.yaml)."""
+
+    def checked(request: httpx.Request) -> httpx.Response:
+        validate(SIGNAL, request)
+        return handler(request)
+
+    ctx = ChannelContext(env={}, http=httpx.Client(transport=httpx.MockTransport(checked)))
     return SignalChannel.from_config("signal", {**OPTIONS, **options}, ctx)
 
 

@@ -5,11 +5,13 @@ fakes in tests/support/gateways.py name their upstream sources)."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from PIL import Image as PilImage
 
 from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError, Dialect
 from citychan.channels.whatsapp import WhatsAppChannel, message_id_of
@@ -19,6 +21,7 @@ from tests.support.e2e import ApiServer
 from tests.support.fault_server import Ok
 from tests.support.files import NOTICE, write
 from tests.support.gateways import EvolutionFake, WahaFake, WhapiFake
+from tests.support.openapi import WAHA, validate
 
 CHANNEL = "120363012345678901@newsletter"
 KEY = "gateway-api-key-42"
@@ -26,8 +29,16 @@ TEXT = "*Straßensperrung* Löbauer Straße"
 
 
 def make(handler, provider="waha", **options) -> WhatsAppChannel:
+    """The channel against ``handler``; every request to a WAHA is checked against WAHA's
+    OpenAPI document first (tests/support/openapi.py)."""
+
+    def checked(request: httpx.Request) -> httpx.Response:
+        if provider == "waha":
+            validate(WAHA, request)
+        return handler(request)
+
     ctx = ChannelContext(
-        env={"WA_KEY": KEY}, http=httpx.Client(transport=httpx.MockTransport(handler))
+        env={"WA_KEY": KEY}, http=httpx.Client(transport=httpx.MockTransport(checked))
     )
     base = {
         "provider": provider,
@@ -96,7 +107,7 @@ def test_waha_session_defaults_to_default():
 
 def test_waha_image_uses_send_image_with_caption(tmp_path):
     image = tmp_path / "sperrung.jpg"
-    image.write_bytes(b"\xff\xd8JPEG")
+    PilImage.new("RGB", (640, 480), (200, 30, 30)).save(image, "JPEG")
     seen: list[httpx.Request] = []
     make(capture(seen)).send(post(image=image))
     req = seen[0]
@@ -106,7 +117,9 @@ def test_waha_image_uses_send_image_with_caption(tmp_path):
     assert body["caption"] == TEXT
     assert body["file"]["mimetype"] == "image/jpeg"
     assert body["file"]["filename"] == "sperrung.jpg"
-    assert base64.b64decode(body["file"]["data"]) == b"\xff\xd8JPEG"
+    with PilImage.open(io.BytesIO(base64.b64decode(body["file"]["data"]))) as got:
+        assert (got.format, got.size) == ("JPEG", (640, 480))
+        assert got.getpixel((320, 240)) == pytest.approx((200, 30, 30), abs=3)
 
 
 @pytest.mark.parametrize(
