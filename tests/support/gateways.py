@@ -11,12 +11,15 @@ Evolution API - EvolutionAPI/evolution-api (evolution-foundation/evolution-api):
   licence is activated every business endpoint answers 503 "service not activated".
 - errors everywhere: ``{status, error: <status phrase>, response: {message: [...]}}``.
 - ``GET /instance/connectionState/{instance}`` -> ``{instance: {instanceName, state}}``.
+- ``POST /message/sendMedia/{instance}`` (``src/api/dto/sendMessage.dto.ts`` MediaMessage):
+  ``{number, mediatype, mimetype, caption, media (URL or base64), fileName}``.
 
 Whapi.Cloud - Whapi-Cloud/whapi-mcp (``generated-mcp/getMessagesNewsletter.js``,
 ``B_manifest.json``, commit 9bb42fc) and Whapi-Cloud/googlesheets-sender (``core/channel.ts``):
 - ``GET /health`` (query ``wakeup``) -> ``{status: {code, text}}``, ``text == "AUTH"`` when the
   phone is linked; without ``wakeup=false`` the call launches a sleeping channel.
-- ``POST /messages/text`` -> ``{sent, message: {id, chat_id, timestamp, text: {body}}}``.
+- ``POST /messages/text`` -> ``{sent, message: {id, chat_id, timestamp, text: {body}}}``;
+  ``POST /messages/image`` takes ``media`` as a URL or ``data:<mime>;name=<file>;base64,...``.
 - ``GET /newsletters/{NewsletterID}/messages?count=`` -> ``{messages: [...], count, total}``.
 
 WAHA - devlikeapro/waha (``src/api/chats.controller.ts``, ``src/api/channels.controller.ts``,
@@ -65,6 +68,7 @@ class EvolutionFake:
     activated: bool = True
     state: str = "open"
     seen: list[httpx.Request] = field(default_factory=list)
+    images: list[bytes] = field(default_factory=list)  # the pictures sendMedia got, decoded
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
@@ -79,6 +83,14 @@ class EvolutionFake:
             name = path.rsplit("/", 1)[1]
             return httpx.Response(200, json={"instance": {"instanceName": name,
                                                           "state": self.state}})
+        if path.startswith("/message/sendMedia/"):  # v2 body {number, mediatype, media, ...}
+            body = json.loads(request.content)
+            self.images.append(base64.b64decode(body["media"]))
+            return httpx.Response(201, json={
+                "key": {"remoteJid": body["number"], "fromMe": True, "id": "3EB0C0FFEE5678"},
+                "message": {"imageMessage": {"caption": body.get("caption", ""),
+                                             "mimetype": body["mimetype"]}},
+                "messageTimestamp": 1764450000, "status": "PENDING"})
         if path.startswith("/message/sendText/"):
             number = json.loads(request.content)["number"]
             if _version(self.version) < (2, 4):  # createJid: 18+ digits -> a group id
@@ -109,10 +121,18 @@ class WhapiFake:
     sent: bool = True
     messages: list[dict[str, Any]] = field(default_factory=list)
     seen: list[httpx.Request] = field(default_factory=list)
+    images: list[bytes] = field(default_factory=list)  # the pictures /messages/image got
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
         path = request.url.path
+        if path == "/messages/image":  # media: a URL or data:<mime>;name=<n>;base64,<data>
+            body = json.loads(request.content)
+            self.images.append(base64.b64decode(body["media"].split(";base64,", 1)[1]))
+            return httpx.Response(200, json={"sent": self.sent, "message": {
+                "id": "PsqXn5SAD5v7HRA-wHqB9h", "chat_id": body["to"], "type": "image",
+                "from_me": True, "timestamp": 1764450000,
+                "image": {"caption": body.get("caption", "")}}})
         if path == "/health":
             codes = {"INIT": 1, "LAUNCH": 2, "QR": 3, "AUTH": 4, "ERROR": 5}
             return httpx.Response(200, json={"status": {"code": codes.get(self.health, 0),

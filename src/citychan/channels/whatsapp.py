@@ -352,6 +352,16 @@ def _waha_engine(session: Any) -> str | None:
     return engine.upper() if isinstance(engine, str) and engine else None
 
 
+def _waha_describe(body: Any) -> str | None:
+    """WAHA's 500s carry the engine's own words in ``exception.message``
+    (``{"statusCode": 500, "exception": {"message": "msg.avParams is not a function"}}``)."""
+    inner = body.get("exception") if isinstance(body, Mapping) else None
+    said = inner.get("message") if isinstance(inner, Mapping) else None
+    if isinstance(said, str) and said.strip():
+        return said.strip().splitlines()[0]
+    return api_description(body)
+
+
 def _waha_read_back(ch: WhatsAppChannel, post: Post, since: datetime) -> Receipt | None:
     """The text among the channel's latest messages since ``since``: WAHA lists one's own
     channel like any chat (``/chats/{chatId}/messages``); ``channels/{id}/messages/preview``
@@ -498,6 +508,7 @@ PROVIDERS: dict[str, Provider] = {
                 "file": {"mimetype": img.mime, "filename": img.filename, "data": img.data}},
             auth_header="X-Api-Key", auth_value="{token}",
             preflight=_waha_preflight, read_back=_waha_read_back, token_optional=True,
+            describe=_waha_describe,
         ),
         Provider(
             "whapi", "Whapi",
