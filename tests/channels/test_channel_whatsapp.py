@@ -644,3 +644,13 @@ def test_check_is_quiet_about_a_waha_channel_with_token_env(isolated, make_confi
     run = cli("check", "n.md", "--output", "json")
     (result,) = json.loads(run.stdout)["result"]["files"]
     assert run.code == 0 and [f for f in result["findings"] if f["code"] == "CC106"] == []
+
+
+def test_waha_webjs_empty_201_is_unknown_and_read_back_finds_nothing(tmp_path):
+    # devlikeapro/waha #1863: 201 without a body, and nothing in the channel
+    fake = WahaFake(api_key=KEY, engine="WEBJS", empty_201=True)
+    channel = make(fake)
+    with pytest.raises(ChannelError) as info:
+        channel.send(post())
+    assert info.value.outcome_known is False and "without a message id" in info.value.message
+    assert channel.read_back(post(), SINCE) is None

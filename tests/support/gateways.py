@@ -162,6 +162,7 @@ class WahaFake:
     messages: list[dict[str, Any]] = field(default_factory=list)
     seen: list[httpx.Request] = field(default_factory=list)
     images: list[bytes] = field(default_factory=list)  # the pictures sendImage got, decoded
+    empty_201: bool = False  # WEBJS #1863: 201 with an empty body, nothing posted
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.seen.append(request)
@@ -188,6 +189,8 @@ class WahaFake:
     def send(self, path: str, body: dict[str, Any]) -> httpx.Response:
         """A post to the channel, as the session's engine answers it (see the issues above)."""
         image = path == "/api/sendImage"
+        if self.empty_201:
+            return httpx.Response(201)
         text = body["caption"] if image else body["text"]
         if image:
             self.images.append(base64.b64decode(body["file"]["data"]))
