@@ -25,6 +25,7 @@ CODES: dict[str, str] = {
     "CC102": "summary-fallback",
     "CC104": "no-channel",
     "CC105": "language-not-tagged",
+    "CC106": "channel-setup",  # issue 10 (gw): what a channel's config lacks (WAHA's API key)
     "CC201": "info-sounds-like-warning",
     "CC202": "link-domain-not-allowed",
     "CC203": "tracking-parameters-removed",

@@ -4,9 +4,11 @@ errors, which 400s mean "nothing sent", recipients checked at config time, 429 n
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from citychan.delivery.retry import RetryPolicy, send_with_retry
 from citychan.testing import sample_post
 from tests.support.cli import assert_one_line_error, cli
 from tests.support.fault_server import FaultServer, Ok
+from tests.support.openapi import SIGNAL, validate
 
 NUMBERS = ["+4915112345678", "+4915198765432"]
 
@@ -113,7 +116,14 @@ def _error(text: str) -> httpx.Response:
 
 
 def make(handler, **options) -> SignalChannel:
-    ctx = ChannelContext(env={}, http=httpx.Client(transport=httpx.MockTransport(handler)))
+    """The channel against ``handler``; every request is checked against the server's API
+    description first (tests/support/data/openapi/signal-cli-rest-api.yaml)."""
+
+    def checked(request: httpx.Request) -> httpx.Response:
+        validate(SIGNAL, request)
+        return handler(request)
+
+    ctx = ChannelContext(env={}, http=httpx.Client(transport=httpx.MockTransport(checked)))
     return SignalChannel.from_config("signal", {**OPTIONS, **options}, ctx)
 
 
@@ -162,7 +172,32 @@ def test_master_some_recipients_not_reached_is_unknown_naming_them():
     assert f"timestamp {TIMESTAMP}" in message
     assert f"{NUMBERS[1]}: untrusted identity" in message
     assert NUMBERS[0] not in message
-    assert "a person decides" in message
+    # the miss is provable (signal-cli named it), so a resend goes to it alone
+    assert info.value.missed == (NUMBERS[1],)
+    assert "`citychan retry` resends to them alone" in message
+
+
+def test_resend_after_a_partial_send_goes_to_the_missed_recipients_alone():
+    seen: list[dict] = []
+    channel = make(signal_cli_rest_api("master", seen))
+    narrowed = dataclasses.replace(sample_post(), recipients=(NUMBERS[1],))
+    assert channel.read_back(narrowed, datetime.now(UTC)) is None  # provably missing
+    assert channel.send(narrowed).remote_id == TIMESTAMP
+    assert seen[0]["recipients"] == [NUMBERS[1]]
+
+
+def test_resend_to_recipients_no_longer_configured_sends_nothing():
+    seen: list[dict] = []
+    channel = make(signal_cli_rest_api("master", seen), recipients=[NUMBERS[0]])
+    with pytest.raises(ChannelError, match="is configured in \\[channels.signal\\] any more"):
+        channel.send(dataclasses.replace(sample_post(), recipients=(NUMBERS[1],)))
+    assert seen == []
+
+
+def test_signal_cannot_tell_without_a_recorded_miss():
+    channel = make(signal_cli_rest_api("master"))
+    with pytest.raises(NotImplementedError):
+        channel.read_back(sample_post(), datetime.now(UTC))
 
 
 def test_master_no_recipient_reached_is_failed_with_each_reason():
@@ -185,6 +220,8 @@ def test_master_group_member_not_reached_is_unknown():
         make(handler, recipients=[GROUP]).send(sample_post())
     assert info.value.outcome_known is False
     assert NUMBERS[0] in info.value.message
+    # a group's member cannot be sent to alone: signal-cli cannot tell for retry, a person does
+    assert info.value.missed == () and "a person decides" in info.value.message
 
 
 def test_0100_normal_mode_partial_send_comes_as_400_and_is_unknown():
@@ -331,21 +368,45 @@ def test_check_refuses_numbers_mixed_with_a_group_exit_2_with_the_two_channels_h
 
 
 @pytest.mark.integration  # a loopback server answers as signal-cli-rest-api master does
-def test_partial_send_is_recorded_unknown_naming_the_missed_and_retry_does_not_resend_unasked(
+def test_partial_send_is_recorded_unknown_naming_the_missed_and_retry_resends_to_them_alone(
     make_config, notice
 ):
     missed = {"number": NUMBERS[1], "reason": "IDENTITY_FAILURE"}
-    answer = Ok([{"timestamp": TIMESTAMP, "errors": {"recipients": [missed]}}], status=201)
-    with FaultServer([answer]) as server:
+    partial = Ok([{"timestamp": TIMESTAMP, "errors": {"recipients": [missed]}}], status=201)
+    resent = Ok([{"timestamp": "1764335200456"}], status=201)
+    with FaultServer([partial, resent]) as server:
         make_config(channels={"signal": {"type": "signal", **OPTIONS, "base_url": server.url}})
         posted = cli("post", "notice.md", "--yes")
         listed = cli("retry", "--list", "--output", "json")
-        retried = cli("retry")  # no terminal: nobody says yes, so nothing is resent
-        sent = len(server.requests)
+        retried = cli("retry", "--output", "json")  # no terminal, nobody asked: none needed
+        bodies = [r.json() for r in server.requests]
+        for r in server.requests:  # what went over the wire, against the API description
+            validate(SIGNAL, httpx.Request(r.method, server.url + r.path, headers=r.headers,
+                                           content=r.body))
     assert posted.code == 4, posted.stdout + posted.stderr
     (row,) = json.loads(listed.stdout)["result"]["deliveries"]
     assert row["status"] == "unknown"
     assert f"{NUMBERS[1]}: untrusted identity" in row["error"]
     assert NUMBERS[0] not in row["error"]
-    assert retried.exception is None
+    (done,) = json.loads(retried.stdout)["result"]["deliveries"]
+    assert retried.code == 0 and (done["action"], done["new_status"]) == ("resent", "sent")
+    assert [b["recipients"] for b in bodies] == [NUMBERS, [NUMBERS[1]]]
+    assert bodies[0]["message"] == bodies[1]["message"]
+
+
+@pytest.mark.integration
+def test_partial_send_to_a_group_is_left_to_a_person_and_not_resent_unasked(
+    make_config, notice
+):
+    missed = {"number": NUMBERS[0], "reason": "IDENTITY_FAILURE"}
+    partial = Ok([{"timestamp": TIMESTAMP, "errors": {"recipients": [missed]}}], status=201)
+    with FaultServer([partial]) as server:
+        make_config(channels={"signal": {"type": "signal", **OPTIONS, "base_url": server.url,
+                                         "recipients": [GROUP]}})
+        posted = cli("post", "notice.md", "--yes")
+        retried = cli("retry", "--output", "json")  # no terminal: nobody says yes
+        sent = len(server.requests)
+    assert posted.code == 4
+    (left,) = json.loads(retried.stdout)["result"]["deliveries"]
+    assert (left["action"], left["new_status"], left["declined"]) == ("left", "unknown", True)
     assert sent == 1

@@ -5,11 +5,13 @@ fakes in tests/support/gateways.py name their upstream sources)."""
 from __future__ import annotations
 
 import base64
+import io
 import json
 from datetime import UTC, datetime
 
 import httpx
 import pytest
+from PIL import Image as PilImage
 
 from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError, Dialect
 from citychan.channels.whatsapp import WhatsAppChannel, message_id_of
@@ -19,6 +21,15 @@ from tests.support.e2e import ApiServer
 from tests.support.fault_server import Ok
 from tests.support.files import NOTICE, write
 from tests.support.gateways import EvolutionFake, WahaFake, WhapiFake
+from tests.support.openapi import WAHA, validate
+from tests.support.pictures import (
+    BLUE,
+    ORIENTATION,
+    WHITE,
+    decoded,
+    png_with_alpha,
+    sideways_photo,
+)
 
 CHANNEL = "120363012345678901@newsletter"
 KEY = "gateway-api-key-42"
@@ -26,8 +37,16 @@ TEXT = "*Straßensperrung* Löbauer Straße"
 
 
 def make(handler, provider="waha", **options) -> WhatsAppChannel:
+    """The channel against ``handler``; every request to a WAHA is checked against WAHA's
+    OpenAPI document first (tests/support/openapi.py)."""
+
+    def checked(request: httpx.Request) -> httpx.Response:
+        if provider == "waha":
+            validate(WAHA, request)
+        return handler(request)
+
     ctx = ChannelContext(
-        env={"WA_KEY": KEY}, http=httpx.Client(transport=httpx.MockTransport(handler))
+        env={"WA_KEY": KEY}, http=httpx.Client(transport=httpx.MockTransport(checked))
     )
     base = {
         "provider": provider,
@@ -96,7 +115,7 @@ def test_waha_session_defaults_to_default():
 
 def test_waha_image_uses_send_image_with_caption(tmp_path):
     image = tmp_path / "sperrung.jpg"
-    image.write_bytes(b"\xff\xd8JPEG")
+    PilImage.new("RGB", (640, 480), (200, 30, 30)).save(image, "JPEG")
     seen: list[httpx.Request] = []
     make(capture(seen)).send(post(image=image))
     req = seen[0]
@@ -106,7 +125,9 @@ def test_waha_image_uses_send_image_with_caption(tmp_path):
     assert body["caption"] == TEXT
     assert body["file"]["mimetype"] == "image/jpeg"
     assert body["file"]["filename"] == "sperrung.jpg"
-    assert base64.b64decode(body["file"]["data"]) == b"\xff\xd8JPEG"
+    with PilImage.open(io.BytesIO(base64.b64decode(body["file"]["data"]))) as got:
+        assert (got.format, got.size) == ("JPEG", (640, 480))
+        assert got.getpixel((320, 240)) == pytest.approx((200, 30, 30), abs=3)
 
 
 @pytest.mark.parametrize(
@@ -490,3 +511,146 @@ def test_cli_evolution_2_3_channels_test_and_post_say_so_in_one_line(isolated, m
     (result,) = json.loads(sent.stdout)["result"]["results"]
     assert result["status"] == "failed" and result["error"] == line + "; nothing was sent"
     assert writes == []
+
+
+# --- images: a JPEG drawn by Pillow, to every gateway ------------------------------------------
+
+
+def gateway_fake(provider: str):
+    return {"waha": WahaFake(api_key=KEY, engine="GOWS"), "whapi": WhapiFake(),
+            "evolution": EvolutionFake(version="2.4.0")}[provider]
+
+
+GATEWAYS = [("waha", {}), ("whapi", {}), ("evolution", {"instance": "bautzen"})]
+
+
+@pytest.mark.parametrize(("provider", "options"), GATEWAYS)
+def test_png_with_alpha_reaches_every_gateway_as_jpeg_on_white(tmp_path, provider, options):
+    fake = gateway_fake(provider)
+    make(fake, provider, **options).send(post(image=png_with_alpha(tmp_path / "plan.png")))
+    (data,) = fake.images
+    got = decoded(data)
+    assert (got.format, got.mode, got.size) == ("JPEG", "RGB", (200, 100))
+    assert all(abs(a - b) <= 4 for a, b in zip(got.getpixel((50, 50)), WHITE, strict=True))
+    assert all(abs(a - b) <= 4 for a, b in zip(got.getpixel((150, 50)), BLUE, strict=True))
+
+
+@pytest.mark.parametrize(("provider", "options"), GATEWAYS)
+def test_rotated_exif_photo_reaches_every_gateway_upright(tmp_path, provider, options):
+    fake = gateway_fake(provider)
+    make(fake, provider, **options).send(post(image=sideways_photo(tmp_path / "foto.jpg")))
+    (data,) = fake.images
+    got = decoded(data)
+    assert got.size == (200, 300) and ORIENTATION not in got.getexif()
+    red, green = got.getpixel((100, 50)), got.getpixel((100, 250))
+    assert red[0] > 200 > red[1] and green[1] > 140 > green[0]
+
+
+@pytest.mark.parametrize(("provider", "options"), GATEWAYS)
+def test_image_request_names_jpeg_for_every_gateway(tmp_path, provider, options):
+    fake = gateway_fake(provider)
+    make(fake, provider, **options).send(post(image=png_with_alpha(tmp_path / "plan.png")))
+    (req,) = [r for r in fake.seen if r.method == "POST"]
+    body = json.loads(req.content)
+    named = {"waha": lambda b: (b["file"]["mimetype"], b["file"]["filename"]),
+             "whapi": lambda b: tuple(b["media"].split(";base64,")[0][5:].split(";name=")),
+             "evolution": lambda b: (b["mimetype"], b["fileName"])}[provider](body)
+    assert named == ("image/jpeg", "plan.jpg")
+
+
+def test_image_that_is_not_a_picture_is_failed_before_anything_is_sent(tmp_path):
+    bad = tmp_path / "sperrung.png"
+    bad.write_bytes(b"not a picture")
+    fake = WahaFake(api_key=KEY, engine="GOWS")
+    with pytest.raises(ChannelError) as info:
+        make(fake).send(post(image=bad))
+    assert info.value.outcome_known and "sperrung.png: not an image" in info.value.message
+    assert fake.seen == []
+
+
+# --- WAHA engines and channel images -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "issues"),
+    [("NOWEB", ["#1523", "error 479"]), ("WEBJS", ["#1775", "#2149", "#2277", "#1863"])],
+)
+def test_waha_engine_known_to_fail_with_channel_images_is_named_and_warned(engine, issues):
+    channel = make(WahaFake(api_key=KEY, engine=engine, owner=(CHANNEL,)))
+    assert channel.preflight() == []
+    assert channel.preflight_notes() == [f"WAHA engine {engine}"]
+    (warning,) = channel.preflight_warnings()
+    assert f"runs the {engine} engine" in warning and "images to a channel" in warning
+    assert all(issue in warning for issue in issues)
+
+
+def test_waha_gows_engine_is_named_without_a_warning():
+    channel = make(WahaFake(api_key=KEY, engine="GOWS", owner=(CHANNEL,)))
+    assert channel.preflight() == []
+    assert channel.preflight_notes() == ["WAHA engine GOWS"]
+    assert channel.preflight_warnings() == []
+
+
+def test_waha_noweb_channel_image_is_201_but_never_shown_so_read_back_finds_nothing(tmp_path):
+    # devlikeapro/waha #1523: why the engine warning matters - the post looks sent
+    fake = WahaFake(api_key=KEY, engine="NOWEB")
+    channel = make(fake)
+    picture = png_with_alpha(tmp_path / "plan.png")
+    assert channel.send(post(image=picture)).remote_id is not None
+    assert channel.read_back(post(image=picture), SINCE) is None
+
+
+def test_waha_webjs_channel_image_500_is_unknown(tmp_path):
+    fake = WahaFake(api_key=KEY, engine="WEBJS")
+    with pytest.raises(ChannelError) as info:
+        make(fake).send(post(image=png_with_alpha(tmp_path / "plan.png")))
+    assert (info.value.outcome_known, info.value.status) == (False, 500)
+    assert "msg.avParams is not a function" in info.value.message
+
+
+@pytest.mark.integration
+def test_cli_channels_test_names_the_waha_engine_and_warns_for_noweb(isolated, make_config):
+    # GET /api/sessions/{s} as src/core/manager.core.ts getSessionInfo answers it
+    session = {"name": "default", "status": "WORKING", "engine": {"engine": "NOWEB"}}
+    fixed = {("GET", "/api/sessions/default"): Ok(session),
+             ("GET", "/api/default/channels"): Ok([{"id": CHANNEL, "role": "OWNER"}])}
+    with ApiServer(fixed=fixed) as waha:
+        make_config(channels={"whatsapp": gateway_table("waha", waha.url, token_env="WA_KEY")})
+        run = cli("channels", "--test", "--output", "json", env={"WA_KEY": KEY})
+        text = cli("channels", "--test", env={"WA_KEY": KEY})
+    (check,) = json.loads(run.stdout)["result"]["checks"]
+    assert run.code == 0 and check["ok"] and check["notes"] == ["WAHA engine NOWEB"]
+    (warning,) = check["warnings"]
+    assert "NOWEB engine" in warning and "#1523" in warning
+    shown = text.stdout.split()  # the table folds long cells: look for words
+    assert text.code == 0 and "NOWEB" in shown and "#1523:" in shown
+
+
+def test_check_warns_about_a_waha_channel_without_token_env(isolated, make_config):
+    make_config(channels={"whatsapp": gateway_table("waha", "https://wa.bautzen.de")})
+    write(isolated / "n.md", NOTICE)
+    run = cli("check", "n.md", "--output", "json")
+    (result,) = json.loads(run.stdout)["result"]["files"]
+    (finding,) = [f for f in result["findings"] if f["code"] == "CC106"]
+    assert run.code == 0 and finding["severity"] == "warning"
+    assert finding["channel"] == "whatsapp" and "no token_env in [channels.whatsapp]" in (
+        finding["message"]) and "X-Api-Key" in finding["message"]
+
+
+def test_check_is_quiet_about_a_waha_channel_with_token_env(isolated, make_config):
+    make_config(channels={"whatsapp": gateway_table("waha", "https://wa.bautzen.de",
+                                                    token_env="WA_KEY")})
+    write(isolated / "n.md", NOTICE)
+    run = cli("check", "n.md", "--output", "json")
+    (result,) = json.loads(run.stdout)["result"]["files"]
+    assert run.code == 0 and [f for f in result["findings"] if f["code"] == "CC106"] == []
+
+
+def test_waha_webjs_empty_201_is_unknown_and_read_back_finds_nothing(tmp_path):
+    # devlikeapro/waha #1863: 201 without a body, and nothing in the channel
+    fake = WahaFake(api_key=KEY, engine="WEBJS", empty_201=True)
+    channel = make(fake)
+    with pytest.raises(ChannelError) as info:
+        channel.send(post())
+    assert info.value.outcome_known is False and "without a message id" in info.value.message
+    assert channel.read_back(post(), SINCE) is None

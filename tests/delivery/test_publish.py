@@ -210,6 +210,22 @@ def test_a_recorded_post_finds_its_image_from_any_folder(isolated: Path, monkeyp
     assert post_from_json(stored).image.read_text() == "png"
 
 
+def test_a_recorded_post_keeps_the_recipients_a_resend_goes_to() -> None:
+    """A partial send (Signal) records the post narrowed to whom it missed; rows written
+    before there was such a field resend to all."""
+    import json
+    from dataclasses import replace
+
+    from citychan.delivery.posts import post_from_json, post_to_json
+    from citychan.testing import sample_post
+
+    narrowed = replace(sample_post(), recipients=("+4915198765432",))
+    assert post_from_json(post_to_json(narrowed)).recipients == ("+4915198765432",)
+    old = json.loads(post_to_json(sample_post()))
+    del old["recipients"]
+    assert post_from_json(json.dumps(old)).recipients == ()
+
+
 @pytest.mark.parametrize("where", ["from_config", "capabilities"])
 def test_a_plugin_that_raises_fails_alone_and_the_others_get_the_notice(
         isolated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str,

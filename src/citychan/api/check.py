@@ -13,7 +13,7 @@ from citychan import alerts
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
 from citychan.errors import CitychanError, ExitCode, InputError, did_you_mean
-from citychan.findings import Finding, error, has_errors
+from citychan.findings import Finding, error, has_errors, warning
 from citychan.kinds import Kind
 from citychan.notices.message import Message, load_message
 from citychan.notices.plan import plan
@@ -67,6 +67,7 @@ def check(
             p = plan(config, message, channels, _eligible(chosen, message), now=None)
             findings = p.findings + _unknown_channels(message, config) + (
                 _warning_findings(message, config, now) if message.kind == Kind.WARNING else [])
+            findings += _setup_warnings(channels, _eligible(chosen, message))
             out.append(Checked(Path(path), message, findings))
     return out
 
@@ -91,6 +92,18 @@ def _unknown_channels(message: Message, config: Config) -> list[Finding]:
         out.append(error("CC002", f"channels: {', '.join(c.name for c in named)} "
                          f"{'is' if len(named) == 1 else 'are'} disabled",
                          hint="enable it in the config, or name another channel"))
+    return out
+
+
+def _setup_warnings(channels: Any, eligible: list[Any]) -> list[Finding]:
+    """What a channel's config alone shows should be set up (a WAHA without its API key);
+    a warning, since the gateway may run with its security switched off."""
+    out = []
+    for cc in eligible:
+        said = getattr(channels.get(cc.name), "config_warnings", None)
+        out += [warning("CC106", text, channel=cc.name,
+                        hint="citychan channels --test asks the gateway itself")
+                for text in (said() if said else [])]
     return out
 
 

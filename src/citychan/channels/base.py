@@ -87,6 +87,9 @@ class Post:
     # a warning's CAP document, by file name: a channel that publishes files may link it
     # (the feed does, under cap/); citychan.warn.cap_files writes it beside the channel's files
     cap_file: str | None = None
+    # a resend to some of the channel's recipients only: those a partial send provably
+    # missed (Signal's per-recipient errors); empty: all of them
+    recipients: tuple[str, ...] = ()
 
     @property
     def lang(self) -> str:
@@ -107,7 +110,8 @@ class ChannelError(Exception):
     ``retryable``: sending again cannot post twice (idempotency key, txnId, nothing was sent,
     a 429). ``outcome_known``: False when the post may have gone out (timeout after sending,
     5xx, empty 2xx) - such a delivery is recorded as ``unknown`` and never blindly resent.
-    ``retry_after``: seconds the API asked us to wait.
+    ``retry_after``: seconds the API asked us to wait. ``missed``: the recipients a partial
+    send provably did not reach while the others got it - a resend goes to them alone.
     """
 
     def __init__(
@@ -118,8 +122,10 @@ class ChannelError(Exception):
         outcome_known: bool = True,
         retry_after: float | None = None,
         status: int | None = None,
+        missed: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message)
+        self.missed = missed
         self.message = message
         self.retryable = retryable
         self.outcome_known = outcome_known

@@ -22,6 +22,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -185,11 +186,13 @@ class SignalChannel(HttpChannel):
         return cls(name, base_url, number, list(recipients), ctx)
 
     def send(self, post: Post) -> Receipt:
-        """One ``/v2/send``; the receipt id is Signal's message timestamp."""
+        """One ``/v2/send``; the receipt id is Signal's message timestamp. A resend after a
+        partial send goes to the recipients it missed alone (``post.recipients``)."""
+        recipients = self._recipients_of(post)
         body: dict[str, Any] = {
             "message": post.rendered.text,
             "number": self.number,
-            "recipients": self.recipients,
+            "recipients": recipients,
             "text_mode": "normal",
         }
         if post.image is not None:
@@ -210,8 +213,29 @@ class SignalChannel(HttpChannel):
             )
         failed = _failed_recipients(results)
         if failed:
-            raise self._partial(timestamp, failed)
+            raise self._partial(timestamp, failed, recipients)
         return Receipt(remote_id=timestamp)
+
+    def _recipients_of(self, post: Post) -> list[str]:
+        """All configured recipients, or those of a resend that are still configured."""
+        if not post.recipients:
+            return self.recipients
+        still = [r for r in self.recipients if r in post.recipients]
+        if not still:
+            raise ChannelError(
+                f"Signal: none of the recipients to resend to ({', '.join(post.recipients)}) "
+                f"is configured in [channels.{self.name}] any more; nothing was sent"
+            )
+        return still
+
+    def read_back(self, post: Post, since: datetime) -> Receipt | None:
+        """Signal cannot be read back. What a partial send recorded is proof, though: a post
+        narrowed to the recipients signal-cli reported as not reached is provably missing
+        for them (None: ``citychan retry`` resends it to them alone). Anything else: a
+        person decides (NotImplementedError)."""
+        if post.recipients:
+            return None
+        raise NotImplementedError("Signal cannot tell who got a message")
 
     def _error_400(self, response: httpx.Response) -> ChannelError:
         """A 400 is a plain failure only when the server refused before sending."""
@@ -226,20 +250,23 @@ class SignalChannel(HttpChannel):
             status=400,
         )
 
-    def _partial(self, timestamp: str, failed: list[_Failed]) -> ChannelError:
-        """Some recipients were not reached. If none of the configured ones was, nothing went
-        out; otherwise a resend would reach the others twice, so the outcome is unknown."""
+    def _partial(self, timestamp: str, failed: list[_Failed], sent_to: list[str]) -> ChannelError:
+        """Some recipients were not reached. If none of those asked was, nothing went out;
+        otherwise the outcome is unknown (a resend to all would reach the others twice).
+        Where every one missed is a configured number or username, they are ``missed``: a
+        resend goes to them alone. A group's members cannot be sent to alone, and a miss
+        named by an id not in the config cannot be told apart: a person decides."""
         listed = "; ".join(f"{f.shown}: {_REASONS.get(f.reason, f.reason)}" for f in failed)
-        missed = {who for f in failed for who in f.ids}
-        if recipient_kind(self.recipients[0]) is not RecipientKind.GROUP and missed >= set(
-            self.recipients
-        ):
+        ids = {who for f in failed for who in f.ids}
+        group = recipient_kind(sent_to[0]) is RecipientKind.GROUP
+        if not group and ids >= set(sent_to):
             return ChannelError(f"Signal: reached no recipient ({listed})")
-        return ChannelError(
-            f"Signal: sent (timestamp {timestamp}) but not to {listed}; a resend would reach "
-            "the others twice, so a person decides",
-            outcome_known=False,
-        )
+        missed = tuple(r for r in sent_to if r in ids)
+        provable = not group and all(set(f.ids) & set(missed) for f in failed)
+        then = ("`citychan retry` resends to them alone" if provable else
+                "a resend would reach the others twice, so a person decides")
+        return ChannelError(f"Signal: sent (timestamp {timestamp}) but not to {listed}; {then}",
+                            outcome_known=False, missed=missed if provable else ())
 
 
 def _timestamp(results: list[Any]) -> str | None:

@@ -13,7 +13,6 @@ a channel only from 2.4.0 and only once its licence is activated; current WAHA w
 from __future__ import annotations
 
 import base64
-import mimetypes
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
+from citychan.channels import images
 from citychan.channels.base import (
     CannotTell,
     Capabilities,
@@ -53,7 +53,8 @@ _READ_BACK_LIMIT = 50
 
 @dataclass(frozen=True)
 class Image:
-    """A picture as the gateways take it: inline, base64-encoded."""
+    """A picture as the gateways take it: a JPEG made with Pillow (see
+    :mod:`citychan.channels.images`), inline, base64-encoded."""
 
     mime: str
     data: str  # base64
@@ -61,8 +62,8 @@ class Image:
 
     @classmethod
     def read(cls, path: Path) -> Image:
-        mime = mimetypes.guess_type(path.name)[0] or "image/jpeg"
-        return cls(mime, base64.b64encode(path.read_bytes()).decode("ascii"), path.name)
+        data = base64.b64encode(images.as_jpeg(path)).decode("ascii")
+        return cls(images.JPEG_MIME, data, images.jpeg_name(path))
 
 
 def message_id_of(body: Any) -> str | None:
@@ -162,6 +163,7 @@ class WhatsAppChannel(HttpChannel):
         self.policy = ApiPolicy(self.gateway.api, secrets=(token,) if token else (),
                                 describe=self.gateway.describe)
         self._server_checked = False
+        self.engine: str | None = None  # WAHA's engine, as its preflight read it
 
     @classmethod
     def from_config(
@@ -278,13 +280,27 @@ class WhatsAppChannel(HttpChannel):
             return [problem]
         return self.gateway.preflight(self)
 
-    def preflight_warnings(self) -> list[str]:
-        """What is not wrong today but should be set up (a WAHA without ``token_env``)."""
+    def config_warnings(self) -> list[str]:
+        """What the config alone shows should be set up (a WAHA without ``token_env``);
+        ``check`` reports it too, without asking the gateway."""
         if self.gateway.token_optional and self._token is None:
             return [f"no token_env in [channels.{self.name}]: current WAHA requires X-Api-Key "
                     "unless its security is switched off; set WAHA_API_KEY on the server and "
                     "the same value in the variable token_env names"]
         return []
+
+    def preflight_warnings(self) -> list[str]:
+        """What is not wrong today but should be set up, or may fail: the config's warnings
+        and, after the preflight read it, a WAHA engine known to fail with channel images."""
+        known = _ENGINE_IMAGE_BUGS.get(self.engine or "")
+        engine = ([f"WAHA session {self.session!r} runs the {self.engine} engine, which is "
+                   f"known to fail with images to a channel ({known}); post pictures only "
+                   "after a test post shows them, or post text"] if known else [])
+        return self.config_warnings() + engine
+
+    def preflight_notes(self) -> list[str]:
+        """What the preflight found out that is neither wrong nor a risk (WAHA's engine)."""
+        return [f"WAHA engine {self.engine}"] if self.engine else []
 
     def read_back(self, post: Post, since: datetime) -> Receipt | None:
         """Look for the post among the channel's messages since ``since``, where the gateway
@@ -308,6 +324,7 @@ def _waha_preflight(ch: WhatsAppChannel) -> list[str]:
                     "WAHA requires X-Api-Key unless its security is switched off)"]
         raise
     status = session.get("status") if isinstance(session, dict) else None
+    ch.engine = _waha_engine(session)
     if status != "WORKING":
         return [f"WAHA session {ch.session!r} is {status!s}, not WORKING"]
     for role in ("OWNER", "ADMIN"):
@@ -315,6 +332,34 @@ def _waha_preflight(ch: WhatsAppChannel) -> list[str]:
         if any(isinstance(c, dict) and c.get("id") == ch.channel_id for c in channels or []):
             return []
     return [f"{ch.channel_id} is not among the channels session {ch.session!r} owns or admins"]
+
+
+# WAHA engines whose posts of images to a channel are known to fail (devlikeapro/waha issues)
+_ENGINE_IMAGE_BUGS = {
+    "NOWEB": "devlikeapro/waha #1523: 201 with a message id, but the picture never shows; "
+             "WhatsApp acks it with error 479",
+    "WEBJS": "devlikeapro/waha #1775, #2149, #2277: 500 from sendImage; #1863: 201 with an "
+             "empty body and nothing posted",
+}
+
+
+def _waha_engine(session: Any) -> str | None:
+    """The engine in ``GET /api/sessions/{s}``: ``engine.engine`` (the session's detailed
+    info, not in WAHA's OpenAPI schema), or a plain string."""
+    engine = session.get("engine") if isinstance(session, Mapping) else None
+    if isinstance(engine, Mapping):
+        engine = engine.get("engine")
+    return engine.upper() if isinstance(engine, str) and engine else None
+
+
+def _waha_describe(body: Any) -> str | None:
+    """WAHA's 500s carry the engine's own words in ``exception.message``
+    (``{"statusCode": 500, "exception": {"message": "msg.avParams is not a function"}}``)."""
+    inner = body.get("exception") if isinstance(body, Mapping) else None
+    said = inner.get("message") if isinstance(inner, Mapping) else None
+    if isinstance(said, str) and said.strip():
+        return said.strip().splitlines()[0]
+    return api_description(body)
 
 
 def _waha_read_back(ch: WhatsAppChannel, post: Post, since: datetime) -> Receipt | None:
@@ -463,6 +508,7 @@ PROVIDERS: dict[str, Provider] = {
                 "file": {"mimetype": img.mime, "filename": img.filename, "data": img.data}},
             auth_header="X-Api-Key", auth_value="{token}",
             preflight=_waha_preflight, read_back=_waha_read_back, token_optional=True,
+            describe=_waha_describe,
         ),
         Provider(
             "whapi", "Whapi",

@@ -273,6 +273,8 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
                 if c.get("checked", True)
                 else "[dim]config ok; this service has no check without posting[/]"
             )
+            if c is not None and c.get("notes"):
+                cell += ("; " if cell else "") + esc("; ".join(c["notes"]))
             if c is not None and c.get("warnings"):
                 cell += ("; " if cell else "") + styled("yellow", "; ".join(c["warnings"]))
             cells.append(cell)

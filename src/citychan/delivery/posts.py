@@ -57,6 +57,7 @@ def post_to_json(post: Post) -> str:
             "idempotency_key": post.idempotency_key,
             "sent": post.sent.isoformat() if post.sent else None,
             "cap_file": post.cap_file,
+            "recipients": list(post.recipients),
             "rendered": {
                 "dialect": str(r.dialect),
                 "text": r.text,
@@ -88,4 +89,5 @@ def post_from_json(text: str) -> Post:
         idempotency_key=d["idempotency_key"],
         sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
         cap_file=d.get("cap_file"),  # absent in rows of notices from before store schema 3
+        recipients=tuple(d.get("recipients") or ()),  # issue 10: absent in older rows
     )

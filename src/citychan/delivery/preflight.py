@@ -22,6 +22,7 @@ class Check:
     problems: tuple[str, ...] = ()
     checked: bool = True  # False: the channel has nothing to ask before a post (ntfy, webhook)
     warnings: tuple[str, ...] = ()  # not wrong today, but to set up (WAHA without its key)
+    notes: tuple[str, ...] = ()  # what the check found out (WAHA's engine)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -31,6 +32,7 @@ class Check:
             "checked": self.checked,
             "problems": list(self.problems),
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
         }
 
 
@@ -41,12 +43,17 @@ def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Che
     for cc in config.enabled_channels():
         check = None
         warnings: list[str] = []
+        notes: list[str] = []
         try:
             with open_channels(config, [cc], offline=False, env=env) as opened:
                 check = getattr(opened[cc.name], "preflight", None)
                 warn = getattr(opened[cc.name], "preflight_warnings", None)
-                warnings = list(warn()) if warn else []
-                problems = list(check()) if check else []
+                note = getattr(opened[cc.name], "preflight_notes", None)
+                try:
+                    problems = list(check()) if check else []
+                finally:  # after the check: what it read (WAHA's engine) may warn too
+                    warnings = list(warn()) if warn else []
+                    notes = list(note()) if note else []
         except ConfigError as exc:
             problems = [exc.message.split(": ", 1)[-1]]
         except ChannelError as exc:
@@ -55,5 +62,6 @@ def run_checks(config: Config, env: Mapping[str, str] | None = None) -> list[Che
             problems = [f"internal error: {type(exc).__name__}: {exc}"]
         out.append(Check(cc.name, cc.type, not problems, tuple(redact(p) for p in problems),
                          checked=check is not None or bool(problems),
-                         warnings=tuple(redact(w) for w in warnings)))
+                         warnings=tuple(redact(w) for w in warnings),
+                         notes=tuple(redact(n) for n in notes)))
     return out

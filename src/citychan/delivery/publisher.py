@@ -313,7 +313,10 @@ class Publisher:
             receipt = send_with_retry(attempt, policy, **kwargs)
         except ChannelError as exc:
             status = Status.FAILED if exc.outcome_known else Status.UNKNOWN
-            return self._finished(target, did, attempts, status, error=self.redact(exc.message))
+            # a partial send: `citychan retry` resends to the recipients it missed alone
+            narrowed = post_to_json(replace(post, recipients=exc.missed)) if exc.missed else None
+            return self._finished(target, did, attempts, status, error=self.redact(exc.message),
+                                  post=narrowed)
         except (Exception, SystemExit) as exc:  # a channel's bug (even sys.exit): it may
             # have sent, so never assume not
             text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
@@ -324,11 +327,11 @@ class Publisher:
 
     def _finished(self, target: Target, did: int, attempts: int, status: Status, *,
                   error: str | None = None, remote_id: str | None = None,
-                  url: str | None = None) -> Result:
+                  url: str | None = None, post: str | None = None) -> Result:
         """Record a delivery's outcome, report it, and return its result row (which also says
         what became of the record when the store refused it)."""
         kept = self.deliveries.finish(did, status, remote_id=remote_id, url=url, error=error,
-                                      attempts=attempts)
+                                      attempts=attempts, post=post)
         self._emit(target.name, str(status), error or url or remote_id or "")
         return Result(target.name, target.type, status, remote_id, url,
                       error=_with(error, kept), delivery_id=did, attempts=attempts,

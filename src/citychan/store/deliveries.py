@@ -197,9 +197,12 @@ class DeliveryStore:
         error: str | None = None,
         attempts: int = 0,
         only_pending: bool = False,
+        post: str | None = None,
     ) -> str | None:
         """Record an outcome. ``only_pending``: leave a delivery alone that has one already
-        (the hard limit must not overwrite a send that finished meanwhile).
+        (the hard limit must not overwrite a send that finished meanwhile). ``post``: the
+        post JSON a resend sends instead of the recorded one (to the recipients a partial send
+        missed), in the same transaction as the outcome.
 
         None when the store has it. When the store cannot take it (disk full, I/O error),
         the outcome goes to the fallback journal, and the next run writes it into the store:
@@ -209,9 +212,9 @@ class DeliveryStore:
             with self.store.transaction() as tx:
                 tx.execute(
                     "UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
-                    "attempts=attempts+?, updated=? WHERE id=?"
+                    "attempts=attempts+?, updated=?, post=COALESCE(?, post) WHERE id=?"
                     + (" AND status='pending'" if only_pending else ""),
-                    (status, remote_id, url, error, attempts, when, delivery_id),
+                    (status, remote_id, url, error, attempts, when, post, delivery_id),
                 )
         except StoreError as exc:
             entry = {"delivery": delivery_id, "status": str(status), "remote_id": remote_id,
