@@ -8,14 +8,14 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from citychan.channels.base import Dialect, Kind, Level, Post, Rendered
+from citychan.channels.base import Action, Dialect, Kind, Level, Post, Rendered
 from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
 
 
 def make_post(
     plan: Plan, target: Target, key: str, now: datetime, level: Level | None,
-    cap_file: str | None = None,
+    cap_file: str | None = None, expires: datetime | None = None,
 ) -> Post:
     msg = plan.message
     docs = [d for d in msg.docs if d.lang in target.langs] or [msg.primary]
@@ -35,6 +35,7 @@ def make_post(
         idempotency_key=key,
         sent=now,
         cap_file=cap_file,
+        expires=expires,
     )
 
 
@@ -57,6 +58,10 @@ def post_to_json(post: Post) -> str:
             "idempotency_key": post.idempotency_key,
             "sent": post.sent.isoformat() if post.sent else None,
             "cap_file": post.cap_file,
+            "action": str(post.action),
+            "replaces": post.replaces,
+            "expires": post.expires.isoformat() if post.expires else None,
+            "note": post.note,
             "rendered": {
                 "dialect": str(r.dialect),
                 "text": r.text,
@@ -88,4 +93,9 @@ def post_from_json(text: str) -> Post:
         idempotency_key=d["idempotency_key"],
         sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
         cap_file=d.get("cap_file"),  # absent in rows of notices from before store schema 3
+        # absent in rows from before corrections and withdrawals: a plain send
+        action=Action(d.get("action") or Action.SEND),
+        replaces=d.get("replaces"),
+        expires=datetime.fromisoformat(d["expires"]) if d.get("expires") else None,
+        note=d.get("note"),
     )

@@ -12,7 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from citychan import clock
-from citychan.channels.base import Channel, ChannelError, Length, Post, idempotency_key
+from citychan.channels.base import (
+    Channel,
+    ChannelError,
+    Length,
+    Post,
+    idempotency_key,
+    perform,
+)
 from citychan.config import Config
 from citychan.delivery.posts import make_post, post_to_json
 from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
@@ -303,7 +310,7 @@ class Publisher:
             self._started.setdefault(target.name, time.monotonic())
             attempts += 1
             self._emit(target.name, "sending", f"attempt {attempts}")
-            return channel.send(post)
+            return perform(channel, post)  # send, or edit/delete (corrections)
 
         policy = RetryPolicy(max_total_seconds=self.max_total_seconds)
         kwargs: dict[str, Any] = {"on_retry": lambda *a: self._emit(target.name, "retrying", "")}
