@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,14 @@ class PublishConfig:
     timeout: float = 10.0  # one HTTP request
 
 
+class OnCorrection(StrEnum):
+    """What `citychan correct` does on a channel (``on_correction``)."""
+
+    EDIT = "edit"  # in place where the channel can edit, else a follow-up
+    FOLLOW_UP = "follow-up"  # a short "Korrektur: …" post
+    SKIP = "skip"
+
+
 @dataclass(frozen=True)
 class ChannelConfig:
     name: str
@@ -79,6 +88,8 @@ class ChannelConfig:
     languages: tuple[str, ...] | None = None  # None: every language of the message
     kinds: tuple[Kind, ...] = KINDS
     options: Mapping[str, Any] = field(default_factory=dict)
+    on_correction: OnCorrection = OnCorrection.EDIT
+    withdraw_on_expiry: bool = False  # delete a notice here once its expires: has passed
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,8 @@ _ALERTS = {
 _RULES_INFO = {"quiet_hours": str, "max_per_day": int}
 _STORE = {"path": str}
 _PUBLISH = {"max_total_seconds": (int, float), "timeout": (int, float)}
-_CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list}
+_CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list,
+                   "on_correction": str, "withdraw_on_expiry": bool}
 # A channel's name becomes part of file names (outbox) and store rows: a simple name only, so
 # that "x/../../../tmp/y" cannot write outside the outbox.
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -400,6 +412,10 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
             if k not in KINDS:
                 raise r.fail(where, f"unknown kind '{k}' in 'kinds'", hint="info or warning")
         kinds = tuple(Kind(k) for k in names)
+        on_correction = table.get("on_correction", OnCorrection.EDIT)
+        if on_correction not in set(OnCorrection):
+            raise r.fail(where, f"on_correction must be one of "
+                         f"{', '.join(repr(str(o)) for o in OnCorrection)}, not {on_correction!r}")
         langs = table.get("languages")
         options = {k: spec.default for k, spec in opt_specs.items() if spec.default is not None}
         options.update({k: v for k, v in table.items() if k not in _CHANNEL_COMMON})
@@ -410,6 +426,8 @@ def _channels(r: _Reader, data: Any) -> dict[str, ChannelConfig]:
             languages=r.strings(langs, where, "languages") if langs is not None else None,
             kinds=kinds,
             options=options,
+            on_correction=OnCorrection(on_correction),
+            withdraw_on_expiry=table.get("withdraw_on_expiry", False),
         )
     return out
 

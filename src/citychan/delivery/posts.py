@@ -9,8 +9,10 @@ from datetime import datetime
 from pathlib import Path
 
 from citychan.channels.base import Action, Dialect, Kind, Level, Post, Rendered
+from citychan.errors import UsageError
 from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
+from citychan.timeparse import parse_when
 
 
 def make_post(
@@ -37,6 +39,17 @@ def make_post(
         cap_file=cap_file,
         expires=expires,
     )
+
+
+def expiry_of(expires: str | None, now: datetime) -> datetime | None:
+    """When a notice's ``expires:`` falls, read at the time of posting (``2d`` counts from
+    then); None without one, or where it cannot be read in the city's time (check says so)."""
+    if not expires:
+        return None
+    try:
+        return parse_when(expires, base=now, tz=now.tzinfo or "Europe/Berlin")
+    except UsageError:
+        return None
 
 
 def post_to_json(post: Post) -> str:
