@@ -10,6 +10,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -71,6 +72,14 @@ class PublishConfig:
     timeout: float = 10.0  # one HTTP request
 
 
+class OnCorrection(StrEnum):
+    """What `citychan correct` does on a channel (``on_correction``)."""
+
+    EDIT = "edit"  # in place where the channel can edit, else a follow-up
+    FOLLOW_UP = "follow-up"  # a short "Korrektur: …" post
+    SKIP = "skip"
+
+
 @dataclass(frozen=True)
 class ChannelConfig:
     name: str
@@ -81,6 +90,8 @@ class ChannelConfig:
     options: Mapping[str, Any] = field(default_factory=dict)
     # issue 11 (flow): read with lenient_channels, why this table was refused (it fails alone)
     problem: str | None = None
+    on_correction: OnCorrection = OnCorrection.EDIT
+    withdraw_on_expiry: bool = False  # delete a notice here once its expires: has passed
 
 
 @dataclass(frozen=True)
@@ -123,7 +134,8 @@ _ALERTS = {
 _RULES_INFO = {"quiet_hours": str, "max_per_day": int}
 _STORE = {"path": str}
 _PUBLISH = {"max_total_seconds": (int, float), "timeout": (int, float)}
-_CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list}
+_CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list,
+                   "on_correction": str, "withdraw_on_expiry": bool}
 # A channel's name becomes part of file names (outbox) and store rows: a simple name only, so
 # that "x/../../../tmp/y" cannot write outside the outbox.
 _CHANNEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -432,6 +444,10 @@ def _channel(r: _Reader, name: str, table: Any,
         if k not in KINDS:
             raise r.fail(where, f"unknown kind '{k}' in 'kinds'", hint="info or warning")
     kinds = tuple(Kind(k) for k in names)
+    on_correction = table.get("on_correction", OnCorrection.EDIT)
+    if on_correction not in set(OnCorrection):
+        raise r.fail(where, f"on_correction must be one of "
+                     f"{', '.join(repr(str(o)) for o in OnCorrection)}, not {on_correction!r}")
     langs = table.get("languages")
     options = {k: spec.default for k, spec in opt_specs.items() if spec.default is not None}
     options.update({k: v for k, v in table.items() if k not in _CHANNEL_COMMON})
@@ -442,6 +458,8 @@ def _channel(r: _Reader, name: str, table: Any,
         languages=r.strings(langs, where, "languages") if langs is not None else None,
         kinds=kinds,
         options=options,
+        on_correction=OnCorrection(on_correction),
+        withdraw_on_expiry=table.get("withdraw_on_expiry", False),
     )
 
 

@@ -32,9 +32,9 @@ def recorded_state(isolated: Path, incident: str) -> str:
         return str(db.execute("SELECT state FROM incidents WHERE id=?", (incident,)).fetchone()[0])
 
 
-def badges(isolated: Path) -> list[tuple[str, str, str]]:
-    """(entry title, badge class, badge label) on the archive page, newest first."""
-    page = (isolated / "citychan-out" / "feed" / "index.html").read_text(encoding="utf-8")
+def badges(isolated: Path, page_name: str = "index.html") -> list[tuple[str, str, str]]:
+    """(entry title, badge class, badge label) on a feed page, newest first."""
+    page = (isolated / "citychan-out" / "feed" / page_name).read_text(encoding="utf-8")
     return re.findall(r'<h2><a href="[^"]*">([^<]*)</a> <span class="([^"]+)" '
                       r'data-state="[^"]+">([^<]+)</span>', page)
 
@@ -72,8 +72,10 @@ def test_an_incident_past_its_expiry_reads_expired_in_incidents_and_on_the_feed(
     assert recorded_state(isolated, old) == "active"  # as its latest message left it
     rows = json.loads(cli("incidents", "--output", "json").stdout)["result"]["incidents"]
     assert {r["id"]: r["state"] for r in rows}[old] == "expired"
-    assert [b[1:] for b in badges(isolated)] == [("warn", "Warnmeldung"),
-                                                 ("warn-expired", "Abgelaufen")]
+    # the expired one left the front page; the archive keeps both, the old one marked
+    assert [b[1:] for b in badges(isolated)] == [("warn", "Warnmeldung")]
+    assert [b[1:] for b in badges(isolated, "archiv.html")] == [
+        ("warn", "Warnmeldung"), ("warn-expired", "Abgelaufen")]
 
 
 def test_the_badges_differ_in_colour_and_say_the_state_in_words() -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from citychan import clock
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import Channels, open_channels
 from citychan.delivery.publisher import Report, publisher_for
@@ -137,4 +138,7 @@ def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
     if not config.store_path.exists():
         return []
     with Store.open_for_reading(config.store_path) as store:
-        return [d.as_dict() for d in DeliveryStore(store).recent(limit)]
+        deliveries = DeliveryStore(store)
+        expiries, now = deliveries.expiries(), clock.utcnow()  # issue 12: expired notices
+        return [{**d.as_dict(), "expired": d.message_hash in expiries
+                 and expiries[d.message_hash] <= now} for d in deliveries.recent(limit)]

@@ -48,7 +48,8 @@ def preview(file: Path, config: Config, *, only: tuple[str, ...] = ()) -> WarnRe
     """`citychan preview` of a warning file: the dry run of `citychan warn FILE`, so that it
     shows per channel exactly the text the warning sends. It shows the text even while a
     matching incident is open (``warn`` itself would refuse and point to ``warn update``)."""
-    return run("new", WarnInput(file=file, separate=True), config, incident=None, only=only, cap_out=None,
+    return run("new", WarnInput(file=file, separate=True), config, incident=None, only=only,
+               cap_out=None,
                dry_run=True, confirm=None, on_event=None)
 
 

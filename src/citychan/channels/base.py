@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
@@ -20,9 +21,9 @@ from citychan.masking import mask_userinfo
 from citychan.render.types import Dialect, Length, LengthUnit, Rendered
 from citychan.render.types import measure as _measure
 
-__all__ = ["CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
+__all__ = ["Action", "CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
            "ChannelConfigError", "Dialect", "Kind", "Length", "LengthUnit", "Level",
-           "LimitCache", "Option", "Post", "Receipt", "Rendered"]
+           "LimitCache", "Option", "Post", "Receipt", "Rendered", "perform"]
 
 if TYPE_CHECKING:
     import httpx
@@ -43,6 +44,10 @@ class Capabilities:
     network: bool = True  # False for outbox/feed: safe offline, no retry needed
     # the language codes a post can be tagged with (Mastodon's own list); None: no tag or any
     languages: frozenset[str] | None = None
+    # a post already out can be changed in place (edit()) or taken back (delete()); where
+    # not, a correction or withdrawal goes out as a short follow-up post (send())
+    can_edit: bool = False
+    can_delete: bool = False
 
     def measure(self, rendered: Rendered) -> int:
         """The length of ``rendered`` as this channel counts it (see
@@ -64,6 +69,14 @@ class Capabilities:
         caption = with_image and self.images and bool(self.caption_max)
         limit = self.caption_max if caption else self.max_length
         return Length(self.measure(rendered), self.length_unit, limit, caption)
+
+
+class Action(StrEnum):
+    """What a delivery does with a post: send it, change one already out, or take it back."""
+
+    SEND = "send"
+    EDIT = "edit"  # replaces the post ``Post.replaces`` names with this one (same place)
+    DELETE = "delete"  # deletes the post ``Post.replaces`` names
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,10 @@ class Post:
     # a resend to some of the channel's recipients only: those a partial send provably
     # missed (Signal's per-recipient errors); empty: all of them
     recipients: tuple[str, ...] = ()
+    action: Action = Action.SEND
+    replaces: str | None = None  # EDIT/DELETE: the remote id of the post already out
+    expires: datetime | None = None  # the notice's ``expires:`` (the feed marks it then)
+    note: str | None = None  # EDIT/DELETE: what changed, or why it was withdrawn
 
     @property
     def lang(self) -> str:
@@ -214,6 +231,21 @@ class ChannelFactory(Protocol):
 
     @classmethod
     def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> Channel: ...
+
+
+def perform(channel: Channel, post: Post) -> Receipt:
+    """Carry out ``post.action`` on ``channel``: ``send()``, or ``edit()`` / ``delete()`` of the
+    post ``post.replaces`` names (a channel offers those only with ``can_edit`` /
+    ``can_delete``). Editing to the same text again and deleting what is gone already are
+    successes: both are safe to repeat, so a retry never does harm."""
+    if post.action is Action.SEND:
+        return channel.send(post)
+    method = getattr(channel, str(post.action), None)
+    if method is None or not post.replaces:
+        raise ChannelError(f"{post.channel} cannot {post.action} a post that went out; "
+                           "it gets a follow-up post instead")
+    receipt: Receipt = method(post)
+    return receipt
 
 
 def declared(cls: Any, options: Mapping[str, Any]) -> Capabilities | None:

@@ -45,7 +45,8 @@ class FeedChannel:
         "title": Option(str, default="Stadtinformationen"),
         "public_url": Option(str, default="https://www.example.org/aktuelles"),
     }
-    capabilities = Capabilities(dialect=Dialect.FEED, network=False, title_field=True, images=True)
+    capabilities = Capabilities(dialect=Dialect.FEED, network=False, title_field=True, images=True,
+                                can_edit=True, can_delete=True)
 
     def __init__(self, name: str, path: Path, title: str, public_url: str) -> None:
         self.name = name
@@ -110,6 +111,8 @@ class FeedChannel:
                 if post.cap_file:
                     entry["cap"] = self.cap_url(post.cap_file)
                 entry |= {k: old[k] for k in _INCIDENT_KEYS if old and k in old}  # a resend
+                if post.expires:
+                    entry["expires"] = post.expires.isoformat()
                 entries = [entry] + [e for e in entries if e["id"] != entry_id]
                 self._save(entries, now)  # the archive keeps every notice; the feed the newest
         except OSError as exc:
@@ -132,6 +135,64 @@ class FeedChannel:
                 e.update(incident=incident, state=state, expires=expires)
             self._save(entries, now)
 
+    def edit(self, post: Post) -> Receipt:
+        """The entry ``post.replaces`` takes the corrected text in place: same id and
+        ``published``, a new ``updated``, and a visible "korrigiert" line (with what
+        changed) on the page and in the feed."""
+        now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
+
+        def correct(entry: dict[str, Any]) -> None:
+            entry.update(title=post.rendered.title or post.title,
+                         html=post.rendered.html or html.escape(post.rendered.text),
+                         text=post.rendered.text, updated=now.isoformat(),
+                         corrected=now.isoformat(), correction=post.note or "")
+            if post.expires:
+                entry["expires"] = post.expires.isoformat()
+
+        return self._change(post, now, correct, missing_ok=False)
+
+    def delete(self, post: Post) -> Receipt:
+        """The entry ``post.replaces`` leaves feed.xml; the page keeps its title, marked
+        withdrawn with the reason, without its text. An entry not there is gone: done."""
+        now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
+
+        def withdraw(entry: dict[str, Any]) -> None:
+            entry.update(updated=now.isoformat(), withdrawn=now.isoformat(),
+                         reason=post.note or "")
+
+        return self._change(post, now, withdraw, missing_ok=True)
+
+    def _change(self, post: Post, now: datetime, change: Any, *, missing_ok: bool) -> Receipt:
+        try:
+            with _LOCK, locked(self.path):
+                entries = self.entries()
+                entry = next((e for e in entries if e["id"] == post.replaces), None)
+                if entry is None:
+                    if missing_ok:
+                        return Receipt(remote_id=post.replaces)
+                    raise ChannelError(f"the feed in {self.path} has no entry {post.replaces}; "
+                                       "nothing changed")
+                change(entry)
+                self._save(entries, now)
+        except OSError as exc:
+            raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
+        return Receipt(remote_id=entry["id"], url=f"{self.public_url}/#{entry['anchor']}")
+
+    def refresh(self) -> bool:
+        """Write the feed's files again when an entry expired since they were written (the
+        front page and feed.xml mark it then); True if they were."""
+        now = clock.utcnow()
+        try:
+            with _LOCK, locked(self.path):
+                entries = self.entries()
+                due = [e for e in entries if _expired(e, now) and not e.get("expired")]
+                if not due:
+                    return False
+                self._save(entries, now)
+        except OSError as exc:
+            raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
+        return True
+
     def entries(self) -> list[dict[str, Any]]:
         """Every entry, newest first, as ``entries.json`` keeps them."""
         store = self.path / "entries.json"
@@ -144,13 +205,58 @@ class FeedChannel:
         return list(data.get("entries", []))
 
     def _save(self, entries: list[dict[str, Any]], now: datetime) -> None:
+        at = clock.utcnow()
+        for e in entries:  # expired as of this writing: refresh() knows it is done
+            if _expired(e, at):
+                e["expired"] = True
         atomic_write(
             self.path / "entries.json",
             json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1),
         )
-        recent = entries[:MAX_ENTRIES]
+        # a withdrawn notice leaves the feed; an expired one stays in it, marked
+        recent = [e for e in entries if not e.get("withdrawn")][:MAX_ENTRIES]
         atomic_write(self.feed_file, atom_feed(self.title, self.public_url, recent, now))
-        atomic_write(self.page_file, html_page(self.title, self.public_url, entries, now=now))
+        # the front page: what still holds; once a notice expired, the archive page keeps
+        # every notice, marked
+        current = [e for e in entries if not e.get("expired")]
+        archive = ARCHIVE_PAGE if len(current) < len(entries) else None
+        atomic_write(self.page_file, html_page(self.title, self.public_url, current,
+                                               archive=archive, now=now))
+        if archive:
+            atomic_write(self.path / archive,
+                         html_page(self.title + " – Archiv", self.public_url, entries, now=now))
+
+
+ARCHIVE_PAGE = "archiv.html"
+
+
+def _expired(entry: dict[str, Any], now: datetime) -> bool:
+    """Whether the entry's ``expires`` has passed at ``now``."""
+    expires = entry.get("expires")
+    return isinstance(expires, str) and datetime.fromisoformat(expires) <= now
+
+
+def _when(iso: str) -> str:
+    return datetime.fromisoformat(iso).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def status_lines(e: dict[str, Any]) -> str:
+    """What became of an entry since it was posted, as HTML: corrected (and what changed),
+    withdrawn (and why), expired."""
+    esc = html.escape
+    lines = []
+    if e.get("withdrawn"):
+        reason = f": {esc(e['reason'])}" if e.get("reason") else ""
+        lines.append(f'<p class="withdrawn"><strong>Zurückgezogen am {_when(e["withdrawn"])}'
+                     f"</strong>{reason}</p>")
+    if e.get("corrected"):
+        what = f": {esc(e['correction'])}" if e.get("correction") else ""
+        lines.append(f'<p class="corrected"><strong>korrigiert am {_when(e["corrected"])}'
+                     f"</strong>{what}</p>")
+    if e.get("expired") and e.get("expires"):
+        lines.append(f'<p class="expired"><strong>abgelaufen</strong> seit '
+                     f'{_when(e["expires"])}</p>')
+    return "\n".join(lines)
 
 
 def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
@@ -183,7 +289,10 @@ def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: d
         if e.get("cap"):
             sub(entry, "link", rel="related", href=e["cap"], type="application/cap+xml")
         sub(entry, "category", term=e["kind"])
-        sub(entry, "content", e["html"], type="html")
+        if e.get("expired"):
+            sub(entry, "category", term="expired", label="abgelaufen")
+        marks = status_lines(e)
+        sub(entry, "content", (marks + "\n" if marks else "") + e["html"], type="html")
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
 
 
@@ -211,8 +320,9 @@ def warning_badge(entry: Mapping[str, Any], now: datetime | None = None) -> str:
 
 
 def html_page(title: str, public_url: str, entries: list[dict[str, Any]],
-              now: datetime | None = None) -> str:
-    """The static archive page for the website: newest first, every text escaped."""
+              archive: str | None = None, now: datetime | None = None) -> str:
+    """A static page for the website, newest first, every text escaped: the front page
+    (with a link to ``archive``) or the archive of every notice."""
     esc = html.escape
     items = []
     for e in entries:
@@ -223,9 +333,12 @@ def html_page(title: str, public_url: str, entries: list[dict[str, Any]],
             f'<article id="{esc(e["anchor"])}" lang="{esc(e["langs"][0])}">\n'
             f'<h2><a href="{esc(e["link"])}">{esc(e["title"])}</a>{badge}</h2>\n'
             f'<p class="meta"><time datetime="{esc(e["published"])}">{when}</time>{cap}</p>\n'
-            f'<div class="content">{e["html"]}</div>\n</article>'
+            + (status_lines(e) + "\n" if status_lines(e) else "")
+            + ("" if e.get("withdrawn") else f'<div class="content">{e["html"]}</div>\n')
+            + "</article>"
         )
     body = "\n".join(items) or "<p>Noch keine Meldungen.</p>"
+    more = f' · <a href="{esc(archive)}">Archiv: alle Meldungen</a>' if archive else ""
     return f"""<!doctype html>
 <html lang="de">
 <head>
@@ -248,7 +361,7 @@ h2 {{ margin: 0 0 .25rem; font-size: 1.25rem; }}
 </head>
 <body>
 <h1>{esc(title)}</h1>
-<p><a href="feed.xml">Atom-Feed abonnieren</a></p>
+<p><a href="feed.xml">Atom-Feed abonnieren</a>{more}</p>
 {body}
 </body>
 </html>

@@ -92,6 +92,7 @@ class MastodonChannel(HttpChannel):
     default_capabilities: ClassVar[Capabilities] = Capabilities(
         dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS,
         url_length=DEFAULT_URL_WEIGHT, images=True, languages=MASTODON_LANGUAGES,
+        can_edit=True, can_delete=True,
     )
     media_wait: ClassVar[float] = 30.0  # seconds to wait for the server to process an image
     settle: ClassVar[float] = 5.0  # after an unclear answer: let a slow first request finish
@@ -261,6 +262,39 @@ class MastodonChannel(HttpChannel):
                 raise
             return found
         return Receipt(remote_id=str(status["id"]), url=status.get("url") or status.get("uri"))
+
+    def edit(self, post: Post) -> Receipt:
+        """``PUT /api/v1/statuses/:id`` with the new text (mastodon/documentation,
+        content/en/methods/statuses.md, "Edit a status", Mastodon 3.5+). The same edit done
+        twice leaves the same status: safe to repeat. A 404 (the status was deleted) fails."""
+        self._check_length(post)
+        body: dict[str, Any] = {"status": post.rendered.text}
+        language = self.default_capabilities.post_language(post.lang)
+        if language is not None:
+            body["language"] = language
+        if post.image is not None:  # an edit without media_ids drops the attachment
+            body["media_ids"] = [self._upload(post)]
+        status = json_of(self._call("PUT", self._status_url(post), json=body,
+                                    headers=self._auth))
+        status = status if isinstance(status, dict) else {}
+        return Receipt(remote_id=str(status.get("id") or post.replaces),
+                       url=status.get("url") or status.get("uri"))
+
+    def delete(self, post: Post) -> Receipt:
+        """``DELETE /api/v1/statuses/:id`` (statuses.md, "Delete a status"); a 404 means it
+        is gone already: done."""
+        try:
+            self._call("DELETE", self._status_url(post), headers=self._auth)
+        except ChannelError as exc:
+            if exc.status != 404:
+                raise
+        return Receipt(remote_id=post.replaces)
+
+    def _status_url(self, post: Post) -> str:
+        status_id = post.replaces or ""
+        if not status_id.isalnum():  # ids are numeric strings; never a path of our making
+            raise ChannelError(f"Mastodon: {status_id!r} is not a status id; nothing changed")
+        return f"{self.base_url}/api/v1/statuses/{status_id}"
 
     def _look_for(self, post: Post, started: datetime) -> Receipt | None:
         time.sleep(self.settle)

@@ -54,7 +54,8 @@ class MatrixChannel(HttpChannel):
 
     type_name: ClassVar[str] = "matrix"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        dialect=Dialect.MATRIX, max_length=MAX_EVENT_BYTES, length_unit=LengthUnit.BYTES
+        dialect=Dialect.MATRIX, max_length=MAX_EVENT_BYTES, length_unit=LengthUnit.BYTES,
+        can_edit=True, can_delete=True,
     )
     options: ClassVar[dict[str, Option]] = {
         "base_url": Option(str, required=True),
@@ -131,6 +132,46 @@ class MatrixChannel(HttpChannel):
                 retryable=policy.idempotent, outcome_known=False, status=response.status_code,
             )
         return Receipt(remote_id=event_id, url=matrix_to(self.room_id, event_id))
+
+    def edit(self, post: Post) -> Receipt:
+        """An edit event (matrix-org/matrix-spec, content/client-server-api/_index.md, "Event
+        replacements"): ``m.new_content`` holds the new text, ``m.relates_to`` names the
+        original with ``rel_type: m.replace``; the top-level body is the fallback for clients
+        that do not show edits ("* " and the text). Clients show the original's place with
+        the new text. Sent with the delivery's txnId: a repeated PUT is the same event."""
+        original = _event_id(post)
+        new = notice_content(post)
+        content: dict[str, Any] = {f: ("* " + v if f in ("body", "formatted_body") else v)
+                                   for f, v in new.items()}
+        content["m.new_content"] = new
+        content["m.relates_to"] = {"rel_type": "m.replace", "event_id": original}
+        self._put(post, f"/send/m.room.message/{_q(self._txn(post))}", content)
+        return Receipt(remote_id=original, url=matrix_to(self.room_id, original))
+
+    def delete(self, post: Post) -> Receipt:
+        """A redaction: ``PUT /rooms/{roomId}/redact/{eventId}/{txnId}`` with the reason
+        (matrix-spec data/api/client-server/redaction.yaml, since v1.1 with a txnId: a repeat
+        is the same redaction)."""
+        original = _event_id(post)
+        body = {"reason": post.note} if post.note else {}
+        self._put(post, f"/redact/{_q(original)}/{_q(self._txn(post))}", body)
+        return Receipt(remote_id=original, url=matrix_to(self.room_id, original))
+
+    @staticmethod
+    def _txn(post: Post) -> str:
+        return post.idempotency_key or f"citychan-{uuid.uuid4().hex}"
+
+    def _put(self, post: Post, path: str, body: dict[str, Any]) -> Receipt:
+        """One PUT in the room; the answer must carry an ``event_id``."""
+        policy = self.policy if post.idempotency_key else self._unkeyed
+        response = check(self._request("PUT", f"/rooms/{_q(self.room_id)}{path}", policy,
+                                       json=body), policy)
+        event_id = _dict(json_of(response)).get("event_id")
+        if not isinstance(event_id, str) or not event_id:
+            raise ChannelError(
+                f"Matrix: {self.base_url} answered {response.status_code} without an event_id",
+                retryable=policy.idempotent, outcome_known=False, status=response.status_code)
+        return Receipt(remote_id=event_id)
 
     def preflight(self) -> list[str]:
         """Problems that would stop a post (empty: ready): token valid, account in the room."""
@@ -262,3 +303,10 @@ def _is_number(value: Any) -> bool:
 
 def _dict(body: Any) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
+
+
+def _event_id(post: Post) -> str:
+    """The event id of the post to change: ``$…``."""
+    if not (post.replaces or "").startswith("$"):
+        raise ChannelError(f"Matrix: {post.replaces!r} is not an event id; nothing changed")
+    return post.replaces or ""

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
+from citychan import clock
 from citychan.channels.base import (
     Capabilities,
     ChannelConfigError,
@@ -42,8 +43,11 @@ def slug(text: str, length: int = 40) -> str:
 
 
 def _capabilities(dialect: Dialect) -> Capabilities:
+    # a correction rewrites the file in place; a withdrawal is a file of its own (the
+    # press office copies it by hand, as it did the notice)
     return Capabilities(dialect=dialect, network=False, images=True,
-                        title_field=dialect in (Dialect.NTFY, Dialect.EMAIL, Dialect.FEED))
+                        title_field=dialect in (Dialect.NTFY, Dialect.EMAIL, Dialect.FEED),
+                        can_edit=True)
 
 
 class OutboxChannel:
@@ -88,9 +92,20 @@ class OutboxChannel:
         return self.path / f"{slug(post.title)}-{post.message_id[:12]}.{self.name}.{ext}"
 
     def send(self, post: Post) -> Receipt:
-        target = self.file_for(post)
+        return self._write(self.file_for(post), post, [])
+
+    def edit(self, post: Post) -> Receipt:
+        """The file ``post.replaces`` names, written again with the corrected text under a
+        "korrigiert" line saying when and what changed."""
+        name = post.replaces or ""
+        if not name or Path(name).name != name:  # a file name of ours, never a path
+            raise ChannelError(f"outbox: {name!r} is not a file of {self.path}; nothing changed")
+        when = (post.sent or clock.utcnow().astimezone()).strftime("%d.%m.%Y, %H:%M Uhr")
+        note = f": {post.note}" if post.note else ""
+        return self._write(self.path / name, post, [f"[korrigiert am {when}{note}]\n\n"])
+
+    def _write(self, target: Path, post: Post, parts: list[str]) -> Receipt:
         r = post.rendered
-        parts = []
         if r.title and self.capabilities.title_field:
             parts.append(f"Subject: {r.title}\n" if r.dialect is Dialect.EMAIL else f"{r.title}\n")
         parts.append(r.text.rstrip("\n") + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from citychan.channels.base import (
@@ -44,6 +45,8 @@ class TelegramChannel(HttpChannel):
         caption_max=1024,
         images=True,
         per_minute=20,
+        can_edit=True,
+        can_delete=True,
     )
     options: ClassVar[dict[str, Option]] = {
         "chat_id": Option((str, int), required=True),
@@ -59,6 +62,8 @@ class TelegramChannel(HttpChannel):
         self._token = token
         self._ctx = ctx
         self.policy = ApiPolicy("Telegram", secrets=(token,))
+        # an edit or a deletion done twice changes nothing: safe to repeat after a timeout
+        self._repeatable = replace(self.policy, idempotent=True)
 
     @classmethod
     def from_config(
@@ -77,10 +82,11 @@ class TelegramChannel(HttpChannel):
         token = ctx.secret(name, options.get("token_env"), "token_env")
         return cls(name, chat_id, token, api_url, ctx)
 
-    def _method(self, method: str, **kwargs: Any) -> Any:
+    def _method(self, method: str, *, policy: ApiPolicy | None = None, **kwargs: Any) -> Any:
         """Call one Bot API method; return its ``result`` or raise ChannelError."""
+        policy = policy or self.policy
         response = request(
-            self._ctx, self.policy, "POST", f"{self.api_url}/bot{self._token}/{method}", **kwargs
+            self._ctx, policy, "POST", f"{self.api_url}/bot{self._token}/{method}", **kwargs
         )
         body = json_of(response)
         if response.is_success and isinstance(body, dict) and body.get("ok"):
@@ -90,7 +96,7 @@ class TelegramChannel(HttpChannel):
                 f"Telegram: {method} answered {response.status_code} without ok=true",
                 outcome_known=False,
             )
-        raise error_from_response(response, self.policy)
+        raise error_from_response(response, policy)
 
     def send(self, post: Post) -> Receipt:
         """One ``sendMessage`` (or ``sendPhoto`` with a caption when the post has an image)."""
@@ -123,6 +129,37 @@ class TelegramChannel(HttpChannel):
             url = f"https://t.me/{self.chat_id[1:]}/{message_id}"
         return Receipt(remote_id=str(message_id), url=url)
 
+    def edit(self, post: Post) -> Receipt:
+        """``editMessageText`` (``editMessageCaption`` for a post with an image) of the message
+        ``post.replaces``; "message is not modified" means it says this already: done."""
+        ids = {"chat_id": self.chat_id, "message_id": _message_id(post), "parse_mode": "HTML"}
+        try:
+            if post.image is not None:
+                body = {**ids, "caption": post.rendered.text}
+                self._method("editMessageCaption", policy=self._repeatable, json=body)
+            else:
+                preview = ({"is_disabled": False, "url": post.link} if post.link
+                           else {"is_disabled": True})
+                body = {**ids, "text": post.rendered.text, "link_preview_options": preview}
+                self._method("editMessageText", policy=self._repeatable, json=body)
+        except ChannelError as exc:
+            if exc.status != 400 or "message is not modified" not in exc.message:
+                raise
+        return self._receipt({"message_id": ids["message_id"]})
+
+    def delete(self, post: Post) -> Receipt:
+        """``deleteMessage`` of ``post.replaces``; "message to delete not found" means it is
+        gone already: done. Telegram refuses messages older than 48 hours in some chats
+        ("message can't be deleted"): that one fails, and a withdrawal notice is the way."""
+        message_id = _message_id(post)
+        try:
+            self._method("deleteMessage", policy=self._repeatable, json={"chat_id": self.chat_id,
+                                                "message_id": message_id})
+        except ChannelError as exc:
+            if exc.status != 400 or "message to delete not found" not in exc.message:
+                raise
+        return Receipt(remote_id=str(message_id))
+
     def preflight(self) -> list[str]:
         """``getChat``: the token works and the bot can see the chat."""
         try:
@@ -136,3 +173,10 @@ class TelegramChannel(HttpChannel):
         if chat.get("type") not in {"channel", "supergroup", "group"}:
             return [f"{self.chat_id} is a {chat.get('type')!s} chat, not a channel"]
         return []
+
+
+def _message_id(post: Post) -> int:
+    """The Bot API's integer message id of the post to change."""
+    if not (post.replaces or "").isdigit():
+        raise ChannelError(f"Telegram: {post.replaces!r} is not a message id; nothing changed")
+    return int(post.replaces or 0)

@@ -97,11 +97,20 @@ def _root(
 
 
 def _register() -> None:
-    from citychan.cli import channels_cmd, init_cmd, log_cmd, messages_cmd, qr_cmd, warn_cmd
+    from citychan.cli import (
+        channels_cmd,
+        incidents_cmd,
+        init_cmd,
+        lifecycle_cmd,
+        log_cmd,
+        messages_cmd,
+        qr_cmd,
+        warn_cmd,
+    )
 
-    for module in (init_cmd, messages_cmd, log_cmd, channels_cmd, warn_cmd, qr_cmd):
+    for module in (init_cmd, messages_cmd, lifecycle_cmd, log_cmd, channels_cmd, warn_cmd,
+                   incidents_cmd, qr_cmd):
         module.register(app)
-    from citychan.cli import incidents_cmd; incidents_cmd.register(app)  # noqa: E702, I001
 
 
 _register()

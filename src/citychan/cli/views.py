@@ -347,12 +347,20 @@ def deliveries_table(result: dict[str, Any]) -> None:
         table.add_row(
             _local(d["created"], result["timezone"]),
             esc(d["channel"]),
-            status(d["status"], " (forced)" if d["forced"] else ""),
+            status(d["status"], (" (forced)" if d["forced"] else "") + _life(d)),
             esc(d["title"]),
             esc(where),
         )
     console.print(table)
     console.print(styled("dim", f"Times are {result['timezone']} local time."))
+
+
+def _life(d: dict[str, Any]) -> str:
+    """What a delivery did to an earlier one (issue 12), and whether its notice expired."""
+    note = ""
+    if d.get("purpose"):
+        note += f" · {d['purpose']} ({d.get('action')}) of #{d.get('relates_to')}"
+    return note + (" · expired" if d.get("expired") else "")
 
 
 def _local(created: str, timezone: str) -> str:

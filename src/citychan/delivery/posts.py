@@ -8,14 +8,16 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from citychan.channels.base import Dialect, Kind, Level, Post, Rendered
+from citychan.channels.base import Action, Dialect, Kind, Level, Post, Rendered
+from citychan.errors import UsageError
 from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
+from citychan.timeparse import parse_when
 
 
 def make_post(
     plan: Plan, target: Target, key: str, now: datetime, level: Level | None,
-    cap_file: str | None = None,
+    cap_file: str | None = None, expires: datetime | None = None,
 ) -> Post:
     msg = plan.message
     docs = [d for d in msg.docs if d.lang in target.langs] or [msg.primary]
@@ -35,7 +37,19 @@ def make_post(
         idempotency_key=key,
         sent=now,
         cap_file=cap_file,
+        expires=expires,
     )
+
+
+def expiry_of(expires: str | None, now: datetime) -> datetime | None:
+    """When a notice's ``expires:`` falls, read at the time of posting (``2d`` counts from
+    then); None without one, or where it cannot be read in the city's time (check says so)."""
+    if not expires:
+        return None
+    try:
+        return parse_when(expires, base=now, tz=now.tzinfo or "Europe/Berlin")
+    except UsageError:
+        return None
 
 
 def post_to_json(post: Post) -> str:
@@ -58,6 +72,10 @@ def post_to_json(post: Post) -> str:
             "sent": post.sent.isoformat() if post.sent else None,
             "cap_file": post.cap_file,
             "recipients": list(post.recipients),
+            "action": str(post.action),
+            "replaces": post.replaces,
+            "expires": post.expires.isoformat() if post.expires else None,
+            "note": post.note,
             "rendered": {
                 "dialect": str(r.dialect),
                 "text": r.text,
@@ -90,4 +108,9 @@ def post_from_json(text: str) -> Post:
         sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
         cap_file=d.get("cap_file"),  # absent in rows of notices from before store schema 3
         recipients=tuple(d.get("recipients") or ()),  # issue 10: absent in older rows
+        # absent in rows from before corrections and withdrawals: a plain send
+        action=Action(d.get("action") or Action.SEND),
+        replaces=d.get("replaces"),
+        expires=datetime.fromisoformat(d["expires"]) if d.get("expires") else None,
+        note=d.get("note"),
     )

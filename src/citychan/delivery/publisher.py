@@ -12,9 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from citychan import clock
-from citychan.channels.base import Channel, ChannelError, Length, Post, idempotency_key
+from citychan.channels.base import (
+    Channel,
+    ChannelError,
+    Length,
+    Post,
+    idempotency_key,
+    perform,
+)
 from citychan.config import Config
-from citychan.delivery.posts import make_post, post_to_json
+from citychan.delivery.posts import expiry_of, make_post, post_to_json
 from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
 from citychan.delivery.secrets import mask_receipt, redactor
 from citychan.errors import ExitCode, StoreError
@@ -125,6 +132,7 @@ class Publisher:
     _dids: dict[str, int] = field(default_factory=dict)  # channel -> its delivery this run
     _started: dict[str, float] = field(default_factory=dict)  # channel -> first attempt
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _expires: datetime | None = None  # the published notice's expires:, as a time
     deliveries: DeliveryStore = field(init=False)
 
     def __post_init__(self) -> None:
@@ -147,6 +155,9 @@ class Publisher:
         self.deliveries.record_message(
             msg.content_hash, msg.kind, msg.title, msg.langs, str(msg.path)
         )
+        self._expires = expiry_of(msg.expires, self.now())
+        if self._expires is not None:  # `log` shows it expired, `citychan expire` acts then
+            self.deliveries.set_expiry(msg.content_hash, self._expires)
         _ = self.store.owner  # this run's lock, held before any delivery is claimed
         skipped = [Result(s.name, "", Status.SKIPPED, error=s.reason) for s in plan.skipped]
         if not plan.targets:
@@ -249,7 +260,8 @@ class Publisher:
 
         def prepare(did: int) -> tuple[str, str]:
             key = idempotency_key(msg.content_hash, target.name, did)
-            made.append(make_post(plan, target, key, self.now(), level, cap_file))
+            made.append(make_post(plan, target, key, self.now(), level, cap_file,
+                                  self._expires))
             return key, post_to_json(made[0])
 
         # "already sent?" and the pending record with its key and post (Matrix txnId,
@@ -303,7 +315,7 @@ class Publisher:
             self._started.setdefault(target.name, time.monotonic())
             attempts += 1
             self._emit(target.name, "sending", f"attempt {attempts}")
-            return channel.send(post)
+            return perform(channel, post)  # send, or edit/delete (corrections)
 
         policy = RetryPolicy(max_total_seconds=self.max_total_seconds)
         kwargs: dict[str, Any] = {"on_retry": lambda *a: self._emit(target.name, "retrying", "")}

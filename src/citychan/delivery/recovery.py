@@ -12,6 +12,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from citychan.channels.base import Action as PostAction
 from citychan.channels.base import CannotTell, Channel, ChannelError, Post
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
@@ -94,7 +95,9 @@ def _resolve_one(
         why = "channel no longer configured" if channel is None else "nothing recorded to resend"
         return Resolution(d, Action.LEFT, d.status, why)
     post = post_from_json(raw)
-    if d.status is not Status.FAILED:
+    # an edit or a deletion whose outcome is unknown is done again: doing it twice does no
+    # harm (a correction's follow-up is a post like any other: read back or asked)
+    if d.status is not Status.FAILED and post.action is PostAction.SEND:
         found = _read_back(channel, post, d)
         if isinstance(found, ChannelError):  # the API can tell, but did not answer now
             why = publisher.redact(found.message)

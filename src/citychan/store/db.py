@@ -181,6 +181,28 @@ MIGRATIONS: list[Migration] = [
     ALTER TABLE incident_ids ADD COLUMN subject TEXT;
     ALTER TABLE incident_ids ADD COLUMN claim TEXT;
     """,
+    # issue 12 (life): a correction or withdrawal is a delivery related to the one it changes
+    # (``relates_to``, ``purpose``), done by ``action`` (send a follow-up, edit, delete); it is
+    # one live delivery per original and new content, as a post is one per message and
+    # channel. ``expiries``: when a notice's ``expires:`` falls (UTC).
+    f"""
+    ALTER TABLE deliveries ADD COLUMN action TEXT NOT NULL DEFAULT 'send';
+    ALTER TABLE deliveries ADD COLUMN purpose TEXT;
+    ALTER TABLE deliveries ADD COLUMN relates_to INTEGER REFERENCES deliveries(id);
+    CREATE TABLE expiries (
+        message_hash TEXT PRIMARY KEY REFERENCES messages(hash),
+        expires TEXT NOT NULL
+    );
+    DROP INDEX deliveries_once;
+    CREATE UNIQUE INDEX deliveries_once ON deliveries(message_hash, channel)
+        WHERE forced = 0 AND duplicate = 0 AND status IN {_LIVE} AND relates_to IS NULL;
+    DROP INDEX deliveries_in_flight;
+    CREATE UNIQUE INDEX deliveries_in_flight ON deliveries(message_hash, channel)
+        WHERE status = 'pending' AND duplicate = 0 AND relates_to IS NULL;
+    CREATE UNIQUE INDEX deliveries_related_once ON deliveries(relates_to, purpose, message_hash)
+        WHERE relates_to IS NOT NULL AND status IN {_LIVE};
+    CREATE INDEX deliveries_related ON deliveries(relates_to);
+    """,
 ]
 
 

@@ -18,7 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from citychan import clock
-from citychan.errors import StoreError
+from citychan.errors import StoreError, UsageError
 from citychan.store import journal
 from citychan.store.db import Store, Transaction
 
@@ -49,6 +49,9 @@ class Delivery:
     title: str = ""
     kind: str = "info"
     claim: str | None = None  # who claimed it last: that run's token and a number
+    action: str = "send"  # send, edit or delete (channels.base.Action)
+    purpose: str | None = None  # None: a post; correction, withdrawal or expiry of relates_to
+    relates_to: int | None = None  # the delivery this one corrects or takes back
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +69,9 @@ class Delivery:
             "attempts": self.attempts,
             "created": self.created.isoformat(),
             "updated": self.updated.isoformat(),
+            "action": self.action,
+            "purpose": self.purpose,
+            "relates_to": self.relates_to,
         }
 
 
@@ -81,6 +87,7 @@ class Claim:
 
 _COLUMNS = "d.*, m.title AS title, m.kind AS kind"
 _FROM = "FROM deliveries d JOIN messages m ON m.hash = d.message_hash "
+_POSTS = "d.relates_to IS NULL"  # a post, not a correction or withdrawal of one
 
 
 def _now() -> str:
@@ -119,7 +126,7 @@ class DeliveryStore:
         with self.store.transaction() as tx:
             live = tx.execute(
                 f"SELECT {_COLUMNS} {_FROM}WHERE d.message_hash=? AND d.channel=? AND "
-                "(d.status=? OR (? AND d.status IN (?,?))) "
+                f"{_POSTS} AND (d.status=? OR (? AND d.status IN (?,?))) "
                 "ORDER BY d.status=? DESC, d.id DESC LIMIT 1",
                 (message_hash, channel, Status.PENDING, not forced, Status.SENT, Status.UNKNOWN,
                  Status.PENDING),
@@ -175,9 +182,11 @@ class DeliveryStore:
                 return Claim(taken=current or seen, why="changed")
             other = tx.execute(
                 f"SELECT {_COLUMNS} {_FROM}WHERE d.message_hash=? AND d.channel=? AND d.id!=? "
-                "AND d.duplicate=0 AND (d.status=? OR (? AND d.status IN (?,?))) "
+                "AND d.duplicate=0 AND d.relates_to IS ? AND d.purpose IS ? "
+                "AND (d.status=? OR (? AND d.status IN (?,?))) "
                 "ORDER BY d.status=? DESC, d.id DESC LIMIT 1",
-                (seen.message_hash, seen.channel, seen.id, Status.PENDING,
+                (seen.message_hash, seen.channel, seen.id, seen.relates_to, seen.purpose,
+                 Status.PENDING,
                  seen.status is Status.FAILED and not seen.forced, Status.SENT, Status.UNKNOWN,
                  Status.PENDING),
             ).fetchall()
@@ -240,7 +249,7 @@ class DeliveryStore:
     def already_sent(self, message_hash: str, channel: str) -> Delivery | None:
         """The last delivery of this content to this channel that went out or may have."""
         rows = self._query(
-            "WHERE d.message_hash=? AND d.channel=? AND d.status IN (?,?,?) "
+            f"WHERE d.message_hash=? AND d.channel=? AND {_POSTS} AND d.status IN (?,?,?) "
             "ORDER BY d.id DESC LIMIT 1",
             (message_hash, channel, Status.SENT, Status.UNKNOWN, Status.PENDING),
         )
@@ -278,6 +287,100 @@ class DeliveryStore:
         rows = self._query("WHERE d.id=?", (delivery_id,))
         return rows[0] if rows else None
 
+    # --- corrections, withdrawals and expiry of a post that went out ----------------------
+
+    def find_notice(self, ref: str) -> str:
+        """The message hash ``ref`` names: ``latest`` (the newest notice posted), a delivery
+        id from ``citychan log`` (a correction's or withdrawal's: its original's notice), or
+        a prefix of the message hash (at least 4 characters, unique). UsageError if none."""
+        ref = ref.strip()
+        if ref == "latest":
+            found = self.store.scalar(
+                f"SELECT d.message_hash {_FROM}WHERE {_POSTS} ORDER BY d.id DESC LIMIT 1")
+            if found is None:
+                raise UsageError("latest: nothing was posted yet", hint="see citychan log")
+            return str(found)
+        if ref.lstrip("#").isdigit():
+            d = self.get(int(ref.lstrip("#")))
+            if d is None:
+                raise UsageError(f"delivery #{ref.lstrip('#')}: no such delivery",
+                                 hint="see citychan log for the ids")
+            root = self.get(d.relates_to) if d.relates_to is not None else d
+            return (root or d).message_hash
+        if len(ref) < 4 or not all(c in "0123456789abcdef" for c in ref.lower()):
+            raise UsageError(f"{ref!r} is not 'latest', a delivery id or a message hash prefix "
+                             "(4 or more hex digits)", hint="see citychan log for both")
+        rows = self.store.query(
+            f"SELECT DISTINCT d.message_hash {_FROM}WHERE {_POSTS} AND d.message_hash LIKE ?",
+            (ref.lower() + "%",))
+        hashes = sorted(str(r[0]) for r in rows)
+        if not hashes:
+            raise UsageError(f"no posted notice has a hash starting with {ref!r}",
+                             hint="see citychan log")
+        if len(hashes) > 1:
+            raise UsageError(f"{ref!r} names {len(hashes)} notices: "
+                             + ", ".join(h[:12] for h in hashes), hint="give more digits")
+        return hashes[0]
+
+    def originals(self, message_hash: str) -> list[Delivery]:
+        """The newest post of the notice to each channel (any status), by channel name."""
+        rows = self._query(f"WHERE d.message_hash=? AND {_POSTS} AND d.duplicate=0 "
+                           "ORDER BY d.channel, d.id DESC", (message_hash,))
+        newest: dict[str, Delivery] = {}
+        for d in rows:
+            newest.setdefault(d.channel, d)
+        return list(newest.values())
+
+    def related(self, original_id: int) -> list[Delivery]:
+        """Corrections, withdrawals and expiry deletions of a delivery, oldest first."""
+        return self._query("WHERE d.relates_to=? ORDER BY d.id", (original_id,))
+
+    def claim_related(
+        self, original: Delivery, purpose: str, message_hash: str, action: str, rendered: str,
+        prepare: Callable[[int], tuple[str, str]],
+    ) -> Claim:
+        """Claim a correction, withdrawal or expiry deletion of ``original`` (of the content
+        ``message_hash``) in one write transaction, as :meth:`claim` does for a post: when one
+        is live already (went out, may have, or under way), that one is ``taken``."""
+        token = self.store.new_claim()
+        with self.store.transaction() as tx:
+            live = tx.execute(
+                f"SELECT {_COLUMNS} {_FROM}WHERE d.relates_to=? AND d.purpose=? AND "
+                "d.message_hash=? AND d.status IN (?,?,?) ORDER BY d.id DESC LIMIT 1",
+                (original.id, purpose, message_hash, Status.PENDING, Status.SENT,
+                 Status.UNKNOWN),
+            ).fetchall()
+            if live:
+                return Claim(taken=_deliveries(live, [])[0], why="live")
+            now = _now()
+            cur = tx.execute(
+                "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
+                "forced, claim, created, updated, action, purpose, relates_to) "
+                "VALUES (?,?,?,?,?,0,?,?,?,?,?,?)",
+                (message_hash, original.channel, original.channel_type, Status.PENDING,
+                 rendered, token, now, now, action, purpose, original.id),
+            )
+            did = int(cur.lastrowid or 0)
+            key, post_json = prepare(did)
+            tx.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
+                       (key, post_json, did))
+            return Claim(id=did)
+
+    def set_expiry(self, message_hash: str, expires: datetime) -> None:
+        """When the notice's ``expires:`` falls (the log shows it expired from then on)."""
+        with self.store.transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO expiries(message_hash, expires) VALUES (?,?)",
+                       (message_hash, _utc(expires)))
+
+    def expiries(self) -> dict[str, datetime]:
+        """Every notice with an expiry, by message hash; {} for a store from before expiry
+        was recorded (read as it is by `citychan log`)."""
+        try:
+            rows = self.store.query("SELECT message_hash, expires FROM expiries")
+        except StoreError:
+            return {}
+        return {str(r[0]): datetime.fromisoformat(r[1]) for r in rows}
+
     def _query(self, where: str, params: tuple[Any, ...]) -> list[Delivery]:
         rows = self.store.query(f"SELECT {_COLUMNS} {_FROM}" + where, params)
         return _deliveries(rows, self.store.journal())
@@ -305,5 +408,8 @@ def _deliveries(rows: list[Any], waiting: list[dict[str, Any]]) -> list[Delivery
             title=r["title"],
             kind=r["kind"],
             claim=r["claim"] if "claim" in r.keys() else None,  # a store read, not migrated
+            action=r["action"] if "action" in r.keys() else "send",
+            purpose=r["purpose"] if "purpose" in r.keys() else None,
+            relates_to=r["relates_to"] if "relates_to" in r.keys() else None,
         ))
     return out

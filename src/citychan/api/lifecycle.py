@@ -1,0 +1,165 @@
+"""Correct, withdraw and expire a notice that went out (`citychan correct`, `withdraw`,
+`expire`): find it by its reference, plan what each channel gets, and carry it out."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from citychan.api.notices import planned
+from citychan.channels.base import Post
+from citychan.config import Config
+from citychan.delivery.clients import open_channels
+from citychan.delivery.lifecycle import (
+    LifeReport,
+    Purpose,
+    carry_out,
+    correction_steps,
+    expiry_steps,
+    withdrawal_steps,
+)
+from citychan.delivery.posts import expiry_of
+from citychan.delivery.publisher import publisher_for
+from citychan.errors import UsageError
+from citychan.kinds import Kind
+from citychan.links import clean_url
+from citychan.render.types import Dialect, Rendered
+from citychan.store.db import Store
+from citychan.store.deliveries import Delivery, DeliveryStore
+
+Confirm = Callable[[LifeReport], bool]
+Event = Callable[[str, str, str], None]
+
+
+@contextmanager
+def _notice(config: Config, ref: str, *,
+            writing: bool) -> Iterator[tuple[Store, str, list[Delivery]]]:
+    """The store, the notice ``ref`` names and its posts, one per channel."""
+    if not config.store_path.is_file():
+        raise UsageError(f"{ref}: nothing was posted yet (no store at {config.store_path})")
+    opened = Store.open(config.store_path) if writing else Store.open_for_reading(
+        config.store_path)
+    with opened as store:
+        deliveries = DeliveryStore(store)
+        message_hash = deliveries.find_notice(ref)
+        originals = deliveries.originals(message_hash)
+        if any(d.kind == Kind.WARNING for d in originals):
+            raise UsageError(
+                f"{ref} is a danger warning: it is corrected and withdrawn through its incident",
+                hint="citychan warn update INCIDENT (a correction) or citychan warn allclear "
+                     "INCIDENT (CAP Cancel); citychan incidents lists them")
+        yield store, message_hash, originals
+
+
+def _configured(config: Config, originals: list[Delivery]) -> list[str]:
+    return [d.channel for d in originals
+            if d.channel in config.channels and config.channels[d.channel].enabled]
+
+
+def _confirmed(report: LifeReport, confirm: Confirm | None) -> None:
+    if confirm is not None and not confirm(report):
+        raise UsageError("not confirmed; nothing was changed")
+
+
+def correct(
+    ref: str, path: str | Path, config: Config, *, dry_run: bool = False,
+    confirm: Confirm | None = None, on_event: Event | None = None,
+    env: Mapping[str, str] | None = None,
+) -> LifeReport:
+    """Correct the notice ``ref`` names with the text of ``path``: in place where the channel
+    can edit, else a short "Korrektur: …" post; ``dry_run`` shows what each would get."""
+    env = os.environ if env is None else env
+    with _notice(config, ref, writing=not dry_run) as (store, message_hash, originals):
+        names = _configured(config, originals)
+        if not names:
+            raise UsageError(f"{ref}: none of the channels it went to is configured now")
+        # force: a correction is not held by quiet hours or the daily cap
+        with planned(path, config, only=names, force=True, offline=dry_run, env=dict(env),
+                     store=store) as (plan, channels):
+            msg = plan.message
+            if msg.kind == Kind.WARNING:
+                raise UsageError(f"{path}: a danger warning cannot correct a notice",
+                                 hint="use citychan warn update")
+            if msg.content_hash == message_hash:
+                raise UsageError(f"{path} is the notice as it went out: nothing to correct")
+            plan.reject_if_errors()
+            now = config.now()
+            new = Post(message_id=msg.content_hash, channel="", kind=Kind(msg.kind),
+                       title=msg.title, rendered=Rendered(Dialect.PLAIN, ""),
+                       langs=msg.langs, link=clean_url(msg.link)[0] if msg.link else None,
+                       summary=msg.primary.summary, image=msg.image,
+                       image_alt=msg.primary.image_alt, expires=expiry_of(msg.expires, now))
+            deliveries = DeliveryStore(store)
+            steps = correction_steps(deliveries, message_hash, {t.name: t for t in plan.targets},
+                                     config.channels, new, now)
+            report = LifeReport(Purpose.CORRECTION, message_hash, msg.title, steps,
+                                dry_run=dry_run)
+            if dry_run:
+                return report
+            _confirmed(report, confirm)
+            deliveries.record_message(msg.content_hash, msg.kind, msg.title, msg.langs,
+                                      str(msg.path))
+            if new.expires is not None:
+                deliveries.set_expiry(message_hash, new.expires)
+            publisher = publisher_for(config, store, channels, env, on_event)
+            report.results = carry_out(publisher, Purpose.CORRECTION, steps)
+            return report
+
+
+def withdraw(
+    ref: str, reason: str, config: Config, *, dry_run: bool = False,
+    confirm: Confirm | None = None, on_event: Event | None = None,
+    env: Mapping[str, str] | None = None,
+) -> LifeReport:
+    """Withdraw the notice ``ref`` names: deleted where the channel can, elsewhere a short
+    withdrawal notice with ``reason``. A danger warning is refused (CAP Cancel instead)."""
+    env = os.environ if env is None else env
+    reason = " ".join(reason.split())
+    if not reason:
+        raise UsageError("--reason must say why the notice is withdrawn",
+                         hint='citychan withdraw latest --reason "Termin entfällt"')
+    with _notice(config, ref, writing=not dry_run) as (store, message_hash, originals):
+        chosen = [config.channels[n] for n in _configured(config, originals)]
+        with open_channels(config, chosen, offline=dry_run, env=dict(env)) as channels:
+            caps = {n: ch.capabilities for n, ch in channels.items()}
+            deliveries = DeliveryStore(store)
+            steps = withdrawal_steps(deliveries, message_hash, caps, reason, config.now())
+            title = originals[0].title if originals else ""
+            report = LifeReport(Purpose.WITHDRAWAL, message_hash, title, steps, dry_run=dry_run)
+            if dry_run:
+                return report
+            _confirmed(report, confirm)
+            publisher = publisher_for(config, store, channels, env, on_event)
+            report.results = carry_out(publisher, Purpose.WITHDRAWAL, steps)
+            return report
+
+
+def expire(config: Config, *, env: Mapping[str, str] | None = None) -> tuple[LifeReport,
+                                                                            list[str]]:
+    """What expiry does now: every feed written again where an entry expired since (marked,
+    off the front page), and expired notices deleted on channels with
+    ``withdraw_on_expiry = true`` that can delete. Returns the deletions and the feeds
+    written. Safe to run from cron at any interval: each deletion is done once."""
+    env = os.environ if env is None else env
+    chosen = [c for c in config.enabled_channels()
+              if c.type == "feed" or c.withdraw_on_expiry]
+    report = LifeReport(Purpose.EXPIRY, "", "")
+    refreshed: list[str] = []
+    if not chosen:
+        return report, refreshed
+    with open_channels(config, chosen, offline=False, env=env) as channels:
+        for name, channel in channels.items():
+            refresh = getattr(channel, "refresh", None)
+            if callable(refresh) and refresh():
+                refreshed.append(name)
+        if not config.store_path.is_file():
+            return report, refreshed
+        with Store.open(config.store_path) as store:
+            deliveries = DeliveryStore(store)
+            report.steps = expiry_steps(deliveries, channels, config.channels, config.now())
+            if report.steps:
+                publisher = publisher_for(config, store, channels, env)
+                report.results = carry_out(publisher, Purpose.EXPIRY, report.steps)
+    return report, refreshed
