@@ -50,6 +50,7 @@ class WarnInput:
     expires: str | None = None
     details: str | None = None
     status: CapStatus = CapStatus.ACTUAL  # Exercise / Test with --exercise / --test
+    time: str | None = None  # a template's {time}, e.g. when a defusal starts (--time)
 
 
 def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
@@ -86,6 +87,7 @@ def _build(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         expires=inp.expires,
         template=inp.template,
         details=inp.details,
+        time=inp.time,
         alerts=cfg,
         tz=tz,
         status=inp.status,
@@ -159,6 +161,7 @@ def _replacement(inp: WarnInput, latest: Warning, config: Config, now: datetime)
         expires=inp.expires or latest.expires,
         template=inp.template,
         details=inp.details,
+        time=inp.time,
         alerts=config.alerts,
         tz=config.city.timezone,
         status=status,
