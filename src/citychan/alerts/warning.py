@@ -363,7 +363,7 @@ def news_line(previous: Warning, new: Warning, lang: str) -> str:
         elif change is Change.EXPIRY and new.expires is not None:
             later = previous.expires is None or new.expires > previous.expires
             parts.append(words["later" if later else "earlier"].format(
-                until=human_time(new.expires, lang)))
+                until=human_time(new.expires.astimezone(new.sent.tzinfo), lang)))
         elif change is Change.EVENT:
             parts.append(words["event"].format(event=new.event_name(lang)))
         elif change in (Change.AREA, Change.DESCRIPTION, Change.INSTRUCTION):
