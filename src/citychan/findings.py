@@ -10,6 +10,7 @@ from typing import Any
 class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    INFO = "info"  # says how an input was read; never blocks, never asks for a change
 
 
 # code -> short name. Never renumber: scripts and docs refer to these.
@@ -43,6 +44,7 @@ CODES: dict[str, str] = {
     "CC408": "warning-level",
     "CC409": "translation-needs-review",
     "CC410": "warning-placeholder",
+    "CC411": "input-read-as",
 }
 
 
@@ -75,6 +77,12 @@ def warning(
     code: str, message: str, *, channel: str | None = None, hint: str | None = None
 ) -> Finding:
     return Finding(code, Severity.WARNING, message, channel, hint)
+
+
+def info(
+    code: str, message: str, *, channel: str | None = None, hint: str | None = None
+) -> Finding:
+    return Finding(code, Severity.INFO, message, channel, hint)
 
 
 def has_errors(findings: list[Finding] | tuple[Finding, ...]) -> bool:

@@ -1,12 +1,16 @@
-"""Times as people write them: ``2h``, ``90m``, ``1h30m``, ``1d`` or an ISO date-time in
-city time. A duration is real elapsed time (``6h`` across the March clock change is six
-hours, not five); a local time the clocks skip (``2026-03-29T02:30`` in Berlin) or pass twice
-(``2026-10-25T02:30``) is refused with a hint, never guessed."""
+"""Times as people write them: ``2h``, ``+6h``, ``90m``, ``1h30m``, ``1d``, a clock time
+``23:00`` (the next one: today, or tomorrow when it has passed), a German date and time
+``30.11.2026 06:00`` or an ISO date-time, all in city time. A duration is real elapsed time
+(``6h`` across the March clock change is six hours, not five); a local time the clocks skip
+(``2026-03-29T02:30`` in Berlin) or pass twice (``2026-10-25T02:30``) is refused with a hint,
+never guessed."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from citychan.errors import UsageError
@@ -16,7 +20,28 @@ MAX_DURATION = timedelta(days=3660)  # ten years: anything longer is a typo, not
 FIRST_YEAR, LAST_YEAR = 1970, 2999  # beyond them a year is a typo (and 0001 has no offset)
 _DURATION = re.compile(
     r"^\s*(?:(?P<d>[0-9]+)\s*d)?\s*(?:(?P<h>[0-9]+)\s*h)?\s*(?:(?P<m>[0-9]+)\s*m(?:in)?)?\s*$")
-_HINT = "use a duration like 2h or 90m, or an ISO time like 2026-11-28T16:00"
+_CLOCK = re.compile(r"^\s*(?P<H>[0-9]{1,2})[:.](?P<M>[0-9]{2})(?:\s*Uhr)?\s*$", re.I)
+_GERMAN = re.compile(
+    r"^\s*(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4})\s*,?\s*"
+    r"(?:(?P<H>[0-9]{1,2})[:.](?P<M>[0-9]{2})(?:\s*Uhr)?)?\s*$", re.I)
+_HINT = ("use a duration like 2h or +90m, a clock time like 23:00, a date and time like "
+         "30.11.2026 06:00, or an ISO time like 2026-11-28T16:00")
+
+
+class Day(StrEnum):
+    """Which day a bare clock time (``23:00``) was read as."""
+
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A time as read: when, and for a bare clock time which day it fell on (said back to
+    the person, so "23:00" at 23:30 visibly means tomorrow)."""
+
+    at: datetime
+    day: Day | None = None
 
 
 def zone(tz: str | tzinfo) -> tzinfo:
@@ -27,7 +52,7 @@ def zone(tz: str | tzinfo) -> tzinfo:
 def parse_duration(text: str) -> timedelta | None:
     """``2h``, ``90m``, ``1h30m``, ``1d`` -> timedelta; None when ``text`` is no duration.
     A duration over ten years raises UsageError (``99999999d`` is a typo)."""
-    m = _DURATION.match(text)
+    m = _DURATION.match(text.strip().removeprefix("+"))
     if not m or not any(m.groupdict().values()):
         return None
     # digit strings are checked before int(): a 5,000-digit number is refused, not parsed
@@ -49,6 +74,14 @@ def check_when_text(text: str) -> None:
     the check that needs no time zone (``2026-02-30`` fails here)."""
     if parse_duration(text) is not None:
         return
+    clock = _CLOCK.match(text)
+    if clock:
+        _clock(clock, text)
+        return
+    german = _GERMAN.match(text)
+    if german:
+        _german(german, text)
+        return
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError as exc:
@@ -66,27 +99,69 @@ def _reason(exc: ValueError) -> str:
 
 def parse_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
                what: str = "expires") -> datetime:
-    """A duration after ``base`` (in elapsed time) or an ISO date-time; naive times are city
-    time and must exist exactly once there. A datetime or date object is accepted too."""
+    """A duration after ``base`` (in elapsed time), a clock time (the next one after
+    ``base``), a German or ISO date-time; naive times are city time and must exist exactly
+    once there. A datetime or date object is accepted too."""
+    return read_when(value, base=base, tz=tz, what=what).at
+
+
+def read_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
+              what: str = "expires") -> Reading:
+    """Like :func:`parse_when`, and for a bare clock time also which day it was read as."""
     try:
         if isinstance(value, datetime):
-            return city_time(value, tz)
+            return Reading(city_time(value, tz))
         if isinstance(value, date):
-            return city_time(datetime(value.year, value.month, value.day), tz)
+            return Reading(city_time(datetime(value.year, value.month, value.day), tz))
         text = str(value).strip()
         delta = parse_duration(text)
         if delta is not None:
-            return after(base, delta, tz)
+            return Reading(after(base, delta, tz))
+        clock = _CLOCK.match(text)
+        if clock:
+            return _next_clock(_clock(clock, text), base, tz)
+        german = _GERMAN.match(text)
+        if german:
+            return Reading(city_time(_german(german, text), tz))
         try:
             when = datetime.fromisoformat(text)
         except ValueError as exc:
             raise UsageError(f"cannot read {text!r} as a time ({_reason(exc)})",
                              hint=_HINT) from None
-        return city_time(when, tz)
+        return Reading(city_time(when, tz))
     except UsageError as exc:
         raise UsageError(f"{what}: {exc.message}", hint=exc.hint) from None
     except OverflowError:
         raise UsageError(f"{what}: {value!s} is outside the calendar", hint=_HINT) from None
+
+
+def _clock(m: re.Match[str], text: str) -> time:
+    hour, minute = int(m.group("H")), int(m.group("M"))
+    if hour > 23 or minute > 59:
+        raise UsageError(f"{text.strip()!r} is no time of day", hint=_HINT)
+    return time(hour, minute)
+
+
+def _german(m: re.Match[str], text: str) -> datetime:
+    if m.group("H") is None:
+        raise UsageError(f"{text.strip()!r} has no time of day",
+                         hint=f"add one: {text.strip()} 06:00")
+    try:
+        return datetime(int(m.group("y")), int(m.group("m")), int(m.group("d")),
+                        *(_clock(m, text).hour, _clock(m, text).minute))
+    except ValueError as exc:
+        raise UsageError(f"cannot read {text.strip()!r} as a time ({exc})", hint=_HINT) from None
+
+
+def _next_clock(at: time, base: datetime, tz: str | tzinfo) -> Reading:
+    """The next ``at`` after ``base`` in city time: today, or tomorrow when it has passed
+    (or is now). It must exist exactly once on that day."""
+    start = localize(base if base.tzinfo is not None else city_time(base, tz), tz)
+    local = start.replace(tzinfo=None)
+    day, label = start.date(), Day.TODAY
+    if datetime.combine(day, at) <= local:
+        day, label = day + timedelta(days=1), Day.TOMORROW
+    return Reading(city_time(datetime.combine(day, at), tz), label)
 
 
 def after(base: datetime, delta: timedelta, tz: str | tzinfo = CITY_TZ) -> datetime:

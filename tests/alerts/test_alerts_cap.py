@@ -18,13 +18,13 @@ from citychan.alerts import (
     cap_index_entry,
     from_message,
     from_template,
-    template_names,
     to_cap_xml,
     update,
 )
 from citychan.config import AlertsConfig, CityConfig
 from citychan.notices.message import load_message
 from tests.support.files import CAP_XSD
+from tests.support.templates import TEMPLATE_LEVELS, required
 
 NS = {"cap": "urn:oasis:names:tc:emergency:cap:1.2"}
 NOW = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)  # 14:05 in Bautzen
@@ -49,7 +49,7 @@ def cap(w) -> ET.Element:  # type: ignore[no-untyped-def]
 
 def variants(name: str, level: Level):  # type: ignore[no-untyped-def]
     w = from_template(name, level, AREA, "2h", now=NOW, alerts=ALERTS,
-                      details={"de": "Pegel: 4,20 m.", "hsb": "Pegel: 4,20 m."},
+                      **required(name, details={"de": "Pegel: 4,20 m.", "hsb": "Pegel: 4,20 m."}),
                       polygon="51.18,14.42 51.19,14.43 51.17,14.44 51.18,14.42",
                       circle="51.18,14.42 1.5", geocode={"ARS": "146250020020"})
     later = NOW + timedelta(minutes=30)
@@ -63,8 +63,7 @@ def variants(name: str, level: Level):  # type: ignore[no-untyped-def]
     }
 
 
-@pytest.mark.parametrize("level", list(Level))
-@pytest.mark.parametrize("name", template_names())
+@pytest.mark.parametrize(("name", "level"), TEMPLATE_LEVELS)
 def test_every_template_level_and_variant_is_valid_cap(schema, name: str, level: Level) -> None:  # type: ignore[no-untyped-def]
     for kind, w in variants(name, level).items():
         xml = to_cap_xml(w, ALERTS, CITY)
@@ -115,7 +114,7 @@ def test_times_have_offsets_no_z_and_no_fractions() -> None:
 
 
 def test_header_and_scale_follow_the_level() -> None:
-    root = cap(from_template("bombe", "high", AREA, "3h", now=NOW, alerts=ALERTS))
+    root = cap(from_template("bombe", "high", AREA, "3h", now=NOW, alerts=ALERTS, time="16:00"))
     assert root.findtext("cap:sender", namespaces=NS) == "warnung@bautzen.de"
     assert root.findtext("cap:status", namespaces=NS) == "Actual"
     assert root.findtext("cap:msgType", namespaces=NS) == "Alert"
@@ -128,7 +127,7 @@ def test_header_and_scale_follow_the_level() -> None:
     assert got == ["Safety", "Bombenentschärfung", "Evacuate", "Immediate", "Extreme",
                    "Observed", "Stadtverwaltung Bautzen", "https://www.bautzen.de/warnungen",
                    "Bürgertelefon 03591 534-0"]
-    low = cap(from_template("bombe", "low", AREA, "3h", now=NOW, alerts=ALERTS))
+    low = cap(from_template("bombe", "low", AREA, "3h", now=NOW, alerts=ALERTS, time="16:00"))
     assert [low.findtext(f"cap:info/cap:{k}", namespaces=NS)
             for k in ("urgency", "severity", "certainty")] == ["Expected", "Minor", "Likely"]
 

@@ -33,7 +33,19 @@ def test_parse_level() -> None:
     assert level_info("low").label("de") == "Gefahreninformation"
     with pytest.raises(UsageError) as exc:
         parse_level("extreme")
-    assert exc.value.hint == "use --level low, medium or high"
+    assert exc.value.hint == "use --level low, medium or high (niedrig, mittel, hoch)"
+
+
+@pytest.mark.parametrize(("word", "level"), [
+    ("niedrig", Level.LOW), ("Mittel", Level.MEDIUM), (" HOCH ", Level.HIGH),
+    ("low", Level.LOW), ("medium", Level.MEDIUM), ("high", Level.HIGH)])
+def test_german_level_words_are_read_beside_the_english_ones(word: str, level: Level) -> None:
+    assert parse_level(word) is level
+
+
+def test_a_mistyped_german_level_gets_a_suggestion() -> None:
+    with pytest.raises(UsageError, match="unknown warning level 'hcoh'. Did you mean 'hoch'"):
+        parse_level("hcoh")
 
 
 def test_labels_are_matched_longest_first() -> None:
@@ -70,6 +82,9 @@ def test_templates_cover_the_required_events_in_de_and_hsb() -> None:
             for part in (text.headline, text.description, text.instruction):
                 used = {f for _, f, _, _ in string.Formatter().parse(part) if f}
                 assert used <= set(PLACEHOLDERS), (name, used)
-            assert "{area}" in text.headline and "{area}" in text.description
+            # the place once, in the headline: never again as "Betroffen ist: X." in the text
+            assert "{area}" in text.headline
+            assert "{area}" not in text.description + text.instruction
+            assert "Betroffen" not in text.description
             assert "{details}" in text.description
             assert "–" not in text.headline  # keeps German cell broadcasts in GSM-7

@@ -17,18 +17,19 @@ from citychan.alerts import (
     short_text,
     template_names,
 )
+from citychan.alerts.levels import level_info
 from citychan.alerts.shorttext import CB_LIMITS, SHORT_MAX, first_sentence, order_problems
 from citychan.config import AlertsConfig
+from tests.support.templates import TEMPLATE_LEVELS, a_level, required
 
 NOW = datetime(2026, 11, 28, 13, 5, tzinfo=UTC)
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen")
 AREA = "Bautzen-Seidau, Spreeufer zwischen Friedensbrücke und Ortenburg"
 
 
-@pytest.mark.parametrize("level", list(Level))
-@pytest.mark.parametrize("name", template_names())
+@pytest.mark.parametrize(("name", "level"), TEMPLATE_LEVELS)
 def test_short_text_fits_and_keeps_five_elements_in_order(name: str, level: Level) -> None:
-    w = from_template(name, level, AREA, "2h", now=NOW, alerts=ALERTS)
+    w = from_template(name, level, AREA, "2h", now=NOW, alerts=ALERTS, **required(name))
     for variant in (w, as_test(w), allclear(w, now=NOW + timedelta(hours=1))):
         for lang in variant.langs:
             text = short_text(variant, lang)
@@ -42,7 +43,7 @@ def test_short_text_fits_and_keeps_five_elements_in_order(name: str, level: Leve
 def test_short_text_exact_shape() -> None:
     w = from_template("hochwasser", "medium", "Seidau", "2h", now=NOW, alerts=ALERTS)
     assert short_text(w, "de") == (
-        "Stadtverwaltung Bautzen - Gefahr: Hochwasser, Seidau. Meiden Sie die Ufer und "
+        "Stadtverwaltung Bautzen - Gefahr: Hochwasser, Seidau. Meiden Sie Ufer und "
         "überflutete Straßen. Gültig bis 28.11.2026, 16:05 Uhr.")
     assert short_text(as_test(w), "de").startswith("TEST: Stadtverwaltung Bautzen - Gefahr")
 
@@ -85,9 +86,12 @@ def test_cell_broadcast_limits_and_what_forces_ucs2() -> None:
 
 def test_german_template_warnings_stay_gsm7_and_sorbian_ones_are_ucs2() -> None:
     for name in template_names():
-        w = from_template(name, "high", "Bautzen-Seidau", "2h", now=NOW, alerts=ALERTS)
+        level = a_level(name)
+        w = from_template(name, level, "Bautzen-Seidau", "2h", now=NOW, alerts=ALERTS,
+                          **required(name))
         de = cell_broadcast_count(cell_broadcast_text(w, "de"))
         hsb = cell_broadcast_count(cell_broadcast_text(w, "hsb"))
         assert (de.encoding, de.forcing_ucs2) == ("GSM-7", ()), name
         assert hsb.encoding == "UCS-2" and de.fits and hsb.fits, name
-        assert cell_broadcast_text(w, "de").startswith("Stadtverwaltung Bautzen: Extreme Gefahr")
+        assert cell_broadcast_text(w, "de").startswith(
+            f"Stadtverwaltung Bautzen: {level_info(level).label('de')}: ")

@@ -41,8 +41,8 @@ def test_template_fills_area_times_details_and_puts_the_label_first() -> None:
     assert w.langs == ("de", "hsb")
     de, hsb = w.texts["de"], w.texts["hsb"]
     assert de.headline == "Gefahr: Hochwasser - Seidau"
-    assert "ab 28.11.2026, 14:05 Uhr überflutet" in de.description
-    assert de.description.endswith("Betroffen ist: Seidau. Pegel 4,20 m.")
+    assert de.description.startswith("Das Wasser steigt weiter.")
+    assert de.description.endswith("überflutet werden. Pegel 4,20 m.")  # no "Betroffen ist:"
     assert hsb.headline == "Strach: Wulka woda - Seidau"
     assert hsb.description.endswith("Wodostaw 4,20 m.")
     assert hsb.review == ("template text",) and de.review == ()
@@ -55,7 +55,7 @@ def test_template_fills_area_times_details_and_puts_the_label_first() -> None:
 
 
 def test_template_without_details_leaves_no_placeholder_or_gap() -> None:
-    w = from_template("bombe", "high", "Innenstadt", None, now=NOW, alerts=ALERTS)
+    w = from_template("bombe", "high", "Innenstadt", None, now=NOW, alerts=ALERTS, time="16:00")
     for t in w.texts.values():
         for text in (t.headline, t.description, t.instruction):
             assert "{" not in text and "  " not in text and not text.endswith(" ")
@@ -177,7 +177,11 @@ def test_update_keeps_the_incident_and_references_the_original() -> None:
     assert [r.cap() for r in u.references] == [f"warnung@bautzen.de,{w.identifier},{BERLIN_1405}"]
     assert u.identifier != w.identifier
     longer = update(w, now=later, expires=NOW + timedelta(hours=6))
-    assert longer.texts == w.texts and longer.expires == NOW + timedelta(hours=6)
+    assert longer.expires == NOW + timedelta(hours=6)
+    assert longer.texts["de"] == replace(  # the same text, said to be an update of it
+        w.texts["de"],
+        headline="Gefahreninformation: Aktualisierung - Stromausfall - Gesundbrunnen",
+        description="Neu: verlängert bis 28.11.2026, 20:05 Uhr.\n\n" + w.texts["de"].description)
 
 
 def test_allclear_is_a_cancel_with_entwarnung_text() -> None:
@@ -188,7 +192,9 @@ def test_allclear_is_a_cancel_with_entwarnung_text() -> None:
         MsgType.CANCEL, ResponseType.ALL_CLEAR, w.incident, 3)
     assert [r.identifier for r in c.references] == [w.identifier, u.identifier]
     assert c.texts["de"].headline == "Entwarnung: Gefahrstoffaustritt - Hafen"
-    assert "Die Gefahr ist vorbei" in c.texts["de"].description
+    assert c.texts["de"].description == (  # what is over, from the template's all-clear
+        "Von den ausgetretenen Stoffen geht keine Gefahr mehr aus.")
+    assert c.texts["de"].instruction.startswith("Öffnen Sie Fenster und Türen wieder")
     assert c.texts["hsb"].review == ("all-clear text",)
     assert short_text(c, "de").startswith("Stadtverwaltung Bautzen - Entwarnung: ")
 
@@ -213,7 +219,7 @@ def test_warning_to_message_renders_what_where_until_and_source() -> None:
     de = m.doc("de")
     assert de.title == "Gefahreninformation: Trinkwasser abkochen - Kleinwelka"
     body = de.body
-    order = [body.index(x) for x in (w.texts["de"].description, "**Was Sie tun sollten:** Kochen",
+    order = [body.index(x) for x in (w.texts["de"].description, "**Was Sie tun sollten:** Trinken",
                                      "**Gebiet:** Kleinwelka",
                                      "**Gültig bis:** 29.11.2026, 14:05 Uhr",
                                      "**Quelle:** Stadtverwaltung Bautzen")]
@@ -228,11 +234,13 @@ def test_warning_to_message_renders_what_where_until_and_source() -> None:
 def test_guard_for_high_means_typing_the_event_name() -> None:
     from citychan.alerts import guard_accepts, guard_phrase
 
-    high = from_template("bombe", "high", "Innenstadt", "2h", now=NOW, alerts=ALERTS)
+    high = from_template("bombe", "high", "Innenstadt", "2h", now=NOW, alerts=ALERTS,
+                         time="15:00")
     assert guard_phrase(high) == "Bombenentschärfung"
     assert guard_accepts(high, " bombenentschärfung ") and guard_accepts(high, "bombe")
     assert not guard_accepts(high, "ja") and not guard_accepts(high, "")
-    medium = from_template("bombe", "medium", "Innenstadt", "2h", now=NOW, alerts=ALERTS)
+    medium = from_template("bombe", "medium", "Innenstadt", "2h", now=NOW, alerts=ALERTS,
+                           time="15:00")
     assert guard_phrase(medium) is None
 
 
@@ -241,6 +249,7 @@ def test_cap_needs_a_level() -> None:
     from citychan.config import CityConfig
     from citychan.errors import InputError
 
-    w = replace(from_template("bombe", "low", "Innenstadt", "2h", now=NOW), level=None)
+    w = replace(from_template("bombe", "low", "Innenstadt", "2h", now=NOW, time="15:00"),
+                level=None)
     with pytest.raises(InputError, match="without a level"):
         to_cap_xml(w, ALERTS, CityConfig())

@@ -69,7 +69,7 @@ def test_details_with_control_characters_give_well_formed_cap(
     assert run.code == 0, run.stdout + run.stderr
     cap = next(p for p in every_xml_file_parses(isolated, cap_schema)
                if p.name.endswith(".cap.xml")).read_text(encoding="utf-8")
-    assert "Betroffen ist: Seidau. Pegel 4,20[2J m.</description>" in cap
+    assert "überflutet werden. Pegel 4,20[2J m.</description>" in cap
 
 
 def test_yaml_escapes_in_a_warning_file_give_well_formed_cap(

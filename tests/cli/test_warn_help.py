@@ -12,7 +12,7 @@ from tests.support.cli import cli
 NEW_ONLY = ("--channel",  # a follow-up goes to exactly the original's channels
             "--area-hsb", "--instruction-hsb", "--details-hsb", "--only-lang")
 TEXT_OPTIONS = ("--level", "--template", "--event", "--area", "--headline", "--description",
-                "--instruction", "--expires")
+                "--instruction", "--expires", "--time")
 SHARED = ("--exercise", "--test", "--cap-out", "--dry-run", "--yes", "--config", "--output")
 
 

@@ -79,7 +79,8 @@ def test_incidents_lists_open_and_closed_incidents(isolated: Path, clock) -> Non
     assert (now["event"], now["event_name"], now["level"], now["area"], now["state"]) == (
         "hochwasser", "Hochwasser", "high", "Seidau", "updated")
     assert now["last_message"]["msg_type"] == "Update"
-    assert now["last_message"]["headline"].startswith("Extreme Gefahr: Hochwasser")
+    assert now["last_message"]["headline"].startswith(
+        "Extreme Gefahr: Aktualisierung - Hochwasser")
     assert now["closed"] is None and now["overdue"] is False
     assert (closed["state"], closed["last_message"]["msg_type"]) == ("cleared", "Cancel")
     assert closed["closed"] is not None and closed["overdue"] is False

@@ -89,7 +89,7 @@ def test_what_changed_names_the_fields_and_ignores_ids_and_times() -> None:
     from datetime import UTC, datetime, timedelta
 
     from citychan.alerts import Area, Level, MsgType, Warning, WarningText
-    from citychan.warn.incidents import what_changed
+    from citychan.alerts import changes as what_changed
 
     sent = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
     base = Warning(
@@ -105,4 +105,4 @@ def test_what_changed_names_the_fields_and_ignores_ids_and_times() -> None:
     assert what_changed(base, replace(base, area=Area({"de": "Stiebitz"}))) == ("area",)
     text = replace(base.texts["de"], instruction="Gehen Sie nach oben.")
     assert what_changed(base, replace(base, texts={"de": text})) == ("instruction",)
-    assert what_changed(base, replace(base, expires=sent)) == ("expires",)
+    assert what_changed(base, replace(base, expires=sent)) == ("expiry",)

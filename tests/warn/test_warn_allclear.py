@@ -17,12 +17,12 @@ from citychan.alerts import (
     check_warning,
     from_template,
     short_text,
-    template_names,
     to_cap_xml,
 )
 from citychan.config import AlertsConfig, CityConfig
 from tests.support.cli import assert_one_line_error, cli
 from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig
+from tests.support.templates import TEMPLATE_LEVELS, required
 
 NOW = datetime(2026, 11, 28, 2, 5, tzinfo=UTC)
 ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",
@@ -36,13 +36,13 @@ def errors(w, now: datetime = NOW + timedelta(hours=1)) -> list[str]:  # type: i
             if str(f.severity) == "error"]
 
 
-@pytest.mark.parametrize("level", list(Level))
-@pytest.mark.parametrize("name", template_names())
+@pytest.mark.parametrize(("name", "level"), TEMPLATE_LEVELS)
 def test_allclear_is_sendable_whenever_its_warning_was(name: str, level: Level,
                                                        cap_schema) -> None:
     sendable = 0
     for n in (*range(40, 141, 6), 104, 110):
-        w = from_template(name, level, STREETS[:n].rstrip(", "), "3h", now=NOW, alerts=ALERTS)
+        w = from_template(name, level, STREETS[:n].rstrip(", "), "3h", now=NOW, alerts=ALERTS,
+                          **required(name))
         for variant in (w, as_exercise(w)):
             if errors(variant, NOW):
                 continue  # the warning itself could not be sent
@@ -60,8 +60,8 @@ def test_a_long_area_stays_in_the_text_as_long_as_it_fits() -> None:
     clear = allclear(w, [w], now=NOW + timedelta(hours=1))
     assert clear.text("de").headline == "Entwarnung: Hochwasser - " + area  # 135: fits
     assert short_text(clear, "de") == (
-        f"Stadtverwaltung Bautzen - Entwarnung: Hochwasser, {area}. Kehren Sie zu Ihren "
-        "gewohnten Tätigkeiten zurück. Stand 28.11.2026, 04:05 Uhr.")
+        f"Stadtverwaltung Bautzen - Entwarnung: Hochwasser, {area}. Nutzen Sie Uferwege und "
+        "Straßen wieder, sobald die Absperrungen entfernt sind. Stand 28.11.2026, 04:05 Uhr.")
     hsb = allclear(as_exercise(w), now=NOW + timedelta(hours=1)).text("hsb")
     assert hsb.headline == "ÜBUNG: Wotwarnowanje: Wulka woda"  # with the area: 144
     assert area in hsb.description

@@ -34,7 +34,8 @@ def test_declining_the_prompt_leaves_no_cap_document(isolated: Path, monkeypatch
     assert no.code == 2 and "not confirmed" in no.stderr
     assert caps(isolated) == []
     wrong = cli("warn", "--template", "bombe", "--level", "high", "--area", "Altstadt",
-                "--cap-out", "out/", input="Hochwasser\n")
+                "--time", "23:59", "--cap-out", "out/", input="Hochwasser\n")
+    assert "not confirmed" in wrong.stderr  # refused for the typed name, not the input
     assert wrong.code == 2 and caps(isolated) == []
     yes = cli("warn", "--template", "unwetter", "--level", "medium", "--area", "Bautzen",
               "--cap-out", "out/", input="y\n")

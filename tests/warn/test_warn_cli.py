@@ -139,7 +139,8 @@ def test_log_flags_incidents_past_expiry_without_allclear(servers, isolated: Pat
 
 @pytest.mark.integration
 def test_exercise_prefixes_every_text_and_marks_cap(servers, isolated: Path, cap_schema) -> None:
-    res = warn("--template", "bombe", "--level", "medium", "--area", "Altstadt", "--exercise")
+    res = warn("--template", "bombe", "--level", "medium", "--area", "Altstadt", "--exercise",
+               "--time", "23:59")
     (cap,) = (isolated / "citychan-out" / "cap").glob("*.xml")
     doc = cap_schema.to_dict(str(cap))
     assert doc["status"] == "Exercise"

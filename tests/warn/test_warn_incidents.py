@@ -177,7 +177,7 @@ def test_the_log_marks_exercises(config, isolated: Path) -> None:
     assert inc["headline"] == "ÜBUNG: Gefahr: Hochwasser - Seidau"
     assert inc["status"] == "Exercise" and inc["exercise"] is True
     warn("update", a["incident"], "--expires", "5h")
-    assert _open(isolated)["headline"] == "ÜBUNG: Gefahr: Hochwasser - Seidau"
+    assert _open(isolated)["headline"] == "ÜBUNG: Gefahr: Aktualisierung - Hochwasser - Seidau"
     text = cli("log", env={"COLUMNS": "200"}).stdout
     assert "ÜBUNG: Gefahr: Hochwasser" in text
 
@@ -187,4 +187,4 @@ def test_the_log_shows_the_level_and_headline_of_the_latest_update(config, isola
     warn("update", a["incident"], "--level", "high")
     inc = _open(isolated)
     assert inc["level"] == "high"
-    assert inc["headline"] == "ÜBUNG: Extreme Gefahr: Hochwasser - Seidau"
+    assert inc["headline"] == "ÜBUNG: Extreme Gefahr: Aktualisierung - Hochwasser - Seidau"

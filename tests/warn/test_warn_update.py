@@ -38,13 +38,16 @@ def test_escalating_the_level_relabels_every_headline(isolated: Path, cap_schema
     inc = flood()
     res = warn("update", inc, "--level", "high")
     info = infos(isolated, cap_schema, res["identifier"])
-    assert info["de"]["headline"] == "Extreme Gefahr: Hochwasser - Seidau"
-    assert info["hsb"]["headline"] == "Ekstremny strach: Wulka woda - Seidau"
+    assert info["de"]["headline"] == "Extreme Gefahr: Aktualisierung - Hochwasser - Seidau"
+    assert info["hsb"]["headline"] == "Ekstremny strach: Aktualizacija - Wulka woda - Seidau"
+    assert info["de"]["description"].startswith("Neu: Warnstufe erhöht auf Extreme Gefahr.\n\n")
     assert {i["severity"] for i in info.values()} == {"Extreme"}
     assert not [f for f in res["findings"] if f["severity"] == "error"]
     down = warn("update", inc, "--level", "low")
-    assert infos(isolated, cap_schema, down["identifier"])["de"]["headline"] == (
-        "Gefahreninformation: Hochwasser - Seidau")
+    lower = infos(isolated, cap_schema, down["identifier"])["de"]
+    assert lower["headline"] == "Gefahreninformation: Aktualisierung - Hochwasser - Seidau"
+    assert lower["description"].startswith(  # the old "Neu:" line is replaced, not stacked
+        "Neu: Warnstufe gesenkt auf Gefahreninformation.\n\nDas Wasser steigt")
 
 
 def test_escalating_with_a_long_area_is_never_refused_for_its_headline(
@@ -56,8 +59,8 @@ def test_escalating_with_a_long_area_is_never_refused_for_its_headline(
     inc = warn("--template", "hochwasser", "--level", "medium", "--area", area)["incident"]
     res = warn("update", inc, "--level", "high")
     info = infos(isolated, cap_schema, res["identifier"])
-    assert info["de"]["headline"] == "Extreme Gefahr: Hochwasser"
-    assert info["hsb"]["headline"] == "Ekstremny strach: Wulka woda"
+    assert info["de"]["headline"] == "Extreme Gefahr: Aktualisierung - Hochwasser"
+    assert info["hsb"]["headline"] == "Ekstremny strach: Aktualizacija - Wulka woda"
     areas = info["de"]["area"]
     assert "Teichnitz" in (areas[0] if isinstance(areas, list) else areas)["areaDesc"]
 
@@ -68,8 +71,10 @@ def test_a_new_instruction_changes_only_that_field(isolated: Path, cap_schema) -
     res = warn("update", inc, "--instruction", "Verlassen Sie die Keller sofort.")
     info = infos(isolated, cap_schema, res["identifier"])
     assert info["de"]["instruction"] == "Verlassen Sie die Keller sofort."
-    assert info["de"]["description"] == before["de"]["description"]
-    assert info["de"]["headline"] == before["de"]["headline"]
+    assert info["de"]["description"] == (
+        "Neu: neue Verhaltenshinweise.\n\n" + before["de"]["description"])
+    assert info["de"]["headline"] == before["de"]["headline"].replace(
+        "Gefahr: ", "Gefahr: Aktualisierung - ")
     assert info["hsb"]["instruction"] == before["hsb"]["instruction"]  # never machine-made
     (note,) = [f for f in res["findings"] if f["code"] == "CC003"]
     assert note["severity"] == "warning" and "hsb: instruction" in note["message"]
@@ -80,9 +85,11 @@ def test_a_new_area_is_named_in_every_language(isolated: Path, cap_schema) -> No
     inc = flood()
     res = warn("update", inc, "--area", "Seidau und Stiebitz")
     info = infos(isolated, cap_schema, res["identifier"])
-    assert info["de"]["headline"] == "Gefahr: Hochwasser - Seidau und Stiebitz"
-    assert info["hsb"]["headline"] == "Strach: Wulka woda - Seidau und Stiebitz"
-    assert "Betroffen ist: Seidau und Stiebitz." in info["de"]["description"]
+    assert info["de"]["headline"] == "Gefahr: Aktualisierung - Hochwasser - Seidau und Stiebitz"
+    assert info["hsb"]["headline"] == (
+        "Strach: Aktualizacija - Wulka woda - Seidau und Stiebitz")
+    assert info["de"]["description"].startswith("Neu: Gebiet geändert.\n\n")
+    assert "Seidau" not in info["de"]["description"]  # the place is named in the headline
     assert {i["area"][0]["areaDesc"] for i in info.values()} == {"Seidau und Stiebitz"}
     assert not [f for f in res["findings"] if f["severity"] == "error"]
 
@@ -109,7 +116,8 @@ def test_each_update_starts_from_the_latest_message(isolated: Path, cap_schema) 
     res = warn("update", inc, "--level", "high")
     info = infos(isolated, cap_schema, res["identifier"])
     assert info["de"]["instruction"] == "Verlassen Sie die Keller sofort."
-    assert info["de"]["headline"] == "Extreme Gefahr: Hochwasser - Seidau und Stiebitz"
+    assert info["de"]["headline"] == (
+        "Extreme Gefahr: Aktualisierung - Hochwasser - Seidau und Stiebitz")
     end = warn("allclear", inc)
     assert infos(isolated, cap_schema, end["identifier"])["de"]["headline"] == (
         "Entwarnung: Hochwasser - Seidau und Stiebitz")

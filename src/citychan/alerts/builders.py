@@ -16,7 +16,13 @@ from citychan.alerts.area import Area, make_area
 from citychan.alerts.catalogue import find_event, get_event
 from citychan.alerts.levels import CapStatus, Level, level_info, parse_level
 from citychan.alerts.templates import Template, load_template
-from citychan.alerts.timeutil import CITY_TZ, human_time, localize, parse_when
+from citychan.alerts.timeutil import (
+    CITY_TZ,
+    day_note,
+    localize,
+    parse_when,
+    spoken_time,
+)
 from citychan.alerts.warning import (
     Warning,
     WarningText,
@@ -26,9 +32,10 @@ from citychan.alerts.warning import (
 )
 from citychan.config import AlertsConfig
 from citychan.errors import UsageError
-from citychan.findings import Finding, error, warning
+from citychan.findings import Finding, error, info, warning
 from citychan.hygiene import clean_controls
 from citychan.notices.message import Message
+from citychan.timeparse import read_when
 
 SHAPE_HINT = ("polygon 'lat,lon lat,lon …' (closed ring), circle 'lat,lon radius_km', "
               "geocode 'NAME=VALUE'")
@@ -43,6 +50,20 @@ def _times(level: Level | None, effective: Any, expires: Any, now: datetime,
         expires = alerts.lifetimes.get(str(level))
     exp = parse_when(expires, base=eff, tz=tz) if expires is not None else None
     return eff, exp
+
+
+def read_notes(now: datetime, tz: str | tzinfo, **given: Any) -> tuple[Finding, ...]:
+    """CC411 (info) for every bare clock time given (``--expires 23:00``): which day it was
+    read as, so "23:00" typed at 23:30 is seen to mean tomorrow before anything is sent."""
+    out = []
+    for what, value in given.items():
+        if not isinstance(value, str) or not value.strip():
+            continue
+        reading = read_when(value, base=now, tz=tz, what=what)
+        if reading.day is not None:
+            out.append(info("CC411", f"{what} {day_note(value, reading.at, reading.day)}",
+                            hint="give a date and time (30.11.2026 06:00) to say another day"))
+    return tuple(out)
 
 
 def _area(area: str | Mapping[str, str] | Area, langs: tuple[str, ...], **shapes: Any) -> Area:
@@ -68,23 +89,36 @@ def from_template(template: str | Template, level: Level | str,
                   details: str | Mapping[str, str] | None = None, effective: Any = None,
                   incident: str | None = None, status: CapStatus | str = CapStatus.ACTUAL,
                   tz: str | tzinfo = CITY_TZ, polygon: Any = None, circle: Any = None,
-                  geocode: Any = None) -> Warning:
-    """A warning from a built-in template in every configured language it has.
+                  geocode: Any = None, time: Any = None) -> Warning:
+    """A warning from a built-in template (or an alias of one: ``sturm`` is ``unwetter``)
+    in every configured language it has.
 
-    ``expires`` is "2h", "90m", an ISO time or a datetime; default: the level's lifetime
-    from ``[alerts.lifetimes]``. ``details`` is appended to the description.
+    ``expires`` is "2h", "+6h", "23:00", "30.11.2026 06:00", an ISO time or a datetime;
+    default: the level's lifetime from ``[alerts.lifetimes]``. ``time`` fills ``{time}``
+    (``bombe``: when the defusal starts; required there, never "now"). ``details`` is
+    appended to the description.
     """
     alerts = alerts or AlertsConfig()
     tpl = template if isinstance(template, Template) else load_template(template)
     lvl = parse_level(level) if isinstance(level, str) else level
     langs = tuple(lang for lang in alerts.languages if lang in tpl.texts) or tuple(tpl.texts)
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)
+    at = _template_time(tpl, time, now, tz)
     where = _area(area, langs, polygon=polygon, circle=circle, geocode=geocode)
     extra = _details(details, langs)
-    texts, findings = {}, []
+    first = langs[0] if langs else "de"
+    tpl.check(lvl, {"details": extra.get(first, ""), "time": at.isoformat() if at else "",
+                    "area": where.description(first)})
+    texts = {}
+    findings = [*read_notes(eff, tz, expires=expires),
+                *read_notes(localize(now, tz), tz, time=time)]
+    if isinstance(template, str) and template.strip().casefold() != tpl.name:
+        findings.append(info("CC411", f"template {template.strip()!r} is '{tpl.name}'"))
     for lang in langs:
-        values = {"area": where.description(lang), "time": human_time(eff, lang),
-                  "expires": human_time(exp, lang) if exp else "", "details": extra.get(lang, "")}
+        values = {"area": where.description(lang),
+                  "time": spoken_time(at, localize(now, tz), lang) if at else "",
+                  "expires": spoken_time(exp, localize(now, tz), lang) if exp else "",
+                  "details": extra.get(lang, "")}
         filled = tpl.fill(lang, values)
         texts[lang] = WarningText(
             headline=f"{level_info(lvl).label(lang)}: {filled.headline}",
@@ -103,6 +137,18 @@ def from_template(template: str | Template, level: Level | str,
         status=CapStatus(status), template=tpl.name, findings=tuple(findings))
 
 
+def _template_time(tpl: Template, time: Any, now: datetime,
+                   tz: str | tzinfo) -> datetime | None:
+    """The ``--time`` a template names (read like --expires, from now), or None; refused
+    when the template has no time to fill, so it is never silently dropped."""
+    if time is None or (isinstance(time, str) and not time.strip()):
+        return None
+    if not tpl.uses("time"):
+        raise UsageError(f"--time: template '{tpl.name}' names no time",
+                         hint="leave out --time; put times into --details")
+    return parse_when(time, base=now, tz=tz, what="time")
+
+
 def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now: datetime,
                event: str | None = None, headline: str | None = None,
                description: str | None = None, instruction: str | None = None,
@@ -111,7 +157,7 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
                alerts: AlertsConfig | None = None, effective: Any = None,
                incident: str | None = None, status: CapStatus | str = CapStatus.ACTUAL,
                tz: str | tzinfo = CITY_TZ, polygon: Any = None, circle: Any = None,
-               geocode: Any = None) -> Warning:
+               geocode: Any = None, time: Any = None) -> Warning:
     """A warning from ``citychan warn`` options, texts in ``lang``.
 
     With ``template`` the given texts override the template's for ``lang``; the same field
@@ -127,7 +173,7 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
     if template:
         base = from_template(template, level, area, expires, now=now, alerts=alerts,
                              details=details, effective=effective, incident=incident,
-                             status=status, tz=tz, **shapes)
+                             status=status, tz=tz, time=time, **shapes)
         if event and get_event(event).code != base.event:  # CAP <event> would contradict
             raise UsageError(  # the template's texts
                 f"--event {event} does not match --template {base.template} "
@@ -137,13 +183,16 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
     if not event:
         raise UsageError("a warning needs --event or --template",
                          hint="e.g. --template hochwasser, or --event hochwasser")
+    if time is not None and str(time).strip():
+        raise UsageError("--time fills a template's time; this warning has no template",
+                         hint="put the time into --description, or use --template bombe")
     lvl = parse_level(level) if isinstance(level, str) else level
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)
     base = Warning(
         incident="", level=lvl, event=get_event(event).code, texts={},
         area=_area(area, (lang,), **shapes), effective=eff, expires=exp,
         sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
-        status=CapStatus(status))
+        status=CapStatus(status), findings=read_notes(localize(now, tz), tz, expires=expires))
     text = _flag_text(base, lang, given, _details(details, (lang,)).get(lang))
     return replace(base, texts={lang: text}, incident=check_incident_id(
         incident or new_incident_id(base.event, eff)))
@@ -215,6 +264,7 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
                              hint=f"the {lang} text goes out without them")
                      for lang in texts if lang != primary]
     sent = localize(now, tz)
+    findings += read_notes(sent, tz, expires=expires)
     return replace(w, texts=texts, sent=sent, effective=sent,
                    expires=parse_when(expires, base=sent, tz=tz) if expires else w.expires,
                    findings=tuple(findings))
@@ -268,7 +318,7 @@ def _message_level(meta: Mapping[str, Any], name: str) -> tuple[Level | None, li
         return parse_level(str(raw)), []
     except UsageError:
         return None, [error("CC408", f"{name}: unknown level {raw!r}",
-                            hint="level: low, medium or high")]
+                            hint="level: low, medium or high (niedrig, mittel, hoch)")]
 
 
 def _message_status(meta: Mapping[str, Any], name: str) -> tuple[CapStatus, list[Finding]]:

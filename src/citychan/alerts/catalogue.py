@@ -44,6 +44,7 @@ EVENTS: dict[str, Event] = {e.code: e for e in (
     _e("grossbrand", "Großbrand mit Rauchentwicklung", "Wulki woheń z kurjom", C.FIRE, R.SHELTER),
     _e("waldbrand", "Waldbrand", "Lěsny woheń", C.FIRE, R.AVOID),
     _e("bombe", "Bombenentschärfung", "Zneškodnjenje bomby", C.SAFETY, R.EVACUATE),
+    _e("kampfmittelfund", "Kampfmittelfund", "Namakana municija", C.SAFETY, R.AVOID),
     _e("evakuierung", "Evakuierung", "Ewakuacija", C.SAFETY, R.EVACUATE),
     _e("trinkwasser", "Trinkwasser-Abkochgebot", "Pitna woda: wuwarić", C.HEALTH, R.EXECUTE),
     _e("stromausfall", "Stromausfall", "Wupad elektriskeho prouda", C.INFRA, R.PREPARE),
@@ -52,6 +53,8 @@ EVENTS: dict[str, Event] = {e.code: e for e in (
        R.SHELTER),
     _e("verkehr", "Verkehrsgefahr", "Strach we wobchadźe", C.TRANSPORT, R.AVOID),
     _e("polizeieinsatz", "Polizeieinsatz", "Policajske zasadźenje", C.SECURITY, R.AVOID),
+    # An advisory, not a danger: "Monitor" (keep informed) is CAP's word for it.
+    _e("polizeihinweis", "Hinweis der Polizei", "Pokiw policije", C.SECURITY, R.MONITOR),
 )}
 del C, R
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from citychan.errors import UsageError
+from citychan.errors import UsageError, did_you_mean
 from citychan.kinds import CapStatus, Level, MsgType
 
 __all__ = ["CapStatus", "Level", "MsgType"]  # re-exported: the warning domain speaks of them
@@ -126,13 +126,23 @@ ALLCLEAR_REVIEW = frozenset({"hsb"})
 STATUS_PREFIX: Mapping[CapStatus, str] = {CapStatus.EXERCISE: "ÜBUNG", CapStatus.TEST: "TEST"}
 
 
+# German names of the levels, as a duty officer says them at 03:00.
+LEVEL_WORDS: Mapping[str, Level] = {
+    **{lvl.value: lvl for lvl in Level},
+    "niedrig": Level.LOW, "mittel": Level.MEDIUM, "hoch": Level.HIGH,
+}
+LEVEL_HINT = "use --level low, medium or high (niedrig, mittel, hoch)"
+
+
 def parse_level(text: str) -> Level:
-    """``low|medium|high`` (case-insensitive) or raise a UsageError naming the choices."""
-    try:
-        return Level(text.strip().lower())
-    except ValueError:
-        raise UsageError(f"unknown warning level {text!r}",
-                         hint="use --level low, medium or high") from None
+    """``low|medium|high`` or ``niedrig|mittel|hoch`` (any case), or a UsageError naming
+    the choices."""
+    key = text.strip().casefold()
+    level = LEVEL_WORDS.get(key)
+    if level is None:
+        raise UsageError(f"unknown warning level {text!r}.{did_you_mean(key, tuple(LEVEL_WORDS))}",
+                         hint=LEVEL_HINT)
+    return level
 
 
 def level_info(level: Level | str) -> LevelInfo:

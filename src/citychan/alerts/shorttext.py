@@ -15,7 +15,7 @@ from datetime import datetime
 
 from citychan.alerts.levels import MsgType, allclear_label, level_info
 from citychan.alerts.timeutil import human_time
-from citychan.alerts.warning import Warning
+from citychan.alerts.warning import UPDATE_WORDS, Warning
 
 SHORT_MAX = 280
 ELEMENTS = ("source", "hazard", "location", "action", "time")
@@ -68,9 +68,12 @@ def short_parts(warning: Warning, lang: str) -> ShortParts:
     else:
         label = level_info(warning.level).label(lang) if warning.level else ""
         until, when = words[0], warning.expires
+    event = warning.event_name(lang)
+    if warning.msg_type is MsgType.UPDATE:  # an update must not read as a repeat
+        event = f"{(UPDATE_WORDS.get(lang) or UPDATE_WORDS['de'])['marker']} - {event}"
     return ShortParts(
         source=warning.sender_name or warning.sender,
-        hazard=f"{label}: {warning.event_name(lang)}" if label else warning.event_name(lang),
+        hazard=f"{label}: {event}" if label else event,
         location=warning.area.description(lang),
         action=first_sentence(warning.texts[lang].instruction if lang in warning.texts else ""),
         time=f"{until} {human_time(when, lang)}" if when else "",

@@ -1,7 +1,10 @@
 """Warning templates: ready texts per event and language, kept as TOML files in
 ``citychan/alerts/templates/`` so a press office can read and extend them.
 
-A template language section flagged ``needs_review = true`` was drafted without a native
+A template may name ``aliases`` (``sturm`` finds ``unwetter``), the placeholders it
+``requires`` (``bombe`` needs the time the defusal starts: never guessed), the ``levels`` it
+may be sent at (the police advisory only at ``low``) and, per language, the texts of its
+all-clear. A language section flagged ``needs_review = true`` was drafted without a native
 speaker; that flag travels into the Warning and reaches the user as a warning finding.
 """
 
@@ -12,10 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from citychan.errors import UsageError, did_you_mean
+from citychan.kinds import Level
 
 PLACEHOLDERS = ("area", "time", "expires", "details")
+# How a required placeholder is given on the command line (named in the error).
+OPTION_OF = {"time": "--time", "details": "--details", "area": "--area",
+             "expires": "--expires"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,8 @@ class TemplateText:
     description: str
     instruction: str
     needs_review: bool = False
+    allclear_description: str = ""  # what is over
+    allclear_instruction: str = ""  # what people may do again
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,9 @@ class Template:
     name: str
     event: str  # code in the catalogue
     texts: Mapping[str, TemplateText]  # language -> texts
+    aliases: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()  # placeholders that must be given, never defaulted
+    levels: tuple[Level, ...] = tuple(Level)  # the levels it may be sent at
 
     def fill(self, lang: str, values: Mapping[str, str]) -> TemplateText:
         """The texts of ``lang`` with placeholders replaced; empty {details} leave no gap."""
@@ -45,6 +58,33 @@ class Template:
             instruction=_fill(t.instruction, values),
             needs_review=t.needs_review,
         )
+
+    def uses(self, placeholder: str) -> bool:
+        """True when any text of any language has ``{placeholder}``."""
+        mark = "{" + placeholder + "}"
+        return any(mark in x for t in self.texts.values()
+                   for x in (t.headline, t.description, t.instruction))
+
+    def check(self, level: Level, values: Mapping[str, str]) -> None:
+        """A UsageError when the level is not one the template is for, or a required value
+        is missing: one line that names the option to give."""
+        if level not in self.levels:
+            allowed = ", ".join(str(x) for x in self.levels)
+            raise UsageError(f"template '{self.name}' is sent only at level {allowed}, "
+                             f"not {level}",
+                             hint=f"use --level {allowed}, or another template")
+        missing = [k for k in self.requires if not values.get(k, "").strip()]
+        if missing:
+            options = " and ".join(OPTION_OF.get(k, k) for k in missing)
+            raise UsageError(f"template '{self.name}' needs {options}: citychan does not "
+                             "guess it", hint=_REQUIRED_HINT.get(missing[0], ""))
+
+
+_REQUIRED_HINT = {
+    "time": "the time the defusal starts, e.g. --time 14:00 or --time \"30.11.2026 09:00\"",
+    "details": "what the police report, e.g. --details \"Falsche Spendensammler gehen von "
+               "Tür zu Tür.\"",
+}
 
 
 def _fill(text: str, values: Mapping[str, str]) -> str:
@@ -63,21 +103,74 @@ def template_names() -> tuple[str, ...]:
                         if p.name.endswith(".toml")))
 
 
+def _key(name: str) -> str:
+    """Names compare without case and with umlauts spelled out (``Bombenentschärfung``
+    finds ``bombenentschaerfung``)."""
+    key = name.strip().casefold()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        key = key.replace(umlaut, plain)
+    return key
+
+
 @cache
+def template_aliases() -> dict[str, str]:
+    """Every other name a template answers to -> the template's name."""
+    out: dict[str, str] = {}
+    for name in template_names():
+        for alias in _read(name).aliases:
+            out[_key(alias)] = name
+    return out
+
+
+def resolve_template(name: str) -> str:
+    """The template's name for ``name`` (a name or an alias), or a UsageError with a
+    suggestion when there is none."""
+    key = _key(name)
+    if key in template_names():
+        return key
+    if key in template_aliases():
+        return template_aliases()[key]
+    close = did_you_mean(key, (*template_names(), *template_aliases()))
+    if close:  # an alias is suggested by the template it stands for
+        word = close.split("'")[1]
+        close = f" Did you mean '{template_aliases().get(word, word)}'?"
+    raise UsageError(f"unknown template {name!r}.{close}",
+                     hint=f"templates: {', '.join(template_names())}")
+
+
 def load_template(name: str) -> Template:
-    """The built-in template ``name``; a UsageError with a suggestion when unknown."""
-    key = name.strip().lower()
-    if key not in template_names():
-        raise UsageError(f"unknown template {name!r}.{did_you_mean(key, template_names())}",
-                         hint=f"templates: {', '.join(template_names())}")
+    """The built-in template ``name`` (or an alias of it); a UsageError with a suggestion
+    when unknown."""
+    return _read(resolve_template(name))
+
+
+@cache
+def _read(key: str) -> Template:
     data = tomllib.loads((_folder() / f"{key}.toml").read_text(encoding="utf-8"))
-    texts = {
-        lang: TemplateText(
-            headline=section["headline"],
-            description=section["description"],
-            instruction=section["instruction"],
-            needs_review=bool(section.get("needs_review", False)),
-        )
-        for lang, section in data.items() if isinstance(section, dict)
-    }
-    return Template(name=key, event=data["event"], texts=texts)
+    texts = {lang: _text(section) for lang, section in data.items() if isinstance(section, dict)}
+    levels = tuple(Level(x) for x in data.get("levels", [x.value for x in Level]))
+    return Template(name=key, event=data["event"], texts=texts,
+                    aliases=tuple(data.get("aliases", ())),
+                    requires=tuple(data.get("requires", ())), levels=levels)
+
+
+def _text(section: Mapping[str, Any]) -> TemplateText:
+    return TemplateText(
+        headline=section["headline"],
+        description=section["description"],
+        instruction=section["instruction"],
+        needs_review=bool(section.get("needs_review", False)),
+        allclear_description=section.get("allclear_description", ""),
+        allclear_instruction=section.get("allclear_instruction", ""),
+    )
+
+
+def allclear_texts(event: str, lang: str) -> tuple[str, str] | None:
+    """(what is over, what people may do again) for the all-clear of ``event`` in ``lang``,
+    from the template of that event; None when no template has them."""
+    for name in template_names():
+        tpl = _read(name)
+        text = tpl.texts.get(lang)
+        if tpl.event == event and text and text.allclear_description:
+            return text.allclear_description, text.allclear_instruction
+    return None

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from citychan.alerts.area import Area
 from citychan.alerts.catalogue import Event, find_event
@@ -27,7 +28,8 @@ from citychan.alerts.levels import (
     allclear_label,
     level_info,
 )
-from citychan.alerts.timeutil import cap_time, localize
+from citychan.alerts.templates import allclear_texts
+from citychan.alerts.timeutil import cap_time, human_time, localize
 from citychan.errors import UsageError
 from citychan.findings import Finding
 from citychan.findings import warning as warning_finding
@@ -227,21 +229,24 @@ def _next_sequence(original: Warning, *messages: Iterable[Warning | Reference]) 
 
 def update(original: Warning, replacement: Warning | None = None, *, now: datetime,
            still_valid: Iterable[Warning | Reference] = (), expires: datetime | None = None,
-           level: Level | None = None, history: Iterable[Warning] = ()) -> Warning:
+           level: Level | None = None, history: Iterable[Warning] = (),
+           previous: Warning | None = None) -> Warning:
     """The CAP Update of ``original``: same incident, referencing it and ``still_valid``.
 
     ``replacement`` carries the new texts (built with any builder); without one the original
     is re-issued, e.g. with a later ``expires`` or another ``level`` (the headlines then
     carry the new level's label, see :func:`relabel`). ``history`` is every
     message of the incident sent so far (expired ones too): the new sequence number is
-    higher than all of them.
+    higher than all of them. ``previous`` is the message the update follows (default: the
+    latest of those given): the update says "Aktualisierung" and what changed since then.
     """
     still_valid = tuple(still_valid)
+    history = tuple(history)
     base = replacement or original
     if level is not None and base.level is not None and level != base.level:
         base = relabel(base, level)
     sent = localize(now, original.sent.tzinfo or "Europe/Berlin")
-    return replace(
+    new = replace(
         base,
         incident=original.incident,
         status=original.status,
@@ -254,18 +259,158 @@ def update(original: Warning, replacement: Warning | None = None, *, now: dateti
         level=level or base.level,
         sender=original.sender,
     )
+    return mark_update(new, previous or _latest(original, (*still_valid, *history)))
 
 
-# The first sentence of the instruction is the short text's action: kept short, so an
-# all-clear fits wherever its warning did.
-ALLCLEAR_TEXTS: Mapping[str, tuple[str, str]] = {
-    "de": ("Die Gefahr ist vorbei: {event}. Betroffen war: {area}.",
-           "Kehren Sie zu Ihren gewohnten Tätigkeiten zurück. Achten Sie weiter auf "
-           "Hinweise der Behörden."),
-    "hsb": ("Strach je nimo: {event}. Potrjechene bě: {area}.",
-            "Wróćće so k swojim wšědnym dźěławosćam. Kedźbujće dale na pokiwy "
-            "zastojnstwow."),
+def _latest(original: Warning, messages: Iterable[Warning | Reference]) -> Warning:
+    """The incident's latest message among those given (the one an update follows)."""
+    mine = [m for m in messages if isinstance(m, Warning) and m.incident == original.incident]
+    return max((original, *mine), key=lambda m: m.sequence)
+
+
+# --- what an update changes ------------------------------------------------------------------
+
+class Change(StrEnum):
+    """What an update changes compared with the message before it."""
+
+    LEVEL = "level"
+    EVENT = "event"
+    AREA = "area"
+    HEADLINE = "headline"
+    DESCRIPTION = "description"
+    INSTRUCTION = "instruction"
+    EXPIRY = "expiry"
+
+
+# "Aktualisierung" goes after the level label of an update's headline; the "Neu:" line (or,
+# for a deliberate repeat, the "unchanged" sentence) opens its description. hsb: drafts.
+UPDATE_WORDS: Mapping[str, Mapping[str, str]] = {
+    "de": {"marker": "Aktualisierung", "new": "Neu", "unchanged": "Die Warnung gilt "
+           "unverändert weiter.", "up": "Warnstufe erhöht auf {label}",
+           "down": "Warnstufe gesenkt auf {label}", "event": "Ereignis jetzt {event}",
+           "area": "Gebiet geändert", "description": "neue Informationen zur Lage",
+           "instruction": "neue Verhaltenshinweise", "later": "verlängert bis {until}",
+           "earlier": "verkürzt bis {until}"},
+    "hsb": {"marker": "Aktualizacija", "new": "Nowe", "unchanged": "Warnowanje płaći "
+            "njezměnjene dale.", "up": "schodźenk warnowanja zwyšeny na {label}",
+            "down": "schodźenk warnowanja pomjeńšeny na {label}",
+            "event": "podawk nětko {event}", "area": "wobłuk změnjeny",
+            "description": "nowe informacije wo położenju", "instruction": "nowe pokiwy",
+            "later": "podlěšene hač do {until}", "earlier": "skrótšene hač do {until}"},
 }
+UPDATE_REVIEW = frozenset({"hsb"})
+_ORDER = {Level.LOW: 0, Level.MEDIUM: 1, Level.HIGH: 2}
+
+
+def _words(lang: str) -> Mapping[str, str]:
+    return UPDATE_WORDS.get(lang) or UPDATE_WORDS["de"]
+
+
+def _bare_headline(w: Warning, lang: str, headline: str) -> str:
+    """The headline without status prefix, level label and update marker: what was written."""
+    head = headline.removeprefix(w.prefix) if w.prefix else headline
+    label = _label_pattern(lang).match(head)
+    head = head[label.end():].strip() if label else head
+    return head.removeprefix(f"{_words(lang)['marker']} - ")
+
+
+def _bare_description(lang: str, description: str) -> str:
+    """The description without an update's opening line (the "Neu:" line of a follow-up)."""
+    words = _words(lang)
+    first, sep, rest = description.partition("\n\n")
+    if first.startswith(f"{words['new']}: ") or first == words["unchanged"]:
+        return rest
+    return description
+
+
+def changes(previous: Warning, new: Warning) -> tuple[Change, ...]:
+    """What ``new`` changes compared with ``previous`` (the incident's latest message), in
+    a fixed order; empty means nothing changed, so an update would repeat the warning.
+    Update markers ("Aktualisierung", the "Neu:" line) are not counted as changes."""
+    out = []
+    if previous.level != new.level:
+        out.append(Change.LEVEL)
+    if previous.event != new.event:
+        out.append(Change.EVENT)
+    if previous.area != new.area:
+        out.append(Change.AREA)
+    langs = tuple(dict.fromkeys((*previous.langs, *new.langs)))
+    old = {lang: previous.texts.get(lang, WarningText()) for lang in langs}
+    now = {lang: new.texts.get(lang, WarningText()) for lang in langs}
+    if any(_bare_headline(previous, x, old[x].headline) != _bare_headline(new, x, now[x].headline)
+           for x in langs):
+        out.append(Change.HEADLINE)
+    if any(_bare_description(x, old[x].description) != _bare_description(x, now[x].description)
+           or old[x].short != now[x].short for x in langs):
+        out.append(Change.DESCRIPTION)
+    if any(old[x].instruction != now[x].instruction for x in langs):
+        out.append(Change.INSTRUCTION)
+    if previous.expires != new.expires:
+        out.append(Change.EXPIRY)
+    return tuple(out)
+
+
+def news_line(previous: Warning, new: Warning, lang: str) -> str:
+    """The short line that opens an update: ``Neu: Warnstufe erhöht auf Extreme Gefahr;
+    verlängert bis 30.11.2026, 06:00 Uhr.``, or that the warning stands unchanged."""
+    words, found = _words(lang), changes(previous, new)
+    parts = []
+    for change in found:
+        if change is Change.LEVEL and new.level is not None:
+            up = previous.level is None or _ORDER[new.level] > _ORDER[previous.level]
+            parts.append(words["up" if up else "down"].format(
+                label=level_info(new.level).label(lang)))
+        elif change is Change.EXPIRY and new.expires is not None:
+            later = previous.expires is None or new.expires > previous.expires
+            parts.append(words["later" if later else "earlier"].format(
+                until=human_time(new.expires.astimezone(new.sent.tzinfo), lang)))
+        elif change is Change.EVENT:
+            parts.append(words["event"].format(event=new.event_name(lang)))
+        elif change in (Change.AREA, Change.DESCRIPTION, Change.INSTRUCTION):
+            parts.append(words[str(change)])
+    if not parts:
+        return words["unchanged"] if not found else ""
+    return f"{words['new']}: {'; '.join(parts)}."
+
+
+def mark_update(w: Warning, previous: Warning) -> Warning:
+    """Every language of an update says so: "Aktualisierung" after the level label, and the
+    "Neu:" line naming what changed since ``previous`` first in the description."""
+    texts = {}
+    for lang, t in w.texts.items():
+        words = _words(lang)
+        bare = _bare_headline(w, lang, t.headline)
+        label = f"{level_info(w.level).label(lang)}: " if w.level is not None else ""
+        head = f"{label}{words['marker']} - {bare}"
+        if len(w.prefix + head) > HEADLINE_MAX:
+            head = f"{label}{words['marker']} - {w.event_name(lang)}"
+        line = news_line(previous, w, lang)
+        body = _bare_description(lang, t.description)
+        desc = "\n\n".join(x for x in (line, body) if x)
+        review = (*t.review, "update text") if lang in UPDATE_REVIEW else t.review
+        texts[lang] = replace(t, headline=head, description=desc,
+                              review=tuple(dict.fromkeys(review)))
+    return replace(w, texts=texts)
+
+
+# When no template of the event has its own all-clear texts: what is over, and what people
+# may do again. Kept short, so an all-clear fits wherever its warning did (the first sentence
+# of the instruction is the short text's action). hsb: drafts.
+ALLCLEAR_TEXTS: Mapping[str, tuple[str, str]] = {
+    "de": ("Die Gefahr ist vorüber. Die Warnung ist aufgehoben.",
+           "Bewegen Sie sich im Gebiet wieder frei. Achten Sie noch auf mögliche Schäden."),
+    "hsb": ("Strach je nimo. Warnowanje je zběhnjene.",
+            "Hibajće so we wobłuku zaso swobodnje. Kedźbujće hišće na móžne škody."),
+}
+# Named in the description only when the headline had to leave the area out.
+AREA_WORDS: Mapping[str, str] = {"de": "Gebiet", "hsb": "Wobłuk"}
+
+
+def allclear_words(event: str, lang: str) -> tuple[str, str]:
+    """(what is over, what people may do again) for the all-clear of ``event``: the texts of
+    the event's template, else the general ones."""
+    return (allclear_texts(event, lang) or ALLCLEAR_TEXTS.get(lang)
+            or ALLCLEAR_TEXTS["de"])
 
 
 def allclear_headline(warning: Warning, lang: str) -> str:
@@ -294,13 +439,14 @@ def allclear(original: Warning, still_valid_messages: Iterable[Warning | Referen
     findings: list[Finding] = []
     extras = {k: v.strip() for k, v in (details or {}).items() if v and v.strip()}
     for lang in base.langs:
-        desc, instr = ALLCLEAR_TEXTS.get(lang, ALLCLEAR_TEXTS["de"])
-        event, area = base.event_name(lang), base.area.description(lang)
+        desc, instr = allclear_words(base.event, lang)
+        area, headline = base.area.description(lang), allclear_headline(base, lang)
+        if area and area not in headline:  # left out to fit: said once in the text
+            desc = f"{desc} {AREA_WORDS.get(lang, AREA_WORDS['de'])}: {area}."
         review = ("all-clear text",) if lang in ALLCLEAR_REVIEW else ()
         texts[lang] = WarningText(
-            headline=allclear_headline(base, lang),
-            description=" ".join(f"{desc.format(event=event, area=area)} "
-                                 f"{extras.get(lang, '')}".split()),
+            headline=headline,
+            description=" ".join(f"{desc} {extras.get(lang, '')}".split()),
             instruction=instr,
             review=review,
         )

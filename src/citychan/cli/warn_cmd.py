@@ -23,10 +23,15 @@ from citychan.cli.options import (
 )
 
 # The options of a warning's texts, shared by `warn new` and `warn update`.
-Level = Annotated[str | None, typer.Option("--level", "-l", help="low | medium | high.")]
+Level = Annotated[str | None, typer.Option(
+    "--level", "-l", help="low | medium | high (niedrig | mittel | hoch).")]
 Template = Annotated[str | None, typer.Option(
     "--template", "-t",
-    help="unwetter, hochwasser, grossbrand, bombe, trinkwasser, stromausfall, gefahrstoff.")]
+    help="unwetter (sturm), hochwasser, grossbrand, bombe, kampfmittelfund, gasaustritt, "
+    "gefahrstoff, trinkwasser, stromausfall, polizeihinweis.")]
+Time = Annotated[str | None, typer.Option(
+    "--time", help="The template's time, e.g. when a defusal starts (bombe): 14:00, "
+    "\"30.11.2026 09:00\", +2h.")]
 Event = Annotated[str | None, typer.Option(
     "--event", help="Event from the catalogue (e.g. hochwasser).")]
 Area = Annotated[str | None, typer.Option("--area", help="Affected area, in words.")]
@@ -37,7 +42,8 @@ Description = Annotated[str | None, typer.Option(
 Instruction = Annotated[str | None, typer.Option("--instruction", help="What people must do.")]
 Details = Annotated[str | None, typer.Option(
     "--details", help="Details for the template's {details}.")]
-Expires = Annotated[str | None, typer.Option("--expires", help="2h, 90m or an ISO time.")]
+Expires = Annotated[str | None, typer.Option(
+    "--expires", help="6h, +90m, 23:00 (today or tomorrow), \"30.11.2026 06:00\" or ISO.")]
 Exercise = Annotated[bool, typer.Option(
     "--exercise", help="An exercise: CAP Exercise, texts prefixed ÜBUNG.")]
 Test = Annotated[bool, typer.Option("--test", help="A test: CAP Test, texts prefixed TEST.")]
@@ -129,7 +135,7 @@ def new(
     description: Description = None, instruction: InstructionByLang = None,
     instruction_hsb: InstructionHsb = None, details: DetailsByLang = None,
     details_hsb: DetailsHsb = None, expires: Expires = None, only_lang: OnlyLang = None,
-    exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
+    time: Time = None, exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     channel: ChannelOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", new_incident: New = False,
 ) -> None:
@@ -157,7 +163,8 @@ def new(
                     instruction=texts["instruction"][0], area=texts["area"][0],
                     expires=expires, details=texts["details"][0],
                     status=_status(exercise, test), translations=translations,
-                    only_langs=tuple(dict.fromkeys(only_lang or ())), separate=new_incident)
+                    only_langs=tuple(dict.fromkeys(only_lang or ())), separate=new_incident,
+                    time=time)
     _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
 
 
@@ -190,7 +197,7 @@ def update(
     incident: Incident, file: File = None, level: Level = None, template: Template = None,
     event: Event = None, area: Area = None, headline: Headline = None,
     description: Description = None, instruction: Instruction = None, details: Details = None,
-    expires: Expires = None, exercise: Exercise = False, test: Test = False,
+    expires: Expires = None, time: Time = None, exercise: Exercise = False, test: Test = False,
     cap_out: CapOut = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", channel: IgnoredChannel = None,
     repeat: Repeat = False,
@@ -209,7 +216,8 @@ def update(
     _german_only({"--area": area, "--instruction": instruction, "--details": details})
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
                     headline=headline, description=description, instruction=instruction,
-                    area=area, expires=expires, details=details, status=status, repeat=repeat)
+                    area=area, expires=expires, details=details, status=status, repeat=repeat,
+                    time=time)
     _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
 
 

@@ -16,7 +16,16 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from citychan.alerts import CapStatus, Level, MsgType, Reference, ResponseType, Warning, WarningText
+from citychan.alerts import (
+    CapStatus,
+    Level,
+    MsgType,
+    Reference,
+    ResponseType,
+    Warning,
+    WarningText,
+    changes,
+)
 from citychan.alerts.area import Area
 from citychan.alerts.catalogue import find_event
 from citychan.alerts.levels import STATUS_PREFIX
@@ -259,30 +268,10 @@ def _refuse_open(c: Contender, what: str) -> None:
         "or pass --new for a separate incident")
 
 
-def what_changed(previous: Warning, new: Warning) -> tuple[str, ...]:
-    """What a follow-up changes against the incident's latest message: level, event, area,
-    expiry, and per language the headline, description and instruction; never identifiers
-    or times of sending. Empty: the same message again. (The warn layer's own check; the
-    alerts domain's ``changes(previous, new)`` can take its place.)"""
-    out = [name for name, a, b in (
-        ("level", previous.level, new.level),
-        ("event", previous.event, new.event),
-        ("area", _area_dict(previous.area), _area_dict(new.area)),
-        ("expires", previous.expires, new.expires),
-        ("languages", set(previous.texts), set(new.texts)),
-    ) if a != b]
-    for field in ("headline", "description", "instruction"):
-        if any(getattr(previous.texts.get(lang, WarningText()), field)
-               != getattr(new.texts.get(lang, WarningText()), field)
-               for lang in {*previous.texts, *new.texts}):
-            out.append(field)
-    return tuple(out)
-
-
 def refuse_unchanged(incident: Incident, latest: Warning, new: Warning, repeat: bool) -> None:
     """An update that changes nothing is a repeat: sent only when asked for (``--repeat``),
     so citizens never get the same text again by accident."""
-    if repeat or what_changed(latest, new):
+    if repeat or changes(latest, new):
         return
     raise UsageError(
         f"nothing changed against the latest message of incident '{incident.id}' "

@@ -74,6 +74,7 @@ class WarnInput:
     only_langs: tuple[str, ...] = ()  # --only-lang: send in these languages only
     separate: bool = False  # --new: a new incident even while a matching one is open
     repeat: bool = False  # --repeat: an update that changes nothing, sent on purpose
+    time: str | None = None  # a template's {time}, e.g. when a defusal starts (--time)
 
 
 def build(inp: WarnInput, config: Config, now: datetime) -> Warning:
@@ -122,6 +123,7 @@ def _texts(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         expires=inp.expires,
         template=inp.template,
         details=per_language(inp.details, inp.translations, "details"),
+        time=inp.time,
         alerts=cfg,
         tz=tz,
         status=inp.status,
@@ -196,6 +198,7 @@ def _replacement(inp: WarnInput, latest: Warning, config: Config, now: datetime)
         expires=inp.expires or latest.expires,
         template=inp.template,
         details=inp.details,
+        time=inp.time,
         alerts=config.alerts,
         tz=config.city.timezone,
         status=status,
