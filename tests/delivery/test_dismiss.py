@@ -95,6 +95,20 @@ def test_a_post_ending_with_exit_4_prints_the_exact_retry_command(
     assert envelope["result"]["retry_command"] == "citychan retry"
 
 
+@pytest.mark.integration
+def test_dismiss_by_message_hash_prefix_closes_its_open_deliveries_only(
+        refusing_hook, make_config: MakeConfig) -> None:
+    run = cli("post", "n.md", "--yes", "--output", "json")
+    message = json.loads(run.stdout)["result"]["message"]
+    make_config(channels={"outbox": OUTBOX})
+    code, rows = retry_rows("--dismiss", message[:12], "--reason", "Kanal aufgelöst")
+    assert code == 0
+    assert [(r["channel"], r["new_status"]) for r in rows] == [("hook", "dismissed")]
+    statuses = {d["channel"]: d["status"] for d in
+                json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"]}
+    assert statuses == {"outbox": "sent", "hook": "dismissed"}
+
+
 def test_a_sent_delivery_cannot_be_dismissed(isolated: Path, make_config: MakeConfig) -> None:
     make_config(channels={"outbox": OUTBOX})
     write(isolated / "n.md", NOTICE)
@@ -110,3 +124,4 @@ def test_dismiss_without_anything_open_says_so(isolated: Path, make_config: Make
     run = cli("retry", "--dismiss-failed")
     assert run.code == 2
     assert "nothing to dismiss" in run.stderr
+    assert not Path("citychan-out").exists()  # no store made for nothing

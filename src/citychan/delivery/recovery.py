@@ -149,6 +149,8 @@ def dismiss(config: Config, refs: Sequence[str], *, by: str, reason: str | None,
     delivery id (``12`` or ``#12``, from `log` or `retry --list`) or a message hash prefix
     (its open deliveries). ``failed``: also every failed delivery, and every open one to a
     channel no longer configured. A delivery another run is sending now is left alone."""
+    if not config.store_path.exists():  # nothing was ever sent: and no store made for it
+        raise UsageError("nothing to dismiss: nothing was sent yet", hint="see: citychan log")
     with Store.open(config.store_path) as store:
         deliveries = DeliveryStore(store)
         chosen = _chosen(deliveries, refs)
