@@ -34,6 +34,7 @@ CODES: dict[str, str] = {
     "CC301": "quiet-hours",
     "CC302": "daily-cap",
     "CC303": "forced",
+    "CC304": "near-duplicate",
     "CC401": "warning-field-missing",
     "CC402": "warning-headline",
     "CC403": "warning-instruction",

@@ -22,7 +22,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("citychan.testing",),  # the plugin contract suite: drives channels like the publisher
     ("citychan.warn",),
     ("citychan.alerts",),
-    ("citychan.notices.plan", "citychan.notices.rules"),
+    ("citychan.notices.plan", "citychan.notices.rules", "citychan.notices.schedule"),
     ("citychan.render",),
     ("citychan.delivery",),
     # the values the flow carries: the parsed notice (message) every stage reads, and the
@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("citychan.store",),
     ("citychan.kinds", "citychan.render.types", "citychan.clock", "citychan.errors",
      "citychan.findings", "citychan.links", "citychan.fsutil", "citychan.hygiene",
-     "citychan.masking", "citychan.timeparse",
+     "citychan.masking", "citychan.timeparse", "citychan.operators",
      "citychan"),
 ]
 # more specific names first so that render.types is a leaf and notices.plan sits above render

@@ -13,7 +13,6 @@ import hmac
 import json
 import secrets
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from urllib.parse import quote
 import feedparser
 import pytest
 
+from citychan import clock as citychan_clock
 from tests.support.cli import cli
 from tests.support.config import OUTBOX, MakeConfig, Table
 from tests.support.e2e import (
@@ -390,9 +390,12 @@ def test_a_5xx_makes_whatsapp_unknown_and_mastodon_retries_with_the_same_key(
     sent_text = waha.writes[0].json()["text"]
     # one's own channel is read as a chat (devlikeapro/waha-docs, how-to/channels)
     preview = f"/api/default/chats/{quote(CHANNEL_ID)}/messages"
-    found = {"id": WAHA_ID, "timestamp": int(time.time()), "fromMe": True,
+    # the gateway stamps the message when it went out: on citychan's (the test's) clock,
+    # which reads a working-day morning and may be hours ahead of the real one
+    sent_at = int(citychan_clock.utcnow().timestamp())
+    found = {"id": WAHA_ID, "timestamp": sent_at, "fromMe": True,
              "body": sent_text.replace("\n\n", "\n")}  # the app may change line breaks
-    waha.fixed[("GET", preview)] = Ok([{"id": "false_x_OTHER", "timestamp": int(time.time()),
+    waha.fixed[("GET", preview)] = Ok([{"id": "false_x_OTHER", "timestamp": sent_at,
                                         "body": "Eine andere Meldung"}, found])
     run = cli("retry", "--output", "json")
     assert run.code == 0, run.stdout + run.stderr

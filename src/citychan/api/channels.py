@@ -3,12 +3,13 @@ that failed or whose outcome is unknown (`citychan retry`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from citychan import operators
 from citychan.channels.registry import ChannelType, available_types
 from citychan.config import Config
 from citychan.delivery.preflight import Check, run_checks
-from citychan.delivery.recovery import Ask, Resolution, pending, resolve
+from citychan.delivery.recovery import Ask, Resolution, dismiss, pending, resolve
 from citychan.errors import ExitCode
 from citychan.store.deliveries import Delivery, Status
 from citychan.warn.cap_files import after_resend
@@ -33,6 +34,14 @@ def retry(config: Config, ask: Ask, env: Mapping[str, str] | None = None) -> lis
     """Resolve every open delivery; a warning resent to an outbox or feed gets its CAP
     document beside it again."""
     return resolve(config, ask=ask, env=env, resent=after_resend)
+
+
+def dismiss_deliveries(config: Config, refs: Sequence[str], *, by: str | None = None,
+                       reason: str | None = None, failed: bool = False) -> list[Resolution]:
+    """Close deliveries that will never go (`retry --dismiss REF`, `--dismiss-failed`),
+    recorded with who (``by``, default the login name) and why."""
+    who = operators.operator(by)
+    return dismiss(config, refs, by=who, reason=operators.reason(reason), failed=failed)
 
 
 OPEN = frozenset({Status.FAILED, Status.UNKNOWN, Status.PENDING})

@@ -111,6 +111,9 @@ def _register() -> None:
     for module in (init_cmd, messages_cmd, lifecycle_cmd, log_cmd, channels_cmd, warn_cmd,
                    incidents_cmd, qr_cmd):
         module.register(app)
+    from citychan.cli import queue_cmd  # issue 12 (sched): queue, queue cancel, run-due
+
+    queue_cmd.register(app)
 
 
 _register()

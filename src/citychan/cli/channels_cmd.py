@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from citychan.cli import common, views
-from citychan.cli.options import ConfigOption, OutputOption
+from citychan.cli.options import ByOption, ConfigOption, OutputOption
 
 
 def register(app: typer.Typer) -> None:
@@ -67,6 +67,14 @@ def retry(
         False, "--yes", "-y", help="Resend where nothing can be proven, without asking."
     ),
     list_only: bool = typer.Option(False, "--list", help="Only show what is unresolved."),
+    dismiss: list[str] | None = typer.Option(
+        None, "--dismiss", help="Close this delivery (id, or message hash prefix): it will "
+        "never go (removed channel, refused for good). Repeatable; recorded with who and why."),
+    dismiss_failed: bool = typer.Option(
+        False, "--dismiss-failed",
+        help="Close every failed delivery and every open one to a removed channel."),
+    reason: str | None = typer.Option(None, "--reason", help="Why it is closed (recorded)."),
+    by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -76,6 +84,7 @@ def retry(
     nothing can be proven.
 
     Example: citychan retry
+    Give up: citychan retry --dismiss 12 --reason "channel removed"
     """
     from citychan import api
     from citychan.api import channels as channel_api
@@ -89,6 +98,11 @@ def retry(
 
     def run() -> tuple[list[dict[str, Any]], int]:
         cfg = api.load(config)
+        if dismiss or dismiss_failed:
+            closed = channel_api.dismiss_deliveries(cfg, dismiss or [], by=by, reason=reason,
+                                                    failed=dismiss_failed)
+            return ([r.as_dict() for r in closed],
+                    int(channel_api.open_exit_code(r.status for r in closed)))
         if list_only:
             open_ = channel_api.unresolved(cfg)
             return ([d.as_dict() for d in open_],

@@ -9,6 +9,7 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import (
+    ByOption,
     ChannelOption,
     ConfigOption,
     DryRunOption,
@@ -93,19 +94,27 @@ def post(
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     force: bool = typer.Option(
-        False, "--force", help="Send again / past quiet hours and the daily cap (recorded)."
+        False, "--force",
+        help="Send again / past quiet hours, the daily cap and a near-duplicate (recorded)."
     ),
+    at: str | None = typer.Option(
+        None, "--at", help="Send it later: '2026-12-07 07:00', '07.12.2026 07:00' or 'next' "
+        "(when quiet hours end); city time. Sent by 'citychan run-due'."),
+    by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
     """Post a notice to every configured channel at once and record every delivery.
 
     Example: citychan post examples/strassensperrung.md --yes
+    Later:   citychan post notice.md --at "07.12.2026 07:00"   (then: citychan queue)
     """
     from citychan import api
     from citychan.api import notices
     from citychan.errors import UsageError
 
+    if at is not None:
+        _schedule(file, at, channel, force, by, dry_run, config, output)
     if not (yes or dry_run or common.is_interactive()):
         common.fail(UsageError("not a terminal: pass --yes to post without confirmation"))
     progress = views.Progress() if output == "text" and common.is_interactive() else None
@@ -115,12 +124,48 @@ def post(
         with progress or views.nullcontext():
             return notices.post(file, cfg, only=channel or (), force=force, dry_run=dry_run,
                             confirm=None if (yes or dry_run) else views.confirm_plan,
-                            on_event=progress.event if progress else None)
+                            on_event=progress.event if progress else None, operator=by)
 
     report = common.run_rejectable(run, "post", output)
     code = int(report.exit_code)
+    retry = _retry_command(config) if code == 4 else None
     if output == "json":
-        common.emit_json("post", code == 0, report.as_dict(), code)
+        common.emit_json("post", code == 0, {**report.as_dict(), "retry_command": retry}, code)
     else:
         views.report(report)
+        if retry:
+            views.err_console().print(f"Hint: to resolve what did not go out, run: "
+                                      f"{views.esc(retry)}")
     raise typer.Exit(code)
+
+
+def _retry_command(config: Path | None) -> str:
+    """The exact `citychan retry` to run next, with the config this post used."""
+    import shlex
+
+    return "citychan retry" + (f" --config {shlex.quote(str(config))}" if config else "")
+
+
+def _schedule(file: Path, at: str, channel: list[str] | None, force: bool, by: str | None,
+              dry_run: bool, config: Path | None, output: str) -> None:
+    """`post --at`: checked now, kept in the queue; `citychan run-due` sends it."""
+    from citychan import api
+    from citychan.api import queue
+    from citychan.errors import UsageError
+
+    if dry_run:
+        common.fail(UsageError("--at and --dry-run: a scheduled post is checked when it is "
+                               "scheduled; leave out one of them"))
+    from citychan.cli.queue_cmd import scheduled
+
+    def run() -> tuple[Any, str]:
+        cfg = api.load(config)
+        return (queue.schedule(file, cfg, at, operator=by, only=channel or (), force=force),
+                cfg.city.timezone)
+
+    entry, timezone = common.run_rejectable(run, "post", output)
+    if output == "json":
+        common.emit_json("post", True, {"scheduled": entry.as_dict(), "timezone": timezone})
+    else:
+        scheduled(entry, timezone)
+    raise typer.Exit(0)

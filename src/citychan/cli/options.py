@@ -34,3 +34,7 @@ DryRunOption = Annotated[
 ChannelOption = Annotated[
     list[str] | None, typer.Option("--channel", help="Only this channel (repeatable).")
 ]
+ByOption = Annotated[
+    str | None,
+    typer.Option("--by", help="Who acts, as recorded (staff only; default: your login name)."),
+]

@@ -20,6 +20,7 @@ _STATUS = {
     "unknown": "yellow",
     "skipped": "dim",
     "pending": "yellow",
+    "dismissed": "dim",
 }
 
 
@@ -340,16 +341,20 @@ def deliveries_table(result: dict[str, Any]) -> None:
     table.add_column("status", no_wrap=True)
     table.add_column("title", overflow="fold", ratio=2)
     table.add_column("where / error", overflow="fold", ratio=3)
+    table.add_column("by", overflow="fold")
     for d in rows:
         where = _where(d["url"] or d["remote_id"] or "")
         if d["error"]:
             where = f"{where} {d['error']}".strip()
+        if d.get("dismissed_by"):
+            where = f"{where}; dismissed by {d['dismissed_by']}: {d['dismiss_reason']}"
         table.add_row(
             _local(d["created"], result["timezone"]),
             esc(d["channel"]),
             status(d["status"], (" (forced)" if d["forced"] else "") + _life(d)),
             esc(d["title"]),
             esc(where),
+            esc(d.get("operator") or ""),
         )
     console.print(table)
     console.print(styled("dim", f"Times are {result['timezone']} local time."))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from citychan import clock
+from citychan import clock, operators
 from citychan.channels.base import (
     Channel,
     ChannelError,
@@ -127,6 +127,7 @@ class Publisher:
     redact: Callable[[str], str] = lambda s: s
     on_event: Event | None = None
     sleep: Callable[[float], None] | None = None
+    operator: str = field(default_factory=operators.current)  # recorded with each delivery
     _pacers: dict[str, Any] = field(default_factory=dict)
     _window_checked: set[str] = field(default_factory=set)
     _dids: dict[str, int] = field(default_factory=dict)  # channel -> its delivery this run
@@ -268,7 +269,7 @@ class Publisher:
         # Mastodon key) are one step in the store: of several runs, one sends
         try:
             claim = self.deliveries.claim(msg.content_hash, target.name, target.type, stored,
-                                          force, prepare)
+                                          force, prepare, operator=self.operator)
         except StoreError as exc:
             raise _Unclaimed(exc) from None
         if claim.id is None:
@@ -328,7 +329,7 @@ class Publisher:
             # a partial send: `citychan retry` resends to the recipients it missed alone
             narrowed = post_to_json(replace(post, recipients=exc.missed)) if exc.missed else None
             return self._finished(target, did, attempts, status, error=self.redact(exc.message),
-                                  post=narrowed)
+                                  post=narrowed, permanent=_permanent(exc))
         except (Exception, SystemExit) as exc:  # a channel's bug (even sys.exit): it may
             # have sent, so never assume not
             text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
@@ -339,11 +340,12 @@ class Publisher:
 
     def _finished(self, target: Target, did: int, attempts: int, status: Status, *,
                   error: str | None = None, remote_id: str | None = None,
-                  url: str | None = None, post: str | None = None) -> Result:
+                  url: str | None = None, post: str | None = None,
+                  permanent: bool = False) -> Result:
         """Record a delivery's outcome, report it, and return its result row (which also says
         what became of the record when the store refused it)."""
         kept = self.deliveries.finish(did, status, remote_id=remote_id, url=url, error=error,
-                                      attempts=attempts, post=post)
+                                      attempts=attempts, post=post, permanent=permanent)
         self._emit(target.name, str(status), error or url or remote_id or "")
         return Result(target.name, target.type, status, remote_id, url,
                       error=_with(error, kept), delivery_id=did, attempts=attempts,
@@ -374,8 +376,16 @@ class Publisher:
         return max(0.0, (oldest_to_expire + timedelta(minutes=1) - now).total_seconds())
 
 
+def _permanent(exc: ChannelError) -> bool:
+    """The service refused the post for good: sending the same again fails the same way
+    (a 4xx other than 408 timeout and 429 rate limit, with nothing sent)."""
+    return (exc.outcome_known and not exc.retryable and exc.status is not None
+            and 400 <= exc.status < 500 and exc.status not in (408, 429))
+
+
 def publisher_for(config: Config, store: Store, channels: Mapping[str, Any], env: Mapping[str, str],
-              on_event: Callable[[str, str, str], None] | None = None) -> Publisher:
+              on_event: Callable[[str, str, str], None] | None = None,
+              operator: str | None = None) -> Publisher:
     """The fan-out for this config: its clock, retry budget and secrets to mask."""
     budget = config.publish.max_total_seconds
     return Publisher(store=store, channels=channels, now=config.now,
@@ -384,4 +394,5 @@ def publisher_for(config: Config, store: Store, channels: Mapping[str, Any], env
                      # cannot, a server that answers a byte at a time (with room for
                      # Mastodon's wait for an uploaded image)
                      hard_limit=2 * budget + config.publish.timeout + min(40.0, 4 * budget),
-                     redact=redactor(config, env), on_event=on_event)
+                     redact=redactor(config, env), on_event=on_event,
+                     operator=operator or operators.current())

@@ -6,7 +6,8 @@ elsewhere a person decides."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -19,6 +20,7 @@ from citychan.delivery.clients import open_channels
 from citychan.delivery.posts import post_from_json
 from citychan.delivery.publisher import Publisher, Result, publisher_for
 from citychan.delivery.secrets import mask_receipt
+from citychan.errors import UsageError
 from citychan.notices.target import Target
 from citychan.store.db import Store
 from citychan.store.deliveries import Claim, Delivery, DeliveryStore, Status
@@ -28,6 +30,7 @@ class Action(StrEnum):
     RESENT = "resent"  # sent again
     FOUND = "found"  # read back: it had gone out after all
     LEFT = "left"  # not resent (a person decides, or it cannot be told now)
+    DISMISSED = "dismissed"  # closed by a person: it will never go
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def _resolve_one(
     raw = deliveries.post_of(d.id)
     if channel is None or raw is None:
         why = "channel no longer configured" if channel is None else "nothing recorded to resend"
-        return Resolution(d, Action.LEFT, d.status, why)
+        return Resolution(d, Action.LEFT, d.status, f"{why}; {_dismiss_hint(d)}")
     post = post_from_json(raw)
     # an edit or a deletion whose outcome is unknown is done again: doing it twice does no
     # harm (a correction's follow-up is a post like any other: read back or asked)
@@ -112,8 +115,11 @@ def _resolve_one(
                 + (f" ({d.error})" if d.error else "")):
             return Resolution(d, Action.LEFT, d.status, "cannot be read back; not resent",
                               declined=True)
-    elif not ask(d, f"{d.channel} failed: {d.error or ''}"):
-        return Resolution(d, Action.LEFT, d.status, "not resent", declined=True)
+    elif not ask(d, f"{d.channel} failed: {d.error or ''}" + (
+            " (refused for good: resend only once the cause is fixed)" if d.permanent else "")):
+        # the same post fails the same way until someone fixes the cause: say how to stop
+        why = f"refused for good; not resent: {_dismiss_hint(d)}" if d.permanent else ""
+        return Resolution(d, Action.LEFT, d.status, why or "not resent", declined=True)
     caps = channel.capabilities
     target = Target(d.channel, d.channel_type, caps, post.langs, post.rendered)
     # claimed as the list showed it, pending while it is resent: of two retries one resends
@@ -128,6 +134,84 @@ def _resolve_one(
     return Resolution(
         d, Action.RESENT, result.status, result.url or result.remote_id or result.error or ""
     )
+
+
+def _dismiss_hint(d: Delivery) -> str:
+    return f"close it with: citychan retry --dismiss {d.id} --reason '…'"
+
+
+# issue 12: closing deliveries that will never go (`retry --dismiss`, `--dismiss-failed`)
+
+_DELIVERY_ID = re.compile(r"^#?(\d{1,12})$")
+_HASH_PREFIX = re.compile(r"^[0-9a-f]{6,64}$")
+
+
+def dismiss(config: Config, refs: Sequence[str], *, by: str, reason: str | None,
+            failed: bool = False) -> list[Resolution]:
+    """Close open deliveries that will never go, recorded with ``by`` and the reason. REF: a
+    delivery id (``12`` or ``#12``, from `log` or `retry --list`) or a message hash prefix
+    (its open deliveries). ``failed``: also every failed delivery, and every open one to a
+    channel no longer configured. A delivery another run is sending now is left alone."""
+    if not config.store_path.exists():  # nothing was ever sent: and no store made for it
+        raise UsageError("nothing to dismiss: nothing was sent yet", hint="see: citychan log")
+    with Store.open(config.store_path) as store:
+        deliveries = DeliveryStore(store)
+        chosen = _chosen(deliveries, refs)
+        if failed:
+            chosen += [d for d in deliveries.unresolved() if d not in chosen and (
+                d.status is Status.FAILED or d.channel not in config.channels)]
+        if not chosen:
+            raise UsageError("nothing to dismiss: no open delivery "
+                             + ("matches " + ", ".join(refs) if refs else "failed"),
+                             hint="see: citychan retry --list")
+        return [_dismiss_one(store, deliveries, d, config, by, reason) for d in chosen]
+
+
+def _chosen(deliveries: DeliveryStore, refs: Sequence[str]) -> list[Delivery]:
+    out: list[Delivery] = []
+    for ref in refs:
+        text = ref.strip().casefold()
+        if m := _DELIVERY_ID.match(text):
+            found = deliveries.get(int(m.group(1)))
+            if found is None:
+                raise UsageError(f"no delivery #{m.group(1)}", hint="see: citychan log")
+            if found.status not in _OPEN:
+                raise UsageError(f"delivery #{found.id} is {found.status}: nothing to dismiss",
+                                 hint="only failed, unknown or unfinished deliveries close")
+            matched = [found]
+        elif _HASH_PREFIX.match(text):
+            matched = [d for d in deliveries.of_message(text) if d.status in _OPEN]
+            if not matched:
+                raise UsageError(f"no open delivery of a message {text}…",
+                                 hint="see: citychan retry --list")
+        else:
+            raise UsageError(f"not a delivery: {ref!r}",
+                             hint="give a delivery id (12) or a message hash prefix (6+ hex)")
+        out += [d for d in matched if d not in out]
+    return out
+
+
+_OPEN = (Status.FAILED, Status.UNKNOWN, Status.PENDING)
+
+
+def _dismiss_one(store: Store, deliveries: DeliveryStore, d: Delivery, config: Config,
+                 by: str, reason: str | None) -> Resolution:
+    if d.status is Status.PENDING and store.owner_alive(d.claim):
+        return Resolution(d, Action.LEFT, d.status,
+                          "another citychan run is sending it right now; not dismissed")
+    why = reason or _why_never(d, config)
+    if not deliveries.dismiss(d, by, why):
+        return Resolution(d, Action.LEFT, d.status,
+                          "another citychan run handled it meanwhile; not dismissed")
+    return Resolution(d, Action.DISMISSED, Status.DISMISSED, f"dismissed by {by}: {why}")
+
+
+def _why_never(d: Delivery, config: Config) -> str:
+    if d.channel not in config.channels:
+        return "channel no longer configured"
+    if d.permanent:
+        return f"refused for good: {d.error or 'no reason given'}"
+    return f"{d.status}: {d.error}" if d.error else str(d.status)
 
 
 def _not_claimed(d: Delivery, claim: Claim, deliveries: DeliveryStore) -> Resolution:

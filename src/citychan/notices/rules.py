@@ -3,9 +3,13 @@ and the posting policy) to findings. Errors block sending; warnings do not."""
 
 from __future__ import annotations
 
+import difflib
+import re
+import unicodedata
 from collections.abc import Iterable
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
@@ -175,3 +179,61 @@ def policy_findings(
     if force and out:
         return [warning("CC303", f"forced past: {f.message}") for f in out]
     return out
+
+
+# A near-duplicate: another notice with the same title once case, Unicode forms, punctuation,
+# spacing and every date or time of day in it are set aside (a corrected date: "vom 7. bis
+# 18. Dezember" / "vom 8. bis 18. Dezember"), or a typo fixed in up to two words (each word
+# of four letters or more, still 80 % alike). Other numbers and short words must agree:
+# "Abschnitt 1" and "Abschnitt 2", "Sperrung A" and "Sperrung B" are two notices.
+NEAR_DUPLICATE_WINDOW = timedelta(hours=24)
+NEAR_DUPLICATE_RATIO = 0.8  # how alike a word with a fixed typo stays
+NEAR_DUPLICATE_WORDS = 2  # at most this many words fixed
+_MONTHS = ("januar|februar|märz|maerz|april|mai|juni|juli|august|september|oktober|november|"
+           "dezember|jan|feb|mär|apr|jun|jul|aug|sept|sep|okt|nov|dez")
+_DATES = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}"  # 2026-12-07
+    r"|\d{1,2}\.\s*\d{1,2}\.(?:\s*\d{2,4}(?!\d))?"  # 7.12. / 07.12.2026
+    rf"|\d{{1,2}}\.?\s*(?:{_MONTHS})\b(?:\s*\d{{4}})?"  # 7. Dezember 2026
+    r"|\d{1,2}\.(?!\d)"  # an ordinal: "vom 7. bis"
+    r"|\d{1,2}[:.]\d{2}(?:\s*uhr\b)?|\d{1,2}\s*uhr\b")  # 07:00, 7 Uhr
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalised_title(title: str) -> str:
+    """The title as compared: NFKC, case-folded, each date or time of day as ``#``,
+    punctuation and runs of space as one space."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return _NOT_WORD.sub(" ", _DATES.sub(" # ", folded).replace("#", "datum")).strip()
+
+
+def nearly_same_title(a: str, b: str) -> bool:
+    """Whether two titles name the same notice (see NEAR_DUPLICATE_RATIO)."""
+    wa, wb = normalised_title(a).split(), normalised_title(b).split()
+    if not wa or len(wa) != len(wb):
+        return False
+    changed = [(x, y) for x, y in zip(wa, wb, strict=True) if x != y]
+    return len(changed) <= NEAR_DUPLICATE_WORDS and all(
+        min(len(x), len(y)) >= 4 and not (x + y).isdigit()
+        and difflib.SequenceMatcher(None, x, y).ratio() >= NEAR_DUPLICATE_RATIO
+        for x, y in changed)
+
+
+def near_duplicate_findings(
+    title: str, sent: Iterable[tuple[str, str, datetime]], force: bool, tz: str
+) -> list[Finding]:
+    """CC304 for the newest of ``sent`` (message hash, title, when; another message) whose
+    title is nearly this one: correct that one instead of sending a second post everywhere.
+    ``--force`` posts anyway (recorded as CC303)."""
+    for hash_, earlier, when in sent:
+        if not nearly_same_title(title, earlier):
+            continue
+        local = when.astimezone(ZoneInfo(tz))
+        text = (f"a similar notice went out at {local:%Y-%m-%d %H:%M}: {earlier!r} "
+                f"(message {hash_[:12]})")
+        if force:
+            return [warning("CC303", f"forced past: {text}")]
+        return [error("CC304", text,
+                      hint=f"correct the earlier one instead: citychan correct {hash_[:12]} "
+                           "FILE; or post this one anyway with --force (recorded)")]
+    return []

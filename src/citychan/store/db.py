@@ -203,6 +203,32 @@ MIGRATIONS: list[Migration] = [
         WHERE relates_to IS NOT NULL AND status IN {_LIVE};
     CREATE INDEX deliveries_related ON deliveries(relates_to);
     """,
+    # issue 12 (sched): who started each delivery (staff, never a subscriber); a delivery
+    # closed by a person (``dismissed``: who, why) and one the service refused for good
+    # (a 4xx other than 408/429); posts scheduled for later (`post --at`, `run-due`)
+    """
+    ALTER TABLE deliveries ADD COLUMN operator TEXT;
+    ALTER TABLE deliveries ADD COLUMN dismissed_by TEXT;
+    ALTER TABLE deliveries ADD COLUMN dismiss_reason TEXT;
+    ALTER TABLE deliveries ADD COLUMN permanent INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        path TEXT NOT NULL,
+        message_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        channels TEXT NOT NULL,
+        due TEXT NOT NULL,
+        forced INTEGER NOT NULL DEFAULT 0,
+        operator TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reason TEXT,
+        claim TEXT,
+        cancelled_by TEXT,
+        created TEXT NOT NULL,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX queue_due ON queue(state, due);
+    """,
 ]
 
 

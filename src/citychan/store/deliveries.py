@@ -29,6 +29,7 @@ class Status(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
     SKIPPED = "skipped"
+    DISMISSED = "dismissed"  # closed by a person: it will never go (who and why recorded)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class Delivery:
     action: str = "send"  # send, edit or delete (channels.base.Action)
     purpose: str | None = None  # None: a post; correction, withdrawal or expiry of relates_to
     relates_to: int | None = None  # the delivery this one corrects or takes back
+    operator: str | None = None  # the member of staff who sent it (None: before issue 12)
+    dismissed_by: str | None = None
+    dismiss_reason: str | None = None
+    permanent: bool = False  # the service refused it for good (a 4xx other than 408/429)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +77,10 @@ class Delivery:
             "action": self.action,
             "purpose": self.purpose,
             "relates_to": self.relates_to,
+            "operator": self.operator,
+            "dismissed_by": self.dismissed_by,
+            "dismiss_reason": self.dismiss_reason,
+            "permanent": self.permanent,
         }
 
 
@@ -116,7 +125,7 @@ class DeliveryStore:
 
     def claim(
         self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool,
-        prepare: Callable[[int], tuple[str, str]] | None = None,
+        prepare: Callable[[int], tuple[str, str]] | None = None, operator: str | None = None,
     ) -> Claim:
         """Claim the delivery of a message to a channel for this run, in one write
         transaction: when one to it went out, may have, or is under way (pending), that one
@@ -134,11 +143,11 @@ class DeliveryStore:
             if live:
                 return Claim(taken=_deliveries(live, [])[0], why="live")
             return Claim(id=self._insert(tx, message_hash, channel, channel_type, rendered,
-                                         forced, token, prepare))
+                                         forced, token, prepare, operator))
 
     def begin(
         self, message_hash: str, channel: str, channel_type: str, rendered: str, forced: bool,
-        prepare: Callable[[int], tuple[str, str]] | None = None,
+        prepare: Callable[[int], tuple[str, str]] | None = None, operator: str | None = None,
     ) -> int:
         """Record a pending delivery *before* the first attempt, without asking whether one
         exists (``claim`` asks); returns its id. ``prepare`` turns the new id into
@@ -147,19 +156,20 @@ class DeliveryStore:
         token = self.store.new_claim()
         with self.store.transaction() as tx:
             return self._insert(tx, message_hash, channel, channel_type, rendered, forced,
-                                token, prepare)
+                                token, prepare, operator)
 
     @staticmethod
     def _insert(
         tx: Transaction, message_hash: str, channel: str, channel_type: str, rendered: str,
         forced: bool, token: str, prepare: Callable[[int], tuple[str, str]] | None,
+        operator: str | None = None,
     ) -> int:
         now = _now()
         cur = tx.execute(
             "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
-            "forced, claim, created, updated) VALUES (?,?,?,?,?,?,?,?,?)",
+            "forced, claim, operator, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (message_hash, channel, channel_type, Status.PENDING, rendered, int(forced), token,
-             now, now),
+             operator, now, now),
         )
         did = int(cur.lastrowid or 0)
         if prepare is not None:
@@ -207,6 +217,7 @@ class DeliveryStore:
         attempts: int = 0,
         only_pending: bool = False,
         post: str | None = None,
+        permanent: bool = False,
     ) -> str | None:
         """Record an outcome. ``only_pending``: leave a delivery alone that has one already
         (the hard limit must not overwrite a send that finished meanwhile). ``post``: the
@@ -221,9 +232,11 @@ class DeliveryStore:
             with self.store.transaction() as tx:
                 tx.execute(
                     "UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
-                    "attempts=attempts+?, updated=?, post=COALESCE(?, post) WHERE id=?"
+                    "attempts=attempts+?, updated=?, post=COALESCE(?, post), permanent=? "
+                    "WHERE id=?"
                     + (" AND status='pending'" if only_pending else ""),
-                    (status, remote_id, url, error, attempts, when, post, delivery_id),
+                    (status, remote_id, url, error, attempts, when, post, int(permanent),
+                     delivery_id),
                 )
         except StoreError as exc:
             entry = {"delivery": delivery_id, "status": str(status), "remote_id": remote_id,
@@ -381,6 +394,37 @@ class DeliveryStore:
             return {}
         return {str(r[0]): datetime.fromisoformat(r[1]) for r in rows}
 
+    # issue 12: closing deliveries that will never go, and what was sent lately (the
+    # near-duplicate rule)
+
+    def dismiss(self, seen: Delivery, by: str, reason: str) -> bool:
+        """Close an open delivery (failed, unknown, or pending from a run that is gone) as
+        it was seen: it will never go. False when another run changed it meanwhile."""
+        with self.store.transaction() as tx:
+            cur = tx.execute(
+                "UPDATE deliveries SET status=?, dismissed_by=?, dismiss_reason=?, updated=? "
+                "WHERE id=? AND status=? AND claim IS ?",
+                (Status.DISMISSED, by, reason, _now(), seen.id, seen.status, seen.claim),
+            )
+            return cur.rowcount == 1
+
+    def of_message(self, prefix: str) -> list[Delivery]:
+        """The deliveries of the messages whose hash starts with ``prefix``."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self._query("WHERE d.message_hash LIKE ? ESCAPE '\\' ORDER BY d.id",
+                           (escaped + "%",))
+
+    def sent_since(self, since: datetime, kind: str = "info") -> list[tuple[str, str, datetime]]:
+        """(message hash, title, first delivery) of the messages of ``kind`` that went out,
+        may have or are going out since ``since``, newest first."""
+        rows = self.store.query(
+            "SELECT d.message_hash, m.title, MIN(d.created) FROM deliveries d "
+            "JOIN messages m ON m.hash = d.message_hash WHERE m.kind=? AND d.status IN (?,?,?) "
+            "AND d.created >= ? GROUP BY d.message_hash ORDER BY MIN(d.created) DESC",
+            (kind, Status.SENT, Status.UNKNOWN, Status.PENDING, _utc(since)),
+        )
+        return [(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
+
     def _query(self, where: str, params: tuple[Any, ...]) -> list[Delivery]:
         rows = self.store.query(f"SELECT {_COLUMNS} {_FROM}" + where, params)
         return _deliveries(rows, self.store.journal())
@@ -411,5 +455,17 @@ def _deliveries(rows: list[Any], waiting: list[dict[str, Any]]) -> list[Delivery
             action=r["action"] if "action" in r.keys() else "send",
             purpose=r["purpose"] if "purpose" in r.keys() else None,
             relates_to=r["relates_to"] if "relates_to" in r.keys() else None,
+            **_who(r),
         ))
     return out
+
+
+def _who(r: Any) -> dict[str, Any]:
+    """Operator and dismissal of a row (absent in a store read without migrating it)."""
+    keys = r.keys()
+    return {
+        "operator": r["operator"] if "operator" in keys else None,
+        "dismissed_by": r["dismissed_by"] if "dismissed_by" in keys else None,
+        "dismiss_reason": r["dismiss_reason"] if "dismiss_reason" in keys else None,
+        "permanent": bool(r["permanent"]) if "permanent" in keys else False,
+    }

@@ -1,0 +1,161 @@
+"""Posts scheduled for later: `post --at` (validate now, keep the plan), `queue`,
+`queue cancel`, and `run-due`, which sends what is due (safe from cron every minute)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from citychan import operators
+from citychan.api.notices import planned, post
+from citychan.config import Config
+from citychan.errors import CitychanError, ExitCode, RejectedError, UsageError
+from citychan.kinds import Kind
+from citychan.notices.schedule import due_time
+from citychan.store.db import Store
+from citychan.store.queue import OPEN_STATES, QueuedPost, QueueState, QueueStore
+
+
+def schedule(
+    path: str | Path,
+    config: Config,
+    at: str,
+    *,
+    operator: str | None = None,
+    only: Sequence[str] = (),
+    force: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> QueuedPost:
+    """Check the notice now as it will be sent at ``at`` (quiet hours judged at that time;
+    the daily cap and near-duplicates when it is sent) and keep the plan: the file, its
+    content hash, the channels, the time, who. Refused like a post: exit 2 or 3."""
+    env = os.environ if env is None else env
+    who = operators.operator(operator)
+    now = config.now()
+    due = due_time(at, now=now, rules=config.info_rules, tz=config.city.timezone)
+    with planned(path, config, only=only, force=force, offline=True, env=dict(env),
+                 now=due) as (p, _):
+        pass
+    if p.message.kind == Kind.WARNING:
+        raise UsageError(f"{p.message.path.name} is a danger warning: it is sent at once with "
+                         "'citychan warn', never scheduled",
+                         hint=f"send it with: citychan warn {p.message.path}")
+    p.reject_if_errors()
+    channels = tuple(t.name for t in p.targets)
+    with Store.open(config.store_path) as store:
+        queue = QueueStore(store)
+        same = queue.waiting(p.message.content_hash)
+        if same:
+            raise UsageError(
+                f"{p.message.path.name} is already scheduled (#{same[0].id}, "
+                f"{_local(same[0], config):%Y-%m-%d %H:%M})",
+                hint=f"cancel it first: citychan queue cancel {same[0].id}")
+        return queue.add(str(p.message.path.resolve()), p.message.content_hash,
+                         p.message.title, channels, due, force, who)
+
+
+def entries(config: Config, *, everything: bool = False) -> list[QueuedPost]:
+    """Scheduled posts, the next due first: waiting, being sent, refused or failed (with
+    ``everything`` also those sent and cancelled)."""
+    if not config.store_path.exists():
+        return []
+    with Store.open_for_reading(config.store_path) as store:
+        return QueueStore(store).listed(None if everything else OPEN_STATES)
+
+
+def cancel(config: Config, ref: str, *, operator: str | None = None) -> QueuedPost:
+    """Take a scheduled (or refused, or failed) post off the queue; recorded with who."""
+    entry_id, who = _ref(ref), operators.operator(operator)
+    with Store.open(config.store_path) as store:
+        queue = QueueStore(store)
+        entry = queue.get(entry_id)
+        if entry is None:
+            raise UsageError(f"no scheduled post #{entry_id}", hint="see: citychan queue")
+        if entry.state in (QueueState.SENT, QueueState.CANCELLED):
+            raise UsageError(f"#{entry_id} is already {entry.state}",
+                             hint="see: citychan queue --all")
+        if entry.state is QueueState.SENDING or not queue.cancel(entry, who):
+            raise UsageError(f"#{entry_id} is being sent right now; it cannot be cancelled",
+                             hint="see citychan log for its deliveries")
+        done = queue.get(entry_id)
+        assert done is not None
+        return done
+
+
+@dataclass(frozen=True)
+class DueResult:
+    entry: QueuedPost
+    state: QueueState
+    reason: str | None = None
+    report: dict[str, Any] = field(default_factory=dict)
+    findings: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return {QueueState.FAILED: ExitCode.DELIVERY,
+                QueueState.REFUSED: ExitCode.REJECTED}.get(self.state, ExitCode.OK)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.entry.as_dict(), "state": str(self.state), "reason": self.reason,
+                "report": self.report, "findings": list(self.findings)}
+
+
+def run_due(config: Config, env: Mapping[str, str] | None = None) -> list[DueResult]:
+    """Send every post that is due, each under the name of whoever scheduled it. A post
+    another run took first is left to it; one whose file changed since, or that the rules
+    refuse now, is refused with the reason and stays in the queue."""
+    if not config.store_path.exists():
+        return []
+    out: list[DueResult] = []
+    with Store.open(config.store_path) as store:
+        queue = QueueStore(store)
+        for entry in queue.due(config.now()):
+            if not queue.take(entry):
+                continue  # another run was first
+            result = _send(config, entry, env)
+            queue.finish(entry.id, result.state, result.reason)
+            out.append(result)
+    return out
+
+
+def _send(config: Config, entry: QueuedPost, env: Mapping[str, str] | None) -> DueResult:
+    try:
+        report = post(entry.path, config, only=entry.channels, force=entry.forced, env=env,
+                      operator=entry.operator, expect_hash=entry.message_hash)
+    except RejectedError as exc:
+        found = tuple(f.as_dict() for f in getattr(exc, "findings", ()))
+        return DueResult(entry, QueueState.REFUSED, exc.message, findings=found)
+    except CitychanError as exc:
+        return DueResult(entry, QueueState.REFUSED, exc.message)
+    if report.exit_code == ExitCode.OK:
+        return DueResult(entry, QueueState.SENT, None, report.as_dict())
+    bad = sorted({r.channel for r in report.results if r.status in ("failed", "unknown")
+                  or r.unresolved or r.store_error})
+    return DueResult(entry, QueueState.FAILED,
+                     f"not delivered to {', '.join(bad)}: run citychan retry", report.as_dict())
+
+
+def run_exit_code(results: Iterable[DueResult]) -> ExitCode:
+    """4 when a delivery failed, else 3 when a due post was refused, else 0."""
+    codes = [r.exit_code for r in results]
+    return max(codes, default=ExitCode.OK)
+
+
+_REF = re.compile(r"^#?(\d{1,12})$")
+
+
+def _ref(ref: str) -> int:
+    m = _REF.match(ref.strip())
+    if m is None:
+        raise UsageError(f"not a queue entry: {ref!r}", hint="give its number from: citychan queue")
+    return int(m.group(1))
+
+
+def _local(entry: QueuedPost, config: Config) -> datetime:
+    return entry.due.astimezone(ZoneInfo(config.city.timezone))

@@ -1,0 +1,139 @@
+"""citychan queue / queue cancel / run-due: posts scheduled with `post --at`, and sending
+what is due (from cron or a systemd timer, every minute)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from citychan.cli import common, views
+from citychan.cli.options import ByOption, ConfigOption, OutputOption
+
+queue_app = typer.Typer(
+    name="queue",
+    help="Posts scheduled with 'citychan post FILE --at …', the next due first.\n\n"
+    "Examples:\n\n  citychan queue\n\n  citychan queue cancel 3",
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(queue_app)
+    app.command("run-due")(run_due)
+
+
+@queue_app.callback()
+def queue(
+    ctx: typer.Context,
+    everything: bool = typer.Option(False, "--all", help="Also posts sent or cancelled."),
+    config: ConfigOption = None,
+    output: OutputOption = "text",
+) -> None:
+    """List scheduled posts: waiting, being sent, refused or failed (--all: every one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from citychan import api
+    from citychan.api import queue as queue_api
+
+    def run() -> dict[str, Any]:
+        cfg = api.load(config)
+        return {"queue": [e.as_dict() for e in queue_api.entries(cfg, everything=everything)],
+                "timezone": cfg.city.timezone}
+
+    result = common.run(run)
+    if output == "json":
+        common.emit_json("queue", True, result)
+        return
+    queue_table(result["queue"], result["timezone"])
+
+
+@queue_app.command("cancel")
+def cancel(
+    ref: str = typer.Argument(..., help="The scheduled post's number, as 'citychan queue' shows."),
+    by: ByOption = None,
+    config: ConfigOption = None,
+    output: OutputOption = "text",
+) -> None:
+    """Take a scheduled post off the queue (recorded with who); nothing is sent.
+
+    Example: citychan queue cancel 3
+    """
+    from citychan import api
+    from citychan.api import queue as queue_api
+
+    entry = common.run(lambda: queue_api.cancel(api.load(config), ref, operator=by))
+    if output == "json":
+        common.emit_json("queue", True, {"cancelled": entry.as_dict()})
+        return
+    views.out_console().print(
+        f"Cancelled #{entry.id} {views.esc(repr(entry.title))} (by {views.esc(entry.operator)}"
+        f" scheduled; cancelled by {views.esc(entry.cancelled_by)}).")
+
+
+def run_due(
+    config: ConfigOption = None,
+    output: OutputOption = "text",
+) -> None:
+    """Send every scheduled post that is due; safe to run every minute (cron, systemd timer):
+    of runs at the same time one sends each post. Exit 4 if a delivery failed, 3 if a due
+    post was refused (its file changed, the rules refuse it now): it stays in the queue.
+
+    Example: * * * * * cd /srv/citychan && citychan run-due
+    """
+    from citychan import api
+    from citychan.api import queue as queue_api
+
+    def run() -> tuple[list[Any], int]:
+        results = queue_api.run_due(api.load(config))
+        return results, int(queue_api.run_exit_code(results))
+
+    results, code = common.run(run)
+    if output == "json":
+        common.emit_json("run-due", code == 0, {"posts": [r.as_dict() for r in results]}, code)
+        raise typer.Exit(code)
+    out = views.out_console()
+    if not results:
+        out.print("Nothing due.")
+    for r in results:
+        line = f"#{r.entry.id} {views.esc(repr(r.entry.title))}: {views.status(r.state)}"
+        out.print(line + (f" — {views.esc(r.reason)}" if r.reason else ""))
+    raise typer.Exit(code)
+
+
+def scheduled(entry: Any, timezone: str) -> None:
+    """`post --at`: what was scheduled, when, and how to take it back."""
+    views.out_console().print(
+        f"Scheduled #{entry.id} {views.esc(repr(entry.title))} for "
+        f"{_local(entry.due, timezone)} ({views.esc(timezone)}) to "
+        f"{views.esc(', '.join(entry.channels))}, by {views.esc(entry.operator)}.")
+    views.err_console().print(
+        f"Hint: 'citychan run-due' sends it when due; cancel with: citychan queue cancel "
+        f"{entry.id}")
+
+
+def queue_table(rows: list[dict[str, Any]], timezone: str) -> None:
+    from rich.table import Table
+
+    console = views.out_console()
+    if not rows:
+        console.print("Nothing scheduled.")
+        return
+    table = Table(title="Scheduled posts (next due first)", title_justify="left")
+    for col in ("#", "due", "state", "title", "channels", "by", "reason"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(views.esc(r["id"]), _local(r["due"], timezone), views.status(r["state"]),
+                      views.esc(r["title"]), views.esc(", ".join(r["channels"])),
+                      views.esc(r["cancelled_by"] or r["operator"]), views.esc(r["reason"] or ""))
+    console.print(table)
+    console.print(views.styled("dim", f"Times are {timezone} local time."))
+
+
+def _local(due: Any, timezone: str) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    when = datetime.fromisoformat(due) if isinstance(due, str) else due
+    return f"{when.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
