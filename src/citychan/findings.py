@@ -42,6 +42,7 @@ CODES: dict[str, str] = {
     "CC408": "warning-level",
     "CC409": "translation-needs-review",
     "CC410": "warning-placeholder",
+    "CC420": "warning-area-unplaced",
 }
 
 

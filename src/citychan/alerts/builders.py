@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
-from citychan.alerts.area import Area, make_area
+from citychan.alerts.area import Area, make_area, preset_area
 from citychan.alerts.catalogue import find_event, get_event
 from citychan.alerts.levels import CapStatus, Level, level_info, parse_level
 from citychan.alerts.templates import Template, load_template
@@ -45,9 +45,13 @@ def _times(level: Level | None, effective: Any, expires: Any, now: datetime,
     return eff, exp
 
 
-def _area(area: str | Mapping[str, str] | Area, langs: tuple[str, ...], **shapes: Any) -> Area:
+def _area(area: str | Mapping[str, str] | Area, langs: tuple[str, ...],
+          presets: Mapping[str, Area], **shapes: Any) -> Area:
     if isinstance(area, Area):
         return area
+    named = preset_area(area, presets) if isinstance(area, str) else None
+    if named is not None and not any(shapes.values()):  # --area NAME of [alerts.areas.NAME]
+        return named
     try:
         return make_area(area, langs=langs, **shapes)
     except ValueError as exc:
@@ -79,7 +83,7 @@ def from_template(template: str | Template, level: Level | str,
     lvl = parse_level(level) if isinstance(level, str) else level
     langs = tuple(lang for lang in alerts.languages if lang in tpl.texts) or tuple(tpl.texts)
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)
-    where = _area(area, langs, polygon=polygon, circle=circle, geocode=geocode)
+    where = _area(area, langs, alerts.areas, polygon=polygon, circle=circle, geocode=geocode)
     extra = _details(details, langs)
     texts, findings = {}, []
     for lang in langs:
@@ -140,7 +144,7 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)
     base = Warning(
         incident="", level=lvl, event=get_event(event).code, texts={},
-        area=_area(area, (lang,), **shapes), effective=eff, expires=exp,
+        area=_area(area, (lang,), alerts.areas, **shapes), effective=eff, expires=exp,
         sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
         status=CapStatus(status))
     text = _flag_text(base, lang, given, _details(details, (lang,)).get(lang))

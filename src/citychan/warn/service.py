@@ -250,6 +250,7 @@ def deliver(
     channels it went out to. ``store=None`` is a dry run (it writes only the ``--cap-out``
     file)."""
     env = os.environ if env is None else env
+    alerts.cap_sender(w, config.alerts)  # a real warning without a CAP sender: exit 2 first
     findings = alerts.check_warning(w, config.alerts, now=now)
     message = alerts.warning_to_message(w, link=config.alerts.web)
     chosen, gone = _channels_for(config, channel_names, message, only)
