@@ -37,6 +37,7 @@ KINDS = tuple(Kind)
 # Gemeinde 020) and a circle around the town centre that covers the municipality.
 BAUTZEN_ARS = "146250020020"
 BAUTZEN_CIRCLE = "51.1814,14.4239 7"
+BAUTZEN_WEBSITE = "https://www.bautzen.de"
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class CityConfig:
     languages: tuple[str, ...] = ("de", "hsb")
     timezone: str = "Europe/Berlin"
     allowed_domains: tuple[str, ...] = ()
+    website: str | None = BAUTZEN_WEBSITE  # the CAP <web> when [alerts] web is not set
     ars: str | None = BAUTZEN_ARS  # Amtlicher Regionalschlüssel, 12 digits
     boundary_polygons: tuple[str, ...] = ()
     boundary_circles: tuple[str, ...] = (BAUTZEN_CIRCLE,)
@@ -75,7 +77,7 @@ class SubscribeConfig:
 class AlertsConfig:
     sender: str = ""  # the CAP sender: required for real warnings, e.g. warnung@bautzen.de
     sender_name: str = ""
-    web: str | None = None  # the city's warning page, every CAP <info> links it
+    web: str | None = None  # the city's warning page: every CAP <info> and post links it
     contact: str | None = None
     languages: tuple[str, ...] = ("de", "hsb")
     lifetimes: Mapping[str, str] = field(
@@ -84,6 +86,12 @@ class AlertsConfig:
     areas: Mapping[str, Area] = field(default_factory=dict)  # [alerts.areas.NAME] presets
     # the geography of an area named only in words: the city's, from [city]
     city_area: Area = field(default_factory=lambda: CityConfig().geography())
+    city_web: str | None = None  # [city] website: the CAP <web> when web is not set
+
+    @property
+    def cap_web(self) -> str | None:
+        """The CAP <web> of every <info>: the warning page, else the city's website."""
+        return self.web or self.city_web
 
 
 @dataclass(frozen=True)
@@ -136,8 +144,9 @@ class Config:
 
 _TOP = {"version", "city", "subscribe", "alerts", "rules", "store", "publish", "channels"}
 _CITY = {"names": dict, "languages": list, "timezone": str, "allowed_domains": list,
-         "ars": str, "boundary_polygon": (str, list), "boundary_circle": (str, list)}
-_CITY_GEOGRAPHY = ("ars", "boundary_polygon", "boundary_circle")
+         "website": str, "ars": str, "boundary_polygon": (str, list),
+         "boundary_circle": (str, list)}
+_CITY_GEOGRAPHY = ("website", "ars", "boundary_polygon", "boundary_circle")
 _SUBSCRIBE = {"url": str, "links": dict}
 _ALERTS = {
     "sender": str,
@@ -328,13 +337,17 @@ def _city(r: _Reader, data: Any) -> CityConfig:
 
 
 def _city_geography(r: _Reader, t: Mapping[str, Any]) -> dict[str, Any]:
-    """ars and boundary: Bautzen's while the city is Bautzen (no names, no geography of its
-    own); a city with names of its own has only the geography it gives."""
+    """website, ars and boundary: Bautzen's while the city is Bautzen (no names, no geography
+    of its own); a city with names of its own has only what it gives."""
     d = CityConfig()
     if "names" not in t and not any(k in t for k in _CITY_GEOGRAPHY):
         return {}
+    website: str | None = t.get("website")
+    if website and (problem := url_problem(website)):
+        raise r.fail("[city]", f"website {problem}: {mask_userinfo(website)!r}")
     try:
         return {
+            "website": website,
             "ars": parse_ars(t["ars"]) if "ars" in t else None,
             "boundary_polygons": shapes(t.get("boundary_polygon"), parse_polygon),
             "boundary_circles": shapes(t.get("boundary_circle"), parse_circle),
@@ -380,6 +393,7 @@ def _alerts(r: _Reader, data: Any, city: CityConfig) -> AlertsConfig:
         lifetimes=lifetimes,
         areas=_areas(r, t.get("areas", {}), city),
         city_area=city.geography(),
+        city_web=city.website,
     )
 
 
@@ -514,13 +528,16 @@ def _check_addresses(r: _Reader, where: str, table: Mapping[str, Any]) -> None:
 def default_config() -> Config:
     """The embedded default: offline outbox and feed under ./citychan-out/."""
     out = Path(DEFAULT_OUT)
-    city = CityConfig(allowed_domains=("bautzen.de", "budysin.de"))
+    city = CityConfig(allowed_domains=("bautzen.de", "budysin.de"), ars=BAUTZEN_ARS,
+                      boundary_circles=(BAUTZEN_CIRCLE,))
     return Config(
         path=None,
         base_dir=Path("."),
         city=city,
         subscribe=SubscribeConfig(url="https://whatsapp.com/channel/0029VaBautzenStadtInfo01"),
         alerts=AlertsConfig(
+            city_area=city.geography(),
+            city_web=city.website,
             sender="warnung@bautzen.de",
             sender_name="Stadtverwaltung Bautzen",
             web="https://www.bautzen.de",

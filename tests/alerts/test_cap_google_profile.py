@@ -219,3 +219,20 @@ def test_city_geography_defaults_only_for_the_builtin_bautzen() -> None:
 def test_broken_geography_in_the_config_fails_loudly(table: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         parse_config({"version": 1, **table})
+
+
+def test_cap_web_falls_back_to_the_city_website_never_to_nothing() -> None:
+    bautzen = parse_config({"version": 1, "alerts": {"sender": "warnung@bautzen.de"}})
+    assert bautzen.alerts.web is None  # posts carry no link ...
+    w = from_template("unwetter", "low", "Seidau", "2h", now=NOW, alerts=bautzen.alerts)
+    root = ET.fromstring(to_cap_xml(w, bautzen.alerts, bautzen.city))
+    assert {i.findtext("cap:web", namespaces=NS) for i in root.findall("cap:info", NS)} == {
+        "https://www.bautzen.de"}  # ... the CAP file links the city's website
+    other = parse_config({"version": 1, "city": {"names": {"de": "Görlitz"}, "ars": "146260110110"},
+                          "alerts": {"sender": "warnung@goerlitz.de"}})
+    assert other.alerts.cap_web is None
+    w = from_template("unwetter", "low", "Innenstadt", "2h", now=NOW, alerts=other.alerts)
+    assert [f.code for f in check_warning(w, other.alerts, now=NOW)
+            if str(f.severity) == "error"] == ["CC401"]
+    with pytest.raises(ConfigError, match=r"\[city\] website must be an https:// URL"):
+        parse_config({"version": 1, "city": {"website": "ftp://bautzen.de"}})

@@ -143,3 +143,15 @@ def test_init_writes_a_sender_from_the_city_domain_and_its_geography(isolated: P
     xml = cap_files(isolated)[f"{w['identifier']}.cap.xml"]
     assert errors(xml) == []
     assert ET.fromstring(xml).findtext("cap:sender", namespaces=NS) == "warnung@bautzen.de"
+
+
+def test_the_embedded_default_places_a_warning_in_bautzen(isolated: Path) -> None:
+    assert not (isolated / "citychan.toml").exists()  # no config: the built-in Bautzen
+    w = warn("--template", "hochwasser", "--level", "high", "--area", "Spreeufer")
+    xml = cap_files(isolated)[f"{w['identifier']}.cap.xml"]
+    assert errors(xml) == []
+    area = ET.fromstring(xml).find("cap:info/cap:area", NS)
+    assert area.findtext("cap:areaDesc", namespaces=NS) == "Spreeufer"
+    assert area.findtext("cap:geocode/cap:value", namespaces=NS) == "146250020020"
+    index = (isolated / "citychan-out" / "feed" / "alerts.xml").read_text(encoding="utf-8")
+    assert [a["cap_id"] for a in CAPParser(index).as_dict()] == [w["identifier"]]

@@ -89,7 +89,8 @@ def to_cap_xml(warning: Warning, alerts_cfg: AlertsConfig, city_cfg: CityConfig)
     """The CAP 1.2 alert of ``warning``: one <info> per language, UTF-8 bytes.
 
     Sender and senderName are the ones the warning was issued with (so references stay
-    true); web and contact come from ``[alerts]``; an area named only in words is placed
+    true); web (else ``[city] website``) and contact come from ``[alerts]``; an area named
+    only in words is placed
     by the city's geography (``[city]`` ars and boundary).
     """
     ET.register_namespace("", CAP_NS)
@@ -142,8 +143,8 @@ def _info(alert: ET.Element, w: Warning, lang: str, alerts: AlertsConfig,
     _sub(info, "description", text.description)
     if text.instruction:
         _sub(info, "instruction", text.instruction)
-    if alerts.web:
-        _sub(info, "web", alerts.web)
+    if alerts.cap_web:
+        _sub(info, "web", alerts.cap_web)
     if alerts.contact:
         _sub(info, "contact", alerts.contact)
     if area.ars:

@@ -106,10 +106,10 @@ def check_fields(w: Warning, alerts: AlertsConfig) -> list[Finding]:
         out.append(make("CC401", "[alerts] sender is still unset: the CAP sender of a real "
                                  "warning", hint='set it to the city\'s address, e.g. sender = '
                                  '"warnung@bautzen.de"'))
-    if not alerts.web:  # Google's CAP profile: <web> is required in every <info>
+    if not alerts.cap_web:  # Google's CAP profile: <web> is required in every <info>
         out.append(error("CC401", "no web for people to check: set web in [alerts]",
                          hint='the city\'s warning page, e.g. web = '
-                              '"https://www.bautzen.de/warnungen"'))
+                              '"https://www.bautzen.de/warnungen" (or website in [city])'))
     if not alerts.contact:
         out.append(warning("CC401", "no contact for people to check: set contact in [alerts]"))
     return out

@@ -28,7 +28,8 @@ Template = Annotated[str | None, typer.Option(
     help="unwetter, hochwasser, grossbrand, bombe, trinkwasser, stromausfall, gefahrstoff.")]
 Event = Annotated[str | None, typer.Option(
     "--event", help="Event from the catalogue (e.g. hochwasser).")]
-Area = Annotated[str | None, typer.Option("--area", help="Affected area, in words.")]
+Area = Annotated[str | None, typer.Option(
+    "--area", help="Affected area, in words, or the NAME of an [alerts.areas.NAME] preset.")]
 Headline = Annotated[str | None, typer.Option(
     "--headline", help="Headline (starts with the level label).")]
 Description = Annotated[str | None, typer.Option(
