@@ -18,6 +18,15 @@ from citychan import clock
 from citychan.channels.base import url_problem
 from citychan.channels.registry import BUILTINS, ChannelType, available_types, load_type
 from citychan.errors import ConfigError, did_you_mean
+from citychan.geo import (
+    ARS_GEOCODE,
+    Area,
+    parse_ars,
+    parse_circle,
+    parse_geocodes,
+    parse_polygon,
+    shapes,
+)
 from citychan.kinds import Kind
 from citychan.masking import mask_userinfo
 
@@ -25,14 +34,25 @@ CONFIG_VERSION = 1
 CONFIG_NAME = "citychan.toml"
 DEFAULT_OUT = "citychan-out"
 KINDS = tuple(Kind)
+# Bautzen's Amtlicher Regionalschlüssel (Land 14 Sachsen, Kreis 625 Landkreis Bautzen,
+# Gemeinde 020) and a circle around the town centre that covers the municipality.
+BAUTZEN_ARS = "146250020020"
+BAUTZEN_CIRCLE = "51.1814,14.4239 7"
+BAUTZEN_WEBSITE = "https://www.bautzen.de"
 
 
 @dataclass(frozen=True)
 class CityConfig:
+    """The city. Without names of its own it is Bautzen, its geography included."""
+
     names: Mapping[str, str] = field(default_factory=lambda: {"de": "Bautzen", "hsb": "Budyšin"})
     languages: tuple[str, ...] = ("de", "hsb")
     timezone: str = "Europe/Berlin"
     allowed_domains: tuple[str, ...] = ()
+    website: str | None = BAUTZEN_WEBSITE  # the CAP <web> when [alerts] web is not set
+    ars: str | None = BAUTZEN_ARS  # Amtlicher Regionalschlüssel, 12 digits
+    boundary_polygons: tuple[str, ...] = ()
+    boundary_circles: tuple[str, ...] = (BAUTZEN_CIRCLE,)
 
     @property
     def default_language(self) -> str:
@@ -40,6 +60,12 @@ class CityConfig:
 
     def name(self, lang: str | None = None) -> str:
         return self.names.get(lang or self.default_language) or next(iter(self.names.values()), "")
+
+    def geography(self) -> Area:
+        """Where the city lies, for a CAP <area>: its boundary and its ARS geocode."""
+        return Area(desc=dict(self.names), polygons=self.boundary_polygons,
+                    circles=self.boundary_circles,
+                    geocodes=((ARS_GEOCODE, self.ars),) if self.ars else ())
 
 
 @dataclass(frozen=True)
@@ -50,14 +76,23 @@ class SubscribeConfig:
 
 @dataclass(frozen=True)
 class AlertsConfig:
-    sender: str = "citychan@localhost"
+    sender: str = ""  # the CAP sender: required for real warnings, e.g. warnung@bautzen.de
     sender_name: str = ""
-    web: str | None = None
+    web: str | None = None  # the city's warning page: every CAP <info> and post links it
     contact: str | None = None
     languages: tuple[str, ...] = ("de", "hsb")
     lifetimes: Mapping[str, str] = field(
         default_factory=lambda: {"low": "12h", "medium": "6h", "high": "3h"}
     )
+    areas: Mapping[str, Area] = field(default_factory=dict)  # [alerts.areas.NAME] presets
+    # the geography of an area named only in words: the city's, from [city]
+    city_area: Area = field(default_factory=lambda: CityConfig().geography())
+    city_web: str | None = None  # [city] website: the CAP <web> when web is not set
+
+    @property
+    def cap_web(self) -> str | None:
+        """The CAP <web> of every <info>: the warning page, else the city's website."""
+        return self.web or self.city_web
 
 
 @dataclass(frozen=True)
@@ -121,7 +156,10 @@ class Config:
 # --- schema -------------------------------------------------------------------------------
 
 _TOP = {"version", "city", "subscribe", "alerts", "rules", "store", "publish", "channels"}
-_CITY = {"names": dict, "languages": list, "timezone": str, "allowed_domains": list}
+_CITY = {"names": dict, "languages": list, "timezone": str, "allowed_domains": list,
+         "website": str, "ars": str, "boundary_polygon": (str, list),
+         "boundary_circle": (str, list)}
+_CITY_GEOGRAPHY = ("website", "ars", "boundary_polygon", "boundary_circle")
 _SUBSCRIBE = {"url": str, "links": dict}
 _ALERTS = {
     "sender": str,
@@ -130,7 +168,12 @@ _ALERTS = {
     "contact": str,
     "languages": list,
     "lifetimes": dict,
+    "areas": dict,
 }
+_AREA = {"desc": (str, dict), "polygon": (str, list), "circle": (str, list),
+         "geocode": (dict, str, list), "ars": (str, list)}
+# a preset's name is what the duty officer types after --area
+_AREA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _RULES_INFO = {"quiet_hours": str, "max_per_day": int}
 _STORE = {"path": str}
 _PUBLISH = {"max_total_seconds": (int, float), "timeout": (int, float)}
@@ -307,7 +350,29 @@ def _city(r: _Reader, data: Any) -> CityConfig:
         languages=langs,
         timezone=tz,
         allowed_domains=tuple(x.lower() for x in domains),
+        **_city_geography(r, t),
     )
+
+
+def _city_geography(r: _Reader, t: Mapping[str, Any]) -> dict[str, Any]:
+    """website, ars and boundary: Bautzen's while the city is Bautzen (no names, no geography
+    of its own); a city with names of its own has only what it gives."""
+    d = CityConfig()
+    if "names" not in t and not any(k in t for k in _CITY_GEOGRAPHY):
+        return {}
+    website: str | None = t.get("website")
+    if website and (problem := url_problem(website)):
+        raise r.fail("[city]", f"website {problem}: {mask_userinfo(website)!r}")
+    try:
+        return {
+            "website": website,
+            "ars": parse_ars(t["ars"]) if "ars" in t else None,
+            "boundary_polygons": shapes(t.get("boundary_polygon"), parse_polygon),
+            "boundary_circles": shapes(t.get("boundary_circle"), parse_circle),
+        }
+    except ValueError as exc:
+        raise r.fail("[city]", str(exc), hint=f"e.g. ars = \"{d.ars}\" and "
+                     f"boundary_circle = \"{BAUTZEN_CIRCLE}\" (lat,lon radius_km)") from None
 
 
 def _subscribe(r: _Reader, data: Any) -> SubscribeConfig:
@@ -331,7 +396,7 @@ def _alerts(r: _Reader, data: Any, city: CityConfig) -> AlertsConfig:
         )
     langs = r.strings(t["languages"], "[alerts]", "languages") if "languages" in t else d.languages
     sender = t.get("sender", d.sender)
-    if not sender or any(c.isspace() or c in ",<&" for c in sender):
+    if "sender" in t and not sender or any(c.isspace() or c in ",<&" for c in sender):
         # CAP 1.2 3.2.1: references are "sender,identifier,sent" separated by spaces
         raise r.fail("[alerts]", f"sender {sender!r} may not be empty or contain spaces, "
                      "commas, '<' or '&' (CAP 1.2)",
@@ -344,7 +409,41 @@ def _alerts(r: _Reader, data: Any, city: CityConfig) -> AlertsConfig:
         contact=t.get("contact"),
         languages=langs,
         lifetimes=lifetimes,
+        areas=_areas(r, t.get("areas", {}), city),
+        city_area=city.geography(),
+        city_web=city.website,
     )
+
+
+def _areas(r: _Reader, data: Mapping[str, Any], city: CityConfig) -> dict[str, Area]:
+    """[alerts.areas.NAME]: what ``--area NAME`` stands for. ``desc`` is the areaDesc (one
+    text, or a table of languages); polygon, circle, geocode and ars place it."""
+    out = {}
+    for name, table in data.items():
+        where = f"[alerts.areas.{name}]"
+        if not _AREA_NAME.fullmatch(name):
+            raise r.fail("[alerts.areas]", f"area name {name!r} is not a simple name",
+                         hint="use letters, digits, '-' and '_', e.g. [alerts.areas.spreeufer]")
+        t = r.table(table, where, _AREA)
+        desc = t.get("desc", name)
+        descs = dict(desc) if isinstance(desc, dict) else {lang: desc for lang in city.languages}
+        if not all(isinstance(v, str) and v.strip() for v in descs.values()):
+            raise r.fail(where, "key 'desc' must be a text, or a table of language = text")
+        try:
+            ars = shapes(t.get("ars"), parse_ars)
+            area = Area(desc={k: v.strip() for k, v in descs.items()},
+                        polygons=shapes(t.get("polygon"), parse_polygon),
+                        circles=shapes(t.get("circle"), parse_circle),
+                        geocodes=parse_geocodes(t.get("geocode"))
+                        + tuple((ARS_GEOCODE, a) for a in ars))
+        except ValueError as exc:
+            raise r.fail(where, str(exc), hint="polygon 'lat,lon lat,lon …' (closed ring), "
+                         "circle 'lat,lon radius_km', ars '146250020020'") from None
+        if not area.located:
+            raise r.fail(where, "places nothing: give a polygon, circle, geocode or ars",
+                         hint='e.g. circle = "51.1832,14.4262 0.8"')
+        out[name] = area
+    return out
 
 
 def _info_rules(r: _Reader, data: Any) -> InfoRules:
@@ -478,13 +577,16 @@ def _check_addresses(r: _Reader, where: str, table: Mapping[str, Any]) -> None:
 def default_config() -> Config:
     """The embedded default: offline outbox and feed under ./citychan-out/."""
     out = Path(DEFAULT_OUT)
-    city = CityConfig(allowed_domains=("bautzen.de", "budysin.de"))
+    city = CityConfig(allowed_domains=("bautzen.de", "budysin.de"), ars=BAUTZEN_ARS,
+                      boundary_circles=(BAUTZEN_CIRCLE,))
     return Config(
         path=None,
         base_dir=Path("."),
         city=city,
         subscribe=SubscribeConfig(url="https://whatsapp.com/channel/0029VaBautzenStadtInfo01"),
         alerts=AlertsConfig(
+            city_area=city.geography(),
+            city_web=city.website,
             sender="warnung@bautzen.de",
             sender_name="Stadtverwaltung Bautzen",
             web="https://www.bautzen.de",

@@ -46,6 +46,7 @@ CODES: dict[str, str] = {
     "CC409": "translation-needs-review",
     "CC410": "warning-placeholder",
     "CC411": "input-read-as",
+    "CC420": "warning-area-unplaced",
 }
 
 

@@ -25,7 +25,8 @@ from citychan.errors import UsageError
 from tests.support.templates import TEMPLATE_LEVELS, a_level, required
 
 NOW = datetime(2026, 11, 29, 19, 14, tzinfo=UTC)  # 20:14 in Bautzen
-ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen")
+ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",
+                      web="https://www.bautzen.de/warnungen")
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 
 

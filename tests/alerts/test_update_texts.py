@@ -19,7 +19,8 @@ from citychan.alerts import (
 from citychan.config import AlertsConfig
 
 NOW = datetime(2026, 11, 29, 20, 16, tzinfo=UTC)  # 21:16 in Bautzen
-ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen")
+ALERTS = AlertsConfig(sender="warnung@bautzen.de", sender_name="Stadtverwaltung Bautzen",
+                      web="https://www.bautzen.de/warnungen")
 LATER = NOW + timedelta(minutes=10)
 
 

@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("citychan.store",),
     ("citychan.kinds", "citychan.render.types", "citychan.clock", "citychan.errors",
      "citychan.findings", "citychan.links", "citychan.fsutil", "citychan.hygiene",
-     "citychan.masking", "citychan.timeparse", "citychan.operators",
+     "citychan.masking", "citychan.timeparse", "citychan.operators", "citychan.geo",
      "citychan"),
 ]
 # more specific names first so that render.types is a leaf and notices.plan sits above render

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from citychan import clock as citychan_clock
 from citychan.channels.base import ChannelConfigError, ChannelContext, ChannelError, Dialect
 from citychan.channels.mastodon import MastodonChannel, status_text
 from citychan.delivery.retry import RetryPolicy, send_with_retry
@@ -405,7 +406,7 @@ def test_a_rejected_upload_is_a_failure_with_the_server_reason(tmp_path):
 def test_an_unclear_answer_is_looked_up_before_any_resend():
     """Mastodon writes the Idempotency-Key only once the status exists: a retry overtaking a
     slow first request would post twice. The status is there, so no second POST is made."""
-    now = datetime.now(UTC)
+    now = citychan_clock.utcnow()  # the server stamps it now, on the clock citychan reads
     created = {**MINE, "created_at": now.isoformat()}
     posts: list[str] = []
 

@@ -15,12 +15,24 @@ import tomli_w
 
 Table = dict[str, Any]
 
+# what every real warning needs in [alerts]: the CAP sender (no default) and the warning
+# page each CAP <info> links (Google's CAP profile requires <web>)
+CAP_ISSUER: Table = {
+    "sender": "warnung@bautzen.de",
+    "web": "https://www.bautzen.de/warnungen",
+}
 # a city's warning settings: the [alerts] of every warn test
 ALERTS_TABLE: Table = {
-    "sender": "warnung@bautzen.de",
+    **CAP_ISSUER,
     "sender_name": "Stadtverwaltung Bautzen",
-    "web": "https://www.bautzen.de/warnungen",
     "contact": "Bürgertelefon 03591 534-0",
+}
+# [city] of a city that is not the built-in Bautzen, with its geography (CAP areas named in
+# words are placed by it): Görlitz, ARS 146260110110
+CITY_TABLE: Table = {
+    "names": {"de": "Görlitz", "hsb": "Zhorjelc"},
+    "ars": "146260110110",
+    "boundary_circle": "51.1528,14.9872 6",
 }
 OUTBOX: Table = {"type": "outbox"}
 FEED: Table = {"type": "feed"}

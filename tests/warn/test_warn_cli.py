@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_one_line_error, cli
-from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig, Table
+from tests.support.config import ALERTS_TABLE, CAP_ISSUER, OUTBOX, MakeConfig, Table
 from tests.support.fault_server import FaultServer, Ok
 from tests.support.files import write
 
@@ -271,7 +271,8 @@ def test_without_terminal_a_warning_needs_yes(servers, isolated: Path) -> None:
 
 def test_warnings_ignore_quiet_hours_and_the_daily_cap(
         isolated: Path, make_config: MakeConfig) -> None:
-    make_config(rules={"info": {"quiet_hours": "00:00-23:59", "max_per_day": 0}},
+    make_config(alerts=CAP_ISSUER, rules={"info": {"quiet_hours": "00:00-23:59",
+                                                   "max_per_day": 0}},
                 channels={"outbox": OUTBOX})
     write(isolated / "n.md", "---\ntitle: Wochenmarkt\n---\nHeute Markt.\n")
     assert cli("post", "n.md", "--yes").code == 3  # an info post is held back ...

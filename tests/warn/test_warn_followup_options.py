@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import assert_one_line_error, cli
-from tests.support.config import OUTBOX, MakeConfig
+from tests.support.config import CAP_ISSUER, OUTBOX, MakeConfig
 
 
 @pytest.fixture(autouse=True)
 def config(make_config: MakeConfig) -> Path:
-    return make_config(alerts={"sender_name": "Stadt Bautzen"}, channels={"outbox": OUTBOX})
+    return make_config(alerts={**CAP_ISSUER, "sender_name": "Stadt Bautzen"},
+                       channels={"outbox": OUTBOX})
 
 
 @pytest.fixture

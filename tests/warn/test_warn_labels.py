@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 from tests.support.cli import assert_one_line_error, cli
-from tests.support.config import OUTBOX, MakeConfig
+from tests.support.config import CAP_ISSUER, OUTBOX, MakeConfig
 
 
 def test_a_word_that_merely_starts_with_the_label_is_not_the_label(
         isolated: Path, make_config: MakeConfig) -> None:
-    make_config(alerts={"languages": ["de"], "sender_name": "Stadt Bautzen"},
+    make_config(alerts={**CAP_ISSUER, "languages": ["de"], "sender_name": "Stadt Bautzen"},
                 channels={"outbox": OUTBOX})
     run = cli("warn", "--event", "hochwasser", "--level", "medium", "--area", "Seidau",
               "--headline", "Gefahrenlage beendet? Hochwasser in Seidau",
@@ -30,7 +30,7 @@ def test_a_word_that_merely_starts_with_the_label_is_not_the_label(
 
 def test_an_event_that_contradicts_the_template_is_refused(
         isolated: Path, make_config: MakeConfig) -> None:
-    make_config(channels={"outbox": OUTBOX})
+    make_config(alerts=CAP_ISSUER, channels={"outbox": OUTBOX})
     run = cli("warn", "--template", "hochwasser", "--event", "sturm", "--level", "medium",
               "--area", "Seidau", "--yes")
     assert_one_line_error(run, 2, "--event sturm does not match --template hochwasser")

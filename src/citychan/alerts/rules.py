@@ -3,7 +3,7 @@ the current time) to findings. Errors block sending; warnings do not.
 
 Codes: CC401 field missing, CC402 headline, CC403 instruction, CC404 expired, CC405 text
 order, CC406 short text, CC407 cell broadcast, CC408 level, CC410 placeholder left in a
-text; CC003 for languages.
+text, CC420 an area no machine can place; CC003 for languages.
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from citychan.alerts.area import cap_area
 from citychan.alerts.catalogue import find_event
 from citychan.alerts.levels import (
     ALLCLEAR_REVIEW,
     LEVELS,
+    CapStatus,
     MsgType,
     all_labels,
     allclear_label,
@@ -49,7 +51,7 @@ _STATEMENT = re.compile(r"\b(?:wird|werden|ist|sind|sollten|sollen|können|beste
 def check_warning(w: Warning, alerts: AlertsConfig, *, now: datetime) -> list[Finding]:
     """Every warning rule; ``now`` decides what is already expired."""
     out = list(w.findings)
-    for rule in (check_level, check_fields, check_languages, check_headline,
+    for rule in (check_level, check_fields, check_area, check_languages, check_headline,
                  check_instruction, check_text_order, check_short_text, check_cell_broadcast,
                  check_placeholders, check_review):
         out += rule(w, alerts)
@@ -96,13 +98,33 @@ def check_fields(w: Warning, alerts: AlertsConfig) -> list[Finding]:
         out.append(error("CC401", "the warning needs expires", hint="e.g. 2h or an ISO time"))
     if not (w.sender_name or alerts.sender_name).strip():
         out.append(error("CC401", "no issuer: set sender_name in [alerts]"))
-    if alerts.sender == AlertsConfig().sender:
-        out.append(warning("CC401", f"[alerts] sender is still {alerts.sender!r}",
-                           hint="set it to the city's address, e.g. warnung@bautzen.de"))
-    for key in ("web", "contact"):
-        if not getattr(alerts, key):
-            out.append(warning("CC401", f"no {key} for people to check: set {key} in [alerts]"))
+    if not alerts.sender:
+        # a real warning without one is refused (exit 2) before anything else; an exercise
+        # goes out with a placeholder sender, a follow-up with its original's
+        real = w.status is CapStatus.ACTUAL and not w.sender
+        make = error if real else warning
+        out.append(make("CC401", "[alerts] sender is still unset: the CAP sender of a real "
+                                 "warning", hint='set it to the city\'s address, e.g. sender = '
+                                 '"warnung@bautzen.de"'))
+    if not alerts.cap_web:  # Google's CAP profile: <web> is required in every <info>
+        out.append(error("CC401", "no web for people to check: set web in [alerts]",
+                         hint='the city\'s warning page, e.g. web = '
+                              '"https://www.bautzen.de/warnungen" (or website in [city])'))
+    if not alerts.contact:
+        out.append(warning("CC401", "no contact for people to check: set contact in [alerts]"))
     return out
+
+
+def check_area(w: Warning, alerts: AlertsConfig) -> list[Finding]:
+    """CC420: the CAP area must be placed by a polygon, circle or geocode (Google's CAP
+    profile; German consumers select warnings by ARS). An area named in words gets the
+    city's geography; without one, nothing places it."""
+    if not any(w.area.desc.values()) or cap_area(w.area, alerts.city_area).located:
+        return []  # no area at all is CC401
+    return [error("CC420", f"the area '{w.area.description(w.langs[0] if w.langs else 'de')}'"
+                           " has no polygon, circle or geocode: aggregators cannot place it",
+                  hint="set ars and boundary_circle (or boundary_polygon) in [city], or "
+                       "name a preset from [alerts.areas] with --area NAME")]
 
 
 def check_languages(w: Warning, alerts: AlertsConfig) -> list[Finding]:

@@ -6,24 +6,30 @@ from pathlib import Path
 
 import tomli_w
 
+from citychan.config import BAUTZEN_ARS, BAUTZEN_CIRCLE
 from citychan.errors import UsageError
 from citychan.fsutil import atomic_write
 
 
 def starter_config() -> dict[str, object]:
+    """The starter config of Bautzen: its geography for CAP areas, and the CAP sender and
+    warning page made from the city's own domain (a real warning needs both)."""
+    domains = ["bautzen.de", "budysin.de"]
     return {
         "version": 1,
         "city": {
             "names": {"de": "Bautzen", "hsb": "Budyšin"},
             "languages": ["de", "hsb"],
             "timezone": "Europe/Berlin",
-            "allowed_domains": ["bautzen.de", "budysin.de"],
+            "allowed_domains": domains,
+            "ars": BAUTZEN_ARS,
+            "boundary_circle": BAUTZEN_CIRCLE,
         },
         "subscribe": {"url": "https://whatsapp.com/channel/0029VaBautzenStadtInfo01", "links": {}},
         "alerts": {
-            "sender": "warnung@bautzen.de",
+            "sender": f"warnung@{domains[0]}",
             "sender_name": "Stadtverwaltung Bautzen",
-            "web": "https://www.bautzen.de",
+            "web": f"https://www.{domains[0]}",
             "contact": "Bürgertelefon 03591 534-0",
             "languages": ["de", "hsb"],
         },

@@ -34,7 +34,8 @@ Time = Annotated[str | None, typer.Option(
     "\"30.11.2026 09:00\", +2h.")]
 Event = Annotated[str | None, typer.Option(
     "--event", help="Event from the catalogue (e.g. hochwasser).")]
-Area = Annotated[str | None, typer.Option("--area", help="Affected area, in words.")]
+Area = Annotated[str | None, typer.Option(
+    "--area", help="Affected area, in words, or the NAME of an [alerts.areas.NAME] preset.")]
 Headline = Annotated[str | None, typer.Option(
     "--headline", help="Headline (starts with the level label).")]
 Description = Annotated[str | None, typer.Option(

@@ -168,7 +168,9 @@ def _beside(
 
 def write_cap_index(feed: FeedChannel, message_id: str) -> None:
     """The Atom feed of CAP alerts beside the feed: one entry per warning message among the
-    feed's newest entries, linking its CAP file. The caller holds the feed's lock."""
+    feed's newest entries, linking its CAP file and carrying the document inline (read from
+    the feed's ``cap/`` folder; a file gone missing leaves the link alone). The caller holds
+    the feed's lock."""
     entries = feed.entries()
     caps = [e for e in entries[:MAX_ENTRIES] if e.get("cap")]
     if not caps:
@@ -180,6 +182,7 @@ def write_cap_index(feed: FeedChannel, message_id: str) -> None:
             e["title"],
             datetime.fromisoformat(e["updated"]),
             e["cap"],
+            _read_cap(feed, e["cap"]),
         )
         for e in caps
     ]
@@ -189,3 +192,12 @@ def write_cap_index(feed: FeedChannel, message_id: str) -> None:
                        feed_url=f"{feed.public_url}/alerts.xml",
                        updated=datetime.fromisoformat(own["updated"])),
     )
+
+
+def _read_cap(feed: FeedChannel, url: str) -> bytes | None:
+    """The CAP document a feed entry links, as the feed keeps it, or None."""
+    name = Path(url.rsplit("/", 1)[-1]).name
+    try:
+        return (feed.cap_folder / name).read_bytes() if name else None
+    except OSError:
+        return None

@@ -300,6 +300,7 @@ def deliver(
     sent (it writes only the ``--cap-out`` file). A channel that cannot start (a missing
     secret, a broken table) fails alone; every other channel gets the warning."""
     env = os.environ if env is None else env
+    alerts.cap_sender(w, config.alerts)  # a real warning without a CAP sender: exit 2 first
     findings = relax_missing(alerts.check_warning(w, config.alerts, now=now), only_langs,
                              config.alerts.languages)
     message = alerts.warning_to_message(w, link=config.alerts.web)
