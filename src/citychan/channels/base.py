@@ -22,7 +22,7 @@ from citychan.render.types import measure as _measure
 
 __all__ = ["CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
            "ChannelConfigError", "Dialect", "Kind", "Length", "LengthUnit", "Level",
-           "LimitCache", "Option", "Post", "Receipt", "Rendered"]
+           "LangPart", "LimitCache", "Option", "Post", "Receipt", "Rendered"]
 
 if TYPE_CHECKING:
     import httpx
@@ -67,6 +67,18 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class LangPart:
+    """One language of a post on its own, for channels that carry each apart (the webhook):
+    its title, summary, plain text and HTML (both without the title)."""
+
+    lang: str
+    title: str
+    text: str
+    html: str
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
 class Post:
     """Everything a channel needs to send one message, already rendered for it."""
 
@@ -87,6 +99,7 @@ class Post:
     # a warning's CAP document, by file name: a channel that publishes files may link it
     # (the feed does, under cap/); citychan.warn.cap_files writes it beside the channel's files
     cap_file: str | None = None
+    parts: tuple[LangPart, ...] = ()  # each language of the post apart, in its order
 
     @property
     def lang(self) -> str:

@@ -29,6 +29,8 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
+from citychan.channels.jsonfeed import json_feed
+from citychan.channels.upload import UploadTarget, parse_upload, upload_changed
 from citychan.fsutil import atomic_write, locked
 from citychan.hygiene import xml_text
 
@@ -44,14 +46,21 @@ class FeedChannel:
         "path": Option(str, default="citychan-out/feed"),
         "title": Option(str, default="Stadtinformationen"),
         "public_url": Option(str, default="https://www.example.org/aktuelles"),
+        # publishing: channels/upload.py
+        "upload": Option(str),
+        "upload_key_env": Option(str),
+        "upload_password_env": Option(str),
+        "upload_known_hosts": Option(str),
     }
     capabilities = Capabilities(dialect=Dialect.FEED, network=False, title_field=True, images=True)
 
-    def __init__(self, name: str, path: Path, title: str, public_url: str) -> None:
+    def __init__(self, name: str, path: Path, title: str, public_url: str,
+                 upload: UploadTarget | None = None) -> None:
         self.name = name
         self.path = path
         self.title = title
         self.public_url = public_url.rstrip("/")
+        self.upload = upload
 
     @classmethod
     def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> FeedChannel:
@@ -63,6 +72,8 @@ class FeedChannel:
             # every link on the archive page and in the feed starts with it
             require_https(name, "public_url",
                           str(options.get("public_url") or "https://www.example.org/aktuelles")),
+            parse_upload(name, str(options["upload"]), options, ctx.env)
+            if options.get("upload") else None,
         )
 
     def __repr__(self) -> str:
@@ -71,6 +82,10 @@ class FeedChannel:
     @property
     def feed_file(self) -> Path:
         return self.path / "feed.xml"
+
+    @property
+    def json_feed_file(self) -> Path:
+        return self.path / "feed.json"
 
     @property
     def page_file(self) -> Path:
@@ -104,16 +119,25 @@ class FeedChannel:
                     "anchor": post.message_id[:12],
                     "kind": str(post.kind),
                     "langs": list(post.langs),
+                    "summary": post.summary,
+                    "tags": list(post.tags),
                     "published": old["published"] if old else now.isoformat(),
                     "updated": now.isoformat(),
                 }
                 if post.cap_file:
                     entry["cap"] = self.cap_url(post.cap_file)
                 entries = [entry] + [e for e in entries if e["id"] != entry_id]
-                self._save(entries, now)  # the archive keeps every notice; the feed the newest
+                # the archive keeps every notice; the feed the newest
+                written = self._save(entries, now)
+                if self.upload is not None:  # the files stay here whatever happens there
+                    upload_changed(self.path, written, self.upload)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
-        return Receipt(remote_id=entry_id, url=f"{self.public_url}/#{entry['anchor']}")
+        if self.upload is None:  # nothing reached the web server: say so, and where it is
+            return Receipt(remote_id=entry_id,
+                           url=f"written locally, not uploaded: {self.page_file.resolve()}")
+        return Receipt(remote_id=entry_id,
+                       url=f"uploaded: {self.public_url}/#{entry['anchor']}")
 
     def entries(self) -> list[dict[str, Any]]:
         """Every entry, newest first, as ``entries.json`` keeps them."""
@@ -126,14 +150,17 @@ class FeedChannel:
             raise ChannelError(f"{store}: is damaged; move it away to start a new feed") from None
         return list(data.get("entries", []))
 
-    def _save(self, entries: list[dict[str, Any]], now: datetime) -> None:
+    def _save(self, entries: list[dict[str, Any]], now: datetime) -> list[Path]:
+        """Write every file; returns those the website serves (entries.json is ours)."""
         atomic_write(
             self.path / "entries.json",
             json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1),
         )
         recent = entries[:MAX_ENTRIES]
         atomic_write(self.feed_file, atom_feed(self.title, self.public_url, recent, now))
+        atomic_write(self.json_feed_file, json_feed(self.title, self.public_url, recent))
         atomic_write(self.page_file, html_page(self.title, self.public_url, entries))
+        return [self.feed_file, self.json_feed_file, self.page_file]
 
 
 def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from citychan.channels.base import Dialect, Kind, Level, Post, Rendered
+from citychan.channels.base import Dialect, Kind, LangPart, Level, Post, Rendered
 from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
 
@@ -35,6 +35,7 @@ def make_post(
         idempotency_key=key,
         sent=now,
         cap_file=cap_file,
+        parts=tuple(p for lang in target.langs for p in plan.parts if p.lang == lang),
     )
 
 
@@ -57,6 +58,7 @@ def post_to_json(post: Post) -> str:
             "idempotency_key": post.idempotency_key,
             "sent": post.sent.isoformat() if post.sent else None,
             "cap_file": post.cap_file,
+            "parts": [[p.lang, p.title, p.text, p.html, p.summary] for p in post.parts],
             "rendered": {
                 "dialect": str(r.dialect),
                 "text": r.text,
@@ -88,4 +90,5 @@ def post_from_json(text: str) -> Post:
         idempotency_key=d["idempotency_key"],
         sent=datetime.fromisoformat(d["sent"]) if d["sent"] else None,
         cap_file=d.get("cap_file"),  # absent in rows of notices from before store schema 3
+        parts=tuple(LangPart(*p) for p in d.get("parts", ())),  # absent before issue 13
     )
