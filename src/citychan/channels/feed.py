@@ -223,6 +223,10 @@ def html_page(title: str, public_url: str, entries: list[dict[str, Any]]) -> str
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
        line-height: 1.5; color: #1a1a1a; }}
 article {{ border-bottom: 1px solid #ddd; padding: 1rem 0; }}
+/* a long URL or word wraps instead of widening the page past a phone's screen */
+h1, h2, .content {{ overflow-wrap: anywhere; }}
+img {{ max-width: 100%; height: auto; }}
+pre, table {{ max-width: 100%; overflow-x: auto; }}
 h2 {{ margin: 0 0 .25rem; font-size: 1.25rem; }}
 .meta {{ color: #555; margin: 0 0 .5rem; font-size: .9rem; }}
 .warn {{ background: #b00020; color: #fff; font-size: .8rem; padding: .1rem .4rem;

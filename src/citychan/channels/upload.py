@@ -175,27 +175,26 @@ def _webdav(target: UploadTarget, folder: Path, rels: Sequence[str], done: list[
     host = f"[{target.host}]" if ":" in target.host else target.host
     port = f":{target.port}" if target.port else ""
     auth = (target.user or "", target.secret or "")
-    client = Client(f"{scheme}://{host}{port}{target.path}", auth=auth, timeout=TIMEOUT)
+    client = Client(f"{scheme}://{host}{port}/", auth=auth, timeout=TIMEOUT)
     try:
+        made: set[str] = set()
         for rel in rels:
-            parent = str(PurePosixPath(rel).parent)
-            if parent != ".":
-                _webdav_makedirs(client, parent)
-            temp = posixpath.join(parent, f".{PurePosixPath(rel).name}.citychan-upload")
-            temp = temp.removeprefix("./")
+            remote = PurePosixPath(target.path, rel)
+            _webdav_makedirs(client, remote.parent, made)
+            temp = str(remote.parent / f".{remote.name}.citychan-upload")
             client.upload_file(str(folder / rel), temp, overwrite=True)
-            client.move(temp, rel, overwrite=True)  # one MOVE with Overwrite: T
+            client.move(temp, str(remote), overwrite=True)  # one MOVE with Overwrite: T
             done.append(rel)
     finally:
         client.http.close()
 
 
-def _webdav_makedirs(client: Any, path: str) -> None:
-    so_far = ""
-    for part in PurePosixPath(path).parts:
-        so_far = posixpath.join(so_far, part)
-        if not client.exists(so_far):
-            client.mkdir(so_far)
+def _webdav_makedirs(client: Any, path: PurePosixPath, made: set[str]) -> None:
+    """Create the collections down to ``path`` (MKCOL makes one level at a time)."""
+    for level in [*reversed(path.parents), path][1:]:  # without "/"
+        if str(level) not in made and not client.exists(str(level)):
+            client.mkdir(str(level))
+        made.add(str(level))
 
 
 def _failed(target: UploadTarget, exc: BaseException) -> ChannelError:
