@@ -29,7 +29,10 @@ CHROMIUM_FLAGS = [
 
 def chromium_path() -> str | None:
     """Debian's Chromium, or None when it is not installed (the tests are skipped then)."""
-    found = os.environ.get("CITYCHAN_TEST_CHROMIUM") or shutil.which("chromium")
+    chosen = os.environ.get("CITYCHAN_TEST_CHROMIUM")  # another build, or a missing one
+    if chosen is not None:
+        return chosen if Path(chosen).is_file() else None
+    found = shutil.which("chromium")
     if found:
         return found
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
