@@ -20,6 +20,7 @@ import json
 import os
 import posixpath
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
@@ -136,7 +137,11 @@ def upload_changed(folder: Path, written: Iterable[Path], target: UploadTarget) 
 
 def _run(target: UploadTarget, folder: Path, rels: Sequence[str], done: list[str]) -> None:
     if target.protocol is Protocol.SFTP:
-        asyncio.run(asyncio.wait_for(_sftp(target, folder, rels, done), TIMEOUT * len(rels)))
+        # asyncssh is asyncio: its own loop in its own thread, since the caller may already
+        # run one in this thread (an embedding program, Playwright's sync API)
+        work = asyncio.wait_for(_sftp(target, folder, rels, done), TIMEOUT * (1 + len(rels)))
+        with ThreadPoolExecutor(1, thread_name_prefix="citychan-sftp") as pool:
+            pool.submit(asyncio.run, work).result()
     else:
         _webdav(target, folder, rels, done)
 
