@@ -71,6 +71,7 @@ def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
         ch.send(post(str(i) * 64, f"M {i}"))
     assert sorted(p.name for p in (tmp_path / "f").iterdir()) == [
         "entries.json",
+        "feed.json",
         "feed.xml",
         "index.html",
     ]

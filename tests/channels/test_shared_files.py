@@ -47,4 +47,5 @@ def test_six_posts_of_different_notices_at_once_keep_every_feed_entry(
     assert (feed / "index.html").read_text(encoding="utf-8").count("<article ") == total
     assert len(list((isolated / "citychan-out" / "outbox").iterdir())) == total
     assert not [p for p in feed.iterdir() if p.name.endswith(".tmp")]
-    assert sorted(p.name for p in feed.iterdir()) == ["entries.json", "feed.xml", "index.html"]
+    assert sorted(p.name for p in feed.iterdir()) == ["entries.json", "feed.json", "feed.xml",
+                                                      "index.html"]

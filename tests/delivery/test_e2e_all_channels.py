@@ -270,7 +270,10 @@ def test_one_post_reaches_every_channel_once_with_the_documented_request(make_ci
                         hashlib.sha256).hexdigest()
     assert hook.headers["x-citychan-signature"] == f"sha256={expected}"
     doc = hook.json()
-    assert set(doc) == {"id", "kind", "level", "lang", "title", "text", "link", "sent"}
+    assert set(doc) == {"id", "kind", "level", "lang", "title", "text", "link", "sent",
+                        # payload version 2 (issue 13): every language apart, for a CMS
+                        "version", "languages", "summary", "tags", "image", "html"}
+    assert doc["version"] == 2 and [p["lang"] for p in doc["languages"]] == ["de", "hsb"]
     assert (doc["kind"], doc["level"], doc["lang"], doc["link"]) == ("info", None, "de", CLEAN_LINK)
     assert doc["title"] == TITLE
     assert_bilingual(doc["text"], "webhook text")

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 # fixtures that hand a test a running server (a session-wide one may already be up)
-SERVER_FIXTURES = {"synapse": "Synapse", "smtp_server": "an SMTP server"}
+SERVER_FIXTURES = {"synapse": "Synapse", "smtp_server": "an SMTP server",
+                   "browser": "Chromium", "sftp_server": "an SFTP server",
+                   "webdav_server": "a WebDAV server"}
 _current: list[pytest.Item | None] = [None]
 
 

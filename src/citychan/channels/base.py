@@ -23,7 +23,7 @@ from citychan.render.types import measure as _measure
 
 __all__ = ["Action", "CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
            "ChannelConfigError", "Dialect", "Kind", "Length", "LengthUnit", "Level",
-           "LimitCache", "Option", "Post", "Receipt", "Rendered", "perform"]
+           "LangPart", "LimitCache", "Option", "Post", "Receipt", "Rendered", "perform"]
 
 if TYPE_CHECKING:
     import httpx
@@ -80,6 +80,18 @@ class Action(StrEnum):
 
 
 @dataclass(frozen=True)
+class LangPart:
+    """One language of a post on its own, for channels that carry each apart (the webhook):
+    its title, summary, plain text and HTML (both without the title)."""
+
+    lang: str
+    title: str
+    text: str
+    html: str
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
 class Post:
     """Everything a channel needs to send one message, already rendered for it."""
 
@@ -107,6 +119,7 @@ class Post:
     replaces: str | None = None  # EDIT/DELETE: the remote id of the post already out
     expires: datetime | None = None  # the notice's ``expires:`` (the feed marks it then)
     note: str | None = None  # EDIT/DELETE: what changed, or why it was withdrawn
+    parts: tuple[LangPart, ...] = ()  # each language of the post apart, in its order
 
     @property
     def lang(self) -> str:

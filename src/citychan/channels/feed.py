@@ -29,6 +29,8 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
+from citychan.channels.jsonfeed import json_feed
+from citychan.channels.upload import UploadTarget, parse_upload, upload_changed
 from citychan.fsutil import atomic_write, locked
 from citychan.hygiene import xml_text
 
@@ -44,15 +46,22 @@ class FeedChannel:
         "path": Option(str, default="citychan-out/feed"),
         "title": Option(str, default="Stadtinformationen"),
         "public_url": Option(str, default="https://www.example.org/aktuelles"),
+        # publishing: channels/upload.py
+        "upload": Option(str),
+        "upload_key_env": Option(str),
+        "upload_password_env": Option(str),
+        "upload_known_hosts": Option(str),
     }
     capabilities = Capabilities(dialect=Dialect.FEED, network=False, title_field=True, images=True,
                                 can_edit=True, can_delete=True)
 
-    def __init__(self, name: str, path: Path, title: str, public_url: str) -> None:
+    def __init__(self, name: str, path: Path, title: str, public_url: str,
+                 upload: UploadTarget | None = None) -> None:
         self.name = name
         self.path = path
         self.title = title
         self.public_url = public_url.rstrip("/")
+        self.upload = upload
 
     @classmethod
     def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> FeedChannel:
@@ -64,6 +73,8 @@ class FeedChannel:
             # every link on the archive page and in the feed starts with it
             require_https(name, "public_url",
                           str(options.get("public_url") or "https://www.example.org/aktuelles")),
+            parse_upload(name, str(options["upload"]), options, ctx.env)
+            if options.get("upload") else None,
         )
 
     def __repr__(self) -> str:
@@ -72,6 +83,10 @@ class FeedChannel:
     @property
     def feed_file(self) -> Path:
         return self.path / "feed.xml"
+
+    @property
+    def json_feed_file(self) -> Path:
+        return self.path / "feed.json"
 
     @property
     def page_file(self) -> Path:
@@ -105,6 +120,8 @@ class FeedChannel:
                     "anchor": post.message_id[:12],
                     "kind": str(post.kind),
                     "langs": list(post.langs),
+                    "summary": post.summary,
+                    "tags": list(post.tags),
                     "published": old["published"] if old else now.isoformat(),
                     "updated": now.isoformat(),
                 }
@@ -114,10 +131,17 @@ class FeedChannel:
                 if post.expires:
                     entry["expires"] = post.expires.isoformat()
                 entries = [entry] + [e for e in entries if e["id"] != entry_id]
-                self._save(entries, now)  # the archive keeps every notice; the feed the newest
+                # the archive keeps every notice; the feed the newest
+                written = self._save(entries, now)
+                if self.upload is not None:  # the files stay here whatever happens there
+                    upload_changed(self.path, written, self.upload)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
-        return Receipt(remote_id=entry_id, url=f"{self.public_url}/#{entry['anchor']}")
+        if self.upload is None:  # nothing reached the web server: say so, and where it is
+            return Receipt(remote_id=entry_id,
+                           url=f"written locally, not uploaded: {self.page_file.resolve()}")
+        return Receipt(remote_id=entry_id,
+                       url=f"uploaded: {self.public_url}/#{entry['anchor']}")
 
     def mark_incident(self, incident: str, state: str, expires: str | None) -> None:
         """Every entry of a warning incident (its CAP files are named ``<incident>.<n>``)
@@ -173,7 +197,9 @@ class FeedChannel:
                     raise ChannelError(f"the feed in {self.path} has no entry {post.replaces}; "
                                        "nothing changed")
                 change(entry)
-                self._save(entries, now)
+                written = self._save(entries, now)
+                if self.upload is not None:  # a correction reaches the website like a post
+                    upload_changed(self.path, written, self.upload)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
         return Receipt(remote_id=entry["id"], url=f"{self.public_url}/#{entry['anchor']}")
@@ -204,7 +230,8 @@ class FeedChannel:
             raise ChannelError(f"{store}: is damaged; move it away to start a new feed") from None
         return list(data.get("entries", []))
 
-    def _save(self, entries: list[dict[str, Any]], now: datetime) -> None:
+    def _save(self, entries: list[dict[str, Any]], now: datetime) -> list[Path]:
+        """Write every file; returns those the website serves (entries.json is ours)."""
         at = clock.utcnow()
         for e in entries:  # expired as of this writing: refresh() knows it is done
             if _expired(e, at):
@@ -216,6 +243,7 @@ class FeedChannel:
         # a withdrawn notice leaves the feed; an expired one stays in it, marked
         recent = [e for e in entries if not e.get("withdrawn")][:MAX_ENTRIES]
         atomic_write(self.feed_file, atom_feed(self.title, self.public_url, recent, now))
+        atomic_write(self.json_feed_file, json_feed(self.title, self.public_url, recent))
         # the front page: what still holds; once a notice expired, the archive page keeps
         # every notice, marked
         current = [e for e in entries if not e.get("expired")]
@@ -225,6 +253,8 @@ class FeedChannel:
         if archive:
             atomic_write(self.path / archive,
                          html_page(self.title + " – Archiv", self.public_url, entries, now=now))
+        return [self.feed_file, self.json_feed_file, self.page_file] + (
+            [self.path / archive] if archive else [])
 
 
 ARCHIVE_PAGE = "archiv.html"
@@ -350,6 +380,10 @@ def html_page(title: str, public_url: str, entries: list[dict[str, Any]],
 body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
        line-height: 1.5; color: #1a1a1a; }}
 article {{ border-bottom: 1px solid #ddd; padding: 1rem 0; }}
+/* a long URL or word wraps instead of widening the page past a phone's screen */
+h1, h2, .content {{ overflow-wrap: anywhere; }}
+img {{ max-width: 100%; height: auto; }}
+pre, table {{ max-width: 100%; overflow-x: auto; }}
 h2 {{ margin: 0 0 .25rem; font-size: 1.25rem; }}
 .meta {{ color: #555; margin: 0 0 .5rem; font-size: .9rem; }}
 .warn, .warn-updated, .warn-cleared, .warn-expired {{ background: #b00020; color: #fff;

@@ -7,10 +7,13 @@ drop repeats by the ``Idempotency-Key`` header. We cannot know that it does, so 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import mimetypes
 from collections.abc import Mapping
+from html import escape as esc
 from typing import Any, ClassVar
 
 from citychan import clock
@@ -34,10 +37,17 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
+PAYLOAD_VERSION = 2  # 1: the fields up to "sent"; 2 adds version, languages, summary,
+# tags, image and html (every field of 1 kept as it was)
+
+
 def payload(post: Post) -> dict[str, Any]:
-    """The JSON document of one post: ``{id, kind, level, lang, title, text, link, sent}``."""
+    """The JSON document of one post (README, "Webhook", shows an example): the fields of
+    version 1 ``{id, kind, level, lang, title, text, link, sent}``, plus ``version``, every
+    language apart (``languages``), ``summary``, ``tags``, ``image`` and ``html``."""
     sent = post.sent or clock.utcnow()
     return {
+        "version": PAYLOAD_VERSION,
         "id": post.message_id,
         "kind": str(post.kind),
         "level": post.level,
@@ -46,6 +56,34 @@ def payload(post: Post) -> dict[str, Any]:
         "text": post.rendered.text,
         "link": post.link,
         "sent": sent.isoformat(timespec="seconds"),
+        "summary": post.summary,
+        "tags": list(post.tags),
+        "image": _image(post),
+        "html": "\n".join(
+            f'<section lang="{esc(p.lang)}">\n<h2>{esc(p.title)}</h2>\n{p.html}\n</section>'
+            for p in post.parts),
+        "languages": [
+            {"lang": p.lang, "title": p.title, "summary": p.summary, "text": p.text,
+             "html": p.html}
+            for p in post.parts
+        ],
+    }
+
+
+def _image(post: Post) -> dict[str, Any] | None:
+    """The notice's image inline (a CMS cannot reach our disk): name, alt text, media type
+    and the bytes in base64; None without one, or when it can no longer be read."""
+    if post.image is None:
+        return None
+    try:
+        data = post.image.read_bytes()
+    except OSError:
+        return None
+    return {
+        "name": post.image.name,
+        "alt": post.image_alt,
+        "media_type": mimetypes.guess_type(post.image.name)[0] or "application/octet-stream",
+        "data": base64.b64encode(data).decode("ascii"),
     }
 
 
@@ -53,7 +91,8 @@ class WebhookChannel(HttpChannel):
     """POSTs every post as signed JSON to one URL."""
 
     type_name: ClassVar[str] = "webhook"
-    capabilities: ClassVar[Capabilities] = Capabilities(dialect=Dialect.PLAIN)
+    # images: the payload carries the notice's image inline (payload version 2)
+    capabilities: ClassVar[Capabilities] = Capabilities(dialect=Dialect.PLAIN, images=True)
     options: ClassVar[dict[str, Option]] = {
         "url": Option(str, required=True),
         "secret_env": Option(str, required=True),

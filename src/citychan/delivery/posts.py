@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from citychan.channels.base import Action, Dialect, Kind, Level, Post, Rendered
+from citychan.channels.base import Action, Dialect, Kind, LangPart, Level, Post, Rendered
 from citychan.errors import UsageError
 from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
@@ -38,6 +38,7 @@ def make_post(
         sent=now,
         cap_file=cap_file,
         expires=expires,
+        parts=tuple(p for lang in target.langs for p in plan.parts if p.lang == lang),
     )
 
 
@@ -76,6 +77,7 @@ def post_to_json(post: Post) -> str:
             "replaces": post.replaces,
             "expires": post.expires.isoformat() if post.expires else None,
             "note": post.note,
+            "parts": [[p.lang, p.title, p.text, p.html, p.summary] for p in post.parts],
             "rendered": {
                 "dialect": str(r.dialect),
                 "text": r.text,
@@ -113,4 +115,5 @@ def post_from_json(text: str) -> Post:
         replaces=d.get("replaces"),
         expires=datetime.fromisoformat(d["expires"]) if d.get("expires") else None,
         note=d.get("note"),
+        parts=tuple(LangPart(*p) for p in d.get("parts", ())),  # absent before issue 13
     )

@@ -10,6 +10,7 @@ from citychan.channels.base import (
     Capabilities,
     Channel,
     Dialect,
+    LangPart,
 )
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import capabilities_of
@@ -70,6 +71,8 @@ def plan(
     def url_map(url: str) -> str:
         return clean_url(url)[0]
 
+    result.parts = _parts(message, url_map)
+
     for cc in chosen:
         if message.kind not in cc.kinds:
             result.skipped.append(Skip(cc.name, f"takes only {', '.join(cc.kinds)} messages"))
@@ -90,6 +93,15 @@ def plan(
             + "; ".join(f"{s.name}: {s.reason}" for s in result.skipped),
             hint="check the channels' languages and kinds, or the message's lang"))
     return result
+
+
+def _parts(message: Message, url_map: Callable[[str], str]) -> tuple[LangPart, ...]:
+    """Each language on its own: text and HTML as the feed renders them (without the title)."""
+    parts = []
+    for doc in message.docs:
+        one = render(message, Dialect.FEED, (doc.lang,), url_map=url_map)
+        parts.append(LangPart(doc.lang, doc.title, one.text, one.html or "", doc.summary))
+    return tuple(parts)
 
 
 def _language_findings(channel: str, caps: Capabilities, lang: str) -> list[Finding]:

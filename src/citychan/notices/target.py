@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from citychan.channels.base import Capabilities, Length, Rendered
+from citychan.channels.base import Capabilities, LangPart, Length, Rendered
 from citychan.errors import ExitCode, RejectedError
 from citychan.findings import Finding, Severity, has_errors
 from citychan.notices.message import Message
@@ -57,6 +57,7 @@ class Plan:
     targets: list[Target] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    parts: tuple[LangPart, ...] = ()  # every language apart (the webhook's payload)
 
     @property
     def ok(self) -> bool:
