@@ -220,10 +220,14 @@ def test_warning_to_message_renders_what_where_until_and_source() -> None:
     assert de.title == "Gefahreninformation: Trinkwasser abkochen - Kleinwelka"
     body = de.body
     order = [body.index(x) for x in (w.texts["de"].description, "**Was Sie tun sollten:** Trinken",
-                                     "**Gebiet:** Kleinwelka",
                                      "**Gültig bis:** 29.11.2026, 14:05 Uhr",
                                      "**Quelle:** Stadtverwaltung Bautzen")]
     assert order == sorted(order)
+    # the area once, where it reads naturally: the headline names it, no "Gebiet:" repeats it
+    assert "Kleinwelka" not in body and "Gebiet" not in body
+    plain = replace(w.texts["de"], headline="Gefahreninformation: Trinkwasser abkochen")
+    own = replace(w, texts={**w.texts, "de": plain})
+    assert "**Gebiet:** Kleinwelka" in warning_to_message(own, ["de"]).doc("de").body
     assert de.summary == short_text(w, "de")
     assert m.expires == "2026-11-29T14:05:00+01:00"
     assert warning_to_message(w, ["hsb"]).title.startswith("Informacija wo strachu: ")

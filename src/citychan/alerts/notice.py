@@ -32,10 +32,14 @@ def warning_body(warning: Warning, lang: str) -> str:
         when = f"**{labels['as_of']}:** {human_time(warning.sent, lang)}"
     else:
         when = f"**{labels['until']}:** {human_time(warning.expires, lang)}"
+    area = warning.area.description(lang)
+    # the area once, where it reads naturally: a headline that names it ("Gefahr: Hochwasser
+    # - Seidau") needs no "Gebiet:" line repeating it
+    named = bool(area) and area.casefold() in text.headline.casefold()
     blocks = [
         text.description,
         f"**{labels['action']}:** {text.instruction}" if text.instruction else "",
-        f"**{labels['area']}:** {warning.area.description(lang)}",
+        "" if named else f"**{labels['area']}:** {area}",
         when,
         f"**{labels['source']}:** {warning.sender_name or warning.sender}",
     ]
