@@ -92,6 +92,8 @@ def test_incidents_lists_open_and_closed_incidents(isolated: Path, clock) -> Non
     (overdue,) = [r for r in listed() if r["id"] == flood["incident"]]
     assert overdue["overdue"] is True and overdue["state"] == "expired"
     assert "OVERDUE" in cli("incidents", env={"COLUMNS": "250"}).stdout
+    narrow = cli("incidents", env={"COLUMNS": "80"}).stdout  # a plain terminal
+    assert flood["incident"] in narrow.splitlines()[2] and "Seidau" in narrow
     assert len(listed("--limit", "1")) == 1
 
 

@@ -50,29 +50,28 @@ _STATE_STYLE = {"active": "bold red", "updated": "dark_orange", "cleared": "gree
 
 
 def _table(rows: list[dict[str, Any]], timezone: str) -> None:
-    from rich.table import Table
-
+    """One block per incident: its id alone on the first line (copied into `warn update`,
+    never cut or wrapped, whatever the terminal's width), then what, where and when."""
     console = views.out_console()
     if not rows:
         console.print("No incidents yet.")
         return
-    table = Table(title="Incidents (open first, newest first)", title_justify="left")
-    table.add_column("incident", no_wrap=True)  # copied into `warn update ID`: one piece
-    for col in ("event", "level", "area", "state", "last message", "expires"):
-        table.add_column(col, overflow="fold")
+    console.print("Incidents (open first, newest first)")
     for i in rows:
         last = i["last_message"] or {}
         said = f"{last.get('msg_type', '')}{' (repeat)' if last.get('repeat') else ''}"
         when = _local(last["sent"], timezone) if last else ""
         expires = _local(i["expires"], timezone)
-        table.add_row(
-            views.esc(i["id"]), views.esc(i["event_name"]), views.esc(i["level"] or ""),
-            views.esc(i["area"]), views.styled(_STATE_STYLE.get(i["state"], "white"), i["state"]),
-            views.esc(f"{said} {when}: {last.get('headline', '')}" if last else ""),
-            views.styled("bold red", f"{expires} OVERDUE: send the all-clear")
-            if i["overdue"] else views.esc(expires),
-        )
-    console.print(table)
+        until = (views.styled("bold red", f"until {expires} OVERDUE: send the all-clear")
+                 if i["overdue"] else views.esc(f"until {expires}"))
+        console.print()
+        console.print(f"{views.styled('bold', i['id'])}  "
+                      f"{views.styled(_STATE_STYLE.get(i['state'], 'white'), i['state'])}",
+                      soft_wrap=True)
+        console.print(f"  {views.esc(i['event_name'])}, {views.esc(i['level'] or '')}: "
+                      f"{views.esc(i['area'])}")
+        console.print(f"  last: {views.esc(f'{said} {when}' if last else '-')} · {until}")
+    console.print()
     console.print(views.styled("dim", f"Times are {timezone} local time."))
 
 
