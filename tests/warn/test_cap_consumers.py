@@ -155,3 +155,25 @@ def test_the_embedded_default_places_a_warning_in_bautzen(isolated: Path) -> Non
     assert area.findtext("cap:geocode/cap:value", namespaces=NS) == "146250020020"
     index = (isolated / "citychan-out" / "feed" / "alerts.xml").read_text(encoding="utf-8")
     assert [a["cap_id"] for a in CAPParser(index).as_dict()] == [w["identifier"]]
+
+
+def test_an_update_and_a_warning_file_name_a_preset_like_warn_does(
+        isolated: Path, make_config: MakeConfig) -> None:
+    """`warn update --area NAME` and a file's `area: NAME` pick the preset, with its
+    polygon, as `--area NAME` does for a new warning."""
+    make_config(alerts={**ALERTS_TABLE, "areas": {"altstadt": ALTSTADT}},
+                channels={"outbox": OUTBOX})
+    first = warn("--template", "hochwasser", "--level", "medium", "--area", "Seidau")
+    upd = warn("update", first["incident"], "--area", "altstadt")
+    root = ET.fromstring(cap_files(isolated)[f"{upd['identifier']}.cap.xml"])
+    assert root.findtext("cap:info/cap:area/cap:areaDesc", namespaces=NS) == "Bautzen, Altstadt"
+    assert root.findtext("cap:info/cap:area/cap:polygon", namespaces=NS) == ALTSTADT["polygon"]
+    warn("allclear", first["incident"])
+
+    (isolated / "sturm.md").write_text(
+        "---\nkind: warning\nlevel: medium\nevent: unwetter\narea: altstadt\nexpires: 2h\n"
+        "lang: de\ntitle: 'Gefahr: Unwetter - Altstadt'\ninstruction: Bleiben Sie im Haus.\n"
+        "---\nSchwere Gewitter ziehen auf.\n", encoding="utf-8")
+    w = warn("sturm.md", "--only-lang", "de")
+    root = ET.fromstring(cap_files(isolated)[f"{w['identifier']}.cap.xml"])
+    assert root.findtext("cap:info/cap:area/cap:polygon", namespaces=NS) == ALTSTADT["polygon"]

@@ -227,7 +227,7 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
            event: str | None = None, area: str | None = None, headline: str | None = None,
            description: str | None = None, instruction: str | None = None,
            details: str | None = None, expires: Any = None,
-           tz: str | tzinfo = CITY_TZ) -> Warning:
+           tz: str | tzinfo = CITY_TZ, presets: Mapping[str, Area] | None = None) -> Warning:
     """The texts of a follow-up: ``latest`` (the incident's latest message) in every
     language, with only what is given changed. A new level re-labels each headline; a new
     event or area replaces the old names in every language's texts; a headline, description
@@ -243,7 +243,7 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
         w = _swap_event(w, get_event(event).code)
     area = clean_controls(area).strip() if area is not None else None
     if area:
-        w, more = _swap_area(w, area)
+        w, more = _swap_area(w, area, presets or {})
         new_headline = bool(headline and headline.strip())  # for the primary language
         findings += [f for f in more if not (new_headline and f.code == "CC405"
                                              and f.message.startswith(f"{primary}:"))]
@@ -290,8 +290,12 @@ def _swap_event(w: Warning, code: str) -> Warning:
     return replace(w, event=new.code, texts=texts)
 
 
-def _swap_area(w: Warning, desc: str) -> tuple[Warning, list[Finding]]:
-    area = make_area(desc, langs=w.langs)
+def _swap_area(w: Warning, desc: str,
+               presets: Mapping[str, Area]) -> tuple[Warning, list[Finding]]:
+    """The new area in every language's texts: a preset's (`--area NAME`, with its shapes)
+    or words only, which the city's geography places in CAP."""
+    named = preset_area(desc, presets)
+    area = named if named is not None else make_area(desc, langs=w.langs)
     texts = {lang: _swap_text(t, w.area.description(lang), area.description(lang))
              for lang, t in w.texts.items()}
     findings = [
@@ -301,11 +305,12 @@ def _swap_area(w: Warning, desc: str) -> tuple[Warning, list[Finding]]:
         for lang, t in w.texts.items()
         if w.area.description(lang) and w.area.description(lang) not in t.headline
     ]
-    if w.area.polygons or w.area.circles or w.area.geocodes:
+    if named is None and (w.area.polygons or w.area.circles or w.area.geocodes):
         findings.append(warning(
-            "CC401", "the new area has no polygon, circle or geocode: the old ones described "
-                     "the previous area",
-            hint="to send shapes with the new area, send the update as a file"))
+            "CC401", "the new area has no polygon, circle or geocode of its own: the old ones "
+                     "described the previous area, so CAP places it by the city's geography",
+            hint="name a preset (--area NAME of [alerts.areas]), or send the update as a file "
+                 "with its shapes"))
     return replace(w, area=area, texts=texts), findings
 
 
@@ -336,9 +341,13 @@ def _message_status(meta: Mapping[str, Any], name: str) -> tuple[CapStatus, list
                                  hint="status: Actual, Exercise or Test")]
 
 
-def _message_area(message: Message, name: str) -> tuple[Area, list[Finding]]:
+def _message_area(message: Message, name: str,
+                  presets: Mapping[str, Area]) -> tuple[Area, list[Finding]]:
     meta = message.meta
     desc = {d.lang: _meta_str(d.meta, "area") or _meta_str(meta, "area") for d in message.docs}
+    named = preset_area(_meta_str(meta, "area"), presets)
+    if named is not None and not any(meta.get(k) for k in ("polygon", "circle", "geocode")):
+        return named, []  # area: NAME of [alerts.areas.NAME]
     try:
         return make_area(desc, polygon=meta.get("polygon"), circle=meta.get("circle"),
                          geocode=meta.get("geocode")), []
@@ -358,7 +367,7 @@ def from_message(message: Message, *, now: datetime, alerts: AlertsConfig | None
     meta, name = message.meta, message.path.name
     level, findings = _message_level(meta, name)
     status, more = _message_status(meta, name)
-    area, shape_findings = _message_area(message, name)
+    area, shape_findings = _message_area(message, name, alerts.areas)
     findings += more + shape_findings
     try:
         eff, exp = _times(level, meta.get("effective"), meta.get("expires"), now, alerts, tz)

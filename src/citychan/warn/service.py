@@ -157,6 +157,7 @@ def build_update(
             details=inp.details,
             expires=inp.expires,
             tz=config.city.timezone,
+            presets=config.alerts.areas,
         )
     refuse_unchanged(incident, latest, new, inp.repeat)
     w = alerts.update(
