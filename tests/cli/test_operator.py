@@ -67,3 +67,22 @@ def test_a_warning_records_the_login_name_too(
               "--yes")
     assert run.code == 0, run.stderr
     assert {d["operator"] for d in logged()} == {"leitstelle"}
+
+
+def test_warn_new_update_and_allclear_record_who_with_by(
+        isolated: Path, make_config: MakeConfig, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The duty officer at home sends under their own name, not the shared login's."""
+    from tests.support.config import ALERTS_TABLE
+
+    monkeypatch.setenv("LOGNAME", "leitstelle")
+    make_config(alerts=ALERTS_TABLE, channels={"outbox": OUTBOX})
+    run = cli("warn", "--template", "hochwasser", "--level", "high", "--area", "Spreeufer",
+              "--yes", "--by", "a.noack")
+    assert run.code == 0, run.stderr
+    incident = run.stdout.splitlines()[-1]
+    assert cli("warn", "update", incident, "--level", "medium", "--yes",
+               "--by", "b.wende").code == 0
+    assert cli("warn", "allclear", incident, "--yes").code == 0
+    assert sorted(d["operator"] for d in logged()) == ["a.noack", "b.wende", "leitstelle"]
+    bad = cli("warn", "allclear", incident, "--yes", "--by", " ")
+    assert bad.code == 2 and "--by" in bad.stderr

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from citychan.cli import common, views, warn_views
 from citychan.cli.options import (
+    ByOption,
     ChannelOption,
     ConfigOption,
     DryRunOption,
@@ -139,6 +140,7 @@ def new(
     time: Time = None, exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     channel: ChannelOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", new_incident: New = False,
+    by: ByOption = None,
 ) -> None:
     """Send a new danger warning to every channel; `citychan warn …` is `warn new …`.
 
@@ -165,7 +167,7 @@ def new(
                     expires=expires, details=texts["details"][0],
                     status=_status(exercise, test), translations=translations,
                     only_langs=tuple(dict.fromkeys(only_lang or ())), separate=new_incident,
-                    time=time)
+                    time=time, operator=by)
     _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
 
 
@@ -201,7 +203,7 @@ def update(
     expires: Expires = None, time: Time = None, exercise: Exercise = False, test: Test = False,
     cap_out: CapOut = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", channel: IgnoredChannel = None,
-    repeat: Repeat = False,
+    repeat: Repeat = False, by: ByOption = None,
 ) -> None:
     """Update an incident (CAP Update) on exactly the channels its first warning went to.
 
@@ -218,7 +220,7 @@ def update(
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
                     headline=headline, description=description, instruction=instruction,
                     area=area, expires=expires, details=details, status=status, repeat=repeat,
-                    time=time)
+                    time=time, operator=by)
     _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
 
 
@@ -232,7 +234,7 @@ def allclear(
     output: OutputOption = "text", level: IgnoredLevel = None, template: IgnoredTemplate = None,
     event: Ignored = None, area: Ignored = None, headline: Ignored = None,
     description: Ignored = None, instruction: Ignored = None, expires: Ignored = None,
-    channel: IgnoredChannel = None,
+    channel: IgnoredChannel = None, by: ByOption = None,
 ) -> None:
     """Give the all-clear (Entwarnung, CAP Cancel) for an incident.
 
@@ -248,7 +250,7 @@ def allclear(
             {"--level": level, "--template": template, "--event": event, "--area": area,
              "--headline": headline, "--description": description,
              "--instruction": instruction, "--expires": expires, "--channel": channel})
-    _send("allclear", WarnInput(details=details, status=status), incident,
+    _send("allclear", WarnInput(details=details, status=status, operator=by), incident,
           _How(cap_out, dry_run, yes, config, output))
 
 

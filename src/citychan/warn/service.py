@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from citychan import alerts
+from citychan import alerts, operators
 from citychan.alerts import CapStatus, MsgType, Warning
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import broken_reasons, open_channels
@@ -74,6 +74,7 @@ class WarnInput:
     only_langs: tuple[str, ...] = ()  # --only-lang: send in these languages only
     separate: bool = False  # --new: a new incident even while a matching one is open
     repeat: bool = False  # --repeat: an update that changes nothing, sent on purpose
+    operator: str | None = None  # --by: who sends it (default: the login name)
     time: str | None = None  # a template's {time}, e.g. when a defusal starts (--time)
 
 
@@ -295,6 +296,7 @@ def deliver(
     now: datetime,
     only_langs: tuple[str, ...] = (),
     repeat: bool = False,
+    operator: str | None = None,
 ) -> WarnReport:
     """Check, confirm, record, write CAP, deliver, and write CAP beside the outbox and feed
     channels it went out to. ``store=None`` is a dry run: the same plan, shown instead of
@@ -349,7 +351,8 @@ def deliver(
             raise
         report.cap_files = commit(staged)
         name = cap_file_name(w)
-        sent = publisher_for(config, store, channels, env, on_event).publish(
+        sent = publisher_for(config, store, channels, env, on_event,
+                             operator=operator).publish(
             p, level=w.level, cap_file=name
         )
         results = beside_channels(store, channels, sent.results, cap, name, message.content_hash)
@@ -396,6 +399,7 @@ def run(
 ) -> WarnReport:
     """One of: a new warning, an update of an incident, the all-clear of an incident."""
     now = config.now()
+    operator = operators.checked(inp.operator) if inp.operator is not None else None
     if mode != "new" and not config.store_path.exists():
         raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
@@ -428,6 +432,7 @@ def run(
                 env=env,
                 only_langs=inp.only_langs,
                 repeat=inp.repeat and mode == "update",
+                operator=operator,
             )
         finally:
             if mode == "new":  # recorded, its incident keeps the id; else nobody needs it
