@@ -10,9 +10,10 @@ import pytest
 from tests.support.cli import cli
 
 NEW_ONLY = ("--channel",  # a follow-up goes to exactly the original's channels
-            "--area-hsb", "--instruction-hsb", "--details-hsb", "--only-lang")
+            "--only-lang")
 TEXT_OPTIONS = ("--level", "--template", "--event", "--area", "--headline", "--description",
-                "--instruction", "--expires", "--time")
+                "--instruction", "--expires", "--time",
+                "--area-hsb", "--instruction-hsb", "--details-hsb")
 SHARED = ("--exercise", "--test", "--cap-out", "--dry-run", "--yes", "--config", "--output",
           "--by")
 

@@ -124,6 +124,20 @@ def test_a_wrong_language_is_refused_in_one_line(args: tuple[str, ...], says: st
     assert_one_line_error(cli("warn", *TEMPLATE, *args, "--dry-run"), 2, says)
 
 
-def test_update_refuses_a_sorbian_prefix_it_would_send_as_german(isolated: Path) -> None:
-    assert_one_line_error(cli("warn", "update", "hochwasser-1", "--area", f"hsb:{AREA_HSB}",
-                              "--yes"), 2, "German only")
+def test_update_takes_sorbian_texts_and_never_sends_them_as_german(isolated: Path) -> None:
+    """--area-hsb / --instruction-hsb (or hsb:TEXT) on an update change the Sorbian text;
+    the German text gets the German options; no CC003 for what was given in both."""
+    first = cli("warn", *TEMPLATE, "--area-hsb", AREA_HSB, "--yes")
+    assert first.code == 0, first.stderr
+    incident = first.stdout.splitlines()[-1]
+    code, res = dry("update", incident, "--area", "Seidau", "--area", "hsb:Žydow",
+                    "--instruction", "Gehen Sie in obere Stockwerke.",
+                    "--instruction-hsb", "Dźiće do hornich poschodow.")
+    assert code == 0, res["findings"]
+    hsb, de = text_of(res, "hsb-only"), text_of(res, "de-only")
+    assert "Žydow" in hsb and "Dźiće do hornich poschodow." in hsb and "Seidau" not in hsb
+    assert "Seidau" in de and "Gehen Sie in obere Stockwerke." in de and "Žydow" not in de
+    assert not [f for f in findings(res, "CC003") if "instruction" in f["message"]]
+    assert_one_line_error(cli("warn", "update", incident, "--area", "xx:Text", "--yes"), 2,
+                          "unknown warning language")
+

@@ -224,17 +224,23 @@ def _override(texts: Mapping[str, WarningText], lang: str,
 
 
 def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
-           event: str | None = None, area: str | None = None, headline: str | None = None,
-           description: str | None = None, instruction: str | None = None,
-           details: str | None = None, expires: Any = None,
+           event: str | None = None, area: str | Mapping[str, str] | None = None,
+           headline: str | None = None, description: str | None = None,
+           instruction: str | Mapping[str, str] | None = None,
+           details: str | Mapping[str, str] | None = None, expires: Any = None,
            tz: str | tzinfo = CITY_TZ, presets: Mapping[str, Area] | None = None) -> Warning:
     """The texts of a follow-up: ``latest`` (the incident's latest message) in every
     language, with only what is given changed. A new level re-labels each headline; a new
     event or area replaces the old names in every language's texts; a headline, description
     or instruction is free text in the primary language, and the other languages keep theirs,
-    with a warning finding that says so (they are never machine-translated).
+    with a warning finding that says so (they are never machine-translated). ``area``,
+    ``instruction`` and ``details`` may be given per language (``{"de": …, "hsb": …}``:
+    ``--area-hsb``); a language given its own text gets no such finding.
     """
     primary = latest.langs[0] if latest.langs else "de"
+    area, area_by = _split(area, primary)
+    instruction, instruction_by = _split(instruction, primary)
+    details, details_by = _split(details, primary)
     w, findings = latest, []
     if level is not None:
         lvl = parse_level(level) if isinstance(level, str) else level
@@ -242,8 +248,11 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
     if event is not None:
         w = _swap_event(w, get_event(event).code)
     area = clean_controls(area).strip() if area is not None else None
-    if area:
-        w, more = _swap_area(w, area, presets or {})
+    if area or area_by:
+        new_area: str | Mapping[str, str] = (
+            {**w.area.desc, **({lang: area for lang in w.langs} if area else {}), **area_by}
+            if area_by else area or "")
+        w, more = _swap_area(w, new_area, presets or {})
         new_headline = bool(headline and headline.strip())  # for the primary language
         findings += [f for f in more if not (new_headline and f.code == "CC405"
                                              and f.message.startswith(f"{primary}:"))]
@@ -251,27 +260,43 @@ def revise(latest: Warning, *, now: datetime, level: Level | str | None = None,
         ("headline", headline), ("description", description), ("instruction", instruction))
         if v and clean_controls(v).strip()}
     texts = dict(w.texts)
+    for lang, text in instruction_by.items():  # --instruction-hsb: that language's own
+        if lang in texts:
+            texts[lang] = replace(texts[lang], instruction=clean_controls(text).strip(),
+                                  short=None)
     if given:
         texts[primary] = replace(texts.get(primary, WarningText()), **given)
         if "instruction" in given:  # a hand-written short text carries the old action
             texts[primary] = replace(texts[primary], short=None)
-        for lang in (x for x in texts if x != primary):
+        for lang in (x for x in texts if x != primary
+                     and not (set(given) <= {"instruction"} and x in instruction_by)):
             findings.append(warning(
                 "CC003", f"{lang}: {', '.join(given)} still as in {latest.identifier}; only "
                          f"the {primary} text was changed",
                 hint=f"to change {lang} too, send the update as a file with NAME.{lang}.md"))
     details = clean_controls(details).strip() if details else None
+    for lang, text in ({primary: details} if details else {}).items() | details_by.items():
+        if lang in texts and clean_controls(text).strip():
+            t = texts[lang]
+            texts[lang] = replace(
+                t, description=f"{t.description} {clean_controls(text).strip()}".strip())
     if details:
-        t = texts.get(primary, WarningText())
-        texts[primary] = replace(t, description=f"{t.description} {details}".strip())
         findings += [warning("CC003", f"{lang}: the details were given only in {primary}",
                              hint=f"the {lang} text goes out without them")
-                     for lang in texts if lang != primary]
+                     for lang in texts if lang != primary and lang not in details_by]
     sent = localize(now, tz)
     findings += read_notes(sent, tz, expires=expires)
     return replace(w, texts=texts, sent=sent, effective=sent,
                    expires=parse_when(expires, base=sent, tz=tz) if expires else w.expires,
                    findings=tuple(findings))
+
+
+def _split(value: str | Mapping[str, str] | None,
+           primary: str) -> tuple[str | None, dict[str, str]]:
+    """A per-language option as (the primary language's text, the other languages')."""
+    if value is None or isinstance(value, str):
+        return value, {}
+    return value.get(primary), {k: v for k, v in value.items() if k != primary and v}
 
 
 def _swap_text(t: WarningText, old: str, new: str) -> WarningText:
@@ -290,11 +315,11 @@ def _swap_event(w: Warning, code: str) -> Warning:
     return replace(w, event=new.code, texts=texts)
 
 
-def _swap_area(w: Warning, desc: str,
+def _swap_area(w: Warning, desc: str | Mapping[str, str],
                presets: Mapping[str, Area]) -> tuple[Warning, list[Finding]]:
     """The new area in every language's texts: a preset's (`--area NAME`, with its shapes)
     or words only, which the city's geography places in CAP."""
-    named = preset_area(desc, presets)
+    named = preset_area(desc, presets) if isinstance(desc, str) else None
     area = named if named is not None else make_area(desc, langs=w.langs)
     texts = {lang: _swap_text(t, w.area.description(lang), area.description(lang))
              for lang, t in w.texts.items()}

@@ -154,17 +154,12 @@ def new(
     """
     from citychan.api.warnings import WarnInput
 
-    texts = {"area": _by_lang("--area", area, area_hsb),
-             "instruction": _by_lang("--instruction", instruction, instruction_hsb),
-             "details": _by_lang("--details", details, details_hsb)}
-    translations: dict[str, dict[str, str]] = {}
-    for key, (_, others) in texts.items():
-        for lang, text in others.items():
-            translations.setdefault(lang, {})[key] = text
+    texts, translations = _texts_by_lang(area, area_hsb, instruction, instruction_hsb,
+                                         details, details_hsb)
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
                     headline=headline, description=description,
-                    instruction=texts["instruction"][0], area=texts["area"][0],
-                    expires=expires, details=texts["details"][0],
+                    instruction=texts["instruction"], area=texts["area"],
+                    expires=expires, details=texts["details"],
                     status=_status(exercise, test), translations=translations,
                     only_langs=tuple(dict.fromkeys(only_lang or ())), separate=new_incident,
                     time=time, operator=by)
@@ -198,8 +193,10 @@ def _by_lang(option: str, values: list[str] | None,
 @warn_app.command("update")
 def update(
     incident: Incident, file: File = None, level: Level = None, template: Template = None,
-    event: Event = None, area: Area = None, headline: Headline = None,
-    description: Description = None, instruction: Instruction = None, details: Details = None,
+    event: Event = None, area: AreaByLang = None, area_hsb: AreaHsb = None,
+    headline: Headline = None, description: Description = None,
+    instruction: InstructionByLang = None, instruction_hsb: InstructionHsb = None,
+    details: DetailsByLang = None, details_hsb: DetailsHsb = None,
     expires: Expires = None, time: Time = None, exercise: Exercise = False, test: Test = False,
     cap_out: CapOut = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", channel: IgnoredChannel = None,
@@ -216,11 +213,13 @@ def update(
 
     status = _status(exercise, test)
     _refuse("update", "it goes to exactly the channels of the original", {"--channel": channel})
-    _german_only({"--area": area, "--instruction": instruction, "--details": details})
+    texts, translations = _texts_by_lang(area, area_hsb, instruction, instruction_hsb,
+                                         details, details_hsb)
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
-                    headline=headline, description=description, instruction=instruction,
-                    area=area, expires=expires, details=details, status=status, repeat=repeat,
-                    time=time, operator=by)
+                    headline=headline, description=description,
+                    instruction=texts["instruction"], area=texts["area"],
+                    expires=expires, details=texts["details"], status=status, repeat=repeat,
+                    time=time, operator=by, translations=translations)
     _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
 
 
@@ -280,13 +279,20 @@ def _refuse(mode: str, why: str, given: dict[str, object]) -> None:
         _usage(f"warn {mode} does not take {', '.join(named)}: {why}")
 
 
-def _german_only(given: dict[str, str | None]) -> None:
-    """An update's free texts are German: "hsb:TEXT" would go out as German text."""
-    for option, value in given.items():
-        m = _LANG_PREFIX.fullmatch(value or "")
-        if m and m[1] != "de":
-            _usage(f"warn update takes {option} in German only, not '{m[1]}:'",
-                   hint=f"send the update as a file with its {m[1]} text in NAME.{m[1]}.md")
+def _texts_by_lang(
+    area: list[str] | None, area_hsb: str | None, instruction: list[str] | None,
+    instruction_hsb: str | None, details: list[str] | None, details_hsb: str | None,
+) -> tuple[dict[str, str | None], dict[str, dict[str, str]]]:
+    """The German text of each per-language option, and the other languages' texts by
+    language (``--area-hsb`` or ``--area hsb:TEXT``)."""
+    given = {"area": _by_lang("--area", area, area_hsb),
+             "instruction": _by_lang("--instruction", instruction, instruction_hsb),
+             "details": _by_lang("--details", details, details_hsb)}
+    translations: dict[str, dict[str, str]] = {}
+    for key, (_, others) in given.items():
+        for lang, text in others.items():
+            translations.setdefault(lang, {})[key] = text
+    return {key: german for key, (german, _) in given.items()}, translations
 
 
 def _usage(message: str, hint: str | None = None) -> NoReturn:

@@ -143,6 +143,7 @@ def build_update(
         raise UsageError(f"incident '{incident_id}' was given the all-clear already")
     original, latest = messages[0], messages[-1]
     _same_status(inp.status, original, incident_id)
+    check_languages(inp.translations, (), config.alerts.languages)
     if inp.file is not None or inp.template:
         new = _replacement(inp, latest, config, now)
     else:
@@ -151,11 +152,11 @@ def build_update(
             now=now,
             level=inp.level,
             event=inp.event,
-            area=inp.area,
+            area=per_language(inp.area, inp.translations, "area"),
             headline=inp.headline,
             description=inp.description,
-            instruction=inp.instruction,
-            details=inp.details,
+            instruction=per_language(inp.instruction, inp.translations, "instruction"),
+            details=per_language(inp.details, inp.translations, "details"),
             expires=inp.expires,
             tz=config.city.timezone,
             presets=config.alerts.areas,
