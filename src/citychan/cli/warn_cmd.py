@@ -76,6 +76,12 @@ New = Annotated[bool, typer.Option(
     "--new", help="A separate incident, even while one for the same event and area is open.")]
 Repeat = Annotated[bool, typer.Option(
     "--repeat", help="Send the latest message again unchanged, on purpose (recorded).")]
+# issue 15 (review): where [review] required_for holds warnings, --urgent sends past review
+Urgent = Annotated[bool, typer.Option(
+    "--urgent", help="Where warnings wait for a second operator ([review]): send now, past "
+    "review; needs --reason (recorded).")]
+Reason = Annotated[str | None, typer.Option(
+    "--reason", help="Why it cannot wait for review (with --urgent; recorded).")]
 
 # What `warn new` takes but a follow-up would silently ignore: accepted (not shown in the
 # follow-up's help) only to be refused by name, not with a bare "no such option".
@@ -127,6 +133,8 @@ class _How:
     yes: bool
     config: Path | None
     output: str
+    urgent: bool = False
+    reason: str | None = None
 
 
 @warn_app.command("new")
@@ -139,6 +147,7 @@ def new(
     time: Time = None, exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     channel: ChannelOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", new_incident: New = False,
+    urgent: Urgent = False, reason: Reason = None,
 ) -> None:
     """Send a new danger warning to every channel; `citychan warn …` is `warn new …`.
 
@@ -166,7 +175,8 @@ def new(
                     status=_status(exercise, test), translations=translations,
                     only_langs=tuple(dict.fromkeys(only_lang or ())), separate=new_incident,
                     time=time)
-    _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
+    _send("new", inp, None, _How(cap_out, dry_run, yes, config, output, urgent, reason),
+          only=channel or ())
 
 
 _LANG_PREFIX = re.compile(r"([a-z]{2,3}):(?!//)\s*(.*)", re.S)  # "hsb:TEXT", not "https://"
@@ -201,7 +211,7 @@ def update(
     expires: Expires = None, time: Time = None, exercise: Exercise = False, test: Test = False,
     cap_out: CapOut = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", channel: IgnoredChannel = None,
-    repeat: Repeat = False,
+    repeat: Repeat = False, urgent: Urgent = False, reason: Reason = None,
 ) -> None:
     """Update an incident (CAP Update) on exactly the channels its first warning went to.
 
@@ -219,7 +229,7 @@ def update(
                     headline=headline, description=description, instruction=instruction,
                     area=area, expires=expires, details=details, status=status, repeat=repeat,
                     time=time)
-    _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
+    _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output, urgent, reason))
 
 
 @warn_app.command("allclear")
@@ -232,7 +242,7 @@ def allclear(
     output: OutputOption = "text", level: IgnoredLevel = None, template: IgnoredTemplate = None,
     event: Ignored = None, area: Ignored = None, headline: Ignored = None,
     description: Ignored = None, instruction: Ignored = None, expires: Ignored = None,
-    channel: IgnoredChannel = None,
+    channel: IgnoredChannel = None, urgent: Urgent = False, reason: Reason = None,
 ) -> None:
     """Give the all-clear (Entwarnung, CAP Cancel) for an incident.
 
@@ -249,7 +259,7 @@ def allclear(
              "--headline": headline, "--description": description,
              "--instruction": instruction, "--expires": expires, "--channel": channel})
     _send("allclear", WarnInput(details=details, status=status), incident,
-          _How(cap_out, dry_run, yes, config, output))
+          _How(cap_out, dry_run, yes, config, output, urgent, reason))
 
 
 def _level(text: str | None) -> Any:
@@ -310,6 +320,7 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
         from citychan.api import warnings
 
         cfg = warnings.load(how.config)  # a broken channel table fails only that channel
+        _review_gate(cfg, mode, inp, incident, how)
         with progress or views.nullcontext():
             options: dict[str, Any] = {
                 "cap_out": how.cap_out, "dry_run": how.dry_run,
@@ -329,6 +340,15 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
     else:
         views.warn_report(report, findings_shown=bool(asked))
     raise typer.Exit(code)
+
+
+def _review_gate(cfg: Any, mode: str, inp: Any, incident: str | None, how: _How) -> None:
+    """issue 15 (review): warnings held for review go out only with --urgent --reason."""
+    from citychan.api import review
+
+    subject = incident or (inp.file and str(inp.file)) or inp.template or inp.event or ""
+    review.urgent(cfg, asked=how.urgent, reason=how.reason, dry_run=how.dry_run,
+                  what=f"warn {mode} {subject}".strip())
 
 
 def confirm_warning(preview: Any) -> bool:
