@@ -79,7 +79,7 @@ def test_the_draft_keeps_the_rendered_plan_and_the_content_hash(drafted: dict) -
     kept = shown["draft"]["plan"]
     assert kept["message"] == draft["message"]
     assert [t["channel"] for t in kept["targets"]] == ["outbox"]
-    assert "Löbauer Straße ist zwischen Wallstraße" in kept["targets"][0]["text"]
+    assert "Die *Löbauer Straße* ist zwischen _Wallstraße_" in kept["targets"][0]["text"]
     assert shown["problem"] is None
     assert shown["now"]["targets"][0]["text"] == kept["targets"][0]["text"]
 
