@@ -13,7 +13,8 @@ NEW_ONLY = ("--channel",  # a follow-up goes to exactly the original's channels
             "--area-hsb", "--instruction-hsb", "--details-hsb", "--only-lang")
 TEXT_OPTIONS = ("--level", "--template", "--event", "--area", "--headline", "--description",
                 "--instruction", "--expires", "--time")
-SHARED = ("--exercise", "--test", "--cap-out", "--dry-run", "--yes", "--config", "--output")
+SHARED = ("--exercise", "--test", "--cap-out", "--dry-run", "--yes", "--config", "--output",
+          "--urgent", "--reason")  # issue 15 (review): past review, with the reason
 
 
 def options(help_text: str) -> set[str]:

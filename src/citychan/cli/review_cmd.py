@@ -15,7 +15,8 @@ from citychan.cli.options import ByOption, ConfigOption, OutputOption
 
 review_app = typer.Typer(
     name="review",
-    help="Notices waiting for a second operator ([review] required_for), the oldest first."
+    help="Notices waiting for a second operator (review.required_for in the config), the "
+    "oldest first."
     "\n\nExamples:\n\n  citychan review\n\n  citychan review show d3\n\n"
     "  citychan review approve d3\n\n  citychan review reject d3 --reason 'wrong date'",
     invoke_without_command=True,
@@ -99,8 +100,10 @@ def show(ref: str = Ref, config: ConfigOption = None, output: OutputOption = "te
 @review_app.command("approve")
 def approve(ref: str = Ref, by: ByOption = None, config: ConfigOption = None,
             output: OutputOption = "text") -> None:
-    """Approve a draft another operator made: it is sent now through the normal post path,
-    or scheduled when it was drafted with --at. The author cannot approve their own draft.
+    """Approve another operator's draft: send it now, or schedule it (drafted with --at).
+
+    It goes out through the normal post path (never twice, quiet hours, the daily cap and
+    near-duplicates apply). The author cannot approve their own draft.
 
     Example: citychan review approve d3 --by k.nowak
     """

@@ -78,8 +78,8 @@ Repeat = Annotated[bool, typer.Option(
     "--repeat", help="Send the latest message again unchanged, on purpose (recorded).")]
 # issue 15 (review): where [review] required_for holds warnings, --urgent sends past review
 Urgent = Annotated[bool, typer.Option(
-    "--urgent", help="Where warnings wait for a second operator ([review]): send now, past "
-    "review; needs --reason (recorded).")]
+    "--urgent", help="Where warnings wait for a second operator (review.required_for): "
+    "send now, past review; needs --reason (recorded).")]
 Reason = Annotated[str | None, typer.Option(
     "--reason", help="Why it cannot wait for review (with --urgent; recorded).")]
 
