@@ -116,6 +116,18 @@ class OnCorrection(StrEnum):
 
 
 @dataclass(frozen=True)
+class ReviewConfig:
+    """[review] (issue 15): the kinds a second operator approves before they go out. No
+    [review] table: nothing is held; a table without ``required_for``: information only.
+    Warnings are held only when a city names them, and ``warn --urgent`` bypasses then."""
+
+    required_for: tuple[Kind, ...] = ()
+
+    def holds(self, kind: Kind) -> bool:
+        return kind in self.required_for
+
+
+@dataclass(frozen=True)
 class ChannelConfig:
     name: str
     type: str
@@ -140,6 +152,7 @@ class Config:
     publish: PublishConfig
     store_path: Path
     channels: Mapping[str, ChannelConfig]
+    review: ReviewConfig = field(default_factory=ReviewConfig)  # issue 15 (review)
 
     @property
     def source(self) -> str:
@@ -155,7 +168,8 @@ class Config:
 
 # --- schema -------------------------------------------------------------------------------
 
-_TOP = {"version", "city", "subscribe", "alerts", "rules", "store", "publish", "channels"}
+_TOP = {"version", "city", "subscribe", "alerts", "rules", "store", "publish", "channels",
+        "review"}
 _CITY = {"names": dict, "languages": list, "timezone": str, "allowed_domains": list,
          "website": str, "ars": str, "boundary_polygon": (str, list),
          "boundary_circle": (str, list)}
@@ -176,6 +190,7 @@ _AREA = {"desc": (str, dict), "polygon": (str, list), "circle": (str, list),
 _AREA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _RULES_INFO = {"quiet_hours": str, "max_per_day": int}
 _STORE = {"path": str}
+_REVIEW = {"required_for": list}
 _PUBLISH = {"max_total_seconds": (int, float), "timeout": (int, float)}
 _CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list,
                    "on_correction": str, "withdraw_on_expiry": bool}
@@ -325,7 +340,20 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None, *,
         publish=_publish(r, data.get("publish", {})),
         store_path=store_path if store_path.is_absolute() else base_dir / store_path,
         channels=channels,
+        review=_review(r, data.get("review")),
     )
+
+
+def _review(r: _Reader, data: Any) -> ReviewConfig:
+    if data is None:
+        return ReviewConfig()
+    t = r.table(data, "[review]", _REVIEW)
+    names = r.strings(t.get("required_for", [str(Kind.INFO)]), "[review]", "required_for")
+    for name in names:
+        if name not in KINDS:
+            raise r.fail("[review]", f"unknown kind '{name}' in 'required_for'",
+                         hint='info, or "info" and "warning"')
+    return ReviewConfig(required_for=tuple(Kind(n) for n in dict.fromkeys(names)))
 
 
 def _city(r: _Reader, data: Any) -> CityConfig:

@@ -15,7 +15,7 @@ TEXT_OPTIONS = ("--level", "--template", "--event", "--area", "--headline", "--d
                 "--instruction", "--expires", "--time",
                 "--area-hsb", "--instruction-hsb", "--details-hsb")
 SHARED = ("--exercise", "--test", "--cap-out", "--dry-run", "--yes", "--config", "--output",
-          "--by")
+          "--by", "--urgent", "--reason")  # issue 15 (review): past review, with the reason
 
 
 def options(help_text: str) -> set[str]:

@@ -8,6 +8,7 @@ failure. One module per command group, so that each command imports only what it
 - :mod:`citychan.api.incidents` incidents: every incident with its state
 - :mod:`citychan.api.channels`  channel types, pre-flight tests, retry
 - :mod:`citychan.api.qr`        the subscription code and poster
+- :mod:`citychan.api.review`    review: drafts a second operator approves or rejects
 - :mod:`citychan.api.setup`     init: a starter config
 """
 

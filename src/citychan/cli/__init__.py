@@ -114,6 +114,9 @@ def _register() -> None:
     from citychan.cli import queue_cmd  # issue 12 (sched): queue, queue cancel, run-due
 
     queue_cmd.register(app)
+    from citychan.cli import review_cmd  # issue 15 (review): review, show, approve, reject
+
+    review_cmd.register(app)
 
 
 _register()

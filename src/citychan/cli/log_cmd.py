@@ -32,13 +32,19 @@ def log(
     def run() -> dict[str, Any]:
         cfg = api.load(config)
         return {"deliveries": notices.log(cfg, limit), **_incidents(cfg),
-                "timezone": cfg.city.timezone}
+                "timezone": cfg.city.timezone, "reviews": review.events(cfg, limit)}
+
+    from citychan.api import review  # issue 15 (review): drafts, approvals, rejections
 
     result = common.run(run)
     if output == "json":
         common.emit_json("log", True, result)
         return
     views.deliveries_table(result)
+    if result["reviews"]:
+        from citychan.cli.review_cmd import log_lines
+
+        log_lines(result["reviews"], result["timezone"])
 
 
 def _incidents(cfg: Any) -> dict[str, Any]:

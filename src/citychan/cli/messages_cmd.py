@@ -113,6 +113,8 @@ def post(
     from citychan.api import notices
     from citychan.errors import UsageError
 
+    if not dry_run:
+        _draft_if_held(file, at, channel, force, by, config, output)  # issue 15 (review)
     if at is not None:
         _schedule(file, at, channel, force, by, dry_run, config, output)
     if not (yes or dry_run or common.is_interactive()):
@@ -144,6 +146,23 @@ def _retry_command(config: Path | None) -> str:
     import shlex
 
     return "citychan retry" + (f" --config {shlex.quote(str(config))}" if config else "")
+
+
+def _draft_if_held(file: Path, at: str | None, channel: list[str] | None, force: bool,
+                   by: str | None, config: Path | None, output: str) -> None:
+    """[review] required_for: the notice waits as a draft for a second operator."""
+    from citychan import api
+    from citychan.api import review
+    from citychan.cli import review_cmd
+
+    cfg = common.run(lambda: api.load(config))
+    if not review.holds_info(cfg):
+        return
+    draft = common.run_rejectable(
+        lambda: review.draft(file, cfg, at=at, operator=by, only=channel or (), force=force),
+        "post", output)
+    review_cmd.drafted(draft, config, cfg.city.timezone, output)
+    raise typer.Exit(0)
 
 
 def _schedule(file: Path, at: str, channel: list[str] | None, force: bool, by: str | None,

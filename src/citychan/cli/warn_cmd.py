@@ -77,6 +77,12 @@ New = Annotated[bool, typer.Option(
     "--new", help="A separate incident, even while one for the same event and area is open.")]
 Repeat = Annotated[bool, typer.Option(
     "--repeat", help="Send the latest message again unchanged, on purpose (recorded).")]
+# issue 15 (review): where [review] required_for holds warnings, --urgent sends past review
+Urgent = Annotated[bool, typer.Option(
+    "--urgent", help="Where warnings wait for a second operator (review.required_for): "
+    "send now, past review; needs --reason (recorded).")]
+Reason = Annotated[str | None, typer.Option(
+    "--reason", help="Why it cannot wait for review (with --urgent; recorded).")]
 
 # What `warn new` takes but a follow-up would silently ignore: accepted (not shown in the
 # follow-up's help) only to be refused by name, not with a bare "no such option".
@@ -128,6 +134,8 @@ class _How:
     yes: bool
     config: Path | None
     output: str
+    urgent: bool = False
+    reason: str | None = None
 
 
 @warn_app.command("new")
@@ -140,7 +148,7 @@ def new(
     time: Time = None, exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     channel: ChannelOption = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", new_incident: New = False,
-    by: ByOption = None,
+    by: ByOption = None, urgent: Urgent = False, reason: Reason = None,
 ) -> None:
     """Send a new danger warning to every channel; `citychan warn …` is `warn new …`.
 
@@ -163,7 +171,8 @@ def new(
                     status=_status(exercise, test), translations=translations,
                     only_langs=tuple(dict.fromkeys(only_lang or ())), separate=new_incident,
                     time=time, operator=by)
-    _send("new", inp, None, _How(cap_out, dry_run, yes, config, output), only=channel or ())
+    _send("new", inp, None, _How(cap_out, dry_run, yes, config, output, urgent, reason),
+          only=channel or ())
 
 
 _LANG_PREFIX = re.compile(r"([a-z]{2,3}):(?!//)\s*(.*)", re.S)  # "hsb:TEXT", not "https://"
@@ -200,7 +209,8 @@ def update(
     expires: Expires = None, time: Time = None, exercise: Exercise = False, test: Test = False,
     cap_out: CapOut = None, dry_run: DryRunOption = False, yes: YesOption = False,
     config: ConfigOption = None, output: OutputOption = "text", channel: IgnoredChannel = None,
-    repeat: Repeat = False, by: ByOption = None,
+    repeat: Repeat = False, by: ByOption = None, urgent: Urgent = False,
+    reason: Reason = None,
 ) -> None:
     """Update an incident (CAP Update) on exactly the channels its first warning went to.
 
@@ -220,7 +230,7 @@ def update(
                     instruction=texts["instruction"], area=texts["area"],
                     expires=expires, details=texts["details"], status=status, repeat=repeat,
                     time=time, operator=by, translations=translations)
-    _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output))
+    _send("update", inp, incident, _How(cap_out, dry_run, yes, config, output, urgent, reason))
 
 
 @warn_app.command("allclear")
@@ -233,7 +243,8 @@ def allclear(
     output: OutputOption = "text", level: IgnoredLevel = None, template: IgnoredTemplate = None,
     event: Ignored = None, area: Ignored = None, headline: Ignored = None,
     description: Ignored = None, instruction: Ignored = None, expires: Ignored = None,
-    channel: IgnoredChannel = None, by: ByOption = None,
+    channel: IgnoredChannel = None, by: ByOption = None, urgent: Urgent = False,
+    reason: Reason = None,
 ) -> None:
     """Give the all-clear (Entwarnung, CAP Cancel) for an incident.
 
@@ -250,7 +261,7 @@ def allclear(
              "--headline": headline, "--description": description,
              "--instruction": instruction, "--expires": expires, "--channel": channel})
     _send("allclear", WarnInput(details=details, status=status, operator=by), incident,
-          _How(cap_out, dry_run, yes, config, output))
+          _How(cap_out, dry_run, yes, config, output, urgent, reason))
 
 
 def _level(text: str | None) -> Any:
@@ -318,6 +329,7 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
         from citychan.api import warnings
 
         cfg = warnings.load(how.config)  # a broken channel table fails only that channel
+        _review_gate(cfg, mode, inp, incident, how)
         with progress or views.nullcontext():
             options: dict[str, Any] = {
                 "cap_out": how.cap_out, "dry_run": how.dry_run,
@@ -337,6 +349,15 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
     else:
         views.warn_report(report, findings_shown=bool(asked))
     raise typer.Exit(code)
+
+
+def _review_gate(cfg: Any, mode: str, inp: Any, incident: str | None, how: _How) -> None:
+    """issue 15 (review): warnings held for review go out only with --urgent --reason."""
+    from citychan.api import review
+
+    subject = incident or (inp.file and str(inp.file)) or inp.template or inp.event or ""
+    review.urgent(cfg, asked=how.urgent, reason=how.reason, dry_run=how.dry_run,
+                  what=f"warn {mode} {subject}".strip())
 
 
 def confirm_warning(preview: Any) -> bool:

@@ -229,6 +229,33 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX queue_due ON queue(state, due);
     """,
+    # issue 15 (review): notices held for a second operator (the four-eyes principle): the
+    # file, its content hash and the rendered plan as drafted, the channels, an optional
+    # --at time, who drafted it, and who approved or rejected it, when, and why; a warning
+    # sent past review (--urgent) is kept here with its reason, too
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        message_hash TEXT NOT NULL,
+        title TEXT NOT NULL,
+        channels TEXT NOT NULL,
+        plan TEXT NOT NULL,
+        due TEXT,
+        forced INTEGER NOT NULL DEFAULT 0,
+        author TEXT NOT NULL,
+        state TEXT NOT NULL,
+        reviewer TEXT,
+        reason TEXT,
+        outcome TEXT,
+        claim TEXT,
+        created TEXT NOT NULL,
+        decided TEXT,
+        updated TEXT NOT NULL
+    );
+    CREATE INDEX drafts_state ON drafts(state, id);
+    """,
 ]
 
 

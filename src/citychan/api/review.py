@@ -1,0 +1,287 @@
+"""A second pair of eyes (issue 15): with ``[review] required_for``, `citychan post FILE`
+drafts the notice instead of sending it; another operator looks at exactly what would go out
+(`review show`), then approves it (sent through the normal post path, or scheduled when the
+draft has ``--at``) or rejects it with a reason. Warnings are held only when the city names
+them; `warn --urgent --reason …` then goes out at once, the reason recorded."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from citychan import operators
+from citychan.api.notices import planned, post
+from citychan.config import Config
+from citychan.delivery.publisher import Report
+from citychan.errors import CitychanError, StoreError, UsageError
+from citychan.kinds import Kind
+from citychan.notices.message import load_message
+from citychan.notices.schedule import due_time
+from citychan.notices.target import Plan
+from citychan.store.db import Store
+from citychan.store.drafts import OPEN_STATES, Draft, DraftState, DraftStore
+from citychan.store.queue import QueuedPost, QueueStore
+
+__all__ = ["Approval", "Draft", "DraftState", "Shown", "approve", "draft", "entries",
+           "events", "holds", "holds_info", "reject", "show", "urgent"]
+
+
+def holds(config: Config, kind: Kind) -> bool:
+    """Whether a notice of ``kind`` waits for a second operator in this city."""
+    return config.review.holds(kind)
+
+
+def holds_info(config: Config) -> bool:
+    """Whether `citychan post` drafts instead of sending."""
+    return holds(config, Kind.INFO)
+
+
+def draft(
+    path: str | Path,
+    config: Config,
+    *,
+    at: str | None = None,
+    operator: str | None = None,
+    only: Sequence[str] = (),
+    force: bool = False,
+    env: Mapping[str, str] | None = None,
+) -> Draft:
+    """Check the notice as `post` would (at ``at`` when given) and keep it for review: the
+    file, its content hash, the rendered plan, the channels, who. Nothing is sent. Refused
+    like a post (exit 2 or 3); a notice already waiting for review is refused (exit 2)."""
+    env = os.environ if env is None else env
+    who = operators.operator(operator)
+    now = config.now()
+    due = (due_time(at, now=now, rules=config.info_rules, tz=config.city.timezone)
+           if at is not None else None)
+    with planned(path, config, only=only, force=force, offline=True, env=dict(env),
+                 now=due or now) as (p, _):
+        pass
+    if p.message.kind == Kind.WARNING:
+        raise UsageError(f"{p.message.path.name} is a danger warning: 'citychan post' sends "
+                         "information only", hint=f"send it with: citychan warn {p.message.path}")
+    p.reject_if_errors()
+    with Store.open(config.store_path) as store:
+        made = DraftStore(store).add(
+            kind=Kind.INFO, path=str(p.message.path.resolve()),
+            message_hash=p.message.content_hash, title=p.message.title,
+            channels=tuple(t.name for t in p.targets), plan=p.as_dict(), due=due,
+            forced=force, author=who)
+        if made is None:
+            (same, *_) = DraftStore(store).waiting(p.message.content_hash)
+            raise UsageError(f"{p.message.path.name} is already waiting for review "
+                             f"({same.ref}, drafted by {same.author})",
+                             hint=f"see: citychan review show {same.ref}")
+        return made
+
+
+def entries(config: Config, *, everything: bool = False) -> list[Draft]:
+    """Drafts waiting for review, the oldest first (``everything``: decided ones too)."""
+    if not config.store_path.exists():
+        return []
+    with Store.open_for_reading(config.store_path) as store:
+        return DraftStore(store).listed(None if everything else OPEN_STATES)
+
+
+def events(config: Config, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest review steps, newest first, for `citychan log`: who drafted, approved,
+    rejected or bypassed review, and when."""
+    if not config.store_path.exists():
+        return []
+    with Store.open_for_reading(config.store_path) as store:
+        try:
+            return [d.as_dict() for d in DraftStore(store).recent(limit)]
+        except StoreError:
+            return []  # a read-only store of an older citychan has no drafts yet
+
+
+@dataclass(frozen=True)
+class Shown:
+    """`review show`: the draft, what it would send now (the plan rendered from the file as
+    it is), or why it cannot be approved as it stands (``problem``)."""
+
+    draft: Draft
+    plan: Plan | None
+    problem: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"draft": self.draft.as_dict(plan=True), "problem": self.problem,
+                "now": self.plan.as_dict() if self.plan else None}
+
+
+def show(config: Config, ref: str, env: Mapping[str, str] | None = None) -> Shown:
+    """Exactly what approving ``ref`` would send per channel: the file rendered now, as long
+    as it is what was drafted; else the plan as drafted and the reason approval would fail."""
+    found = _get(config, ref)
+    problem = _changed(config, found)
+    if problem is not None:
+        return Shown(found, None, problem)
+    with planned(found.path, config, only=found.channels, force=found.forced, offline=True,
+                 env={} if env is None else dict(env), now=found.due) as (p, _):
+        return Shown(found, p, None)
+
+
+@dataclass(frozen=True)
+class Approval:
+    draft: Draft
+    report: Report | None = None  # sent now
+    queued: QueuedPost | None = None  # scheduled: it has --at
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"draft": self.draft.as_dict(),
+                "report": self.report.as_dict() if self.report else None,
+                "scheduled": self.queued.as_dict() if self.queued else None}
+
+
+def approve(config: Config, ref: str, *, operator: str | None = None,
+            env: Mapping[str, str] | None = None) -> Approval:
+    """Another operator approves ``ref``: it is sent through the normal post path (never
+    twice, quiet hours, the daily cap and near-duplicates apply), or scheduled when it has
+    ``--at``. The author cannot approve it (exit 2); a file changed since it was drafted is
+    refused, recorded with the reason (exit 2); rules that refuse it now leave it pending."""
+    who = operators.operator(operator)
+    with Store.open(config.store_path) as store:
+        drafts = DraftStore(store)
+        seen = _get_in(drafts, ref)
+        if seen.author == who:
+            raise UsageError(f"{seen.ref} was drafted by {who}: another operator must approve it",
+                             hint="ask a colleague to run: citychan review approve "
+                             f"{seen.ref} (or --by THEIR_NAME)")
+        _open_or_fail(store, seen)
+        claim = drafts.take(seen, who)
+        if claim is None:
+            _open_or_fail(store, _get_in(drafts, ref))
+            raise UsageError(f"{seen.ref} is being approved by someone else right now")
+        problem = _changed(config, seen)
+        if problem is not None:
+            drafts.finish(seen.id, claim, DraftState.REFUSED, reason=problem)
+            raise UsageError(problem, hint="check the file, then draft it again: "
+                             "citychan post FILE")
+        try:
+            if seen.due is not None and seen.due > config.now():
+                queued = _schedule(store, seen, who)
+                done = drafts.finish(seen.id, claim, DraftState.APPROVED,
+                                     outcome=f"scheduled #{queued.id}")
+                return Approval(done, queued=queued)
+            report = post(seen.path, config, only=seen.channels, force=seen.forced, env=env,
+                          operator=who, expect_hash=seen.message_hash)
+        except BaseException:
+            drafts.release(seen.id, claim)  # not approved after all: still waiting
+            raise
+        done = drafts.finish(seen.id, claim, DraftState.APPROVED, outcome=_outcome(report))
+        return Approval(done, report=report)
+
+
+def reject(config: Config, ref: str, reason: str | None, *,
+           operator: str | None = None) -> Draft:
+    """Reject a pending draft, with who and why; nothing is sent. Its author may withdraw
+    it this way, too."""
+    who, why = operators.operator(operator), operators.reason(reason)
+    if why is None:
+        raise UsageError("review reject needs --reason", hint="say why, e.g. --reason "
+                         "'the date is wrong'")
+    with Store.open(config.store_path) as store:
+        drafts = DraftStore(store)
+        seen = _get_in(drafts, ref)
+        _open_or_fail(store, seen)
+        if seen.state is DraftState.APPROVING or not drafts.reject(seen, who, why):
+            raise UsageError(f"{seen.ref} is being approved right now; it cannot be rejected")
+        done = drafts.get(seen.id)
+        assert done is not None
+        return done
+
+
+def urgent(config: Config, *, asked: bool, reason: str | None, dry_run: bool,
+           what: str) -> Draft | None:
+    """The review gate of `citychan warn`. Warnings held for review (``required_for``
+    names ``warning``) go out only with ``--urgent --reason …``: recorded (who, when, why)
+    before anything is sent. Without review of warnings, ``--urgent`` changes nothing."""
+    why = operators.reason(reason)
+    if asked and why is None:
+        raise UsageError("--urgent needs --reason", hint="say why it cannot wait for a "
+                         "second operator, e.g. --reason 'flood, river rising'")
+    if why is not None and not asked:
+        raise UsageError("--reason is for --urgent", hint="leave it out, or add --urgent")
+    if dry_run or not holds(config, Kind.WARNING):
+        return None
+    if not asked or why is None:
+        raise UsageError("[review] required_for includes warnings: a second operator "
+                         "approves them, and a warning cannot wait as a draft",
+                         hint="send it now past review with --urgent --reason '…' (recorded)")
+    with Store.open(config.store_path) as store:
+        return DraftStore(store).record_urgent(title=what, author=operators.current(),
+                                               reason=why)
+
+
+_REF = re.compile(r"^(?:d|#)?(\d{1,12})$", re.IGNORECASE)
+
+
+def _number(ref: str) -> int:
+    m = _REF.match(ref.strip())
+    if m is None:
+        raise UsageError(f"not a draft: {ref!r}", hint="give its ref from: citychan review")
+    return int(m.group(1))
+
+
+def _get(config: Config, ref: str) -> Draft:
+    number = _number(ref)
+    if not config.store_path.exists():
+        raise UsageError(f"no draft d{number}", hint="see: citychan review")
+    with Store.open_for_reading(config.store_path) as store:
+        return _get_in(DraftStore(store), ref)
+
+
+def _get_in(drafts: DraftStore, ref: str) -> Draft:
+    number = _number(ref)
+    found = drafts.get(number)
+    if found is None or found.state is DraftState.URGENT:  # a record, not a draft
+        raise UsageError(f"no draft d{number}", hint="see: citychan review --all")
+    return found
+
+
+def _open_or_fail(store: Store, seen: Draft) -> None:
+    """A draft that can still be decided: pending, or left approving by a run that is gone."""
+    if seen.state is DraftState.PENDING:
+        return
+    if seen.state is DraftState.APPROVING:
+        if not store.owner_alive(seen.claim):
+            return
+        raise UsageError(f"{seen.ref} is being approved by {seen.reviewer} right now",
+                         hint="see: citychan review --all")
+    by = f" by {seen.reviewer}" if seen.reviewer else ""
+    raise UsageError(f"{seen.ref} is already {seen.state}{by}",
+                     hint="see: citychan review --all")
+
+
+def _changed(config: Config, seen: Draft) -> str | None:
+    """Why the file is no longer what was drafted, or None."""
+    name = Path(seen.path).name
+    try:
+        now_hash = load_message(seen.path, config.city.languages).content_hash
+    except CitychanError as exc:
+        return f"{name} cannot be read any more ({exc.message}); nothing was sent"
+    if now_hash != seen.message_hash:
+        return (f"{name} changed since it was drafted as {seen.ref} (was message "
+                f"{seen.message_hash[:12]}, now {now_hash[:12]}); nothing was sent")
+    return None
+
+
+def _schedule(store: Store, seen: Draft, who: str) -> QueuedPost:
+    assert seen.due is not None
+    queue = QueueStore(store)
+    same = queue.waiting(seen.message_hash)
+    if same:
+        raise UsageError(f"{Path(seen.path).name} is already scheduled (#{same[0].id})",
+                         hint=f"cancel it first: citychan queue cancel {same[0].id}")
+    return queue.add(seen.path, seen.message_hash, seen.title, seen.channels, seen.due,
+                     seen.forced, who)
+
+
+def _outcome(report: Report) -> str:
+    bad = sorted({r.channel for r in report.results if r.status in ("failed", "unknown")
+                  or r.unresolved or r.store_error})
+    return f"sent; not delivered to {', '.join(bad)}: run citychan retry" if bad else "sent"
