@@ -370,11 +370,13 @@ def deliveries_table(result: dict[str, Any]) -> None:
             where = f"{where} {d['error']}".strip()
         if d.get("dismissed_by"):
             where = f"{where}; dismissed by {d['dismissed_by']}: {d['dismiss_reason']}"
+        title = esc(d["title"]) + (styled("dim", f" (not a warning: {d['not_a_warning']})")
+                                   if d.get("not_a_warning") else "")
         table.add_row(
             _local(d["created"], result["timezone"]),
             esc(d["channel"]),
             status(d["status"], (" (forced)" if d["forced"] else "") + _life(d)),
-            esc(d["title"]),
+            title,
             esc(where),
             esc(d.get("operator") or ""),
         )

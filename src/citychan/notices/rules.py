@@ -69,7 +69,7 @@ def title_findings(message: Message) -> list[Finding]:
         out.append(error("CC002", "not_a_warning: give the reason in words",
                          hint='not_a_warning: "a collection of hazardous waste, no danger"'))
     elif reason and not out:
-        out.append(warning("CC206", f"not_a_warning is set, but no title sounds like a "
+        out.append(warning("CC002", f"not_a_warning is set, but no title sounds like a "
                            f"warning: {reason!r}", hint="remove not_a_warning"))
     return out
 
