@@ -11,6 +11,7 @@ from typing import Any
 
 from citychan.errors import InputError
 from citychan.fsutil import atomic_write
+from citychan.hygiene import clean_controls
 from citychan.notices.fmt import Change, format_notice
 from citychan.notices.frontmatter import split_front_matter
 from citychan.notices.message import read_exact_text, read_text
@@ -51,7 +52,8 @@ def fmt(paths: Sequence[str | Path], *, write: bool) -> list[Formatted]:
 def _fmt_one(path: Path, write: bool) -> Formatted:
     text = read_exact_text(path)
     result = format_notice(text)
-    split_front_matter(result.text.removeprefix("\ufeff"), path)  # still broken: the error
+    # read back as every command reads it: still broken, the error (and nothing written)
+    split_front_matter(clean_controls(result.text.removeprefix("\ufeff")), path)
     if write and result.changed:
         target = path.resolve()  # a link stays a link to the fixed file
         atomic_write(target, result.text, stat.S_IMODE(target.stat().st_mode))
