@@ -204,7 +204,7 @@ class _Reader:
         self.source = source
 
     def fail(self, where: str, text: str, hint: str | None = None) -> ConfigError:
-        return ConfigError(f"{self.source}: {where} {text}", hint=hint)
+        return ConfigError(f"{self.source}: {f'{where} ' if where else ''}{text}", hint=hint)
 
     def table(self, data: Any, where: str, schema: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(data, dict):

@@ -47,6 +47,10 @@ CODES: dict[str, str] = {
     "CC410": "warning-placeholder",
     "CC411": "input-read-as",
     "CC420": "warning-area-unplaced",
+    # issue 14 (writing): help while writing
+    "CC008": "unknown-language",
+    "CC205": "date-read-as-list",
+    "CC206": "not-a-warning",  # CC201 overridden by `not_a_warning:` in the front matter
 }
 
 

@@ -15,7 +15,7 @@ from tests.support.qr import URL, decode_pdf, make, pdf_text_and_size, qr_config
 
 MM_PER_PT = 25.4 / 72
 LONG_URL = ("https://www.bautzen.de/aktuelles/warnungen-und-hinweise/hochwasser-spree-2024/"
-            "abonnieren?utm_source=plakat&utm_medium=print&utm_campaign=rathaus")
+            "abonnieren?quelle=plakat&medium=druck&aushang=rathaus-erdgeschoss")  # no utm_*
 LONG_NAMES = {"de": "Bautzen (Oberlausitz)", "hsb": "Budyšin (Hornja Łužica)"}
 
 

@@ -226,9 +226,19 @@ def is_imperative_de(text: str) -> bool:
     return bool(_INFINITIVE.search(first)) and not _STATEMENT.search(first)
 
 
-def first_words(text: str, n: int = 6) -> str:
-    """The first ``n`` words, to quote a text in a finding."""
-    return " ".join(text.split()[:n])
+def first_words(text: str, limit: int = 80) -> str:
+    """The start of a text to quote in a finding: its first sentence, or, when that is
+    longer than ``limit`` characters, its first phrase (up to a comma, colon, semicolon or
+    dash) that fits, else the whole words that fit, marked with '…'; never a cut phrase."""
+    words = " ".join(text.split())
+    first = re.split(r"(?<=[.!?])\s", words, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    head = first[:limit]
+    phrase = max(head.rfind(", "), head.rfind(": "), head.rfind("; "), head.rfind(" – "),
+                 head.rfind(" - "))
+    cut = phrase if phrase > limit // 3 else head.rfind(" ")
+    return (head[:cut] if cut > 0 else head).rstrip(",;:–- ") + " …"
 
 
 def check_times(w: Warning, *, now: datetime) -> list[Finding]:

@@ -15,7 +15,7 @@ from citychan.delivery.clients import open_channels
 from citychan.errors import CitychanError, ExitCode, InputError, did_you_mean
 from citychan.findings import Finding, error, has_errors, warning
 from citychan.kinds import Kind
-from citychan.notices.message import Message, load_message
+from citychan.notices.message import Message, load_message, primary_path
 from citychan.notices.plan import plan
 
 
@@ -25,6 +25,7 @@ class Checked:
     message: Message | None
     findings: list[Finding] = field(default_factory=list)
     error: str | None = None  # the file could not be read at all
+    hint: str | None = None  # what to do about ``error`` (the corrected line, …)
 
     @property
     def ok(self) -> bool:
@@ -36,6 +37,7 @@ class Checked:
             "file": str(self.path),
             "ok": self.ok,
             "error": self.error,
+            "hint": self.hint,
             "title": m.title if m else None,
             "kind": m.kind if m else None,
             "hash": m.content_hash if m else None,
@@ -57,13 +59,20 @@ def check(
     now = now or config.now()
     chosen = config.enabled_channels()
     out: list[Checked] = []
+    seen: set[Path] = set()
     with open_channels(config, chosen, offline=True, env={}, cached_limits=False) as channels:
         for path in paths:
+            # notice.md and notice.hsb.md (as `check *.md` gives them) are one notice
+            primary = primary_path(Path(path)).absolute()
+            if primary in seen:
+                continue
+            seen.add(primary)
             try:
                 message = load_message(path, config.city.languages, kind=kind)
             except InputError as exc:
-                out.append(Checked(Path(path), None, error=exc.message))
+                out.append(Checked(Path(path), None, error=exc.message, hint=exc.hint))
                 continue
+            path = message.path  # the notice by its primary file, as its findings name it
             p = plan(config, message, channels, _eligible(chosen, message), now=None)
             findings = p.findings + _unknown_channels(message, config) + (
                 _warning_findings(message, config, now) if message.kind == Kind.WARNING else [])

@@ -164,5 +164,7 @@ def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
     with Store.open_for_reading(config.store_path) as store:
         deliveries = DeliveryStore(store)
         expiries, now = deliveries.expiries(), clock.utcnow()  # issue 12: expired notices
+        why = deliveries.overrides("CC201")  # issue 14: not_a_warning, as it went out
         return [{**d.as_dict(), "expired": d.message_hash in expiries
-                 and expiries[d.message_hash] <= now} for d in deliveries.recent(limit)]
+                 and expiries[d.message_hash] <= now, "not_a_warning": why.get(d.message_hash)}
+                for d in deliveries.recent(limit)]

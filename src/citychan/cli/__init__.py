@@ -117,6 +117,9 @@ def _register() -> None:
     from citychan.cli import review_cmd  # issue 15 (review): review, show, approve, reject
 
     review_cmd.register(app)
+    from citychan.cli import fmt_cmd  # issue 14 (writing): citychan fmt
+
+    fmt_cmd.register(app)
 
 
 _register()

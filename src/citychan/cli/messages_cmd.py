@@ -110,9 +110,10 @@ def post(
     Later:   citychan post notice.md --at "07.12.2026 07:00"   (then: citychan queue)
     """
     from citychan import api
-    from citychan.api import notices
+    from citychan.api import notices, writing
     from citychan.errors import UsageError
 
+    common.run(lambda: writing.readable(file))  # "no such file" before any question
     if not dry_run:
         _draft_if_held(file, at, channel, force, by, config, output)  # issue 15 (review)
     if at is not None:

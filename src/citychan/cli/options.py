@@ -21,7 +21,7 @@ ConfigOption = Annotated[
 OutputOption = Annotated[
     str,
     typer.Option(
-        "--output", callback=common.check_output,
+        "--output", callback=common.check_output, metavar="text|json",
         help="Output format: 'text' for people, 'json' for scripts (stdout, versioned envelope).",
     ),
 ]

@@ -85,8 +85,11 @@ def esc(text: object, lines: bool = False) -> str:
 def checked(results: list[Any]) -> None:
     console = out_console()
     for r in results:
-        if r.error:
-            console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(r.error)}")
+        if r.error:  # the error names the file itself when it is this one
+            said = r.error.removeprefix(f"{r.path}: ")
+            console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(said)}")
+            if r.hint:
+                console.print(f"  {styled('dim', 'hint:')} {esc(r.hint)}")
             continue
         mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
         langs = "+".join(r.message.langs)
@@ -97,6 +100,25 @@ def checked(results: list[Any]) -> None:
         findings_table(r.findings, console)
     bad = sum(not r.ok for r in results)
     console.print(f"\n{len(results) - bad} of {len(results)} file(s) ok.")
+
+
+def formatted(r: Any, verb: str, unchanged: str) -> None:
+    """`citychan fmt`: each file, and each line it changes as before and after."""
+    console = out_console()
+    if r.error:
+        said = r.error.removeprefix(f"{r.path}: ")
+        console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(said)}")
+        if r.hint:
+            console.print(f"  {styled('dim', 'hint:')} {esc(r.hint)}")
+        return
+    if not r.changes:
+        console.print(f"  {esc(r.path)}: {styled('dim', unchanged)}")
+        return
+    console.print(f"[yellow]~[/] {esc(r.path)}: {verb}")
+    for c in r.changes:
+        console.print(f"  line {c.line} ({c.why}):")
+        console.print(f"    [red]- {esc(plain(c.old.rstrip(chr(10))))}[/]")
+        console.print(f"    [green]+ {esc(plain(c.new.rstrip(chr(10))))}[/]")
 
 
 def previews(plan: Any) -> None:
@@ -348,11 +370,13 @@ def deliveries_table(result: dict[str, Any]) -> None:
             where = f"{where} {d['error']}".strip()
         if d.get("dismissed_by"):
             where = f"{where}; dismissed by {d['dismissed_by']}: {d['dismiss_reason']}"
+        title = esc(d["title"]) + (styled("dim", f" (not a warning: {d['not_a_warning']})")
+                                   if d.get("not_a_warning") else "")
         table.add_row(
             _local(d["created"], result["timezone"]),
             esc(d["channel"]),
             status(d["status"], (" (forced)" if d["forced"] else "") + _life(d)),
-            esc(d["title"]),
+            title,
             esc(where),
             esc(d.get("operator") or ""),
         )

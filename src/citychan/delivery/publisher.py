@@ -156,6 +156,8 @@ class Publisher:
         self.deliveries.record_message(
             msg.content_hash, msg.kind, msg.title, msg.langs, str(msg.path)
         )
+        if msg.not_a_warning and any(f.code == "CC206" for f in plan.findings):
+            self.deliveries.record_override(msg.content_hash, "CC201", msg.not_a_warning)
         self._expires = expiry_of(msg.expires, self.now())
         if self._expires is not None:  # `log` shows it expired, `citychan expire` acts then
             self.deliveries.set_expiry(msg.content_hash, self._expires)

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from citychan.errors import InputError
 from citychan.hygiene import clean_controls
+from citychan.notices.fmt import fixed_line
 
 MAX_DEPTH = 6  # a table of lists is 3 levels deep; a notice never needs more
 _FRONT = re.compile(
@@ -61,16 +62,32 @@ def load_yaml(text: str, path: Path) -> Any:
         return loader.get_single_data()
     except _Refused as exc:
         where = f" (line {exc.line + 2})" if exc.line is not None else ""
-        raise InputError(f"{path}: front matter{where}: {exc.problem}") from None
+        raise InputError(f"{path}: front matter{where}: {exc.problem}",
+                         hint=_fix_hint(text, exc.line, path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 2})" if mark is not None else ""
+        line = mark.line if mark is not None else None
+        where = f" (line {line + 2})" if line is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         if problem == "exceeded maximum nesting depth":  # libyaml's own limit, met first
             raise InputError(f"{path}: front matter{where}: {_TOO_DEEP}") from None
-        raise InputError(f"{path}: broken front matter{where}: {problem}") from None
+        raise InputError(f"{path}: broken front matter{where}: {problem}",
+                         hint=_fix_hint(text, line, path)) from None
     finally:
         loader.dispose()
+
+
+def _fix_hint(text: str, line: int | None, path: Path) -> str | None:
+    """The broken line as it should read (a value with ``: `` in quotes), or the line as
+    written when no fix is known: a person sees which line is meant."""
+    lines = text.splitlines()
+    if line is None or not 0 <= line < len(lines):
+        return None
+    fixed = fixed_line(lines[line])
+    if fixed is None:
+        return f"line {line + 2} reads: {lines[line].strip()}"
+    return (f"put the text in quotes: {fixed.strip()}   (citychan fmt {path} does this "
+            "for every such line)")
 
 
 def _kind(value: Any) -> str:

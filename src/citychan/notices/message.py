@@ -33,6 +33,7 @@ INFO_KEYS = {
     "image_alt",
     "channels",
     "expires",
+    "not_a_warning",  # issue 14: why a title with "Warnung", "Gefahr", … is no warning (CC201)
 }
 # Warnings add their own fields (level, event, area, expires, …; README "Writing a warning
 # as a file"); citychan.alerts reads them.
@@ -73,6 +74,28 @@ SHARED_KEYS = (
 )
 _LANG_SUFFIX = re.compile(r"^(?P<base>.+)\.(?P<lang>[a-z]{2,3})\.md$")
 
+# Language codes a notice may say in `lang:` (ISO 639-1, and the two Sorbian languages of
+# ISO 639-2), and the names people write instead of a code.
+LANGUAGE_CODES = frozenset(
+    "aa ab af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy "
+    "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr "
+    "ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv "
+    "kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no "
+    "nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn "
+    "so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo "
+    "wa wo xh yi yo za zh zu hsb dsb".split())
+LANGUAGE_NAMES = {
+    "deutsch": "de", "german": "de", "sorbisch": "hsb", "obersorbisch": "hsb",
+    "sorbian": "hsb", "upper sorbian": "hsb", "serbsce": "hsb", "hornjoserbsce": "hsb",
+    "niedersorbisch": "dsb", "wendisch": "dsb", "lower sorbian": "dsb", "dolnoserbski": "dsb",
+    "englisch": "en", "english": "en", "polnisch": "pl", "polish": "pl", "polski": "pl",
+    "tschechisch": "cs", "czech": "cs", "čeština": "cs", "cz": "cs", "ukrainisch": "uk",
+    "ukrainian": "uk", "ua": "uk", "russisch": "ru", "russian": "ru", "arabisch": "ar",
+    "arabic": "ar", "türkisch": "tr", "turkish": "tr", "französisch": "fr", "french": "fr",
+    "spanisch": "es", "spanish": "es", "italienisch": "it", "italian": "it",
+    "ger": "de", "deu": "de", "eng": "en", "pol": "pl", "ces": "cs", "cze": "cs",
+}
+
 
 @dataclass(frozen=True)
 class Document:
@@ -85,6 +108,7 @@ class Document:
     summary: str | None = None
     image_alt: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)  # the whole front matter
+    body_line: int = 1  # the file's line the body starts on (for line numbers in findings)
 
 
 @dataclass(frozen=True)
@@ -119,6 +143,12 @@ class Message:
     @property
     def meta(self) -> Mapping[str, Any]:
         return self.primary.meta
+
+    @property
+    def not_a_warning(self) -> str | None:
+        """The reason given in ``not_a_warning:`` why a warning-sounding title is none."""
+        said = self.primary.meta.get("not_a_warning")
+        return said.strip() if isinstance(said, str) and said.strip() else None
 
     @property
     def content_hash(self) -> str:
@@ -180,6 +210,15 @@ def _image(value: Any, path: Path) -> tuple[Path | None, list[Finding]]:
 def read_text(path: Path, what: str = "message file") -> str:
     """Read a UTF-8 text file, or raise one InputError that says what is wrong with it.
     Only a regular file is read, and never more than MAX_BYTES of it (see read_limited)."""
+    text = clean_controls(read_exact_text(path, what).removeprefix("\ufeff"))
+    if not text.strip():
+        raise InputError(f"{path}: is empty")
+    return text
+
+
+def read_exact_text(path: Path, what: str = "message file") -> str:
+    """The file's text exactly as it is (a byte-order mark, controls and all): what
+    ``citychan fmt`` changes and writes back. The same errors as :func:`read_text`."""
     try:
         raw = read_limited(path, MAX_BYTES)
     except NotRegular as exc:
@@ -199,20 +238,45 @@ def read_text(path: Path, what: str = "message file") -> str:
     if b"\x00" in raw[:8192]:
         raise InputError(f"{path}: is a binary file, not a Markdown {what}")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"{path}: is not UTF-8 text (bad byte at offset {exc.start})",
-            hint="save the file as UTF-8",
-        ) from None
-    text = clean_controls(text.removeprefix("\ufeff"))
-    if not text.strip():
-        raise InputError(f"{path}: is empty")
-    return text
+        raise InputError(f"{path}: is not UTF-8 text ({_bad_byte(raw, exc.start)})",
+                         hint=SAVE_AS_UTF8) from None
+
+
+SAVE_AS_UTF8 = (
+    "save the file as UTF-8 - Notepad: File > Save as, Encoding: UTF-8; LibreOffice: File > "
+    "Save as, tick 'Edit filter settings', Character set: Unicode (UTF-8); VS Code: click "
+    "the encoding in the status bar, 'Save with Encoding', UTF-8")
+
+
+def _bad_byte(raw: bytes, offset: int) -> str:
+    """Where the first byte that is not UTF-8 is, and what it is in Windows' Latin-1."""
+    line = raw.count(b"\n", 0, offset) + 1
+    byte = raw[offset]
+    as_latin = bytes([byte]).decode("cp1252", errors="replace")
+    guess = f", '{as_latin}' in Latin-1" if as_latin.isprintable() and byte >= 0xA0 else ""
+    return f"line {line}: byte 0x{byte:02X}{guess}; the file is probably Latin-1 or Windows-1252"
+
+
+def language_problem(lang: str) -> str | None:
+    """Why ``lang`` is no language code, with the code meant when it can be guessed."""
+    code = lang.strip().lower()
+    if code in LANGUAGE_CODES or code.split("-")[0] in LANGUAGE_CODES and "-" in code:
+        return None
+    meant = LANGUAGE_NAMES.get(code)
+    if meant is None:
+        import difflib
+
+        near = difflib.get_close_matches(code, list(LANGUAGE_NAMES), n=1, cutoff=0.75)
+        meant = LANGUAGE_NAMES[near[0]] if near else None
+    return f"'{lang}' is not a language code." + (f" Did you mean {meant}?" if meant else "")
 
 
 def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding]]:
-    meta, body = split_front_matter(read_text(path), path)
+    text = read_text(path)
+    meta, body = split_front_matter(text, path)
+    body_line = text[: len(text) - len(body)].count("\n") + 1
     findings: list[Finding] = []
     for key in meta:
         if key not in KNOWN_KEYS:
@@ -235,13 +299,21 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
                          hint="add 'title: …'")
     if not isinstance(title, str | int | float):
         raise InputError(f"{path}: title must be text")
-    for key in ("summary", "image_alt", "link", "lang"):
+    for key in ("summary", "image_alt", "link", "lang", "not_a_warning"):
         if key in meta and meta[key] is not None and not isinstance(meta[key], str):
-            findings.append(error("CC002", f"{path.name}: '{key}' must be text"))
+            findings.append(error(
+                "CC002", f"{path.name}: '{key}' must be text, not a {_kind(meta[key])}",
+                hint=f"write it on one line after '{key}: '; put it in quotes if it holds "
+                     "': ' or starts with '-', '[' or '{'"))
     for key in ("expires", "effective"):
         _check_time(meta.get(key), key, path)
     said = meta.get("lang")
     lang = said if isinstance(said, str) else default_lang
+    problem = language_problem(lang) if isinstance(said, str) else None
+    if problem:
+        findings.append(error("CC008", f"{path.name}: lang: {problem}",
+                              hint="write a code: de, hsb (Upper Sorbian), dsb (Lower "
+                                   "Sorbian), en, pl, cs, uk, …"))
     return Document(
         lang=lang,
         title=str(title).strip(),
@@ -250,7 +322,13 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
         summary=meta.get("summary") if isinstance(meta.get("summary"), str) else None,
         image_alt=meta.get("image_alt") if isinstance(meta.get("image_alt"), str) else None,
         meta=meta,
+        body_line=body_line,
     ), findings
+
+
+def _kind(value: Any) -> str:
+    return "list" if isinstance(value, list) else "table" if isinstance(value, dict) \
+        else "value"
 
 
 def _check_time(value: Any, key: str, path: Path) -> None:

@@ -15,44 +15,90 @@ from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
 from citychan.kinds import Kind
 from citychan.links import clean_url, domain_allowed, link_problem
+from citychan.notices.fmt import date_list_items, escape_number
 from citychan.notices.message import Message
 from citychan.render.notice import message_links
 from citychan.render.types import Length, LengthUnit
 
-# No crying wolf: an info post must not sound like a danger warning. "entwarnung" comes first:
-# a title naming only an all-clear contains "warnung" as often as "entwarnung".
-WARNING_WORDS = ("entwarnung", "warnung", "gefahr", "alarm")
+# No crying wolf: an info post must not sound like a danger warning. German joins words: the
+# last part of a compound names what it is, the parts before only say which one. So
+# "Hochwassergefahr" and "Feueralarm" are a danger and an alarm, but "Gefahrstoffsammlung"
+# is a collection, "Alarmübung" an exercise and "Feueralarm-Probe" a test. A word sounds like
+# a warning when its last part is one of these (with a plural or genitive ending).
+WARNING_HEADS = re.compile(r"(?:warnung|gefahr|alarm|evakuierung)(?:en|es|e|s|n)?$")
+# ... except these whole words: a police caution is no danger warning
+NOT_WARNINGS = frozenset({"verwarnung", "verwarnungen"})
 WARNING_EMOJI = ("⚠", "🚨", "❗", "‼", "🔴", "🆘", "☢", "☣", "⛔", "🔥")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 
 
 def warning_words(title: str) -> list[str]:
-    """Warning words (also inside compounds like 'Hochwassergefahr') and emoji in a title."""
-    low = title.lower()
-    found = [w for w in WARNING_WORDS if w in low]
-    if (
-        "entwarnung" in found
-        and "warnung" in found
-        and low.count("warnung") == low.count("entwarnung")
-    ):
-        found.remove("warnung")
-    found += [e for e in WARNING_EMOJI if e in title]
-    return found
+    """The words of a title that make it sound like a danger warning (``Unwetterwarnung``,
+    ``Gefahr``, ``Feueralarm``, not ``Gefahrstoffsammlung`` or ``Alarmübung``), and the
+    warning emoji in it."""
+    found = [word for word in _WORD.findall(title) if _sounds_like_warning(word)]
+    return found + [e for e in WARNING_EMOJI if e in title]
+
+
+def _sounds_like_warning(word: str) -> bool:
+    head = word.rsplit("-", 1)[-1]
+    low = head.casefold()
+    if low in NOT_WARNINGS or WARNING_HEADS.search(low) is None:
+        return False
+    # "gefahren" in lower case is the verb (fahren: "umgefahren"), the noun is capitalised
+    return not (low.endswith("gefahren") and head[0].islower())
+
+
+def title_findings(message: Message) -> list[Finding]:
+    """CC201 for an info post whose title sounds like a warning; with ``not_a_warning:``
+    in the front matter, the reason given instead (CC206, recorded with the post)."""
+    reason = message.not_a_warning
+    out: list[Finding] = []
+    for doc in message.docs:
+        hits = warning_words(doc.title)
+        if hits and reason:
+            out.append(warning("CC206", f"info post title sounds like a warning "
+                               f"({', '.join(hits)}): {doc.title!r}; not a warning: {reason}"))
+        elif hits:
+            out.append(error(
+                "CC201",
+                f"info post title sounds like a warning ({', '.join(hits)}): {doc.title!r}",
+                hint="use 'citychan warn' for danger warnings, or reword the title, or say "
+                     "why it is none: not_a_warning: \"…\" in the front matter (recorded)"))
+    if "not_a_warning" in message.meta and reason is None:
+        out.append(error("CC002", "not_a_warning: give the reason in words",
+                         hint='not_a_warning: "a collection of hazardous waste, no danger"'))
+    elif reason and not out:
+        out.append(warning("CC002", f"not_a_warning is set, but no title sounds like a "
+                           f"warning: {reason!r}", hint="remove not_a_warning"))
+    return out
+
+
+def date_list_findings(message: Message) -> list[Finding]:
+    """CC205: a line that starts with a date (``24. November``, also after ``- ``) is a
+    numbered list to Markdown: indented, and a second date under it is numbered on from
+    the first (``8. Dezember`` shown as ``25.``); an error when a date would change."""
+    out: list[Finding] = []
+    for doc in message.docs:
+        for item in date_list_items(doc.body):
+            where = f"{doc.path.name}, line {doc.body_line + item.line}"
+            fix = escape_number(item.text, item.number).strip()
+            hint = f"escape the dot: {fix}   (citychan fmt {doc.path.name} does it)"
+            if item.shown != item.number:
+                out.append(error("CC205", f"{where}: {item.text.strip()!r} is read as item "
+                                 f"{item.shown} of a numbered list: it would show "
+                                 f"'{item.shown}.' instead of '{item.number}.'", hint=hint))
+            else:
+                out.append(warning("CC205", f"{where}: {item.text.strip()!r} is read as a "
+                                   f"numbered list starting at {item.number}", hint=hint))
+    return out
 
 
 def message_findings(message: Message, city: CityConfig) -> list[Finding]:
     """Rules that do not depend on a channel."""
     out = list(message.findings)
     if message.kind == Kind.INFO:
-        for doc in message.docs:
-            hits = warning_words(doc.title)
-            if hits:
-                out.append(
-                    error(
-                        "CC201",
-                        f"info post title sounds like a warning ({', '.join(hits)}): {doc.title!r}",
-                        hint="use 'citychan warn' for danger warnings, or reword the title",
-                    )
-                )
+        out += title_findings(message)
         if city.default_language not in message.langs:
             out.append(
                 error(
@@ -61,6 +107,7 @@ def message_findings(message: Message, city: CityConfig) -> list[Finding]:
                     hint=f"add lang: {city.default_language} or a sibling file",
                 )
             )
+    out += date_list_findings(message)
     if message.image is not None:
         if not message.image.is_file():
             out.append(error("CC005", f"image not found: {message.image}"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from citychan.errors import UsageError
+from citychan.links import clean_url
 from citychan.qr.units import MM_PER_INCH, apart, format_mm
 
 QUIET_ZONE = 4  # modules of light margin on every side (ISO/IEC 18004 minimum)
@@ -33,7 +34,7 @@ def check_url(url: str | None, where: str) -> str:
         hint = ("copy the link again, or write a space as %20" if "character" in problem
                 else "a WhatsApp Channel invite looks like https://whatsapp.com/channel/…")
         raise UsageError(f"{where} {_shown(url)}: {problem}", hint=hint)
-    return url
+    return clean_url(url)[0]  # no utm_* in a code either: a notice's links have none
 
 
 def check_link(url: str, where: str) -> str:

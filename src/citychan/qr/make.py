@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from citychan.config import Config
-from citychan.errors import UsageError, did_you_mean
+from citychan.errors import UsageError
 from citychan.fsutil import atomic_write
+from citychan.links import clean_url
 from citychan.qr.encode import (
     DEFAULT_LOGO_SHARE,
     DPI,
@@ -92,8 +93,9 @@ def output_format(out: Path) -> str:
         raise UsageError(f"--out {out}: the file name needs an extension: .png or .svg for "
                          "the code, .pdf for the poster")
     if ext not in FORMATS:
-        raise UsageError(f"--out {out}: unknown extension '.{ext}'.{did_you_mean(ext, FORMATS)}",
-                         hint="use .png (code), .svg (code) or .pdf (poster)")
+        raise UsageError(f"--out {out}: unknown extension '.{ext}': qr writes PNG, SVG or PDF",
+                         hint="use code.png (a picture of the code), code.svg (the code for "
+                              "print shops) or poster.pdf (the poster)")
     return ext
 
 
@@ -115,6 +117,10 @@ def make_qr(options: QrOptions, config: Config) -> QrResult:
     if options.out is not None and data is not None:
         _write(options.out, data)
     distance = distance_warning(geometry, job.distance_mm)  # on the size actually printed
+    removed = clean_url((options.url or config.subscribe.url or "").strip())[1]
+    if removed:
+        warnings.insert(0, f"tracking parameters left out of the code ({', '.join(removed)}):"
+                           f" {job.symbol.data}")
     symbol = job.symbol
     return QrResult(
         url=symbol.data, path=str(options.out) if options.out else None, format=job.fmt,

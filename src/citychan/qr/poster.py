@@ -5,7 +5,7 @@ millimetres and scaled down for A5 and A6."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from citychan.errors import UsageError
 from citychan.qr.encode import MIN_SIZE_MM, Geometry, Symbol
@@ -267,12 +267,20 @@ def _others(lay: _Layout) -> None:
         base = lay.y + cell + label_size * MM_PER_PT
         c.text(cx - lay.bold.width(small.label, label_size) * MM_PER_PT / 2, base, lay.bold,
                label_size, small.label, INK)
-        short = small.url.split("://", 1)[-1]
+        short = shown_link(small.url)
         for line in _break_url(lay.regular, url_size, short, cell + gap * 0.8):
             base += url_size * MM_PER_PT * 1.3
             c.text(cx - lay.regular.width(line, url_size) * MM_PER_PT / 2, base, lay.regular,
                    url_size, line, MUTED)
     lay.y += cell + label_size * MM_PER_PT + 2 * url_size * MM_PER_PT * 1.3 + 2 * lay.s
+
+
+def shown_link(url: str) -> str:
+    """A link as printed under its code: without ``https://``, and an e-mail link as the
+    address alone (``mailto:presse@bautzen.de?subject=…`` -> ``presse@bautzen.de``)."""
+    if url[:7].lower() == "mailto:":
+        return unquote(url[7:].split("?", 1)[0])
+    return url.split("://", 1)[-1]
 
 
 def _break_url(font: TrueTypeFont, size: float, url: str, width_mm: float) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from citychan.config import Config
 from citychan.errors import UsageError
+from citychan.links import clean_url
 from citychan.qr.encode import MIN_SIZE_MM, check_link, encode, plan
 from citychan.qr.poster import SmallCode, max_small_codes, small_code_mm
 from citychan.qr.texts import link_label
@@ -22,7 +23,7 @@ def other_codes(config: Config, paper: str, main_url: str, main_mm: float,
     poster is named in a warning and left out; the rest still go."""
     size_mm = min(small_code_mm(paper), main_mm * SIDE_SHARE)
     links = {name: url.strip() for name, url in config.subscribe.links.items()
-             if url.strip() != main_url}
+             if clean_url(url.strip())[0] != main_url}
     if links and size_mm < MIN_SIZE_MM - 1e-9:
         labels = ", ".join(link_label(name) for name in links)
         warnings.append(f"the codes for {labels} would be as large as the "
@@ -50,7 +51,8 @@ def _small_code(name: str, url: str, size_mm: float, warnings: list[str]) -> Sma
         warnings.append(f"{where}: {url!r} is not https; left off the poster")
         return None
     try:
-        small = encode(check_link(url, where), "M")
+        url = check_link(url, where)  # utm_* left out, as in the main code
+        small = encode(url, "M")
     except UsageError as exc:
         named = exc.message if exc.message.startswith(where) else f"{where}: {exc.message}"
         warnings.append(f"{named}; left off the poster")

@@ -256,6 +256,17 @@ MIGRATIONS: list[Migration] = [
     );
     CREATE INDEX drafts_state ON drafts(state, id);
     """,
+    # issue 14 (writing): why a notice whose title sounds like a warning is none, as its
+    # front matter's `not_a_warning:` said when it went out (CC201 overridden); `log` shows it
+    """
+    CREATE TABLE overrides (
+        message_hash TEXT NOT NULL REFERENCES messages(hash),
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created TEXT NOT NULL,
+        PRIMARY KEY (message_hash, code)
+    );
+    """,
 ]
 
 

@@ -394,6 +394,26 @@ class DeliveryStore:
             return {}
         return {str(r[0]): datetime.fromisoformat(r[1]) for r in rows}
 
+    # issue 14 (writing): a rule overridden on purpose, with the reason given
+
+    def record_override(self, message_hash: str, code: str, reason: str) -> None:
+        """Record why a finding ``code`` of the message was overridden (the latest reason)."""
+        with self.store.transaction() as tx:
+            tx.execute("INSERT INTO overrides(message_hash, code, reason, created) "
+                       "VALUES (?,?,?,?) ON CONFLICT (message_hash, code) "
+                       "DO UPDATE SET reason = excluded.reason",
+                       (message_hash, code, reason, _now()))
+
+    def overrides(self, code: str) -> dict[str, str]:
+        """The reasons recorded for overriding ``code``, by message hash; {} for a store
+        from before overrides were recorded (read as it is by `citychan log`)."""
+        try:
+            rows = self.store.query("SELECT message_hash, reason FROM overrides WHERE code=?",
+                                    (code,))
+        except StoreError:
+            return {}
+        return {str(r[0]): str(r[1]) for r in rows}
+
     # issue 12: closing deliveries that will never go, and what was sent lately (the
     # near-duplicate rule)
 
