@@ -34,8 +34,8 @@ INFO_KEYS = {
     "channels",
     "expires",
 }
-# Warnings add their own fields (level, event, area, expires, …; README "Writing a warning
-# as a file"); citychan.alerts reads them.
+# Warnings add their own fields (level, event, area, expires, …; docs/operator.md, "Writing
+# a warning as a file"); citychan.alerts reads them.
 WARNING_KEYS = {
     "level",
     "event",
