@@ -93,11 +93,12 @@ def test_every_relative_link_resolves(path: Path) -> None:
     assert not broken, "\n".join(broken)
 
 
-def test_link_check_finds_a_missing_file_and_a_missing_heading(tmp_path: Path) -> None:
+def test_link_check_finds_a_missing_file_and_a_missing_heading() -> None:
     # the checker itself: a test that cannot fail proves nothing
     page = ROOT / "docs" / "operator.md"
     assert _broken(page, "nowhere.md") == "no such file docs/nowhere.md"
-    assert _broken(page, "channels.md#no-such-heading") == "no heading #no-such-heading in docs/channels.md"
+    assert (_broken(page, "channels.md#no-such-heading")
+            == "no heading #no-such-heading in docs/channels.md")
     assert _broken(page, "channels.md#finding-the-channel-id") is None
     assert _broken(page, "#a-warning-at-night-the-checklist") is None
 
