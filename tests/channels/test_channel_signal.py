@@ -234,7 +234,7 @@ def test_0100_normal_mode_partial_send_comes_as_400_and_is_unknown():
 
 
 def test_0100_json_rpc_mode_drops_the_misses_so_the_post_counts_as_sent():
-    # nothing in 0.100's json-rpc answer tells a miss: the README says so
+    # nothing in 0.100's json-rpc answer tells a miss: docs/channels.md says so
     handler = signal_cli_rest_api(
         "0.100", not_reached={NUMBERS[1]: "IDENTITY_FAILURE"}, mode="json-rpc"
     )

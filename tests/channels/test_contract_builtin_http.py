@@ -163,7 +163,7 @@ def test_missing_protocol_parts_are_reported():
 
 
 def test_importing_the_channels_does_not_import_httpx():
-    # `citychan --help` and `check` must not pay for httpx (README, "Benchmarks")
+    # `citychan --help` and `check` must not pay for httpx (CONTRIBUTING.md, "Benchmarks")
     import subprocess
     import sys
 

@@ -1,4 +1,4 @@
-"""Two promises the README makes that only a real process can prove: a run killed with
+"""Two promises the docs make that only a real process can prove: a run killed with
 kill -9 in the middle of its fan-out leaves its deliveries recorded as `pending` and nothing is
 sent twice by the next run; and no request ever follows a redirect, so a token never reaches
 a host it was not configured for."""

@@ -42,7 +42,7 @@ PAYLOAD_VERSION = 2  # 1: the fields up to "sent"; 2 adds version, languages, su
 
 
 def payload(post: Post) -> dict[str, Any]:
-    """The JSON document of one post (README, "Webhook", shows an example): the fields of
+    """The JSON document of one post (docs/channels.md, "Webhook", shows an example): the fields of
     version 1 ``{id, kind, level, lang, title, text, link, sent}``, plus ``version``, every
     language apart (``languages``), ``summary``, ``tags``, ``image`` and ``html``."""
     sent = post.sent or clock.utcnow()

@@ -5,7 +5,7 @@ owns or admins the channel (``<digits>@newsletter``). None has an idempotency ke
 request may have arrived (timeout, 5xx, or a 2xx without a message id) the delivery is
 ``unknown``: WAHA and Whapi can then read the channel back; for Evolution a person looks.
 
-What each gateway needs is in the README (section "WhatsApp Channel"): Evolution API posts to
+What each gateway needs is in docs/channels.md (section "WhatsApp Channel"): Evolution API posts to
 a channel only from 2.4.0 and only once its licence is activated; current WAHA wants its
 ``X-Api-Key``.
 """

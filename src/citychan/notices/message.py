@@ -35,8 +35,8 @@ INFO_KEYS = {
     "expires",
     "not_a_warning",  # issue 14: why a title with "Warnung", "Gefahr", … is no warning (CC201)
 }
-# Warnings add their own fields (level, event, area, expires, …; README "Writing a warning
-# as a file"); citychan.alerts reads them.
+# Warnings add their own fields (level, event, area, expires, …; docs/operator.md, "Writing
+# a warning as a file"); citychan.alerts reads them.
 WARNING_KEYS = {
     "level",
     "event",
