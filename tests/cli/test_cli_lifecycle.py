@@ -157,3 +157,16 @@ def test_expired_notice_leaves_the_front_page_and_the_log_says_expired(
     log = json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"]
     assert all(d["expired"] for d in log)
     assert "Nothing expired since the last run." in cli("expire").stdout
+
+
+def test_correct_and_withdraw_record_who_did_it(make_config: MakeConfig,
+                                                 isolated: Path) -> None:
+    """Who corrected and who withdrew is recorded, as who posted is."""
+    _posted(make_config, isolated)
+    assert cli("correct", "latest", "markt-richtig.md", "--yes", "--by", "k.lehmann").code == 0
+    assert cli("withdraw", "latest", "--reason", "Entfällt.", "--yes",
+               "--by", "s.koch").code == 0
+    with closing(sqlite3.connect(isolated / OUT / "citychan.db")) as db:
+        rows = db.execute("SELECT purpose, operator FROM deliveries "
+                          "WHERE purpose IS NOT NULL").fetchall()
+    assert sorted(set(rows)) == [("correction", "k.lehmann"), ("withdrawal", "s.koch")]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from citychan import operators
 from citychan.api.notices import planned
 from citychan.channels.base import Post
 from citychan.config import Config
@@ -31,6 +32,11 @@ from citychan.store.deliveries import Delivery, DeliveryStore
 
 Confirm = Callable[[LifeReport], bool]
 Event = Callable[[str, str, str], None]
+
+
+def _who(operator: str | None) -> str | None:
+    """``--by`` checked, or None for the login name."""
+    return operators.checked(operator) if operator is not None else None
 
 
 @contextmanager
@@ -66,7 +72,7 @@ def _confirmed(report: LifeReport, confirm: Confirm | None) -> None:
 def correct(
     ref: str, path: str | Path, config: Config, *, dry_run: bool = False,
     confirm: Confirm | None = None, on_event: Event | None = None,
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None, operator: str | None = None,
 ) -> LifeReport:
     """Correct the notice ``ref`` names with the text of ``path``: in place where the channel
     can edit, else a short "Korrektur: …" post; ``dry_run`` shows what each would get."""
@@ -103,7 +109,8 @@ def correct(
                                       str(msg.path))
             if new.expires is not None:
                 deliveries.set_expiry(message_hash, new.expires)
-            publisher = publisher_for(config, store, channels, env, on_event)
+            publisher = publisher_for(config, store, channels, env, on_event,
+                                      operator=_who(operator))
             report.results = carry_out(publisher, Purpose.CORRECTION, steps)
             return report
 
@@ -111,7 +118,7 @@ def correct(
 def withdraw(
     ref: str, reason: str, config: Config, *, dry_run: bool = False,
     confirm: Confirm | None = None, on_event: Event | None = None,
-    env: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None, operator: str | None = None,
 ) -> LifeReport:
     """Withdraw the notice ``ref`` names: deleted where the channel can, elsewhere a short
     withdrawal notice with ``reason``. A danger warning is refused (CAP Cancel instead)."""
@@ -131,7 +138,8 @@ def withdraw(
             if dry_run:
                 return report
             _confirmed(report, confirm)
-            publisher = publisher_for(config, store, channels, env, on_event)
+            publisher = publisher_for(config, store, channels, env, on_event,
+                                      operator=_who(operator))
             report.results = carry_out(publisher, Purpose.WITHDRAWAL, steps)
             return report
 

@@ -9,7 +9,13 @@ from typing import Any
 import typer
 
 from citychan.cli import common, views
-from citychan.cli.options import ConfigOption, DryRunOption, OutputOption, YesOption
+from citychan.cli.options import (
+    ByOption,
+    ConfigOption,
+    DryRunOption,
+    OutputOption,
+    YesOption,
+)
 
 Ref = typer.Argument(..., help="'latest', a delivery id from citychan log, or a message hash "
                      "prefix (4+ hex digits).")
@@ -26,6 +32,7 @@ def correct(
     file: Path = typer.Argument(..., help="The corrected message file."),
     dry_run: DryRunOption = False,
     yes: YesOption = False,
+    by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -39,7 +46,8 @@ def correct(
 
     _need_yes(yes, dry_run)
     report = common.run(lambda: lifecycle.correct(
-        ref, file, api.load(config), dry_run=dry_run, confirm=None if yes else _confirm))
+        ref, file, api.load(config), dry_run=dry_run, confirm=None if yes else _confirm,
+        operator=by))
     _show("correct", report, output)
 
 
@@ -48,6 +56,7 @@ def withdraw(
     reason: str = typer.Option(..., "--reason", help="Why it is withdrawn (shown to readers)."),
     dry_run: DryRunOption = False,
     yes: YesOption = False,
+    by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -61,7 +70,8 @@ def withdraw(
 
     _need_yes(yes, dry_run)
     report = common.run(lambda: lifecycle.withdraw(
-        ref, reason, api.load(config), dry_run=dry_run, confirm=None if yes else _confirm))
+        ref, reason, api.load(config), dry_run=dry_run, confirm=None if yes else _confirm,
+        operator=by))
     _show("withdraw", report, output)
 
 

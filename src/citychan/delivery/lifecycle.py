@@ -198,7 +198,7 @@ def _carry_out_one(publisher: Publisher, purpose: Purpose, step: Step) -> Result
 
     claim = publisher.deliveries.claim_related(d, str(purpose), post.message_id,
                                                str(post.action), step.target.rendered.text,
-                                               prepare)
+                                               prepare, operator=publisher.operator)
     if claim.id is None:
         prev = claim.taken
         assert prev is not None

@@ -350,7 +350,7 @@ class DeliveryStore:
 
     def claim_related(
         self, original: Delivery, purpose: str, message_hash: str, action: str, rendered: str,
-        prepare: Callable[[int], tuple[str, str]],
+        prepare: Callable[[int], tuple[str, str]], operator: str | None = None,
     ) -> Claim:
         """Claim a correction, withdrawal or expiry deletion of ``original`` (of the content
         ``message_hash``) in one write transaction, as :meth:`claim` does for a post: when one
@@ -368,10 +368,10 @@ class DeliveryStore:
             now = _now()
             cur = tx.execute(
                 "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
-                "forced, claim, created, updated, action, purpose, relates_to) "
-                "VALUES (?,?,?,?,?,0,?,?,?,?,?,?)",
+                "forced, claim, created, updated, action, purpose, relates_to, operator) "
+                "VALUES (?,?,?,?,?,0,?,?,?,?,?,?,?)",
                 (message_hash, original.channel, original.channel_type, Status.PENDING,
-                 rendered, token, now, now, action, purpose, original.id),
+                 rendered, token, now, now, action, purpose, original.id, operator),
             )
             did = int(cur.lastrowid or 0)
             key, post_json = prepare(did)
