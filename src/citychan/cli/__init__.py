@@ -114,6 +114,10 @@ def _register() -> None:
     from citychan.cli import queue_cmd  # issue 12 (sched): queue, queue cancel, run-due
 
     queue_cmd.register(app)
+    from citychan.cli import config_cmd, templates_cmd  # issue 14 (setup)
+
+    for module in (config_cmd, templates_cmd):
+        module.register(app)
 
 
 _register()
