@@ -78,6 +78,8 @@ def starter_config(starter: Starter | None = None) -> dict[str, Any]:
                     public_url="https://www.bautzen.de/aktuelles")
     if s.sender:
         alerts["sender"] = s.sender
+        if not bautzen:  # the feed's items link the city's website
+            feed["public_url"] = f"https://www.{domains[0]}"
     return {
         "version": 1,
         "city": city,
@@ -181,8 +183,8 @@ class ConfigInfo:
             "user_config": str(self.user_path),
             "city": c.city.name(),
             "languages": list(c.city.languages),
-            "store": str(c.store_path),
-            "templates": str(c.templates_dir),
+            "store": str(c.store_path.absolute()),
+            "templates": str(c.templates_dir.absolute()),
             "subscribe_url": c.subscribe.url,
             "subscribe_url_placeholder": self.placeholder,
             "cap_sender": c.alerts.sender or None,
