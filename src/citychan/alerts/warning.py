@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from enum import StrEnum
+from pathlib import Path
 
 from citychan.alerts.area import Area
 from citychan.alerts.catalogue import Event, find_event
