@@ -72,13 +72,26 @@ def test_init_takes_the_city_invite_link_and_cap_sender(isolated: Path) -> None:
 
 
 def test_init_writes_no_placeholder_that_could_go_out(isolated: Path) -> None:
-    assert cli("init").code == 0
+    run = cli("init")
+    assert run.code == 0
     text = (isolated / "citychan.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
-    assert "url" not in data["subscribe"] and "sender" not in data["alerts"]
+    assert "url" not in data["subscribe"]
     assert "0029VaBautzenStadtInfo01" not in text
+    assert "# url = " in text  # what is missing is shown, commented out
+    assert "[subscribe] url" in run.stdout
     config = load_config(isolated / "citychan.toml")
-    assert config.subscribe.url is None and config.alerts.sender == ""
+    assert config.subscribe.url is None
+    assert config.alerts.sender == "warnung@bautzen.de"  # Bautzen's own domain (issue 10)
+
+
+def test_init_for_another_city_makes_up_no_cap_sender(isolated: Path) -> None:
+    run = cli("init", "--city", "Kamenz")
+    assert run.code == 0
+    assert "[alerts] sender" in run.stdout
+    text = (isolated / "citychan.toml").read_text(encoding="utf-8")
+    assert "sender" not in tomllib.loads(text)["alerts"] and "# sender = " in text
+    assert load_config(isolated / "citychan.toml").alerts.sender == ""
 
 
 def test_the_written_config_explains_itself_without_pointing_to_missing_files(
@@ -119,7 +132,7 @@ def test_init_left_empty_on_a_terminal_writes_nothing_made_up(
     monkeypatch.setattr("citychan.cli.common.is_interactive", lambda: True)
     run = cli("init", input="\n\n\n")
     assert run.code == 0, run.stderr
-    assert "[subscribe] url" in run.stdout and "[alerts] sender" in run.stdout
+    assert "[subscribe] url" in run.stdout
     config = load_config(isolated / "citychan.toml")
     assert config.city.name() == "Bautzen" and config.subscribe.url is None
 

@@ -26,6 +26,7 @@ from citychan.fsutil import atomic_write
 from citychan.qr.encode import check_url
 
 BAUTZEN = "Bautzen"
+BAUTZEN_SENDER = "warnung@bautzen.de"  # Bautzen's own domain: a real warning needs a sender
 INVITE_HINT = ("your channel's invite link: in WhatsApp open Channels, your channel, "
                "Share channel link (https://whatsapp.com/channel/…)")
 
@@ -58,8 +59,9 @@ class Starter:
 
 
 def starter_config(starter: Starter | None = None) -> dict[str, Any]:
-    """The starter config: Bautzen's (its geography for CAP areas, its domains and warning
-    page) unless another city is named; the invite link and the CAP sender only as given."""
+    """The starter config: Bautzen's (its geography for CAP areas, its domains, warning page
+    and a CAP sender at its domain) unless another city is named; the invite link only as
+    given, and another city's CAP sender too."""
     s = starter or Starter()
     bautzen = s.city is None or s.city.casefold() == BAUTZEN.casefold()
     name = BAUTZEN if bautzen else str(s.city)
@@ -76,8 +78,9 @@ def starter_config(starter: Starter | None = None) -> dict[str, Any]:
                       languages=["de", "hsb"])
         feed.update(title="Stadt Bautzen / Město Budyšin",
                     public_url="https://www.bautzen.de/aktuelles")
-    if s.sender:
-        alerts["sender"] = s.sender
+    sender = s.sender or (BAUTZEN_SENDER if bautzen else None)  # from the city's own domain
+    if sender:
+        alerts["sender"] = sender
         if not bautzen:  # the feed's items link the city's website
             feed["public_url"] = f"https://www.{domains[0]}"
     return {

@@ -44,11 +44,13 @@ def register(app: typer.Typer) -> None:
         if output == "text" and common.is_interactive():
             city = city if city is not None else _ask(ASK_CITY, setup.BAUTZEN)
             whatsapp = whatsapp if whatsapp is not None else _ask(ASK_WHATSAPP, "")
-            sender = sender if sender is not None else _ask(ASK_SENDER, "")
+            default = setup.BAUTZEN_SENDER if city.casefold() == "bautzen" else ""
+            sender = sender if sender is not None else _ask(ASK_SENDER, default)
         starter = setup.Starter(city, whatsapp or None, sender or None)
         written = common.run(lambda: setup.init(path, force=force, starter=starter))
-        missing = [w for w, v in (("[subscribe] url", whatsapp), ("[alerts] sender", sender))
-                   if not v]
+        data = setup.starter_config(starter)
+        missing = [w for w, v in (("[subscribe] url", data["subscribe"].get("url")),
+                                  ("[alerts] sender", data["alerts"].get("sender"))) if not v]
         if output == "json":
             common.emit_json("init", True, {"path": str(written), "missing": missing})
             return
