@@ -8,7 +8,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +33,7 @@ from citychan.masking import mask_userinfo
 CONFIG_VERSION = 1
 CONFIG_NAME = "citychan.toml"
 DEFAULT_OUT = "citychan-out"
+TEMPLATES_DIR = "templates"  # [paths] templates: the city's own templates, beside the config
 KINDS = tuple(Kind)
 # Bautzen's Amtlicher Regionalschlüssel (Land 14 Sachsen, Kreis 625 Landkreis Bautzen,
 # Gemeinde 020) and a circle around the town centre that covers the municipality.
@@ -88,6 +89,7 @@ class AlertsConfig:
     # the geography of an area named only in words: the city's, from [city]
     city_area: Area = field(default_factory=lambda: CityConfig().geography())
     city_web: str | None = None  # [city] website: the CAP <web> when web is not set
+    templates: Path | None = None  # the city's template folder: its warning templates first
 
     @property
     def cap_web(self) -> str | None:
@@ -153,6 +155,7 @@ class Config:
     store_path: Path
     channels: Mapping[str, ChannelConfig]
     review: ReviewConfig = field(default_factory=ReviewConfig)  # issue 15 (review)
+    templates_dir: Path = Path(TEMPLATES_DIR)  # [paths] templates; default beside the config
 
     @property
     def source(self) -> str:
@@ -169,7 +172,8 @@ class Config:
 # --- schema -------------------------------------------------------------------------------
 
 _TOP = {"version", "city", "subscribe", "alerts", "rules", "store", "publish", "channels",
-        "review"}
+        "review", "paths"}
+_PATHS = {"templates": str}
 _CITY = {"names": dict, "languages": list, "timezone": str, "allowed_domains": list,
          "website": str, "ars": str, "boundary_polygon": (str, list),
          "boundary_circle": (str, list)}
@@ -263,19 +267,54 @@ def parse_quiet_hours(text: str) -> tuple[time, time]:
 # --- loading ------------------------------------------------------------------------------
 
 
-def find_config(explicit: str | Path | None, env: Mapping[str, str] | None = None) -> Path | None:
-    """--config, then $CITYCHAN_CONFIG, then ./citychan.toml, then the user config dir."""
+class ConfigReason(StrEnum):
+    """Why a config file is the one in effect: the first of these that names one wins."""
+
+    OPTION = "--config"
+    ENV = "$CITYCHAN_CONFIG"
+    LOCAL = "./citychan.toml"
+    USER = "user config dir"
+    DEFAULT = "embedded default"
+
+
+def locate_config(explicit: str | Path | None,
+                  env: Mapping[str, str] | None = None) -> tuple[Path | None, ConfigReason]:
+    """The config file in effect and why: --config, then $CITYCHAN_CONFIG, then
+    ./citychan.toml, then the user config dir; (None, DEFAULT) when there is none."""
     env = os.environ if env is None else env
     if explicit:
-        return Path(explicit)
+        return Path(explicit), ConfigReason.OPTION
     if env.get("CITYCHAN_CONFIG"):
-        return Path(env["CITYCHAN_CONFIG"])
+        return Path(env["CITYCHAN_CONFIG"]), ConfigReason.ENV
     local = Path(CONFIG_NAME)
     if local.is_file():
-        return local
+        return local, ConfigReason.LOCAL
+    user = user_config_path(env)
+    return (user, ConfigReason.USER) if user.is_file() else (None, ConfigReason.DEFAULT)
+
+
+def user_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """Where the user's own config lives ($XDG_CONFIG_HOME or ~/.config, then citychan/)."""
+    env = os.environ if env is None else env
     base = env.get("XDG_CONFIG_HOME") or (Path(env.get("HOME", "~")).expanduser() / ".config")
-    user = Path(base) / "citychan" / CONFIG_NAME
-    return user if user.is_file() else None
+    return Path(base) / "citychan" / CONFIG_NAME
+
+
+def find_config(explicit: str | Path | None, env: Mapping[str, str] | None = None) -> Path | None:
+    """--config, then $CITYCHAN_CONFIG, then ./citychan.toml, then the user config dir."""
+    return locate_config(explicit, env)[0]
+
+
+# Invite links that are examples, not a city's channel: the one citychan's starter config
+# used to write, and the usual marks of an example. A poster with one would be printed for
+# years and lead nowhere.
+_PLACEHOLDER_MARKS = ("0029VaBautzenStadtInfo01", "…", "...", "://example.", ".example.",
+                      "<", ">", "XXXX")
+
+
+def is_placeholder_url(url: str) -> bool:
+    """True for an example invite link that must never go out (on a poster, in a post)."""
+    return any(mark in url for mark in _PLACEHOLDER_MARKS)
 
 
 def load_config(explicit: str | Path | None = None, env: Mapping[str, str] | None = None,
@@ -330,17 +369,21 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None, *,
     store = r.table(data.get("store", {}), "[store]", _STORE)
     channels = _channels(r, data.get("channels", {}), lenient_channels)
     store_path = Path(store.get("path", f"{DEFAULT_OUT}/citychan.db"))
+    paths = r.table(data.get("paths", {}), "[paths]", _PATHS)
+    templates = Path(paths.get("templates", TEMPLATES_DIR)).expanduser()
+    templates = templates if templates.is_absolute() else base_dir / templates
     return Config(
         path=path,
         base_dir=base_dir,
         city=city,
         subscribe=_subscribe(r, data.get("subscribe", {})),
-        alerts=_alerts(r, data.get("alerts", {}), city),
+        alerts=replace(_alerts(r, data.get("alerts", {}), city), templates=templates),
         info_rules=_info_rules(r, rules.get("info")),
         publish=_publish(r, data.get("publish", {})),
         store_path=store_path if store_path.is_absolute() else base_dir / store_path,
         channels=channels,
         review=_review(r, data.get("review")),
+        templates_dir=templates,
     )
 
 
@@ -611,7 +654,7 @@ def default_config() -> Config:
         path=None,
         base_dir=Path("."),
         city=city,
-        subscribe=SubscribeConfig(url="https://whatsapp.com/channel/0029VaBautzenStadtInfo01"),
+        subscribe=SubscribeConfig(),  # no invite of its own: `citychan qr` asks for one
         alerts=AlertsConfig(
             city_area=city.geography(),
             city_web=city.website,
@@ -619,6 +662,7 @@ def default_config() -> Config:
             sender_name="Stadtverwaltung Bautzen",
             web="https://www.bautzen.de",
             contact="Bürgertelefon 03591 534-0",
+            templates=Path(TEMPLATES_DIR),
         ),
         info_rules=InfoRules(),
         publish=PublishConfig(),

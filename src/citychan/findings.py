@@ -22,6 +22,7 @@ CODES: dict[str, str] = {
     "CC005": "image-missing",
     "CC006": "image-unusable",
     "CC007": "image-outside-folder",
+    "CC009": "template-blank",  # issue 14 (setup): a ‹part› of a template not filled in
     "CC101": "too-long",
     "CC102": "summary-fallback",
     "CC104": "no-channel",

@@ -12,7 +12,7 @@ from citychan.errors import UsageError
 from citychan.links import clean_url
 from tests.support.qr import LINKS, URL, decode_pdf, decode_png, make, pdf_text_and_size, qr_config
 
-TRACKED = "https://whatsapp.com/channel/0029VaBautzenStadtInfo01?utm_source=plakat&utm_medium=print"
+TRACKED = URL + "?utm_source=plakat&utm_medium=print"
 
 
 def test_jpg_names_the_formats_qr_writes_not_png_as_a_guess(isolated: Path) -> None:

@@ -16,7 +16,7 @@ from citychan.config import Config, load_config
 from citychan.qr.make import QrOptions, QrResult, make_qr
 from tests.support.config import write_config as write_toml
 
-URL = "https://whatsapp.com/channel/0029VaBautzenStadtInfo01"
+URL = "https://whatsapp.com/channel/0029VaQ7rN5Jf3kLm9XwT21b"
 LINKS = {
     "telegram": "https://t.me/bautzen_info",
     "mastodon": "https://bautzen.social/@stadt",

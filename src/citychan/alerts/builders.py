@@ -103,7 +103,8 @@ def from_template(template: str | Template, level: Level | str,
     appended to the description.
     """
     alerts = alerts or AlertsConfig()
-    tpl = template if isinstance(template, Template) else load_template(template)
+    tpl = (template if isinstance(template, Template)
+           else load_template(template, alerts.templates))
     lvl = parse_level(level) if isinstance(level, str) else level
     langs = tuple(lang for lang in alerts.languages if lang in tpl.texts) or tuple(tpl.texts)
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)

@@ -1,5 +1,7 @@
 """Warning templates: ready texts per event and language, kept as TOML files in
-``citychan/alerts/templates/`` so a press office can read and extend them.
+``citychan/alerts/templates/`` so a press office can read and extend them. A city keeps its
+own in its template folder (``[paths] templates``): one there replaces the built-in one of
+the same name, in the same format.
 
 A template may name ``aliases`` (``sturm`` finds ``unwetter``), the placeholders it
 ``requires`` (``bombe`` needs the time the defusal starts: never guessed), the ``levels`` it
@@ -13,8 +15,10 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from citychan.errors import UsageError, did_you_mean
@@ -96,11 +100,54 @@ def _folder() -> resources.abc.Traversable:
     return resources.files("citychan.alerts") / "templates"
 
 
+class Origin(StrEnum):
+    """Where a template comes from."""
+
+    CITY = "city"  # the city's template folder ([paths] templates)
+    BUILTIN = "built-in"  # shipped with citychan
+
+
+@dataclass(frozen=True)
+class Source:
+    """A template file: its name, where it lives, and whether it replaces a built-in one."""
+
+    name: str
+    origin: Origin
+    path: str
+    overrides: bool = False
+
+
 @cache
-def template_names() -> tuple[str, ...]:
-    """Names of the built-in templates, sorted."""
+def _builtin_names() -> tuple[str, ...]:
     return tuple(sorted(p.name.removesuffix(".toml") for p in _folder().iterdir()
                         if p.name.endswith(".toml")))
+
+
+def _city_files(folder: Path | None) -> dict[str, Path]:
+    """The city's warning templates (``*.toml`` in its folder) by name; a folder that does
+    not exist has none."""
+    if folder is None or not folder.is_dir():
+        return {}
+    return {_key(p.name.removesuffix(".toml")): p for p in sorted(folder.glob("*.toml"))
+            if p.is_file()}
+
+
+def template_sources(folder: Path | None = None) -> list[Source]:
+    """Every warning template by name: the city's (``folder``) first, then the built-ins it
+    does not replace."""
+    city = _city_files(folder)
+    builtin = _builtin_names()
+    out = [Source(n, Origin.CITY, str(p), overrides=n in builtin) for n, p in city.items()]
+    out += [Source(n, Origin.BUILTIN, f"citychan/alerts/templates/{n}.toml")
+            for n in builtin if n not in city]
+    return sorted(out, key=lambda s: s.name)
+
+
+def template_names(folder: Path | None = None) -> tuple[str, ...]:
+    """Names of the templates, sorted: the built-ins and the city's (``folder``)."""
+    if folder is None:
+        return _builtin_names()
+    return tuple(sorted({*_builtin_names(), *_city_files(folder)}))
 
 
 def _key(name: str) -> str:
@@ -112,42 +159,77 @@ def _key(name: str) -> str:
     return key
 
 
-@cache
-def template_aliases() -> dict[str, str]:
-    """Every other name a template answers to -> the template's name."""
+def template_aliases(folder: Path | None = None) -> dict[str, str]:
+    """Every other name a template answers to -> the template's name; a city template's
+    aliases win over a built-in's."""
     out: dict[str, str] = {}
-    for name in template_names():
-        for alias in _read(name).aliases:
+    city = _city_files(folder)
+    for name in template_names(folder):
+        if name not in city:
+            for alias in _read(name).aliases:
+                out[_key(alias)] = name
+    for name in city:
+        for alias in _read_city(city[name]).aliases:
             out[_key(alias)] = name
     return out
 
 
-def resolve_template(name: str) -> str:
+def resolve_template(name: str, folder: Path | None = None) -> str:
     """The template's name for ``name`` (a name or an alias), or a UsageError with a
     suggestion when there is none."""
     key = _key(name)
-    if key in template_names():
+    names, aliases = template_names(folder), template_aliases(folder)
+    if key in names:
         return key
-    if key in template_aliases():
-        return template_aliases()[key]
-    close = did_you_mean(key, (*template_names(), *template_aliases()))
+    if key in aliases:
+        return aliases[key]
+    close = did_you_mean(key, (*names, *aliases))
     if close:  # an alias is suggested by the template it stands for
         word = close.split("'")[1]
-        close = f" Did you mean '{template_aliases().get(word, word)}'?"
+        close = f" Did you mean '{aliases.get(word, word)}'?"
     raise UsageError(f"unknown template {name!r}.{close}",
-                     hint=f"templates: {', '.join(template_names())}")
+                     hint=f"templates: {', '.join(names)}")
 
 
-def load_template(name: str) -> Template:
-    """The built-in template ``name`` (or an alias of it); a UsageError with a suggestion
-    when unknown."""
-    return _read(resolve_template(name))
+def load_template(name: str, folder: Path | None = None) -> Template:
+    """The template ``name`` (or an alias of it): the city's from ``folder`` when it has
+    one of that name, else the built-in; a UsageError with a suggestion when unknown."""
+    key = resolve_template(name, folder)
+    city = _city_files(folder).get(key)
+    return _read_city(city) if city is not None else _read(key)
 
 
 @cache
 def _read(key: str) -> Template:
-    data = tomllib.loads((_folder() / f"{key}.toml").read_text(encoding="utf-8"))
+    return _parse(key, (_folder() / f"{key}.toml").read_text(encoding="utf-8"))
+
+
+def _read_city(path: Path) -> Template:
+    """A city's template, read each time (it may be edited between two commands); a broken
+    one fails with its file named rather than falling back to the built-in silently."""
+    key = _key(path.name.removesuffix(".toml"))
+    try:
+        return _parse(key, path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not UTF-8 text", hint="save the file as UTF-8") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+    except KeyError as exc:
+        raise UsageError(f"{path}: missing key {exc}",
+                         hint="a warning template needs event = \"…\" and, per language, "
+                         "headline, description and instruction (see the built-in ones: "
+                         "citychan templates)") from None
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{path}: {exc}") from None
+
+
+def _parse(key: str, text: str) -> Template:
+    data = tomllib.loads(text)
     texts = {lang: _text(section) for lang, section in data.items() if isinstance(section, dict)}
+    if not texts:
+        raise KeyError("[de]")
     levels = tuple(Level(x) for x in data.get("levels", [x.value for x in Level]))
     return Template(name=key, event=data["event"], texts=texts,
                     aliases=tuple(data.get("aliases", ())),
@@ -165,11 +247,12 @@ def _text(section: Mapping[str, Any]) -> TemplateText:
     )
 
 
-def allclear_texts(event: str, lang: str) -> tuple[str, str] | None:
+def allclear_texts(event: str, lang: str,
+                   folder: Path | None = None) -> tuple[str, str] | None:
     """(what is over, what people may do again) for the all-clear of ``event`` in ``lang``,
-    from the template of that event; None when no template has them."""
-    for name in template_names():
-        tpl = _read(name)
+    from the template of that event (the city's first); None when no template has them."""
+    for name in template_names(folder):
+        tpl = load_template(name, folder)
         text = tpl.texts.get(lang)
         if tpl.event == event and text and text.allclear_description:
             return text.allclear_description, text.allclear_instruction

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 
 from citychan.alerts.area import Area
 from citychan.alerts.catalogue import Event, find_event
@@ -406,10 +407,10 @@ ALLCLEAR_TEXTS: Mapping[str, tuple[str, str]] = {
 AREA_WORDS: Mapping[str, str] = {"de": "Gebiet", "hsb": "Wobłuk"}
 
 
-def allclear_words(event: str, lang: str) -> tuple[str, str]:
+def allclear_words(event: str, lang: str, templates: Path | None = None) -> tuple[str, str]:
     """(what is over, what people may do again) for the all-clear of ``event``: the texts of
-    the event's template, else the general ones."""
-    return (allclear_texts(event, lang) or ALLCLEAR_TEXTS.get(lang)
+    the event's template (the city's from ``templates`` first), else the general ones."""
+    return (allclear_texts(event, lang, templates) or ALLCLEAR_TEXTS.get(lang)
             or ALLCLEAR_TEXTS["de"])
 
 
@@ -424,7 +425,8 @@ def allclear_headline(warning: Warning, lang: str) -> str:
 
 def allclear(original: Warning, still_valid_messages: Iterable[Warning | Reference] = (), *,
              now: datetime, details: Mapping[str, str] | None = None,
-             history: Iterable[Warning] = (), current: Warning | None = None) -> Warning:
+             history: Iterable[Warning] = (), current: Warning | None = None,
+             templates: Path | None = None) -> Warning:
     """The Entwarnung: CAP msgType Cancel, responseType AllClear, referencing ``original``
     and every still-valid message of the incident given; ``history`` (every message sent so
     far) keeps its sequence number above all of them. ``current`` is the incident's latest
@@ -439,7 +441,7 @@ def allclear(original: Warning, still_valid_messages: Iterable[Warning | Referen
     findings: list[Finding] = []
     extras = {k: v.strip() for k, v in (details or {}).items() if v and v.strip()}
     for lang in base.langs:
-        desc, instr = allclear_words(base.event, lang)
+        desc, instr = allclear_words(base.event, lang, templates)
         area, headline = base.area.description(lang), allclear_headline(base, lang)
         if area and area not in headline:  # left out to fit: said once in the text
             desc = f"{desc} {AREA_WORDS.get(lang, AREA_WORDS['de'])}: {area}."

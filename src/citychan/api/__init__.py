@@ -9,7 +9,8 @@ failure. One module per command group, so that each command imports only what it
 - :mod:`citychan.api.channels`  channel types, pre-flight tests, retry
 - :mod:`citychan.api.qr`        the subscription code and poster
 - :mod:`citychan.api.review`    review: drafts a second operator approves or rejects
-- :mod:`citychan.api.setup`     init: a starter config
+- :mod:`citychan.api.setup`     init (a starter config), config (which file is in effect)
+- :mod:`citychan.api.templates` templates, new: notice and warning templates
 """
 
 from __future__ import annotations

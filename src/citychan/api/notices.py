@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from citychan import clock, operators
 from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import Channels, open_channels
 from citychan.delivery.publisher import Report, publisher_for
-from citychan.errors import UsageError
+from citychan.errors import UsageError, did_you_mean
 from citychan.kinds import Kind
 from citychan.notices.message import Message, load_message
 from citychan.notices.plan import plan, select
 from citychan.notices.rules import NEAR_DUPLICATE_WINDOW, near_duplicate_findings
 from citychan.notices.target import Plan
 from citychan.store.db import Store
-from citychan.store.deliveries import DeliveryStore
+from citychan.store.deliveries import DeliveryStore, Status
+from citychan.timeparse import parse_duration, parse_when
 
 
 @contextmanager
@@ -157,14 +159,122 @@ def _refuse_warning(p: Plan) -> None:
         )
 
 
-def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
-    """The latest deliveries, newest first; a read-only store is read as it is."""
+@dataclass(frozen=True)
+class LogFilter:
+    """What `citychan log` shows: deliveries since a time, to some channels, with some
+    statuses, of some kinds (empty: all)."""
+
+    since: datetime | None = None
+    channels: tuple[str, ...] = ()
+    statuses: tuple[Status, ...] = ()
+    kinds: tuple[Kind, ...] = ()
+
+
+def parse_filter(config: Config, *, since: str | None = None, channels: Sequence[str] = (),
+                 statuses: Sequence[str] = (), kinds: Sequence[str] = ()) -> LogFilter:
+    """The filters as typed (``--since 2d`` or ``--since 29.11.2026``, ``--status failed``);
+    a UsageError naming the option for what cannot be read."""
+    when = None
+    if since:
+        text = since.strip()
+        day = _GERMAN_DAY.fullmatch(text)
+        if day:
+            text = f"{text} 00:00"
+        elif parse_duration(text) is None and len(text) == 10:
+            text = f"{text}T00:00"  # an ISO day: from its start
+        ahead = parse_duration(text)
+        base = config.now()
+        when = base - ahead if ahead is not None else parse_when(
+            text, base=base, tz=config.city.timezone, what="--since")
+    return LogFilter(when, tuple(channels), tuple(_enum(Status, s, "--status") for s in statuses),
+                     tuple(_enum(Kind, k, "--kind") for k in kinds))
+
+
+_GERMAN_DAY = re.compile(r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}")
+E = TypeVar("E", Status, Kind)
+
+
+def _enum(cls: type[E], value: str, option: str) -> E:
+    try:
+        return cls(value.strip().lower())
+    except ValueError:
+        names = [str(x) for x in cls]
+        raise UsageError(f"{option} {value!r} is not one of {', '.join(names)}."
+                         f"{did_you_mean(value, names)}") from None
+
+
+def log(config: Config, limit: int = 20, filters: LogFilter | None = None, *,
+        by_notice: bool = False) -> list[dict[str, Any]]:
+    """The latest deliveries, newest first; with ``by_notice`` the latest ``limit`` notices,
+    each with its deliveries (corrections and withdrawals included). A read-only store is
+    read as it is."""
+    f = filters or LogFilter()
     if not config.store_path.exists():
         return []
     with Store.open_for_reading(config.store_path) as store:
         deliveries = DeliveryStore(store)
         expiries, now = deliveries.expiries(), clock.utcnow()  # issue 12: expired notices
+        found = deliveries.search(since=f.since, channels=f.channels, statuses=f.statuses,
+                                  kinds=tuple(str(k) for k in f.kinds), limit=limit,
+                                  notices=by_notice)
         why = deliveries.overrides("CC201")  # issue 14: not_a_warning, as it went out
-        return [{**d.as_dict(), "expired": d.message_hash in expiries
+        rows = [{**d.as_dict(), "expired": d.message_hash in expiries
                  and expiries[d.message_hash] <= now, "not_a_warning": why.get(d.message_hash)}
-                for d in deliveries.recent(limit)]
+                for d in found]
+        if not by_notice:
+            return rows
+        return _by_notice(deliveries, found, rows)
+
+
+def _by_notice(deliveries: DeliveryStore, found: list[Any],
+               rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows grouped by the notice they post, correct or take back, newest notice first."""
+    hash_of = {d.id: d.message_hash for d in found}
+    notices: dict[str, dict[str, Any]] = {}
+    for d, row in zip(found, rows, strict=True):
+        root = d.message_hash
+        if d.relates_to is not None:
+            if d.relates_to not in hash_of:
+                original = deliveries.get(d.relates_to)
+                hash_of[d.relates_to] = original.message_hash if original else d.message_hash
+            root = hash_of[d.relates_to]
+        notice = notices.setdefault(root, {"message": root, "title": "", "kind": d.kind,
+                                           "deliveries": []})
+        if d.relates_to is None and not notice["title"]:
+            notice["title"] = d.title
+        notice["deliveries"].append(row)
+    for notice in notices.values():
+        notice["title"] = notice["title"] or notice["deliveries"][0]["title"]
+        posts = [r for r in notice["deliveries"] if r["relates_to"] is None]
+        notice["first"] = min((r["created"] for r in notice["deliveries"]), default=None)
+        notice["channels"] = _latest_status(posts)
+        notice["operators"] = sorted({r["operator"] for r in notice["deliveries"]
+                                      if r["operator"]})
+        notice["expired"] = any(r["expired"] for r in notice["deliveries"])
+        notice["purposes"] = sorted({r["purpose"] for r in notice["deliveries"]
+                                     if r["purpose"]})
+    return list(notices.values())
+
+
+def _latest_status(posts: list[dict[str, Any]]) -> dict[str, str]:
+    """Each channel's status: its newest post (rows come newest first), by channel name."""
+    out: dict[str, str] = {}
+    for r in posts:
+        out.setdefault(r["channel"], r["status"])
+    return dict(sorted(out.items()))
+
+
+def history(config: Config, ref: str) -> dict[str, Any]:
+    """One notice's whole history (``ref``: a hash prefix, ``latest`` or a delivery id):
+    every post, correction, withdrawal and dismissal, oldest first, with who did it."""
+    if not config.store_path.exists():
+        raise UsageError(f"{ref}: nothing was posted yet", hint="see citychan log")
+    with Store.open_for_reading(config.store_path) as store:
+        deliveries = DeliveryStore(store)
+        root = deliveries.find_notice(ref)
+        posts = [d for d in deliveries.of_message(root) if d.message_hash == root]
+        related = [r for d in posts for r in deliveries.related(d.id)]
+    events = sorted([*posts, *related], key=lambda d: (d.created, d.id))
+    title = next((d.title for d in posts), "")
+    return {"message": root, "title": title, "kind": posts[0].kind if posts else "",
+            "deliveries": [d.as_dict() for d in events]}

@@ -120,6 +120,10 @@ def _register() -> None:
     from citychan.cli import fmt_cmd  # issue 14 (writing): citychan fmt
 
     fmt_cmd.register(app)
+    from citychan.cli import config_cmd, templates_cmd  # issue 14 (setup)
+
+    for module in (config_cmd, templates_cmd):
+        module.register(app)
 
 
 _register()

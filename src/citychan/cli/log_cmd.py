@@ -1,4 +1,5 @@
-"""citychan log: what went out, where, with remote ids and URLs."""
+"""citychan log: what went out, where, with remote ids and URLs: one row per notice, per
+delivery with --detail, or one notice's whole history."""
 
 from __future__ import annotations
 
@@ -10,6 +11,14 @@ from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
 
 LIMIT_MAX = 100_000  # a number SQLite takes; more deliveries than any terminal shows
+# user-facing texts of this command, in one place
+HELP_REF = "One notice's history: a message hash prefix, 'latest' or a delivery id."
+HELP_LIMIT = "How many notices (with --detail: deliveries)."
+HELP_DETAIL = "One row per delivery (and the per-delivery JSON of before)."
+HELP_SINCE = "Only since then: 2d, 12h, 29.11.2026 or 2026-11-29T08:00."
+HELP_CHANNEL = "Only this channel (repeatable)."
+HELP_STATUS = "Only this status: sent, unknown, failed, pending, skipped, dismissed (repeatable)."
+HELP_KIND = "Only notices of this kind: info or warning."
 
 
 def register(app: typer.Typer) -> None:
@@ -17,22 +26,41 @@ def register(app: typer.Typer) -> None:
 
 
 def log(
-    limit: int = typer.Option(
-        20, "--limit", "-n", min=1, max=LIMIT_MAX, help="How many deliveries."),
+    ref: str | None = typer.Argument(None, help=HELP_REF, show_default=False),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, max=LIMIT_MAX, help=HELP_LIMIT),
+    detail: bool = typer.Option(False, "--detail", help=HELP_DETAIL),
+    since: str | None = typer.Option(None, "--since", help=HELP_SINCE),
+    channel: list[str] | None = typer.Option(None, "--channel", help=HELP_CHANNEL),
+    status: list[str] | None = typer.Option(None, "--status", help=HELP_STATUS),
+    kind: str | None = typer.Option(None, "--kind", help=HELP_KIND),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
-    """Show the latest deliveries, newest first.
+    """Show what went out, newest first: one row per notice with each channel's status.
 
-    Example: citychan log --limit 50
+    ✓ sent, ? unknown, ✗ failed, ⋯ pending, – dismissed or skipped. --detail shows one
+    row per delivery; citychan log REF shows one notice's posts, corrections, withdrawals
+    and dismissals, with who did each.
+
+    Example: citychan log --since 2d --status failed
     """
     from citychan import api
     from citychan.api import notices
 
     def run() -> dict[str, Any]:
         cfg = api.load(config)
-        return {"deliveries": notices.log(cfg, limit), **_incidents(cfg),
-                "timezone": cfg.city.timezone, "reviews": review.events(cfg, limit)}
+        if ref is not None:
+            return {"history": notices.history(cfg, ref), "timezone": cfg.city.timezone}
+        filters = notices.parse_filter(cfg, since=since, channels=channel or (),
+                                       statuses=status or (), kinds=[kind] if kind else ())
+        rows = notices.log(cfg, limit, filters, by_notice=not detail)
+        key = "deliveries" if detail else "notices"
+        result = {key: rows, **_incidents(cfg), "timezone": cfg.city.timezone,
+                  "reviews": review.events(cfg, limit)}
+        if not detail:  # as before issue 14: the deliveries of these notices, newest first
+            result["deliveries"] = sorted((d for n in rows for d in n["deliveries"]),
+                                          key=lambda d: -int(d["id"]))
+        return result
 
     from citychan.api import review  # issue 15 (review): drafts, approvals, rejections
 
@@ -41,7 +69,7 @@ def log(
         common.emit_json("log", True, result)
         return
     views.deliveries_table(result)
-    if result["reviews"]:
+    if result.get("reviews"):
         from citychan.cli.review_cmd import log_lines
 
         log_lines(result["reviews"], result["timezone"])

@@ -347,18 +347,82 @@ def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
 
 
 def deliveries_table(result: dict[str, Any]) -> None:
-    """`citychan log`: open incidents first, then the deliveries, in the city's time."""
-    from rich.table import Table
-
-    rows = result["deliveries"]
+    """`citychan log`: open incidents first, then one row per notice (or, with --detail, per
+    delivery), in the city's time; `log REF`: that notice's history."""
     console = out_console()
+    if "history" in result:
+        history_table(result["history"], result["timezone"], console)
+        return
     if result.get("incidents"):
         incidents_table(result["incidents"], console)
+    rows = result["notices"] if "notices" in result else result["deliveries"]
     if not rows:
-        console.print("Nothing sent yet.")
+        console.print(LOG_WORDS["empty"])
         return
-    table = Table(title="Deliveries (newest first)", title_justify="left")
+    if "notices" in result:
+        notices_table(rows, result["timezone"], console)
+    else:
+        _detail_table(rows, result["timezone"], console)
+    console.print(styled("dim", LOG_WORDS["legend"]))
+    console.print(styled("dim", LOG_WORDS["local"].format(tz=result["timezone"])))
+
+
+# the log's words and marks, in one place
+LOG_WORDS = {
+    "empty": "Nothing sent yet.",
+    "notices": "Notices (newest first)",
+    "detail": "Deliveries (newest first)",
+    "history": "History of {title} ({message})",
+    "legend": "✓ sent  ? unknown  ✗ failed  ⋯ pending  – dismissed or skipped; "
+              "--detail shows each delivery, citychan log REF one notice's history.",
+    "local": "Times are {tz} local time.",
+    "dismissed": "{channel}: dismissed by {by}: {reason}",
+}
+MARKS = {"sent": "✓", "unknown": "?", "failed": "✗", "pending": "⋯", "dismissed": "–",
+         "skipped": "–"}
+
+
+def notices_table(rows: list[dict[str, Any]], timezone: str, console: Any) -> None:
+    """One row per notice: each channel's status as a mark with the channel's name."""
+    from rich.table import Table
+
+    table = Table(title=LOG_WORDS["notices"], title_justify="left")
     table.add_column("when", no_wrap=True)
+    table.add_column("notice", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=2)
+    table.add_column("channels", overflow="fold", ratio=3)
+    table.add_column("by", overflow="fold")
+    for n in rows:
+        marks = "  ".join(styled(_STATUS.get(st, "white"), f"{MARKS.get(st, st)} {ch}")
+                          for ch, st in n["channels"].items())
+        notes = [f"{p}" for p in n["purposes"]] + (["expired"] if n["expired"] else [])
+        notes += [LOG_WORDS["dismissed"].format(channel=d["channel"], by=d["dismissed_by"],
+                                                reason=d["dismiss_reason"])
+                  for d in n["deliveries"] if d.get("dismissed_by")]
+        if notes:
+            marks = f"{marks}\n{esc('; '.join(notes))}"
+        why = next((d["not_a_warning"] for d in n["deliveries"] if d.get("not_a_warning")),
+                   None)  # CC201 overridden on purpose: said where the title is read
+        title = esc(n["title"]) + (styled("dim", f" (not a warning: {why})") if why else "")
+        table.add_row(_local(n["first"], timezone), esc(n["message"][:12]), title,
+                      marks, esc(", ".join(n["operators"])))
+    console.print(table)
+
+
+def history_table(h: dict[str, Any], timezone: str, console: Any) -> None:
+    """`citychan log REF`: every post, correction, withdrawal and dismissal, oldest first."""
+    console.print(LOG_WORDS["history"].format(title=esc(h["title"]), message=esc(h["message"])))
+    _detail_table(h["deliveries"], timezone, console, title=None)
+    console.print(styled("dim", LOG_WORDS["local"].format(tz=timezone)))
+
+
+def _detail_table(rows: list[dict[str, Any]], timezone: str, console: Any,
+                  title: str | None = LOG_WORDS["detail"]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    table.add_column("when", no_wrap=True)
+    table.add_column("#", no_wrap=True)
     table.add_column("channel", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("title", overflow="fold", ratio=2)
@@ -373,7 +437,8 @@ def deliveries_table(result: dict[str, Any]) -> None:
         title = esc(d["title"]) + (styled("dim", f" (not a warning: {d['not_a_warning']})")
                                    if d.get("not_a_warning") else "")
         table.add_row(
-            _local(d["created"], result["timezone"]),
+            _local(d["created"], timezone),
+            str(d["id"]),
             esc(d["channel"]),
             status(d["status"], (" (forced)" if d["forced"] else "") + _life(d)),
             title,
@@ -381,7 +446,6 @@ def deliveries_table(result: dict[str, Any]) -> None:
             esc(d.get("operator") or ""),
         )
     console.print(table)
-    console.print(styled("dim", f"Times are {result['timezone']} local time."))
 
 
 def _life(d: dict[str, Any]) -> str:
@@ -393,11 +457,23 @@ def _life(d: dict[str, Any]) -> str:
 
 
 def _local(created: str, timezone: str) -> str:
-    """The store records UTC; the duty officer reads the city's clock."""
+    """The store records UTC; the duty officer reads the city's clock, in the form of the
+    locale, with the year (German: 29.11.2026 20:10; else 2026-11-29 20:10)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    return f"{datetime.fromisoformat(created).astimezone(ZoneInfo(timezone)):%m-%d %H:%M}"
+    return f"{datetime.fromisoformat(created).astimezone(ZoneInfo(timezone)):{_date_form()}}"
+
+
+def _date_form() -> str:
+    """The date form of the interface's language: $CITYCHAN_LANG, else the locale's."""
+    import os
+
+    for var in ("CITYCHAN_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        if value:
+            return "%d.%m.%Y %H:%M" if value.lower().startswith("de") else "%Y-%m-%d %H:%M"
+    return "%Y-%m-%d %H:%M"
 
 
 def _where(url: str) -> str:

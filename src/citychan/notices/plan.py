@@ -21,6 +21,7 @@ from citychan.links import clean_url
 from citychan.notices.message import Message
 from citychan.notices.rules import length_findings, message_findings, policy_findings
 from citychan.notices.target import Plan, Skip, Target
+from citychan.notices.templates import blank_findings
 from citychan.render.notice import render, render_summary
 
 
@@ -63,7 +64,8 @@ def plan(
     """Render the message for each chosen channel, measure it once and collect every
     finding. Without `now` (a check of the file alone) the hour-bound rules, quiet hours and
     daily cap, are left out."""
-    result = Plan(message, findings=message_findings(message, config.city))
+    result = Plan(message, findings=message_findings(message, config.city)
+                  + blank_findings(message))
     if now is not None:
         result.findings += policy_findings(
             message.kind, now, config.info_rules, sent_today, force)

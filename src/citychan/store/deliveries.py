@@ -445,6 +445,37 @@ class DeliveryStore:
         )
         return [(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]
 
+    # issue 14 (setup): the log's filters, and one row per notice
+    def search(self, *, since: datetime | None = None, channels: tuple[str, ...] = (),
+               statuses: tuple[Status, ...] = (), kinds: tuple[str, ...] = (),
+               limit: int = 20, notices: bool = False) -> list[Delivery]:
+        """Deliveries that match every filter given, newest first: the latest ``limit``, or
+        with ``notices`` every matching delivery of the latest ``limit`` notices (a
+        correction or withdrawal counts with the notice it corrects or takes back)."""
+        cond, params = ["1=1"], []
+        for column, values in (("d.channel", channels), ("d.status", statuses),
+                               ("m.kind", kinds)):
+            if values:
+                cond.append(f"{column} IN ({','.join('?' * len(values))})")
+                params += [str(v) for v in values]
+        if since is not None:
+            cond.append("d.created >= ?")
+            params.append(_utc(since))
+        where = " AND ".join(cond)
+        if not notices:
+            return self._query(f"WHERE {where} ORDER BY d.id DESC LIMIT ?", (*params, limit))
+        root = "COALESCE(o.message_hash, d.message_hash)"
+        rows = self.store.query(
+            f"SELECT {root} AS root {_FROM}LEFT JOIN deliveries o ON o.id = d.relates_to "
+            f"WHERE {where} GROUP BY {root} ORDER BY MAX(d.id) DESC LIMIT ?", (*params, limit))
+        roots = [str(r[0]) for r in rows]
+        if not roots:
+            return []
+        marks = ",".join("?" * len(roots))
+        return self._query(
+            f"LEFT JOIN deliveries o ON o.id = d.relates_to WHERE {where} AND "
+            f"{root} IN ({marks}) ORDER BY d.id DESC", (*params, *roots))
+
     def _query(self, where: str, params: tuple[Any, ...]) -> list[Delivery]:
         rows = self.store.query(f"SELECT {_COLUMNS} {_FROM}" + where, params)
         return _deliveries(rows, self.store.journal())

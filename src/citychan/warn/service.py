@@ -231,6 +231,7 @@ def build_allclear(
         details=extra,
         history=messages,
         current=messages[-1],
+        templates=config.alerts.templates,
     )
     return w, incident.channels
 
