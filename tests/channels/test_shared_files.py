@@ -4,7 +4,6 @@ run's entry is lost. Real processes."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from citychan.channels.feed_store import EntryStore

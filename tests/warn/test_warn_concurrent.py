@@ -4,7 +4,6 @@ after it. Real processes, the same second on every clock."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path

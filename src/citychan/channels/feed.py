@@ -31,6 +31,7 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
+from citychan.channels.feed_images import scaled_copies
 from citychan.channels.feed_pages import (
     FRONT_ENTRIES,
     WARNING_BADGES,
@@ -44,20 +45,19 @@ from citychan.channels.feed_pages import (
     warning_badge,
     warning_state,
 )
-from citychan.channels.feed_images import scaled_copies
 from citychan.channels.feed_store import (
     RECENT,
     EntryStore,
+    Staged,
     dumps,
     is_open,
     merge_records,
-    quick_write,
     record,
     teaser,
 )
 from citychan.channels.jsonfeed import item_line, item_lines, json_feed_of_lines
 from citychan.channels.upload import UploadTarget, parse_upload, upload_changed
-from citychan.fsutil import atomic_write, locked
+from citychan.fsutil import locked
 from citychan.hygiene import xml_text
 
 __all__ = ["ATOM", "MAX_ENTRIES", "WARNING_BADGES", "FeedChannel", "atom_feed", "html_page",
@@ -143,9 +143,9 @@ class FeedChannel:
         try:
             with _LOCK, locked(self.path):  # other runs too: each adds its entry to the last
                 store = EntryStore(self.path)
-                index = store.index()
-                entry = self._entry(post, now, store.load(post.message_id[:12]))
-                written = self._commit(store, index, [entry], now, top=entry)
+                index, taken_over = self._index(store)
+                entry = self._entry(post, now, store)
+                written = taken_over + self._commit(store, index, [entry], now, top=entry)
                 self._upload(written)  # the files stay here whatever happens there
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
@@ -157,11 +157,19 @@ class FeedChannel:
                            url=f"written locally, not uploaded: {self.page_file.resolve()}")
         return Receipt(remote_id=entry["id"], url=f"uploaded: {self.page_url(entry['anchor'])}")
 
-    def _entry(self, post: Post, now: datetime, old: Mapping[str, Any] | None) -> dict[str, Any]:
+    def _anchor(self, message_id: str, store: EntryStore) -> tuple[str, dict[str, Any] | None]:
+        """The entry's short name (its page's, its file's) and the entry as stored: the
+        message hash's first 12 digits, or where another entry has them, its id's."""
+        entry_id = self.entry_id(message_id)
+        for anchor in (message_id[:12], entry_id.rsplit(":", 1)[-1].replace("-", "")[:16]):
+            old = store.load(anchor)
+            if old is None or old.get("id") == entry_id:
+                return anchor, old
+        raise ChannelError(f"the feed in {self.path} has two entries named {message_id[:12]}")
+
+    def _entry(self, post: Post, now: datetime, store: EntryStore) -> dict[str, Any]:
         entry_id = self.entry_id(post.message_id)
-        if old is not None and old.get("id") != entry_id:
-            old = None
-        anchor = post.message_id[:12]
+        anchor, old = self._anchor(post.message_id, store)
         entry: dict[str, Any] = {
             "id": entry_id,
             "title": post.rendered.title or post.title,
@@ -201,7 +209,7 @@ class FeedChannel:
         now = clock.utcnow().astimezone().replace(microsecond=0)
         with _LOCK, locked(self.path):
             store = EntryStore(self.path)
-            index = store.index()
+            index, taken_over = self._index(store)
             prefix = f"{self.public_url}/cap/{incident}."
             anchors = dict.fromkeys([*index["open"], *(r["anchor"] for r in index["recent"])])
             mine = [e for e in map(store.load, anchors) if e is not None and (
@@ -210,7 +218,7 @@ class FeedChannel:
                 return
             for e in mine:
                 e.update(incident=incident, state=state, expires=expires)
-            written = self._commit(store, index, mine, now)
+            written = taken_over + self._commit(store, index, mine, now)
             try:
                 self._upload(written)
             except ChannelError:
@@ -254,7 +262,7 @@ class FeedChannel:
         try:
             with _LOCK, locked(self.path):
                 store = EntryStore(self.path)
-                index = store.index()
+                index, taken_over = self._index(store)
                 entry = store.find(post.replaces or "", index)
                 if entry is None:
                     if missing_ok:
@@ -262,7 +270,7 @@ class FeedChannel:
                     raise ChannelError(f"the feed in {self.path} has no entry {post.replaces}; "
                                        "nothing changed")
                 change(entry)
-                written = self._commit(store, index, [entry], now)
+                written = taken_over + self._commit(store, index, [entry], now)
                 self._upload(written)  # a correction reaches the website like a post
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
@@ -275,12 +283,13 @@ class FeedChannel:
         try:
             with _LOCK, locked(self.path):
                 store = EntryStore(self.path)
-                index = store.index()
+                index, taken_over = self._index(store)
                 due = [e for e in map(store.load, list(index["open"]))
                        if e is not None and _expired(e, now) and not e.get("expired")]
                 if not due:
-                    return False
-                written = self._commit(store, index, due, now)
+                    self._upload(taken_over)
+                    return bool(taken_over)
+                written = taken_over + self._commit(store, index, due, now)
                 self._upload(written)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
@@ -304,6 +313,16 @@ class FeedChannel:
             index = store.index()
             every = store.every_entry()
             return self._commit(store, index, every, clock.utcnow().astimezone(), quick=True)
+
+    def _index(self, store: EntryStore) -> tuple[dict[str, Any], list[Path]]:
+        """The index, and the pages written to take over an old ``entries.json`` (every
+        entry gets its page once; the files go up with the post's own)."""
+        index = store.index()
+        if not store.imported:
+            return index, []
+        every = store.every_entry()
+        written = self._commit(store, index, every, clock.utcnow().astimezone(), quick=True)
+        return store.index(), written
 
     def _upload(self, written: list[Path]) -> None:
         if self.upload is not None:
@@ -335,7 +354,17 @@ class FeedChannel:
                 index["open"][a] = month_of(e)
             else:
                 index["open"].pop(a, None)
-        write = quick_write if quick else atomic_write
+        write = Staged(durable=not quick)
+        try:
+            written = self._write(store, index, by_anchor, records, now, at, write)
+            write.commit()
+        finally:
+            write.discard()
+        return written
+
+    def _write(self, store: EntryStore, index: dict[str, Any],
+               by_anchor: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]],
+               now: datetime, at: datetime, write: Staged) -> list[Path]:
         written: list[Path] = []
         for e in by_anchor.values():
             write(store.entry_file(e["anchor"]), dumps(e))
@@ -354,12 +383,12 @@ class FeedChannel:
                 written.append(self.path / name)
         index["months"] = dict(sorted(index["months"].items(), reverse=True))
         write(store.index_file, dumps(index))
-        written.append(self._front(store, index, by_anchor, at))
-        written += self._feeds(store, index, by_anchor, now)
+        written.append(self._front(store, index, by_anchor, at, write))
+        written += self._feeds(store, index, by_anchor, now, write)
         return written
 
     def _front(self, store: EntryStore, index: Mapping[str, Any],
-               fresh: Mapping[str, dict[str, Any]], at: datetime) -> Path:
+               fresh: Mapping[str, dict[str, Any]], at: datetime, write: Staged) -> Path:
         """The front page: warnings in force on top, then the latest that still hold."""
         def full(anchor: str) -> dict[str, Any] | None:
             return fresh.get(anchor) or store.load(anchor)
@@ -370,12 +399,13 @@ class FeedChannel:
         shown = {e["id"] for e in warnings}
         latest = [r for r in index["recent"] if not r.get("expired") and r["id"] not in shown]
         entries = [full(r["anchor"]) or r for r in latest[:FRONT_ENTRIES]]
-        atomic_write(self.page_file, front_page(self.title, self.public_url, warnings, entries,
+        write(self.page_file, front_page(self.title, self.public_url, warnings, entries,
                                                 list(index["months"]), at))
         return self.page_file
 
     def _feeds(self, store: EntryStore, index: Mapping[str, Any],
-               fresh: Mapping[str, dict[str, Any]], now: datetime) -> list[Path]:
+               fresh: Mapping[str, dict[str, Any]], now: datetime, write: Staged
+               ) -> list[Path]:
         """feed.xml and feed.json: the newest entries not withdrawn. An entry that did not
         change keeps its part of the files as written last time (no need to read it)."""
         window = [r for r in index["recent"] if not r.get("withdrawn")][:MAX_ENTRIES]
@@ -393,8 +423,8 @@ class FeedChannel:
             e = fresh.get(r["anchor"]) or store.load(r["anchor"]) or r
             atom.append(atom_entry(e, self.public_url))
             lines.append(item_line(e))
-        atomic_write(self.feed_file, atom_head + "".join("\n" + a for a in atom) + "\n</feed>\n")
-        atomic_write(self.json_feed_file, json_feed_of_lines(self.title, self.public_url, lines))
+        write(self.feed_file, atom_head + "".join("\n" + a for a in atom) + "\n</feed>\n")
+        write(self.json_feed_file, json_feed_of_lines(self.title, self.public_url, lines))
         return [self.feed_file, self.json_feed_file]
 
 

@@ -37,7 +37,8 @@ WARNING_BADGES: dict[str, tuple[str, str]] = {
 def german_date(iso: str) -> str:
     """``Montag, 7. Dezember 2026, 7:00 Uhr`` in the time the value carries (city time)."""
     t = datetime.fromisoformat(iso)
-    return f"{_DAYS[t.weekday()]}, {t.day}. {_MONTHS[t.month - 1]} {t.year}, {t.hour}:{t.minute:02d} Uhr"
+    day = f"{_DAYS[t.weekday()]}, {t.day}. {_MONTHS[t.month - 1]} {t.year}"
+    return f"{day}, {t.hour}:{t.minute:02d} Uhr"
 
 
 def german_month(month: str) -> str:
@@ -149,8 +150,13 @@ def _local(url: str, public_url: str, root: str) -> str:
     return root + url[len(prefix):] if url.startswith(prefix) else url
 
 
-def _heading(e: Mapping[str, Any], href: str, now: datetime | None) -> str:
+def _heading(e: Mapping[str, Any], href: str, now: datetime | None,
+             others_below: bool = False) -> str:
+    """The entry's title; the other languages' titles beside it unless its text follows
+    (which starts each language with its title: each title once)."""
     (lang, title), *others = titles(e)
+    if others_below:
+        others = []
     badge = warning_badge(e, now) if e["kind"] == "warning" else ""
     more = "".join(f' <span lang="{esc(lg)}">/ {esc(t)}</span>' for lg, t in others)
     return (f'<h2><a href="{esc(href)}">{esc(title)}</a>{badge}</h2>\n'
@@ -183,8 +189,9 @@ def article(e: Mapping[str, Any], public_url: str, root: str, now: datetime | No
     teaser with a link to its own page."""
     page = root + entry_page_name(e["anchor"])
     body = ""
+    whole = full and not e.get("withdrawn") and len(str(e.get("html", ""))) <= FULL_TEXT_MAX
     if not e.get("withdrawn"):
-        if full and len(str(e.get("html", ""))) <= FULL_TEXT_MAX:
+        if whole:
             body = parts_html(e, level=3)
         else:
             teaser = str(e.get("teaser") or "")
@@ -192,7 +199,8 @@ def article(e: Mapping[str, Any], public_url: str, root: str, now: datetime | No
                     f'<a href="{esc(page)}">Ganze Meldung lesen</a></p>\n')
     marks = status_lines(e)
     return (f'<article id="{esc(e["anchor"])}" lang="{esc(titles(e)[0][0])}">\n'
-            + _heading(e, page, now) + _meta(e, public_url, root)
+            + _heading(e, page, now, others_below=whole and bool(e.get("parts")))
+            + _meta(e, public_url, root)
             + (marks + "\n" if marks else "") + body + "</article>")
 
 
@@ -273,7 +281,8 @@ def entry_page(site_title: str, public_url: str, e: Mapping[str, Any],
             if e.get("link") and e["link"] != url and e["link"] not in str(e.get("html")) else "")
     month = month_of(e)
     body = f"""<header>
-<p><a href="../index.html">{esc(site_title)}</a> · <a href="../{month_page_name(month)}">Archiv {german_month(month)}</a></p>
+<p><a href="../index.html">{esc(site_title)}</a> ·
+<a href="../{month_page_name(month)}">Archiv {german_month(month)}</a></p>
 </header>
 <main>
 <article id="{esc(e["anchor"])}" lang="{esc(lang)}">

@@ -67,6 +67,8 @@ class EntryStore:
         self.index_file = folder / "entries.json"
         self.entries_dir = folder / "entries"
         self.months_dir = self.entries_dir / "months"
+        self.imported = False  # index() took an old entries.json apart just now
+
 
     def index(self) -> dict[str, Any]:
         """The index; an old ``entries.json`` is taken apart first (see the module)."""
@@ -75,6 +77,7 @@ class EntryStore:
         data = self._read(self.index_file)
         if data.get("version") == VERSION:
             return data
+        self.imported = True
         return self.import_entries(list(data.get("entries", [])))
 
     def import_entries(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -171,6 +174,40 @@ def quick_write(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class Staged:
+    """The files of one change, each written to a temporary file beside its place (and
+    fsync'd when ``durable``), then all renamed into place at the end (:meth:`commit`). So
+    the web server sees them change together, and the file system frees the files they
+    replace after the last fsync, not inside each: replacing a file then costs no more than
+    writing a new one, in an archive of years as in an empty folder."""
+
+    def __init__(self, durable: bool = True) -> None:
+        self.durable = durable
+        self.files: list[tuple[str, Path]] = []
+
+    def __call__(self, path: Path, data: str | bytes) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.files.append((tmp, path))
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            if self.durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+
+    def commit(self) -> None:
+        for tmp, path in self.files:
+            os.replace(tmp, path)
+        self.files.clear()
+
+    def discard(self) -> None:
+        for tmp, _ in self.files:
+            Path(tmp).unlink(missing_ok=True)
+        self.files.clear()
 
 
 def merge_records(records: Iterable[dict[str, Any]],
