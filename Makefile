@@ -26,7 +26,7 @@ demo: $(BIN)/citychan
 	$(BIN)/citychan qr --out citychan-out/poster.pdf --poster
 	@echo
 	@echo "Look at: citychan-out/outbox/ (one file per message and channel)"
-	@echo "         citychan-out/feed/index.html (the website archive page) and citychan-out/feed/feed.xml"
+	@echo "         citychan-out/feed/index.html (the website's front page; docs/website.md) and citychan-out/feed/feed.xml"
 	@echo "         citychan-out/poster.pdf (the subscription poster)"
 
 test: $(VENV)/.test-deps
@@ -44,6 +44,7 @@ bench: $(VENV)/.test-deps
 	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_fanout.py
 	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_qr.py
 	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_faults.py
+	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_feed.py
 	@echo
 	@cat $(VENV)/bench-summary.txt
 

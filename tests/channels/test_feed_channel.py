@@ -69,12 +69,19 @@ def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     ch = feed(tmp_path)
     for i in range(3):
         ch.send(post(str(i) * 64, f"M {i}"))
-    assert sorted(p.name for p in (tmp_path / "f").iterdir()) == [
+    folder = tmp_path / "f"
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "archiv",
+        "entries",
         "entries.json",
         "feed.json",
         "feed.xml",
         "index.html",
+        "meldung",
     ]
+    assert [p for p in folder.rglob("*") if p.name.endswith(".tmp")] == []
+    assert sorted(p.name for p in (folder / "meldung").iterdir()) == [
+        f"{str(i) * 12}.html" for i in range(3)]
 
 
 def test_outbox_writes_exactly_the_rendered_text(tmp_path: Path) -> None:
@@ -113,5 +120,9 @@ def test_the_archive_page_keeps_every_notice_the_feed_the_newest_100(tmp_path: P
         ch.send(post(f"{i:064x}", f"Meldung Nummer {i}", when=i % 24))
     parsed = feedparser.parse((tmp_path / "f" / "feed.xml").read_bytes())
     assert len(parsed.entries) == 100 and parsed.entries[0].title == "Meldung Nummer 104"
-    page = (tmp_path / "f" / "index.html").read_text(encoding="utf-8")
-    assert all(f"Meldung Nummer {i}<" in page for i in range(105))
+    # the month's archive, in pages of 100: every notice; the front page the latest 20
+    archive = "".join(p.read_text(encoding="utf-8")
+                      for p in sorted((tmp_path / "f" / "archiv").glob("2026-11*.html")))
+    assert all(f"Meldung Nummer {i}<" in archive for i in range(105))
+    front = (tmp_path / "f" / "index.html").read_text(encoding="utf-8")
+    assert front.count("<article ") == 20 and 'href="archiv/2026-11.html"' in front

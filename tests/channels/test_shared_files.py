@@ -4,9 +4,9 @@ run's entry is lost. Real processes."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from citychan.channels.feed_store import EntryStore
 from tests.support.config import FEED, OUTBOX, MakeConfig
 from tests.support.files import write
 from tests.support.workers import Workers
@@ -36,7 +36,7 @@ def test_six_posts_of_different_notices_at_once_keep_every_feed_entry(
             assert [run.code for run in runs] == [0] * POSTS, [run.stderr for run in runs]
     total = ROUNDS * POSTS
     feed = isolated / "citychan-out" / "feed"
-    entries = json.loads((feed / "entries.json").read_text(encoding="utf-8"))["entries"]
+    entries = EntryStore(feed).every_entry()
     titles = {e["title"] for e in entries}
     lost = total - len(titles)
     print(f"\n{ROUNDS} rounds of {POSTS} posts at once: {len(entries)} feed entries, {lost} lost")
@@ -44,8 +44,12 @@ def test_six_posts_of_different_notices_at_once_keep_every_feed_entry(
     assert len(entries) == total
     atom = feedparser.parse((feed / "feed.xml").read_bytes())
     assert atom.bozo == 0 and len(atom.entries) == total
-    assert (feed / "index.html").read_text(encoding="utf-8").count("<article ") == total
+    # every entry on its month's pages and on a page of its own
+    assert sum(p.read_text(encoding="utf-8").count("<article ")
+               for p in (feed / "archiv").glob("*.html")) == total
+    assert len(list((feed / "meldung").glob("*.html"))) == total
     assert len(list((isolated / "citychan-out" / "outbox").iterdir())) == total
-    assert not [p for p in feed.iterdir() if p.name.endswith(".tmp")]
-    assert sorted(p.name for p in feed.iterdir()) == ["entries.json", "feed.json", "feed.xml",
-                                                      "index.html"]
+    assert not [p for p in feed.rglob("*") if p.name.endswith(".tmp")]
+    assert sorted(p.name for p in feed.iterdir()) == ["archiv", "entries", "entries.json",
+                                                      "feed.json", "feed.xml", "index.html",
+                                                      "meldung"]

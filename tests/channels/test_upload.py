@@ -23,7 +23,7 @@ from citychan.channels.base import (
 )
 from citychan.channels.feed import FeedChannel
 from tests.support.cli import cli
-from tests.support.config import FEED, MakeConfig
+from tests.support.config import ALERTS_TABLE, FEED, MakeConfig
 from tests.support.upload_servers import (
     DAV_PASSWORD,
     SftpServer,
@@ -32,7 +32,7 @@ from tests.support.upload_servers import (
     running_webdav,
 )
 
-PUBLIC = ("feed.json", "feed.xml", "index.html")
+PUBLIC = ("archiv", "feed.json", "feed.xml", "index.html", "meldung")
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +77,11 @@ def dav_feed(tmp: Path, server: WebdavServer, remote: str, password: str = DAV_P
 
 def same_files(local: Path, remote: Path) -> None:
     assert sorted(p.name for p in remote.iterdir()) == list(PUBLIC)  # no temporary left
-    for name in PUBLIC:
-        assert (remote / name).read_bytes() == (local / name).read_bytes(), name
+    served = sorted(p.relative_to(remote) for p in remote.rglob("*") if p.is_file())
+    assert served == sorted(p.relative_to(local) for p in local.rglob("*") if p.is_file()
+                            and p.parts[len(local.parts)] in PUBLIC)
+    for rel in served:
+        assert (remote / rel).read_bytes() == (local / rel).read_bytes(), rel
 
 
 @pytest.mark.integration
@@ -87,7 +90,7 @@ def test_sftp_upload_puts_the_public_files_on_the_server(
     feed = sftp_feed(tmp_path, sftp_server, "/www/aktuelles")
     receipt = feed.send(post("a" * 64, "Wintermarkt eröffnet"))
     same_files(feed.path, sftp_server.root / "www" / "aktuelles")
-    assert receipt.url == f"uploaded: https://www.bautzen.de/aktuelles/#{'a' * 12}"
+    assert receipt.url == f"uploaded: https://www.bautzen.de/aktuelles/meldung/{'a' * 12}.html"
     assert receipt.remote_id == feed.entry_id("a" * 64)
 
 
@@ -126,8 +129,11 @@ def test_webdav_upload_writes_each_file_under_a_temporary_name_then_moves_it(
     receipt = feed.send(post("e" * 64, "Sperrung der Töpferstraße"))
     same_files(feed.path, webdav_server.root / "aktuelles")
     writes = [r for r in webdav_server.requests[start:] if r.split()[0] in ("PUT", "MOVE")]
-    assert writes == [line for name in ("feed.xml", "feed.json", "index.html") for line in (
-        f"PUT /aktuelles/.{name}.citychan-upload", f"MOVE /aktuelles/.{name}.citychan-upload")]
+    names = (("meldung/", "eeeeeeeeeeee.html"), ("archiv/", "2026-12.html"), ("", "index.html"),
+             ("", "feed.xml"), ("", "feed.json"))
+    assert writes == [line for folder, name in names for line in (
+        f"PUT /aktuelles/{folder}.{name}.citychan-upload",
+        f"MOVE /aktuelles/{folder}.{name}.citychan-upload")]
     assert receipt.url and receipt.url.startswith("uploaded: https://www.bautzen.de/")
 
 
@@ -189,3 +195,23 @@ def test_a_wrong_upload_setting_is_one_clear_line(url: str, extra: dict[str, str
                                 ChannelContext(env={"P": "x"}, base_dir=tmp_path))
     assert says in str(caught.value) and "\n" not in str(caught.value)
     assert "pw" not in str(caught.value).replace("upload_password_env", "")
+
+
+@pytest.mark.integration
+def test_a_warnings_cap_files_reach_the_server_so_its_cap_link_works(
+        make_config: MakeConfig, isolated: Path, webdav_server: WebdavServer) -> None:
+    """The leftover of item 4: cap/*.cap.xml and alerts.xml, written after the feed sent,
+    were never uploaded: the CAP link on the entry's page led nowhere."""
+    make_config(alerts=ALERTS_TABLE,
+                channels={"feed": {**FEED, "upload": webdav_server.url("/warnungen"),
+                                   "upload_password_env": "CITYCHAN_DAV"}})
+    run = cli("warn", "--template", "hochwasser", "--level", "medium", "--area", "Seidau",
+              "--yes", "--output", "json", env={"CITYCHAN_DAV": DAV_PASSWORD})
+    assert run.code == 0, run.stdout + run.stderr
+    local = isolated / "citychan-out" / "feed"
+    remote = webdav_server.root / "warnungen"
+    (cap,) = (local / "cap").glob("*.cap.xml")
+    assert (remote / "cap" / cap.name).read_bytes() == cap.read_bytes()
+    assert (remote / "alerts.xml").read_bytes() == (local / "alerts.xml").read_bytes()
+    (page,) = (remote / "meldung").glob("*.html")
+    assert f'href="../cap/{cap.name}"' in page.read_text(encoding="utf-8")

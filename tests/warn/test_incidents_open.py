@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from citychan.channels.feed_store import EntryStore
 from tests.support.cli import assert_one_line_error, cli
 from tests.support.config import ALERTS_TABLE, FEED, OUTBOX, MakeConfig
 from tests.support.workers import Workers
@@ -116,8 +117,7 @@ def test_two_processes_sending_the_same_warning_at_once_make_one_incident(
     assert [run.code for run in a_second_later] == [2, 2]
     assert db(isolated, "SELECT id FROM incidents") == [(incident,)]
     assert db(isolated, "SELECT COUNT(*) FROM alerts") == [(1,)]
-    entries = json.loads((isolated / "citychan-out" / "feed" / "entries.json")
-                         .read_text(encoding="utf-8"))["entries"]
+    entries = EntryStore(isolated / "citychan-out" / "feed").every_entry()
     assert len(entries) == 1
 
 

@@ -4,11 +4,11 @@ after it. Real processes, the same second on every clock."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from citychan.channels.feed_store import EntryStore
 from tests.support.config import ALERTS_TABLE, FEED, OUTBOX, MakeConfig
 from tests.support.workers import Workers
 
@@ -48,5 +48,5 @@ def test_three_warnings_in_the_same_second_are_three_incidents(
     index = feedparser.parse((feed / "alerts.xml").read_bytes())  # written by every run
     assert index.bozo == 0
     assert sorted(e.link.rsplit("/", 1)[-1] for e in index.entries) == [p.name for p in caps]
-    entries = json.loads((feed / "entries.json").read_text(encoding="utf-8"))["entries"]
+    entries = EntryStore(feed).every_entry()
     assert len(entries) == 3 * ROUNDS

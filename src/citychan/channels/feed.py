@@ -1,19 +1,21 @@
-"""The ``feed`` channel: the city website's Atom feed plus a static HTML archive page.
+"""The ``feed`` channel: the city website's pages, its Atom feed and JSON Feed.
 
-Entries live in ``entries.json`` beside the feed (the feed is regenerated from it), ids are
-stable (derived from the message), and every file is written atomically, under a lock that
-every run holds while it changes them (``.citychan.lock`` in the folder), so runs posting at
-the same time never lose each other's entries. A warning's entry
-links its CAP document under ``cap/``; citychan.warn.cap_files writes that document and the
-CAP index ``alerts.xml`` beside the feed."""
+The folder holds ``index.html`` (the front page), ``archiv/<month>.html``, one permanent
+page per entry ``meldung/<anchor>.html`` with its pictures in ``bilder/`` (channels/
+feed_pages.py), ``feed.xml`` (Atom, stable ids) and ``feed.json`` (JSON Feed 1.1); a
+warning's entry links its CAP document under ``cap/``, which citychan.warn.cap_files writes
+beside the CAP index ``alerts.xml``. The entries themselves are kept as channels/feed_store.py
+says. A post rewrites only what it changes: its entry page, the front page, its month's
+page, the two feeds (and the pages of entries whose expiry passed meanwhile). Every file is
+written atomically, under a lock that every run holds while it changes them (``.feed.lock``
+beside the folder), so runs posting at the same time never lose each other's entries."""
 
 from __future__ import annotations
 
 import html
-import json
 import threading
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -29,15 +31,43 @@ from citychan.channels.base import (
     Receipt,
     require_https,
 )
-from citychan.channels.jsonfeed import json_feed
+from citychan.channels.feed_images import scaled_copies
+from citychan.channels.feed_pages import (
+    FRONT_ENTRIES,
+    WARNING_BADGES,
+    entry_page,
+    entry_page_name,
+    front_page,
+    html_page,
+    month_of,
+    month_pages,
+    status_lines,
+    warning_badge,
+    warning_state,
+)
+from citychan.channels.feed_store import (
+    RECENT,
+    EntryStore,
+    Staged,
+    dumps,
+    is_open,
+    merge_records,
+    record,
+    teaser,
+)
+from citychan.channels.jsonfeed import item_line, item_lines, json_feed_of_lines
 from citychan.channels.upload import UploadTarget, parse_upload, upload_changed
-from citychan.fsutil import atomic_write, locked
+from citychan.fsutil import locked
 from citychan.hygiene import xml_text
 
+__all__ = ["ATOM", "MAX_ENTRIES", "WARNING_BADGES", "FeedChannel", "atom_feed", "html_page",
+           "status_lines", "warning_badge"]
+
 ATOM = "http://www.w3.org/2005/Atom"
-MAX_ENTRIES = 100  # in feed.xml; the archive page keeps all
+MAX_ENTRIES = 100  # in feed.xml and feed.json; the month pages keep all
 _LOCK = threading.Lock()  # several feed channels may share a folder (and their threads the
 # process-wide lock file, which every run changing the feed's files holds: fsutil.locked)
+_INCIDENT_KEYS = ("incident", "state", "expires")  # what a resend keeps of its entry
 
 
 class FeedChannel:
@@ -70,7 +100,7 @@ class FeedChannel:
             name,
             path if path.is_absolute() else ctx.base_dir / path,
             str(options.get("title") or "Stadtinformationen"),
-            # every link on the archive page and in the feed starts with it
+            # every link on the pages and in the feeds starts with it
             require_https(name, "public_url",
                           str(options.get("public_url") or "https://www.example.org/aktuelles")),
             parse_upload(name, str(options["upload"]), options, ctx.env)
@@ -100,69 +130,104 @@ class FeedChannel:
     def cap_url(self, name: str) -> str:
         return f"{self.public_url}/cap/{name}"
 
+    def page_url(self, anchor: str) -> str:
+        """The entry's permanent page."""
+        return f"{self.public_url}/{entry_page_name(anchor)}"
+
     def entry_id(self, message_id: str) -> str:
         return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.public_url}#{message_id}"))
 
     def send(self, post: Post) -> Receipt:
-        # keep the city's offset (post.sent is city time): the page shows local time
+        # keep the city's offset (post.sent is city time): the pages show local time
         now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
-        entry_id = self.entry_id(post.message_id)
         try:
             with _LOCK, locked(self.path):  # other runs too: each adds its entry to the last
-                entries = self.entries()
-                old = next((e for e in entries if e["id"] == entry_id), None)
-                entry = {
-                    "id": entry_id,
-                    "title": post.rendered.title or post.title,
-                    "html": post.rendered.html or html.escape(post.rendered.text),
-                    "text": post.rendered.text,
-                    "link": post.link or f"{self.public_url}/#{post.message_id[:12]}",
-                    "anchor": post.message_id[:12],
-                    "kind": str(post.kind),
-                    "langs": list(post.langs),
-                    "summary": post.summary,
-                    "tags": list(post.tags),
-                    "published": old["published"] if old else now.isoformat(),
-                    "updated": now.isoformat(),
-                }
-                if post.cap_file:
-                    entry["cap"] = self.cap_url(post.cap_file)
-                entry |= {k: old[k] for k in _INCIDENT_KEYS if old and k in old}  # a resend
-                if post.expires:
-                    entry["expires"] = post.expires.isoformat()
-                entries = [entry] + [e for e in entries if e["id"] != entry_id]
-                # the archive keeps every notice; the feed the newest
-                written = self._save(entries, now)
-                if self.upload is not None:  # the files stay here whatever happens there
-                    upload_changed(self.path, written, self.upload)
+                store = EntryStore(self.path)
+                index, taken_over = self._index(store)
+                entry = self._entry(post, now, store)
+                written = taken_over + self._commit(store, index, [entry], now, top=entry)
+                self._upload(written)  # the files stay here whatever happens there
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
+        return self._receipt(entry)
+
+    def _receipt(self, entry: Mapping[str, Any]) -> Receipt:
         if self.upload is None:  # nothing reached the web server: say so, and where it is
-            return Receipt(remote_id=entry_id,
+            return Receipt(remote_id=entry["id"],
                            url=f"written locally, not uploaded: {self.page_file.resolve()}")
-        return Receipt(remote_id=entry_id,
-                       url=f"uploaded: {self.public_url}/#{entry['anchor']}")
+        return Receipt(remote_id=entry["id"], url=f"uploaded: {self.page_url(entry['anchor'])}")
+
+    def _anchor(self, message_id: str, store: EntryStore) -> tuple[str, dict[str, Any] | None]:
+        """The entry's short name (its page's, its file's) and the entry as stored: the
+        message hash's first 12 digits, or where another entry has them, its id's."""
+        entry_id = self.entry_id(message_id)
+        for anchor in (message_id[:12], entry_id.rsplit(":", 1)[-1].replace("-", "")[:16]):
+            old = store.load(anchor)
+            if old is None or old.get("id") == entry_id:
+                return anchor, old
+        raise ChannelError(f"the feed in {self.path} has two entries named {message_id[:12]}")
+
+    def _entry(self, post: Post, now: datetime, store: EntryStore) -> dict[str, Any]:
+        entry_id = self.entry_id(post.message_id)
+        anchor, old = self._anchor(post.message_id, store)
+        entry: dict[str, Any] = {
+            "id": entry_id,
+            "title": post.rendered.title or post.title,
+            "html": post.rendered.html or html.escape(post.rendered.text),
+            "text": post.rendered.text,
+            "link": post.link or self.page_url(anchor),
+            "page": self.page_url(anchor),
+            "anchor": anchor,
+            "kind": str(post.kind),
+            "langs": list(post.langs),
+            "summary": post.summary,
+            "tags": list(post.tags),
+            "published": old["published"] if old else now.isoformat(),
+            "updated": now.isoformat(),
+        }
+        if post.parts:  # each language apart: each title shows once, with its lang
+            entry["parts"] = [{"lang": p.lang, "title": p.title, "html": p.html}
+                              for p in post.parts]
+            entry["titles"] = [[p.lang, p.title] for p in post.parts]
+        if post.cap_file:
+            entry["cap"] = self.cap_url(post.cap_file)
+        entry |= {k: old[k] for k in _INCIDENT_KEYS if old and k in old}  # a resend
+        if post.expires:
+            entry["expires"] = post.expires.isoformat()
+        if post.image is not None:
+            entry["images"] = scaled_copies(post.image, self.path, anchor)
+            entry["image"] = f"{self.public_url}/{entry['images'][-1]['file']}"
+            entry["image_alt"] = post.image_alt or ""
+        entry["teaser"] = teaser(entry)
+        return entry
 
     def mark_incident(self, incident: str, state: str, expires: str | None) -> None:
         """Every entry of a warning incident (its CAP files are named ``<incident>.<n>``)
         shows the incident's state now: active, updated or cleared, and until when it runs
-        (the page shows it expired after that). OSError when the folder cannot be written."""
+        (the pages show it expired after that). OSError when the folder cannot be written;
+        a failed upload is owed and goes up with the next one."""
         now = clock.utcnow().astimezone().replace(microsecond=0)
         with _LOCK, locked(self.path):
-            entries = self.entries()
+            store = EntryStore(self.path)
+            index, taken_over = self._index(store)
             prefix = f"{self.public_url}/cap/{incident}."
-            mine = [e for e in entries
-                    if e.get("incident") == incident or str(e.get("cap", "")).startswith(prefix)]
+            anchors = dict.fromkeys([*index["open"], *(r["anchor"] for r in index["recent"])])
+            mine = [e for e in map(store.load, anchors) if e is not None and (
+                e.get("incident") == incident or str(e.get("cap", "")).startswith(prefix))]
             if not mine:
                 return
             for e in mine:
                 e.update(incident=incident, state=state, expires=expires)
-            self._save(entries, now)
+            written = taken_over + self._commit(store, index, mine, now)
+            try:
+                self._upload(written)
+            except ChannelError:
+                pass  # owed: the upload manifest keeps it for the next post or retry
 
     def edit(self, post: Post) -> Receipt:
         """The entry ``post.replaces`` takes the corrected text in place: same id and
         ``published``, a new ``updated``, and a visible "korrigiert" line (with what
-        changed) on the page and in the feed."""
+        changed) on the pages and in the feed."""
         now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
 
         def correct(entry: dict[str, Any]) -> None:
@@ -170,13 +235,19 @@ class FeedChannel:
                          html=post.rendered.html or html.escape(post.rendered.text),
                          text=post.rendered.text, updated=now.isoformat(),
                          corrected=now.isoformat(), correction=post.note or "")
+            if post.parts:
+                entry["parts"] = [{"lang": p.lang, "title": p.title, "html": p.html}
+                                  for p in post.parts]
+                entry["titles"] = [[p.lang, p.title] for p in post.parts]
             if post.expires:
                 entry["expires"] = post.expires.isoformat()
+            entry.pop("teaser", None)
+            entry["teaser"] = teaser(entry)
 
         return self._change(post, now, correct, missing_ok=False)
 
     def delete(self, post: Post) -> Receipt:
-        """The entry ``post.replaces`` leaves feed.xml; the page keeps its title, marked
+        """The entry ``post.replaces`` leaves the feeds; its pages keep its title, marked
         withdrawn with the reason, without its text. An entry not there is gone: done."""
         now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
 
@@ -186,217 +257,252 @@ class FeedChannel:
 
         return self._change(post, now, withdraw, missing_ok=True)
 
-    def _change(self, post: Post, now: datetime, change: Any, *, missing_ok: bool) -> Receipt:
+    def _change(self, post: Post, now: datetime, change: Callable[[dict[str, Any]], None], *,
+                missing_ok: bool) -> Receipt:
         try:
             with _LOCK, locked(self.path):
-                entries = self.entries()
-                entry = next((e for e in entries if e["id"] == post.replaces), None)
+                store = EntryStore(self.path)
+                index, taken_over = self._index(store)
+                entry = store.find(post.replaces or "", index)
                 if entry is None:
                     if missing_ok:
                         return Receipt(remote_id=post.replaces)
                     raise ChannelError(f"the feed in {self.path} has no entry {post.replaces}; "
                                        "nothing changed")
                 change(entry)
-                written = self._save(entries, now)
-                if self.upload is not None:  # a correction reaches the website like a post
-                    upload_changed(self.path, written, self.upload)
+                written = taken_over + self._commit(store, index, [entry], now)
+                self._upload(written)  # a correction reaches the website like a post
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
-        return Receipt(remote_id=entry["id"], url=f"{self.public_url}/#{entry['anchor']}")
+        return Receipt(remote_id=entry["id"], url=self.page_url(entry["anchor"]))
 
     def refresh(self) -> bool:
-        """Write the feed's files again when an entry expired since they were written (the
-        front page and feed.xml mark it then); True if they were."""
+        """Write the pages again where an entry expired since they were written (the front
+        page, its month and entry page and the feeds mark it then); True if they were."""
         now = clock.utcnow()
         try:
             with _LOCK, locked(self.path):
-                entries = self.entries()
-                due = [e for e in entries if _expired(e, now) and not e.get("expired")]
+                store = EntryStore(self.path)
+                index, taken_over = self._index(store)
+                due = [e for e in map(store.load, list(index["open"]))
+                       if e is not None and _expired(e, now) and not e.get("expired")]
                 if not due:
-                    return False
-                self._save(entries, now)
+                    self._upload(taken_over)
+                    return bool(taken_over)
+                written = taken_over + self._commit(store, index, due, now)
+                self._upload(written)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
         return True
 
     def entries(self) -> list[dict[str, Any]]:
-        """Every entry, newest first, as ``entries.json`` keeps them."""
-        store = self.path / "entries.json"
-        if not store.is_file():
-            return []
-        try:
-            data = json.loads(store.read_text(encoding="utf-8"))
-        except (ValueError, UnicodeDecodeError):
-            raise ChannelError(f"{store}: is damaged; move it away to start a new feed") from None
-        return list(data.get("entries", []))
+        """Every entry in full, newest first (reads every entry's file: for tools and tests;
+        a post never does)."""
+        return EntryStore(self.path).every_entry()
 
-    def _save(self, entries: list[dict[str, Any]], now: datetime) -> list[Path]:
-        """Write every file; returns those the website serves (entries.json is ours)."""
+    def latest(self, n: int = MAX_ENTRIES) -> list[dict[str, Any]]:
+        """The newest ``n`` entries without their text, as feed.xml lists them. The caller
+        holds the folder's lock."""
+        return list(EntryStore(self.path).index()["recent"][:n])
+
+    def rebuild(self) -> list[Path]:
+        """Write every page again from the entries (after a change of the page layout):
+        the one step whose cost grows with the archive. Returns the files written."""
+        with _LOCK, locked(self.path):
+            store = EntryStore(self.path)
+            index = store.index()
+            every = store.every_entry()
+            return self._commit(store, index, every, clock.utcnow().astimezone(), quick=True)
+
+    def _index(self, store: EntryStore) -> tuple[dict[str, Any], list[Path]]:
+        """The index, and the pages written to take over an old ``entries.json`` (every
+        entry gets its page once; the files go up with the post's own)."""
+        index = store.index()
+        if not store.imported:
+            return index, []
+        every = store.every_entry()
+        written = self._commit(store, index, every, clock.utcnow().astimezone(), quick=True)
+        return store.index(), written
+
+    def _upload(self, written: list[Path]) -> None:
+        if self.upload is not None:
+            upload_changed(self.path, written, self.upload)
+
+    def _commit(self, store: EntryStore, index: dict[str, Any], changed: list[dict[str, Any]],
+                now: datetime, top: dict[str, Any] | None = None, quick: bool = False
+                ) -> list[Path]:
+        """Store ``changed`` (``top``: the entry just sent, first in the feeds) and write what
+        shows them; returns the files the website serves (the entries are ours)."""
         at = clock.utcnow()
-        for e in entries:  # expired as of this writing: refresh() knows it is done
+        by_anchor = {e["anchor"]: e for e in changed}
+        for anchor in list(index["open"]):  # expired since the last writing
+            e = by_anchor.get(anchor) or store.load(anchor)
+            if e is None:
+                index["open"].pop(anchor)
+            elif _expired(e, at) and not e.get("expired"):
+                by_anchor[anchor] = e
+        for e in by_anchor.values():
             if _expired(e, at):
                 e["expired"] = True
-        atomic_write(
-            self.path / "entries.json",
-            json.dumps({"version": 1, "entries": entries}, ensure_ascii=False, indent=1),
-        )
-        # a withdrawn notice leaves the feed; an expired one stays in it, marked
-        recent = [e for e in entries if not e.get("withdrawn")][:MAX_ENTRIES]
-        atomic_write(self.feed_file, atom_feed(self.title, self.public_url, recent, now))
-        atomic_write(self.json_feed_file, json_feed(self.title, self.public_url, recent))
-        # the front page: what still holds; once a notice expired, the archive page keeps
-        # every notice, marked
-        current = [e for e in entries if not e.get("expired")]
-        archive = ARCHIVE_PAGE if len(current) < len(entries) else None
-        atomic_write(self.page_file, html_page(self.title, self.public_url, current,
-                                               archive=archive, now=now))
-        if archive:
-            atomic_write(self.path / archive,
-                         html_page(self.title + " – Archiv", self.public_url, entries, now=now))
-        return [self.feed_file, self.json_feed_file, self.page_file] + (
-            [self.path / archive] if archive else [])
+        records = {a: record(e) for a, e in by_anchor.items()}
+        recent = index["recent"]
+        if top is not None:
+            recent = [records[top["anchor"]]] + [r for r in recent if r["id"] != top["id"]]
+        index["recent"] = [records.get(r["anchor"], r) for r in recent][:RECENT]
+        for a, e in by_anchor.items():
+            if is_open(e):
+                index["open"][a] = month_of(e)
+            else:
+                index["open"].pop(a, None)
+        write = Staged(durable=not quick)
+        try:
+            written = self._write(store, index, by_anchor, records, now, at, write)
+            write.commit()
+        finally:
+            write.discard()
+        return written
+
+    def _write(self, store: EntryStore, index: dict[str, Any],
+               by_anchor: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]],
+               now: datetime, at: datetime, write: Staged) -> list[Path]:
+        written: list[Path] = []
+        for e in by_anchor.values():
+            write(store.entry_file(e["anchor"]), dumps(e))
+            page = self.path / entry_page_name(e["anchor"])
+            write(page, entry_page(self.title, self.public_url, e, at))
+            written += [page, *(self.path / f["file"] for f in e.get("images") or ())]
+        by_month: dict[str, list[dict[str, Any]]] = {}
+        for r in records.values():
+            by_month.setdefault(month_of(r), []).append(r)
+        for month, changed_records in by_month.items():
+            merged = merge_records(store.month(month), changed_records)
+            write(store.month_file(month), dumps(merged))
+            index["months"][month] = len(merged)
+            for name, text in month_pages(self.title, self.public_url, month, merged, at).items():
+                write(self.path / name, text)
+                written.append(self.path / name)
+        index["months"] = dict(sorted(index["months"].items(), reverse=True))
+        write(store.index_file, dumps(index))
+        written.append(self._front(store, index, by_anchor, at, write))
+        written += self._feeds(store, index, by_anchor, now, write)
+        return written
+
+    def _front(self, store: EntryStore, index: Mapping[str, Any],
+               fresh: Mapping[str, dict[str, Any]], at: datetime, write: Staged) -> Path:
+        """The front page: warnings in force on top, then the latest that still hold."""
+        def full(anchor: str) -> dict[str, Any] | None:
+            return fresh.get(anchor) or store.load(anchor)
+
+        warnings = [e for e in map(full, index["open"]) if e is not None
+                    and e["kind"] == "warning" and warning_state(e, at) in ("active", "updated")]
+        warnings.sort(key=lambda e: str(e["published"]), reverse=True)
+        shown = {e["id"] for e in warnings}
+        latest = [r for r in index["recent"] if not r.get("expired") and r["id"] not in shown]
+        entries = [full(r["anchor"]) or r for r in latest[:FRONT_ENTRIES]]
+        write(self.page_file, front_page(self.title, self.public_url, warnings, entries,
+                                                list(index["months"]), at))
+        return self.page_file
+
+    def _feeds(self, store: EntryStore, index: Mapping[str, Any],
+               fresh: Mapping[str, dict[str, Any]], now: datetime, write: Staged
+               ) -> list[Path]:
+        """feed.xml and feed.json: the newest entries not withdrawn. An entry that did not
+        change keeps its part of the files as written last time (no need to read it)."""
+        window = [r for r in index["recent"] if not r.get("withdrawn")][:MAX_ENTRIES]
+        atom_head = _atom_head(self.title, self.public_url,
+                               window[0]["updated"] if window else now.isoformat())
+        old_atom = _atom_entries(_read(self.feed_file), self.public_url)
+        old_json = item_lines(_read(self.json_feed_file), self.title, self.public_url)
+        atom, lines = [], []
+        for r in window:
+            reuse = r["anchor"] not in fresh and r["id"] in old_atom and r["id"] in old_json
+            if reuse:
+                atom.append(old_atom[r["id"]])
+                lines.append(old_json[r["id"]])
+                continue
+            e = fresh.get(r["anchor"]) or store.load(r["anchor"]) or r
+            atom.append(atom_entry(e, self.public_url))
+            lines.append(item_line(e))
+        write(self.feed_file, atom_head + "".join("\n" + a for a in atom) + "\n</feed>\n")
+        write(self.json_feed_file, json_feed_of_lines(self.title, self.public_url, lines))
+        return [self.feed_file, self.json_feed_file]
 
 
-ARCHIVE_PAGE = "archiv.html"
-
-
-def _expired(entry: dict[str, Any], now: datetime) -> bool:
+def _expired(entry: Mapping[str, Any], now: datetime) -> bool:
     """Whether the entry's ``expires`` has passed at ``now``."""
     expires = entry.get("expires")
     return isinstance(expires, str) and datetime.fromisoformat(expires) <= now
 
 
-def _when(iso: str) -> str:
-    return datetime.fromisoformat(iso).strftime("%d.%m.%Y, %H:%M Uhr")
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
-def status_lines(e: dict[str, Any]) -> str:
-    """What became of an entry since it was posted, as HTML: corrected (and what changed),
-    withdrawn (and why), expired."""
-    esc = html.escape
-    lines = []
-    if e.get("withdrawn"):
-        reason = f": {esc(e['reason'])}" if e.get("reason") else ""
-        lines.append(f'<p class="withdrawn"><strong>Zurückgezogen am {_when(e["withdrawn"])}'
-                     f"</strong>{reason}</p>")
-    if e.get("corrected"):
-        what = f": {esc(e['correction'])}" if e.get("correction") else ""
-        lines.append(f'<p class="corrected"><strong>korrigiert am {_when(e["corrected"])}'
-                     f"</strong>{what}</p>")
-    if e.get("expired") and e.get("expires"):
-        lines.append(f'<p class="expired"><strong>abgelaufen</strong> seit '
-                     f'{_when(e["expires"])}</p>')
-    return "\n".join(lines)
+# --- Atom ---------------------------------------------------------------------------------
+
+def _atom_head(title: str, public_url: str, updated: str) -> str:
+    import xml.etree.ElementTree as ET
+
+    feed = ET.Element("feed", xmlns=ATOM)
+    for tag, text in (("id", "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, public_url))),
+                      ("title", title), ("updated", updated)):
+        ET.SubElement(feed, tag).text = xml_text(text)
+    ET.SubElement(feed, "link", rel="self", href=f"{public_url}/feed.xml",
+                  type="application/atom+xml")
+    ET.SubElement(feed, "link", rel="alternate", href=f"{public_url}/", type="text/html")
+    ET.SubElement(ET.SubElement(feed, "author"), "name").text = xml_text(title)
+    text = ET.tostring(feed, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + text.removesuffix("</feed>")
+
+
+def atom_entry(e: Mapping[str, Any], public_url: str) -> str:
+    """One ``<entry>`` on one line; ElementTree escapes every text, so a title stays text
+    (and no ``<entry>`` appears inside one: the next post finds each by it)."""
+    import xml.etree.ElementTree as ET
+
+    entry = ET.Element("entry")
+
+    def sub(tag: str, text: str | None = None, **attrs: str) -> None:
+        el = ET.SubElement(entry, tag, attrs)
+        if text is not None:
+            el.text = xml_text(text)  # one stray control character would break
+            # the feed, for every later post too
+
+    sub("id", e["id"])
+    sub("title", e["title"], type="text")
+    sub("published", e["published"])
+    sub("updated", e["updated"])
+    sub("link", rel="alternate", href=e["link"], type="text/html")
+    if e.get("cap"):
+        sub("link", rel="related", href=e["cap"], type="application/cap+xml")
+    for f in (e.get("images") or [])[-1:]:
+        sub("link", rel="enclosure", href=f"{public_url}/{f['file']}", type="image/jpeg",
+            length=str(f["bytes"]))
+    sub("category", term=e["kind"])
+    if e.get("expired"):
+        sub("category", term="expired", label="abgelaufen")
+    marks = status_lines(e)
+    sub("content", (marks + "\n" if marks else "") + str(e.get("html", "")), type="html")
+    return ET.tostring(entry, encoding="unicode").replace("\n", "&#10;")
+
+
+def _atom_entries(text: str, public_url: str) -> dict[str, str]:
+    """The entries of a feed.xml this module wrote, by id (none of any other)."""
+    if f'href="{html.escape(public_url)}/feed.xml"' not in text[:2000]:
+        return {}
+    out = {}
+    for chunk in text.split("\n<entry>")[1:]:
+        body = chunk.removesuffix("\n</feed>\n")
+        if body.startswith("<id>") and body.endswith("</entry>"):
+            out[html.unescape(body[4:body.index("</id>")])] = "<entry>" + body
+    return out
 
 
 def atom_feed(title: str, public_url: str, entries: list[dict[str, Any]], now: datetime) -> bytes:
-    """An Atom 1.0 document; ElementTree escapes every text, so a title stays text."""
-    import xml.etree.ElementTree as ET
-
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            el.text = xml_text(text)  # one stray control character would break
-        return el                                  # the feed, for every later post too
-
-    sub(feed, "id", "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, public_url)))
-    sub(feed, "title", title)
-    sub(feed, "updated", entries[0]["updated"] if entries else now.isoformat())
-    sub(feed, "link", rel="self", href=f"{public_url}/feed.xml", type="application/atom+xml")
-    sub(feed, "link", rel="alternate", href=f"{public_url}/", type="text/html")
-    author = sub(feed, "author")
-    sub(author, "name", title)
-    for e in entries:
-        entry = sub(feed, "entry")
-        sub(entry, "id", e["id"])
-        sub(entry, "title", e["title"], type="text")
-        sub(entry, "published", e["published"])
-        sub(entry, "updated", e["updated"])
-        sub(entry, "link", rel="alternate", href=e["link"], type="text/html")
-        if e.get("cap"):
-            sub(entry, "link", rel="related", href=e["cap"], type="application/cap+xml")
-        sub(entry, "category", term=e["kind"])
-        if e.get("expired"):
-            sub(entry, "category", term="expired", label="abgelaufen")
-        marks = status_lines(e)
-        sub(entry, "content", (marks + "\n" if marks else "") + e["html"], type="html")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8")
-
-
-# A warning's badge follows its incident's state: (CSS class, label). An entry written
-# before states were kept reads as an active warning.
-_INCIDENT_KEYS = ("incident", "state", "expires")
-WARNING_BADGES: dict[str, tuple[str, str]] = {
-    "active": ("warn", "Warnmeldung"),
-    "updated": ("warn-updated", "Aktualisiert"),
-    "cleared": ("warn-cleared", "Entwarnung"),
-    "expired": ("warn-expired", "Abgelaufen"),
-}
-
-
-def warning_badge(entry: Mapping[str, Any], now: datetime | None = None) -> str:
-    """The badge of a warning entry on the archive page (colour and label by its incident's
-    state; an active or updated one whose expiry has passed by ``now`` reads expired)."""
-    state = str(entry.get("state") or "active")
-    expires = entry.get("expires")
-    if (state in ("active", "updated") and expires and now is not None
-            and datetime.fromisoformat(expires) <= now):
-        state = "expired"
-    css, label = WARNING_BADGES.get(state, WARNING_BADGES["active"])
-    return f' <span class="{css}" data-state="{html.escape(state)}">{label}</span>'
-
-
-def html_page(title: str, public_url: str, entries: list[dict[str, Any]],
-              archive: str | None = None, now: datetime | None = None) -> str:
-    """A static page for the website, newest first, every text escaped: the front page
-    (with a link to ``archive``) or the archive of every notice."""
-    esc = html.escape
-    items = []
-    for e in entries:
-        when = datetime.fromisoformat(e["published"]).strftime("%d.%m.%Y, %H:%M Uhr")
-        badge = warning_badge(e, now) if e["kind"] == "warning" else ""
-        cap = f' · <a href="{esc(e["cap"])}">CAP</a>' if e.get("cap") else ""
-        items.append(
-            f'<article id="{esc(e["anchor"])}" lang="{esc(e["langs"][0])}">\n'
-            f'<h2><a href="{esc(e["link"])}">{esc(e["title"])}</a>{badge}</h2>\n'
-            f'<p class="meta"><time datetime="{esc(e["published"])}">{when}</time>{cap}</p>\n'
-            + (status_lines(e) + "\n" if status_lines(e) else "")
-            + ("" if e.get("withdrawn") else f'<div class="content">{e["html"]}</div>\n')
-            + "</article>"
-        )
-    body = "\n".join(items) or "<p>Noch keine Meldungen.</p>"
-    more = f' · <a href="{esc(archive)}">Archiv: alle Meldungen</a>' if archive else ""
-    return f"""<!doctype html>
-<html lang="de">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-<link rel="alternate" type="application/atom+xml" title="{esc(title)}" href="feed.xml">
-<style>
-body {{ font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem;
-       line-height: 1.5; color: #1a1a1a; }}
-article {{ border-bottom: 1px solid #ddd; padding: 1rem 0; }}
-/* a long URL or word wraps instead of widening the page past a phone's screen */
-h1, h2, .content {{ overflow-wrap: anywhere; }}
-img {{ max-width: 100%; height: auto; }}
-pre, table {{ max-width: 100%; overflow-x: auto; }}
-h2 {{ margin: 0 0 .25rem; font-size: 1.25rem; }}
-.meta {{ color: #555; margin: 0 0 .5rem; font-size: .9rem; }}
-.warn, .warn-updated, .warn-cleared, .warn-expired {{ background: #b00020; color: #fff;
-         font-size: .8rem; padding: .1rem .4rem; border-radius: .2rem; }}
-.warn-updated {{ background: #a04000; }}
-.warn-cleared {{ background: #1e6b2e; }}
-.warn-expired {{ background: #5f6368; }}
-</style>
-</head>
-<body>
-<h1>{esc(title)}</h1>
-<p><a href="feed.xml">Atom-Feed abonnieren</a>{more}</p>
-{body}
-</body>
-</html>
-"""
+    """An Atom 1.0 document of ``entries`` (newest first)."""
+    head = _atom_head(title, public_url, entries[0]["updated"] if entries else now.isoformat())
+    body = "".join("\n" + atom_entry(e, public_url) for e in entries)
+    return (head + body + "\n</feed>\n").encode("utf-8")

@@ -18,16 +18,47 @@ VERSION = "https://jsonfeed.org/version/1.1"
 def json_feed(title: str, public_url: str, entries: Sequence[Mapping[str, Any]],
               language: str = "de") -> str:
     """The JSON Feed document of ``entries`` (newest first, as entries.json keeps them)."""
-    doc: dict[str, Any] = {
+    return json_feed_of_lines(title, public_url, [item_line(e) for e in entries], language)
+
+
+def item_line(e: Mapping[str, Any]) -> str:
+    """One item as one line of JSON (its id first: :func:`item_lines` finds it there)."""
+    return json.dumps(_item(e), ensure_ascii=False, separators=(",", ":"))
+
+
+def json_feed_of_lines(title: str, public_url: str, lines: Sequence[str],
+                       language: str = "de") -> str:
+    """The document with one item per line, so that the next post replaces only the lines
+    of the items it changes (:func:`item_lines`) instead of building every item again."""
+    head = json.dumps(_head(title, public_url, language), ensure_ascii=False)
+    body = ",\n".join(lines)
+    return f'{head[:-1]}, "items": [\n{body}\n]}}\n' if lines else f'{head[:-1]}, "items": []}}\n'
+
+
+def item_lines(text: str, title: str, public_url: str, language: str = "de") -> dict[str, str]:
+    """The item lines of a document :func:`json_feed_of_lines` wrote for this feed, by item
+    id (none for any other document: then every item is made anew)."""
+    head = json.dumps(_head(title, public_url, language), ensure_ascii=False)[:-1]
+    start = len(head) + 2
+    if not text.startswith(head + ', "items": [\n'):
+        return {}
+    out = {}
+    for line in text[start + len('"items": [\n'):].split("\n"):
+        line = line.removesuffix(",")
+        if line.startswith('{"id":"'):
+            out[line[len('{"id":"'):].split('"', 1)[0]] = line
+    return out
+
+
+def _head(title: str, public_url: str, language: str) -> dict[str, Any]:
+    return {
         "version": VERSION,
         "title": title,
         "home_page_url": f"{public_url}/",
         "feed_url": f"{public_url}/feed.json",
         "language": language,
         "authors": [{"name": title}],
-        "items": [_item(e) for e in entries],
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
 
 
 def _item(e: Mapping[str, Any]) -> dict[str, Any]:

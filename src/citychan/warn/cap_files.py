@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from citychan.alerts import CapIndexEntry, Warning, cap_index_atom
-from citychan.channels.base import Channel, Post
-from citychan.channels.feed import MAX_ENTRIES, FeedChannel
+from citychan.channels.base import Channel, ChannelError, Post
+from citychan.channels.feed import FeedChannel
 from citychan.channels.outbox import OutboxChannel
+from citychan.channels.upload import upload_changed
 from citychan.config import Config
 from citychan.delivery.publisher import Result
 from citychan.errors import UsageError
@@ -157,24 +158,29 @@ def _beside(
         with locked(getattr(channel, "path", folder)):
             atomic_write(folder / name, cap)
             if isinstance(channel, FeedChannel):
-                write_cap_index(channel, message_id)
+                index = write_cap_index(channel, message_id)
+                if channel.upload is not None:  # the entry's CAP link must not break
+                    upload_changed(channel.path, [folder / name, *index], channel.upload)
     except OSError as exc:
         error = f"cannot write the CAP document {folder / name}: {exc.strerror}"
-        if result.delivery_id is not None:
-            DeliveryStore(store).finish(result.delivery_id, Status.FAILED, error=error)
-        return replace(result, status=Status.FAILED, error=error)
-    return result
+    except ChannelError as exc:  # written here, not uploaded: `citychan retry` sends it
+        error = exc.message
+    else:
+        return result
+    if result.delivery_id is not None:
+        DeliveryStore(store).finish(result.delivery_id, Status.FAILED, error=error)
+    return replace(result, status=Status.FAILED, error=error)
 
 
-def write_cap_index(feed: FeedChannel, message_id: str) -> None:
+def write_cap_index(feed: FeedChannel, message_id: str) -> list[Path]:
     """The Atom feed of CAP alerts beside the feed: one entry per warning message among the
     feed's newest entries, linking its CAP file and carrying the document inline (read from
     the feed's ``cap/`` folder; a file gone missing leaves the link alone). The caller holds
-    the feed's lock."""
-    entries = feed.entries()
-    caps = [e for e in entries[:MAX_ENTRIES] if e.get("cap")]
+    the feed's lock. Returns the file written (none without a warning)."""
+    entries = feed.latest()
+    caps = [e for e in entries if e.get("cap")]
     if not caps:
-        return
+        return []
     own = next((e for e in entries if e["id"] == feed.entry_id(message_id)), caps[0])
     items = [
         CapIndexEntry(
@@ -192,6 +198,7 @@ def write_cap_index(feed: FeedChannel, message_id: str) -> None:
                        feed_url=f"{feed.public_url}/alerts.xml",
                        updated=datetime.fromisoformat(own["updated"])),
     )
+    return [feed.path / "alerts.xml"]
 
 
 def _read_cap(feed: FeedChannel, url: str) -> bytes | None:

@@ -1,0 +1,112 @@
+"""The website feed's cost per post does not grow with its archive.
+
+One post into an archive of 20,000 entries (ten years of notices, about 170 a month) against
+one post into an empty feed, in the same run, alternating, medians (target: <= 1.2x); and,
+to tell the archive's size from the file system's cost of replacing files rather than
+creating them, against a feed of 10 entries. A post
+rewrites its entry page, the front page, its month's page and the two feeds, reading only the
+small index and its month. Also: the largest page the 20,000-entry folder holds after every
+page was written (target: <= 200 KB), and what taking over and rebuilding the archive cost.
+In-process (FeedChannel.send), each write fsync'd as in production.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from _timing import verdict
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from citychan.channels.base import Dialect, Kind, Post, Rendered  # noqa: E402
+from citychan.channels.feed import FeedChannel  # noqa: E402
+from citychan.channels.feed_store import EntryStore  # noqa: E402
+
+ARCHIVE = 20_000
+RUNS = 15
+RATIO_TARGET = 1.2
+PAGE_TARGET_KB = 200.0
+URL = "https://www.bautzen.de/aktuelles"
+START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+BODY = ("<p>Wegen Bauarbeiten an der Fernwärmeleitung ist die Töpferstraße zwischen "
+        "Kornmarkt und Schülerstraße voll gesperrt. Die Umleitung ist ausgeschildert; "
+        "Busse der Linien 1 und 4 fahren über die Steinstraße.</p>") * 6
+
+
+def post(n: int, when: datetime) -> Post:
+    title = f"Vollsperrung der Töpferstraße, Bauabschnitt {n}"
+    return Post(message_id=hashlib.sha256(f"post {n}".encode()).hexdigest(), channel="feed",
+                kind=Kind.INFO, title=title,
+                rendered=Rendered(Dialect.FEED, "Text", BODY, title), sent=when,
+                summary="Töpferstraße gesperrt, Umleitung ausgeschildert.")
+
+
+def archive_entries(feed: FeedChannel) -> list[dict]:
+    """ARCHIVE entries, newest first, spread over the ten years before START."""
+    step = timedelta(days=3650) / ARCHIVE
+    out = []
+    for i in range(ARCHIVE):
+        when = (START - step * (i + 1)).replace(microsecond=0).isoformat()
+        mid = hashlib.sha256(f"archive {i}".encode()).hexdigest()
+        out.append({"id": feed.entry_id(mid), "title": f"Bekanntmachung {i}", "html": BODY,
+                    "text": "Text", "link": feed.page_url(mid[:12]), "anchor": mid[:12],
+                    "kind": "info", "langs": ["de"], "summary": None, "tags": [],
+                    "published": when, "updated": when})
+    return out
+
+
+def one_post(feed: FeedChannel, n: int) -> float:
+    # each sample from a settled disk: the file system's deferred work of the setup or of
+    # the sample before (freeing the files a post replaced) is not charged to this one
+    os.sync()
+    start = time.perf_counter()
+    feed.send(post(n, START + timedelta(minutes=n)))
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="citychan-bench-feed-") as tmp:
+        big = FeedChannel("feed", Path(tmp) / "big", "Stadt Bautzen", URL)
+        t = time.perf_counter()
+        EntryStore(big.path).import_entries(archive_entries(big))
+        imported = time.perf_counter() - t
+        t = time.perf_counter()
+        big.rebuild()
+        rebuilt = time.perf_counter() - t
+        pages = list(big.path.rglob("*.html"))
+        largest = max(pages, key=lambda p: p.stat().st_size)
+        one_post(big, 0)  # warm: the file cache, Python's imports
+        small = FeedChannel("feed", Path(tmp) / "small", "Stadt Bautzen", URL)
+        for n in range(1000, 1010):
+            one_post(small, n)
+        empty_times, small_times, big_times = [], [], []
+        for n in range(1, RUNS + 1):
+            empty = FeedChannel("feed", Path(tmp) / f"empty{n}", "Stadt Bautzen", URL)
+            empty_times.append(one_post(empty, n))
+            small_times.append(one_post(small, 2000 + n))
+            big_times.append(one_post(big, n))
+        e, b = statistics.median(empty_times), statistics.median(big_times)
+        s = statistics.median(small_times)
+        print(f"archive of {ARCHIVE:,} entries: taken over in {imported:.1f} s, every page "
+              f"written in {rebuilt:.1f} s ({len(pages):,} pages)")
+        print(f"one post, median of {RUNS}: empty feed {e * 1000:.1f} ms, "
+              f"10-entry feed {s * 1000:.1f} ms, {ARCHIVE:,}-entry archive {b * 1000:.1f} ms")
+        print(f"{ARCHIVE:,}-entry archive / 10-entry feed: {b / s:.2f} (an empty feed's first "
+              "post creates every file; every later post replaces them, which the file "
+              "system charges more for, whatever the archive's size)")
+        print(f"largest page: {largest.relative_to(big.path)} "
+              f"{largest.stat().st_size / 1024:.1f} KB")
+        verdict(f"feed post ratio, {ARCHIVE:,}-entry archive / empty feed", b / e,
+                RATIO_TARGET)
+        verdict("largest feed page (KB)", largest.stat().st_size / 1024, PAGE_TARGET_KB)
+
+
+if __name__ == "__main__":
+    main()

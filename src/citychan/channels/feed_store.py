@@ -1,0 +1,219 @@
+"""Where the feed keeps its entries, so that a post costs the same in a year's archive as in
+an empty one: each entry in its own file (``entries/<anchor>.json``), each month's short
+records (what the month page shows) in ``entries/months/2026-12.json``, and ``entries.json``
+as the small index: the newest entries' records (feed.xml, the front page, alerts.xml), the
+entries that may still change by themselves (an expiry ahead, a warning not cleared) and
+the months with their counts. None of it is for the web server.
+
+An ``entries.json`` of version 1 (every entry in full, as citychan wrote it before) is
+taken apart into these files the first time it is read."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from citychan.channels.base import ChannelError
+from citychan.channels.feed_pages import TEASER, month_of
+from citychan.fsutil import atomic_write
+
+VERSION = 2
+RECENT = 120  # records in the index: the feed's newest 100 even after a few withdrawals
+_FULL_ONLY = ("html", "text", "parts")  # what a record leaves out of its entry
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def teaser(entry: Mapping[str, Any]) -> str:
+    """A few lines for a list: the summary, else the start of the first language's text."""
+    if entry.get("summary"):
+        return str(entry["summary"])
+    parts = entry.get("parts") or []
+    text = str(entry.get("text") or "")
+    if parts:
+        text = _TAGS.sub(" ", str(parts[0]["html"]))
+        text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    text = " ".join(text.split())
+    if len(text) <= TEASER:
+        return text
+    return text[:TEASER].rsplit(" ", 1)[0] + " …"
+
+
+def record(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """An entry as lists show it: without its text."""
+    out = {k: v for k, v in entry.items() if k not in _FULL_ONLY}
+    out.setdefault("teaser", teaser(entry))
+    return out
+
+
+def is_open(entry: Mapping[str, Any]) -> bool:
+    """Whether the entry may still change without a post of its own: its expiry lies ahead,
+    or it is a warning whose incident is not cleared yet."""
+    if entry.get("withdrawn") or entry.get("expired"):
+        return False
+    return bool(entry.get("expires")) or (
+        entry.get("kind") == "warning" and entry.get("state") != "cleared")
+
+
+class EntryStore:
+    """The feed folder's own records. The caller holds the folder's lock."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.index_file = folder / "entries.json"
+        self.entries_dir = folder / "entries"
+        self.months_dir = self.entries_dir / "months"
+        self.imported = False  # index() took an old entries.json apart just now
+
+
+    def index(self) -> dict[str, Any]:
+        """The index; an old ``entries.json`` is taken apart first (see the module)."""
+        if not self.index_file.is_file():
+            return {"version": VERSION, "recent": [], "open": {}, "months": {}}
+        data = self._read(self.index_file)
+        if data.get("version") == VERSION:
+            return data
+        self.imported = True
+        return self.import_entries(list(data.get("entries", [])))
+
+    def import_entries(self, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """Store ``entries`` (newest first) and make the index of them; every file is
+        written without waiting for the disk (fsync) but still atomically, so that an
+        archive of years is taken over in seconds. Returns the index."""
+        months: dict[str, list[dict[str, Any]]] = {}
+        for e in entries:
+            e.setdefault("teaser", teaser(e))
+            quick_write(self.entry_file(e["anchor"]), dumps(e))
+            months.setdefault(month_of(e), []).append(record(e))
+        for month, records in months.items():
+            records.sort(key=lambda r: str(r["published"]), reverse=True)
+            quick_write(self.month_file(month), dumps(records))
+        index = {
+            "version": VERSION,
+            "recent": [record(e) for e in entries[:RECENT]],
+            "open": {e["anchor"]: month_of(e) for e in entries if is_open(e)},
+            "months": {m: len(r) for m, r in sorted(months.items(), reverse=True)},
+        }
+        self.save_index(index)
+        return index
+
+    def entry_file(self, anchor: str) -> Path:
+        return self.entries_dir / f"{anchor}.json"
+
+    def month_file(self, month: str) -> Path:
+        return self.months_dir / f"{month}.json"
+
+    def load(self, anchor: str) -> dict[str, Any] | None:
+        path = self.entry_file(anchor)
+        return self._read(path) if path.is_file() else None
+
+    def month(self, month: str) -> list[dict[str, Any]]:
+        path = self.month_file(month)
+        return list(self._read(path)) if path.is_file() else []
+
+    def save(self, entry: Mapping[str, Any]) -> None:
+        atomic_write(self.entry_file(str(entry["anchor"])), dumps(entry))
+
+    def save_month(self, month: str, records: list[dict[str, Any]]) -> None:
+        atomic_write(self.month_file(month), dumps(records))
+
+    def save_index(self, index: Mapping[str, Any]) -> None:
+        atomic_write(self.index_file, dumps(index))
+
+    def every_entry(self) -> list[dict[str, Any]]:
+        """Every entry in full, newest first (reads every file: for tools and tests)."""
+        index = self.index()
+        out = []
+        for month in sorted(index["months"], reverse=True):
+            for r in self.month(month):
+                full = self.load(r["anchor"])
+                if full is not None:
+                    out.append(full)
+        order = {r["id"]: i for i, r in enumerate(index["recent"])}
+        out.sort(key=lambda e: order.get(e["id"], len(order)))  # the newest as sent
+        return out
+
+    def find(self, entry_id: str, index: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The entry with ``entry_id``: among the newest first, else month by month."""
+        for r in index["recent"]:
+            if r["id"] == entry_id:
+                return self.load(r["anchor"])
+        for month in index["months"]:
+            for r in self.month(month):
+                if r["id"] == entry_id:
+                    return self.load(r["anchor"])
+        return None
+
+    def _read(self, path: Path) -> Any:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise ChannelError(f"{path}: is damaged; move it away to start a new feed") from None
+
+
+def dumps(data: Any) -> str:
+    # compact: indenting is Python code in the json module, ten times slower than this
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def quick_write(path: Path, data: str | bytes) -> None:
+    """Atomic (temporary file, then rename) but without fsync: for taking over or rebuilding
+    many files at once, where one fsync each would take minutes."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class Staged:
+    """The files of one change, each written to a temporary file beside its place (and
+    fsync'd when ``durable``), then all renamed into place at the end (:meth:`commit`). So
+    the web server sees them change together, and the file system frees the files they
+    replace after the last fsync, not inside each: replacing a file then costs no more than
+    writing a new one, in an archive of years as in an empty folder."""
+
+    def __init__(self, durable: bool = True) -> None:
+        self.durable = durable
+        self.files: list[tuple[str, Path]] = []
+
+    def __call__(self, path: Path, data: str | bytes) -> None:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        self.files.append((tmp, path))
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+            if self.durable:
+                f.flush()
+                os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+
+    def commit(self) -> None:
+        for tmp, path in self.files:
+            os.replace(tmp, path)
+        self.files.clear()
+
+    def discard(self) -> None:
+        for tmp, _ in self.files:
+            Path(tmp).unlink(missing_ok=True)
+        self.files.clear()
+
+
+def merge_records(records: Iterable[dict[str, Any]],
+                  changed: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The month's records with ``changed`` in place (or added), newest first."""
+    by_id = {r["id"]: r for r in records}
+    for r in changed:
+        by_id[r["id"]] = r
+    return sorted(by_id.values(), key=lambda r: str(r["published"]), reverse=True)
