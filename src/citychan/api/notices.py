@@ -55,8 +55,8 @@ def _plan(config: Config, message: Message, chosen: list[ChannelConfig], channel
     if message.kind == Kind.INFO:
         if store is not None:
             so_far = _sent_so_far(store, message, chosen, now, force)
-        elif config.store_path.is_file():
-            with Store.open(config.store_path) as existing:
+        elif config.store.exists():
+            with Store.open(config.store) as existing:
                 so_far = _sent_so_far(existing, message, chosen, now, force)
     result = plan(
         config, message, channels, chosen, now=None if so_far.everywhere else now,
@@ -97,7 +97,7 @@ def is_warning(path: str | Path, config: Config) -> bool:
 
 
 def open_store(config: Config) -> Store:
-    return Store.open(config.store_path)
+    return Store.open(config.store)
 
 
 def post(
@@ -159,9 +159,9 @@ def _refuse_warning(p: Plan) -> None:
 
 def log(config: Config, limit: int = 20) -> list[dict[str, Any]]:
     """The latest deliveries, newest first; a read-only store is read as it is."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         deliveries = DeliveryStore(store)
         expiries, now = deliveries.expiries(), clock.utcnow()  # issue 12: expired notices
         return [{**d.as_dict(), "expired": d.message_hash in expiries
