@@ -93,6 +93,11 @@ class PgBackend:
             extra["password"] = password
         self.db = psycopg.connect(url, row_factory=_row_factory, **extra)
         self._sql: dict[str, str] = {}
+        try:
+            self._schema_table()
+        except BaseException:
+            self.db.close()
+            raise
 
     def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Cursor:
         query = self._sql.get(sql)
@@ -120,17 +125,23 @@ class PgBackend:
             pass  # the connection is gone; the server rolls back what was not committed
 
     def schema_version(self) -> int:
-        exists = self.db.execute("SELECT to_regclass(%s) IS NOT NULL",
-                                 (_SCHEMA_TABLE,)).fetchone()
-        if not exists or not exists[0]:
-            return 0
+        # a plain read of the table (not the catalog's to_regclass, whose cache may not have
+        # seen another run's migration yet)
         found = self.db.execute(f"SELECT version FROM {_SCHEMA_TABLE}").fetchone()
         return int(found[0]) if found else 0
 
     def set_schema_version(self, version: int) -> None:
-        self.db.execute(f"CREATE TABLE IF NOT EXISTS {_SCHEMA_TABLE} (version INTEGER NOT NULL)")
         self.db.execute(f"DELETE FROM {_SCHEMA_TABLE}")
         self.db.execute(f"INSERT INTO {_SCHEMA_TABLE}(version) VALUES (%s)", (version,))
+
+    def _schema_table(self) -> None:
+        """The table of the schema version, made by the first run (of several at once, one
+        makes it; the others find it made)."""
+        try:
+            self.db.execute(
+                f"CREATE TABLE IF NOT EXISTS {_SCHEMA_TABLE} (version INTEGER NOT NULL)")
+        except (self._psycopg.errors.UniqueViolation, self._psycopg.errors.DuplicateTable):
+            pass
 
     def hold_run(self, token: str) -> None:
         self.db.execute("SELECT pg_advisory_lock(%s)", (run_key(token),))
@@ -164,6 +175,13 @@ class PgBackend:
                 f"false) FROM {table}", (table, column))
 
     def close(self) -> None:
+        # the run's lock goes now, not when the server notices the connection is gone
+        try:
+            if not self.db.closed:
+                self.rollback()
+                self.db.execute("SELECT pg_advisory_unlock_all()")
+        except self._psycopg.Error:
+            pass
         self.db.close()
 
 
