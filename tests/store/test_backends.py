@@ -14,12 +14,12 @@ import pytest
 
 from citychan import clock
 from citychan.errors import StoreError
+from citychan.kinds import CapStatus, Level, MsgType
 from citychan.store.db import MIGRATIONS, Location, Store
 from citychan.store.deliveries import DeliveryStore, Status
 from citychan.store.incidents import AlertRecord, Incident, IncidentStore
 from citychan.store.limits import ChannelLimits
 from citychan.store.queue import QueueState, QueueStore
-from citychan.kinds import CapStatus, Level, MsgType
 from tests.support.postgres import PASSWORD, PASSWORD_ENV
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]

@@ -114,6 +114,9 @@ def _register() -> None:
     from citychan.cli import queue_cmd  # issue 12 (sched): queue, queue cancel, run-due
 
     queue_cmd.register(app)
+    from citychan.cli import store_cmd  # issue 15 (pg): store info, migrate, export, import
+
+    store_cmd.register(app)
 
 
 _register()

@@ -81,7 +81,8 @@ class Conflict(Exception):
 
 
 class Cursor(Protocol):
-    rowcount: int
+    @property
+    def rowcount(self) -> int: ...
 
     def fetchall(self) -> list[Any]: ...
 

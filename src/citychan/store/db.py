@@ -328,7 +328,7 @@ class Store:
             _migrate(self._backend, len(MIGRATIONS))
             # before anything else: what went out is known as such
             journal.replay(self.path, self.transaction)
-        except (*self._backend.errors, OSError, StoreError) as exc:
+        except (*self._backend.errors, OSError, StoreError) as exc:  # type: ignore[misc]
             self._backend.close()
             detail = exc.message if isinstance(exc, StoreError) else (
                 getattr(exc, "strerror", None) or exc)
@@ -396,7 +396,7 @@ class Store:
                 backend.begin()
                 yield Transaction(backend.execute)
                 backend.commit()
-            except (*backend.errors, Conflict) as exc:
+            except (*backend.errors, Conflict) as exc:  # type: ignore[misc]
                 backend.rollback()
                 raise StoreError(f"{self.name}: cannot write the store ({exc})") from None
             except BaseException:
@@ -419,8 +419,19 @@ class Store:
     # --- what `citychan store` asks: version, tables, and moving rows -------------------
 
     def schema_version(self) -> int:
-        with self._lock:
-            return self._backend.schema_version()
+        try:
+            with self._lock:
+                return self._backend.schema_version()
+        except self._backend.errors as exc:
+            raise StoreError(f"{self.name}: cannot read the store ({exc})") from None
+
+    def migrate(self, upto: int | None = None) -> None:
+        """Apply the migrations not applied yet, up to ``upto`` (default: every one)."""
+        try:
+            with self._lock:
+                _migrate(self._backend, len(MIGRATIONS) if upto is None else upto)
+        except self._backend.errors as exc:
+            raise StoreError(f"{self.name}: cannot migrate the store ({exc})") from None
 
     def tables(self) -> list[str]:
         with self._lock:

@@ -104,9 +104,7 @@ class PgBackend:
         if query is None:
             query = self._sql[sql] = translate(sql)
         try:
-            cursor: Cursor = self.db.execute(query, tuple(_param(p) for p in params),  # type: ignore[arg-type]
-                                             prepare=False)
-            return cursor
+            return self.db.execute(query, tuple(_param(p) for p in params))
         except self._psycopg.errors.IntegrityError as exc:
             raise Conflict(str(exc).strip()) from None
 
