@@ -1,5 +1,10 @@
-"""One post with the PostgreSQL store against the same post with the SQLite store, whole
-process, alternating in the same run (target: PostgreSQL <= 1.2x SQLite).
+"""One post with the PostgreSQL store against the same post with the SQLite store,
+alternating in the same run (target: PostgreSQL <= 1.2x SQLite), measured twice:
+
+1. in a running citychan process (one worker per store, as tests/support/workers.py runs
+   commands): what the store itself costs a post (connecting, migrations checked, the
+   claim and the outcome written);
+2. as a whole `citychan post` process, which also pays for importing psycopg once.
 
 The server is a real PostgreSQL started for the run from Debian's server binaries, on
 loopback, as the tests start it (tests/support/postgres.py), with password authentication
@@ -11,9 +16,11 @@ benchmark says so and is skipped.
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import tempfile
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -21,6 +28,7 @@ from _timing import medians, verdict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.support.postgres import PASSWORD, PASSWORD_ENV, start_postgres, why_not  # noqa: E402
+from tests.support.workers import Workers  # noqa: E402
 
 TARGET = 1.2
 
@@ -66,6 +74,7 @@ def main() -> None:
             Path(tmp, "n.md").write_text(
                 "---\ntitle: Sperrung der Löbauer Straße\n---\nDie Löbauer Straße ist "
                 "gesperrt.\n", encoding="utf-8")
+            warm = in_process(Path(tmp), runs * 2)
             post = [citychan, "post", "n.md", "--yes", "--force", "--config"]
             times = medians({"sqlite": [*post, "sqlite.toml"],
                              "postgresql": [*post, "postgresql.toml"]}, runs, cwd=tmp)
@@ -73,10 +82,30 @@ def main() -> None:
         postgres.stop()
         server.shutdown()
         server.server_close()
-    print(f"one post, whole process (median of {runs}): SQLite {times['sqlite'] * 1000:.0f} ms, "
-          f"PostgreSQL {times['postgresql'] * 1000:.0f} ms")
-    verdict("post with the PostgreSQL store / with SQLite", times["postgresql"] / times["sqlite"],
-            TARGET, "x")
+    for label, t in (("in a running process", warm), ("whole process", times)):
+        print(f"one post, {label}: SQLite {t['sqlite'] * 1000:.1f} ms, "
+              f"PostgreSQL {t['postgresql'] * 1000:.1f} ms (medians)")
+    verdict("post with the PostgreSQL store / with SQLite, in a running process",
+            warm["postgresql"] / warm["sqlite"], TARGET, "x")
+    verdict("post with the PostgreSQL store / with SQLite, whole process",
+            times["postgresql"] / times["sqlite"], TARGET, "x")
+
+
+def in_process(tmp: Path, runs: int) -> dict[str, float]:
+    """Median time of one post per store, each in its own running worker, alternating."""
+    samples: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+    with Workers(1, tmp) as sqlite, Workers(1, tmp) as postgresql:
+        workers = {"sqlite": sqlite, "postgresql": postgresql}
+        for n in range(runs + 2):
+            for name, worker in workers.items():
+                start = time.perf_counter()
+                (done,) = worker.run([["post", "n.md", "--yes", "--force", "--config",
+                                       f"{name}.toml"]])
+                if done.code != 0:
+                    raise SystemExit(f"{name}: post failed ({done.code}): {done.stderr}")
+                if n >= 2:  # the first two warm the imports and the connection
+                    samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(s) for name, s in samples.items()}
 
 
 if __name__ == "__main__":

@@ -13,8 +13,11 @@ environment variable the config names, handed to libpq, and kept nowhere."""
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import os
 import re
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
 from typing import Any
@@ -26,6 +29,39 @@ from citychan.store.backend import Conflict, Cursor, Dialect
 _WRITE_LOCK = (0x63697479, 1)
 _SCHEMA_TABLE = "citychan_schema"
 CONNECT_TIMEOUT = 10  # seconds
+
+
+# One connection kept open when a store is closed, for the next store this process opens on
+# the same server as the same user (a post opens the store twice: to plan, then to send):
+# a new connection, with its password exchange, costs more than the post's statements.
+_spare_lock = threading.Lock()
+_spare: dict[str, Any] = {}
+
+
+def _take_spare(key: str) -> Any:
+    with _spare_lock:
+        conn = _spare.pop(key, None)
+    if conn is None or conn.closed or conn.broken:
+        return None
+    return conn
+
+
+def _keep_spare(key: str, conn: Any) -> None:
+    with _spare_lock:
+        old = list(_spare.values())
+        _spare.clear()
+        _spare[key] = conn
+    for other in old:
+        other.close()
+
+
+@atexit.register
+def _close_spare() -> None:
+    with _spare_lock:
+        old = list(_spare.values())
+        _spare.clear()
+    for conn in old:
+        conn.close()
 
 
 class Row(Sequence[Any]):
@@ -91,8 +127,13 @@ class PgBackend:
         password = env.get(password_env) if password_env else None
         if password:
             extra["password"] = password
-        self.db = psycopg.connect(url, row_factory=_row_factory, **extra)
+        # the spare's key: the server, the user and the password (only as a hash)
+        self._key = hashlib.sha256(f"{url}\0{password or ''}".encode()).hexdigest()
         self._sql: dict[str, str] = {}
+        self.db = _take_spare(self._key)
+        if self.db is not None:
+            return
+        self.db = psycopg.connect(url, row_factory=_row_factory, **extra)
         try:
             self._schema_table()
         except BaseException:
@@ -135,10 +176,16 @@ class PgBackend:
     def _schema_table(self) -> None:
         """The table of the schema version, made by the first run (of several at once, one
         makes it; the others find it made)."""
+        errors = self._psycopg.errors
+        try:
+            self.db.execute(f"SELECT 1 FROM {_SCHEMA_TABLE} LIMIT 0")
+            return
+        except errors.UndefinedTable:
+            pass
         try:
             self.db.execute(
                 f"CREATE TABLE IF NOT EXISTS {_SCHEMA_TABLE} (version INTEGER NOT NULL)")
-        except (self._psycopg.errors.UniqueViolation, self._psycopg.errors.DuplicateTable):
+        except (errors.UniqueViolation, errors.DuplicateTable):
             pass
 
     def hold_run(self, token: str) -> None:
@@ -178,6 +225,8 @@ class PgBackend:
             if not self.db.closed:
                 self.rollback()
                 self.db.execute("SELECT pg_advisory_unlock_all()")
+                _keep_spare(self._key, self.db)
+                return
         except self._psycopg.Error:
             pass
         self.db.close()
