@@ -32,6 +32,22 @@ def _machine(root: Path, name: str, url: str, hooks: str) -> tuple[Path, dict[st
     return work, env
 
 
+def _at_once(machines: dict[str, Workers]) -> dict[str, list[Outcome]]:
+    """Both machines' workers post n.md at the same moment."""
+    outcomes: dict[str, list[Outcome]] = {}
+    command = [["post", "n.md", "--yes", "--output", "json"]] * 2
+
+    def run(name: str) -> None:
+        outcomes[name] = machines[name].run(command)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in machines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return outcomes
+
+
 @pytest.mark.integration
 def test_two_machines_posting_the_same_notice_at_once_post_once_per_channel(
     pg_url: str, tmp_path: Path
@@ -46,14 +62,7 @@ def test_two_machines_posting_the_same_notice_at_once_post_once_per_channel(
                 write(a_work / "n.md", text)  # the same notice on both machines
                 write(b_work / "n.md", text)
                 before = server.count()
-                outcomes: dict[str, list[Outcome]] = {}
-                command = [["post", "n.md", "--yes", "--output", "json"]] * 2
-                threads = [threading.Thread(target=lambda w=w, k=k: outcomes.__setitem__(
-                    k, w.run(command))) for k, w in (("a", a), ("b", b))]
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join()
+                outcomes = _at_once({"a": a, "b": b})
                 after = server.count()
                 arrived = {p: after[p] - before.get(p, 0) for p in after}
                 assert arrived == {f"/hook{i}": 1 for i in range(HOOKS)}, (n, outcomes)
