@@ -45,6 +45,7 @@ bench: $(VENV)/.test-deps
 	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_qr.py
 	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_faults.py
 	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_feed.py
+	BENCH_SUMMARY=$(VENV)/bench-summary.txt $(BIN)/python benchmarks/bench_store.py
 	@echo
 	@cat $(VENV)/bench-summary.txt
 

@@ -17,6 +17,7 @@ import pytest
 from tests.support.clock import Clock
 from tests.support.config import MakeConfig, Table, write_config
 from tests.support.files import CAP_XSD, NOTICE, NOTICE_HSB, write
+from tests.support.postgres import PASSWORD, PASSWORD_ENV, PostgresServer, start_postgres, why_not
 from tests.support.servers import SmtpServer, SynapseServer, running_smtp, start_synapse
 
 pytest_plugins = ["tests.support.integration"]  # servers refuse to start in unmarked tests
@@ -93,3 +94,23 @@ def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server (aiosmtpd) on 127.0.0.1, plain, AUTH required."""
     with running_smtp() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session (skipped without one here)."""
+    reason = why_not()
+    if reason is not None:
+        pytest.skip(reason)
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new empty database as a store URL; its password in CITYCHAN_DB_PASSWORD."""
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    return postgres.fresh_url()

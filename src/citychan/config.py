@@ -29,6 +29,7 @@ from citychan.geo import (
 )
 from citychan.kinds import Kind
 from citychan.masking import mask_userinfo
+from citychan.store.backend import Location, check_url, without_password
 
 CONFIG_VERSION = 1
 CONFIG_NAME = "citychan.toml"
@@ -156,6 +157,14 @@ class Config:
     channels: Mapping[str, ChannelConfig]
     review: ReviewConfig = field(default_factory=ReviewConfig)  # issue 15 (review)
     templates_dir: Path = Path(TEMPLATES_DIR)  # [paths] templates; default beside the config
+    store_url: str | None = None  # [store] url: a PostgreSQL server (never with a password)
+    store_password_env: str | None = None  # the environment variable holding its password
+
+    @property
+    def store(self) -> Location:
+        """Where the store is: the SQLite file, or the server (then ``store_path`` is where
+        this machine keeps the fallback journal)."""
+        return Location(self.store_path, self.store_url, self.store_password_env)
 
     @property
     def source(self) -> str:
@@ -193,7 +202,7 @@ _AREA = {"desc": (str, dict), "polygon": (str, list), "circle": (str, list),
 # a preset's name is what the duty officer types after --area
 _AREA_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 _RULES_INFO = {"quiet_hours": str, "max_per_day": int}
-_STORE = {"path": str}
+_STORE = {"path": str, "url": str, "password_env": str}
 _REVIEW = {"required_for": list}
 _PUBLISH = {"max_total_seconds": (int, float), "timeout": (int, float)}
 _CHANNEL_COMMON = {"type": str, "enabled": bool, "languages": list, "kinds": list,
@@ -372,6 +381,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None, *,
     paths = r.table(data.get("paths", {}), "[paths]", _PATHS)
     templates = Path(paths.get("templates", TEMPLATES_DIR)).expanduser()
     templates = templates if templates.is_absolute() else base_dir / templates
+    store_url, password_env = _store_server(r, store)
     return Config(
         path=path,
         base_dir=base_dir,
@@ -384,6 +394,8 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None, *,
         channels=channels,
         review=_review(r, data.get("review")),
         templates_dir=templates,
+        store_url=store_url,
+        store_password_env=password_env,
     )
 
 
@@ -397,6 +409,24 @@ def _review(r: _Reader, data: Any) -> ReviewConfig:
             raise r.fail("[review]", f"unknown kind '{name}' in 'required_for'",
                          hint='info, or "info" and "warning"')
     return ReviewConfig(required_for=tuple(Kind(n) for n in dict.fromkeys(names)))
+
+
+def _store_server(r: _Reader, store: dict[str, Any]) -> tuple[str | None, str | None]:
+    """[store] url and password_env: a PostgreSQL URL without a password, and the name of
+    the environment variable that holds it."""
+    url, env = store.get("url"), store.get("password_env")
+    if url is None:
+        if env is not None:
+            raise r.fail("[store]", "key 'password_env' needs 'url' (the PostgreSQL server)")
+        return None, None
+    problem = check_url(url)
+    if problem is not None:
+        raise r.fail("[store]", f"url {problem}: {without_password(url)!r}",
+                     hint='e.g. url = "postgresql://citychan@db.bautzen.local/citychan" and '
+                          'password_env = "CITYCHAN_DB_PASSWORD"')
+    if env is not None and not env.strip():
+        raise r.fail("[store]", "key 'password_env' must name an environment variable")
+    return url, env
 
 
 def _city(r: _Reader, data: Any) -> CityConfig:

@@ -1,17 +1,17 @@
 """Several citychan processes at once (cron plus a person at the keyboard): each delivery is
-sent by exactly one of them. Real processes, a real store file, real HTTP to loopback."""
+sent by exactly one of them. Real processes, a real store (the SQLite file, and a real
+PostgreSQL server), real HTTP to loopback."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tests.support.config import MakeConfig, Table
 from tests.support.files import write
+from tests.support.postgres import PASSWORD_ENV
 from tests.support.workers import CountingServer, Workers
 
 ROUNDS = 50
@@ -28,22 +28,35 @@ def webhooks(url: str) -> dict[str, Table]:
             for i in range(HOOKS)}
 
 
-def rows(isolated: Path, sql: str) -> list[tuple]:
-    with closing(sqlite3.connect(isolated / "citychan-out" / "citychan.db")) as db:
-        return db.execute(sql).fetchall()
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> Table:
+    """The config's [store]: the default SQLite file, or a database on a real server."""
+    if request.param == "sqlite":
+        return {}
+    return {"url": request.getfixturevalue("pg_url"), "password_env": PASSWORD_ENV}
+
+
+def rows(isolated: Path, store: Table, sql: str) -> list[tuple]:
+    from citychan.store.db import Location, Store
+
+    where = Location(isolated / "citychan-out" / "citychan.db", store.get("url"),
+                     store.get("password_env"))
+    with Store.open_for_reading(where) as db:
+        return [tuple(r) for r in db.query(sql)]
 
 
 @pytest.fixture
-def hooks(isolated: Path, make_config: MakeConfig, monkeypatch: pytest.MonkeyPatch):
+def hooks(isolated: Path, make_config: MakeConfig, monkeypatch: pytest.MonkeyPatch,
+          store: Table):
     monkeypatch.setenv("HOOK_SECRET", "hook-secret-value")
     with CountingServer() as server:
-        make_config(channels=webhooks(server.url))
+        make_config(channels=webhooks(server.url), **({"store": store} if store else {}))
         yield server
 
 
 @pytest.mark.integration
 def test_three_posts_of_one_notice_at_once_reach_each_of_8_webhooks_once(
-    hooks: CountingServer, isolated: Path
+    hooks: CountingServer, isolated: Path, store: Table
 ) -> None:
     """The attack: `for k in 1 2 3; do citychan post n.md --yes & done` double-posted in 3 of
     15 rounds. Now the check and the pending record are one step in the store."""
@@ -74,15 +87,15 @@ def test_three_posts_of_one_notice_at_once_reach_each_of_8_webhooks_once(
     assert (duplicates, missing) == (0, 0)
     assert len(hooks.hits) == ROUNDS * HOOKS
     assert len({h.key for h in hooks.hits}) == ROUNDS * HOOKS  # one idempotency key each
-    per_channel = rows(isolated, "SELECT message_hash, channel, COUNT(*) FROM deliveries "
+    per_channel = rows(isolated, store, "SELECT message_hash, channel, COUNT(*) FROM deliveries "
                                  "WHERE status='sent' GROUP BY message_hash, channel")
     assert len(per_channel) == ROUNDS * HOOKS and {c for _, _, c in per_channel} == {1}
-    assert rows(isolated, "SELECT COUNT(*) FROM deliveries") == [(ROUNDS * HOOKS,)]
+    assert rows(isolated, store, "SELECT COUNT(*) FROM deliveries") == [(ROUNDS * HOOKS,)]
 
 
 @pytest.mark.integration
 def test_two_retries_at_once_resend_each_unknown_delivery_once(
-    hooks: CountingServer, isolated: Path
+    hooks: CountingServer, isolated: Path, store: Table
 ) -> None:
     """The attack: two `citychan retry --yes` at once each resent every unknown delivery."""
     rounds = 6
@@ -107,7 +120,7 @@ def test_two_retries_at_once_resend_each_unknown_delivery_once(
                 for d in run.json()["result"]["deliveries"]:
                     if d["action"] != "resent":  # the other one was first
                         assert "another citychan run" in d["detail"], d
-    assert rows(isolated, "SELECT status, COUNT(*) FROM deliveries GROUP BY status") == [
+    assert rows(isolated, store, "SELECT status, COUNT(*) FROM deliveries GROUP BY status") == [
         ("sent", rounds * HOOKS)]
 
 

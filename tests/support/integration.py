@@ -11,7 +11,8 @@ import pytest
 # fixtures that hand a test a running server (a session-wide one may already be up)
 SERVER_FIXTURES = {"synapse": "Synapse", "smtp_server": "an SMTP server",
                    "browser": "Chromium", "sftp_server": "an SFTP server",
-                   "webdav_server": "a WebDAV server"}
+                   "webdav_server": "a WebDAV server", "postgres": "PostgreSQL",
+                   "pg_url": "PostgreSQL"}
 _current: list[pytest.Item | None] = [None]
 
 

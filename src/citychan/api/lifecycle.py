@@ -43,10 +43,10 @@ def _who(operator: str | None) -> str | None:
 def _notice(config: Config, ref: str, *,
             writing: bool) -> Iterator[tuple[Store, str, list[Delivery]]]:
     """The store, the notice ``ref`` names and its posts, one per channel."""
-    if not config.store_path.is_file():
+    if not config.store.exists():
         raise UsageError(f"{ref}: nothing was posted yet (no store at {config.store_path})")
-    opened = Store.open(config.store_path) if writing else Store.open_for_reading(
-        config.store_path)
+    opened = Store.open(config.store) if writing else Store.open_for_reading(
+        config.store)
     with opened as store:
         deliveries = DeliveryStore(store)
         message_hash = deliveries.find_notice(ref)
@@ -162,9 +162,9 @@ def expire(config: Config, *, env: Mapping[str, str] | None = None) -> tuple[Lif
             refresh = getattr(channel, "refresh", None)
             if callable(refresh) and refresh():
                 refreshed.append(name)
-        if not config.store_path.is_file():
+        if not config.store.exists():
             return report, refreshed
-        with Store.open(config.store_path) as store:
+        with Store.open(config.store) as store:
             deliveries = DeliveryStore(store)
             report.steps = expiry_steps(deliveries, channels, config.channels, config.now())
             if report.steps:

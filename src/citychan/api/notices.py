@@ -57,8 +57,8 @@ def _plan(config: Config, message: Message, chosen: list[ChannelConfig], channel
     if message.kind == Kind.INFO:
         if store is not None:
             so_far = _sent_so_far(store, message, chosen, now, force)
-        elif config.store_path.is_file():
-            with Store.open(config.store_path) as existing:
+        elif config.store.exists():
+            with Store.open(config.store) as existing:
                 so_far = _sent_so_far(existing, message, chosen, now, force)
     result = plan(
         config, message, channels, chosen, now=None if so_far.everywhere else now,
@@ -99,7 +99,7 @@ def is_warning(path: str | Path, config: Config) -> bool:
 
 
 def open_store(config: Config) -> Store:
-    return Store.open(config.store_path)
+    return Store.open(config.store)
 
 
 def post(
@@ -209,9 +209,9 @@ def log(config: Config, limit: int = 20, filters: LogFilter | None = None, *,
     each with its deliveries (corrections and withdrawals included). A read-only store is
     read as it is."""
     f = filters or LogFilter()
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         deliveries = DeliveryStore(store)
         expiries, now = deliveries.expiries(), clock.utcnow()  # issue 12: expired notices
         found = deliveries.search(since=f.since, channels=f.channels, statuses=f.statuses,
@@ -267,9 +267,9 @@ def _latest_status(posts: list[dict[str, Any]]) -> dict[str, str]:
 def history(config: Config, ref: str) -> dict[str, Any]:
     """One notice's whole history (``ref``: a hash prefix, ``latest`` or a delivery id):
     every post, correction, withdrawal and dismissal, oldest first, with who did it."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         raise UsageError(f"{ref}: nothing was posted yet", hint="see citychan log")
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         deliveries = DeliveryStore(store)
         root = deliveries.find_notice(ref)
         posts = [d for d in deliveries.of_message(root) if d.message_hash == root]

@@ -48,7 +48,7 @@ def schedule(
                          hint=f"send it with: citychan warn {p.message.path}")
     p.reject_if_errors()
     channels = tuple(t.name for t in p.targets)
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         queue = QueueStore(store)
         same = queue.waiting(p.message.content_hash)
         if same:
@@ -63,16 +63,16 @@ def schedule(
 def entries(config: Config, *, everything: bool = False) -> list[QueuedPost]:
     """Scheduled posts, the next due first: waiting, being sent, refused or failed (with
     ``everything`` also those sent and cancelled)."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         return QueueStore(store).listed(None if everything else OPEN_STATES)
 
 
 def cancel(config: Config, ref: str, *, operator: str | None = None) -> QueuedPost:
     """Take a scheduled (or refused, or failed) post off the queue; recorded with who."""
     entry_id, who = _ref(ref), operators.operator(operator)
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         queue = QueueStore(store)
         entry = queue.get(entry_id)
         if entry is None:
@@ -110,10 +110,10 @@ def run_due(config: Config, env: Mapping[str, str] | None = None) -> list[DueRes
     """Send every post that is due, each under the name of whoever scheduled it. A post
     another run took first is left to it; one whose file changed since, or that the rules
     refuse now, is refused with the reason and stays in the queue."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
     out: list[DueResult] = []
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         queue = QueueStore(store)
         for entry in queue.due(config.now()):
             if not queue.take(entry):

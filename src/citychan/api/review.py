@@ -65,7 +65,7 @@ def draft(
         raise UsageError(f"{p.message.path.name} is a danger warning: 'citychan post' sends "
                          "information only", hint=f"send it with: citychan warn {p.message.path}")
     p.reject_if_errors()
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         made = DraftStore(store).add(
             kind=Kind.INFO, path=str(p.message.path.resolve()),
             message_hash=p.message.content_hash, title=p.message.title,
@@ -81,18 +81,18 @@ def draft(
 
 def entries(config: Config, *, everything: bool = False) -> list[Draft]:
     """Drafts waiting for review, the oldest first (``everything``: decided ones too)."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         return DraftStore(store).listed(None if everything else OPEN_STATES)
 
 
 def events(config: Config, limit: int = 20) -> list[dict[str, Any]]:
     """The latest review steps, newest first, for `citychan log`: who drafted, approved,
     rejected or bypassed review, and when."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         try:
             return [d.as_dict() for d in DraftStore(store).recent(limit)]
         except StoreError:
@@ -144,7 +144,7 @@ def approve(config: Config, ref: str, *, operator: str | None = None,
     ``--at``. The author cannot approve it (exit 2); a file changed since it was drafted is
     refused, recorded with the reason (exit 2); rules that refuse it now leave it pending."""
     who = operators.operator(operator)
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         drafts = DraftStore(store)
         seen = _get_in(drafts, ref)
         if seen.author == who:
@@ -184,7 +184,7 @@ def reject(config: Config, ref: str, reason: str | None, *,
     if why is None:
         raise UsageError("review reject needs --reason", hint="say why, e.g. --reason "
                          "'the date is wrong'")
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         drafts = DraftStore(store)
         seen = _get_in(drafts, ref)
         _open_or_fail(store, seen)
@@ -212,7 +212,7 @@ def urgent(config: Config, *, asked: bool, reason: str | None, dry_run: bool,
         raise UsageError("[review] required_for includes warnings: a second operator "
                          "approves them, and a warning cannot wait as a draft",
                          hint="send it now past review with --urgent --reason '…' (recorded)")
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         return DraftStore(store).record_urgent(title=what, author=operators.current(),
                                                reason=why)
 
@@ -229,9 +229,9 @@ def _number(ref: str) -> int:
 
 def _get(config: Config, ref: str) -> Draft:
     number = _number(ref)
-    if not config.store_path.exists():
+    if not config.store.exists():
         raise UsageError(f"no draft d{number}", hint="see: citychan review")
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         return _get_in(DraftStore(store), ref)
 
 

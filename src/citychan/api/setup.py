@@ -186,7 +186,7 @@ class ConfigInfo:
             "user_config": str(self.user_path),
             "city": c.city.name(),
             "languages": list(c.city.languages),
-            "store": str(c.store_path.absolute()),
+            "store": c.store_url or str(c.store_path.absolute()),  # a URL holds no password
             "templates": str(c.templates_dir.absolute()),
             "subscribe_url": c.subscribe.url,
             "subscribe_url_placeholder": self.placeholder,

@@ -124,6 +124,9 @@ def _register() -> None:
 
     for module in (config_cmd, templates_cmd):
         module.register(app)
+    from citychan.cli import store_cmd  # issue 15 (pg): store info, migrate, export, import
+
+    store_cmd.register(app)
 
 
 _register()

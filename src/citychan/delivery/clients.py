@@ -89,7 +89,7 @@ def open_channels(
         http=own if own is not None else http,
         base_dir=config.base_dir,
         timeout=config.publish.timeout,
-        limits=StoredLimits(config.store_path) if cached_limits else None,
+        limits=StoredLimits(config.store) if cached_limits else None,
     )
     out = Channels(own)
     try:

@@ -59,9 +59,9 @@ Resent = Callable[[Store, Channel, Post, Result], Result]
 
 def pending(config: Config) -> list[Delivery]:
     """The open deliveries (`retry --list`); a read-only store is read as it is."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         return DeliveryStore(store).unresolved()
 
 
@@ -75,7 +75,7 @@ def resolve(
     """Work through every unresolved delivery; ``ask`` decides where nothing can be proven.
     ``resent`` follows every post that went out again."""
     env = os.environ if env is None else env
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         todo = DeliveryStore(store).unresolved()
         names = {d.channel for d in todo if d.channel in config.channels}
         chosen = [config.channels[n] for n in sorted(names)]
@@ -152,9 +152,9 @@ def dismiss(config: Config, refs: Sequence[str], *, by: str, reason: str | None,
     delivery id (``12`` or ``#12``, from `log` or `retry --list`) or a message hash prefix
     (its open deliveries). ``failed``: also every failed delivery, and every open one to a
     channel no longer configured. A delivery another run is sending now is left alone."""
-    if not config.store_path.exists():  # nothing was ever sent: and no store made for it
+    if not config.store.exists():  # nothing was ever sent: and no store made for it
         raise UsageError("nothing to dismiss: nothing was sent yet", hint="see: citychan log")
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         deliveries = DeliveryStore(store)
         chosen = _chosen(deliveries, refs)
         if failed:

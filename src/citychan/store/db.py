@@ -1,8 +1,11 @@
-"""The SQLite file behind the outbox, the audit log and the incidents: one connection, its
-migrations, and transactions. Never credentials, never subscriber data.
+"""The store behind the outbox, the audit log and the incidents: one connection, its
+migrations, and transactions. Never credentials, never subscriber data. It is an SQLite file
+(the default) or a PostgreSQL database a city's operators share (``[store] url``): the same
+migrations, the same SQL, the same guarantees (see citychan.store.sqlite and .pg).
 
-Migrations are a list, only ever appended to; the schema version is SQLite's
-``user_version``. Every ``sqlite3.Error`` leaves this package as a ``StoreError``.
+Migrations are a list, only ever appended to (one form for both backends, ``PerBackend``
+where the dialects differ); the schema version is SQLite's ``user_version`` or the
+``citychan_schema`` table. Every database error leaves this package as a ``StoreError``.
 
     with Store.open(path) as store:
         with store.transaction() as tx:
@@ -13,22 +16,32 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from citychan.errors import StoreError
-from citychan.fsutil import ProcessLock, held_elsewhere
 from citychan.store import journal
-from citychan.store.readonly import connect_read_only
+from citychan.store.backend import (
+    Backend,
+    Conflict,
+    Cursor,
+    Dialect,
+    Location,
+    Migration,
+    PerBackend,
+    Transaction,
+    migration_sql,
+    statements,
+)
+from citychan.store.pg import PgBackend, reason
+from citychan.store.sqlite import SqliteBackend, writable
 
 
-def _cap_out_of_deliveries(db: sqlite3.Connection) -> None:
+def _cap_out_of_deliveries(db: Transaction) -> None:
     """Migration 3: a warning's CAP document was copied into the post JSON of every delivery
     (``extra.cap_xml``). It moves to the CAP message it belongs to (``alerts.cap``, matched
     by identifier, else by message hash); the post keeps the file name as ``cap_file``.
@@ -58,7 +71,7 @@ def _cap_out_of_deliveries(db: sqlite3.Connection) -> None:
                    (json.dumps(post, ensure_ascii=False), did))
 
 
-def _keep_cap(db: sqlite3.Connection, cap: str, identifier: str | None, message_hash: str) -> bool:
+def _keep_cap(db: Transaction, cap: str, identifier: str | None, message_hash: str) -> bool:
     """Store ``cap`` with its CAP message; False if there is none to keep it with."""
     where, key = (("identifier=?", identifier) if identifier is not None
                   else ("message_hash=?", message_hash))
@@ -72,11 +85,33 @@ def _keep_cap(db: sqlite3.Connection, cap: str, identifier: str | None, message_
     return bool(kept == cap)  # the same document from another channel's row
 
 
-Migration = str | Callable[[sqlite3.Connection], None]
-
 # a delivery that went out or may have: never a second one for the same message and channel
 # (unless forced); "failed" is known not to have gone out and may be sent again
 _LIVE = "('pending', 'sent', 'unknown')"
+
+_INCIDENTS = """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        event TEXT NOT NULL,
+        level TEXT NOT NULL,
+        status TEXT NOT NULL,
+        channels TEXT NOT NULL,
+        headline TEXT NOT NULL,
+        opened TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        closed TEXT
+    );
+    CREATE TABLE alerts (
+        identifier TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents(id),
+        msg_type TEXT NOT NULL,
+        sent TEXT NOT NULL,
+        expires TEXT NOT NULL,
+        message_hash TEXT,
+        warning TEXT NOT NULL
+    );
+    CREATE INDEX alerts_incident ON alerts(incident_id);
+    """
 
 MIGRATIONS: list[Migration] = [
     # 1: messages and their deliveries
@@ -109,30 +144,12 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX deliveries_message ON deliveries(message_hash, channel);
     CREATE INDEX deliveries_created ON deliveries(created);
     """,
-    # 2: danger-warning incidents and their CAP messages (alert, updates, all-clear)
-    """
-    CREATE TABLE incidents (
-        id TEXT PRIMARY KEY,
-        event TEXT NOT NULL,
-        level TEXT NOT NULL,
-        status TEXT NOT NULL,
-        channels TEXT NOT NULL,
-        headline TEXT NOT NULL,
-        opened TEXT NOT NULL,
-        expires TEXT NOT NULL,
-        closed TEXT
-    );
-    CREATE TABLE alerts (
-        identifier TEXT PRIMARY KEY,
-        incident_id TEXT NOT NULL REFERENCES incidents(id),
-        msg_type TEXT NOT NULL,
-        sent TEXT NOT NULL,
-        expires TEXT NOT NULL,
-        message_hash TEXT,
-        warning TEXT NOT NULL
-    );
-    CREATE INDEX alerts_incident ON alerts(incident_id);
-    """,
+    # 2: danger-warning incidents and their CAP messages (alert, updates, all-clear); the
+    # messages of an incident are read in the order they were recorded (SQLite's rowid: a
+    # column of that name on PostgreSQL)
+    PerBackend(_INCIDENTS, _INCIDENTS.replace(
+        "identifier TEXT PRIMARY KEY,",
+        "identifier TEXT PRIMARY KEY,\n        rowid BIGINT GENERATED BY DEFAULT AS IDENTITY,")),
     # 3: each CAP document kept once, with its CAP message, not in every delivery's post
     _cap_out_of_deliveries,
     # 4: limits a channel read from its server (Mastodon's max_characters) and when
@@ -270,53 +287,64 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-BUSY_TIMEOUT = 30.0  # seconds a run waits for another run's write to finish
 
 
-class Transaction:
-    """The statements of one transaction; it commits when the ``with`` block ends."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
-        return self._db.execute(sql, params)
+def _statements(step: str | PerBackend) -> list[str]:
+    """A migration's SQLite statements, one at a time."""
+    return statements(step.sqlite if isinstance(step, PerBackend) else step)
 
 
 class Store:
-    """One SQLite file, one connection shared by the fan-out threads. Every write is its
-    own transaction, so nothing recorded is lost. Close it, or use it as a context manager.
+    """One store, one connection shared by the fan-out threads. Every write is its own
+    transaction, so nothing recorded is lost. Close it, or use it as a context manager.
 
-    Several processes may use one store at once: every write transaction begins with
-    ``BEGIN IMMEDIATE`` and waits up to ``BUSY_TIMEOUT`` for another's to end. A run that
-    claims deliveries holds a lock file (``owner``) while it runs, so another run can tell a
-    delivery in flight from one a crashed run left pending."""
+    Several processes (on a server: several machines) may use one store at once: every write
+    transaction holds the store's write lock (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's
+    advisory lock) and waits for another's to end. A run that claims deliveries holds a lock
+    of its own while it runs (a lock file; a session lock on the server), so another run can
+    tell a delivery in flight from one a crashed run left pending."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
-        self.path = path
+    def __init__(self, where: Location | Path, *, read_only: bool = False,
+                 migrate: bool = True) -> None:
+        self.location = where if isinstance(where, Location) else Location(where)
+        self.path = self.location.path
         self.read_only = read_only
         self._lock = threading.RLock()
-        self._owner: ProcessLock | None = None
+        self._token: str | None = None
         self._claims = 0
-        self._db = connect_read_only(path, len(MIGRATIONS)) if read_only else _connect(path)
+        self._backend = _open(self.location, read_only)
+        if migrate and not read_only:
+            self._ready()
 
     @classmethod
-    def open(cls, path: Path) -> Self:
-        """The store at ``path``, created and migrated as needed; outcomes waiting in the
-        fallback journal are written into it first."""
-        return cls(path)
+    def open(cls, where: Location | Path) -> Self:
+        """The store, created and migrated as needed; outcomes waiting in the fallback
+        journal are written into it first."""
+        return cls(where)
 
     @classmethod
-    def open_for_reading(cls, path: Path) -> Self:
+    def open_for_reading(cls, where: Location | Path) -> Self:
         """The store for a command that only reads (`log`, `retry --list`): opened as usual
         where it can be written, else read-only (a read-only file or folder, a full disk),
         with the outcomes waiting in the fallback journal shown as recorded."""
-        if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        location = where if isinstance(where, Location) else Location(where)
+        if location.url is not None:
+            return cls(location)
+        if writable(location.path):
             try:
-                return cls(path)
+                return cls(location)
             except StoreError:
                 pass  # cannot be written now: read it as it is
-        return cls(path, read_only=True)
+        return cls(location, read_only=True)
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._backend.dialect
+
+    @property
+    def name(self) -> str:
+        """The store in messages: its file, or its URL (which holds no password)."""
+        return self.location.describe()
 
     def __enter__(self) -> Self:
         return self
@@ -326,31 +354,42 @@ class Store:
     ) -> None:
         self.close()
 
+    def __repr__(self) -> str:
+        return f"Store({self.name!r})"
+
     def close(self) -> None:
         with self._lock:
-            self._db.close()
-            if self._owner is not None:
-                self._owner.release()
-                self._owner = None
+            self._backend.close()
 
-    @property
-    def runs_folder(self) -> Path:
-        """Where each run that claims deliveries keeps its lock file."""
-        return self.path.with_name(self.path.name + ".runs")
+    def _ready(self) -> None:
+        try:
+            _migrate(self._backend, len(MIGRATIONS))
+            # before anything else: what went out is known as such
+            journal.replay(self.path, self.transaction)
+        except (*self._backend.errors, OSError, StoreError) as exc:  # type: ignore[misc]
+            self._backend.close()
+            detail = exc.message if isinstance(exc, StoreError) else (
+                getattr(exc, "strerror", None) or exc)
+            raise StoreError(
+                f"{self.name}: cannot open the store ({detail})",
+                hint="check [store] in the config, its permissions, and free disk space",
+            ) from None
 
     @property
     def owner(self) -> str:
-        """This run's token, written into every delivery it claims; its lock file is held
-        from the first claim until the store is closed (or the process ends)."""
+        """This run's token, written into every delivery it claims; its lock is held from
+        the first claim until the store is closed (or the process ends)."""
         with self._lock:
-            if self._owner is None:
+            if self._token is None:
                 token = f"{os.getpid()}-{os.urandom(8).hex()}"
                 try:
-                    self._owner = ProcessLock(self.runs_folder / f"{token}.lock")
+                    self._backend.hold_run(token)
                 except OSError as exc:
-                    raise StoreError(f"{self.runs_folder}: cannot write the store's run lock "
-                                     f"({exc.strerror or exc})") from None
-            return self._owner.path.stem
+                    raise StoreError(str(exc)) from None
+                except self._backend.errors as exc:
+                    raise StoreError(f"{self.name}: cannot take the run's lock ({exc})") from None
+                self._token = token
+            return self._token
 
     def new_claim(self) -> str:
         """A claim for one delivery: this run's token and a number of its own, so that even
@@ -367,9 +406,12 @@ class Store:
             return False
         token = claim.split(".", 1)[0]
         with self._lock:
-            if self._owner is not None and token == self._owner.path.stem:
+            if token == self._token:
                 return True
-        return held_elsewhere(self.runs_folder / f"{token}.lock")
+            try:
+                return self._backend.run_alive(token)
+            except self._backend.errors as exc:
+                raise StoreError(f"{self.name}: cannot read the store ({exc})") from None
 
     def journal(self) -> list[dict[str, Any]]:
         """Outcomes waiting in the fallback journal (only a read-only store has any)."""
@@ -382,116 +424,112 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls everything back (and a
-        ``sqlite3.Error`` is raised as a ``StoreError``)."""
+        """One write transaction holding the store's write lock; any exception rolls
+        everything back (and a database error is raised as a ``StoreError``)."""
         if self.read_only:
             raise StoreError(f"{self.path}: cannot write the store (opened read-only)")
+        backend = self._backend
         with self._lock:
             try:
-                self._db.execute("BEGIN IMMEDIATE")
-                yield Transaction(self._db)
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                self._rollback()
-                raise StoreError(f"{self.path}: cannot write the store ({exc})") from None
+                backend.begin()
+                yield Transaction(backend.execute)
+                backend.commit()
+            except (*backend.errors, Conflict) as exc:  # type: ignore[misc]
+                backend.rollback()
+                raise StoreError(f"{self.name}: cannot write the store ({exc})") from None
             except BaseException:
-                self._rollback()
+                backend.rollback()
                 raise
 
-    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
         """Every row of one read; columns by name or by position."""
         try:
             with self._lock:
-                return self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise StoreError(f"{self.path}: cannot read the store ({exc})") from None
+                return self._backend.execute(sql, params).fetchall()
+        except self._backend.errors as exc:
+            raise StoreError(f"{self.name}: cannot read the store ({exc})") from None
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         """The first column of the first row, or None."""
         rows = self.query(sql, params)
         return rows[0][0] if rows else None
 
-    def _rollback(self) -> None:
+    # --- what `citychan store` asks: version, tables, and moving rows -------------------
+
+    def schema_version(self) -> int:
         try:
-            if self._db.in_transaction:
-                self._db.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass  # the connection is gone; SQLite rolls back what was not committed
+            with self._lock:
+                return self._backend.schema_version()
+        except self._backend.errors as exc:
+            raise StoreError(f"{self.name}: cannot read the store ({exc})") from None
+
+    def migrate(self, upto: int | None = None) -> None:
+        """Apply the migrations not applied yet, up to ``upto`` (default: every one)."""
+        try:
+            with self._lock:
+                _migrate(self._backend, len(MIGRATIONS) if upto is None else upto)
+        except self._backend.errors as exc:
+            raise StoreError(f"{self.name}: cannot migrate the store ({exc})") from None
+
+    def tables(self) -> list[str]:
+        with self._lock:
+            return self._backend.tables()
+
+    def after_import(self, table: str) -> None:
+        with self._lock:
+            self._backend.after_import(table)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    db: sqlite3.Connection | None = None
+def _open(location: Location, read_only: bool) -> Backend:
+    if location.url is None:
+        try:
+            return SqliteBackend(location.path, read_only=read_only, schema=len(MIGRATIONS))
+        except OSError as exc:
+            raise StoreError(
+                f"{location.path}: cannot open the store ({exc})",
+                hint="check [store] path in the config and its permissions, and free disk space",
+            ) from None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT, check_same_thread=False,
-                             isolation_level=None)
-        db.row_factory = sqlite3.Row
-        _wal(db)
-        db.execute("PRAGMA foreign_keys=ON")
-        _migrate(db)
-        journal.replay(db, path)  # before anything else: what went out is known as such
-    except (sqlite3.Error, OSError) as exc:
-        if db is not None:
-            db.close()
-        raise StoreError(
-            f"{path}: cannot open the store ({getattr(exc, 'strerror', None) or exc})",
-            hint="check [store] path in the config and its permissions, and free disk space",
-        ) from None
-    return db
+        return PgBackend(location.url, location.password_env)
+    except ImportError:
+        raise StoreError(f"cannot reach the store {location.url}: psycopg is not installed",
+                         hint="pip install 'citychan[postgres]'") from None
+    except Exception as exc:  # psycopg's errors: psycopg may not be importable here
+        hint = "check [store] url, that the server runs and lets this machine in"
+        if location.password_env:
+            hint += f", and {location.password_env}"
+        raise StoreError(f"cannot reach the store {location.url} ({reason(exc)})",
+                         hint=hint) from None
 
 
-def _wal(db: sqlite3.Connection) -> None:
-    """WAL mode (readers never wait for a writer). Switching a new file to it needs the file
-    to itself: another run opening it the same moment makes it wait its turn."""
-    deadline = time.monotonic() + BUSY_TIMEOUT
+def _migrate(backend: Backend, upto: int) -> None:
+    """Every migration up to ``upto`` not yet applied, each in its own write transaction.
+    The version is read again once the transaction holds the write lock: when several runs
+    open a new store at once, each migration runs exactly once and the others find it done."""
     while True:
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.02)
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    """Every migration not yet applied, each in its own write transaction. The version is
-    read again once the transaction holds the write lock: when several runs open a new store
-    at once, each migration runs exactly once and the others find it done."""
-    while True:
-        version = db.execute("PRAGMA user_version").fetchone()[0]
+        version = backend.schema_version()
         if version > len(MIGRATIONS):
-            raise sqlite3.DatabaseError(
-                f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})"
-            )
-        if version == len(MIGRATIONS):
+            raise StoreError(
+                f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})",
+                hint="upgrade citychan")
+        if version >= upto:
             return
-        db.execute("BEGIN IMMEDIATE")
+        backend.begin()
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version < len(MIGRATIONS):
+            version = backend.schema_version()
+            if version < upto:
                 step = MIGRATIONS[version]
                 if callable(step):
-                    step(db)
+                    step(Transaction(backend.execute))
                 else:
-                    for statement in _statements(step):
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {version + 1}")
-            db.execute("COMMIT")
+                    for statement in migration_sql(step, backend.dialect):
+                        backend.execute(statement)
+                backend.set_schema_version(version + 1)
+            backend.commit()
         except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
+            backend.rollback()
             raise
 
 
-def _statements(script: str) -> list[str]:
-    """A migration script, one statement at a time (so it runs in our transaction)."""
-    out, pending = [], ""
-    for line in script.splitlines(keepends=True):
-        pending += line
-        if sqlite3.complete_statement(pending):
-            out.append(pending.strip())
-            pending = ""
-    if pending.strip():
-        out.append(pending.strip())
-    return out
+__all__ = ["MIGRATIONS", "Conflict", "Cursor", "Location", "Migration", "PerBackend", "Store",
+           "Transaction"]

@@ -108,7 +108,7 @@ def _utc(when: datetime) -> str:
 
 
 class DeliveryStore:
-    """Messages and their deliveries, in the store's SQLite file."""
+    """Messages and their deliveries, in the store."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -118,8 +118,8 @@ class DeliveryStore:
     ) -> None:
         with self.store.transaction() as tx:
             tx.execute(
-                "INSERT OR IGNORE INTO messages(hash, kind, title, langs, source, created) "
-                "VALUES (?,?,?,?,?,?)",
+                "INSERT INTO messages(hash, kind, title, langs, source, created) "
+                "VALUES (?,?,?,?,?,?) ON CONFLICT (hash) DO NOTHING",
                 (hash_, kind, title, ",".join(langs), source, _now()),
             )
 
@@ -167,11 +167,12 @@ class DeliveryStore:
         now = _now()
         cur = tx.execute(
             "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
-            "forced, claim, operator, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "forced, claim, operator, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?) "
+            "RETURNING id",
             (message_hash, channel, channel_type, Status.PENDING, rendered, int(forced), token,
              operator, now, now),
         )
-        did = int(cur.lastrowid or 0)
+        did = int(cur.fetchall()[0][0])
         if prepare is not None:
             key, post_json = prepare(did)
             tx.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
@@ -369,11 +370,11 @@ class DeliveryStore:
             cur = tx.execute(
                 "INSERT INTO deliveries(message_hash, channel, channel_type, status, rendered, "
                 "forced, claim, created, updated, action, purpose, relates_to, operator) "
-                "VALUES (?,?,?,?,?,0,?,?,?,?,?,?,?)",
+                "VALUES (?,?,?,?,?,0,?,?,?,?,?,?,?) RETURNING id",
                 (message_hash, original.channel, original.channel_type, Status.PENDING,
                  rendered, token, now, now, action, purpose, original.id, operator),
             )
-            did = int(cur.lastrowid or 0)
+            did = int(cur.fetchall()[0][0])
             key, post_json = prepare(did)
             tx.execute("UPDATE deliveries SET idempotency_key=?, post=? WHERE id=?",
                        (key, post_json, did))
@@ -382,7 +383,8 @@ class DeliveryStore:
     def set_expiry(self, message_hash: str, expires: datetime) -> None:
         """When the notice's ``expires:`` falls (the log shows it expired from then on)."""
         with self.store.transaction() as tx:
-            tx.execute("INSERT OR REPLACE INTO expiries(message_hash, expires) VALUES (?,?)",
+            tx.execute("INSERT INTO expiries(message_hash, expires) VALUES (?,?) "
+                       "ON CONFLICT (message_hash) DO UPDATE SET expires=excluded.expires",
                        (message_hash, _utc(expires)))
 
     def expiries(self) -> dict[str, datetime]:
@@ -440,7 +442,7 @@ class DeliveryStore:
         rows = self.store.query(
             "SELECT d.message_hash, m.title, MIN(d.created) FROM deliveries d "
             "JOIN messages m ON m.hash = d.message_hash WHERE m.kind=? AND d.status IN (?,?,?) "
-            "AND d.created >= ? GROUP BY d.message_hash ORDER BY MIN(d.created) DESC",
+            "AND d.created >= ? GROUP BY d.message_hash, m.title ORDER BY MIN(d.created) DESC",
             (kind, Status.SENT, Status.UNKNOWN, Status.PENDING, _utc(since)),
         )
         return [(r[0], r[1], datetime.fromisoformat(r[2])) for r in rows]

@@ -6,7 +6,6 @@ runs hold for incidents they are about to send."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,7 @@ from typing import Any
 from citychan import clock
 from citychan.errors import StoreError
 from citychan.kinds import CapStatus, Level, MsgType
-from citychan.store.db import Store, Transaction
+from citychan.store.db import Conflict, Store, Transaction
 
 
 class IncidentState(StrEnum):
@@ -98,7 +97,7 @@ class Contender:
 
 
 class IncidentStore:
-    """Incidents and their CAP messages, in the same SQLite file as the deliveries."""
+    """Incidents and their CAP messages, in the same store as the deliveries."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -290,5 +289,5 @@ def _insert_once(tx: Transaction, sql: str, values: tuple[Any, ...],
     """An INSERT whose key must be new: a record that exists is never overwritten."""
     try:
         tx.execute(sql, values)
-    except sqlite3.IntegrityError:
+    except Conflict:
         raise duplicate from None

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -63,34 +64,28 @@ def entries(store: Path) -> list[dict[str, Any]]:
     return out
 
 
-def replay(db: sqlite3.Connection, store: Path) -> int:
-    """Write every waiting outcome into the store in one transaction, then remove the
-    journal; returns how many. sqlite3.Error (still full) leaves the journal as it is."""
+def replay(store: Path, transaction: Callable[[], AbstractContextManager[Any]]) -> int:
+    """Write every waiting outcome into the store in one ``transaction``, then remove the
+    journal; returns how many. A store error (still full) leaves the journal as it is."""
     path = journal_path(store)
     if not path.exists():
         return 0
     with hold(_lock(store)):  # no run appends while it is read and removed
         waiting = entries(store)
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with transaction() as tx:
             for entry in waiting:
-                _apply(db, entry)
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+                _apply(tx, entry)
         path.unlink()
     return len(waiting)
 
 
-def _apply(db: sqlite3.Connection, entry: dict[str, Any]) -> None:
+def _apply(tx: Any, entry: dict[str, Any]) -> None:
     values = [entry.get(k) for k in _FIELDS]
     sql = ("UPDATE deliveries SET status=?, remote_id=?, url=?, error=?, "
            "attempts=attempts+?, updated=? WHERE id=?")
     if entry.get("only_pending"):
         sql += " AND status='pending'"
-    db.execute(sql, (*values, int(entry.get("attempts") or 0), entry.get("updated"),
+    tx.execute(sql, (*values, int(entry.get("attempts") or 0), entry.get("updated"),
                      entry["delivery"]))
 
 

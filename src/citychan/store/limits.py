@@ -13,7 +13,7 @@ from pathlib import Path
 
 from citychan import clock
 from citychan.errors import StoreError
-from citychan.store.db import Store
+from citychan.store.db import Location, Store
 
 
 class ChannelLimits:
@@ -51,24 +51,28 @@ class ChannelLimits:
 @dataclass(frozen=True)
 class StoredLimits:
     """The limit cache channels get in their context (``ChannelContext.limits``): the store
-    at ``path``, opened for each look-up, so that building the channels opens no store.
+    at ``location``, opened for each look-up, so that building the channels opens no store.
     ``get`` never creates the store file; ``put`` writes only during a send, when the post
     has created it already. Any store error makes a miss, never a failed delivery."""
 
-    path: Path
+    where: Location | Path
+
+    @property
+    def location(self) -> Location:
+        return self.where if isinstance(self.where, Location) else Location(self.where)
 
     def get(self, channel: str, key: str, max_age: timedelta) -> int | None:
-        if not self.path.is_file():
+        if self.location.url is None and not self.location.path.is_file():
             return None
         try:
-            with Store.open(self.path) as store:
+            with Store.open(self.location) as store:
                 return ChannelLimits(store).get(channel, key, max_age)
         except StoreError:
             return None
 
     def put(self, channel: str, key: str, value: int) -> None:
         try:
-            with Store.open(self.path) as store:
+            with Store.open(self.location) as store:
                 ChannelLimits(store).put(channel, key, value)
         except StoreError:
             pass  # read again next time

@@ -72,7 +72,7 @@ def _utc(when: datetime) -> str:
 
 
 class QueueStore:
-    """The scheduled posts, in the store's SQLite file."""
+    """The scheduled posts, in the store."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -83,10 +83,10 @@ class QueueStore:
         with self.store.transaction() as tx:
             cur = tx.execute(
                 "INSERT INTO queue(path, message_hash, title, channels, due, forced, operator, "
-                "state, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "state, created, updated) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING id",
                 (path, message_hash, title, json.dumps(list(channels)), _utc(due), int(forced),
                  operator, QueueState.SCHEDULED, now, now))
-            new = int(cur.lastrowid or 0)
+            new = int(cur.fetchall()[0][0])
         found = self.get(new)
         assert found is not None
         return found

@@ -221,9 +221,9 @@ def refuse_existing(store: Store, incident_id: str) -> None:
 def refuse_if_open(config: Config, w: Warning, now: datetime) -> None:
     """A dry run says what sending would say: refused while a matching incident is open.
     It reads the store (never creates or changes it)."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         open_guard(w, now)(IncidentStore(store).contenders())
 
 
@@ -326,9 +326,9 @@ def record(
 
 def open_incidents(config: Config) -> list[dict[str, Any]]:
     """Open incidents with their expiry; ``overdue`` when past expiry without an all-clear."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         now = config.now()
         return [_marked(i.as_dict(now)) for i in IncidentStore(store).open_incidents()]
 
@@ -336,9 +336,9 @@ def open_incidents(config: Config) -> list[dict[str, Any]]:
 def listing(config: Config, limit: int) -> list[dict[str, Any]]:
     """`citychan incidents`: those without an all-clear, then the cleared ones, newest
     first; each with its event, level, area, state and latest message."""
-    if not config.store_path.exists():
+    if not config.store.exists():
         return []
-    with Store.open_for_reading(config.store_path) as store:
+    with Store.open_for_reading(config.store) as store:
         now = config.now()
         return [_listed(i, last, now) for i, last in IncidentStore(store).listing(limit)]
 

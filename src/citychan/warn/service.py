@@ -402,7 +402,7 @@ def run(
     """One of: a new warning, an update of an incident, the all-clear of an incident."""
     now = config.now()
     operator = operators.checked(inp.operator) if inp.operator is not None else None
-    if mode != "new" and not config.store_path.exists():
+    if mode != "new" and not config.store.exists():
         raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
         w = build(inp, config, now)
@@ -410,7 +410,7 @@ def run(
             refuse_if_open(config, w, now)
         return deliver(w, config, store=None, only=only, cap_out=cap_out, now=now, env=env,
                        only_langs=inp.only_langs)
-    with Store.open(config.store_path) as store:
+    with Store.open(config.store) as store:
         names: tuple[str, ...] | None = None
         if mode == "new":
             w, explicit = _build(inp, config, now)
