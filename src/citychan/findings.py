@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from citychan.i18n import localize
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -66,6 +68,10 @@ class Finding:
         d = asdict(self)
         d["severity"] = str(self.severity)
         d["name"] = self.name
+        # the English message stays (scripts and the store read it, like the code); the
+        # interface's language beside it
+        d["message_localized"] = localize(self.message)
+        d["hint_localized"] = localize(self.hint)
         return d
 
 

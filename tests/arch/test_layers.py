@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("citychan.config",),
     ("citychan.channels",),
     ("citychan.store",),
-    ("citychan.kinds", "citychan.render.types", "citychan.clock", "citychan.errors",
+    ("citychan.kinds", "citychan.render.types", "citychan.clock", "citychan.errors", "citychan.i18n",
      "citychan.findings", "citychan.links", "citychan.fsutil", "citychan.hygiene",
      "citychan.masking", "citychan.timeparse", "citychan.operators", "citychan.geo",
      "citychan"),

@@ -8,13 +8,14 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import OutputOption
+from citychan.i18n import N_
 
 
 def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
-        path: Path = typer.Option(Path("citychan.toml"), "--path", help="Where to write it."),
-        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+        path: Path = typer.Option(Path("citychan.toml"), "--path", help=N_("Where to write it.")),
+        force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),
         output: OutputOption = "text",
     ) -> None:
         """Write a starter citychan.toml (offline channels, quiet hours, daily cap).

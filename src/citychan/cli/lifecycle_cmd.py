@@ -10,9 +10,10 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, DryRunOption, OutputOption, YesOption
+from citychan.i18n import N_
 
-Ref = typer.Argument(..., help="'latest', a delivery id from citychan log, or a message hash "
-                     "prefix (4+ hex digits).")
+Ref = typer.Argument(..., help=N_("'latest', a delivery id from citychan log, or a message hash "
+                     "prefix (4+ hex digits)."))
 
 
 def register(app: typer.Typer) -> None:
@@ -23,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
 def correct(
     ref: str = Ref,
-    file: Path = typer.Argument(..., help="The corrected message file."),
+    file: Path = typer.Argument(..., help=N_("The corrected message file.")),
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     config: ConfigOption = None,
@@ -45,7 +46,7 @@ def correct(
 
 def withdraw(
     ref: str = Ref,
-    reason: str = typer.Option(..., "--reason", help="Why it is withdrawn (shown to readers)."),
+    reason: str = typer.Option(..., "--reason", help=N_("Why it is withdrawn (shown to readers).")),
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     config: ConfigOption = None,
