@@ -104,6 +104,10 @@ _RICH_WORDS = {
     "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
 _USAGE = N_("Usage: ")
+# Typer's own gettext msgids (typer/core.py), so that the catalog carries them
+TYPER_WORDS = (N_("No such command {name!r}."), N_("Missing command."), N_("Aborted!"),
+               N_("default: {default}"), N_("required"), N_("env var: {var}"),
+               N_("(dynamic)"))
 _HELP = N_("Show this message and exit.")
 
 

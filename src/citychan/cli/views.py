@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from citychan.i18n import gettext, localize, ngettext
+from citychan.i18n import N_, gettext, localize, ngettext
 
 _ = gettext
 nullcontext = contextlib.nullcontext
@@ -25,6 +25,11 @@ _STATUS = {
     "pending": "yellow",
     "dismissed": "dim",
 }
+# values of the library shown as words (statuses, severities, length units, a channel
+# type's source): marked here so that they are in the catalog, translated where shown
+SHOWN_WORDS = (N_("sent"), N_("failed"), N_("unknown"), N_("skipped"), N_("pending"),
+               N_("dismissed"), N_("error"), N_("warning"), N_("info"), N_("chars"),
+               N_("bytes"), N_("built-in"))
 
 
 # emoji=False: ":car:" in a title is text, not 🚗 (markup of another kind)
@@ -145,7 +150,8 @@ def _length(length: Any) -> str:
     if length is None:
         return ""
     if length.limit is None:
-        return f"{styled('green', length.size)} / {_('no limit')}"
+        no_limit = _("no limit")
+        return f"{styled('green', length.size)} / {no_limit}"
     colour, note = ("red", _(" · too long")) if length.over else ("green", "")
     return f"{styled(colour, length.size)} / {esc(f'{length.limit} {_(str(length.unit))}{note}')}"
 

@@ -55,9 +55,10 @@ CapOut = Annotated[str | None, typer.Option(
 # A new warning's texts per language: German by default, the Sorbian counterpart with
 # --area-hsb or as the value "hsb:TEXT" (repeat the option).
 AreaByLang = Annotated[list[str] | None, typer.Option(
-    "--area", help='Affected area, in words (German; "hsb:TEXT" for the Sorbian one).')]
+    "--area", help=N_('Affected area, in words (German; "hsb:TEXT" for the Sorbian one).'))]
 InstructionByLang = Annotated[list[str] | None, typer.Option(
-    "--instruction", help='What people must do (German; "hsb:TEXT" for the Sorbian one).')]
+    "--instruction",
+    help=N_('What people must do (German; "hsb:TEXT" for the Sorbian one).'))]
 DetailsByLang = Annotated[list[str] | None, typer.Option(
     "--details", help=N_("Details for the template's {details} (German; \"hsb:TEXT\" for the "
     "Sorbian ones)."))]
@@ -105,12 +106,12 @@ class _NewOrFollowUp(TyperGroup):
 warn_app = typer.Typer(
     cls=_NewOrFollowUp,
     name="warn",
-    help="Send a danger warning to every channel, then updates and the all-clear "
-    "(Entwarnung).\n\n"
-    "Examples:\n\n"
-    '  citychan warn --template hochwasser --level high --area "Spreeufer" --yes\n\n'
-    "  citychan warn update hochwasser-20261128T030500 --expires 6h\n\n"
-    "  citychan warn allclear hochwasser-20261128T030500",
+    help=N_("Send a danger warning to every channel, then updates and the all-clear "
+            "(Entwarnung).\n\n"
+            "Examples:\n\n"
+            '  citychan warn --template hochwasser --level high --area "Spreeufer" --yes\n\n'
+            "  citychan warn update hochwasser-20261128T030500 --expires 6h\n\n"
+            "  citychan warn allclear hochwasser-20261128T030500"),
     subcommand_metavar="[new] [FILE] [OPTIONS] | update INCIDENT … | allclear INCIDENT …",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
