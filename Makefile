@@ -56,5 +56,5 @@ LOCALES := src/citychan/locale
 i18n: $(VENV)/.test-deps
 	PYTHONPATH=tools $(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 \
 		--no-location --sort-output --project citychan -o $(LOCALES)/citychan.pot src/citychan
-	$(BIN)/pybabel update -i $(LOCALES)/citychan.pot -d $(LOCALES) -D citychan --no-fuzzy-matching
+	$(BIN)/pybabel update -i $(LOCALES)/citychan.pot -d $(LOCALES) -D citychan --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d $(LOCALES) -D citychan --statistics

@@ -81,12 +81,12 @@ class Msg(str):
         self.params = params or {}
         return self
 
-    def format(self, *args: Any, **kwargs: Any) -> Msg:  # type: ignore[override]
+    def format(self, *args: Any, **kwargs: Any) -> Msg:
         if args:  # positional fields (others' code formatting a text) make plain text
             return str.format(self, *args, **kwargs)  # type: ignore[return-value]
         return Msg(self.template, kwargs)
 
-    def __add__(self, other: str) -> Msg:  # type: ignore[override]
+    def __add__(self, other: str) -> Msg:
         return _Joined((self, other))
 
     def __radd__(self, other: str) -> Msg:
@@ -106,7 +106,7 @@ class _Joined(Msg):
 
     parts: tuple[str, ...]
 
-    def __new__(cls, parts: tuple[str, ...]) -> _Joined:  # type: ignore[misc]
+    def __new__(cls, parts: tuple[str, ...]) -> _Joined:
         flat: list[str] = []
         for part in parts:
             flat.extend(part.parts if isinstance(part, _Joined) else (part,))

@@ -12,7 +12,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 
 from citychan.errors import CitychanError, ExitCode
-from citychan.i18n import N_, gettext, localize
+from citychan.i18n import N_, gettext, language, localize
 
 _ = gettext
 
@@ -108,10 +108,13 @@ def finish(message: str, hint: str | None, code: int, *, localized: str | None =
 
 
 def error_json(message: str, hint: str | None, shown: str | None = None) -> dict[str, Any]:
-    """An error for scripts: the English message and hint (stable, like the codes) and the
-    same in the interface's language."""
-    return {"message": " ".join(str(message).split("\n")), "hint": hint,
-            "message_localized": shown or localize(message), "hint_localized": localize(hint)}
+    """An error for scripts: the English message and hint (stable, like the codes) and, when
+    the interface speaks another language, the same in it."""
+    error: dict[str, Any] = {"message": " ".join(str(message).split("\n")), "hint": hint}
+    if language() != "en":
+        error.update(message_localized=shown or localize(message),
+                     hint_localized=localize(hint))
+    return error
 
 
 def interrupted() -> NoReturn:

@@ -119,8 +119,8 @@ def _typer_words() -> None:
     from typer._click import core as click_core
     from typer._click import formatting
 
-    typer.core._ = gettext  # type: ignore[attr-defined]
-    typer.rich_utils._ = gettext  # type: ignore[attr-defined]
+    typer.core._ = gettext
+    typer.rich_utils._ = gettext
     for name, text in _RICH_WORDS.items():
         setattr(typer.rich_utils, name, _(text))
     # rich_utils colours the usage line by its English prefix: the German one, too

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from citychan.i18n import N_, gettext, localize, ngettext
+from citychan.i18n import N_, gettext, localize
 
 _ = gettext
 nullcontext = contextlib.nullcontext
@@ -104,8 +104,8 @@ def checked(results: list[Any]) -> None:
         )
         findings_table(r.findings, console)
     bad = sum(not r.ok for r in results)
-    console.print("\n" + ngettext("{ok} of {n} file ok.", "{ok} of {n} files ok.", len(results))
-                  .format(ok=len(results) - bad, n=len(results)))
+    console.print("\n" + _("{ok} of {n} file(s) ok.").format(ok=len(results) - bad,
+                                                              n=len(results)))
 
 
 def previews(plan: Any) -> None:
