@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean i18n
 
 $(BIN)/citychan: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,12 @@ bench: $(VENV)/.test-deps
 
 clean:
 	rm -rf $(VENV) citychan-out .pytest_cache
+
+# the German interface (docs/language.md): extract every marked string into the template,
+# merge it into each language's catalog, compile the .mo files the package ships
+LOCALES := src/citychan/locale
+i18n: $(VENV)/.test-deps
+	PYTHONPATH=tools $(BIN)/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 \
+		--no-location --sort-output --project citychan -o $(LOCALES)/citychan.pot src/citychan
+	$(BIN)/pybabel update -i $(LOCALES)/citychan.pot -d $(LOCALES) -D citychan --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALES) -D citychan --statistics

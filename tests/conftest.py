@@ -44,6 +44,8 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     work.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for key in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):  # English unless a test asks
+        monkeypatch.delenv(key, raising=False)
     for key in list(os.environ):
         if key.startswith("CITYCHAN_") or key.endswith(("_TOKEN", "_PASSWORD", "_SECRET")):
             monkeypatch.delenv(key, raising=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from citychan.i18n import N_
+
 
 class ExitCode(IntEnum):
     OK = 0
@@ -60,4 +62,4 @@ def did_you_mean(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> 
     import difflib
 
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
+    return N_(" Did you mean '{choice}'?").format(choice=close[0]) if close else ""

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from citychan.i18n import language, localize
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -71,6 +73,11 @@ class Finding:
         d = asdict(self)
         d["severity"] = str(self.severity)
         d["name"] = self.name
+        # the English message stays (scripts and the store read it, like the code); the
+        # interface's language beside it when that is not English
+        if language() != "en":
+            d["message_localized"] = localize(self.message)
+            d["hint_localized"] = localize(self.hint)
         return d
 
 

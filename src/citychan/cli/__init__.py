@@ -16,7 +16,10 @@ from typer.core import TyperGroup
 from typer.main import get_command_name
 
 from citychan import __version__
-from citychan.cli import common
+from citychan.cli import common, language
+from citychan.i18n import N_, gettext
+
+_ = gettext
 
 
 class _Citychan(TyperGroup):
@@ -28,6 +31,8 @@ class _Citychan(TyperGroup):
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None,
                      **extra: Any) -> Any:
         common.start(args)
+        if not args or "--help" in args or "-h" in args:  # a help page: in the language
+            language.localize_commands(self)
         with _ending_as_citychan():
             return super().make_context(info_name, args, parent, **extra)
 
@@ -64,14 +69,16 @@ def _usage_error(exc: typer.TyperException) -> NoReturn:
     if names:
         common.STATE.command = names[0]  # `warn update` reports as `warn`, as --output does
     command = " ".join(["citychan", *names])
-    common.finish(exc.format_message(), f"try '{command} --help'", exc.exit_code)
+    message = exc.format_message()
+    common.finish(message, N_("try '{command} --help'").format(command=command), exc.exit_code,
+                  localized=language.usage_message(message))
 
 
 app = typer.Typer(
     cls=_Citychan,
     name="citychan",
-    help="Publish the city's notices and danger warnings to its WhatsApp Channel and every "
-    "other channel its people use.",
+    help=N_("Publish the city's notices and danger warnings to its WhatsApp Channel and every "
+    "other channel its people use."),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -88,9 +95,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        False, "--version", callback=_version, is_eager=True, help=N_("Show the version and exit.")
     ),
-    debug: bool = typer.Option(False, "--debug", help="Show a full traceback on errors."),
+    debug: bool = typer.Option(False, "--debug", help=N_("Show a full traceback on errors.")),
 ) -> None:
     common.STATE.debug = debug
     common.route_warnings()

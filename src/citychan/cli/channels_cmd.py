@@ -9,6 +9,7 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ByOption, ConfigOption, OutputOption
+from citychan.i18n import N_
 
 
 def register(app: typer.Typer) -> None:
@@ -17,7 +18,7 @@ def register(app: typer.Typer) -> None:
 
 
 def channels(
-    test: bool = typer.Option(False, "--test", help="Run pre-flight checks (no posting)."),
+    test: bool = typer.Option(False, "--test", help=N_("Run pre-flight checks (no posting).")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -64,16 +65,16 @@ def _listing(cfg: Any) -> list[dict[str, Any]]:
 
 def retry(
     yes: bool = typer.Option(
-        False, "--yes", "-y", help="Resend where nothing can be proven, without asking."
+        False, "--yes", "-y", help=N_("Resend where nothing can be proven, without asking.")
     ),
-    list_only: bool = typer.Option(False, "--list", help="Only show what is unresolved."),
+    list_only: bool = typer.Option(False, "--list", help=N_("Only show what is unresolved.")),
     dismiss: list[str] | None = typer.Option(
-        None, "--dismiss", help="Close this delivery (id, or message hash prefix): it will "
-        "never go (removed channel, refused for good). Repeatable; recorded with who and why."),
+        None, "--dismiss", help=N_("Close this delivery (id, or message hash prefix): it will "
+        "never go (removed channel, refused for good). Repeatable; recorded with who and why.")),
     dismiss_failed: bool = typer.Option(
         False, "--dismiss-failed",
-        help="Close every failed delivery and every open one to a removed channel."),
-    reason: str | None = typer.Option(None, "--reason", help="Why it is closed (recorded)."),
+        help=N_("Close every failed delivery and every open one to a removed channel.")),
+    reason: str | None = typer.Option(None, "--reason", help=N_("Why it is closed (recorded).")),
     by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",

@@ -12,6 +12,9 @@ from typing import Any, NoReturn, TypeVar
 import typer
 
 from citychan.errors import CitychanError, ExitCode
+from citychan.i18n import N_, gettext, language, localize
+
+_ = gettext
 
 ENVELOPE_VERSION = 1
 # JSON escapes C0 controls itself; these it would write raw, though a terminal obeys C1
@@ -63,7 +66,8 @@ def route_warnings() -> None:
 
     def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
         if issubclass(category, PluginWarning):
-            typer.echo(f"Warning: {views.plain(message)}", err=True)
+            typer.echo(_("Warning: {message}").format(message=views.plain(localize(str(message)))),
+                       err=True)
         else:
             original(message, category, *args, **kwargs)
 
@@ -73,7 +77,7 @@ def route_warnings() -> None:
 
 def check_output(ctx: typer.Context, value: str) -> str:
     if value not in ("text", "json"):
-        raise typer.BadParameter("use 'text' or 'json'")
+        raise typer.BadParameter(_("use 'text' or 'json'"))
     top: Any = ctx  # `warn update` reports as `warn`, as its envelope does
     while top.parent is not None and top.parent.parent is not None:
         top = top.parent
@@ -85,33 +89,47 @@ def fail(exc: CitychanError) -> NoReturn:
     finish(exc.message, exc.hint, int(exc.exit_code))
 
 
-def finish(message: str, hint: str | None, code: int) -> NoReturn:
+def finish(message: str, hint: str | None, code: int, *, localized: str | None = None
+           ) -> NoReturn:
     """Every error ends here: one `Error:` line and maybe a `Hint:` line on stderr, made
-    safe for a terminal; with --output json also the envelope on stdout, with the exact
-    text; then the exit code."""
+    safe for a terminal, in the interface's language (``localized``, or the message's own
+    translation); with --output json also the envelope on stdout, with the exact English
+    text and the localized one; then the exit code."""
     from citychan.cli.views import plain
 
-    message = " ".join(message.split("\n"))
-    typer.echo(f"Error: {plain(message)}", err=True)
-    if hint:
-        typer.echo(f"Hint: {plain(hint)}", err=True)
+    shown = " ".join((localized or localize(message) or "").split("\n"))
+    shown_hint = localize(hint)
+    typer.echo(_("Error: {message}").format(message=plain(shown)), err=True)
+    if shown_hint:
+        typer.echo(_("Hint: {hint}").format(hint=plain(shown_hint)), err=True)
     if STATE.output == "json":  # a script reading stdout learns what went wrong, too
-        emit_json(STATE.command, False, {"error": {"message": message, "hint": hint}}, code)
+        emit_json(STATE.command, False, {"error": error_json(message, hint, shown)}, code)
     raise typer.Exit(code)
+
+
+def error_json(message: str, hint: str | None, shown: str | None = None) -> dict[str, Any]:
+    """An error for scripts: the English message and hint (stable, like the codes) and, when
+    the interface speaks another language, the same in it."""
+    error: dict[str, Any] = {"message": " ".join(str(message).split("\n")), "hint": hint}
+    if language() != "en":
+        error.update(message_localized=shown or localize(message),
+                     hint_localized=localize(hint))
+    return error
 
 
 def interrupted() -> NoReturn:
     """Ctrl-C, or Ctrl-D at a prompt."""
     if sys.stderr.isatty():
         typer.echo(err=True)  # the prompt's line ends before the message
-    finish("interrupted", "'citychan log' shows anything that went out",
+    finish(N_("interrupted"), N_("'citychan log' shows anything that went out"),
            int(ExitCode.INTERRUPTED))
 
 
 def crashed(exc: Exception) -> NoReturn:
     """A bug: one line, the full trace only with --debug (the caller re-raises then)."""
-    finish(f"internal error: {type(exc).__name__}: {exc}",
-           "run again with 'citychan --debug …' and report the traceback",
+    finish(N_("internal error: {error}: {detail}").format(
+               error=type(exc).__name__, detail=str(exc)),
+           N_("run again with 'citychan --debug …' and report the traceback"),
            int(ExitCode.INTERNAL))
 
 
@@ -167,7 +185,7 @@ def run_rejectable(action: Callable[[], T], command: str, output: str) -> T:
                     command,
                     False,
                     {"findings": [f.as_dict() for f in findings],
-                     "error": {"message": exc.message, "hint": exc.hint}},
+                     "error": error_json(exc.message, exc.hint)},
                     int(exc.exit_code),
                 )
                 STATE.output = "text"  # the envelope is out: fail() adds only the stderr line

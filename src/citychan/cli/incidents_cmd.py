@@ -8,6 +8,7 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
+from citychan.i18n import N_
 
 LIMIT_MAX = 100_000
 
@@ -18,7 +19,7 @@ def register(app: typer.Typer) -> None:
 
 def incidents(
     limit: int = typer.Option(
-        20, "--limit", "-n", min=1, max=LIMIT_MAX, help="How many incidents."),
+        20, "--limit", "-n", min=1, max=LIMIT_MAX, help=N_("How many incidents.")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:

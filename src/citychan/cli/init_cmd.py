@@ -8,6 +8,7 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import OutputOption
+from citychan.i18n import N_
 
 # user-facing texts of this command, in one place
 HELP_CITY = "The city's name (default: Bautzen, with its geography)."
@@ -23,11 +24,11 @@ STILL_MISSING = "Not set yet (left out, nothing made up): {what}"
 def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
-        path: Path = typer.Option(Path("citychan.toml"), "--path", help="Where to write it."),
+        path: Path = typer.Option(Path("citychan.toml"), "--path", help=N_("Where to write it.")),
         city: str | None = typer.Option(None, "--city", help=HELP_CITY),
         whatsapp: str | None = typer.Option(None, "--whatsapp", help=HELP_WHATSAPP),
         sender: str | None = typer.Option(None, "--sender", help=HELP_SENDER),
-        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+        force: bool = typer.Option(False, "--force", help=N_("Overwrite an existing file.")),
         output: OutputOption = "text",
     ) -> None:
         """Write a starter citychan.toml (offline channels, quiet hours, daily cap).

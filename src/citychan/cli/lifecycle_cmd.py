@@ -16,9 +16,10 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
+from citychan.i18n import N_
 
-Ref = typer.Argument(..., help="'latest', a delivery id from citychan log, or a message hash "
-                     "prefix (4+ hex digits).")
+Ref = typer.Argument(..., help=N_("'latest', a delivery id from citychan log, or a message hash "
+                     "prefix (4+ hex digits)."))
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +30,7 @@ def register(app: typer.Typer) -> None:
 
 def correct(
     ref: str = Ref,
-    file: Path = typer.Argument(..., help="The corrected message file."),
+    file: Path = typer.Argument(..., help=N_("The corrected message file.")),
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     by: ByOption = None,
@@ -53,7 +54,7 @@ def correct(
 
 def withdraw(
     ref: str = Ref,
-    reason: str = typer.Option(..., "--reason", help="Why it is withdrawn (shown to readers)."),
+    reason: str = typer.Option(..., "--reason", help=N_("Why it is withdrawn (shown to readers).")),
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     by: ByOption = None,

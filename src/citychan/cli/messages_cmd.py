@@ -16,6 +16,7 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
+from citychan.i18n import N_
 
 
 def register(app: typer.Typer) -> None:
@@ -25,7 +26,7 @@ def register(app: typer.Typer) -> None:
 
 
 def check(
-    files: list[Path] = typer.Argument(..., help="Message files (Markdown with front matter)."),
+    files: list[Path] = typer.Argument(..., help=N_("Message files (Markdown with front matter).")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -47,7 +48,7 @@ def check(
 
 
 def preview(
-    file: Path = typer.Argument(..., help="The message file."),
+    file: Path = typer.Argument(..., help=N_("The message file.")),
     channel: ChannelOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
@@ -89,17 +90,17 @@ def _preview_warning(file: Path, cfg: Any, only: Any, output: str) -> None:
 
 
 def post(
-    file: Path = typer.Argument(..., help="The message file."),
+    file: Path = typer.Argument(..., help=N_("The message file.")),
     channel: ChannelOption = None,
     dry_run: DryRunOption = False,
     yes: YesOption = False,
     force: bool = typer.Option(
         False, "--force",
-        help="Send again / past quiet hours, the daily cap and a near-duplicate (recorded)."
+        help=N_("Send again / past quiet hours, the daily cap and a near-duplicate (recorded).")
     ),
     at: str | None = typer.Option(
-        None, "--at", help="Send it later: '2026-12-07 07:00', '07.12.2026 07:00' or 'next' "
-        "(when quiet hours end); city time. Sent by 'citychan run-due'."),
+        None, "--at", help=N_("Send it later: '2026-12-07 07:00', '07.12.2026 07:00' or 'next' "
+        "(when quiet hours end); city time. Sent by 'citychan run-due'.")),
     by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",

@@ -10,6 +10,7 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
+from citychan.i18n import N_
 
 
 def register(app: typer.Typer) -> None:
@@ -18,24 +19,25 @@ def register(app: typer.Typer) -> None:
 
 def qr(
     out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="code.png, code.svg or poster.pdf (format by extension)."),
+            help=N_("code.png, code.svg or poster.pdf (format by extension).")),
     poster: bool | None = typer.Option(
-        None, "--poster/--plain", help="Poster (PDF only; the default for .pdf) or the bare code."),
+        None, "--poster/--plain",
+            help=N_("Poster (PDF only; the default for .pdf) or the bare code.")),
     size: str | None = typer.Option(None, "--size",
-                                    help="Printed width of the code itself, e.g. 5cm, 50mm, 2in."),
+            help=N_("Printed width of the code itself, e.g. 5cm, 50mm, 2in.")),
     distance: str | None = typer.Option(None, "--distance",
-                                        help="Reading distance, e.g. 2m: warns below distance/10."),
-    paper: str = typer.Option("a4", "--paper", help="Poster paper: a4, a5 or a6."),
+            help=N_("Reading distance, e.g. 2m: warns below distance/10.")),
+    paper: str = typer.Option("a4", "--paper", help=N_("Poster paper: a4, a5 or a6.")),
     logo: Path | None = typer.Option(
-        None, "--logo", help="Logo image (PNG/JPEG) for the centre of the code and the poster "
-        "header; raises error correction to H."),
-    logo_size: str = typer.Option("10%", "--logo-size", help="Share of the code the logo covers "
-                                  "(at most 15%)."),
-    url: str | None = typer.Option(None, "--url", help="Encode this https URL instead of the "
-                                   "config's subscribe url."),
-    fg: str = typer.Option("#000000", "--fg", help="Module colour (dark)."),
-    bg: str = typer.Option("#ffffff", "--bg", help="Background colour (light)."),
-    show: bool = typer.Option(False, "--show", help="Print the code in the terminal."),
+        None, "--logo", help=N_("Logo image (PNG/JPEG) for the centre of the code and the poster "
+        "header; raises error correction to H.")),
+    logo_size: str = typer.Option("10%", "--logo-size", help=N_("Share of the code the logo covers "
+                                  "(at most 15%).")),
+    url: str | None = typer.Option(None, "--url", help=N_("Encode this https URL instead of the "
+                                   "config's subscribe url.")),
+    fg: str = typer.Option("#000000", "--fg", help=N_("Module colour (dark).")),
+    bg: str = typer.Option("#ffffff", "--bg", help=N_("Background colour (light).")),
+    show: bool = typer.Option(False, "--show", help=N_("Print the code in the terminal.")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:

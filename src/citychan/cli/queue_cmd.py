@@ -9,11 +9,12 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ByOption, ConfigOption, OutputOption
+from citychan.i18n import N_
 
 queue_app = typer.Typer(
     name="queue",
-    help="Posts scheduled with 'citychan post FILE --at …', the next due first.\n\n"
-    "Examples:\n\n  citychan queue\n\n  citychan queue cancel 3",
+    help=N_("Posts scheduled with 'citychan post FILE --at …', the next due first.\n\n"
+    "Examples:\n\n  citychan queue\n\n  citychan queue cancel 3"),
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -27,7 +28,7 @@ def register(app: typer.Typer) -> None:
 @queue_app.callback()
 def queue(
     ctx: typer.Context,
-    everything: bool = typer.Option(False, "--all", help="Also posts sent or cancelled."),
+    everything: bool = typer.Option(False, "--all", help=N_("Also posts sent or cancelled.")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -51,7 +52,8 @@ def queue(
 
 @queue_app.command("cancel")
 def cancel(
-    ref: str = typer.Argument(..., help="The scheduled post's number, as 'citychan queue' shows."),
+    ref: str = typer.Argument(...,
+        help=N_("The scheduled post's number, as 'citychan queue' shows.")),
     by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",

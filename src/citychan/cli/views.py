@@ -12,6 +12,9 @@ from typing import Any
 
 import typer
 
+from citychan.i18n import N_, gettext, localize
+
+_ = gettext
 nullcontext = contextlib.nullcontext
 _SEV = {"error": "bold red", "warning": "yellow"}
 _STATUS = {
@@ -22,6 +25,11 @@ _STATUS = {
     "pending": "yellow",
     "dismissed": "dim",
 }
+# values of the library shown as words (statuses, severities, length units, a channel
+# type's source): marked here so that they are in the catalog, translated where shown
+SHOWN_WORDS = (N_("sent"), N_("failed"), N_("unknown"), N_("skipped"), N_("pending"),
+               N_("dismissed"), N_("error"), N_("warning"), N_("info"), N_("chars"),
+               N_("bytes"), N_("built-in"))
 
 
 # emoji=False: ":car:" in a title is text, not 🚗 (markup of another kind)
@@ -43,16 +51,16 @@ def styled(style: str, text: object) -> str:
 
 
 def status(value: object, note: str = "") -> str:
-    return styled(_STATUS.get(str(value), "white"), f"{value}{note}")
+    return styled(_STATUS.get(str(value), "white"), f"{_(str(value))}{note}")
 
 
 def findings_table(findings: list[Any], console: Any) -> None:
     for f in findings:
         where = esc(f" [{f.channel}]") if f.channel else ""  # [md] is not a style
-        hint = " " + styled("dim", f"— {f.hint}") if f.hint else ""  # "[city]" stays
+        hint = " " + styled("dim", f"— {localize(f.hint)}") if f.hint else ""  # "[city]" stays
         console.print(
-            f"  {styled(_SEV.get(str(f.severity), 'white'), f.severity)} {esc(f.code)} "
-            f"{esc(f.name)}{where}: {esc(f.message)}{hint}"
+            f"  {styled(_SEV.get(str(f.severity), 'white'), _(str(f.severity)))} {esc(f.code)} "
+            f"{esc(f.name)}{where}: {esc(localize(f.message))}{hint}"
         )
 
 
@@ -87,7 +95,7 @@ def checked(results: list[Any]) -> None:
     for r in results:
         if r.error:  # the error names the file itself when it is this one
             said = r.error.removeprefix(f"{r.path}: ")
-            console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(said)}")
+            console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(localize(said))}")
             if r.hint:
                 console.print(f"  {styled('dim', 'hint:')} {esc(r.hint)}")
             continue
@@ -99,7 +107,8 @@ def checked(results: list[Any]) -> None:
         )
         findings_table(r.findings, console)
     bad = sum(not r.ok for r in results)
-    console.print(f"\n{len(results) - bad} of {len(results)} file(s) ok.")
+    console.print("\n" + _("{ok} of {n} file(s) ok.").format(ok=len(results) - bad,
+                                                              n=len(results)))
 
 
 def formatted(r: Any, verb: str, unchanged: str) -> None:
@@ -131,9 +140,10 @@ def previews(plan: Any) -> None:
     for t in plan.targets:
         console.print(target_panel(t))
     for s in plan.skipped:
-        console.print(styled("dim", f"{s.name}: skipped — {s.reason}"))
+        console.print(styled("dim", _("{name}: skipped — {reason}").format(
+            name=s.name, reason=localize(s.reason))))
     if plan.findings:
-        console.print("Findings:")
+        console.print(_("Findings:"))
         findings_table(plan.findings, console)
 
 
@@ -145,7 +155,7 @@ def target_panel(t: Any, title: str | None = None) -> Any:
     return Panel(
         Text(plain(_as_sent(t), lines=True), overflow="fold"),
         title=esc(title or f"{t.name} ({t.capabilities.dialect}, {'+'.join(t.langs)})"),
-        subtitle=_length(t.length) + (" · summary + link" if t.summary_used else ""),
+        subtitle=_length(t.length) + (_(" · summary + link") if t.summary_used else ""),
         title_align="left",
         subtitle_align="right",
     )
@@ -154,24 +164,26 @@ def target_panel(t: Any, title: str | None = None) -> Any:
 def _as_sent(target: Any) -> str:
     """A separate title only where the channel has a title field; else the text carries it."""
     title = target.rendered.title if target.capabilities.title_field else None
-    return (f"Title: {title}\n\n" if title else "") + target.rendered.text
+    head = _("Title: {title}").format(title=title) + "\n\n" if title else ""
+    return head + target.rendered.text
 
 
 def _length(length: Any) -> str:
     if length is None:
         return ""
     if length.limit is None:
-        return f"{styled('green', length.size)} / no limit"
-    colour, note = ("red", " · too long") if length.over else ("green", "")
-    return f"{styled(colour, length.size)} / {esc(f'{length.limit} {length.unit}{note}')}"
+        no_limit = _("no limit")
+        return f"{styled('green', length.size)} / {no_limit}"
+    colour, note = ("red", _(" · too long")) if length.over else ("green", "")
+    return f"{styled(colour, length.size)} / {esc(f'{length.limit} {_(str(length.unit))}{note}')}"
 
 
 def confirm_plan(plan: Any) -> bool:
     err = err_console()
-    names = ", ".join(t.name for t in plan.targets) or "no channel"
+    names = ", ".join(t.name for t in plan.targets) or _("no channel")
     err.print(f"{styled('bold', plan.message.title)} → {esc(names)}")
     findings_table(plan.findings, err)
-    return typer.confirm("Post now?", default=False, err=True)
+    return typer.confirm(_("Post now?"), default=False, err=True)
 
 
 def report(rep: Any, findings: bool = True) -> None:
@@ -179,19 +191,21 @@ def report(rep: Any, findings: bool = True) -> None:
     if rep.findings and findings:
         findings_table(rep.findings, err_console())
     if rep.dry_run:
-        typer.echo(f"Dry run: '{plain(rep.title)}' passes the rules; nothing was sent.")
+        typer.echo(_("Dry run: '{title}' passes the rules; nothing was sent.").format(
+            title=plain(rep.title)))
         return
     if not sys.stdout.isatty():  # cron, CI, a pipe: plain lines, one per channel
         typer.echo(plain(rep.title))
         for r in rep.results:
-            cells = (r.channel, str(r.status), r.url or r.remote_id or "", r.error or "")
+            cells = (r.channel, _(str(r.status)), r.url or r.remote_id or "",
+                     localize(r.error) or "")
             typer.echo("  ".join(plain(c) for c in cells if c))
         return
     from rich.table import Table
 
     console = out_console()
     table = Table(title=esc(rep.title), title_justify="left")
-    for col in ("channel", "status", "length", "remote id / URL", "error"):
+    for col in (_("channel"), _("status"), _("length"), _("remote id / URL"), _("error")):
         table.add_column(col, overflow="fold")
     for r in rep.results:
         table.add_row(
@@ -199,7 +213,7 @@ def report(rep: Any, findings: bool = True) -> None:
             status(r.status),
             _length(r.length),
             esc(r.url or r.remote_id or ""),
-            esc(r.error or ""),
+            esc(localize(r.error) or ""),
         )
     console.print(table)
 
@@ -212,15 +226,16 @@ def warn_report(rep: Any, findings_shown: bool = False) -> None:
     err = err_console()
     for f in rep.cap_files or []:
         err.print(f"CAP: {esc(f)}")
-    err.print(f"Incident: {esc(rep.incident)} ({esc(rep.msg_type)} {esc(rep.identifier)})")
+    err.print(_("Incident: {incident} ({msg_type} {identifier})").format(
+        incident=esc(rep.incident), msg_type=esc(rep.msg_type), identifier=esc(rep.identifier)))
     typer.echo(plain(rep.incident))
 
 
 def resend_wanted(delivery: Any, why: str) -> bool:
     """`retry` asks about one delivery whose outcome cannot be proven."""
     return typer.confirm(
-        plain(f"#{delivery.id} '{delivery.title}' → {delivery.channel}: {why}.")
-        + " Send it again?",
+        plain(f"#{delivery.id} '{delivery.title}' → {delivery.channel}: {localize(why)}.")
+        + " " + _("Send it again?"),
         default=False,
         err=True,
     )
@@ -249,7 +264,7 @@ class Progress:
 
     def event(self, channel: str, what: str, detail: str) -> None:
         with self._lock:
-            self._state[channel] = f"{styled(_STATUS.get(what, 'cyan'), what)} {esc(detail)}"
+            self._state[channel] = f"{styled(_STATUS.get(what, 'cyan'), _(what))} {esc(detail)}"
             if self._live is None:
                 from rich.live import Live
 
@@ -270,9 +285,9 @@ class Progress:
 def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]]) -> None:
     from rich.table import Table
 
-    table = Table(title="Channels", title_justify="left")
-    cols = ["name", "type", "enabled", "kinds", "languages", "source"] + (
-        ["check"] if checks else []
+    table = Table(title=_("Channels"), title_justify="left")
+    cols = [_("name"), _("type"), _("enabled"), _("kinds"), _("languages"), _("source")] + (
+        [_("check")] if checks else []
     )
     for col in cols:
         table.add_column(col, overflow="fold")
@@ -280,26 +295,27 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
         cells = [esc(cell) for cell in (
             r["name"],
             r["type"],
-            "yes" if r["enabled"] else "no",
+            _("yes") if r["enabled"] else _("no"),
             ",".join(r["kinds"]),
-            ",".join(r["languages"]) or "all",
-            r["source"],
+            ",".join(r["languages"]) or _("all"),
+            _(r["source"]),
         )]
         if checks:
             c = checks.get(r["name"])
             cell = (
                 ""
                 if c is None
-                else styled("red", "; ".join(c["problems"]))
+                else styled("red", "; ".join(map(str, map(localize, c["problems"]))))
                 if not c["ok"]
-                else "[green]ok[/]"
+                else styled("green", _("ok"))
                 if c.get("checked", True)
-                else "[dim]config ok; this service has no check without posting[/]"
+                else styled("dim", _("config ok; this service has no check without posting"))
             )
             if c is not None and c.get("notes"):
-                cell += ("; " if cell else "") + esc("; ".join(c["notes"]))
+                cell += ("; " if cell else "") + esc("; ".join(map(str, map(localize, c["notes"]))))
             if c is not None and c.get("warnings"):
-                cell += ("; " if cell else "") + styled("yellow", "; ".join(c["warnings"]))
+                cell += ("; " if cell else "") + styled(
+                    "yellow", "; ".join(map(str, map(localize, c["warnings"]))))
             cells.append(cell)
         table.add_row(*cells)
     out_console().print(table)
@@ -311,35 +327,38 @@ def retry_table(rows: list[dict[str, Any]], list_only: bool, unasked: bool = Fal
 
     console = out_console()
     if not rows:
-        console.print("Nothing to retry: every delivery is resolved.")
+        console.print(_("Nothing to retry: every delivery is resolved."))
         return
-    table = Table(title="Unresolved deliveries" if list_only else "Retry", title_justify="left")
-    cols = ["#", "title", "channel", "status"] + ([] if list_only else ["action", "now", "detail"])
+    table = Table(title=_("Unresolved deliveries") if list_only else _("Retry"),
+                  title_justify="left")
+    cols = ["#", _("title"), _("channel"), _("status")] + (
+        [] if list_only else [_("action"), _("now"), _("detail")])
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in rows:
         cells = [esc(r["id"]), esc(r["title"]), esc(r["channel"]), esc(r["status"])]
         if not list_only:
-            cells += [esc(r["action"]), status(r["new_status"]), esc(r["detail"])]
+            cells += [esc(_(r["action"])), status(r["new_status"]), esc(localize(r["detail"]))]
         table.add_row(*cells)
     console.print(table)
     if unasked:
         err_console().print(
-            "Hint: without a terminal nobody was asked; look at the channel, then run "
-            "'citychan retry --yes' to resend what is left")
+            _("Hint: without a terminal nobody was asked; look at the channel, then run "
+              "'citychan retry --yes' to resend what is left"))
 
 
 def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
     """Open incidents with their expiry; overdue ones (no all-clear yet) stand out."""
     from rich.table import Table
 
-    table = Table(title="Open incidents", title_justify="left")
-    table.add_column("incident", no_wrap=True)  # copied into `warn update ID`: one piece
-    for col in ("level", "headline", "expires", "channels"):
+    table = Table(title=_("Open incidents"), title_justify="left")
+    table.add_column(_("incident"), no_wrap=True)  # copied into `warn update ID`: one piece
+    for col in (_("level"), _("headline"), _("expires"), _("channels")):
         table.add_column(col, overflow="fold")
     for i in incidents:
         expires = i["expires"][:16].replace("T", " ")
-        expires = (styled("bold red", f"{expires} OVERDUE: send the all-clear")
+        expires = (styled("bold red", _("{expires} OVERDUE: send the all-clear").format(
+                       expires=expires))
                    if i["overdue"] else esc(expires))
         table.add_row(esc(i["id"]), esc(i["level"]), esc(i["headline"]), expires,
                       esc(", ".join(i["channels"])))
@@ -357,7 +376,7 @@ def deliveries_table(result: dict[str, Any]) -> None:
         incidents_table(result["incidents"], console)
     rows = result["notices"] if "notices" in result else result["deliveries"]
     if not rows:
-        console.print(LOG_WORDS["empty"])
+        console.print(_(LOG_WORDS["empty"]))
         return
     if "notices" in result:
         notices_table(rows, result["timezone"], console)
@@ -431,16 +450,17 @@ def _detail_table(rows: list[dict[str, Any]], timezone: str, console: Any,
     for d in rows:
         where = _where(d["url"] or d["remote_id"] or "")
         if d["error"]:
-            where = f"{where} {d['error']}".strip()
+            where = f"{where} {localize(d['error'])}".strip()
         if d.get("dismissed_by"):
-            where = f"{where}; dismissed by {d['dismissed_by']}: {d['dismiss_reason']}"
+            where = f"{where}; " + _("dismissed by {who}: {reason}").format(
+                who=d["dismissed_by"], reason=d["dismiss_reason"])
         title = esc(d["title"]) + (styled("dim", f" (not a warning: {d['not_a_warning']})")
                                    if d.get("not_a_warning") else "")
         table.add_row(
             _local(d["created"], timezone),
             str(d["id"]),
             esc(d["channel"]),
-            status(d["status"], (" (forced)" if d["forced"] else "") + _life(d)),
+            status(d["status"], (_(" (forced)") if d["forced"] else "") + _life(d)),
             title,
             esc(where),
             esc(d.get("operator") or ""),
@@ -452,8 +472,9 @@ def _life(d: dict[str, Any]) -> str:
     """What a delivery did to an earlier one (issue 12), and whether its notice expired."""
     note = ""
     if d.get("purpose"):
-        note += f" · {d['purpose']} ({d.get('action')}) of #{d.get('relates_to')}"
-    return note + (" · expired" if d.get("expired") else "")
+        note += " · " + _("{purpose} ({action}) of #{id}").format(
+            purpose=_(str(d["purpose"])), action=_(str(d.get("action"))), id=d.get("relates_to"))
+    return note + (_(" · expired") if d.get("expired") else "")
 
 
 def _local(created: str, timezone: str) -> str:

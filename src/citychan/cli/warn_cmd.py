@@ -22,61 +22,64 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
+from citychan.i18n import N_
 
 # The options of a warning's texts, shared by `warn new` and `warn update`.
 Level = Annotated[str | None, typer.Option(
-    "--level", "-l", help="low | medium | high (niedrig | mittel | hoch).")]
+    "--level", "-l", help=N_("low | medium | high (niedrig | mittel | hoch)."))]
 Template = Annotated[str | None, typer.Option(
     "--template", "-t",
-    help="unwetter (sturm), hochwasser, grossbrand, bombe, kampfmittelfund, gasaustritt, "
-    "gefahrstoff, trinkwasser, stromausfall, polizeihinweis.")]
+    help=N_("unwetter (sturm), hochwasser, grossbrand, bombe, kampfmittelfund, gasaustritt, "
+    "gefahrstoff, trinkwasser, stromausfall, polizeihinweis."))]
 Time = Annotated[str | None, typer.Option(
-    "--time", help="The template's time, e.g. when a defusal starts (bombe): 14:00, "
-    "\"30.11.2026 09:00\", +2h.")]
+    "--time", help=N_("The template's time, e.g. when a defusal starts (bombe): 14:00, "
+    "\"30.11.2026 09:00\", +2h."))]
 Event = Annotated[str | None, typer.Option(
-    "--event", help="Event from the catalogue (e.g. hochwasser).")]
+    "--event", help=N_("Event from the catalogue (e.g. hochwasser)."))]
 Area = Annotated[str | None, typer.Option(
-    "--area", help="Affected area, in words, or the NAME of an [alerts.areas.NAME] preset.")]
+    "--area", help=N_("Affected area, in words, or the NAME of an [alerts.areas.NAME] preset."))]
 Headline = Annotated[str | None, typer.Option(
-    "--headline", help="Headline (starts with the level label).")]
+    "--headline", help=N_("Headline (starts with the level label)."))]
 Description = Annotated[str | None, typer.Option(
-    "--description", help="What happened, impact, who.")]
-Instruction = Annotated[str | None, typer.Option("--instruction", help="What people must do.")]
+    "--description", help=N_("What happened, impact, who."))]
+Instruction = Annotated[str | None, typer.Option("--instruction", help=N_("What people must do."))]
 Details = Annotated[str | None, typer.Option(
-    "--details", help="Details for the template's {details}.")]
+    "--details", help=N_("Details for the template's {details}."))]
 Expires = Annotated[str | None, typer.Option(
-    "--expires", help="6h, +90m, 23:00 (today or tomorrow), \"30.11.2026 06:00\" or ISO.")]
+    "--expires", help=N_("6h, +90m, 23:00 (today or tomorrow), \"30.11.2026 06:00\" or ISO."))]
 Exercise = Annotated[bool, typer.Option(
-    "--exercise", help="An exercise: CAP Exercise, texts prefixed ÜBUNG.")]
-Test = Annotated[bool, typer.Option("--test", help="A test: CAP Test, texts prefixed TEST.")]
+    "--exercise", help=N_("An exercise: CAP Exercise, texts prefixed ÜBUNG."))]
+Test = Annotated[bool, typer.Option("--test", help=N_("A test: CAP Test, texts prefixed TEST."))]
 CapOut = Annotated[str | None, typer.Option(
-    "--cap-out", help="Also write the CAP 1.2 document here (a file, or a folder: ends with "
-    "'/'); a dry run writes only this one.")]
+    "--cap-out", help=N_("Also write the CAP 1.2 document here (a file, or a folder: ends with "
+    "'/'); a dry run writes only this one."))]
 # A new warning's texts per language: German by default, the Sorbian counterpart with
 # --area-hsb or as the value "hsb:TEXT" (repeat the option).
 AreaByLang = Annotated[list[str] | None, typer.Option(
-    "--area", help='Affected area, in words (German; "hsb:TEXT" for the Sorbian one).')]
+    "--area", help=N_('Affected area, in words (German; "hsb:TEXT" for the Sorbian one).'))]
 InstructionByLang = Annotated[list[str] | None, typer.Option(
-    "--instruction", help='What people must do (German; "hsb:TEXT" for the Sorbian one).')]
+    "--instruction",
+    help=N_('What people must do (German; "hsb:TEXT" for the Sorbian one).'))]
 DetailsByLang = Annotated[list[str] | None, typer.Option(
-    "--details", help="Details for the template's {details} (German; \"hsb:TEXT\" for the "
-    "Sorbian ones).")]
-AreaHsb = Annotated[str | None, typer.Option("--area-hsb", help="The area in Sorbian.")]
+    "--details", help=N_("Details for the template's {details} (German; \"hsb:TEXT\" for the "
+    "Sorbian ones)."))]
+AreaHsb = Annotated[str | None, typer.Option("--area-hsb", help=N_("The area in Sorbian."))]
 InstructionHsb = Annotated[str | None, typer.Option(
-    "--instruction-hsb", help="What people must do, in Sorbian.")]
-DetailsHsb = Annotated[str | None, typer.Option("--details-hsb", help="The details in Sorbian.")]
+    "--instruction-hsb", help=N_("What people must do, in Sorbian."))]
+DetailsHsb = Annotated[str | None, typer.Option("--details-hsb",
+    help=N_("The details in Sorbian."))]
 OnlyLang = Annotated[list[str] | None, typer.Option(
-    "--only-lang", help="Emergency: send in this language only (e.g. de) while the "
-    "translation is missing; recorded as a finding.")]
+    "--only-lang", help=N_("Emergency: send in this language only (e.g. de) while the "
+    "translation is missing; recorded as a finding."))]
 File = Annotated[Path | None, typer.Argument(
-    help="A warning file (Markdown with front matter); without it, the options give the text.")]
+    help=N_("A warning file (Markdown with front matter); without it, the options give the text."))]
 Incident = Annotated[str, typer.Argument(
-    help="The incident id, as the first warning printed it (see 'citychan incidents'); "
-    "'latest' for the newest open one, or the event (hochwasser) when one of it is open.")]
+    help=N_("The incident id, as the first warning printed it (see 'citychan incidents'); "
+    "'latest' for the newest open one, or the event (hochwasser) when one of it is open."))]
 New = Annotated[bool, typer.Option(
-    "--new", help="A separate incident, even while one for the same event and area is open.")]
+    "--new", help=N_("A separate incident, even while one for the same event and area is open."))]
 Repeat = Annotated[bool, typer.Option(
-    "--repeat", help="Send the latest message again unchanged, on purpose (recorded).")]
+    "--repeat", help=N_("Send the latest message again unchanged, on purpose (recorded)."))]
 # issue 15 (review): where [review] required_for holds warnings, --urgent sends past review
 Urgent = Annotated[bool, typer.Option(
     "--urgent", help="Where warnings wait for a second operator (review.required_for): "
@@ -110,12 +113,12 @@ class _NewOrFollowUp(TyperGroup):
 warn_app = typer.Typer(
     cls=_NewOrFollowUp,
     name="warn",
-    help="Send a danger warning to every channel, then updates and the all-clear "
-    "(Entwarnung).\n\n"
-    "Examples:\n\n"
-    '  citychan warn --template hochwasser --level high --area "Spreeufer" --yes\n\n'
-    "  citychan warn update hochwasser-20261128T030500 --expires 6h\n\n"
-    "  citychan warn allclear hochwasser-20261128T030500",
+    help=N_("Send a danger warning to every channel, then updates and the all-clear "
+            "(Entwarnung).\n\n"
+            "Examples:\n\n"
+            '  citychan warn --template hochwasser --level high --area "Spreeufer" --yes\n\n'
+            "  citychan warn update hochwasser-20261128T030500 --expires 6h\n\n"
+            "  citychan warn allclear hochwasser-20261128T030500"),
     subcommand_metavar="[new] [FILE] [OPTIONS] | update INCIDENT … | allclear INCIDENT …",
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -237,7 +240,7 @@ def update(
 def allclear(
     incident: Incident,
     details: Annotated[str | None, typer.Option(
-        "--details", help="A sentence added to the German all-clear text.")] = None,
+        "--details", help=N_("A sentence added to the German all-clear text."))] = None,
     exercise: Exercise = False, test: Test = False, cap_out: CapOut = None,
     dry_run: DryRunOption = False, yes: YesOption = False, config: ConfigOption = None,
     output: OutputOption = "text", level: IgnoredLevel = None, template: IgnoredTemplate = None,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.links import clean_url, domain_allowed, link_problem
 from citychan.notices.fmt import date_list_items, escape_number
@@ -170,7 +171,8 @@ def link_findings(links: Iterable[str], allowed: tuple[str, ...]) -> list[Findin
         cleaned, removed = clean_url(url)
         if removed:
             out.append(
-                warning("CC203", f"tracking parameters removed ({', '.join(removed)}): {cleaned}")
+                warning("CC203", N_("tracking parameters removed ({names}): {url}").format(
+                    names=", ".join(removed), url=cleaned))
             )
     return out
 

@@ -13,6 +13,7 @@ from citychan.alerts import CapStatus, MsgType, Warning, level_info
 from citychan.alerts.cap import cap_scale
 from citychan.alerts.rules import REVIEW_CODE
 from citychan.findings import Finding, warning
+from citychan.i18n import N_
 from citychan.notices.target import Plan, Skip, Target
 
 # The words a German duty officer reads in the confirmation: no CAP English.
@@ -118,8 +119,8 @@ def fold_review(findings: list[Finding]) -> list[Finding]:
         return findings
     langs = [f.message.split(":", 1)[0] for f in review]
     parts = sum(len(f.message.split(_REVIEWED, 1)[-1].split(", ")) for f in review)
-    folded = warning(REVIEW_CODE, f"{parts} text part(s) in {', '.join(langs)} not yet "
-                                  "checked by a native speaker")
+    folded = warning(REVIEW_CODE, N_("{parts} text part(s) in {langs} not yet checked by a "
+                                     "native speaker").format(parts=parts, langs=", ".join(langs)))
     first = findings.index(review[0])
     others = [f for f in findings if f.code != REVIEW_CODE]
     return others[:first] + [folded] + others[first:]
