@@ -18,12 +18,14 @@ $(VENV)/.test-deps: $(BIN)/citychan
 	touch $@
 
 # never deletes citychan-out: it may hold a real store; run twice, the second run says
-# "already sent" (nothing is posted twice); `make clean` starts over
+# "already sent" (nothing is posted twice); `make clean` starts over. The poster links the
+# city's news page: with no config there is no WhatsApp channel to link (`citychan init`).
+# tests/docs/test_docs.py runs these recipe lines twice.
 demo: $(BIN)/citychan
 	$(BIN)/citychan post examples/strassensperrung.md --yes
 	$(BIN)/citychan post examples/wertstoffhof.md --yes
 	$(BIN)/citychan log
-	$(BIN)/citychan qr --out citychan-out/poster.pdf --poster
+	$(BIN)/citychan qr --out citychan-out/poster.pdf --poster --url https://www.bautzen.de/aktuelles
 	@echo
 	@echo "Look at: citychan-out/outbox/ (one file per message and channel)"
 	@echo "         citychan-out/feed/index.html (the website's front page; docs/website.md) and citychan-out/feed/feed.xml"

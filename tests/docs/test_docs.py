@@ -188,3 +188,35 @@ def test_runnable_example_exits_0(name: str, script: str, tmp_path: Path) -> Non
     assert result.returncode == 0, (
         f"{name} exited {result.returncode}\n--- script\n{script}--- stdout\n"
         f"{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}")
+
+
+def _demo_commands() -> list[str]:
+    """The citychan lines of the Makefile's `demo` recipe, as a shell runs them."""
+    lines, inside = [], False
+    for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("demo:"):
+            inside = True
+        elif inside and not line.startswith("\t"):
+            break
+        elif inside and "$(BIN)/citychan" in line:
+            lines.append(line.strip().replace("$(BIN)/", ""))
+    return lines
+
+
+def test_make_demo_runs_twice_and_the_second_run_sends_nothing_again(tmp_path: Path) -> None:
+    """The README's first command: `make demo` on a fresh machine, then once more."""
+    commands = _demo_commands()
+    assert any(c.startswith("citychan qr ") for c in commands), commands
+    citychan = Path(sys.executable).parent / "citychan"
+    work = tmp_path / "demo"
+    shutil.copytree(ROOT / "examples", work / "examples")
+    env = {"PATH": f"{citychan.parent}{os.pathsep}/usr/bin{os.pathsep}/bin",
+           "HOME": str(tmp_path), "LANG": "C.UTF-8", "COLUMNS": "120"}
+    outputs = []
+    for _ in range(2):
+        result = subprocess.run(["bash", "-e", "-c", "\n".join(commands)], cwd=work, env=env,
+                                capture_output=True, text=True, timeout=300, check=False)
+        assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+        outputs.append(result.stdout + result.stderr)
+    assert (work / "citychan-out" / "poster.pdf").stat().st_size > 1000
+    assert "already sent" in outputs[1]
