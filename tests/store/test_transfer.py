@@ -191,6 +191,9 @@ def test_a_store_that_cannot_be_reached_is_exit_2_and_nothing_is_sent(
 @pytest.mark.parametrize(("store", "says"), [
     ({"url": f"postgresql://citychan:{PASSWORD}@db.bautzen.local/citychan"},
      "must not hold a password"),
+    # the reviewer's case: a password in the query was refused but printed in the refusal
+    ({"url": f"postgresql://citychan@db.bautzen.local/citychan?password={PASSWORD}"},
+     "must not hold a password"),
     ({"url": "mysql://db.bautzen.local/citychan"}, "must start with postgresql://"),
     ({"url": "postgresql://citychan@db.bautzen.local"}, "names no database"),
     ({"password_env": PASSWORD_ENV}, "needs 'url'"),

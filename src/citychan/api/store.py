@@ -65,12 +65,22 @@ def migrate(config: Config) -> Moved:
         return Moved("", store.name, (), schema=store.schema_version(), before=before)
 
 
-def export_store(config: Config, file: str | Path) -> Moved:
-    """Every table of the store into ``file`` (JSON lines: a header, then one row a line)."""
+def export_store(config: Config, file: str | Path, *, force: bool = False) -> Moved:
+    """Every table of the store into ``file`` (JSON lines: a header, then one row a line).
+    An existing file is replaced only with ``force``, and never the store itself or the
+    config: a backup must not destroy what it backs up."""
     out = Path(file)
     if out.is_dir():
         raise UsageError(f"{out}: is a folder; name the export file",
                          hint="e.g. citychan store export backup-2026-11-30.jsonl")
+    if out.exists():
+        own = [p for p in (config.store_path, config.path) if p is not None]
+        if any(out.resolve() == p.resolve() for p in own if p.exists()):
+            raise UsageError(f"{out}: is citychan's own store or config; the export would "
+                             "replace it", hint="name a new file, e.g. backup-2026-11-30.jsonl")
+        if not force:
+            raise UsageError(f"{out}: exists already; nothing was written",
+                             hint="name a new file, or pass --force to replace it")
     with Store.open(config.store) as store:
         tables = export(store, out)
         return Moved(str(out), store.name, tuple(tables), schema=store.schema_version())

@@ -87,6 +87,7 @@ def migrate(config: ConfigOption = None, output: OutputOption = "text") -> None:
 @store_app.command("export")
 def export(
     file: Path = typer.Argument(..., help="The file to write (JSON lines)."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -99,7 +100,7 @@ def export(
     from citychan import api
     from citychan.api import store as store_api
 
-    moved = common.run(lambda: store_api.export_store(api.load(config), file))
+    moved = common.run(lambda: store_api.export_store(api.load(config), file, force=force))
     _moved("exported", moved.as_dict(), output)
 
 

@@ -67,13 +67,18 @@ def check_url(url: str) -> str | None:
 
 
 def without_password(url: str) -> str:
-    """``url`` with any password cut out (for messages about a URL a person typed)."""
+    """``url`` with any password cut out (for messages about a URL a person typed): the one
+    in ``user:password@`` and any ``password=``/``sslpassword=`` in the query."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.rsplit("@", 1)
-    user = (parts.username or "") + ":***@" if len(netloc) == 2 else ""
-    return urlunsplit(parts._replace(netloc=user + netloc[-1]))
+    netloc = parts.netloc
+    if parts.password is not None:
+        hostpart = netloc.rsplit("@", 1)
+        netloc = (parts.username or "") + ":***@" + hostpart[-1]
+    query = "&".join(
+        f"{key}=***" if "password" in key.lower() else item
+        for item in parts.query.split("&") if item
+        for key in [item.partition("=")[0]])
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 class Conflict(Exception):

@@ -166,13 +166,21 @@ def _from_export(path: Path, copy: Path) -> None:
                 marks = ",".join("?" * len(row))
                 tx.execute(f"INSERT INTO {table} ({','.join(row)}) VALUES ({marks})",
                            tuple(row.values()))
-    counted: dict[str, int] = {}
-    for table, _ in rows:
-        counted[table] = counted.get(table, 0) + 1
-    for table, meta in header["tables"].items():
-        if counted.get(table, 0) != meta.get("rows"):
-            raise StoreError(f"{path}: table {table} has {counted.get(table, 0)} rows, the "
-                             f"export's header says {meta.get('rows')}: the file is cut short")
+        counted: dict[str, int] = {}
+        for table, _ in rows:
+            counted[table] = counted.get(table, 0) + 1
+        for table, meta in header["tables"].items():
+            if counted.get(table, 0) != meta.get("rows"):
+                raise StoreError(
+                    f"{path}: table {table} has {counted.get(table, 0)} rows, the export's "
+                    f"header says {meta.get('rows')}: the file is cut short")
+            # the rows as read back must be those exported: an edited or damaged line is
+            # refused, not imported as the city's record
+            if digest(rows_of(store, table)) != meta.get("sha256"):
+                raise StoreError(
+                    f"{path}: table {table} differs from the content hash in the export's "
+                    "header: the file was changed or damaged after the export",
+                    hint="export again from the original store; nothing was imported")
 
 
 def _read_export(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
