@@ -171,3 +171,16 @@ def test_correct_and_withdraw_record_who_did_it(make_config: MakeConfig,
         rows = db.execute("SELECT purpose, operator FROM deliveries "
                           "WHERE purpose IS NOT NULL").fetchall()
     assert sorted(set(rows)) == [("correction", "k.lehmann"), ("withdrawal", "s.koch")]
+
+
+def test_a_correction_without_a_language_the_notice_went_out_in_is_refused(
+        make_config: MakeConfig, isolated: Path) -> None:
+    """Why: a copied file without its .hsb.md sibling dropped the Sorbian text everywhere."""
+    make_config(channels={"outbox": OUTBOX})
+    write(isolated / "n.md", "---\ntitle: Markt am Samstag\n---\nAm 12.12. ab 10 Uhr.\n")
+    write(isolated / "n.hsb.md", "---\ntitle: Wiki sobotu\n---\nDnja 12.12. wot 10.\n")
+    assert cli("post", "n.md", "--yes").code == 0
+    write(isolated / "fixed.md", "---\ntitle: Markt am Samstag\n---\nAm 13.12. ab 10 Uhr.\n")
+    run = cli("correct", "latest", "fixed.md", "--yes")
+    assert run.code == 2 and "has no text in hsb" in run.stderr and "fixed.hsb.md" in run.stderr
+    assert len(_rows(isolated)) == 1  # nothing was sent

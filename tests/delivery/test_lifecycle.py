@@ -156,3 +156,36 @@ def test_withdraw_on_expiry_deletes_once_after_the_notice_expired(
     assert json.loads(again.stdout)["result"]["results"] == []
     log = json.loads(cli("log", "--output", "json").stdout)["result"]["deliveries"]
     assert {(d["purpose"], d["status"]) for d in log[:2]} == {("expiry", "sent")}
+
+
+def test_a_correction_that_ends_with_exit_4_says_the_exact_retry_command(
+        make_config: MakeConfig, isolated: Path, fake: tuple[str, Service]) -> None:
+    url, service = fake
+    _setup(make_config, isolated, url)
+    service.statuses.clear()
+    run = cli("correct", "latest", "markt-richtig.md", "--yes", env=ENV)
+    assert run.code == 4 and "run: citychan retry" in run.stderr
+    as_json = cli("correct", "latest", "markt-richtig.md", "--yes", "--output", "json", env=ENV)
+    assert json.loads(as_json.stdout)["result"]["retry_command"] == "citychan retry"
+
+
+def test_a_withdrawal_after_a_correction_names_the_corrected_title(
+        make_config: MakeConfig, isolated: Path, fake: tuple[str, Service]) -> None:
+    url, service = fake
+    _setup(make_config, isolated, url, on_correction="follow-up")
+    write(isolated / "markt-titel.md", RIGHT.replace("Hauptmarkt", "Kornmarkt"))
+    assert cli("correct", "latest", "markt-titel.md", "--yes", env=ENV).code == 0
+    run = cli("withdraw", "latest", "--reason", "Der Markt fällt aus.", "--yes", "--output",
+              "json", env=ENV)
+    assert run.code == 0, run.stderr
+    assert json.loads(run.stdout)["result"]["title"].endswith("Kornmarkt")
+
+
+def test_a_withdrawal_reason_is_one_clean_line_readers_can_see(
+        make_config: MakeConfig, isolated: Path, fake: tuple[str, Service]) -> None:
+    url, service = fake
+    _setup(make_config, isolated, url)
+    for bad in ("bad\x1b[2Jreason", "x" * 501):
+        run = cli("withdraw", "latest", "--reason", bad, "--yes", env=ENV)
+        assert run.code == 2 and "--reason" in run.stderr and "Traceback" not in run.stderr
+    assert not service.calls("deleteMessage")

@@ -18,10 +18,11 @@ from citychan.delivery.lifecycle import (
     Purpose,
     carry_out,
     correction_steps,
+    current_title,
     expiry_steps,
     withdrawal_steps,
 )
-from citychan.delivery.posts import expiry_of
+from citychan.delivery.posts import expiry_of, post_from_json
 from citychan.delivery.publisher import publisher_for
 from citychan.errors import UsageError
 from citychan.kinds import Kind
@@ -90,6 +91,7 @@ def correct(
                                  hint="use citychan warn update")
             if msg.content_hash == message_hash:
                 raise UsageError(f"{path} is the notice as it went out: nothing to correct")
+            _same_languages(path, msg.langs, DeliveryStore(store), originals)
             plan.reject_if_errors()
             now = config.now()
             new = Post(message_id=msg.content_hash, channel="", kind=Kind(msg.kind),
@@ -115,6 +117,21 @@ def correct(
             return report
 
 
+def _same_languages(path: str | Path, langs: tuple[str, ...], deliveries: DeliveryStore,
+                    originals: list[Delivery]) -> None:
+    """A correction in fewer languages than the notice went out in would silently drop a
+    language's text from every channel (a copied file without its .hsb.md sibling)."""
+    posts = [deliveries.post_of(d.id) for d in originals]
+    went = {lang for raw in posts if raw for lang in post_from_json(raw).langs}
+    missing = sorted(went - set(langs))
+    if missing:
+        stem = Path(path).with_suffix("")
+        raise UsageError(
+            f"{path}: has no text in {', '.join(missing)}, which the notice went out in; the "
+            "correction would drop it everywhere",
+            hint=f"put the corrected {missing[0]} text beside it as {stem}.{missing[0]}.md")
+
+
 def withdraw(
     ref: str, reason: str, config: Config, *, dry_run: bool = False,
     confirm: Confirm | None = None, on_event: Event | None = None,
@@ -123,17 +140,17 @@ def withdraw(
     """Withdraw the notice ``ref`` names: deleted where the channel can, elsewhere a short
     withdrawal notice with ``reason``. A danger warning is refused (CAP Cancel instead)."""
     env = os.environ if env is None else env
-    reason = " ".join(reason.split())
-    if not reason:
+    if not " ".join(reason.split()):
         raise UsageError("--reason must say why the notice is withdrawn",
                          hint='citychan withdraw latest --reason "Termin entfällt"')
+    reason = operators.reason(reason) or ""  # readers see it: one line, no control characters
     with _notice(config, ref, writing=not dry_run) as (store, message_hash, originals):
         chosen = [config.channels[n] for n in _configured(config, originals)]
         with open_channels(config, chosen, offline=dry_run, env=dict(env)) as channels:
             caps = {n: ch.capabilities for n, ch in channels.items()}
             deliveries = DeliveryStore(store)
             steps = withdrawal_steps(deliveries, message_hash, caps, reason, config.now())
-            title = originals[0].title if originals else ""
+            title = current_title(deliveries, originals[0]) if originals else ""
             report = LifeReport(Purpose.WITHDRAWAL, message_hash, title, steps, dry_run=dry_run)
             if dry_run:
                 return report

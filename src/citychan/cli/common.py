@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -196,3 +197,10 @@ def run_rejectable(action: Callable[[], T], command: str, output: str) -> T:
             raise
 
     return run(guarded)
+
+
+def retry_command(config: Path | None) -> str:
+    """The exact `citychan retry` to run next, with the config the command used."""
+    import shlex
+
+    return "citychan retry" + (f" --config {shlex.quote(str(config))}" if config else "")

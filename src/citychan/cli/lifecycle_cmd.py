@@ -49,7 +49,7 @@ def correct(
     report = common.run(lambda: lifecycle.correct(
         ref, file, api.load(config), dry_run=dry_run, confirm=None if yes else _confirm,
         operator=by))
-    _show("correct", report, output)
+    _show("correct", report, output, config)
 
 
 def withdraw(
@@ -73,7 +73,7 @@ def withdraw(
     report = common.run(lambda: lifecycle.withdraw(
         ref, reason, api.load(config), dry_run=dry_run, confirm=None if yes else _confirm,
         operator=by))
-    _show("withdraw", report, output)
+    _show("withdraw", report, output, config)
 
 
 def expire(config: ConfigOption = None, output: OutputOption = "text") -> None:
@@ -113,15 +113,19 @@ def _confirm(report: Any) -> bool:
     return typer.confirm("Carry this out now?", default=False, err=True)
 
 
-def _show(command: str, report: Any, output: str) -> None:
+def _show(command: str, report: Any, output: str, config: Path | None = None) -> None:
     code = int(report.exit_code)
+    retry = common.retry_command(config) if code == 4 else None
     if output == "json":
-        common.emit_json(command, code == 0, report.as_dict(), code)
+        common.emit_json(command, code == 0, {**report.as_dict(), "retry_command": retry}, code)
     elif report.dry_run:
         _preview(report, views.out_console())
         typer.echo("Dry run: nothing was changed.")
     else:
         _table(report)
+        if retry:
+            views.err_console().print(f"Hint: to resolve what did not go out, run: "
+                                      f"{views.esc(retry)}")
     raise typer.Exit(code)
 
 

@@ -118,6 +118,14 @@ def correction_steps(
     return steps
 
 
+def current_title(deliveries: DeliveryStore, d: Delivery) -> str:
+    """The notice's title as readers last saw it on ``d``'s channel: the latest correction
+    that went out, else the original's."""
+    corrected = [r for r in deliveries.related(d.id)
+                 if r.purpose == str(Purpose.CORRECTION) and r.status is Status.SENT]
+    return corrected[-1].title if corrected else d.title
+
+
 def withdrawal_steps(
     deliveries: DeliveryStore, message_hash: str, caps: Mapping[str, Capabilities],
     reason: str, now: datetime, purpose: Purpose = Purpose.WITHDRAWAL,
@@ -136,7 +144,7 @@ def withdrawal_steps(
             continue
         raw = deliveries.post_of(d.id)
         old = post_from_json(raw) if raw else None
-        title = f"Zurückgezogen: {d.title}"
+        title = f"Zurückgezogen: {current_title(deliveries, d)}"
         rendered = short_notice(c.dialect, title, [reason])
         target = Target(d.channel, d.channel_type, c, old.langs if old else ("de",), rendered)
         base = Post(message_id=message_hash, channel=d.channel, kind=Kind(d.kind), title=title,
