@@ -149,8 +149,8 @@ def approve(config: Config, ref: str, *, operator: str | None = None,
         seen = _get_in(drafts, ref)
         if seen.author == who:
             raise UsageError(f"{seen.ref} was drafted by {who}: another operator must approve it",
-                             hint="ask a colleague to run: citychan review approve "
-                             f"{seen.ref} (or --by THEIR_NAME)")
+                             hint="ask a colleague to run, under their own login: "
+                             f"citychan review approve {seen.ref}")
         _open_or_fail(store, seen)
         claim = drafts.take(seen, who)
         if claim is None:
