@@ -185,3 +185,26 @@ def test_an_entries_json_of_before_is_taken_over_with_a_page_for_every_entry(
     assert (feed.path / "archiv" / "2026-10.html").is_file()
     ids = [e.id for e in feedparser.parse(feed.feed_file.read_bytes()).entries]
     assert ids == [feed.entry_id(mid(n)) for n in (7, 2, 1, 0)]  # the ids stay
+
+
+def test_pages_written_post_by_post_equal_the_pages_written_from_scratch(
+        tmp_path: Path) -> None:
+    # a post takes the unchanged entries' articles from the pages as they stand: after
+    # posts, a correction, a withdrawal and a month running onto its second page, every
+    # page must read exactly as writing them all anew (rebuild) makes them
+    feed = channel(tmp_path)
+    dec = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    for n in range(105):
+        feed.send(post(n, dec + timedelta(minutes=n)))
+    at = dec + timedelta(hours=5)
+    feed.edit(post(200, at, html="<p>Neu</p>", replaces=feed.entry_id(mid(3)), note="Ort"))
+    feed.edit(post(201, at, html="<p>Neuer</p>", replaces=feed.entry_id(mid(100)), note="Zeit"))
+    feed.delete(post(202, at, replaces=feed.entry_id(mid(101)), note="Irrtum"))
+    feed.send(post(300, at + timedelta(minutes=1)))
+    names = ["index.html", "archiv/2026-12.html", "archiv/2026-12-2.html"]
+    incremental = {n: (feed.path / n).read_text(encoding="utf-8") for n in names}
+    assert "korrigiert am" in incremental["index.html"]
+    assert "Zurückgezogen am" in incremental["index.html"]
+    assert "korrigiert am" in incremental["archiv/2026-12-2.html"]  # entry 3, on page 2
+    feed.rebuild()
+    assert {n: (feed.path / n).read_text(encoding="utf-8") for n in names} == incremental

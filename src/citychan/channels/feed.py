@@ -34,13 +34,17 @@ from citychan.channels.base import (
 from citychan.channels.feed_images import scaled_copies
 from citychan.channels.feed_pages import (
     FRONT_ENTRIES,
+    MONTH_PAGE,
     WARNING_BADGES,
     entry_page,
     entry_page_name,
     front_page,
     html_page,
     month_of,
+    month_page_name,
     month_pages,
+    old_articles,
+    reusable,
     status_lines,
     warning_badge,
     warning_state,
@@ -377,8 +381,12 @@ class FeedChannel:
         for month, changed_records in by_month.items():
             merged = merge_records(store.month(month), changed_records)
             write(store.month_file(month), dumps(merged))
+            before = -(-index["months"].get(month, 0) // MONTH_PAGE)  # its pages written last
+            old = old_articles((_read(self.path / month_page_name(month, n))
+                                for n in range(1, before + 1)), by_anchor)
             index["months"][month] = len(merged)
-            for name, text in month_pages(self.title, self.public_url, month, merged, at).items():
+            for name, text in month_pages(self.title, self.public_url, month, merged, at,
+                                          old).items():
                 write(self.path / name, text)
                 written.append(self.path / name)
         index["months"] = dict(sorted(index["months"].items(), reverse=True))
@@ -398,9 +406,12 @@ class FeedChannel:
         warnings.sort(key=lambda e: str(e["published"]), reverse=True)
         shown = {e["id"] for e in warnings}
         latest = [r for r in index["recent"] if not r.get("expired") and r["id"] not in shown]
-        entries = [full(r["anchor"]) or r for r in latest[:FRONT_ENTRIES]]
+        old = old_articles([_read(self.page_file)], fresh)
+        # only the entries whose article is not on the page as it stands are read in full
+        entries = [r if reusable(r, old) else full(r["anchor"]) or r
+                   for r in latest[:FRONT_ENTRIES]]
         write(self.page_file, front_page(self.title, self.public_url, warnings, entries,
-                                                list(index["months"]), at))
+                                         list(index["months"]), at, old))
         return self.page_file
 
     def _feeds(self, store: EntryStore, index: Mapping[str, Any],

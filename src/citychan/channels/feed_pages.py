@@ -9,7 +9,7 @@ opened from disk and served from ``public_url``."""
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -204,16 +204,39 @@ def article(e: Mapping[str, Any], public_url: str, root: str, now: datetime | No
             + (marks + "\n" if marks else "") + body + "</article>")
 
 
+def old_articles(pages: Iterable[str], fresh: Container[str]) -> dict[str, str]:
+    """The ``<article>`` of each entry on pages this module wrote before, by anchor, leaving
+    out the ``fresh`` entries (changed since): a post takes the others' as they are instead
+    of rendering them again. (An entry's text cannot hold an ``<article>`` of its own: the
+    Markdown is rendered without raw HTML, and every other text is escaped.)"""
+    out: dict[str, str] = {}
+    for text in pages:
+        for chunk in text.split('<article id="')[1:]:
+            anchor, _, rest = chunk.partition('"')
+            end = rest.find("</article>")
+            if end >= 0 and anchor not in fresh and anchor == esc(anchor):
+                out[anchor] = f'<article id="{anchor}"{rest[:end]}</article>'
+    return out
+
+
+def reusable(e: Mapping[str, Any], old: Mapping[str, str]) -> str | None:
+    """The entry's article as last written, if it cannot have changed since: any entry but a
+    warning (whose badge also follows the clock) that did not change itself."""
+    return old.get(str(e["anchor"])) if e["kind"] != "warning" else None
+
+
 def front_page(title: str, public_url: str, warnings: Sequence[Mapping[str, Any]],
                latest: Sequence[Mapping[str, Any]], months: Sequence[str],
-               now: datetime | None) -> str:
-    """``index.html``: the warnings in force on top, the latest entries, the archive."""
+               now: datetime | None, old: Mapping[str, str] | None = None) -> str:
+    """``index.html``: the warnings in force on top, the latest entries, the archive
+    (``old``: the articles of unchanged entries as last written, see :func:`old_articles`)."""
     top = ""
     if warnings:
         items = "\n".join(article(e, public_url, "", now, full=True) for e in warnings)
         top = (f'<section class="warnings" aria-labelledby="warnungen">\n'
                f'<h2 id="warnungen">Aktuelle Warnungen</h2>\n{items}\n</section>\n')
-    items = "\n".join(article(e, public_url, "", now, full=True) for e in latest)
+    items = "\n".join(reusable(e, old or {}) or article(e, public_url, "", now, full=True)
+                      for e in latest)
     body = items or "<p>Noch keine Meldungen.</p>"
     links = "\n".join(f'<li><a href="{month_page_name(m)}">{german_month(m)}</a></li>'
                       for m in months)
@@ -231,8 +254,10 @@ def front_page(title: str, public_url: str, warnings: Sequence[Mapping[str, Any]
 
 
 def month_pages(title: str, public_url: str, month: str,
-                records: Sequence[Mapping[str, Any]], now: datetime | None) -> dict[str, str]:
-    """The month's pages by file name: every entry of the month, newest first, in short."""
+                records: Sequence[Mapping[str, Any]], now: datetime | None,
+                old: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The month's pages by file name: every entry of the month, newest first, in short
+    (``old`` as for :func:`front_page`)."""
     chunks = [records[i:i + MONTH_PAGE] for i in range(0, len(records), MONTH_PAGE)] or [[]]
     pages = {}
     for number, chunk in enumerate(chunks, 1):
@@ -246,7 +271,8 @@ def month_pages(title: str, public_url: str, month: str,
                 f'<a href="../{month_page_name(month, n)}"'
                 + (' aria-current="page"' if n == number else "") + f">Seite {n}</a>"
                 for n in range(1, len(chunks) + 1)) + "</p></nav>\n"
-        items = "\n".join(article(r, public_url, "../", now, full=False) for r in chunk)
+        items = "\n".join(reusable(r, old or {}) or article(r, public_url, "../", now, full=False)
+                          for r in chunk)
         pages[name] = shell(heading, f"""<header>
 <h1>{esc(heading)}</h1>
 <p><a href="../index.html">Zur Startseite</a> · <a href="../feed.xml">Atom-Feed</a></p>
