@@ -18,6 +18,7 @@ from citychan.api.notices import planned, post
 from citychan.config import Config
 from citychan.delivery.publisher import Report
 from citychan.errors import CitychanError, StoreError, UsageError
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.message import load_message
 from citychan.notices.schedule import due_time
@@ -148,9 +149,10 @@ def approve(config: Config, ref: str, *, operator: str | None = None,
         drafts = DraftStore(store)
         seen = _get_in(drafts, ref)
         if seen.author == who:
-            raise UsageError(f"{seen.ref} was drafted by {who}: another operator must approve it",
-                             hint="ask a colleague to run: citychan review approve "
-                             f"{seen.ref} (or --by THEIR_NAME)")
+            raise UsageError(N_("{ref} was drafted by {who}: another operator must approve "
+                                "it").format(ref=seen.ref, who=who),
+                             hint=N_("ask a colleague to run: citychan review approve {ref} "
+                                     "(or --by THEIR_NAME)").format(ref=seen.ref))
         _open_or_fail(store, seen)
         claim = drafts.take(seen, who)
         if claim is None:
@@ -263,10 +265,13 @@ def _changed(config: Config, seen: Draft) -> str | None:
     try:
         now_hash = load_message(seen.path, config.city.languages).content_hash
     except CitychanError as exc:
-        return f"{name} cannot be read any more ({exc.message}); nothing was sent"
+        return N_("{name} cannot be read any more ({error}); nothing was sent").format(
+            name=name, error=exc.message)
     if now_hash != seen.message_hash:
-        return (f"{name} changed since it was drafted as {seen.ref} (was message "
-                f"{seen.message_hash[:12]}, now {now_hash[:12]}); nothing was sent")
+        return N_("{name} changed since it was drafted as {ref} (was message {was}, now "
+                  "{now}); nothing was sent").format(name=name, ref=seen.ref,
+                                                     was=seen.message_hash[:12],
+                                                     now=now_hash[:12])
     return None
 
 

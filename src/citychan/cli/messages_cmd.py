@@ -16,7 +16,9 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
-from citychan.i18n import N_
+from citychan.i18n import N_, gettext
+
+_ = gettext
 
 
 def register(app: typer.Typer) -> None:
@@ -138,8 +140,8 @@ def post(
     else:
         views.report(report)
         if retry:
-            views.err_console().print(f"Hint: to resolve what did not go out, run: "
-                                      f"{views.esc(retry)}")
+            views.err_console().print(views.esc(_(
+                "Hint: to resolve what did not go out, run: {command}").format(command=retry)))
     raise typer.Exit(code)
 
 
