@@ -85,7 +85,8 @@ def _tour(make_config: MakeConfig, isolated: Path) -> list[tuple[tuple[str, ...]
         (("correct", "latest", corrected, "--dry-run"), 0),
         (("withdraw", "latest", "--reason", "Die Sperrung entfällt.", "--dry-run"), 0),
         (("post", corrected, "--yes", "--at", "07.12.2026 07:00"), 0), (("queue",), 0),
-        (("queue", "cancel", "1"), 0), (("queue",), 0), (("run-due",), 0),
+        (("queue", "cancel", "1"), 0), (("queue", "cancel", "1"), 2), (("queue",), 0),
+        (("run-due",), 0),
         (("incidents",), 0), (("expire",), 0),
     ]
 
@@ -99,7 +100,8 @@ def _review_tour(make_config: MakeConfig, isolated: Path) -> list[tuple[tuple[st
         (("review",), 0), (("review", "show", "d1"), 0),
         (("review", "approve", "d1", "--by", "m.schulze"), 2),
         (("review", "reject", "d1", "--reason", "falsches Datum", "--by", "k.nowak"), 0),
-        (("review", "--all"), 0), (("log",), 0),
+        (("review", "reject", "d1", "--reason", "doppelt", "--by", "k.nowak"), 2),
+        (("review", "show", "d9"), 2), (("review", "--all"), 0), (("log",), 0),
     ]
 
 
