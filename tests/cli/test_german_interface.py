@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gettext
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from citychan import i18n
 from citychan.cli import app
 from tests.support.cli import cli
+from tests.support.clock import Clock
 from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig
 from tests.support.files import NOTICE, write
 
@@ -41,27 +42,77 @@ def german(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recording]:
     yield recording
 
 
-def _tour(make_config: MakeConfig, isolated: Path) -> list[tuple[str, ...]]:
+# a notice fmt would change: a value with ': ' in it, a line that starts with a date
+UNQUOTED = """---
+title: Achtung: Töpferstraße gesperrt
+---
+Die Töpferstraße ist gesperrt.
+
+24. November bis 3. Dezember
+"""
+CORRECTED = NOTICE.replace("3. bis 7. Dezember", "3. bis 8. Dezember")
+GROUPS = {"review": ("show", "approve", "reject"), "queue": ("cancel",),
+          "store": ("info", "migrate", "export", "import"), "warn": ("new", "update", "allclear")}
+
+
+def _tour(make_config: MakeConfig, isolated: Path) -> list[tuple[tuple[str, ...], int]]:
+    """Every command's --help, then the README tour and each newer command's own output, as
+    (arguments, the exit code it must end with: a command that failed early would hide the
+    strings it prints)."""
     make_config(channels={"outbox": OUTBOX}, alerts=ALERTS_TABLE)
     notice = str(write(isolated / "notice.md", NOTICE))
-    commands = [c.name for c in app.registered_commands] + ["warn", "queue"]
+    unquoted = str(write(isolated / "unquoted.md", UNQUOTED))
+    corrected = str(write(isolated / "corrected.md", CORRECTED))
+    commands = [c.name for c in app.registered_commands] + list(GROUPS)
+    helps = [("--help",), *((name, "--help") for name in commands if name),
+             *((group, sub, "--help") for group, subs in GROUPS.items() for sub in subs)]
     return [
-        ("--help",),
-        *((name, "--help") for name in commands if name),
-        ("warn", "update", "--help"), ("warn", "allclear", "--help"),
-        ("check", notice), ("preview", notice), ("post", notice, "--dry-run"),
-        ("post", notice, "--yes"), ("log",), ("channels",),
-        ("warn", "--template", "hochwasser", "--level", "high", "--area", "Spreeufer",
-         "--area-hsb", "Brjóh Sprjewje", "--dry-run"),
-        ("check", "--nope"), ("chek",), ("post",),
+        *((args, 0) for args in helps),
+        (("check", notice), 0), (("preview", notice), 0), (("post", notice, "--dry-run"), 0),
+        (("post", notice, "--yes"), 0), (("log",), 0), (("channels",), 0),
+        (("warn", "--template", "hochwasser", "--level", "high", "--area", "Spreeufer",
+          "--area-hsb", "Brjóh Sprjewje", "--dry-run"), 0),
+        (("check", "--nope"), 2), (("chek",), 2), (("post",), 2),
+        # the commands that came with issues 13-15
+        (("templates",), 0), (("config",), 0),
+        (("new", "strassensperrung", str(isolated / "sperrung.md"), "--date", "07.12.2026"), 0),
+        (("init", "--path", str(isolated / "neu.toml"), "--city", "Bautzen"), 0),
+        (("fmt", "--check", unquoted), 1), (("fmt", unquoted), 0), (("fmt", unquoted), 0),
+        (("review",), 0), (("store", "info"), 0), (("store", "migrate"), 0),
+        (("store", "export", str(isolated / "backup.jsonl")), 0),
+        (("log", "--detail"), 0), (("log", "latest"), 0),
+        (("log", "--since", "2d", "--status", "sent", "--kind", "info"), 0),
+        (("correct", "latest", corrected, "--dry-run"), 0),
+        (("withdraw", "latest", "--reason", "Die Sperrung entfällt.", "--dry-run"), 0),
+        (("post", corrected, "--yes", "--at", "07.12.2026 07:00"), 0), (("queue",), 0),
+        (("queue", "cancel", "1"), 0), (("queue", "cancel", "1"), 2), (("queue",), 0),
+        (("run-due",), 0),
+        (("incidents",), 0), (("expire",), 0),
     ]
 
 
+def _review_tour(make_config: MakeConfig, isolated: Path) -> list[tuple[tuple[str, ...], int]]:
+    """A city that reviews information: a draft, what it sends, its rejection, the log."""
+    make_config(channels={"outbox": OUTBOX}, review={"required_for": ["info"]})
+    notice = str(write(isolated / "notice.md", NOTICE))
+    return [
+        (("review",), 0), (("post", notice, "--yes", "--by", "m.schulze"), 0),
+        (("review",), 0), (("review", "show", "d1"), 0),
+        (("review", "approve", "d1", "--by", "m.schulze"), 2),
+        (("review", "reject", "d1", "--reason", "falsches Datum", "--by", "k.nowak"), 0),
+        (("review", "reject", "d1", "--reason", "doppelt", "--by", "k.nowak"), 2),
+        (("review", "show", "d9"), 2), (("review", "--all"), 0), (("log",), 0),
+    ]
+
+
+@pytest.mark.parametrize("tour", [_tour, _review_tour])
 def test_the_readme_tour_leaves_no_string_untranslated_in_german(
-        german: Recording, make_config: MakeConfig, isolated: Path) -> None:
-    for args in _tour(make_config, isolated):
-        run = cli(*args)
+        german: Recording, make_config: MakeConfig, isolated: Path, clock: Clock,
+        tour: Callable[[MakeConfig, Path], list[tuple[tuple[str, ...], int]]]) -> None:
+    for args, code in tour(make_config, isolated):
+        run = cli(*args, env={"COLUMNS": "200"})
         assert run.exception is None, (args, run.exception)
+        assert run.code == code, (args, run.code, run.stdout, run.stderr)
     assert not german.missing, f"untranslated in German: {sorted(german.missing)}"
 
 

@@ -16,6 +16,7 @@ from citychan import operators
 from citychan.api.notices import planned, post
 from citychan.config import Config
 from citychan.errors import CitychanError, ExitCode, RejectedError, UsageError
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.schedule import due_time
 from citychan.store.db import Store
@@ -43,9 +44,10 @@ def schedule(
                  now=due) as (p, _):
         pass
     if p.message.kind == Kind.WARNING:
-        raise UsageError(f"{p.message.path.name} is a danger warning: it is sent at once with "
-                         "'citychan warn', never scheduled",
-                         hint=f"send it with: citychan warn {p.message.path}")
+        raise UsageError(N_("{name} is a danger warning: it is sent at once with 'citychan "
+                            "warn', never scheduled").format(name=p.message.path.name),
+                         hint=N_("send it with: citychan warn {path}").format(
+                             path=p.message.path))
     p.reject_if_errors()
     channels = tuple(t.name for t in p.targets)
     with Store.open(config.store) as store:
@@ -53,9 +55,10 @@ def schedule(
         same = queue.waiting(p.message.content_hash)
         if same:
             raise UsageError(
-                f"{p.message.path.name} is already scheduled (#{same[0].id}, "
-                f"{_local(same[0], config):%Y-%m-%d %H:%M})",
-                hint=f"cancel it first: citychan queue cancel {same[0].id}")
+                N_("{name} is already scheduled (#{id}, {due})").format(
+                    name=p.message.path.name, id=same[0].id,
+                    due=f"{_local(same[0], config):%Y-%m-%d %H:%M}"),
+                hint=N_("cancel it first: citychan queue cancel {id}").format(id=same[0].id))
         return queue.add(str(p.message.path.resolve()), p.message.content_hash,
                          p.message.title, channels, due, force, who)
 
@@ -76,13 +79,14 @@ def cancel(config: Config, ref: str, *, operator: str | None = None) -> QueuedPo
         queue = QueueStore(store)
         entry = queue.get(entry_id)
         if entry is None:
-            raise UsageError(f"no scheduled post #{entry_id}", hint="see: citychan queue")
+            raise UsageError(N_("no scheduled post #{id}").format(id=entry_id),
+                             hint=N_("see: citychan queue"))
         if entry.state in (QueueState.SENT, QueueState.CANCELLED):
-            raise UsageError(f"#{entry_id} is already {entry.state}",
-                             hint="see: citychan queue --all")
+            raise UsageError(N_("#{id} is already {state}").format(
+                id=entry_id, state=N_(str(entry.state))), hint=N_("see: citychan queue --all"))
         if entry.state is QueueState.SENDING or not queue.cancel(entry, who):
-            raise UsageError(f"#{entry_id} is being sent right now; it cannot be cancelled",
-                             hint="see citychan log for its deliveries")
+            raise UsageError(N_("#{id} is being sent right now; it cannot be cancelled").format(
+                id=entry_id), hint=N_("see citychan log for its deliveries"))
         done = queue.get(entry_id)
         assert done is not None
         return done
@@ -153,7 +157,8 @@ _REF = re.compile(r"^#?(\d{1,12})$")
 def _ref(ref: str) -> int:
     m = _REF.match(ref.strip())
     if m is None:
-        raise UsageError(f"not a queue entry: {ref!r}", hint="give its number from: citychan queue")
+        raise UsageError(N_("not a queue entry: {ref!r}").format(ref=ref),
+                         hint=N_("give its number from: citychan queue"))
     return int(m.group(1))
 
 

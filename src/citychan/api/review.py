@@ -18,6 +18,7 @@ from citychan.api.notices import planned, post
 from citychan.config import Config
 from citychan.delivery.publisher import Report
 from citychan.errors import CitychanError, StoreError, UsageError
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.message import load_message
 from citychan.notices.schedule import due_time
@@ -62,8 +63,10 @@ def draft(
                  now=due or now) as (p, _):
         pass
     if p.message.kind == Kind.WARNING:
-        raise UsageError(f"{p.message.path.name} is a danger warning: 'citychan post' sends "
-                         "information only", hint=f"send it with: citychan warn {p.message.path}")
+        raise UsageError(N_("{name} is a danger warning: 'citychan post' sends information "
+                            "only").format(name=p.message.path.name),
+                         hint=N_("send it with: citychan warn {path}").format(
+                             path=p.message.path))
     p.reject_if_errors()
     with Store.open(config.store) as store:
         made = DraftStore(store).add(
@@ -73,9 +76,10 @@ def draft(
             forced=force, author=who)
         if made is None:
             (same, *_) = DraftStore(store).waiting(p.message.content_hash)
-            raise UsageError(f"{p.message.path.name} is already waiting for review "
-                             f"({same.ref}, drafted by {same.author})",
-                             hint=f"see: citychan review show {same.ref}")
+            raise UsageError(N_("{name} is already waiting for review ({ref}, drafted by "
+                                "{author})").format(name=p.message.path.name, ref=same.ref,
+                                                    author=same.author),
+                             hint=N_("see: citychan review show {ref}").format(ref=same.ref))
         return made
 
 
@@ -148,19 +152,21 @@ def approve(config: Config, ref: str, *, operator: str | None = None,
         drafts = DraftStore(store)
         seen = _get_in(drafts, ref)
         if seen.author == who:
-            raise UsageError(f"{seen.ref} was drafted by {who}: another operator must approve it",
-                             hint="ask a colleague to run, under their own login: "
-                             f"citychan review approve {seen.ref}")
+            raise UsageError(N_("{ref} was drafted by {who}: another operator must approve "
+                                "it").format(ref=seen.ref, who=who),
+                             hint=N_("ask a colleague to run, under their own login: "
+                                     "citychan review approve {ref}").format(ref=seen.ref))
         _open_or_fail(store, seen)
         claim = drafts.take(seen, who)
         if claim is None:
             _open_or_fail(store, _get_in(drafts, ref))
-            raise UsageError(f"{seen.ref} is being approved by someone else right now")
+            raise UsageError(N_("{ref} is being approved by someone else right now").format(
+                ref=seen.ref))
         problem = _changed(config, seen)
         if problem is not None:
             drafts.finish(seen.id, claim, DraftState.REFUSED, reason=problem)
-            raise UsageError(problem, hint="check the file, then draft it again: "
-                             "citychan post FILE")
+            raise UsageError(problem, hint=N_("check the file, then draft it again: "
+                                              "citychan post FILE"))
         try:
             if seen.due is not None and seen.due > config.now():
                 queued = _schedule(store, seen, who)
@@ -182,14 +188,15 @@ def reject(config: Config, ref: str, reason: str | None, *,
     it this way, too."""
     who, why = operators.operator(operator), operators.reason(reason)
     if why is None:
-        raise UsageError("review reject needs --reason", hint="say why, e.g. --reason "
-                         "'the date is wrong'")
+        raise UsageError(N_("review reject needs --reason"),
+                         hint=N_("say why, e.g. --reason 'the date is wrong'"))
     with Store.open(config.store) as store:
         drafts = DraftStore(store)
         seen = _get_in(drafts, ref)
         _open_or_fail(store, seen)
         if seen.state is DraftState.APPROVING or not drafts.reject(seen, who, why):
-            raise UsageError(f"{seen.ref} is being approved right now; it cannot be rejected")
+            raise UsageError(N_("{ref} is being approved right now; it cannot be "
+                                "rejected").format(ref=seen.ref))
         done = drafts.get(seen.id)
         assert done is not None
         return done
@@ -202,16 +209,18 @@ def urgent(config: Config, *, asked: bool, reason: str | None, dry_run: bool,
     before anything is sent. Without review of warnings, ``--urgent`` changes nothing."""
     why = operators.reason(reason)
     if asked and why is None:
-        raise UsageError("--urgent needs --reason", hint="say why it cannot wait for a "
-                         "second operator, e.g. --reason 'flood, river rising'")
+        raise UsageError(N_("--urgent needs --reason"), hint=N_(
+            "say why it cannot wait for a second operator, e.g. --reason 'flood, river rising'"))
     if why is not None and not asked:
-        raise UsageError("--reason is for --urgent", hint="leave it out, or add --urgent")
+        raise UsageError(N_("--reason is for --urgent"),
+                         hint=N_("leave it out, or add --urgent"))
     if dry_run or not holds(config, Kind.WARNING):
         return None
     if not asked or why is None:
-        raise UsageError("[review] required_for includes warnings: a second operator "
-                         "approves them, and a warning cannot wait as a draft",
-                         hint="send it now past review with --urgent --reason '…' (recorded)")
+        raise UsageError(N_("[review] required_for includes warnings: a second operator "
+                            "approves them, and a warning cannot wait as a draft"),
+                         hint=N_("send it now past review with --urgent --reason '…' "
+                                 "(recorded)"))
     with Store.open(config.store) as store:
         return DraftStore(store).record_urgent(title=what, author=operators.current(),
                                                reason=why)
@@ -223,14 +232,16 @@ _REF = re.compile(r"^(?:d|#)?(\d{1,12})$", re.IGNORECASE)
 def _number(ref: str) -> int:
     m = _REF.match(ref.strip())
     if m is None:
-        raise UsageError(f"not a draft: {ref!r}", hint="give its ref from: citychan review")
+        raise UsageError(N_("not a draft: {ref!r}").format(ref=ref),
+                         hint=N_("give its ref from: citychan review"))
     return int(m.group(1))
 
 
 def _get(config: Config, ref: str) -> Draft:
     number = _number(ref)
     if not config.store.exists():
-        raise UsageError(f"no draft d{number}", hint="see: citychan review")
+        raise UsageError(N_("no draft d{number}").format(number=number),
+                         hint=N_("see: citychan review"))
     with Store.open_for_reading(config.store) as store:
         return _get_in(DraftStore(store), ref)
 
@@ -239,7 +250,8 @@ def _get_in(drafts: DraftStore, ref: str) -> Draft:
     number = _number(ref)
     found = drafts.get(number)
     if found is None or found.state is DraftState.URGENT:  # a record, not a draft
-        raise UsageError(f"no draft d{number}", hint="see: citychan review --all")
+        raise UsageError(N_("no draft d{number}").format(number=number),
+                         hint=N_("see: citychan review --all"))
     return found
 
 
@@ -250,11 +262,12 @@ def _open_or_fail(store: Store, seen: Draft) -> None:
     if seen.state is DraftState.APPROVING:
         if not store.owner_alive(seen.claim):
             return
-        raise UsageError(f"{seen.ref} is being approved by {seen.reviewer} right now",
-                         hint="see: citychan review --all")
-    by = f" by {seen.reviewer}" if seen.reviewer else ""
-    raise UsageError(f"{seen.ref} is already {seen.state}{by}",
-                     hint="see: citychan review --all")
+        raise UsageError(N_("{ref} is being approved by {who} right now").format(
+            ref=seen.ref, who=seen.reviewer), hint=N_("see: citychan review --all"))
+    done = (N_("{ref} is already {state} by {who}") if seen.reviewer
+            else N_("{ref} is already {state}"))
+    raise UsageError(done.format(ref=seen.ref, state=N_(str(seen.state)), who=seen.reviewer),
+                     hint=N_("see: citychan review --all"))
 
 
 def _changed(config: Config, seen: Draft) -> str | None:
@@ -263,10 +276,13 @@ def _changed(config: Config, seen: Draft) -> str | None:
     try:
         now_hash = load_message(seen.path, config.city.languages).content_hash
     except CitychanError as exc:
-        return f"{name} cannot be read any more ({exc.message}); nothing was sent"
+        return N_("{name} cannot be read any more ({error}); nothing was sent").format(
+            name=name, error=exc.message)
     if now_hash != seen.message_hash:
-        return (f"{name} changed since it was drafted as {seen.ref} (was message "
-                f"{seen.message_hash[:12]}, now {now_hash[:12]}); nothing was sent")
+        return N_("{name} changed since it was drafted as {ref} (was message {was}, now "
+                  "{now}); nothing was sent").format(name=name, ref=seen.ref,
+                                                     was=seen.message_hash[:12],
+                                                     now=now_hash[:12])
     return None
 
 
@@ -275,8 +291,9 @@ def _schedule(store: Store, seen: Draft, who: str) -> QueuedPost:
     queue = QueueStore(store)
     same = queue.waiting(seen.message_hash)
     if same:
-        raise UsageError(f"{Path(seen.path).name} is already scheduled (#{same[0].id})",
-                         hint=f"cancel it first: citychan queue cancel {same[0].id}")
+        raise UsageError(N_("{name} is already scheduled (#{id})").format(
+            name=Path(seen.path).name, id=same[0].id),
+            hint=N_("cancel it first: citychan queue cancel {id}").format(id=same[0].id))
     return queue.add(seen.path, seen.message_hash, seen.title, seen.channels, seen.due,
                      seen.forced, who)
 

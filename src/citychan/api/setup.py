@@ -23,6 +23,7 @@ from citychan.config import (
 )
 from citychan.errors import UsageError
 from citychan.fsutil import atomic_write
+from citychan.i18n import N_
 from citychan.qr.encode import check_url
 
 BAUTZEN = "Bautzen"
@@ -150,13 +151,13 @@ def init(path: Path, *, force: bool = False, starter: Starter | None = None) -> 
 
 
 _WHY = {
-    ConfigReason.OPTION: "given with --config",
-    ConfigReason.ENV: "named by $CITYCHAN_CONFIG",
-    ConfigReason.LOCAL: "citychan.toml in the current folder",
-    ConfigReason.USER: "the user's config (no --config, no $CITYCHAN_CONFIG, no "
-                       "./citychan.toml here)",
-    ConfigReason.DEFAULT: "no --config, no $CITYCHAN_CONFIG, no ./citychan.toml and no "
-                          "user config: offline outbox and feed under ./citychan-out/",
+    ConfigReason.OPTION: N_("given with --config"),
+    ConfigReason.ENV: N_("named by $CITYCHAN_CONFIG"),
+    ConfigReason.LOCAL: N_("citychan.toml in the current folder"),
+    ConfigReason.USER: N_("the user's config (no --config, no $CITYCHAN_CONFIG, no "
+                          "./citychan.toml here)"),
+    ConfigReason.DEFAULT: N_("no --config, no $CITYCHAN_CONFIG, no ./citychan.toml and no "
+                             "user config: offline outbox and feed under ./citychan-out/"),
 }
 
 

@@ -8,12 +8,15 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import OutputOption
+from citychan.i18n import N_, gettext
+
+_ = gettext
 
 # the command's words in one place (for translation)
-WOULD_CHANGE = "would change"
-CHANGED = "changed"
-UNCHANGED = "nothing to change"
-SUMMARY = "{changed} of {total} file(s) {verb}."
+WOULD_CHANGE = N_("would change")
+CHANGED = N_("changed")
+UNCHANGED = N_("nothing to change")
+SUMMARY = N_("{changed} of {total} file(s) {verb}.")
 
 
 def register(app: typer.Typer) -> None:
@@ -21,9 +24,9 @@ def register(app: typer.Typer) -> None:
 
 
 def fmt(
-    files: list[Path] = typer.Argument(..., help="Notice files (Markdown with front matter)."),
+    files: list[Path] = typer.Argument(..., help=N_("Notice files (Markdown with front matter).")),
     check: bool = typer.Option(
-        False, "--check", help="Change nothing; exit 1 when a file would change (for CI)."),
+        False, "--check", help=N_("Change nothing; exit 1 when a file would change (for CI).")),
     output: OutputOption = "text",
 ) -> None:
     """Fix what YAML and Markdown would misread, in place; nothing else changes.
@@ -43,7 +46,7 @@ def fmt(
         common.emit_json("fmt", code == 0, {"files": [r.as_dict() for r in results]}, code)
         raise typer.Exit(code)
     for r in results:
-        views.formatted(r, WOULD_CHANGE if check else CHANGED, UNCHANGED)
+        views.formatted(r, _(WOULD_CHANGE if check else CHANGED), _(UNCHANGED))
     verb = WOULD_CHANGE if check else CHANGED
-    typer.echo(SUMMARY.format(changed=changed, total=len(results), verb=verb))
+    typer.echo(_(SUMMARY).format(changed=changed, total=len(results), verb=_(verb)))
     raise typer.Exit(code)

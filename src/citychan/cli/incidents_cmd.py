@@ -8,7 +8,18 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
-from citychan.i18n import N_
+from citychan.i18n import N_, gettext
+
+_ = gettext
+TEXT = {
+    "none": N_("No incidents yet."),
+    "title": N_("Incidents (open first, newest first)"),
+    "repeat": N_(" (repeat)"),
+    "overdue": N_("until {expires} OVERDUE: send the all-clear"),
+    "until": N_("until {expires}"),
+    "last": N_("last: {said}"),
+    "local": N_("Times are {tz} local time."),
+}
 
 LIMIT_MAX = 100_000
 
@@ -55,25 +66,26 @@ def _table(rows: list[dict[str, Any]], timezone: str) -> None:
     never cut or wrapped, whatever the terminal's width), then what, where and when."""
     console = views.out_console()
     if not rows:
-        console.print("No incidents yet.")
+        console.print(_(TEXT["none"]))
         return
-    console.print("Incidents (open first, newest first)")
+    console.print(_(TEXT["title"]))
     for i in rows:
         last = i["last_message"] or {}
-        said = f"{last.get('msg_type', '')}{' (repeat)' if last.get('repeat') else ''}"
+        said = f"{last.get('msg_type', '')}{_(TEXT['repeat']) if last.get('repeat') else ''}"
         when = _local(last["sent"], timezone) if last else ""
         expires = _local(i["expires"], timezone)
-        until = (views.styled("bold red", f"until {expires} OVERDUE: send the all-clear")
-                 if i["overdue"] else views.esc(f"until {expires}"))
+        until = (views.styled("bold red", _(TEXT["overdue"]).format(expires=expires))
+                 if i["overdue"] else views.esc(_(TEXT["until"]).format(expires=expires)))
         console.print()
         console.print(f"{views.styled('bold', i['id'])}  "
-                      f"{views.styled(_STATE_STYLE.get(i['state'], 'white'), i['state'])}",
+                      f"{views.styled(_STATE_STYLE.get(i['state'], 'white'), _(i['state']))}",
                       soft_wrap=True)
         console.print(f"  {views.esc(i['event_name'])}, {views.esc(i['level'] or '')}: "
                       f"{views.esc(i['area'])}")
-        console.print(f"  last: {views.esc(f'{said} {when}' if last else '-')} · {until}")
+        last_line = _(TEXT["last"]).format(said=f"{said} {when}" if last else "-")
+        console.print(f"  {views.esc(last_line)} · {until}")
     console.print()
-    console.print(views.styled("dim", f"Times are {timezone} local time."))
+    console.print(views.styled("dim", _(TEXT["local"]).format(tz=timezone)))
 
 
 def _local(when: str, timezone: str) -> str:

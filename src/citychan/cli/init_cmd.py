@@ -8,17 +8,19 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import OutputOption
-from citychan.i18n import N_
+from citychan.i18n import N_, gettext
+
+_ = gettext
 
 # user-facing texts of this command, in one place
-HELP_CITY = "The city's name (default: Bautzen, with its geography)."
-HELP_WHATSAPP = "The WhatsApp Channel invite link (https://whatsapp.com/channel/…)."
-HELP_SENDER = "The CAP sender of warnings: the city's e-mail address."
-ASK_CITY = "City name"
-ASK_WHATSAPP = "WhatsApp Channel invite link (empty: set it later)"
-ASK_SENDER = "CAP sender for warnings, e.g. warnung@bautzen.de (empty: set it later)"
-WROTE = "Wrote {path}. Add your channels, then: citychan config, citychan check FILE"
-STILL_MISSING = "Not set yet (left out, nothing made up): {what}"
+HELP_CITY = N_("The city's name (default: Bautzen, with its geography).")
+HELP_WHATSAPP = N_("The WhatsApp Channel invite link (https://whatsapp.com/channel/…).")
+HELP_SENDER = N_("The CAP sender of warnings: the city's e-mail address.")
+ASK_CITY = N_("City name")
+ASK_WHATSAPP = N_("WhatsApp Channel invite link (empty: set it later)")
+ASK_SENDER = N_("CAP sender for warnings, e.g. warnung@bautzen.de (empty: set it later)")
+WROTE = N_("Wrote {path}. Add your channels, then: citychan config, citychan check FILE")
+STILL_MISSING = N_("Not set yet (left out, nothing made up): {what}")
 
 
 def register(app: typer.Typer) -> None:
@@ -43,10 +45,10 @@ def register(app: typer.Typer) -> None:
         from citychan.api import setup
 
         if output == "text" and common.is_interactive():
-            city = city if city is not None else _ask(ASK_CITY, setup.BAUTZEN)
-            whatsapp = whatsapp if whatsapp is not None else _ask(ASK_WHATSAPP, "")
+            city = city if city is not None else _ask(_(ASK_CITY), setup.BAUTZEN)
+            whatsapp = whatsapp if whatsapp is not None else _ask(_(ASK_WHATSAPP), "")
             default = setup.BAUTZEN_SENDER if city.casefold() == "bautzen" else ""
-            sender = sender if sender is not None else _ask(ASK_SENDER, default)
+            sender = sender if sender is not None else _ask(_(ASK_SENDER), default)
         starter = setup.Starter(city, whatsapp or None, sender or None)
         written = common.run(lambda: setup.init(path, force=force, starter=starter))
         data = setup.starter_config(starter)
@@ -55,9 +57,9 @@ def register(app: typer.Typer) -> None:
         if output == "json":
             common.emit_json("init", True, {"path": str(written), "missing": missing})
             return
-        typer.echo(WROTE.format(path=views.plain(written)))
+        typer.echo(_(WROTE).format(path=views.plain(written)))
         if missing:
-            typer.echo(STILL_MISSING.format(what=", ".join(missing)))
+            typer.echo(_(STILL_MISSING).format(what=", ".join(missing)))
 
 
 def _ask(question: str, default: str) -> str:

@@ -16,7 +16,20 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
-from citychan.i18n import N_
+from citychan.i18n import N_, gettext, localize
+
+_ = gettext
+TEXT = {
+    "feed": N_("{name}: feed written again (expired notices marked)"),
+    "nothing_expired": N_("Nothing expired since the last run."),
+    "not_a_terminal": N_("not a terminal: pass --yes to change it without confirmation"),
+    "confirm": N_("Carry this out now?"),
+    "dry_run": N_("Dry run: nothing was changed."),
+    "correction": N_("Correction of '{title}' ({message})"),
+    "withdrawal": N_("Withdrawal of '{title}' ({message})"),
+    "of": N_(" of {remote_id}"),
+}
+COLUMNS = (N_("channel"), N_("how"), N_("status"), N_("remote id / URL"), N_("error"))
 
 Ref = typer.Argument(..., help=N_("'latest', a delivery id from citychan log, or a message hash "
                      "prefix (4+ hex digits)."))
@@ -93,11 +106,11 @@ def expire(config: ConfigOption = None, output: OutputOption = "text") -> None:
                          int(report.exit_code))
         raise typer.Exit(int(report.exit_code))
     for name in refreshed:
-        typer.echo(f"{name}: feed written again (expired notices marked)")
+        typer.echo(_(TEXT["feed"]).format(name=name))
     if report.results:
         _table(report)
     elif not refreshed:
-        typer.echo("Nothing expired since the last run.")
+        typer.echo(_(TEXT["nothing_expired"]))
     raise typer.Exit(int(report.exit_code))
 
 
@@ -105,12 +118,12 @@ def _need_yes(yes: bool, dry_run: bool) -> None:
     from citychan.errors import UsageError
 
     if not (yes or dry_run or common.is_interactive()):
-        common.fail(UsageError("not a terminal: pass --yes to change it without confirmation"))
+        common.fail(UsageError(TEXT["not_a_terminal"]))
 
 
 def _confirm(report: Any) -> bool:
     _preview(report, views.err_console())
-    return typer.confirm("Carry this out now?", default=False, err=True)
+    return typer.confirm(_(TEXT["confirm"]), default=False, err=True)
 
 
 def _show(command: str, report: Any, output: str, config: Path | None = None) -> None:
@@ -120,25 +133,24 @@ def _show(command: str, report: Any, output: str, config: Path | None = None) ->
         common.emit_json(command, code == 0, {**report.as_dict(), "retry_command": retry}, code)
     elif report.dry_run:
         _preview(report, views.out_console())
-        typer.echo("Dry run: nothing was changed.")
+        typer.echo(_(TEXT["dry_run"]))
     else:
         _table(report)
         if retry:
-            views.err_console().print(f"Hint: to resolve what did not go out, run: "
-                                      f"{views.esc(retry)}")
+            views.retry_hint(retry)
     raise typer.Exit(code)
 
 
 def _preview(report: Any, console: Any) -> None:
     """What each channel will get: the edit, deletion or follow-up, with its text."""
-    what = "Correction" if str(report.purpose) == "correction" else "Withdrawal"
-    console.print(views.styled("bold", f"{what} of '{report.title}' "
-                               f"({report.message_hash[:12]})"))
+    what = TEXT["correction" if str(report.purpose) == "correction" else "withdrawal"]
+    console.print(views.styled("bold", _(what).format(title=report.title,
+                                                     message=report.message_hash[:12])))
     for step in report.steps:
-        line = f"{step.original.channel}: {step.how}"
+        line = f"{step.original.channel}: {_(step.how)}"
         if step.original.remote_id and step.how in ("edit", "delete"):
-            line += f" of {step.original.remote_id}"
-        console.print(views.esc(line + (f" — {step.reason}" if step.reason else "")))
+            line += _(TEXT["of"]).format(remote_id=step.original.remote_id)
+        console.print(views.esc(line + (f" — {localize(step.reason)}" if step.reason else "")))
         if step.post is not None and step.how != "delete":
             console.print(views.esc("    " + step.post.rendered.text.replace("\n", "\n    "),
                                     lines=True))
@@ -154,10 +166,10 @@ def _table(report: Any) -> None:
     from rich.table import Table
 
     table = Table(title=views.esc(report.title), title_justify="left")
-    for col in ("channel", "how", "status", "remote id / URL", "error"):
-        table.add_column(col, overflow="fold")
+    for col in COLUMNS:
+        table.add_column(_(col), overflow="fold")
     for r in report.results:
-        table.add_row(views.esc(r.channel), views.esc(report.how(r.channel)),
+        table.add_row(views.esc(r.channel), views.esc(_(report.how(r.channel))),
                       views.status(r.status), views.esc(r.url or r.remote_id or ""),
-                      views.esc(r.error or ""))
+                      views.esc(localize(r.error) or ""))
     views.out_console().print(table)

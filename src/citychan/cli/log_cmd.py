@@ -9,16 +9,18 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
+from citychan.i18n import N_
 
 LIMIT_MAX = 100_000  # a number SQLite takes; more deliveries than any terminal shows
 # user-facing texts of this command, in one place
-HELP_REF = "One notice's history: a message hash prefix, 'latest' or a delivery id."
-HELP_LIMIT = "How many notices (with --detail: deliveries)."
-HELP_DETAIL = "One row per delivery (and the per-delivery JSON of before)."
-HELP_SINCE = "Only since then: 2d, 12h, 29.11.2026 or 2026-11-29T08:00."
-HELP_CHANNEL = "Only this channel (repeatable)."
-HELP_STATUS = "Only this status: sent, unknown, failed, pending, skipped, dismissed (repeatable)."
-HELP_KIND = "Only notices of this kind: info or warning."
+HELP_REF = N_("One notice's history: a message hash prefix, 'latest' or a delivery id.")
+HELP_LIMIT = N_("How many notices (with --detail: deliveries).")
+HELP_DETAIL = N_("One row per delivery (and the per-delivery JSON of before).")
+HELP_SINCE = N_("Only since then: 2d, 12h, 29.11.2026 or 2026-11-29T08:00.")
+HELP_CHANNEL = N_("Only this channel (repeatable).")
+HELP_STATUS = N_("Only this status: sent, unknown, failed, pending, skipped, dismissed "
+                 "(repeatable).")
+HELP_KIND = N_("Only notices of this kind: info or warning.")
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,9 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
-from citychan.i18n import N_
+from citychan.i18n import N_, gettext
+
+_ = gettext
 
 
 def register(app: typer.Typer) -> None:
@@ -132,22 +134,14 @@ def post(
 
     report = common.run_rejectable(run, "post", output)
     code = int(report.exit_code)
-    retry = _retry_command(config) if code == 4 else None
+    retry = common.retry_command(config) if code == 4 else None
     if output == "json":
         common.emit_json("post", code == 0, {**report.as_dict(), "retry_command": retry}, code)
     else:
         views.report(report)
         if retry:
-            views.err_console().print(f"Hint: to resolve what did not go out, run: "
-                                      f"{views.esc(retry)}")
+            views.retry_hint(retry)
     raise typer.Exit(code)
-
-
-def _retry_command(config: Path | None) -> str:
-    """The exact `citychan retry` to run next, with the config this post used."""
-    import shlex
-
-    return "citychan retry" + (f" --config {shlex.quote(str(config))}" if config else "")
 
 
 def _draft_if_held(file: Path, at: str | None, channel: list[str] | None, force: bool,

@@ -10,7 +10,9 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
-from citychan.i18n import N_
+from citychan.i18n import N_, gettext, localize
+
+_ = gettext
 
 
 def register(app: typer.Typer) -> None:
@@ -54,7 +56,8 @@ def qr(
                         distance=distance, logo=logo, logo_size=logo_size, fg=fg, bg=bg)
     result, shown = common.run(lambda: _make(options, config, show or out is None))
     for warning in result["warnings"]:
-        typer.echo(f"Warning: {views.plain(warning)}", err=True)
+        typer.echo(_("Warning: {message}").format(message=views.plain(localize(warning))),
+                   err=True)
     if output == "json":
         common.emit_json("qr", True, result)
         if shown:

@@ -9,7 +9,20 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ByOption, ConfigOption, OutputOption
-from citychan.i18n import N_
+from citychan.i18n import N_, gettext, localize
+
+_ = gettext
+TEXT = {
+    "cancelled": N_("Cancelled #{id} {title} (by {operator} scheduled; cancelled by {by})."),
+    "nothing_due": N_("Nothing due."),
+    "scheduled": N_("Scheduled #{id} {title} for {due} ({tz}) to {channels}, by {operator}."),
+    "hint": N_("Hint: 'citychan run-due' sends it when due; cancel with: citychan queue "
+               "cancel {id}"),
+    "none": N_("Nothing scheduled."),
+    "title": N_("Scheduled posts (next due first)"),
+    "local": N_("Times are {tz} local time."),
+}
+COLUMNS = (N_("due"), N_("state"), N_("title"), N_("channels"), N_("by"), N_("reason"))
 
 queue_app = typer.Typer(
     name="queue",
@@ -69,9 +82,8 @@ def cancel(
     if output == "json":
         common.emit_json("queue", True, {"cancelled": entry.as_dict()})
         return
-    views.out_console().print(
-        f"Cancelled #{entry.id} {views.esc(repr(entry.title))} (by {views.esc(entry.operator)}"
-        f" scheduled; cancelled by {views.esc(entry.cancelled_by)}).")
+    views.out_console().print(views.esc(_(TEXT["cancelled"]).format(
+        id=entry.id, title=repr(entry.title), operator=entry.operator, by=entry.cancelled_by)))
 
 
 def run_due(
@@ -97,22 +109,19 @@ def run_due(
         raise typer.Exit(code)
     out = views.out_console()
     if not results:
-        out.print("Nothing due.")
+        out.print(_(TEXT["nothing_due"]))
     for r in results:
         line = f"#{r.entry.id} {views.esc(repr(r.entry.title))}: {views.status(r.state)}"
-        out.print(line + (f" — {views.esc(r.reason)}" if r.reason else ""))
+        out.print(line + (f" — {views.esc(localize(r.reason))}" if r.reason else ""))
     raise typer.Exit(code)
 
 
 def scheduled(entry: Any, timezone: str) -> None:
     """`post --at`: what was scheduled, when, and how to take it back."""
-    views.out_console().print(
-        f"Scheduled #{entry.id} {views.esc(repr(entry.title))} for "
-        f"{_local(entry.due, timezone)} ({views.esc(timezone)}) to "
-        f"{views.esc(', '.join(entry.channels))}, by {views.esc(entry.operator)}.")
-    views.err_console().print(
-        f"Hint: 'citychan run-due' sends it when due; cancel with: citychan queue cancel "
-        f"{entry.id}")
+    views.out_console().print(views.esc(_(TEXT["scheduled"]).format(
+        id=entry.id, title=repr(entry.title), due=_local(entry.due, timezone), tz=timezone,
+        channels=", ".join(entry.channels), operator=entry.operator)))
+    views.err_console().print(views.esc(_(TEXT["hint"]).format(id=entry.id)))
 
 
 def queue_table(rows: list[dict[str, Any]], timezone: str) -> None:
@@ -120,17 +129,18 @@ def queue_table(rows: list[dict[str, Any]], timezone: str) -> None:
 
     console = views.out_console()
     if not rows:
-        console.print("Nothing scheduled.")
+        console.print(_(TEXT["none"]))
         return
-    table = Table(title="Scheduled posts (next due first)", title_justify="left")
-    for col in ("#", "due", "state", "title", "channels", "by", "reason"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=_(TEXT["title"]), title_justify="left")
+    table.add_column("#", overflow="fold")
+    for col in COLUMNS:
+        table.add_column(_(col), overflow="fold")
     for r in rows:
         table.add_row(views.esc(r["id"]), _local(r["due"], timezone), views.status(r["state"]),
                       views.esc(r["title"]), views.esc(", ".join(r["channels"])),
                       views.esc(r["cancelled_by"] or r["operator"]), views.esc(r["reason"] or ""))
     console.print(table)
-    console.print(views.styled("dim", f"Times are {timezone} local time."))
+    console.print(views.styled("dim", _(TEXT["local"]).format(tz=timezone)))
 
 
 def _local(due: Any, timezone: str) -> str:

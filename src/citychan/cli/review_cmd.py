@@ -12,29 +12,44 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ByOption, ConfigOption, OutputOption
+from citychan.i18n import N_, gettext, localize
+
+_ = gettext
 
 review_app = typer.Typer(
     name="review",
-    help="Notices waiting for a second operator (review.required_for in the config), the "
+    help=N_("Notices waiting for a second operator (review.required_for in the config), the "
     "oldest first."
     "\n\nExamples:\n\n  citychan review\n\n  citychan review show d3\n\n"
-    "  citychan review approve d3\n\n  citychan review reject d3 --reason 'wrong date'",
+    "  citychan review approve d3\n\n  citychan review reject d3 --reason 'wrong date'"),
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 TEXT = {
-    "drafted": "Drafted {ref} {title} for {channels}{at}, by {author}; nothing was sent.",
-    "next": "A second operator looks at it with '{show}' and sends it with '{approve}'.",
-    "none": "No drafts waiting for review.",
-    "changed": "Cannot be approved: {problem}",
-    "as_drafted": "As drafted:",
-    "approved_sent": "Approved {ref} {title} (drafted by {author}, approved by {reviewer}).",
-    "approved_queued": "Approved {ref} {title}: scheduled as #{id} for {due} ({tz}), by "
-    "{reviewer}; 'citychan run-due' sends it.",
-    "rejected": "Rejected {ref} {title} (drafted by {author}; rejected by {reviewer}: {reason}).",
+    "drafted": N_("Drafted {ref} {title} for {channels}{at}, by {author}; nothing was sent."),
+    "next": N_("A second operator looks at it with '{show}' and sends it with '{approve}'."),
+    "none": N_("No drafts waiting for review."),
+    "changed": N_("Cannot be approved: {problem}"),
+    "as_drafted": N_("As drafted:"),
+    "approved_sent": N_("Approved {ref} {title} (drafted by {author}, approved by "
+                        "{reviewer})."),
+    "approved_queued": N_("Approved {ref} {title}: scheduled as #{id} for {due} ({tz}), by "
+                          "{reviewer}; 'citychan run-due' sends it."),
+    "rejected": N_("Rejected {ref} {title} (drafted by {author}; rejected by {reviewer}: "
+                   "{reason})."),
+    "drafted_by": N_("drafted by {author}"),
+    "at": N_(" at {due} ({tz})"),
+    "title": N_("Drafts (oldest first)"),
+    "local": N_("Times are {tz} local time."),
+    "step": N_("{ref} {title}: drafted by {author} {when}"),
+    "urgent": N_("warning sent past review by {author}: {reason}"),
+    "decided": N_("; {state} by {who} {when}"),
+    "review": N_("Review {when}: {step}"),
 }
-Ref = typer.Argument(..., help="The draft's ref, as 'citychan review' shows it (e.g. d3).")
+COLUMNS = (N_("ref"), N_("drafted"), N_("state"), N_("title"), N_("channels"), N_("at"),
+           N_("by"), N_("decided by"), N_("reason / outcome"))
+Ref = typer.Argument(..., help=N_("The draft's ref, as 'citychan review' shows it (e.g. d3)."))
 
 
 def register(app: typer.Typer) -> None:
@@ -49,8 +64,8 @@ def _command(config: Path | None, *words: str) -> str:
 @review_app.callback()
 def review(
     ctx: typer.Context,
-    everything: bool = typer.Option(False, "--all", help="Also approved, rejected and "
-                                    "refused drafts."),
+    everything: bool = typer.Option(False, "--all", help=N_("Also approved, rejected and "
+                                    "refused drafts.")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -87,12 +102,12 @@ def show(ref: str = Ref, config: ConfigOption = None, output: OutputOption = "te
         return
     d, out = shown.draft, views.out_console()
     out.print(f"{views.esc(d.ref)} {views.esc(repr(d.title))}: {views.status(d.state)}, "
-              f"drafted by {views.esc(d.author)}")
+              f"{views.esc(_(TEXT['drafted_by']).format(author=d.author))}")
     if shown.plan is not None:
         views.previews(shown.plan)
         return
-    views.err_console().print(views.esc(TEXT["changed"].format(problem=shown.problem)))
-    out.print(TEXT["as_drafted"])
+    views.err_console().print(views.esc(_(TEXT["changed"]).format(problem=localize(shown.problem))))
+    out.print(_(TEXT["as_drafted"]))
     for t in d.plan.get("targets", []):
         out.print(f"--- {views.esc(t['channel'])} ---\n{views.esc(t['text'])}")
 
@@ -124,10 +139,10 @@ def approve(ref: str = Ref, by: ByOption = None, config: ConfigOption = None,
     if approval.queued is not None:
         from citychan.cli.queue_cmd import _local
 
-        views.out_console().print(views.esc(TEXT["approved_queued"].format(
+        views.out_console().print(views.esc(_(TEXT["approved_queued"]).format(
             **names, id=approval.queued.id, due=_local(approval.queued.due, tz), tz=tz)))
         raise typer.Exit(0)
-    views.out_console().print(views.esc(TEXT["approved_sent"].format(**names)))
+    views.out_console().print(views.esc(_(TEXT["approved_sent"]).format(**names)))
     views.report(approval.report)
     raise typer.Exit(code)
 
@@ -135,7 +150,7 @@ def approve(ref: str = Ref, by: ByOption = None, config: ConfigOption = None,
 @review_app.command("reject")
 def reject(
     ref: str = Ref,
-    reason: str = typer.Option(..., "--reason", help="Why it must not go out (recorded)."),
+    reason: str = typer.Option(..., "--reason", help=N_("Why it must not go out (recorded).")),
     by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
@@ -151,7 +166,7 @@ def reject(
     if output == "json":
         common.emit_json("review", True, {"rejected": d.as_dict()})
         return
-    views.out_console().print(views.esc(TEXT["rejected"].format(
+    views.out_console().print(views.esc(_(TEXT["rejected"]).format(
         ref=d.ref, title=repr(d.title), author=d.author, reviewer=d.reviewer, reason=d.reason)))
 
 
@@ -165,11 +180,11 @@ def drafted(d: Any, config: Path | None, timezone: str, output: str) -> None:
         return
     from citychan.cli.queue_cmd import _local
 
-    at = f" at {_local(d.due, timezone)} ({timezone})" if d.due else ""
+    at = _(TEXT["at"]).format(due=_local(d.due, timezone), tz=timezone) if d.due else ""
     out = views.out_console()
-    out.print(views.esc(TEXT["drafted"].format(ref=d.ref, title=repr(d.title), at=at,
+    out.print(views.esc(_(TEXT["drafted"]).format(ref=d.ref, title=repr(d.title), at=at,
                                                channels=", ".join(d.channels), author=d.author)))
-    out.print(views.esc(TEXT["next"].format(show=show_cmd, approve=approve_cmd)))
+    out.print(views.esc(_(TEXT["next"]).format(show=show_cmd, approve=approve_cmd)))
 
 
 def drafts_table(rows: list[dict[str, Any]], timezone: str) -> None:
@@ -177,12 +192,11 @@ def drafts_table(rows: list[dict[str, Any]], timezone: str) -> None:
 
     console = views.out_console()
     if not rows:
-        console.print(TEXT["none"])
+        console.print(_(TEXT["none"]))
         return
-    table = Table(title="Drafts (oldest first)", title_justify="left")
-    for col in ("ref", "drafted", "state", "title", "channels", "at", "by", "decided by",
-                "reason / outcome"):
-        table.add_column(col, overflow="fold")
+    table = Table(title=_(TEXT["title"]), title_justify="left")
+    for col in COLUMNS:
+        table.add_column(_(col), overflow="fold")
     for r in rows:
         table.add_row(views.esc(r["ref"]), _when(r["created"], timezone),
                       views.status(r["state"]), views.esc(r["title"]),
@@ -190,22 +204,25 @@ def drafts_table(rows: list[dict[str, Any]], timezone: str) -> None:
                       views.esc(r["author"]), views.esc(r["reviewer"] or ""),
                       views.esc(r["reason"] or r["outcome"] or ""))
     console.print(table)
-    console.print(views.styled("dim", f"Times are {timezone} local time."))
+    console.print(views.styled("dim", _(TEXT["local"]).format(tz=timezone)))
 
 
 def log_lines(rows: list[dict[str, Any]], timezone: str) -> None:
     """`citychan log`: the latest review steps, one line each, with who and when."""
     out = views.out_console()
     for r in rows:
-        step = (f"{r['ref']} {r['title']!r}: drafted by {r['author']} "
-                f"{_when(r['created'], timezone)}")
+        step = _(TEXT["step"]).format(ref=r["ref"], title=repr(r["title"]), author=r["author"],
+                                      when=_when(r["created"], timezone))
         if r["state"] == "urgent":
-            step = f"warning sent past review by {r['author']}: {r['reason']}"
+            step = _(TEXT["urgent"]).format(author=r["author"], reason=r["reason"])
         elif r["decided"]:
-            step += (f"; {r['state']} by {r['reviewer'] or r['author']} "
-                     f"{_when(r['decided'], timezone)}")
-            step += f" ({r['reason'] or r['outcome']})" if r["reason"] or r["outcome"] else ""
-        out.print(f"Review {_when(r['decided'] or r['created'], timezone)}: {views.esc(step)}")
+            step += _(TEXT["decided"]).format(state=_(r["state"]),
+                                              who=r["reviewer"] or r["author"],
+                                              when=_when(r["decided"], timezone))
+            why = r["reason"] or r["outcome"]
+            step += f" ({why})" if why else ""
+        out.print(_(TEXT["review"]).format(when=_when(r["decided"] or r["created"], timezone),
+                                           step=views.esc(step)))
 
 
 def _when(value: str | None, timezone: str) -> str:

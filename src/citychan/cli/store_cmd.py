@@ -11,27 +11,30 @@ import typer
 
 from citychan.cli import common, views
 from citychan.cli.options import ConfigOption, OutputOption
+from citychan.i18n import N_, gettext
+
+_ = gettext
 
 store_app = typer.Typer(
     name="store",
-    help="The store of every post, delivery, incident and scheduled post: which one is in "
+    help=N_("The store of every post, delivery, incident and scheduled post: which one is in "
     "use, its schema, export and import.\n\n"
     "Examples:\n\n  citychan store info\n\n  citychan store export backup.jsonl\n\n"
-    "  citychan store import citychan-out/citychan.db",
+    "  citychan store import citychan-out/citychan.db"),
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 # every line a person reads, in one place
 TEXT = {
-    "store": "Store:   {where} ({backend})",
-    "schema": "Schema:  {schema} (this citychan: {newest})",
-    "none": "No store yet: the first post creates it.",
-    "migrated": "{store}: schema {before} -> {schema}",
-    "current": "{store}: schema {schema}, nothing to migrate",
-    "exported": "Exported {store} to {file}:",
-    "imported": "Imported {file} into {store}, checked per table (rows, sha256):",
-    "row": "  {table:<16} {rows:>7} rows  sha256 {sha}",
+    "store": N_("Store:   {where} ({backend})"),
+    "schema": N_("Schema:  {schema} (this citychan: {newest})"),
+    "none": N_("No store yet: the first post creates it."),
+    "migrated": N_("{store}: schema {before} -> {schema}"),
+    "current": N_("{store}: schema {schema}, nothing to migrate"),
+    "exported": N_("Exported {store} to {file}:"),
+    "imported": N_("Imported {file} into {store}, checked per table (rows, sha256):"),
+    "row": N_("  {table:<16} {rows:>7} rows  sha256 {sha}"),
 }
 
 
@@ -54,12 +57,12 @@ def info(config: ConfigOption = None, output: OutputOption = "text") -> None:
         common.emit_json("store", True, result)
         return
     console = views.out_console()
-    console.print(TEXT["store"].format(where=result["store"], backend=result["backend"]),
+    console.print(_(TEXT["store"]).format(where=result["store"], backend=result["backend"]),
                   markup=False, highlight=False)
     if not result["exists"]:
-        console.print(TEXT["none"])
+        console.print(_(TEXT["none"]))
         return
-    console.print(TEXT["schema"].format(schema=result["schema"],
+    console.print(_(TEXT["schema"]).format(schema=result["schema"],
                                         newest=result["newest_schema"]), highlight=False)
     for table, n in sorted(result["counts"].items()):
         console.print(f"  {table:<16} {n:>7}", markup=False, highlight=False)
@@ -81,13 +84,13 @@ def migrate(config: ConfigOption = None, output: OutputOption = "text") -> None:
         common.emit_json("store", True, result)
         return
     key = "migrated" if moved.before != moved.schema else "current"
-    typer.echo(TEXT[key].format(**result))
+    typer.echo(_(TEXT[key]).format(**result))
 
 
 @store_app.command("export")
 def export(
-    file: Path = typer.Argument(..., help="The file to write (JSON lines)."),
-    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+    file: Path = typer.Argument(..., help=N_("The file to write (JSON lines).")),
+    force: bool = typer.Option(False, "--force", help=N_("Replace FILE if it exists.")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -106,7 +109,7 @@ def export(
 
 @store_app.command("import")
 def import_(
-    file: Path = typer.Argument(..., help="An SQLite store file or an export."),
+    file: Path = typer.Argument(..., help=N_("An SQLite store file or an export.")),
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
@@ -127,6 +130,6 @@ def _moved(what: str, result: dict[str, Any], output: str) -> None:
     if output == "json":
         common.emit_json("store", True, result)
         return
-    typer.echo(TEXT[what].format(**result))
+    typer.echo(_(TEXT[what]).format(**result))
     for t in result["tables"]:
-        typer.echo(TEXT["row"].format(table=t["table"], rows=t["rows"], sha=t["sha256"][:16]))
+        typer.echo(_(TEXT["row"]).format(table=t["table"], rows=t["rows"], sha=t["sha256"][:16]))

@@ -10,12 +10,13 @@ import typer
 
 from citychan.cli import common, setup_views
 from citychan.cli.options import ConfigOption, OutputOption
+from citychan.i18n import N_
 
 # user-facing texts of these commands, in one place
-HELP_FILE = "Where to write it (default: NAME-DATE.md here)."
-HELP_DATE = ("The notice's day: 30.11.2026, 2026-11-30 or 7d ahead (default: the template's "
-             "own, e.g. a week ahead for a road closure).")
-HELP_FORCE = "Overwrite an existing file."
+HELP_FILE = N_("Where to write it (default: NAME-DATE.md here).")
+HELP_DATE = N_("The notice's day: 30.11.2026, 2026-11-30 or 7d ahead (default: the "
+               "template's own, e.g. a week ahead for a road closure).")
+HELP_FORCE = N_("Overwrite an existing file.")
 
 
 def register(app: typer.Typer) -> None:
@@ -47,7 +48,7 @@ def templates(config: ConfigOption = None, output: OutputOption = "text") -> Non
 
 
 def new(
-    template: str = typer.Argument(..., help="The template: citychan templates lists them."),
+    template: str = typer.Argument(..., help=N_("The template: citychan templates lists them.")),
     file: Path | None = typer.Argument(None, help=HELP_FILE, show_default=False),
     date: str | None = typer.Option(None, "--date", help=HELP_DATE),
     force: bool = typer.Option(False, "--force", help=HELP_FORCE),

@@ -29,7 +29,12 @@ _STATUS = {
 # type's source): marked here so that they are in the catalog, translated where shown
 SHOWN_WORDS = (N_("sent"), N_("failed"), N_("unknown"), N_("skipped"), N_("pending"),
                N_("dismissed"), N_("error"), N_("warning"), N_("info"), N_("chars"),
-               N_("bytes"), N_("built-in"))
+               N_("bytes"), N_("built-in"),
+               # drafts, scheduled posts, incidents, and what a correction did
+               N_("approving"), N_("approved"), N_("rejected"), N_("refused"), N_("urgent"),
+               N_("scheduled"), N_("sending"), N_("cancelled"), N_("active"), N_("updated"),
+               N_("cleared"), N_("expired"), N_("correction"), N_("withdrawal"),
+               N_("expiry"), N_("edit"), N_("delete"), N_("follow-up"))
 
 
 # emoji=False: ":car:" in a title is text, not 🚗 (markup of another kind)
@@ -97,7 +102,7 @@ def checked(results: list[Any]) -> None:
             said = r.error.removeprefix(f"{r.path}: ")
             console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(localize(said))}")
             if r.hint:
-                console.print(f"  {styled('dim', 'hint:')} {esc(r.hint)}")
+                console.print(f"  {styled('dim', _('hint:'))} {esc(localize(r.hint))}")
             continue
         mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
         langs = "+".join(r.message.langs)
@@ -116,16 +121,17 @@ def formatted(r: Any, verb: str, unchanged: str) -> None:
     console = out_console()
     if r.error:
         said = r.error.removeprefix(f"{r.path}: ")
-        console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(said)}")
+        console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(localize(said))}")
         if r.hint:
-            console.print(f"  {styled('dim', 'hint:')} {esc(r.hint)}")
+            console.print(f"  {styled('dim', _('hint:'))} {esc(localize(r.hint))}")
         return
     if not r.changes:
         console.print(f"  {esc(r.path)}: {styled('dim', unchanged)}")
         return
     console.print(f"[yellow]~[/] {esc(r.path)}: {verb}")
     for c in r.changes:
-        console.print(f"  line {c.line} ({c.why}):")
+        console.print("  " + esc(_("line {line} ({why}):").format(line=c.line,
+                                                                  why=localize(c.why))))
         console.print(f"    [red]- {esc(plain(c.old.rstrip(chr(10))))}[/]")
         console.print(f"    [green]+ {esc(plain(c.new.rstrip(chr(10))))}[/]")
 
@@ -382,20 +388,20 @@ def deliveries_table(result: dict[str, Any]) -> None:
         notices_table(rows, result["timezone"], console)
     else:
         _detail_table(rows, result["timezone"], console)
-    console.print(styled("dim", LOG_WORDS["legend"]))
-    console.print(styled("dim", LOG_WORDS["local"].format(tz=result["timezone"])))
+    console.print(styled("dim", _(LOG_WORDS["legend"])))
+    console.print(styled("dim", _(LOG_WORDS["local"]).format(tz=result["timezone"])))
 
 
 # the log's words and marks, in one place
 LOG_WORDS = {
-    "empty": "Nothing sent yet.",
-    "notices": "Notices (newest first)",
-    "detail": "Deliveries (newest first)",
-    "history": "History of {title} ({message})",
-    "legend": "✓ sent  ? unknown  ✗ failed  ⋯ pending  – dismissed or skipped; "
-              "--detail shows each delivery, citychan log REF one notice's history.",
-    "local": "Times are {tz} local time.",
-    "dismissed": "{channel}: dismissed by {by}: {reason}",
+    "empty": N_("Nothing sent yet."),
+    "notices": N_("Notices (newest first)"),
+    "detail": N_("Deliveries (newest first)"),
+    "history": N_("History of {title} ({message})"),
+    "legend": N_("✓ sent  ? unknown  ✗ failed  ⋯ pending  – dismissed or skipped; "
+                 "--detail shows each delivery, citychan log REF one notice's history."),
+    "local": N_("Times are {tz} local time."),
+    "dismissed": N_("{channel}: dismissed by {by}: {reason}"),
 }
 MARKS = {"sent": "✓", "unknown": "?", "failed": "✗", "pending": "⋯", "dismissed": "–",
          "skipped": "–"}
@@ -405,24 +411,25 @@ def notices_table(rows: list[dict[str, Any]], timezone: str, console: Any) -> No
     """One row per notice: each channel's status as a mark with the channel's name."""
     from rich.table import Table
 
-    table = Table(title=LOG_WORDS["notices"], title_justify="left")
-    table.add_column("when", no_wrap=True)
-    table.add_column("notice", no_wrap=True)
-    table.add_column("title", overflow="fold", ratio=2)
-    table.add_column("channels", overflow="fold", ratio=3)
-    table.add_column("by", overflow="fold")
+    table = Table(title=_(LOG_WORDS["notices"]), title_justify="left")
+    table.add_column(_("when"), no_wrap=True)
+    table.add_column(_("notice"), no_wrap=True)
+    table.add_column(_("title"), overflow="fold", ratio=2)
+    table.add_column(_("channels"), overflow="fold", ratio=3)
+    table.add_column(_("by"), overflow="fold")
     for n in rows:
         marks = "  ".join(styled(_STATUS.get(st, "white"), f"{MARKS.get(st, st)} {ch}")
                           for ch, st in n["channels"].items())
-        notes = [f"{p}" for p in n["purposes"]] + (["expired"] if n["expired"] else [])
-        notes += [LOG_WORDS["dismissed"].format(channel=d["channel"], by=d["dismissed_by"],
+        notes = [_(str(p)) for p in n["purposes"]] + ([_("expired")] if n["expired"] else [])
+        notes += [_(LOG_WORDS["dismissed"]).format(channel=d["channel"], by=d["dismissed_by"],
                                                 reason=d["dismiss_reason"])
                   for d in n["deliveries"] if d.get("dismissed_by")]
         if notes:
             marks = f"{marks}\n{esc('; '.join(notes))}"
         why = next((d["not_a_warning"] for d in n["deliveries"] if d.get("not_a_warning")),
                    None)  # CC201 overridden on purpose: said where the title is read
-        title = esc(n["title"]) + (styled("dim", f" (not a warning: {why})") if why else "")
+        title = esc(n["title"]) + (styled("dim", _(" (not a warning: {why})").format(why=why))
+                                   if why else "")
         table.add_row(_local(n["first"], timezone), esc(n["message"][:12]), title,
                       marks, esc(", ".join(n["operators"])))
     console.print(table)
@@ -430,23 +437,24 @@ def notices_table(rows: list[dict[str, Any]], timezone: str, console: Any) -> No
 
 def history_table(h: dict[str, Any], timezone: str, console: Any) -> None:
     """`citychan log REF`: every post, correction, withdrawal and dismissal, oldest first."""
-    console.print(LOG_WORDS["history"].format(title=esc(h["title"]), message=esc(h["message"])))
+    console.print(_(LOG_WORDS["history"]).format(title=esc(h["title"]),
+                                                 message=esc(h["message"])))
     _detail_table(h["deliveries"], timezone, console, title=None)
-    console.print(styled("dim", LOG_WORDS["local"].format(tz=timezone)))
+    console.print(styled("dim", _(LOG_WORDS["local"]).format(tz=timezone)))
 
 
 def _detail_table(rows: list[dict[str, Any]], timezone: str, console: Any,
                   title: str | None = LOG_WORDS["detail"]) -> None:
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
-    table.add_column("when", no_wrap=True)
+    table = Table(title=_(title) if title else None, title_justify="left")
+    table.add_column(_("when"), no_wrap=True)
     table.add_column("#", no_wrap=True)
-    table.add_column("channel", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("title", overflow="fold", ratio=2)
-    table.add_column("where / error", overflow="fold", ratio=3)
-    table.add_column("by", overflow="fold")
+    table.add_column(_("channel"), no_wrap=True)
+    table.add_column(_("status"), no_wrap=True)
+    table.add_column(_("title"), overflow="fold", ratio=2)
+    table.add_column(_("where / error"), overflow="fold", ratio=3)
+    table.add_column(_("by"), overflow="fold")
     for d in rows:
         where = _where(d["url"] or d["remote_id"] or "")
         if d["error"]:
@@ -454,8 +462,8 @@ def _detail_table(rows: list[dict[str, Any]], timezone: str, console: Any,
         if d.get("dismissed_by"):
             where = f"{where}; " + _("dismissed by {who}: {reason}").format(
                 who=d["dismissed_by"], reason=d["dismiss_reason"])
-        title = esc(d["title"]) + (styled("dim", f" (not a warning: {d['not_a_warning']})")
-                                   if d.get("not_a_warning") else "")
+        title = esc(d["title"]) + (styled("dim", _(" (not a warning: {why})").format(
+            why=d["not_a_warning"])) if d.get("not_a_warning") else "")
         table.add_row(
             _local(d["created"], timezone),
             str(d["id"]),
@@ -509,3 +517,9 @@ def _where(url: str) -> str:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def retry_hint(command: str) -> None:
+    """After an exit 4: the exact `citychan retry` that resolves what did not go out."""
+    err_console().print(esc(_("Hint: to resolve what did not go out, run: {command}").format(
+        command=command)))

@@ -82,10 +82,10 @@ Repeat = Annotated[bool, typer.Option(
     "--repeat", help=N_("Send the latest message again unchanged, on purpose (recorded)."))]
 # issue 15 (review): where [review] required_for holds warnings, --urgent sends past review
 Urgent = Annotated[bool, typer.Option(
-    "--urgent", help="Where warnings wait for a second operator (review.required_for): "
-    "send now, past review; needs --reason (recorded).")]
+    "--urgent", help=N_("Where warnings wait for a second operator (review.required_for): "
+    "send now, past review; needs --reason (recorded)."))]
 Reason = Annotated[str | None, typer.Option(
-    "--reason", help="Why it cannot wait for review (with --urgent; recorded).")]
+    "--reason", help=N_("Why it cannot wait for review (with --urgent; recorded)."))]
 
 # What `warn new` takes but a follow-up would silently ignore: accepted (not shown in the
 # follow-up's help) only to be refused by name, not with a bare "no such option".

@@ -16,6 +16,9 @@ from citychan.cli.views import (
     styled,
     target_panel,
 )
+from citychan.i18n import gettext
+
+_ = gettext
 
 
 def _when(dt: Any) -> str:
@@ -68,15 +71,16 @@ def warn_preview(rep: Any) -> None:
     for t in preview.targets:
         console.print(target_panel(t))
     if rep.findings:
-        console.print("Findings:")
+        console.print(_("Findings:"))
         findings_table(rep.findings, console)
     for f in rep.cap_files or []:
         err_console().print(f"CAP: {esc(f)}")
-    verdict = ("Dry run: rule errors, this warning would be refused; nothing was sent."
-               if int(rep.exit_code) == 3 else "Dry run: nothing was sent.")
+    verdict = (_("Dry run: rule errors, this warning would be refused; nothing was sent.")
+               if int(rep.exit_code) == 3 else _("Dry run: nothing was sent."))
     out_console().print(verdict)
-    err_console().print(f"Incident: {esc(rep.incident)} ({esc(rep.msg_type)} "
-                        f"{esc(rep.identifier)}) - dry run, not recorded")
+    err_console().print(esc(_("Incident: {incident} ({msg_type} {identifier}) - dry run, not "
+                              "recorded").format(incident=rep.incident, msg_type=rep.msg_type,
+                                                 identifier=rep.identifier)))
 
 
 def _full_text(preview: Any) -> Any:

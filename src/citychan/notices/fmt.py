@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from citychan.i18n import N_
+
 # `key: value` on one line of the front matter; a key is a plain word
 _KEY_LINE = re.compile(r"^(?P<head>[ \t]*(?:-[ \t]+)?[A-Za-z_][\w-]*:[ \t]+)(?P<value>.*?)"
                        r"(?P<tail>[ \t]*(?:\r?\n)?)$")
@@ -87,14 +89,14 @@ def format_notice(text: str) -> Formatted:
     for i in range(1, body_start - 1 if body_start else 0):
         new = fixed_line(lines[i])
         if new is not None and not _continues(lines, i, body_start - 1):
-            changes.append(Change(i + 1, lines[i], new, "quoted"))
+            changes.append(Change(i + 1, lines[i], new, N_("quoted")))
     if body_start:
         body = "".join(lines[body_start:])
         for item in date_list_items(body):
             i = body_start + item.line
             new = escape_number(lines[i], item.number)
             if new != lines[i] and all(c.line != i + 1 for c in changes):
-                changes.append(Change(i + 1, lines[i], new, "date escaped"))
+                changes.append(Change(i + 1, lines[i], new, N_("date escaped")))
     for c in changes:
         lines[c.line - 1] = c.new
     return Formatted("".join(lines), tuple(sorted(changes, key=lambda c: c.line)))
