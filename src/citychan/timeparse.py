@@ -14,6 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from citychan.errors import UsageError
+from citychan.i18n import N_
 
 CITY_TZ = "Europe/Berlin"
 MAX_DURATION = timedelta(days=3660)  # ten years: anything longer is a typo, not a notice
@@ -24,8 +25,8 @@ _CLOCK = re.compile(r"^\s*(?P<H>[0-9]{1,2})[:.](?P<M>[0-9]{2})(?:\s*Uhr)?\s*$", 
 _GERMAN = re.compile(
     r"^\s*(?P<d>[0-9]{1,2})\.(?P<m>[0-9]{1,2})\.(?P<y>[0-9]{4})\s*,?\s*"
     r"(?:(?P<H>[0-9]{1,2})[:.](?P<M>[0-9]{2})(?:\s*Uhr)?)?\s*$", re.I)
-_HINT = ("use a duration like 2h or +90m, a clock time like 23:00, a date and time like "
-         "30.11.2026 06:00, or an ISO time like 2026-11-28T16:00")
+_HINT = N_("use a duration like 2h or +90m, a clock time like 23:00, a date and time like "
+           "30.11.2026 06:00, or an ISO time like 2026-11-28T16:00")
 
 
 class Day(StrEnum):
@@ -130,7 +131,8 @@ def read_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
                              hint=_HINT) from None
         return Reading(city_time(when, tz))
     except UsageError as exc:
-        raise UsageError(f"{what}: {exc.message}", hint=exc.hint) from None
+        raise UsageError(N_("{what}: {problem}").format(what=what, problem=exc.message),
+                         hint=exc.hint) from None
     except OverflowError:
         raise UsageError(f"{what}: {value!s} is outside the calendar", hint=_HINT) from None
 
@@ -138,7 +140,8 @@ def read_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
 def _clock(m: re.Match[str], text: str) -> time:
     hour, minute = int(m.group("H")), int(m.group("M"))
     if hour > 23 or minute > 59:
-        raise UsageError(f"{text.strip()!r} is no time of day", hint=_HINT)
+        raise UsageError(N_("{text} is no time of day").format(text=repr(text.strip())),
+                         hint=_HINT)
     return time(hour, minute)
 
 

@@ -34,6 +34,7 @@ from citychan.config import AlertsConfig
 from citychan.errors import UsageError
 from citychan.findings import Finding, error, info, warning
 from citychan.hygiene import clean_controls
+from citychan.i18n import N_
 from citychan.notices.message import Message
 from citychan.timeparse import read_when
 
@@ -61,8 +62,9 @@ def read_notes(now: datetime, tz: str | tzinfo, **given: Any) -> tuple[Finding, 
             continue
         reading = read_when(value, base=now, tz=tz, what=what)
         if reading.day is not None:
-            out.append(info("CC411", f"{what} {day_note(value, reading.at, reading.day)}",
-                            hint="give a date and time (30.11.2026 06:00) to say another day"))
+            out.append(info("CC411", N_("{what} {reading}").format(
+                what=what, reading=day_note(value, reading.at, reading.day)),
+                hint=N_("give a date and time (30.11.2026 06:00) to say another day")))
     return tuple(out)
 
 
@@ -118,7 +120,8 @@ def from_template(template: str | Template, level: Level | str,
     findings = [*read_notes(eff, tz, expires=expires),
                 *read_notes(localize(now, tz), tz, time=time)]
     if isinstance(template, str) and template.strip().casefold() != tpl.name:
-        findings.append(info("CC411", f"template {template.strip()!r} is '{tpl.name}'"))
+        findings.append(info("CC411", N_("template {given} is '{name}'").format(
+            given=repr(template.strip()), name=tpl.name)))
     for lang in langs:
         values = {"area": where.description(lang),
                   "time": spoken_time(at, localize(now, tz), lang) if at else "",

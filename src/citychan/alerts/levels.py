@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from citychan.errors import UsageError, did_you_mean
+from citychan.i18n import N_
 from citychan.kinds import CapStatus, Level, MsgType
 
 __all__ = ["CapStatus", "Level", "MsgType"]  # re-exported: the warning domain speaks of them
@@ -131,7 +132,7 @@ LEVEL_WORDS: Mapping[str, Level] = {
     **{lvl.value: lvl for lvl in Level},
     "niedrig": Level.LOW, "mittel": Level.MEDIUM, "hoch": Level.HIGH,
 }
-LEVEL_HINT = "use --level low, medium or high (niedrig, mittel, hoch)"
+LEVEL_HINT = N_("use --level low, medium or high (niedrig, mittel, hoch)")
 
 
 def parse_level(text: str) -> Level:
@@ -140,8 +141,8 @@ def parse_level(text: str) -> Level:
     key = text.strip().casefold()
     level = LEVEL_WORDS.get(key)
     if level is None:
-        raise UsageError(f"unknown warning level {text!r}.{did_you_mean(key, tuple(LEVEL_WORDS))}",
-                         hint=LEVEL_HINT)
+        raise UsageError(N_("unknown warning level {level}.{guess}").format(
+            level=repr(text), guess=did_you_mean(key, tuple(LEVEL_WORDS))), hint=LEVEL_HINT)
     return level
 
 

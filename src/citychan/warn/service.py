@@ -18,6 +18,7 @@ from citychan.delivery.clients import broken_reasons, open_channels
 from citychan.delivery.publisher import Report, Result, publisher_for
 from citychan.errors import ExitCode, UsageError
 from citychan.findings import Finding, error, has_errors
+from citychan.i18n import N_
 from citychan.kinds import Kind, Level
 from citychan.notices.message import load_message
 from citychan.notices.plan import plan, select
@@ -107,11 +108,11 @@ def _texts(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         explicit = bool(str(msg.meta.get("incident") or "").strip())
         return (alerts.mark(w, inp.status) if inp.status != CapStatus.ACTUAL else w), explicit
     if not inp.level:
-        raise UsageError("a warning needs --level low|medium|high")
+        raise UsageError(N_("a warning needs --level low|medium|high"))
     if not inp.area:
         raise UsageError(
-            "a warning needs --area",
-            hint='e.g. --area "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"',
+            N_("a warning needs --area"),
+            hint=N_('e.g. --area "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"'),
         )
     w = alerts.from_flags(
         level=inp.level,
@@ -403,7 +404,8 @@ def run(
     now = config.now()
     operator = operators.checked(inp.operator) if inp.operator is not None else None
     if mode != "new" and not config.store.exists():
-        raise UsageError(f"unknown incident '{incident}': no warning was recorded yet")
+        raise UsageError(N_("unknown incident '{incident}': no warning was recorded yet")
+                         .format(incident=incident))
     if mode == "new" and dry_run:  # a dry run of a new warning never creates the store
         w = build(inp, config, now)
         if not inp.separate:
