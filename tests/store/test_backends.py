@@ -230,3 +230,25 @@ def test_a_server_that_cannot_be_reached_is_one_line_without_the_password(
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     with Store.open(Location(tmp_path / "s.db", pg_url, PASSWORD_ENV)) as s:
         assert PASSWORD not in repr(s) and PASSWORD not in repr(s.location)
+
+
+@pytest.mark.integration
+def test_a_second_opening_in_one_process_reuses_the_connection_without_the_run_lock(
+    pg_url: str, tmp_path: Path
+) -> None:
+    # a post opens the store twice (to plan, then to send): one connection, one password
+    # exchange; the first opening's run lock does not outlive its close
+    location = Location(tmp_path / "s.db", pg_url, PASSWORD_ENV)
+    with Store.open(location) as first:
+        backend = first.scalar("SELECT pg_backend_pid()")
+        token = first.owner
+    with Store.open(location) as second, Store.open(location) as other:
+        assert second.scalar("SELECT pg_backend_pid()") == backend
+        assert other.scalar("SELECT pg_backend_pid()") != backend
+        assert not other.owner_alive(f"{token}.1")
+        with second.transaction() as tx:  # the write lock is taken with BEGIN
+            held = tx.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND pid = pg_backend_pid() AND classid = ? AND objid = 1 AND objsubid = 2",
+                (0x63697479,)).fetchone()[0]
+        assert held == 1

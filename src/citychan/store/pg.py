@@ -14,9 +14,11 @@ environment variable the config names, handed to libpq, and kept nowhere."""
 from __future__ import annotations
 
 import atexit
+import gc
 import hashlib
 import os
 import re
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from enum import Enum
@@ -27,6 +29,9 @@ from citychan.store.backend import Conflict, Cursor, Dialect
 # the advisory lock every write transaction takes (two int4 keys: "citychan", 1; the single
 # bigint keys of the runs' locks are another key space)
 _WRITE_LOCK = (0x63697479, 1)
+# a write transaction and its lock in one round trip (without parameters psycopg sends both
+# statements at once): a post writes three or four times, and a city's server is not local
+_BEGIN = "BEGIN; SELECT pg_advisory_xact_lock({}, {})".format(*_WRITE_LOCK)
 _SCHEMA_TABLE = "citychan_schema"
 CONNECT_TIMEOUT = 10  # seconds
 
@@ -53,6 +58,20 @@ def _keep_spare(key: str, conn: Any) -> None:
         _spare[key] = conn
     for other in old:
         other.close()
+
+
+def _import_psycopg() -> Any:
+    """psycopg, imported on first use. Its ~80 modules (asyncio among them) stay as long as
+    the process does, so once they are in, the cyclic garbage collector is told to leave every
+    object that exists now alone (``gc.freeze``): otherwise the collections that follow walk
+    them again and again, which cost a whole `citychan post` ~30 ms (benchmarks/bench_store.py).
+    What is garbage at that moment stays until the process ends."""
+    first = "psycopg" not in sys.modules
+    import psycopg  # only a store on a server needs it
+
+    if first:
+        gc.freeze()
+    return psycopg
 
 
 @atexit.register
@@ -117,8 +136,7 @@ class PgBackend:
 
     def __init__(self, url: str, password_env: str | None,
                  env: Mapping[str, str] | None = None) -> None:
-        import psycopg  # only a store on a server needs it
-
+        psycopg = _import_psycopg()
         self._psycopg = psycopg
         self.errors: tuple[type[BaseException], ...] = (psycopg.Error,)
         env = os.environ if env is None else env
@@ -150,8 +168,7 @@ class PgBackend:
             raise Conflict(str(exc).strip()) from None
 
     def begin(self) -> None:
-        self.db.execute("BEGIN")
-        self.db.execute("SELECT pg_advisory_xact_lock(%s, %s)", _WRITE_LOCK)
+        self.db.execute(_BEGIN)
 
     def commit(self) -> None:
         self.db.execute("COMMIT")
