@@ -146,3 +146,14 @@ def test_log_ref_shows_one_notices_whole_history(posted: dict[str, str], isolate
 
 def test_log_ref_that_names_nothing_is_one_line(posted: dict[str, str]) -> None:
     assert_one_line_error(cli("log", "ffffffff"), 2, "no posted notice")
+
+
+def test_detail_reads_on_a_plain_80_column_terminal(posted: dict[str, str],
+                                                    isolated: Path) -> None:
+    """Why: at 80 columns the headers broke one letter a line (the status column held the
+    correction note and never wrapped)."""
+    write(isolated / "richtig.md", RICHTIG)
+    assert cli("correct", posted["markt"][:12], "richtig.md", "--yes").code == 0
+    text = cli("log", "--detail", env={"COLUMNS": "80"}).stdout
+    header = next(line for line in text.splitlines() if "channel" in line)
+    assert all(word in header for word in ("when", "status", "title", "by"))

@@ -464,11 +464,14 @@ def _detail_table(rows: list[dict[str, Any]], timezone: str, console: Any,
                 who=d["dismissed_by"], reason=d["dismiss_reason"])
         title = esc(d["title"]) + (styled("dim", _(" (not a warning: {why})").format(
             why=d["not_a_warning"])) if d.get("not_a_warning") else "")
+        life = _life(d).removeprefix(" · ")  # under the title: the status column stays narrow
+        if life:
+            title += "\n" + styled("dim", life)
         table.add_row(
             _local(d["created"], timezone),
             str(d["id"]),
             esc(d["channel"]),
-            status(d["status"], (_(" (forced)") if d["forced"] else "") + _life(d)),
+            status(d["status"], _(" (forced)") if d["forced"] else ""),
             title,
             esc(where),
             esc(d.get("operator") or ""),
