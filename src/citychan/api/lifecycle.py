@@ -35,11 +35,6 @@ Confirm = Callable[[LifeReport], bool]
 Event = Callable[[str, str, str], None]
 
 
-def _who(operator: str | None) -> str | None:
-    """``--by`` checked, or None for the login name."""
-    return operators.checked(operator) if operator is not None else None
-
-
 @contextmanager
 def _notice(config: Config, ref: str, *,
             writing: bool) -> Iterator[tuple[Store, str, list[Delivery]]]:
@@ -112,7 +107,7 @@ def correct(
             if new.expires is not None:
                 deliveries.set_expiry(message_hash, new.expires)
             publisher = publisher_for(config, store, channels, env, on_event,
-                                      operator=_who(operator))
+                                      operator=operators.operator(operator))
             report.results = carry_out(publisher, Purpose.CORRECTION, steps)
             return report
 
@@ -156,7 +151,7 @@ def withdraw(
                 return report
             _confirmed(report, confirm)
             publisher = publisher_for(config, store, channels, env, on_event,
-                                      operator=_who(operator))
+                                      operator=operators.operator(operator))
             report.results = carry_out(publisher, Purpose.WITHDRAWAL, steps)
             return report
 

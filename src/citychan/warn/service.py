@@ -402,7 +402,7 @@ def run(
 ) -> WarnReport:
     """One of: a new warning, an update of an incident, the all-clear of an incident."""
     now = config.now()
-    operator = operators.checked(inp.operator) if inp.operator is not None else None
+    operator = operators.operator(inp.operator)  # --by, checked, else the login name
     if mode != "new" and not config.store.exists():
         raise UsageError(N_("unknown incident '{incident}': no warning was recorded yet")
                          .format(incident=incident))
