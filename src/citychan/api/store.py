@@ -68,8 +68,9 @@ def migrate(config: Config) -> Moved:
 
 def export_store(config: Config, file: str | Path, *, force: bool = False) -> Moved:
     """Every table of the store into ``file`` (JSON lines: a header, then one row a line).
-    No store yet is refused, none is created. An existing file is replaced only with ``force``, and never the store itself or the
-    config: a backup must not destroy what it backs up."""
+    No store yet is refused (none is created). An existing file is replaced only with
+    ``force``, and never the store itself or the config: a backup must not destroy what it
+    backs up."""
     out = Path(file)
     if not config.store.exists():  # opening it would create an empty one
         raise UsageError(N_("no store yet at {store}: nothing to export").format(

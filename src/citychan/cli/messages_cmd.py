@@ -104,9 +104,9 @@ def post(
         help=N_("Send again / past quiet hours, the daily cap and a near-duplicate (recorded).")
     ),
     at: str | None = typer.Option(
-        None, "--at", help=N_("Send it later: '2026-12-07 07:00', '07.12.2026 07:00', '07:00' (the next "
-        "one: today, or tomorrow when it has passed) or 'next' (when quiet hours end); city "
-        "time. Sent by 'citychan run-due'.")),
+        None, "--at", help=N_("Send it later: '2026-12-07 07:00', '07.12.2026 07:00', "
+        "'07:00' (the next one: today, or tomorrow when it has passed) or 'next' (when quiet "
+        "hours end); city time. Sent by 'citychan run-due'.")),
     by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
