@@ -23,8 +23,8 @@ _GERMAN = re.compile(
     r"^(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})(?:,?\s+(?:um\s+)?"
     r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:\s*Uhr)?)?$", re.IGNORECASE)
 _CLOCK = re.compile(r"^(?:um\s+)?(?P<H>\d{1,2}):(?P<M>\d{2})(?:\s*Uhr)?$", re.IGNORECASE)
-_HINT = ("write it as 2026-12-07 07:00, 07.12.2026 07:00, 07:00 (the next one) or next "
-         "(when quiet hours end)")
+_HINT = N_("write it as 2026-12-07 07:00, 07.12.2026 07:00, 07:00 (the next one) or next "
+           "(when quiet hours end)")
 
 
 def due_time(text: str, *, now: datetime, rules: InfoRules, tz: str) -> datetime:
