@@ -120,7 +120,7 @@ def read_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
             return Reading(after(base, delta, tz))
         clock = _CLOCK.match(text)
         if clock:
-            return _next_clock(_clock(clock, text), base, tz)
+            return next_clock(_clock(clock, text), base, tz)
         german = _GERMAN.match(text)
         if german:
             return Reading(city_time(_german(german, text), tz))
@@ -156,7 +156,7 @@ def _german(m: re.Match[str], text: str) -> datetime:
         raise UsageError(f"cannot read {text.strip()!r} as a time ({exc})", hint=_HINT) from None
 
 
-def _next_clock(at: time, base: datetime, tz: str | tzinfo) -> Reading:
+def next_clock(at: time, base: datetime, tz: str | tzinfo = CITY_TZ) -> Reading:
     """The next ``at`` after ``base`` in city time: today, or tomorrow when it has passed
     (or is now). It must exist exactly once on that day."""
     start = localize(base if base.tzinfo is not None else city_time(base, tz), tz)

@@ -10,7 +10,8 @@ import pytest
 
 from citychan.config import InfoRules
 from citychan.errors import UsageError
-from citychan.notices.schedule import due_time
+from citychan.notices.schedule import due_time, read_due
+from citychan.timeparse import Day
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 12, 4, 16, 30, tzinfo=BERLIN)  # a Friday afternoon
@@ -78,4 +79,40 @@ def test_a_time_that_happens_twice_is_refused_with_the_offsets() -> None:
 ])
 def test_unreadable_or_impossible_times_are_refused(text: str, says: str) -> None:
     with pytest.raises(UsageError, match=says):
+        at(text)
+
+
+# A bare clock time is the next such time: today while it is still ahead, else tomorrow
+# (found by review: "00:58" typed at 00:50 was refused as unreadable)
+@pytest.mark.parametrize(("now", "text", "due"), [
+    (datetime(2026, 12, 5, 0, 50, tzinfo=BERLIN), "00:58", datetime(2026, 12, 5, 0, 58)),
+    (datetime(2026, 12, 4, 23, 55, tzinfo=BERLIN), "00:05", datetime(2026, 12, 5, 0, 5)),
+    (datetime(2026, 12, 4, 23, 55, tzinfo=BERLIN), "23:58", datetime(2026, 12, 4, 23, 58)),
+    (datetime(2026, 12, 4, 23, 55, tzinfo=BERLIN), "23:55", datetime(2026, 12, 5, 23, 55)),
+    (NOW, "17:00", datetime(2026, 12, 4, 17, 0)),
+    (NOW, "7:00 Uhr", datetime(2026, 12, 5, 7, 0)),
+    (NOW, "16:29", datetime(2026, 12, 5, 16, 29)),
+])
+def test_a_bare_clock_time_is_the_next_one(now: datetime, text: str, due: datetime) -> None:
+    assert at(text, now, InfoRules()) == due.replace(tzinfo=BERLIN)
+
+
+def test_a_bare_clock_time_says_which_day_it_was_read_as() -> None:
+    reading = read_due("00:05", now=datetime(2026, 12, 4, 23, 55, tzinfo=BERLIN),
+                       rules=QUIET, tz="Europe/Berlin")
+    assert (reading.at, reading.day) == (datetime(2026, 12, 5, 0, 5, tzinfo=BERLIN),
+                                         Day.TOMORROW)
+    assert read_due("23:58", now=datetime(2026, 12, 4, 23, 55, tzinfo=BERLIN), rules=QUIET,
+                    tz="Europe/Berlin").day == Day.TODAY
+    assert read_due("07.12.2026 07:00", now=NOW, rules=QUIET, tz="Europe/Berlin").day is None
+
+
+def test_a_bare_clock_time_in_the_skipped_hour_is_refused() -> None:
+    with pytest.raises(UsageError, match="does not exist"):
+        at("02:30", datetime(2026, 3, 28, 23, 0, tzinfo=BERLIN))
+
+
+@pytest.mark.parametrize("text", ["24:00", "7:60", "7.12"])
+def test_a_clock_time_that_is_none_is_refused(text: str) -> None:
+    with pytest.raises(UsageError):
         at(text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from citychan.config import Config
 from citychan.errors import UsageError
+from citychan.i18n import N_
 from citychan.store.db import MIGRATIONS, Store
 from citychan.store.transfer import TableSummary, counts, export, import_into
 
@@ -67,9 +68,13 @@ def migrate(config: Config) -> Moved:
 
 def export_store(config: Config, file: str | Path, *, force: bool = False) -> Moved:
     """Every table of the store into ``file`` (JSON lines: a header, then one row a line).
-    An existing file is replaced only with ``force``, and never the store itself or the
-    config: a backup must not destroy what it backs up."""
+    No store yet is refused (none is created). An existing file is replaced only with
+    ``force``, and never the store itself or the config: a backup must not destroy what it
+    backs up."""
     out = Path(file)
+    if not config.store.exists():  # opening it would create an empty one
+        raise UsageError(N_("no store yet at {store}: nothing to export").format(
+            store=config.store.describe()), hint=N_("the first post creates it"))
     if out.is_dir():
         raise UsageError(f"{out}: is a folder; name the export file",
                          hint="e.g. citychan store export backup-2026-11-30.jsonl")

@@ -10,11 +10,12 @@ from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from citychan.alerts import Level, level_info
+from citychan.alerts import Level, level_info, parse_level
 from citychan.alerts.templates import Origin, Template, load_template, template_sources
 from citychan.config import Config
 from citychan.errors import UsageError, did_you_mean
 from citychan.fsutil import atomic_write
+from citychan.i18n import N_
 from citychan.notices.templates import (
     NoticeTemplate,
     blanks,
@@ -57,11 +58,13 @@ class NewResult:
     files: tuple[Path, ...]
     day: date
     blanks: tuple[str, ...]
+    level: Level | None = None  # a warning's level, written into its front matter
 
     def as_dict(self) -> dict[str, object]:
         return {"template": self.template, "kind": str(self.kind),
                 "files": [str(p) for p in self.files], "date": self.day.isoformat(),
-                "blanks": list(self.blanks)}
+                "blanks": list(self.blanks),
+                "level": None if self.level is None else str(self.level)}
 
 
 def templates(config: Config) -> list[TemplateInfo]:
@@ -79,14 +82,22 @@ def templates(config: Config) -> list[TemplateInfo]:
 
 
 def new(config: Config, name: str, file: Path | None = None, *, day: str | None = None,
-        force: bool = False) -> NewResult:
+        force: bool = False, level: str | None = None) -> NewResult:
     """Write the notice (or warning file) of template ``name`` to ``file`` (default:
     ``NAME-DATE.md`` here); ``day`` is the notice's day (``30.11.2026``, ``7d``; default:
-    the template's own distance ahead). An existing file only with ``force``."""
+    the template's own distance ahead); ``level`` a warning's level (``hoch`` or ``high``;
+    default: medium where the template allows it). An existing file only with ``force``;
+    a folder that does not exist is refused, never made (a typo would hide the file)."""
     folder = config.templates_dir
     notice = find_notice_template(name, folder)
     if notice is None:
-        return _new_warning(config, _warning_template(name, config), file, force)
+        tpl = _warning_template(name, config)
+        return _new_warning(config, tpl, file, force, _level(tpl, level))
+    if level is not None:
+        raise UsageError(N_("--level is for warning templates; {name} is a notice "
+                            "template").format(name=repr(notice.name)),
+                         hint=N_("leave out --level; citychan templates lists the warning "
+                                 "templates"))
     now = config.now()
     when = _day(day, now.date()) if day else _day(notice.ahead, now.date(), "template_date")
     path = file or Path(f"{notice.name}-{when:%Y-%m-%d}.md")
@@ -125,13 +136,28 @@ def _warning_template(name: str, config: Config) -> Template:
                      hint="citychan templates lists them") from None
 
 
+def _level(tpl: Template, given: str | None) -> Level:
+    """The level given (German or English names), one the template is sent at; without
+    one, medium where the template allows it, else its first."""
+    if given is None:
+        return Level.MEDIUM if Level.MEDIUM in tpl.levels else tpl.levels[0]
+    level = parse_level(given)
+    if level not in tpl.levels:
+        allowed = ", ".join(str(x) for x in tpl.levels)
+        raise UsageError(N_("template {name} is sent only at level {allowed}, not "
+                            "{level}").format(name=repr(tpl.name), allowed=allowed,
+                                              level=level),
+                         hint=N_("use --level {allowed}, or another template").format(
+                             allowed=allowed))
+    return level
+
+
 def _new_warning(config: Config, tpl: Template, file: Path | None,
-                 force: bool) -> NewResult:
+                 force: bool, level: Level) -> NewResult:
     """The warning as files: the first language's with level and event, a sibling
     NAME.<lang>.md for each other language the city warns in."""
     today = config.now().date()
     path = file or Path(f"{tpl.name}-{today:%Y-%m-%d}.md")
-    level = Level.MEDIUM if Level.MEDIUM in tpl.levels else tpl.levels[0]
     langs = [lang for lang in config.alerts.languages if lang in tpl.texts] or list(tpl.texts)
     texts = {}
     for i, lang in enumerate(langs):
@@ -140,7 +166,7 @@ def _new_warning(config: Config, tpl: Template, file: Path | None,
     _write(texts, force)
     found = [b for t in texts.values() for b in blanks(t)]
     return NewResult(tpl.name, TemplateKind.WARNING, tuple(texts), today,
-                     tuple(dict.fromkeys(found)))
+                     tuple(dict.fromkeys(found)), level)
 
 
 _BLANKS = {"area": "‹Gebiet›", "time": "‹Uhrzeit›", "expires": "‹bis wann›", "details": ""}
@@ -164,8 +190,10 @@ def _warning_text(tpl: Template, lang: str, level: Level, *, first: bool) -> str
 
 
 def _write(texts: dict[Path, str], force: bool) -> None:
-    """Every file or none: an existing one is refused (all of them checked first)."""
+    """Every file or none: an existing one is refused (all of them checked first), and so
+    is a folder that does not exist."""
     for path in texts:
+        _folder_exists(path.parent)
         if path.is_dir():
             raise UsageError(f"{path}: is a directory", hint="give a file name, e.g. notiz.md")
         if path.exists() and not force:
@@ -176,6 +204,20 @@ def _write(texts: dict[Path, str], force: bool) -> None:
             atomic_write(path, text)
         except OSError as exc:
             raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+
+
+def _folder_exists(folder: Path) -> None:
+    """A UsageError when ``folder`` is none: with the ``mkdir -p`` that makes it and the
+    nearest folder that exists, so a typo in a path is seen, not hidden."""
+    if folder.is_dir():
+        return
+    nearest = next((p for p in folder.parents if p.is_dir()), Path("."))
+    if folder.exists():
+        raise UsageError(N_("{folder}: is not a folder; nothing was written").format(
+            folder=folder), hint=N_("give a path in a folder"))
+    raise UsageError(N_("{folder}: no such folder; nothing was written").format(folder=folder),
+                     hint=N_("check the path (nearest existing folder: {nearest}), or create "
+                             "it: mkdir -p {folder}").format(nearest=nearest, folder=folder))
 
 
 __all__ = ["NewResult", "NoticeTemplate", "TemplateInfo", "TemplateKind", "new", "templates"]

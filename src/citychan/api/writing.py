@@ -1,11 +1,13 @@
 """Help while writing: ``citychan fmt`` (the fixes of :mod:`citychan.notices.fmt`, written
-back or only checked), and the look at a notice file that comes before any question."""
+back or only checked), the look at a notice file that comes before any question, and which
+day a bare clock time of ``post --at 00:58`` was read as."""
 
 from __future__ import annotations
 
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from citychan.hygiene import clean_controls
 from citychan.notices.fmt import Change, format_notice
 from citychan.notices.frontmatter import split_front_matter
 from citychan.notices.message import read_exact_text, read_text
+from citychan.notices.schedule import clock_day
 
 
 @dataclass(frozen=True)
@@ -64,3 +67,10 @@ def readable(path: str | Path) -> None:
     """Raise the error a notice file gives (no such file, not UTF-8, …) before a command
     asks anything about the terminal or the channels."""
     read_text(Path(path))
+
+
+def read_as(at: str, due: datetime, since: datetime, tz: str) -> str | None:
+    """``today`` or ``tomorrow``: the day the bare clock time ``at`` (``post --at 00:58``)
+    was read as for a post due at ``due``, scheduled at ``since``; None for a full date."""
+    day = clock_day(at, due, since, tz)
+    return None if day is None else str(day)

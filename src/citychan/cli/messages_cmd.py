@@ -19,6 +19,9 @@ from citychan.cli.options import (
 from citychan.i18n import N_, gettext
 
 _ = gettext
+# `post --at 00:58`: which day a bare clock time was read as (the words of api.writing.read_as)
+READ_AS = N_("--at {at} = {day}, {due}")
+DAYS = (N_("today"), N_("tomorrow"))
 
 
 def register(app: typer.Typer) -> None:
@@ -101,8 +104,9 @@ def post(
         help=N_("Send again / past quiet hours, the daily cap and a near-duplicate (recorded).")
     ),
     at: str | None = typer.Option(
-        None, "--at", help=N_("Send it later: '2026-12-07 07:00', '07.12.2026 07:00' or 'next' "
-        "(when quiet hours end); city time. Sent by 'citychan run-due'.")),
+        None, "--at", help=N_("Send it later: '2026-12-07 07:00', '07.12.2026 07:00', "
+        "'07:00' (the next one: today, or tomorrow when it has passed) or 'next' (when quiet "
+        "hours end); city time. Sent by 'citychan run-due'.")),
     by: ByOption = None,
     config: ConfigOption = None,
     output: OutputOption = "text",
@@ -165,7 +169,7 @@ def _schedule(file: Path, at: str, channel: list[str] | None, force: bool, by: s
               dry_run: bool, config: Path | None, output: str) -> None:
     """`post --at`: checked now, kept in the queue; `citychan run-due` sends it."""
     from citychan import api
-    from citychan.api import queue
+    from citychan.api import queue, writing
     from citychan.errors import UsageError
 
     if dry_run:
@@ -179,8 +183,16 @@ def _schedule(file: Path, at: str, channel: list[str] | None, force: bool, by: s
                 cfg.city.timezone)
 
     entry, timezone = common.run_rejectable(run, "post", output)
+    day = writing.read_as(at, entry.due, entry.created, timezone)
     if output == "json":
-        common.emit_json("post", True, {"scheduled": entry.as_dict(), "timezone": timezone})
+        common.emit_json("post", True, {"scheduled": entry.as_dict(), "timezone": timezone,
+                                        "read_as": day})
     else:
         scheduled(entry, timezone)
+        if day is not None:
+            from zoneinfo import ZoneInfo
+
+            due = f"{entry.due.astimezone(ZoneInfo(timezone)):%d.%m.%Y %H:%M}"
+            views.out_console().print(views.esc(_(READ_AS).format(
+                at=" ".join(at.split()), day=_(day), due=due)), highlight=False)
     raise typer.Exit(0)

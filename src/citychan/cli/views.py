@@ -117,13 +117,15 @@ def checked(results: list[Any]) -> None:
 
 
 def formatted(r: Any, verb: str, unchanged: str) -> None:
-    """`citychan fmt`: each file, and each line it changes as before and after."""
+    """`citychan fmt`: each file, and each line it changes as before and after (stdout); a
+    file it cannot read or fix, with its hint (stderr)."""
     console = out_console()
     if r.error:
         said = r.error.removeprefix(f"{r.path}: ")
-        console.print(f"[bold red]✗[/] {esc(r.path)}: {esc(localize(said))}")
+        err = err_console()
+        err.print(f"[bold red]✗[/] {esc(r.path)}: {esc(localize(said))}")
         if r.hint:
-            console.print(f"  {styled('dim', _('hint:'))} {esc(localize(r.hint))}")
+            err.print(f"  {styled('dim', _('hint:'))} {esc(localize(r.hint))}")
         return
     if not r.changes:
         console.print(f"  {esc(r.path)}: {styled('dim', unchanged)}")

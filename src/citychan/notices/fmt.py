@@ -21,9 +21,12 @@ from citychan.i18n import N_
 # `key: value` on one line of the front matter; a key is a plain word
 _KEY_LINE = re.compile(r"^(?P<head>[ \t]*(?:-[ \t]+)?[A-Za-z_][\w-]*:[ \t]+)(?P<value>.*?)"
                        r"(?P<tail>[ \t]*(?:\r?\n)?)$")
-# a value that starts like this is no plain text for YAML: an indicator (anchor, alias, tag,
-# a list entry, a reserved character) that gives an error or a refusal
-_BAD_START = re.compile(r"^(?:[&*!%@`]|[-?](?:[ \t]|$))")
+# a comment as YAML style guides write it (yamllint: two spaces before '#'), or after a tab;
+# ' #' after a single space is taken as text a person wrote ("Sperrung # bis Freitag")
+_COMMENT = re.compile(r"(?: {2,}|[ ]*\t[ \t]*)#")
+# a value written as YAML on purpose: quoted, a list or table, a block text
+_DELIBERATE = "\"'[{|>"
+_NOTHING = frozenset({"~", "null", "Null", "NULL"})  # "no value", as notices.frontmatter reads it
 _NUMBERED = re.compile(r"^[ \t>]*(?:[-*+][ \t]+)*\d{1,9}[.)][ \t]", re.M)
 _LINES = re.compile(r"[^\n]*\n|[^\n]+$")
 _FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$")
@@ -44,21 +47,52 @@ def quoted(value: str) -> str:
 
 
 def needs_quotes(value: str) -> bool:
-    """Whether a plain one-line value would be refused or misread by YAML: a ``: `` or a
-    final ``:`` inside it, or an indicator at its start. Quoted text, flow lists and tables
-    (``[a, b]``), block texts (``|``) and comments are left as written."""
-    if not value or value[0] in "\"'[{|>#":
+    """Whether the one-line value ``value`` (without a comment) is not read back by YAML as
+    the text written: a ``: `` or ``' #'`` inside it, an indicator at its start
+    (``@``, ``*``, ``&``, ``!``, ``%``, ``#``, ``,`` …). Quoted text, lists and tables
+    (``[a, b]``) and block texts (``|``) that YAML reads are left as written, and so are
+    ``~`` and ``null`` (they mean "no value")."""
+    if not value or value in _NOTHING:
         return False
-    return ": " in value or value.endswith(":") or ":\t" in value \
-        or bool(_BAD_START.match(value))
+    read = _read_plain(value)
+    if read == value:
+        return False
+    return not (value[0] in _DELIBERATE and read is not None)
+
+
+def split_comment(value: str, gap: str = " ") -> tuple[str, str]:
+    """``value`` as the text and the YAML comment after it (``"medium", "  # low, …"``);
+    ``gap`` is the white space between the key's ``:`` and the value."""
+    if value.startswith("#") and (len(gap) >= 2 or "\t" in gap):
+        return "", value
+    m = _COMMENT.search(value)
+    return (value[: m.start()], value[m.start():]) if m else (value, "")
+
+
+def _read_plain(value: str) -> object:
+    """What YAML reads from ``key: value`` (every scalar as text); None when it refuses."""
+    import yaml  # heavy: only when a front-matter line is looked at
+
+    loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+    try:
+        data = yaml.load(f"k: {value}\n", Loader=loader)  # noqa: S506 - BaseLoader: text only
+    except yaml.YAMLError:
+        return None
+    return data.get("k", None) if isinstance(data, dict) and len(data) == 1 else None
 
 
 def fixed_line(line: str) -> str | None:
-    """The front-matter line with its value in quotes, or None when it needs none."""
+    """The front-matter line with its value in quotes, or None when it needs none; a YAML
+    comment after the value (two spaces before ``#``) stays a comment."""
     m = _KEY_LINE.match(line)
-    if m is None or not needs_quotes(m.group("value")):
+    if m is None:
         return None
-    return m.group("head") + quoted(m.group("value")) + m.group("tail")
+    head = m.group("head")
+    gap = head[len(head.rstrip(" \t")):]
+    text, comment = split_comment(m.group("value"), gap)
+    if not needs_quotes(text):
+        return None
+    return head + quoted(text) + comment + m.group("tail")
 
 
 @dataclass(frozen=True)
