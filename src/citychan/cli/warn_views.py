@@ -60,8 +60,9 @@ def _cap_line(cap: Any) -> str:
             f"{esc(cap.status)} · {esc(scale)}")
 
 
-def warn_preview(rep: Any) -> None:
-    """The dry run: summary, CAP, every channel's text as sent, the findings, the verdict."""
+def warn_plan(rep: Any) -> None:
+    """Summary, CAP, every channel's text as sent, the findings: the dry run without its
+    verdict (`review show` of a warning draft shows this, too)."""
     from rich.console import Console
 
     preview = rep.preview
@@ -73,6 +74,11 @@ def warn_preview(rep: Any) -> None:
     if rep.findings:
         console.print(_("Findings:"))
         findings_table(rep.findings, console)
+
+
+def warn_preview(rep: Any) -> None:
+    """The dry run: summary, CAP, every channel's text as sent, the findings, the verdict."""
+    warn_plan(rep)
     for f in rep.cap_files or []:
         err_console().print(f"CAP: {esc(f)}")
     verdict = (_("Dry run: rule errors, this warning would be refused; nothing was sent.")
