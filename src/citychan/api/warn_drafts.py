@@ -75,21 +75,20 @@ class Request:
             details=i["details"], status=CapStatus(i["status"]),
             translations=i["translations"], only_langs=tuple(i["only_langs"]),
             separate=bool(i["separate"]), repeat=bool(i["repeat"]), time=i["time"])
-        mode = d["mode"]
-        assert mode in MODES
-        return cls(mode=mode, inp=inp, incident=d["incident"], only=tuple(d["only"]),
+        return cls(mode=_mode(d["mode"]), inp=inp, incident=d["incident"], only=tuple(d["only"]),
                    cap_out=d["cap_out"], file_hash=d["file_hash"],
                    expires=datetime.fromisoformat(d["expires_at"]) if d["expires_at"]
                    else None)
 
 
-def draft(mode: Mode, inp: WarnInput, config: Config, *, incident: str | None,
+def draft(given_mode: str, inp: WarnInput, config: Config, *, incident: str | None,
           only: tuple[str, ...] = (), cap_out: str | None = None,
           env: Mapping[str, str] | None = None) -> tuple[Draft, WarnReport]:
     """Check the warning as its dry run does (refused alike: exit 2, or 3 with the rule
     errors) and keep it for review; nothing is sent, no incident opened, no CAP written.
     The same request already waiting for review is refused (exit 2)."""
     who = operators.operator(inp.operator)
+    mode = _mode(given_mode)
     report = _dry_run(mode, inp, config, incident, only, env)
     given = _hash(mode, inp, incident, only, cap_out, config)  # as typed: the same twice is one
     if has_errors(report.findings):
@@ -155,6 +154,13 @@ def send(config: Config, d: Draft, *, operator: str, confirm: Confirm | None,
     inp = replace(req.inp, operator=operator)
     return run(req.mode, inp, config, incident=req.incident, only=req.only,
                cap_out=req.cap_out, dry_run=False, confirm=confirm, on_event=None, env=env)
+
+
+def _mode(text: str) -> Mode:
+    for mode in MODES:
+        if text == mode:
+            return mode
+    raise ValueError(f"not a warn mode: {text!r}")
 
 
 def _dry_run(mode: Mode, inp: WarnInput, config: Config, incident: str | None,

@@ -175,7 +175,7 @@ def _confirm(yes: bool) -> Any:
         return None
 
     def confirm(preview: Any) -> bool:
-        from citychan.cli.warn_cmd import confirm_warning
+        from citychan.cli.warn_views import confirm_warning
         from citychan.errors import UsageError
 
         if not common.is_interactive():

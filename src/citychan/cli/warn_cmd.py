@@ -22,6 +22,7 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
+from citychan.cli.warn_views import confirm_warning
 from citychan.i18n import N_
 
 # The options of a warning's texts, shared by `warn new` and `warn update`.
@@ -373,25 +374,3 @@ def _review_gate(cfg: Any, mode: str, inp: Any, incident: str | None, how: _How)
     review.urgent(cfg, asked=how.urgent, reason=how.reason, dry_run=how.dry_run,
                   what=f"warn {mode} {subject}".strip())
     return not (how.dry_run or how.urgent) and review.holds_warnings(cfg)
-
-
-def confirm_warning(preview: Any) -> bool:
-    """The full text, the channels and the expiry in German, then the level's guard: none,
-    a yes/no question, or typing the event name (high)."""
-    from citychan.api.warnings import guard_accepts, guard_phrase, needs_yes
-
-    w = preview.warning
-    warn_views.warning_confirmation(preview)
-    phrase = guard_phrase(w)
-    if phrase:
-        typed = typer.prompt(
-            f"Zum Senden den Namen des Ereignisses eintippen ({views.plain(phrase)})",
-            err=True,
-            default="",
-            show_default=False,
-        )
-        return guard_accepts(w, typed)
-    if not needs_yes(w):
-        return True
-    answer = typer.prompt("Jetzt senden? [j/N]", err=True, default="", show_default=False)
-    return answer.strip().casefold() in {"j", "ja", "y", "yes"}

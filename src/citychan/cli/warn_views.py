@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
+
 from citychan.cli.views import (
     err_console,
     esc,
     findings_table,
     out_console,
+    plain,
     styled,
     target_panel,
 )
@@ -108,3 +111,25 @@ def warning_confirmation(preview: Any) -> None:
         boxed.print(target_panel(shown, title=f"Text wie auf {shown.name} "
                                               f"({'+'.join(shown.langs)})"))
     findings_table(list(preview.findings), err)
+
+
+def confirm_warning(preview: Any) -> bool:
+    """The full text, the channels and the expiry in German, then the level's guard: none,
+    a yes/no question, or typing the event name (high)."""
+    from citychan.api.warnings import guard_accepts, guard_phrase, needs_yes
+
+    w = preview.warning
+    warning_confirmation(preview)
+    phrase = guard_phrase(w)
+    if phrase:
+        typed = typer.prompt(
+            f"Zum Senden den Namen des Ereignisses eintippen ({plain(phrase)})",
+            err=True,
+            default="",
+            show_default=False,
+        )
+        return guard_accepts(w, typed)
+    if not needs_yes(w):
+        return True
+    answer = typer.prompt("Jetzt senden? [j/N]", err=True, default="", show_default=False)
+    return answer.strip().casefold() in {"j", "ja", "y", "yes"}
