@@ -322,3 +322,21 @@ def test_two_approvals_of_a_warning_at_once_send_once(
     assert server.count() == {"/hook": len(events)}
     assert [d["state"] for d in drafts("--all")] == ["approved"] * len(events)
     assert len(incidents()) == len(events)
+
+
+def test_the_approver_confirms_a_high_warning_by_typing_its_event(
+        held: dict, isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from citychan.cli import common
+
+    run = cli("warn", "--template", "gasaustritt", "--level", "high", "--area", "Altstadt",
+              "--yes", "--by", "d.officer")
+    assert run.code == 0, run.stderr
+    monkeypatch.setattr(common, "is_interactive", lambda: True)
+    wrong = cli("review", "approve", "d2", "--by", "k.nowak", input="Hochwasser\n")
+    assert wrong.code == 2 and "Namen des Ereignisses" in wrong.stderr
+    assert "not confirmed; nothing was sent" in wrong.stderr
+    assert posts_out() == [] and drafts()[1]["state"] == "pending"  # still waiting
+    right = cli("review", "approve", "d2", "--by", "k.nowak", input="Gasaustritt\n")
+    assert right.code == 0, right.stderr
+    assert len(posts_out()) == 1
+    assert [d["state"] for d in drafts("--all")] == ["pending", "approved"]
