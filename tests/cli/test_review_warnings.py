@@ -340,3 +340,18 @@ def test_the_approver_confirms_a_high_warning_by_typing_its_event(
     assert right.code == 0, right.stderr
     assert len(posts_out()) == 1
     assert [d["state"] for d in drafts("--all")] == ["pending", "approved"]
+
+
+def test_the_held_warning_speaks_german_with_a_german_interface(
+        isolated: Path, make_config: MakeConfig, clock: Clock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CITYCHAN_LANG", "de")
+    make_config(review=REVIEW, alerts=ALERTS_TABLE, channels={"outbox": OUTBOX})
+    run = cli(*WARN, "--by", "d.officer", env={"COLUMNS": "200"})
+    assert run.code == 0, run.stderr
+    assert "zur Freigabe zurückgehalten als d1" in run.stdout
+    assert "kein Ereignis eröffnet" in run.stdout
+    clock.set(clock(BERLIN).hour, clock(BERLIN).minute, days=3)
+    late = cli("review", "approve", "d1", "--by", "k.nowak", "--yes")
+    assert late.code == 2
+    assert late.stderr.startswith("Fehler: die als d1 entworfene Warnung ist seit ")

@@ -137,9 +137,10 @@ def problem(config: Config, d: Draft,
             return N_("{name} changed since it was drafted as {ref} (was message {was}, now "
                       "{now}); nothing was sent").format(
                 name=name, ref=d.ref, was=(req.file_hash or "")[:12], now=now_hash[:12]), None
-    if req.expires is not None and req.expires <= config.now():
+    now = config.now()
+    if req.expires is not None and req.expires <= now:
         return N_("the warning drafted as {ref} expired at {when}; nothing was sent").format(
-            ref=d.ref, when=req.expires.isoformat(timespec="minutes")), None
+            ref=d.ref, when=f"{req.expires.astimezone(now.tzinfo):%d.%m.%Y %H:%M}"), None
     try:
         return None, _dry_run(req.mode, req.inp, config, req.incident, req.only, env)
     except UsageError as exc:  # cleared meanwhile; the same warning is out already; …
