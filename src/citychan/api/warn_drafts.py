@@ -167,7 +167,7 @@ def _mode(text: str) -> Mode:
 def _dry_run(mode: Mode, inp: WarnInput, config: Config, incident: str | None,
              only: tuple[str, ...], env: Mapping[str, str] | None) -> WarnReport:
     return run(mode, inp, config, incident=incident, only=only, cap_out=None, dry_run=True,
-               confirm=None, on_event=None, env={} if env is None else env)
+               confirm=None, on_event=None, env=env)  # as `warn --dry-run` sees the channels
 
 
 def _resolved(mode: Mode, inp: WarnInput, config: Config, report: WarnReport,
