@@ -4,7 +4,8 @@ operator sees exactly what would go out (`review show`) and approves it (sent on
 the normal post path, or scheduled when drafted with --at) or rejects it with a reason; the
 author cannot approve their own draft; a file changed since is refused at approval; every
 step is in the log with who and when. Warnings are held only when a city names them, and
-then `warn --urgent --reason …` goes out at once with the reason recorded."""
+then `warn --urgent --reason …` goes out at once with the reason recorded (the drafts of
+warnings: test_review_warnings.py)."""
 
 from __future__ import annotations
 
@@ -234,11 +235,12 @@ def test_warnings_are_not_held_for_review_by_default(
     assert drafts("--all") == []
 
 
-def test_with_warning_review_on_a_warning_needs_urgent_with_a_reason(
+def test_with_warning_review_on_a_warning_is_held_and_urgent_needs_a_reason(
         isolated: Path, make_config: MakeConfig) -> None:
     make_config(review={"required_for": ["info", "warning"]}, alerts=ALERTS_TABLE,
                 channels={"outbox": OUTBOX})
-    assert_one_line_error(cli(*WARN), 2, "[review] required_for includes warnings")
+    held = cli(*WARN)  # issue 15: held for review as a draft (tests/cli/test_review_warnings)
+    assert held.code == 0 and "held for review as d1" in held.stdout
     assert_one_line_error(cli(*WARN, "--urgent"), 2, "--urgent needs --reason")
     assert posts_out() == []
     assert cli(*WARN, "--dry-run").code == 0  # a dry run sends nothing: nothing to review

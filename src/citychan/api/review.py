@@ -2,7 +2,8 @@
 drafts the notice instead of sending it; another operator looks at exactly what would go out
 (`review show`), then approves it (sent through the normal post path, or scheduled when the
 draft has ``--at``) or rejects it with a reason. Warnings are held only when the city names
-them; `warn --urgent --reason …` then goes out at once, the reason recorded."""
+them (`citychan warn …` is then a draft, see ``api.warn_drafts``); `warn --urgent --reason
+…` goes out at once past review, the reason recorded."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from citychan import operators
+from citychan.api import warn_drafts
 from citychan.api.notices import planned, post
 from citychan.config import Config
 from citychan.delivery.publisher import Report
@@ -26,9 +28,13 @@ from citychan.notices.target import Plan
 from citychan.store.db import Store
 from citychan.store.drafts import OPEN_STATES, Draft, DraftState, DraftStore
 from citychan.store.queue import QueuedPost, QueueStore
+from citychan.warn.service import Confirm, WarnReport
 
-__all__ = ["Approval", "Draft", "DraftState", "Shown", "approve", "draft", "entries",
-           "events", "holds", "holds_info", "reject", "show", "urgent"]
+draft_warning = warn_drafts.draft  # `citychan warn …` where warnings wait for review
+
+__all__ = ["Approval", "Draft", "DraftState", "Shown", "approve", "draft", "draft_warning",
+           "entries", "events", "holds", "holds_info", "holds_warnings", "reject", "show",
+           "urgent"]
 
 
 def holds(config: Config, kind: Kind) -> bool:
@@ -39,6 +45,11 @@ def holds(config: Config, kind: Kind) -> bool:
 def holds_info(config: Config) -> bool:
     """Whether `citychan post` drafts instead of sending."""
     return holds(config, Kind.INFO)
+
+
+def holds_warnings(config: Config) -> bool:
+    """Whether `citychan warn` drafts instead of sending (unless --urgent)."""
+    return holds(config, Kind.WARNING)
 
 
 def draft(
@@ -106,21 +117,26 @@ def events(config: Config, limit: int = 20) -> list[dict[str, Any]]:
 @dataclass(frozen=True)
 class Shown:
     """`review show`: the draft, what it would send now (the plan rendered from the file as
-    it is), or why it cannot be approved as it stands (``problem``)."""
+    it is; a warning's dry run), or why it cannot be approved as it stands (``problem``)."""
 
     draft: Draft
     plan: Plan | None
     problem: str | None
+    warning: WarnReport | None = None  # a warning draft: its dry run now
 
     def as_dict(self) -> dict[str, Any]:
-        return {"draft": self.draft.as_dict(plan=True), "problem": self.problem,
-                "now": self.plan.as_dict() if self.plan else None}
+        now = (self.plan.as_dict() if self.plan else
+               self.warning.as_dict() if self.warning else None)
+        return {"draft": self.draft.as_dict(plan=True), "problem": self.problem, "now": now}
 
 
 def show(config: Config, ref: str, env: Mapping[str, str] | None = None) -> Shown:
     """Exactly what approving ``ref`` would send per channel: the file rendered now, as long
     as it is what was drafted; else the plan as drafted and the reason approval would fail."""
     found = _get(config, ref)
+    if found.kind == Kind.WARNING:
+        problem, report = warn_drafts.problem(config, found, env)
+        return Shown(found, None, problem, report)
     problem = _changed(config, found)
     if problem is not None:
         return Shown(found, None, problem)
@@ -132,7 +148,7 @@ def show(config: Config, ref: str, env: Mapping[str, str] | None = None) -> Show
 @dataclass(frozen=True)
 class Approval:
     draft: Draft
-    report: Report | None = None  # sent now
+    report: Report | None = None  # sent now (a warning: its WarnReport)
     queued: QueuedPost | None = None  # scheduled: it has --at
 
     def as_dict(self) -> dict[str, Any]:
@@ -142,11 +158,14 @@ class Approval:
 
 
 def approve(config: Config, ref: str, *, operator: str | None = None,
-            env: Mapping[str, str] | None = None) -> Approval:
+            env: Mapping[str, str] | None = None, confirm: Confirm | None = None) -> Approval:
     """Another operator approves ``ref``: it is sent through the normal post path (never
     twice, quiet hours, the daily cap and near-duplicates apply), or scheduled when it has
-    ``--at``. The author cannot approve it (exit 2); a file changed since it was drafted is
-    refused, recorded with the reason (exit 2); rules that refuse it now leave it pending."""
+    ``--at``; a warning through the normal warn path (``confirm`` asked as `warn` asks it),
+    the approver its operator. The author cannot approve it (exit 2); a file changed since
+    it was drafted is refused, recorded with the reason (exit 2), as is a warning whose
+    expiry passed, whose incident was cleared or that is out already; rules that refuse it
+    now, or a confirmation not given, leave it pending."""
     who = operators.operator(operator)
     with Store.open(config.store) as store:
         drafts = DraftStore(store)
@@ -162,19 +181,26 @@ def approve(config: Config, ref: str, *, operator: str | None = None,
             _open_or_fail(store, _get_in(drafts, ref))
             raise UsageError(N_("{ref} is being approved by someone else right now").format(
                 ref=seen.ref))
-        problem = _changed(config, seen)
+        warning = seen.kind == Kind.WARNING
+        problem = (warn_drafts.problem(config, seen, env)[0] if warning
+                   else _changed(config, seen))
         if problem is not None:
             drafts.finish(seen.id, claim, DraftState.REFUSED, reason=problem)
-            raise UsageError(problem, hint=N_("check the file, then draft it again: "
-                                              "citychan post FILE"))
+            raise UsageError(problem, hint=N_("check it, then send it again: citychan warn …")
+                             if warning else N_("check the file, then draft it again: "
+                                                "citychan post FILE"))
         try:
-            if seen.due is not None and seen.due > config.now():
+            if warning:
+                report: Report = warn_drafts.send(config, seen, operator=who, confirm=confirm,
+                                                  env=env)
+            elif seen.due is not None and seen.due > config.now():
                 queued = _schedule(store, seen, who)
                 done = drafts.finish(seen.id, claim, DraftState.APPROVED,
                                      outcome=f"scheduled #{queued.id}")
                 return Approval(done, queued=queued)
-            report = post(seen.path, config, only=seen.channels, force=seen.forced, env=env,
-                          operator=who, expect_hash=seen.message_hash)
+            else:
+                report = post(seen.path, config, only=seen.channels, force=seen.forced,
+                              env=env, operator=who, expect_hash=seen.message_hash)
         except BaseException:
             drafts.release(seen.id, claim)  # not approved after all: still waiting
             raise
@@ -204,9 +230,10 @@ def reject(config: Config, ref: str, reason: str | None, *,
 
 def urgent(config: Config, *, asked: bool, reason: str | None, dry_run: bool,
            what: str) -> Draft | None:
-    """The review gate of `citychan warn`. Warnings held for review (``required_for``
-    names ``warning``) go out only with ``--urgent --reason …``: recorded (who, when, why)
-    before anything is sent. Without review of warnings, ``--urgent`` changes nothing."""
+    """The urgent bypass of `citychan warn`. Where warnings are held for review
+    (``required_for`` names ``warning``), ``--urgent --reason …`` sends one at once past
+    review, recorded (who, when, why) before anything is sent; without it the warning is
+    drafted (``draft_warning``). Without review of warnings, ``--urgent`` changes nothing."""
     why = operators.reason(reason)
     if asked and why is None:
         raise UsageError(N_("--urgent needs --reason"), hint=N_(
@@ -214,13 +241,8 @@ def urgent(config: Config, *, asked: bool, reason: str | None, dry_run: bool,
     if why is not None and not asked:
         raise UsageError(N_("--reason is for --urgent"),
                          hint=N_("leave it out, or add --urgent"))
-    if dry_run or not holds(config, Kind.WARNING):
+    if dry_run or not holds(config, Kind.WARNING) or not asked or why is None:
         return None
-    if not asked or why is None:
-        raise UsageError(N_("[review] required_for includes warnings: a second operator "
-                            "approves them, and a warning cannot wait as a draft"),
-                         hint=N_("send it now past review with --urgent --reason '…' "
-                                 "(recorded)"))
     with Store.open(config.store) as store:
         return DraftStore(store).record_urgent(title=what, author=operators.current(),
                                                reason=why)

@@ -11,7 +11,7 @@ from typing import Any
 import typer
 
 from citychan.cli import common, views
-from citychan.cli.options import ByOption, ConfigOption, OutputOption
+from citychan.cli.options import ByOption, ConfigOption, OutputOption, YesOption
 from citychan.i18n import N_, gettext, localize
 
 _ = gettext
@@ -46,9 +46,14 @@ TEXT = {
     "urgent": N_("warning sent past review by {author}: {reason}"),
     "decided": N_("; {state} by {who} {when}"),
     "review": N_("Review {when}: {step}"),
+    "held": N_("Warning {title} held for review as {ref} for {channels}, by {author}: nothing "
+               "was sent, no incident opened."),
+    "kind_info": N_("info"),
+    "kind_warning": N_("warning"),
+    "cap_drafted": N_("CAP as drafted: {msg_type} {event}, level {level}, expires {expires}"),
 }
-COLUMNS = (N_("ref"), N_("drafted"), N_("state"), N_("title"), N_("channels"), N_("at"),
-           N_("by"), N_("decided by"), N_("reason / outcome"))
+COLUMNS = (N_("ref"), N_("kind"), N_("drafted"), N_("state"), N_("title"), N_("channels"),
+           N_("at"), N_("by"), N_("decided by"), N_("reason / outcome"))
 Ref = typer.Argument(..., help=N_("The draft's ref, as 'citychan review' shows it (e.g. d3)."))
 
 
@@ -106,19 +111,30 @@ def show(ref: str = Ref, config: ConfigOption = None, output: OutputOption = "te
     if shown.plan is not None:
         views.previews(shown.plan)
         return
+    if shown.warning is not None:
+        from citychan.cli import warn_views
+
+        warn_views.warn_plan(shown.warning)
+        return
     views.err_console().print(views.esc(_(TEXT["changed"]).format(problem=localize(shown.problem))))
     out.print(_(TEXT["as_drafted"]))
+    cap = d.plan.get("cap")
+    if cap:  # a warning draft: its CAP summary as drafted
+        out.print(views.esc(_(TEXT["cap_drafted"]).format(
+            msg_type=cap["msg_type"], event=cap["event"], level=cap["level"] or "-",
+            expires=cap["expires"] or "-")))
     for t in d.plan.get("targets", []):
         out.print(f"--- {views.esc(t['channel'])} ---\n{views.esc(t['text'])}")
 
 
 @review_app.command("approve")
-def approve(ref: str = Ref, by: ByOption = None, config: ConfigOption = None,
-            output: OutputOption = "text") -> None:
+def approve(ref: str = Ref, by: ByOption = None, yes: YesOption = False,
+            config: ConfigOption = None, output: OutputOption = "text") -> None:
     """Approve another operator's draft: send it now, or schedule it (drafted with --at).
 
     It goes out through the normal post path (never twice, quiet hours, the daily cap and
-    near-duplicates apply). The author cannot approve their own draft.
+    near-duplicates apply); a warning through the normal warn path, confirmed as `warn`
+    asks (--yes: without asking). The author cannot approve their own draft.
 
     Example: citychan review approve d3 --by k.nowak
     """
@@ -127,7 +143,8 @@ def approve(ref: str = Ref, by: ByOption = None, config: ConfigOption = None,
 
     def run() -> tuple[Any, str]:
         cfg = api.load(config)
-        return review_api.approve(cfg, ref, operator=by), cfg.city.timezone
+        return (review_api.approve(cfg, ref, operator=by, confirm=_confirm(yes)),
+                cfg.city.timezone)
 
     approval, tz = common.run_rejectable(run, "review", output)
     code = int(approval.report.exit_code) if approval.report else 0
@@ -143,8 +160,30 @@ def approve(ref: str = Ref, by: ByOption = None, config: ConfigOption = None,
             **names, id=approval.queued.id, due=_local(approval.queued.due, tz), tz=tz)))
         raise typer.Exit(0)
     views.out_console().print(views.esc(_(TEXT["approved_sent"]).format(**names)))
-    views.report(approval.report)
+    if d.kind == "warning":
+        views.warn_report(approval.report, findings_shown=not yes)
+    else:
+        views.report(approval.report)
     raise typer.Exit(code)
+
+
+def _confirm(yes: bool) -> Any:
+    """A warning draft is confirmed by its approver as `warn` asks the duty officer (the
+    level's guard: none, yes/no, or typing the event's name for high); --yes skips it, and
+    without a terminal --yes is needed. Information drafts ask nothing."""
+    if yes:
+        return None
+
+    def confirm(preview: Any) -> bool:
+        from citychan.cli.warn_views import confirm_warning
+        from citychan.errors import UsageError
+
+        if not common.is_interactive():
+            raise UsageError(N_("not a terminal: pass --yes to send a warning without "
+                                "confirmation"))
+        return confirm_warning(preview)
+
+    return confirm
 
 
 @review_app.command("reject")
@@ -187,6 +226,20 @@ def drafted(d: Any, config: Path | None, timezone: str, output: str) -> None:
     out.print(views.esc(_(TEXT["next"]).format(show=show_cmd, approve=approve_cmd)))
 
 
+def held_warning(d: Any, config: Path | None, output: str) -> None:
+    """`warn …` where warnings wait for review: the draft's ref and the reviewer's commands."""
+    show_cmd = _command(config, "review", "show", d.ref)
+    approve_cmd = _command(config, "review", "approve", d.ref)
+    if output == "json":
+        common.emit_json("warn", True, {"draft": d.as_dict(), "show_command": show_cmd,
+                                        "review_command": approve_cmd})
+        return
+    out = views.out_console()
+    out.print(views.esc(_(TEXT["held"]).format(ref=d.ref, title=repr(d.title),
+                                            channels=", ".join(d.channels), author=d.author)))
+    out.print(views.esc(_(TEXT["next"]).format(show=show_cmd, approve=approve_cmd)))
+
+
 def drafts_table(rows: list[dict[str, Any]], timezone: str) -> None:
     from rich.table import Table
 
@@ -198,7 +251,8 @@ def drafts_table(rows: list[dict[str, Any]], timezone: str) -> None:
     for col in COLUMNS:
         table.add_column(_(col), overflow="fold")
     for r in rows:
-        table.add_row(views.esc(r["ref"]), _when(r["created"], timezone),
+        kind = _(TEXT["kind_warning"] if r["kind"] == "warning" else TEXT["kind_info"])
+        table.add_row(views.esc(r["ref"]), kind, _when(r["created"], timezone),
                       views.status(r["state"]), views.esc(r["title"]),
                       views.esc(", ".join(r["channels"])), _when(r["at"], timezone),
                       views.esc(r["author"]), views.esc(r["reviewer"] or ""),

@@ -22,6 +22,7 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
+from citychan.cli.warn_views import confirm_warning
 from citychan.i18n import N_
 
 # The options of a warning's texts, shared by `warn new` and `warn update`.
@@ -332,7 +333,11 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
         from citychan.api import warnings
 
         cfg = warnings.load(how.config)  # a broken channel table fails only that channel
-        _review_gate(cfg, mode, inp, incident, how)
+        if _review_gate(cfg, mode, inp, incident, how):
+            from citychan.api import review
+
+            return review.draft_warning(mode, inp, cfg, incident=incident, only=tuple(only),
+                                        cap_out=how.cap_out)
         with progress or views.nullcontext():
             options: dict[str, Any] = {
                 "cap_out": how.cap_out, "dry_run": how.dry_run,
@@ -344,6 +349,11 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
             return follow_up(incident, inp, cfg, **options)
 
     report = common.run_rejectable(run, "warn", how.output)
+    if isinstance(report, tuple):  # held for review: a draft, nothing sent
+        from citychan.cli import review_cmd
+
+        review_cmd.held_warning(report[0], how.config, how.output)
+        raise typer.Exit(0)
     code = int(report.exit_code)
     if how.output == "json":
         common.emit_json("warn", code == 0, report.as_dict(), code)
@@ -354,32 +364,13 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
     raise typer.Exit(code)
 
 
-def _review_gate(cfg: Any, mode: str, inp: Any, incident: str | None, how: _How) -> None:
-    """issue 15 (review): warnings held for review go out only with --urgent --reason."""
+def _review_gate(cfg: Any, mode: str, inp: Any, incident: str | None, how: _How) -> bool:
+    """issue 15 (review): whether the warning is held for review as a draft. Where the
+    city reviews warnings, --urgent --reason sends it now past review (recorded); a dry run
+    is never drafted."""
     from citychan.api import review
 
     subject = incident or (inp.file and str(inp.file)) or inp.template or inp.event or ""
     review.urgent(cfg, asked=how.urgent, reason=how.reason, dry_run=how.dry_run,
                   what=f"warn {mode} {subject}".strip())
-
-
-def confirm_warning(preview: Any) -> bool:
-    """The full text, the channels and the expiry in German, then the level's guard: none,
-    a yes/no question, or typing the event name (high)."""
-    from citychan.api.warnings import guard_accepts, guard_phrase, needs_yes
-
-    w = preview.warning
-    warn_views.warning_confirmation(preview)
-    phrase = guard_phrase(w)
-    if phrase:
-        typed = typer.prompt(
-            f"Zum Senden den Namen des Ereignisses eintippen ({views.plain(phrase)})",
-            err=True,
-            default="",
-            show_default=False,
-        )
-        return guard_accepts(w, typed)
-    if not needs_yes(w):
-        return True
-    answer = typer.prompt("Jetzt senden? [j/N]", err=True, default="", show_default=False)
-    return answer.strip().casefold() in {"j", "ja", "y", "yes"}
+    return not (how.dry_run or how.urgent) and review.holds_warnings(cfg)

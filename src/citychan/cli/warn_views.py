@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import typer
+
 from citychan.cli.views import (
     err_console,
     esc,
     findings_table,
     out_console,
+    plain,
     styled,
     target_panel,
 )
@@ -60,8 +63,9 @@ def _cap_line(cap: Any) -> str:
             f"{esc(cap.status)} · {esc(scale)}")
 
 
-def warn_preview(rep: Any) -> None:
-    """The dry run: summary, CAP, every channel's text as sent, the findings, the verdict."""
+def warn_plan(rep: Any) -> None:
+    """Summary, CAP, every channel's text as sent, the findings: the dry run without its
+    verdict (`review show` of a warning draft shows this, too)."""
     from rich.console import Console
 
     preview = rep.preview
@@ -73,6 +77,11 @@ def warn_preview(rep: Any) -> None:
     if rep.findings:
         console.print(_("Findings:"))
         findings_table(rep.findings, console)
+
+
+def warn_preview(rep: Any) -> None:
+    """The dry run: summary, CAP, every channel's text as sent, the findings, the verdict."""
+    warn_plan(rep)
     for f in rep.cap_files or []:
         err_console().print(f"CAP: {esc(f)}")
     verdict = (_("Dry run: rule errors, this warning would be refused; nothing was sent.")
@@ -102,3 +111,25 @@ def warning_confirmation(preview: Any) -> None:
         boxed.print(target_panel(shown, title=f"Text wie auf {shown.name} "
                                               f"({'+'.join(shown.langs)})"))
     findings_table(list(preview.findings), err)
+
+
+def confirm_warning(preview: Any) -> bool:
+    """The full text, the channels and the expiry in German, then the level's guard: none,
+    a yes/no question, or typing the event name (high)."""
+    from citychan.api.warnings import guard_accepts, guard_phrase, needs_yes
+
+    w = preview.warning
+    warning_confirmation(preview)
+    phrase = guard_phrase(w)
+    if phrase:
+        typed = typer.prompt(
+            f"Zum Senden den Namen des Ereignisses eintippen ({plain(phrase)})",
+            err=True,
+            default="",
+            show_default=False,
+        )
+        return guard_accepts(w, typed)
+    if not needs_yes(w):
+        return True
+    answer = typer.prompt("Jetzt senden? [j/N]", err=True, default="", show_default=False)
+    return answer.strip().casefold() in {"j", "ja", "y", "yes"}

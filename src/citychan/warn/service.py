@@ -105,6 +105,8 @@ def _texts(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
         if inp.level:
             w = replace(w, level=inp.level)
+        if inp.expires:  # --expires over the file's own (a draft keeps its resolved expiry)
+            w = replace(w, expires=alerts.parse_when(inp.expires, base=w.effective, tz=tz))
         explicit = bool(str(msg.meta.get("incident") or "").strip())
         return (alerts.mark(w, inp.status) if inp.status != CapStatus.ACTUAL else w), explicit
     if not inp.level:
