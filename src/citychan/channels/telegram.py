@@ -32,6 +32,7 @@ from citychan.channels.http import (
     request,
 )
 
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
 _CHAT_ID = re.compile(r"^(@[A-Za-z0-9_]{4,}|-?\d+)$")
 
 
@@ -44,6 +45,8 @@ class TelegramChannel(HttpChannel):
         max_length=4096,
         caption_max=1024,
         images=True,
+        # sendPhoto: "The photo must be at most 10 MB in size" (core.telegram.org/bots/api)
+        image_max_bytes=PHOTO_MAX_BYTES,
         per_minute=20,
         can_edit=True,
         can_delete=True,
