@@ -53,6 +53,10 @@ class Capabilities:
     # not, a correction or withdrawal goes out as a short follow-up post (send())
     can_edit: bool = False
     can_delete: bool = False
+    # a post older than this cannot be deleted any more (Telegram: 48 hours), and the
+    # service refuses with these words; such a post is edited to the withdrawal notice
+    delete_within: timedelta | None = None
+    delete_refused: str = ""
 
     def measure(self, rendered: Rendered) -> int:
         """The length of ``rendered`` as this channel counts it (see
