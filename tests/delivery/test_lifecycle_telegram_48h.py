@@ -112,8 +112,14 @@ def test_when_telegram_refuses_the_deletion_the_message_is_edited_instead(
     assert [(r["how"], r["status"]) for r in body["result"]["results"]] == [("edit", "sent")]
     assert len(service.calls("deleteMessage")) == 1
     assert "Zurückgezogen" in service.telegram[mid]
-    # both are on record: the deletion Telegram refused, and the edit that took its place
-    assert _recorded() == [("withdrawal", "delete", "failed"), ("withdrawal", "edit", "sent")]
+    # both are on record: the deletion Telegram refused (settled: retry has nothing to do),
+    # and the edit that took its place
+    assert _recorded() == [("withdrawal", "delete", "skipped"), ("withdrawal", "edit", "sent")]
+    with closing(sqlite3.connect(DB)) as db:
+        (error,) = db.execute("SELECT error FROM deliveries WHERE action='delete'").fetchone()
+    assert "message can't be deleted" in error and "edited instead" in error
+    retry = cli("retry", "--yes", "--output", "json", env=ENV)
+    assert retry.code == 0 and "edited instead" not in retry.stdout
     again = _withdraw("--yes")
     assert [r["status"] for r in again["result"]["results"]] == ["skipped"]
     assert len(service.calls("editMessageText")) == 1

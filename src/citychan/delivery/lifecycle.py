@@ -224,7 +224,13 @@ def carry_out(publisher: Publisher, purpose: Purpose, steps: list[Step]) -> list
         instead = _after_refusal(publisher, step, result)
         if instead is not None:
             steps[i] = instead
+            refused = result
             result = _carry_out_one(publisher, purpose, instead)
+            if result.status is Status.SENT and refused.delivery_id is not None:
+                # the refusal stays on record, settled: `retry` has nothing left to do
+                publisher.deliveries.finish(
+                    refused.delivery_id, Status.SKIPPED, attempts=refused.attempts,
+                    error=f"{refused.error}; edited instead: delivery #{result.delivery_id}")
         results.append(result)
     return results
 
