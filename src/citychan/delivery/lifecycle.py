@@ -2,7 +2,9 @@
 
 Each channel the notice went to gets one step: an edit or a deletion in place where the
 channel can (``Capabilities.can_edit`` / ``can_delete``) and the config lets it
-(``on_correction``), else a short follow-up post ("Korrektur: …", "Zurückgezogen: …"). Every
+(``on_correction``), else a short follow-up post ("Korrektur: …", "Zurückgezogen: …"). A post
+past the channel's deletion window (``Capabilities.delete_within``: Telegram's 48 hours) is
+edited to the withdrawal notice instead of deleted. Every
 step is a delivery related to the original, claimed before its first attempt and sent through
 the publisher like a post, so the same never-twice rules hold: one live correction per original
 and content, an unknown outcome stays open for `citychan retry`, which repeats an edit or a
