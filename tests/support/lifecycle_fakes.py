@@ -11,8 +11,18 @@ Telegram Bot API - https://core.telegram.org/bots/api (Bot API 9.x):
   and reply markup of the message"}``; an unknown id 400 "Bad Request: message to edit not
   found".
 - ``deleteMessage`` -> ``{ok: true, result: true}``; a message already gone 400 "Bad Request:
-  message to delete not found"; "a message can only be deleted if it was sent less than 48
-  hours ago" (400 "Bad Request: message can't be deleted").
+  message to delete not found". "A message can only be deleted if it was sent less than 48
+  hours ago" (deleteMessage): the fake judges it from the message's ``date`` (the time it
+  sent it, by citychan.clock, so a test moves it on with the clock fixture) and answers
+  400 "Bad Request: message can't be deleted" - tdlib/telegram-bot-api
+  telegram-bot-api/Client.cpp (commit 01a3679, 2026-05-07) turns TDLib's
+  MESSAGE_DELETE_FORBIDDEN into exactly that description. Editing has no such limit for
+  the bot's own channel posts (editMessageText: only "business messages that were not sent
+  by the bot" are held to 48 hours).
+- ``sendPhoto`` (multipart: ``photo``, ``caption``) keeps a photo message; TDLib refuses
+  ``editMessageText`` of it with 400 "Bad Request: there is no text in the message to edit"
+  (and ``editMessageCaption`` of a text message with "... no caption in the message to
+  edit").
 - 429 ``{ok: false, error_code: 429, description: "Too Many Requests: retry after N",
   parameters: {retry_after: N}}``.
 
@@ -30,9 +40,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.parser import BytesParser
+from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from citychan import clock
+
+DELETE_WITHIN = timedelta(hours=48)
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and "
                 "reply markup are exactly the same as a current content and reply markup of "
                 "the message")
@@ -44,6 +60,8 @@ class Service:
     (method, path, body), and how many next requests answer 429."""
 
     telegram: dict[int, str] = field(default_factory=dict)
+    dates: dict[int, datetime] = field(default_factory=dict)  # when each message was sent
+    photos: set[int] = field(default_factory=set)  # the messages sent with sendPhoto
     statuses: dict[str, str] = field(default_factory=dict)
     seen: list[tuple[str, str, Any]] = field(default_factory=list)
     rate_limited: int = 0
@@ -76,6 +94,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> Any:
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        kind = self.headers.get("Content-Type") or ""
+        if kind.startswith("multipart/form-data"):
+            parsed = BytesParser(policy=HTTP).parsebytes(
+                f"Content-Type: {kind}\r\n\r\n".encode() + raw)
+            return {part.get_param("name", header="content-disposition"):
+                    part.get_payload(decode=True) for part in parsed.iter_parts()}
         try:
             return json.loads(raw) if raw else {}
         except ValueError:
@@ -107,23 +131,37 @@ class _Handler(BaseHTTPRequestHandler):
         def bad(description: str) -> None:
             self._answer(400, {"ok": False, "error_code": 400, "description": description})
 
-        if method == "sendMessage":
+        if method in ("sendMessage", "sendPhoto"):
             mid = s.new_id()
-            s.telegram[mid] = body["text"]
-            self._answer(200, {"ok": True, "result": {"message_id": mid, "text": body["text"]}})
+            if method == "sendPhoto":
+                s.photos.add(mid)
+                body = {k: v.decode() for k, v in body.items() if k != "photo"}
+            s.telegram[mid] = text = body.get("text", body.get("caption"))
+            s.dates[mid] = clock.utcnow()
+            self._answer(200, {"ok": True, "result": {
+                "message_id": mid, "date": int(s.dates[mid].timestamp()), "text": text}})
         elif method in ("editMessageText", "editMessageCaption"):
             mid, text = body.get("message_id"), body.get("text", body.get("caption"))
             if mid not in s.telegram:
                 bad("Bad Request: message to edit not found")
+            elif method == "editMessageText" and mid in s.photos:
+                bad("Bad Request: there is no text in the message to edit")
+            elif method == "editMessageCaption" and mid not in s.photos:
+                bad("Bad Request: there is no caption in the message to edit")
             elif s.telegram[mid] == text:
                 bad(NOT_MODIFIED)
             else:
                 s.telegram[mid] = text
                 self._answer(200, {"ok": True, "result": {"message_id": mid, "text": text}})
         elif method == "deleteMessage":
-            if s.telegram.pop(body.get("message_id"), None) is None:
+            mid = body.get("message_id")
+            sent = s.dates.get(mid)
+            if mid not in s.telegram:
                 bad("Bad Request: message to delete not found")
+            elif sent is not None and clock.utcnow() - sent >= DELETE_WITHIN:
+                bad("Bad Request: message can't be deleted")
             else:
+                del s.telegram[mid]
                 self._answer(200, {"ok": True, "result": True})
         else:
             self._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})

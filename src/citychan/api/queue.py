@@ -13,8 +13,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from citychan import operators
+from citychan.api import lifecycle
 from citychan.api.notices import planned, post
 from citychan.config import Config
+from citychan.delivery.lifecycle import LifeReport
 from citychan.errors import CitychanError, ExitCode, RejectedError, UsageError
 from citychan.i18n import N_
 from citychan.kinds import Kind
@@ -143,6 +145,72 @@ def _send(config: Config, entry: QueuedPost, env: Mapping[str, str] | None) -> D
                   or r.unresolved or r.store_error})
     return DueResult(entry, QueueState.FAILED,
                      f"not delivered to {', '.join(bad)}: run citychan retry", report.as_dict())
+
+
+@dataclass(frozen=True)
+class PartFailure:
+    """A part of the minute's run that could not be done at all (the store locked, a
+    broken config): its name, the one-line error and its exit code."""
+
+    part: str  # "run-due" or "expire"
+    error: str
+    hint: str | None
+    exit_code: ExitCode
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"part": self.part, "error": self.error, "hint": self.hint,
+                "exit_code": int(self.exit_code)}
+
+
+@dataclass
+class MinuteRun:
+    """What one `citychan run-due` did: the due posts, then the expiry (feeds written
+    again, deletions on channels with ``withdraw_on_expiry``), and a part that failed."""
+
+    posts: list[DueResult] = field(default_factory=list)
+    expiry: LifeReport | None = None
+    feeds_written: list[str] = field(default_factory=list)
+    failures: list[PartFailure] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """The worst of the posts', the expiry's and the failed parts' exit codes."""
+        codes = [run_exit_code(self.posts), *(f.exit_code for f in self.failures)]
+        if self.expiry is not None:
+            codes.append(self.expiry.exit_code)
+        return max(codes)
+
+    def as_dict(self) -> dict[str, Any]:
+        expiry = self.expiry.as_dict() if self.expiry is not None else None
+        return {"posts": [r.as_dict() for r in self.posts],
+                "expiry": {**(expiry or {}), "feeds_written": self.feeds_written},
+                "failures": [f.as_dict() for f in self.failures]}
+
+
+def run_minute(config: Config, env: Mapping[str, str] | None = None) -> MinuteRun:
+    """Everything cron does each minute, in one run: :func:`run_due` (the posts come
+    first), then :func:`citychan.api.lifecycle.expire`. A part that fails with an error a
+    person can act on is recorded in ``failures`` and the other part still runs; a bug in
+    the first part is raised only after the second has run."""
+    run = MinuteRun()
+    crashed: Exception | None = None
+
+    def posts() -> None:
+        run.posts = run_due(config, env)
+
+    def expiry() -> None:
+        run.expiry, run.feeds_written = lifecycle.expire(config, env=env)
+
+    for name, part in (("run-due", posts), ("expire", expiry)):
+        try:
+            part()
+        except CitychanError as exc:
+            run.failures.append(PartFailure(name, exc.message, exc.hint, exc.exit_code))
+        except Exception as exc:  # a bug: shown as one, after the other part had its turn
+            crashed = crashed or exc
+    if crashed is not None:
+        raise crashed
+    return run
 
 
 def run_exit_code(results: Iterable[DueResult]) -> ExitCode:

@@ -39,6 +39,11 @@ class Capabilities:
     url_length: int | None = None  # every URL counts as this many chars (Mastodon: 23)
     caption_max: int | None = None  # limit when the text is an image caption
     images: bool = False
+    # how the picture goes out: as the file itself, held to ``image_max_bytes`` (None: no
+    # limit known), or drawn anew by the channel (``image_redrawn``: WhatsApp's JPEG within
+    # 5 MB, the feed's scaled copies), where any size will do if the picture can be read
+    image_max_bytes: int | None = None
+    image_redrawn: bool = False
     title_field: bool = False  # the title travels in its own field (ntfy, e-mail, feed)
     per_minute: int | None = None  # pacing: at most this many posts per minute
     network: bool = True  # False for outbox/feed: safe offline, no retry needed
@@ -48,6 +53,10 @@ class Capabilities:
     # not, a correction or withdrawal goes out as a short follow-up post (send())
     can_edit: bool = False
     can_delete: bool = False
+    # a post older than this cannot be deleted any more (Telegram: 48 hours), and the
+    # service refuses with these words; such a post is edited to the withdrawal notice
+    delete_within: timedelta | None = None
+    delete_refused: str = ""
 
     def measure(self, rendered: Rendered) -> int:
         """The length of ``rendered`` as this channel counts it (see

@@ -87,7 +87,7 @@ class FeedChannel:
         "upload_known_hosts": Option(str),
     }
     capabilities = Capabilities(dialect=Dialect.FEED, network=False, title_field=True, images=True,
-                                can_edit=True, can_delete=True)
+                                can_edit=True, can_delete=True, image_redrawn=True)
 
     def __init__(self, name: str, path: Path, title: str, public_url: str,
                  upload: UploadTarget | None = None) -> None:

@@ -46,6 +46,9 @@ from citychan.channels.http import ApiPolicy, HttpChannel, json_of, request, tex
 
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_WEIGHT = 23
+# Mastodon 4.x's image limit (MediaAttachment IMAGE_LIMIT, 16 MB; mastodon.social says
+# image_size_limit 16777216): a plan's assumption until the instance has said its own
+DEFAULT_IMAGE_BYTES = 16 * 1024 * 1024
 LIMIT_MAX_AGE = timedelta(days=1)  # how long a limit read from the instance is trusted
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 _TAG = re.compile(r"<[^>]+>")
@@ -53,6 +56,7 @@ _BREAK = re.compile(r"<br\s*/?>|</p>", re.IGNORECASE)
 _READ_BACK_PAGES = 5
 _MAX_CHARACTERS = "max_characters"
 _URL_WEIGHT = "characters_reserved_per_url"
+_IMAGE_BYTES = "image_size_limit"  # configuration.media_attachments
 
 # The posting languages Mastodon knows: the keys of SUPPORTED_LOCALES in mastodon/mastodon
 # app/helpers/languages_helper.rb (ISO_639_1, ISO_639_3 and ISO_639_1_REGIONAL; main branch,
@@ -76,6 +80,7 @@ class InstanceLimits:
 
     max_characters: int | None = None
     url_weight: int | None = None
+    image_bytes: int | None = None  # the largest image file it takes
 
 
 class MastodonChannel(HttpChannel):
@@ -91,7 +96,8 @@ class MastodonChannel(HttpChannel):
     # what commands without network (check, preview, --dry-run) should assume
     default_capabilities: ClassVar[Capabilities] = Capabilities(
         dialect=Dialect.PLAIN, max_length=DEFAULT_MAX_CHARACTERS,
-        url_length=DEFAULT_URL_WEIGHT, images=True, languages=MASTODON_LANGUAGES,
+        url_length=DEFAULT_URL_WEIGHT, images=True, image_max_bytes=DEFAULT_IMAGE_BYTES,
+        languages=MASTODON_LANGUAGES,
         can_edit=True, can_delete=True,
     )
     media_wait: ClassVar[float] = 30.0  # seconds to wait for the server to process an image
@@ -149,7 +155,8 @@ class MastodonChannel(HttpChannel):
     def _capabilities_for(self, limits: InstanceLimits) -> Capabilities:
         return replace(self.default_capabilities,
                        max_length=limits.max_characters or DEFAULT_MAX_CHARACTERS,
-                       url_length=limits.url_weight or DEFAULT_URL_WEIGHT)
+                       url_length=limits.url_weight or DEFAULT_URL_WEIGHT,
+                       image_max_bytes=limits.image_bytes or DEFAULT_IMAGE_BYTES)
 
     @property
     def _instance(self) -> str:
@@ -165,8 +172,8 @@ class MastodonChannel(HttpChannel):
         cache = self._ctx.limits
         if cache is None:
             return InstanceLimits()
-        return InstanceLimits(cache.get(self.name, self._key(_MAX_CHARACTERS), LIMIT_MAX_AGE),
-                              cache.get(self.name, self._key(_URL_WEIGHT), LIMIT_MAX_AGE))
+        return InstanceLimits(*(cache.get(self.name, self._key(key), LIMIT_MAX_AGE)
+                                for key in (_MAX_CHARACTERS, _URL_WEIGHT, _IMAGE_BYTES)))
 
     def _instance_limits(self) -> InstanceLimits:
         """The instance's limit and URL weight: cached, else read now (and cached) within
@@ -179,7 +186,8 @@ class MastodonChannel(HttpChannel):
             limits = self._read_limits_in_time()
             cache = self._ctx.limits
             for name, value in ((_MAX_CHARACTERS, limits.max_characters),
-                                (_URL_WEIGHT, limits.url_weight)):
+                                (_URL_WEIGHT, limits.url_weight),
+                                (_IMAGE_BYTES, limits.image_bytes)):
                 if value is not None and cache is not None:
                     cache.put(self.name, self._key(name), value)
         with self._lock:
@@ -210,14 +218,24 @@ class MastodonChannel(HttpChannel):
             return InstanceLimits()
         if not isinstance(statuses, Mapping):
             return InstanceLimits()
+        media = body["configuration"].get("media_attachments")  # type: ignore[index]
         return InstanceLimits(_positive(statuses.get(_MAX_CHARACTERS)),
-                              _positive(statuses.get(_URL_WEIGHT)))
+                              _positive(statuses.get(_URL_WEIGHT)),
+                              _positive(media.get(_IMAGE_BYTES))
+                              if isinstance(media, Mapping) else None)
 
     def _check_length(self, post: Post) -> None:
         """Refuse, before anything goes out, a text longer than the instance takes: the
         instance would refuse it (422) after an image upload. The delivery fails, nothing
         was sent, and the next plan knows the limit and sends the summary."""
         limits = self._instance_limits()
+        if post.image is not None and limits.image_bytes is not None:
+            size = post.image.stat().st_size
+            if size > limits.image_bytes:
+                raise ChannelError(
+                    f"Mastodon: {self._instance} takes images up to "
+                    f"{limits.image_bytes / 1048576:.0f} MB, {post.image.name} has "
+                    f"{size / 1048576:.1f} MB; nothing was sent. Save it smaller")
         limit = limits.max_characters
         if limit is None:
             return  # the instance did not say: the plan's limit (500 unless known) stands

@@ -144,7 +144,9 @@ class SignalChannel(HttpChannel):
     """Sends from one registered number to a list of numbers or usernames, or to one group."""
 
     type_name: ClassVar[str] = "signal"
-    capabilities: ClassVar[Capabilities] = Capabilities(dialect=Dialect.PLAIN, images=True)
+    # the picture goes as the file itself; Signal takes attachments up to 100 MB
+    capabilities: ClassVar[Capabilities] = Capabilities(
+        dialect=Dialect.PLAIN, images=True, image_max_bytes=100 * 1024 * 1024)
     options: ClassVar[dict[str, Option]] = {
         "base_url": Option(str, required=True),
         "number": Option(str, required=True),

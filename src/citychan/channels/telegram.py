@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from citychan.channels.base import (
@@ -32,6 +33,8 @@ from citychan.channels.http import (
     request,
 )
 
+PHOTO_MAX_BYTES = 10 * 1024 * 1024
+_NO_TEXT = "there is no text in the message to edit"  # TDLib's words for a photo's text
 _CHAT_ID = re.compile(r"^(@[A-Za-z0-9_]{4,}|-?\d+)$")
 
 
@@ -44,9 +47,16 @@ class TelegramChannel(HttpChannel):
         max_length=4096,
         caption_max=1024,
         images=True,
+        # sendPhoto: "The photo must be at most 10 MB in size" (core.telegram.org/bots/api)
+        image_max_bytes=PHOTO_MAX_BYTES,
         per_minute=20,
         can_edit=True,
         can_delete=True,
+        # deleteMessage: "A message can only be deleted if it was sent less than 48 hours
+        # ago"; the Bot API's words (Client.cpp, MESSAGE_DELETE_FORBIDDEN). Editing a
+        # channel post has no such limit.
+        delete_within=timedelta(hours=48),
+        delete_refused="message can't be deleted",
     )
     options: ClassVar[dict[str, Option]] = {
         "chat_id": Option((str, int), required=True),
@@ -131,17 +141,24 @@ class TelegramChannel(HttpChannel):
 
     def edit(self, post: Post) -> Receipt:
         """``editMessageText`` (``editMessageCaption`` for a post with an image) of the message
-        ``post.replaces``; "message is not modified" means it says this already: done."""
+        ``post.replaces``; "message is not modified" means it says this already: done. A
+        photo whose picture the record lacks is told by Telegram ("there is no text in the
+        message to edit"): its caption is edited then."""
         ids = {"chat_id": self.chat_id, "message_id": _message_id(post), "parse_mode": "HTML"}
+        caption = {**ids, "caption": post.rendered.text}
         try:
             if post.image is not None:
-                body = {**ids, "caption": post.rendered.text}
-                self._method("editMessageCaption", policy=self._repeatable, json=body)
+                self._method("editMessageCaption", policy=self._repeatable, json=caption)
             else:
                 preview = ({"is_disabled": False, "url": post.link} if post.link
                            else {"is_disabled": True})
                 body = {**ids, "text": post.rendered.text, "link_preview_options": preview}
-                self._method("editMessageText", policy=self._repeatable, json=body)
+                try:
+                    self._method("editMessageText", policy=self._repeatable, json=body)
+                except ChannelError as exc:
+                    if exc.status != 400 or _NO_TEXT not in exc.message:
+                        raise
+                    self._method("editMessageCaption", policy=self._repeatable, json=caption)
         except ChannelError as exc:
             if exc.status != 400 or "message is not modified" not in exc.message:
                 raise
@@ -149,8 +166,9 @@ class TelegramChannel(HttpChannel):
 
     def delete(self, post: Post) -> Receipt:
         """``deleteMessage`` of ``post.replaces``; "message to delete not found" means it is
-        gone already: done. Telegram refuses messages older than 48 hours in some chats
-        ("message can't be deleted"): that one fails, and a withdrawal notice is the way."""
+        gone already: done. Telegram refuses messages sent 48 hours ago or more ("message
+        can't be deleted"): that one fails, and the withdrawal edits it instead
+        (``capabilities.delete_within``, citychan.delivery.lifecycle)."""
         message_id = _message_id(post)
         try:
             self._method("deleteMessage", policy=self._repeatable, json={"chat_id": self.chat_id,

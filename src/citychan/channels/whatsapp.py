@@ -130,7 +130,8 @@ class WhatsAppChannel(HttpChannel):
 
     type_name: ClassVar[str] = "whatsapp"
     capabilities: ClassVar[Capabilities] = Capabilities(
-        dialect=Dialect.WHATSAPP, max_length=4096, caption_max=1024, images=True
+        dialect=Dialect.WHATSAPP, max_length=4096, caption_max=1024, images=True,
+        image_redrawn=True,  # channels/images.py: a JPEG within 5 MB
     )
     options: ClassVar[dict[str, Option]] = {
         "provider": Option(str, required=True),

@@ -92,7 +92,7 @@ def withdraw(
 def expire(config: ConfigOption = None, output: OutputOption = "text") -> None:
     """Let expired notices (expires: in the file) take effect now: the feed marks them and
     moves them to the archive page; channels with withdraw_on_expiry = true delete them.
-    Safe to run from cron.
+    'citychan run-due' does this too, so one cron line does both; safe to run any time.
 
     Example: citychan expire
     """
@@ -105,13 +105,19 @@ def expire(config: ConfigOption = None, output: OutputOption = "text") -> None:
                          {**report.as_dict(), "feeds_written": refreshed},
                          int(report.exit_code))
         raise typer.Exit(int(report.exit_code))
+    expired(report, refreshed)
+    raise typer.Exit(int(report.exit_code))
+
+
+def expired(report: Any, refreshed: list[str], *, quiet: bool = False) -> None:
+    """What an expiry run did (also after `run-due`'s posts); ``quiet``: nothing when
+    nothing expired."""
     for name in refreshed:
         typer.echo(_(TEXT["feed"]).format(name=name))
     if report.results:
         _table(report)
-    elif not refreshed:
+    elif not refreshed and not quiet:
         typer.echo(_(TEXT["nothing_expired"]))
-    raise typer.Exit(int(report.exit_code))
 
 
 def _need_yes(yes: bool, dry_run: bool) -> None:

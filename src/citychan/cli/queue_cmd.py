@@ -15,6 +15,7 @@ _ = gettext
 TEXT = {
     "cancelled": N_("Cancelled #{id} {title} (by {operator} scheduled; cancelled by {by})."),
     "nothing_due": N_("Nothing due."),
+    "part_failed": N_("Error: {part} could not run: {error}"),
     "scheduled": N_("Scheduled #{id} {title} for {due} ({tz}) to {channels}, by {operator}."),
     "hint": N_("Hint: 'citychan run-due' sends it when due; cancel with: citychan queue "
                "cancel {id}"),
@@ -90,29 +91,37 @@ def run_due(
     config: ConfigOption = None,
     output: OutputOption = "text",
 ) -> None:
-    """Send every scheduled post that is due; safe to run every minute (cron, systemd timer):
-    of runs at the same time one sends each post. Exit 4 if a delivery failed, 3 if a due
-    post was refused (its file changed, the rules refuse it now): it stays in the queue.
+    """Send every scheduled post that is due, then let expired notices take effect (what
+    'citychan expire' does: feeds written again, deletions where withdraw_on_expiry is set).
+    Safe to run every minute (cron, systemd timer): of runs at the same time one sends each
+    post. A part that fails is reported and the other still runs. Exit 4 if a delivery
+    failed, 3 if a due post was refused (its file changed, the rules refuse it now): it
+    stays in the queue.
 
     Example: * * * * * cd /srv/citychan && citychan run-due
     """
     from citychan import api
     from citychan.api import queue as queue_api
+    from citychan.cli import lifecycle_cmd
 
-    def run() -> tuple[list[Any], int]:
-        results = queue_api.run_due(api.load(config))
-        return results, int(queue_api.run_exit_code(results))
-
-    results, code = common.run(run)
+    minute = common.run(lambda: queue_api.run_minute(api.load(config)))
+    code = int(minute.exit_code)
     if output == "json":
-        common.emit_json("run-due", code == 0, {"posts": [r.as_dict() for r in results]}, code)
+        common.emit_json("run-due", code == 0, minute.as_dict(), code)
         raise typer.Exit(code)
     out = views.out_console()
-    if not results:
+    if not minute.posts:
         out.print(_(TEXT["nothing_due"]))
-    for r in results:
+    for r in minute.posts:
         line = f"#{r.entry.id} {views.esc(repr(r.entry.title))}: {views.status(r.state)}"
         out.print(line + (f" — {views.esc(localize(r.reason))}" if r.reason else ""))
+    if minute.expiry is not None:
+        lifecycle_cmd.expired(minute.expiry, minute.feeds_written, quiet=True)
+    for failure in minute.failures:
+        views.err_console().print(views.esc(_(TEXT["part_failed"]).format(
+            part=failure.part, error=localize(failure.error))))
+        if failure.hint:
+            views.err_console().print(views.esc(localize(failure.hint)))
     raise typer.Exit(code)
 
 

@@ -2,7 +2,9 @@
 
 Each channel the notice went to gets one step: an edit or a deletion in place where the
 channel can (``Capabilities.can_edit`` / ``can_delete``) and the config lets it
-(``on_correction``), else a short follow-up post ("Korrektur: …", "Zurückgezogen: …"). Every
+(``on_correction``), else a short follow-up post ("Korrektur: …", "Zurückgezogen: …"). A post
+past the channel's deletion window (``Capabilities.delete_within``: Telegram's 48 hours) is
+edited to the withdrawal notice instead of deleted. Every
 step is a delivery related to the original, claimed before its first attempt and sent through
 the publisher like a post, so the same never-twice rules hold: one live correction per original
 and content, an unknown outcome stays open for `citychan retry`, which repeats an edit or a
@@ -15,15 +17,17 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from citychan import clock
 from citychan.channels.base import Action, Capabilities, Channel, Dialect, Post, idempotency_key
 from citychan.config import ChannelConfig, OnCorrection
 from citychan.delivery.posts import post_from_json, post_to_json
 from citychan.delivery.publisher import Publisher, Result
 from citychan.errors import ExitCode
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.target import Target
 from citychan.render.types import Rendered
@@ -149,7 +153,13 @@ def withdrawal_steps(
         target = Target(d.channel, d.channel_type, c, old.langs if old else ("de",), rendered)
         base = Post(message_id=message_hash, channel=d.channel, kind=Kind(d.kind), title=title,
                     rendered=rendered, langs=target.langs)
-        if c.can_delete and d.remote_id:
+        if c.can_delete and d.remote_id and c.can_edit and _too_old(c, d.created, now):
+            steps.append(edit_instead(d, target, base, old, reason, now, N_(
+                "sent {hours} h ago: {type} deletes only posts younger than {limit} h, so it "
+                "is edited to say it was withdrawn").format(
+                    hours=int((now - d.created).total_seconds() // 3600),
+                    type=d.channel_type, limit=_hours(c.delete_within))))
+        elif c.can_delete and d.remote_id:
             steps.append(Step(d, "delete", target,
                               _post(base, target, Action.DELETE, d.remote_id, reason, now)))
         elif purpose is Purpose.EXPIRY:
@@ -158,6 +168,24 @@ def withdrawal_steps(
             steps.append(Step(d, "notice", target,
                               _post(base, target, Action.SEND, None, reason, now)))
     return steps
+
+
+def _too_old(caps: Capabilities, sent: datetime, now: datetime) -> bool:
+    """Whether the post sent at ``sent`` is past the channel's deletion window."""
+    return caps.delete_within is not None and now - sent >= caps.delete_within
+
+
+def _hours(span: timedelta | None) -> int:
+    return int(span.total_seconds() // 3600) if span else 0
+
+
+def edit_instead(d: Delivery, target: Target, base: Post, old: Post | None, reason: str,
+                 now: datetime, why: str) -> Step:
+    """The post ``d`` edited to the withdrawal notice (``target``'s text), where it can no
+    longer be deleted: a photo keeps its picture and gets the notice as its caption."""
+    photo = replace(base, image=old.image if old else None)
+    return Step(d, "edit", target, _post(photo, target, Action.EDIT, d.remote_id, reason, now),
+                reason=why)
 
 
 def _not_changeable(d: Delivery, configured: bool) -> str:
@@ -188,8 +216,41 @@ def _post(base: Post, target: Target, action: Action, replaces: str | None, note
 
 def carry_out(publisher: Publisher, purpose: Purpose, steps: list[Step]) -> list[Result]:
     """Claim and send each step (one after the other: a handful of channels); a step whose
-    correction or withdrawal is live already is skipped, naming that delivery."""
-    return [_carry_out_one(publisher, purpose, step) for step in steps]
+    correction or withdrawal is live already is skipped, naming that delivery. A deletion
+    the service refuses because the post is too old (Telegram's "message can't be
+    deleted") is followed by an edit to the withdrawal notice, which takes its place in
+    ``steps``: both are recorded."""
+    results = []
+    for i, step in enumerate(steps):
+        result = _carry_out_one(publisher, purpose, step)
+        instead = _after_refusal(publisher, step, result)
+        if instead is not None:
+            steps[i] = instead
+            refused = result
+            result = _carry_out_one(publisher, purpose, instead)
+            if result.status is Status.SENT and refused.delivery_id is not None:
+                # the refusal stays on record, settled: `retry` has nothing left to do
+                publisher.deliveries.finish(
+                    refused.delivery_id, Status.SKIPPED, attempts=refused.attempts,
+                    error=f"{refused.error}; edited instead: delivery #{result.delivery_id}")
+        results.append(result)
+    return results
+
+
+def _after_refusal(publisher: Publisher, step: Step, result: Result) -> Step | None:
+    """The edit to do where ``step`` was a deletion refused as too old; else None."""
+    if step.how != "delete" or step.post is None or step.target is None:
+        return None
+    caps = step.target.capabilities
+    refused = caps.delete_refused and caps.delete_refused in (result.error or "")
+    if result.status is not Status.FAILED or not refused or not caps.can_edit:
+        return None
+    raw = publisher.deliveries.post_of(step.original.id)
+    old = post_from_json(raw) if raw else None
+    why = N_("{type} refused to delete it ({refused}): edited to say it was withdrawn").format(
+        type=step.original.channel_type, refused=caps.delete_refused)
+    return edit_instead(step.original, step.target, step.post, old, step.post.note or "",
+                        step.post.sent or clock.utcnow(), why)
 
 
 def _carry_out_one(publisher: Publisher, purpose: Purpose, step: Step) -> Result:
@@ -235,7 +296,7 @@ def expiry_steps(deliveries: DeliveryStore, channels: Mapping[str, Channel],
                                      Purpose.EXPIRY, chosen):
             done = [r for r in deliveries.related(step.original.id)
                     if r.purpose in (Purpose.EXPIRY, Purpose.WITHDRAWAL)
-                    and r.action == Action.DELETE and r.status is Status.SENT]
+                    and r.action in (Action.DELETE, Action.EDIT) and r.status is Status.SENT]
             if step.post is not None and not done:
                 steps.append(step)
     return steps

@@ -19,7 +19,12 @@ from citychan.findings import Finding, error, warning
 from citychan.kinds import Kind
 from citychan.links import clean_url
 from citychan.notices.message import Message
-from citychan.notices.rules import length_findings, message_findings, policy_findings
+from citychan.notices.rules import (
+    image_target_findings,
+    length_findings,
+    message_findings,
+    policy_findings,
+)
 from citychan.notices.target import Plan, Skip, Target
 from citychan.notices.templates import blank_findings
 from citychan.render.notice import render, render_summary
@@ -89,6 +94,9 @@ def plan(
         target, findings = _fit(cc, caps, message, langs, url_map)
         result.targets.append(target)
         result.findings += findings + _language_findings(cc.name, caps, target.langs[0])
+    if message.image is not None and message.image.is_file():
+        result.findings += image_target_findings(
+            message.image, [(t.name, t.capabilities) for t in result.targets])
     if chosen and not result.targets:  # "sent" to nobody must not look like success
         result.findings.append(error(
             "CC104", "no channel takes this message: "

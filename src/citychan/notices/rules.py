@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from citychan.channels.base import Capabilities
 from citychan.config import CityConfig, InfoRules
 from citychan.findings import Finding, error, warning
 from citychan.i18n import N_
@@ -127,13 +128,13 @@ def message_findings(message: Message, city: CityConfig) -> list[Finding]:
     return out
 
 
-IMAGE_MAX_BYTES = 5 * 1024 * 1024  # WhatsApp's limit for images, the smallest of the channels
 _IMAGE_MAGIC = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF87a": "GIF",
                 b"GIF89a": "GIF"}
 
 
 def image_findings(path: Path) -> list[Finding]:
-    """An image every channel can show: PNG, JPEG, GIF or WebP, at most 5 MB."""
+    """An image every channel can show: PNG, JPEG, GIF or WebP. Its size is judged per
+    channel (:func:`image_target_findings`): some draw it anew, some send the file."""
     try:
         with open(path, "rb") as fh:
             head = fh.read(16)
@@ -143,11 +144,52 @@ def image_findings(path: Path) -> list[Finding]:
     if not webp and not any(head.startswith(sig) for sig in _IMAGE_MAGIC):
         return [error("CC006", f"{path.name} is not a PNG, JPEG, GIF or WebP image",
                       hint="export the picture as PNG or JPEG")]
-    size = path.stat().st_size
-    if size > IMAGE_MAX_BYTES:
-        return [error("CC006", f"{path.name} is {size / 1048576:.1f} MB; WhatsApp takes at "
-                      "most 5 MB", hint="save it smaller (e.g. 1600 px wide, JPEG)")]
     return []
+
+
+def image_target_findings(path: Path, targets: Iterable[tuple[str, Capabilities]]
+                          ) -> list[Finding]:
+    """CC006 for each channel (name, capabilities) that cannot take the picture: one that
+    sends the file itself (Telegram, Mastodon, Signal) when it is over the channel's
+    ``image_max_bytes``; one that draws it anew (WhatsApp's JPEG within 5 MB, the feed's
+    scaled copies) only when the picture cannot be read, whatever its size. A channel
+    without images does not carry it."""
+    out: list[Finding] = []
+    size = path.stat().st_size
+    unreadable: list[str] = []  # read once, for the first channel that draws it anew
+    for name, caps in targets:
+        if not caps.images:
+            continue
+        if caps.image_redrawn:
+            if not unreadable:
+                unreadable.append(_why_unreadable(path))
+            if unreadable[0]:
+                out.append(error("CC006", N_(
+                    "{file} cannot be read as a picture ({why}); {channel} draws it anew "
+                    "and would fail").format(file=path.name, why=unreadable[0], channel=name),
+                    channel=name, hint=N_("export the picture again as PNG or JPEG")))
+        elif caps.image_max_bytes is not None and size > caps.image_max_bytes:
+            out.append(error("CC006", N_(
+                "{file} is {size} MB; {channel} sends the file itself and takes at most "
+                "{limit} MB").format(file=path.name, size=f"{size / 1048576:.1f}",
+                                     channel=name, limit=f"{caps.image_max_bytes / 1048576:g}"),
+                channel=name, hint=N_("save it smaller (e.g. 1600 px wide, JPEG), or post "
+                                      "without {channel}").format(channel=name)))
+    return out
+
+
+def _why_unreadable(path: Path) -> str:
+    """Why Pillow cannot read the picture as the channels that draw it anew do; "" if it
+    can (Pillow is imported only here: a message without a picture never pays for it)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as picture:
+            picture.draft("RGB", (picture.width // 8 or 1, picture.height // 8 or 1))
+            picture.load()
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        return str(exc).replace(str(path), path.name) or type(exc).__name__
+    return ""
 
 
 def link_findings(links: Iterable[str], allowed: tuple[str, ...]) -> list[Finding]:
