@@ -23,7 +23,8 @@ from citychan.render.types import Dialect, Length, LengthUnit, Rendered
 from citychan.render.types import measure as _measure
 
 __all__ = ["Action", "CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
-           "ChannelConfigError", "Dialect", "FeedEntries", "FeedEntryRows", "Kind", "Length", "LengthUnit", "Level",
+           "ChannelConfigError", "Dialect", "FeedEntries", "FeedEntryRows", "Kind", "Length",
+           "LengthUnit", "Level",
            "LangPart", "LimitCache", "Option", "Post", "Receipt", "Rendered", "perform"]
 
 if TYPE_CHECKING:

@@ -3,11 +3,12 @@ an empty one. With a store (every run of the CLI: ``ChannelContext.feeds``) they
 where every machine sharing the store finds them (:class:`StoredEntries`, over
 citychan.store.feed_entries); the folder's files below are then this machine's copy of what
 it wrote, read again only to take an old folder into the store once. Without one (a feed
-channel made by hand, the benchmarks) the folder holds them: each entry in its own file (``entries/<anchor>.json``), each month's short
-records (what the month page shows) in ``entries/months/2026-12.json``, and ``entries.json``
-as the small index: the newest entries' records (feed.xml, the front page, alerts.xml), the
-entries that may still change by themselves (an expiry ahead, a warning not cleared) and
-the months with their counts. None of it is for the web server.
+channel made by hand) the folder holds them: each entry in its own file
+(``entries/<anchor>.json``), each month's short records (what the month page shows) in
+``entries/months/2026-12.json``, and ``entries.json`` as the small index: the newest
+entries' records (feed.xml, the front page, alerts.xml), the entries that may still change
+by themselves (an expiry ahead, a warning not cleared) and the months with their counts.
+None of it is for the web server.
 
 An ``entries.json`` of version 1 (every entry in full, as citychan wrote it before) is
 taken apart into these files the first time it is read."""

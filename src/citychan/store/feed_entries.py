@@ -24,6 +24,7 @@ from typing import Any
 from citychan.store.db import Location, Store
 
 Run = Callable[[str, tuple[Any, ...]], list[Any]]
+Do = Callable[[str, tuple[Any, ...]], object]
 
 
 def _dumps(data: Any) -> str:
@@ -31,11 +32,12 @@ def _dumps(data: Any) -> str:
 
 
 class FeedRows:
-    """One feed's entries, read (and in a step written) through ``run``: a transaction's
-    statements, or a plain read of the store."""
+    """One feed's entries, read through ``run`` (a transaction's statements, or a plain read
+    of the store) and in a step written through ``do``."""
 
-    def __init__(self, run: Run, feed: str) -> None:
+    def __init__(self, run: Run, feed: str, do: Do | None = None) -> None:
         self._run = run
+        self._do = do
         self.feed = feed
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
@@ -92,7 +94,7 @@ class FeedRows:
         if seq is None:
             seq = int(self._scalar("SELECT COALESCE(MAX(seq), 0) FROM feed_entries WHERE "
                                    "feed=?", (self.feed,))) + 1
-        self._run(
+        self._write(
             "INSERT INTO feed_entries (feed, anchor, id, seq, month, published, updated, "
             "is_open, entry, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (feed, anchor) DO UPDATE SET id=excluded.id, seq=excluded.seq, "
@@ -111,7 +113,7 @@ class FeedRows:
                                (self.feed,)))
         before = self.count()
         for n, (entry, record, month, is_open) in enumerate(listed):
-            self._run(
+            self._write(
                 "INSERT INTO feed_entries (feed, anchor, id, seq, month, published, updated, "
                 "is_open, entry, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (feed, anchor) DO NOTHING",
@@ -119,6 +121,11 @@ class FeedRows:
                  str(entry["published"]), str(entry["updated"]), int(is_open), _dumps(entry),
                  _dumps(record)))
         return self.count() - before
+
+    def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        if self._do is None:
+            raise TypeError("feed entries read outside a step cannot be written")
+        self._do(sql, params)
 
     def _scalar(self, sql: str, params: tuple[Any, ...]) -> Any:
         rows = self._run(sql, params)
@@ -142,7 +149,8 @@ class StoredFeeds:
         """One change of ``feed``: a write transaction, committed when the block ends
         without an error (rolled back otherwise)."""
         with Store.open(self.location) as store, store.transaction() as tx:
-            yield FeedRows(lambda sql, params: tx.execute(sql, params).fetchall(), feed)
+            yield FeedRows(lambda sql, params: tx.execute(sql, params).fetchall(), feed,
+                           tx.execute)
 
     @contextmanager
     def read(self, feed: str) -> Iterator[FeedRows]:
