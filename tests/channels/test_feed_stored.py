@@ -215,3 +215,46 @@ def test_two_runs_posting_at_once_in_real_processes_both_reach_store_and_pages(
             assert [both <= lists[n] for n in "ab"].count(True) == 1, lists
     titles = [e["title"] for e in stored(db, "https://www.example.org/aktuelles")]
     assert sorted(titles) == sorted(f"Runde {r} von {w}" for r in range(rounds) for w in "ab")
+
+
+@pytest.mark.integration
+def test_two_machines_on_one_server_store_write_pages_and_alerts_of_both(
+        pg_url: str, tmp_path: Path) -> None:
+    """End to end: two machines (each its own HOME, working folder and feed folder) share
+    the city's PostgreSQL store. A posts, B posts: B's feed.xml and front page list both.
+    A warns, B warns: B's alerts.xml carries A's CAP document inline, from the store."""
+    from tests.support.config import ALERTS_TABLE
+    from tests.support.postgres import PASSWORD, PASSWORD_ENV
+
+    machines = {}
+    for name in ("presse-laptop", "bereitschaft"):
+        work, home = tmp_path / name / "work", tmp_path / name / "home"
+        home.mkdir(parents=True)
+        write_config(work / "citychan.toml", alerts=ALERTS_TABLE,
+                     channels={"website": {"type": "feed", "public_url": URL}},
+                     store={"url": pg_url, "password_env": PASSWORD_ENV})
+        machines[name] = (work, {"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
+                                 PASSWORD_ENV: PASSWORD})
+    (a_work, a_env), (b_work, b_env) = machines.values()
+    now = "2026-12-07T09:00:00+01:00"
+    warn = ["warn", "--template", "hochwasser", "--level", "medium", "--yes", "--output", "json"]
+    with Workers(1, a_work, a_env) as a, Workers(1, b_work, b_env) as b:
+        write(a_work / "a.md", "---\ntitle: Sperrung Töpferstraße\n---\nVon A.\n")
+        write(b_work / "b.md", "---\ntitle: Sprechzeiten Bürgeramt\n---\nVon B.\n")
+        for workers, args in ((a, ["post", "a.md", "--yes", "--output", "json"]),
+                              (b, ["post", "b.md", "--yes", "--output", "json"]),
+                              (a, [*warn, "--area", "Seidau"]),
+                              (b, [*warn, "--area", "Gesundbrunnen"])):
+            (run,) = workers.run([args], now=now)
+            assert run.code == 0, run.stdout + run.stderr
+    feed = b_work / "citychan-out" / "feed"
+    titles = [e.title for e in feedparser.parse((feed / "feed.xml").read_bytes()).entries]
+    assert "Sperrung Töpferstraße" in titles and "Sprechzeiten Bürgeramt" in titles
+    front = (feed / "index.html").read_text(encoding="utf-8")
+    assert "Sperrung Töpferstraße" in front and "Sprechzeiten Bürgeramt" in front
+    a_caps = list((a_work / "citychan-out" / "feed" / "cap").glob("*.cap.xml"))
+    assert len(a_caps) == 1 and not (feed / "cap" / a_caps[0].name).exists()
+    a_identifier = a_caps[0].name.removesuffix(".cap.xml")
+    alerts = (feed / "alerts.xml").read_text(encoding="utf-8")
+    assert alerts.count("<alert ") == 2, alerts  # both warnings, inline
+    assert f"<identifier>{a_identifier}</identifier>" in alerts
