@@ -54,8 +54,8 @@ class FeedRows:
 
     def months(self) -> dict[str, int]:
         """Every month with its number of entries, the latest first."""
-        rows = self._run("SELECT month, COUNT(*) FROM feed_entries WHERE feed=? "
-                         "GROUP BY month ORDER BY month DESC", (self.feed,))
+        rows = self._run("SELECT month, entries FROM feed_months WHERE feed=? AND entries > 0 "
+                         "ORDER BY month DESC", (self.feed,))
         return {str(r[0]): int(r[1]) for r in rows}
 
     def month(self, month: str) -> list[dict[str, Any]]:
@@ -89,8 +89,13 @@ class FeedRows:
         """Keep ``entry`` (new, or in place of the one with its anchor); ``top``: it was
         just sent and goes first in the feed, else it keeps its place."""
         anchor = str(entry["anchor"])
-        seq = None if top else self._scalar(
-            "SELECT seq FROM feed_entries WHERE feed=? AND anchor=?", (self.feed, anchor))
+        found = self._run("SELECT seq, month FROM feed_entries WHERE feed=? AND anchor=?",
+                          (self.feed, anchor))
+        if not found or found[0][1] != month:
+            self._count(month, 1)
+            if found:
+                self._count(str(found[0][1]), -1)
+        seq = found[0][0] if found and not top else None
         if seq is None:
             seq = int(self._scalar("SELECT COALESCE(MAX(seq), 0) FROM feed_entries WHERE "
                                    "feed=?", (self.feed,))) + 1
@@ -112,15 +117,27 @@ class FeedRows:
         low = int(self._scalar("SELECT COALESCE(MIN(seq), 1) FROM feed_entries WHERE feed=?",
                                (self.feed,)))
         before = self.count()
+        added: dict[str, int] = {}
         for n, (entry, record, month, is_open) in enumerate(listed):
+            if self._run("SELECT 1 FROM feed_entries WHERE feed=? AND anchor=?",
+                         (self.feed, str(entry["anchor"]))):
+                continue  # the store's stays
             self._write(
                 "INSERT INTO feed_entries (feed, anchor, id, seq, month, published, updated, "
-                "is_open, entry, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (feed, anchor) DO NOTHING",
+                "is_open, entry, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (self.feed, str(entry["anchor"]), str(entry["id"]), low - 1 - n, month,
                  str(entry["published"]), str(entry["updated"]), int(is_open), _dumps(entry),
                  _dumps(record)))
+            added[month] = added.get(month, 0) + 1
+        for month, n in added.items():
+            self._count(month, n)
         return self.count() - before
+
+    def _count(self, month: str, change: int) -> None:
+        self._write("INSERT INTO feed_months (feed, month, entries) VALUES (?, ?, ?) "
+                    "ON CONFLICT (feed, month) DO UPDATE SET "
+                    "entries = feed_months.entries + excluded.entries",
+                    (self.feed, month, change))
 
     def _write(self, sql: str, params: tuple[Any, ...]) -> None:
         if self._do is None:
