@@ -306,7 +306,7 @@ MIGRATIONS: list[Migration] = [
     CREATE INDEX feed_entries_seq ON feed_entries(feed, seq);
     CREATE INDEX feed_entries_month ON feed_entries(feed, month, published);
     CREATE INDEX feed_entries_id ON feed_entries(feed, id);
-    CREATE INDEX feed_entries_open ON feed_entries(feed, is_open, seq);
+    CREATE INDEX feed_entries_open ON feed_entries(feed, seq) WHERE is_open = 1;
     CREATE TABLE feed_months (
         feed TEXT NOT NULL,
         month TEXT NOT NULL,
