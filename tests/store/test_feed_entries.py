@@ -15,7 +15,7 @@ import pytest
 
 from citychan.store.db import Location, Store
 from citychan.store.feed_entries import FeedRows, StoredFeeds
-from citychan.store.transfer import export, import_into, summary
+from citychan.store.transfer import counts, export, import_into, summary
 from tests.support.postgres import PASSWORD_ENV
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.integration)]
@@ -149,6 +149,7 @@ def test_export_and_import_carry_the_feed_entries_unchanged(filled: Path,
     with Store.open(filled) as store:
         before = {s.name: s for s in summary(store)}["feed_entries"]
         export(store, tmp_path / "backup.jsonl")
+        assert counts(store)["feed_entries"] == 12  # as `citychan store info` lists them
     assert before.rows == 12
     with Store.open(tmp_path / "copy.db") as target:
         after = {s.name: s for s in import_into(target, tmp_path / "backup.jsonl")}
