@@ -6,7 +6,9 @@ empty feed" is read as its second post: the first creates every file (folders to
 later post replaces them as a post into the archive does, so the second is the like for like.
 The first post and a post into a 10-entry feed are printed beside it. Every measured post does
 all a real post does (its entry page, the front page, its month's page, feed.xml, feed.json,
-the entries' index, each file fsync'd and renamed into place), in-process (FeedChannel.send).
+each file fsync'd and renamed into place, and its entry kept in the store, an SQLite file, in
+one write transaction, as every CLI run keeps it), in-process (FeedChannel.send).
+``--folder`` measures the feed without a store (the entries as files in its folder).
 Each sample starts from a settled disk (os.sync), and the setup's 40,000 files are let settle
 before the first sample (see settle). Also: the largest page the 20,000-entry folder holds
 after every page was written (target: <= 200 KB), and what taking over and rebuilding the
@@ -30,7 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from citychan.channels.base import Dialect, Kind, Post, Rendered  # noqa: E402
 from citychan.channels.feed import FeedChannel  # noqa: E402
-from citychan.channels.feed_store import EntryStore  # noqa: E402
+from citychan.channels.feed_pages import month_of  # noqa: E402
+from citychan.channels.feed_store import EntryStore, is_open, record  # noqa: E402
+from citychan.store.feed_entries import StoredFeeds  # noqa: E402
 
 ARCHIVE = 20_000
 RUNS = 21
@@ -42,6 +46,24 @@ START = datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
 BODY = ("<p>Wegen Bauarbeiten an der Fernwärmeleitung ist die Töpferstraße zwischen "
         "Kornmarkt und Schülerstraße voll gesperrt. Die Umleitung ist ausgeschildert; "
         "Busse der Linien 1 und 4 fahren über die Steinstraße.</p>") * 6
+
+
+FOLDER = "--folder" in sys.argv  # the entries in the feed's folder, not in a store
+
+
+def feed_in(path: Path) -> FeedChannel:
+    """A feed channel in ``path``, its entries in a store of its own beside it (unless
+    ``--folder``)."""
+    feeds = None if FOLDER else StoredFeeds(path.with_name(path.name + ".db"))
+    return FeedChannel("feed", path, "Stadt Bautzen", URL, feeds=feeds)
+
+
+def take_over(feed: FeedChannel, entries: list[dict]) -> None:
+    if feed.feeds is None:
+        EntryStore(feed.path).import_entries(entries)
+        return
+    with feed.feeds.step(feed.public_url) as rows:
+        rows.take((e, record(e), month_of(e), is_open(e)) for e in entries)
 
 
 def post(n: int, when: datetime) -> Post:
@@ -83,35 +105,36 @@ def settle(big: FeedChannel, small: FeedChannel, tmp: str) -> None:
     for n in range(WARM):
         one_post(big, 9000 + n)
         one_post(small, 9100 + n)
-        fresh = FeedChannel("feed", Path(tmp) / f"warm{n}", "Stadt Bautzen", URL)
+        fresh = feed_in(Path(tmp) / f"warm{n}")
         one_post(fresh, 9200 + n)
         one_post(fresh, 9300 + n)
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="citychan-bench-feed-") as tmp:
-        big = FeedChannel("feed", Path(tmp) / "big", "Stadt Bautzen", URL)
+        big = feed_in(Path(tmp) / "big")
         t = time.perf_counter()
-        EntryStore(big.path).import_entries(archive_entries(big))
+        take_over(big, archive_entries(big))
         imported = time.perf_counter() - t
         t = time.perf_counter()
         big.rebuild()
         rebuilt = time.perf_counter() - t
         pages = list(big.path.rglob("*.html"))
         largest = max(pages, key=lambda p: p.stat().st_size)
-        small = FeedChannel("feed", Path(tmp) / "small", "Stadt Bautzen", URL)
+        small = feed_in(Path(tmp) / "small")
         for n in range(1000, 1010):
             one_post(small, n)
         settle(big, small, tmp)
         first, second, small_times, big_times = [], [], [], []
         for n in range(1, RUNS + 1):
-            empty = FeedChannel("feed", Path(tmp) / f"empty{n}", "Stadt Bautzen", URL)
+            empty = feed_in(Path(tmp) / f"empty{n}")
             first.append(one_post(empty, n))
             second.append(one_post(empty, 100 + n))
             small_times.append(one_post(small, 2000 + n))
             big_times.append(one_post(big, n))
         f, e = statistics.median(first), statistics.median(second)
         s, b = statistics.median(small_times), statistics.median(big_times)
+        print("entries in the feed's folder (--folder)" if FOLDER else "entries in the store")
         print(f"archive of {ARCHIVE:,} entries: taken over in {imported:.1f} s, every page "
               f"written in {rebuilt:.1f} s ({len(pages):,} pages)")
         print(f"one post, median of {RUNS}: into an empty feed {e * 1000:.1f} ms (its first "

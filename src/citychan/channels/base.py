@@ -9,7 +9,8 @@ the outcome is known. Retrying, pacing, recording and concurrency are done by
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -22,7 +23,8 @@ from citychan.render.types import Dialect, Length, LengthUnit, Rendered
 from citychan.render.types import measure as _measure
 
 __all__ = ["Action", "CannotTell", "Capabilities", "Channel", "ChannelContext", "ChannelError",
-           "ChannelConfigError", "Dialect", "Kind", "Length", "LengthUnit", "Level",
+           "ChannelConfigError", "Dialect", "FeedEntries", "FeedEntryRows", "Kind", "Length",
+           "LengthUnit", "Level",
            "LangPart", "LimitCache", "Option", "Post", "Receipt", "Rendered", "perform"]
 
 if TYPE_CHECKING:
@@ -191,16 +193,52 @@ class LimitCache(Protocol):
     def put(self, channel: str, key: str, value: int) -> None: ...
 
 
+class FeedEntryRows(Protocol):
+    """One website feed's entries where every machine sharing the store finds them: each
+    look-up the pages need is one question (records are entries without their text)."""
+
+    def recent(self, limit: int) -> list[dict[str, Any]]: ...
+
+    def open(self) -> dict[str, str]: ...  # anchor: month, of entries that may still change
+
+    def months(self) -> dict[str, int]: ...
+
+    def month(self, month: str) -> list[dict[str, Any]]: ...
+
+    def load(self, anchor: str) -> dict[str, Any] | None: ...
+
+    def find(self, entry_id: str) -> dict[str, Any] | None: ...
+
+    def every(self) -> list[dict[str, Any]]: ...
+
+    def put(self, entry: Mapping[str, Any], record: Mapping[str, Any], month: str,
+            is_open: bool, top: bool) -> None: ...
+
+    def take(self, entries: Iterable[tuple[Mapping[str, Any], Mapping[str, Any], str, bool]]
+             ) -> int: ...
+
+
+class FeedEntries(Protocol):
+    """Where the feed channel keeps its entries (citychan's: the store). ``step(feed)`` is
+    one change, serialized with every other machine's; ``read(feed)`` reads as they stand."""
+
+    def step(self, feed: str) -> AbstractContextManager[FeedEntryRows]: ...
+
+    def read(self, feed: str) -> AbstractContextManager[FeedEntryRows]: ...
+
+
 @dataclass(frozen=True)
 class ChannelContext:
-    """What a channel gets from outside: secrets lookup, an HTTP client, a base folder, and
-    a cache for limits read from its server (None: nothing cached, the declared limits)."""
+    """What a channel gets from outside: secrets lookup, an HTTP client, a base folder, a
+    cache for limits read from its server (None: nothing cached, the declared limits), and
+    where the website feed keeps its entries (None: in its own folder, as files)."""
 
     env: Mapping[str, str] = field(repr=False)  # holds the secrets: never in a repr
     http: httpx.Client | None = None
     base_dir: Path = Path(".")
     timeout: float = 10.0
     limits: LimitCache | None = None
+    feeds: FeedEntries | None = None
 
     def secret(self, channel: str, env_name: str | None, key: str = "token_env") -> str:
         """The secret from the environment variable named by ``key``; never logged.

@@ -8,14 +8,21 @@ beside the CAP index ``alerts.xml``. The entries themselves are kept as channels
 says. A post rewrites only what it changes: its entry page, the front page, its month's
 page, the two feeds (and the pages of entries whose expiry passed meanwhile). Every file is
 written atomically, under a lock that every run holds while it changes them (``.feed.lock``
-beside the folder), so runs posting at the same time never lose each other's entries."""
+beside the folder), so runs posting at the same time never lose each other's entries.
+
+With the store (``ChannelContext.feeds``, every run of the CLI) the entries live there: a
+change is one step holding the store's write lock, from reading the entries to writing its
+pages, so runs on several machines posting to one feed (one ``public_url``) take turns, and
+each writes its pages from every machine's entries. The files go into place once the store
+has the change; its pictures are on the machine that posted it (and on the web server)."""
 
 from __future__ import annotations
 
 import html
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,6 +33,7 @@ from citychan.channels.base import (
     ChannelContext,
     ChannelError,
     Dialect,
+    FeedEntries,
     Option,
     Post,
     Receipt,
@@ -53,6 +61,7 @@ from citychan.channels.feed_store import (
     RECENT,
     EntryStore,
     Staged,
+    StoredEntries,
     dumps,
     is_open,
     merge_records,
@@ -61,6 +70,7 @@ from citychan.channels.feed_store import (
 )
 from citychan.channels.jsonfeed import item_line, item_lines, json_feed_of_lines
 from citychan.channels.upload import UploadTarget, parse_upload, upload_changed
+from citychan.errors import StoreError
 from citychan.fsutil import locked
 from citychan.hygiene import xml_text
 
@@ -90,12 +100,13 @@ class FeedChannel:
                                 can_edit=True, can_delete=True, image_redrawn=True)
 
     def __init__(self, name: str, path: Path, title: str, public_url: str,
-                 upload: UploadTarget | None = None) -> None:
+                 upload: UploadTarget | None = None, feeds: FeedEntries | None = None) -> None:
         self.name = name
         self.path = path
         self.title = title
         self.public_url = public_url.rstrip("/")
         self.upload = upload
+        self.feeds = feeds  # None: the entries are the folder's files
 
     @classmethod
     def from_config(cls, name: str, options: Mapping[str, Any], ctx: ChannelContext) -> FeedChannel:
@@ -109,6 +120,7 @@ class FeedChannel:
                           str(options.get("public_url") or "https://www.example.org/aktuelles")),
             parse_upload(name, str(options["upload"]), options, ctx.env)
             if options.get("upload") else None,
+            ctx.feeds,
         )
 
     def __repr__(self) -> str:
@@ -146,10 +158,10 @@ class FeedChannel:
         now = (post.sent or clock.utcnow().astimezone()).replace(microsecond=0)
         try:
             with _LOCK, locked(self.path):  # other runs too: each adds its entry to the last
-                store = EntryStore(self.path)
-                index, taken_over = self._index(store)
-                entry = self._entry(post, now, store)
-                written = taken_over + self._commit(store, index, [entry], now, top=entry)
+                with self._step() as store:
+                    index, taken_over = self._index(store)
+                    entry = self._entry(post, now, store)
+                    written = taken_over + self._commit(store, index, [entry], now, top=entry)
                 self._upload(written)  # the files stay here whatever happens there
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
@@ -209,20 +221,27 @@ class FeedChannel:
         """Every entry of a warning incident (its CAP files are named ``<incident>.<n>``)
         shows the incident's state now: active, updated or cleared, and until when it runs
         (the pages show it expired after that). OSError when the folder cannot be written;
-        a failed upload is owed and goes up with the next one."""
+        a failed upload is owed and goes up with the next one (OSError too when the store
+        cannot take the change)."""
         now = clock.utcnow().astimezone().replace(microsecond=0)
         with _LOCK, locked(self.path):
-            store = EntryStore(self.path)
-            index, taken_over = self._index(store)
-            prefix = f"{self.public_url}/cap/{incident}."
-            anchors = dict.fromkeys([*index["open"], *(r["anchor"] for r in index["recent"])])
-            mine = [e for e in map(store.load, anchors) if e is not None and (
-                e.get("incident") == incident or str(e.get("cap", "")).startswith(prefix))]
-            if not mine:
+            try:
+                with self._step() as store:
+                    index, written = self._index(store)
+                    prefix = f"{self.public_url}/cap/{incident}."
+                    anchors = dict.fromkeys([*index["open"],
+                                             *(r["anchor"] for r in index["recent"])])
+                    mine = [e for e in map(store.load, anchors) if e is not None and (
+                        e.get("incident") == incident
+                        or str(e.get("cap", "")).startswith(prefix))]
+                    for e in mine:
+                        e.update(incident=incident, state=state, expires=expires)
+                    if mine:
+                        written += self._commit(store, index, mine, now)
+            except ChannelError as exc:
+                raise OSError(exc.message) from None
+            if not written:
                 return
-            for e in mine:
-                e.update(incident=incident, state=state, expires=expires)
-            written = taken_over + self._commit(store, index, mine, now)
             try:
                 self._upload(written)
             except ChannelError:
@@ -265,16 +284,16 @@ class FeedChannel:
                 missing_ok: bool) -> Receipt:
         try:
             with _LOCK, locked(self.path):
-                store = EntryStore(self.path)
-                index, taken_over = self._index(store)
-                entry = store.find(post.replaces or "", index)
-                if entry is None:
-                    if missing_ok:
-                        return Receipt(remote_id=post.replaces)
-                    raise ChannelError(f"the feed in {self.path} has no entry {post.replaces}; "
-                                       "nothing changed")
-                change(entry)
-                written = taken_over + self._commit(store, index, [entry], now)
+                with self._step() as store:
+                    index, taken_over = self._index(store)
+                    entry = store.find(post.replaces or "", index)
+                    if entry is None:
+                        if missing_ok:
+                            return Receipt(remote_id=post.replaces)
+                        raise ChannelError(f"the feed in {self.path} has no entry "
+                                           f"{post.replaces}; nothing changed")
+                    change(entry)
+                    written = taken_over + self._commit(store, index, [entry], now)
                 self._upload(written)  # a correction reaches the website like a post
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
@@ -286,37 +305,75 @@ class FeedChannel:
         now = clock.utcnow()
         try:
             with _LOCK, locked(self.path):
-                store = EntryStore(self.path)
-                index, taken_over = self._index(store)
-                due = [e for e in map(store.load, list(index["open"]))
-                       if e is not None and _expired(e, now) and not e.get("expired")]
-                if not due:
-                    self._upload(taken_over)
-                    return bool(taken_over)
-                written = taken_over + self._commit(store, index, due, now)
+                with self._step() as store:
+                    index, written = self._index(store)
+                    due = [e for e in map(store.load, list(index["open"]))
+                           if e is not None and _expired(e, now) and not e.get("expired")]
+                    if due:
+                        written += self._commit(store, index, due, now)
                 self._upload(written)
+                if not due:
+                    return bool(written)
         except OSError as exc:
             raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
         return True
 
     def entries(self) -> list[dict[str, Any]]:
-        """Every entry in full, newest first (reads every entry's file: for tools and tests;
-        a post never does)."""
-        return EntryStore(self.path).every_entry()
+        """Every entry in full, newest first (reads every entry: for tools and tests; a
+        post never does)."""
+        if self.feeds is None:
+            return EntryStore(self.path).every_entry()
+        with self._reading() as rows:
+            return rows.every()
 
     def latest(self, n: int = MAX_ENTRIES) -> list[dict[str, Any]]:
         """The newest ``n`` entries without their text, as feed.xml lists them. The caller
         holds the folder's lock."""
-        return list(EntryStore(self.path).index()["recent"][:n])
+        if self.feeds is None:
+            return list(EntryStore(self.path).index()["recent"][:n])
+        with self._reading() as rows:
+            return rows.recent(n)
 
     def rebuild(self) -> list[Path]:
-        """Write every page again from the entries (after a change of the page layout):
-        the one step whose cost grows with the archive. Returns the files written."""
-        with _LOCK, locked(self.path):
-            store = EntryStore(self.path)
+        """Write every page again from the entries (after a change of the page layout, or
+        on a machine whose folder lacks the other machines' entry pages): the one step whose
+        cost grows with the archive. Returns the files written."""
+        with _LOCK, locked(self.path), self._step() as store:
             index = store.index()
             every = store.every_entry()
             return self._commit(store, index, every, clock.utcnow().astimezone(), quick=True)
+
+    @contextmanager
+    def _step(self) -> Iterator[EntryStore]:
+        """The entries for one change; the caller holds the folder's lock. In the store:
+        one write transaction, holding the store's write lock across machines, and the
+        change's files put in place once it is committed. Else the folder's files."""
+        if self.feeds is None:
+            yield EntryStore(self.path)
+            return
+        stored: StoredEntries | None = None
+        try:
+            with self.feeds.step(self.public_url) as rows:
+                stored = StoredEntries(self.path, rows)
+                yield stored
+        except BaseException as exc:
+            if stored is not None:
+                stored.discard()
+            if isinstance(exc, StoreError):
+                raise ChannelError(f"cannot keep the feed's entries in the store: "
+                                   f"{exc.message}") from None
+            raise
+        stored.commit_files()
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        assert self.feeds is not None
+        try:
+            with self.feeds.read(self.public_url) as rows:
+                yield rows
+        except StoreError as exc:
+            raise ChannelError(f"cannot read the feed's entries from the store: "
+                               f"{exc.message}") from None
 
     def _index(self, store: EntryStore) -> tuple[dict[str, Any], list[Path]]:
         """The index, and the pages written to take over an old ``entries.json`` (every
@@ -361,9 +418,11 @@ class FeedChannel:
         write = Staged(durable=not quick)
         try:
             written = self._write(store, index, by_anchor, records, now, at, write)
-            write.commit()
-        finally:
+            store.keep(by_anchor.values(), records, top["anchor"] if top else None)
+            store.settle(write)
+        except BaseException:
             write.discard()
+            raise
         return written
 
     def _write(self, store: EntryStore, index: dict[str, Any],
@@ -374,7 +433,9 @@ class FeedChannel:
             write(store.entry_file(e["anchor"]), dumps(e))
             page = self.path / entry_page_name(e["anchor"])
             write(page, entry_page(self.title, self.public_url, e, at))
-            written += [page, *(self.path / f["file"] for f in e.get("images") or ())]
+            # another machine's pictures are not here: its upload put them on the web server
+            written += [page, *(p for f in e.get("images") or ()
+                                if (p := self.path / f["file"]).is_file())]
         by_month: dict[str, list[dict[str, Any]]] = {}
         for r in records.values():
             by_month.setdefault(month_of(r), []).append(r)

@@ -1,9 +1,14 @@
 """Where the feed keeps its entries, so that a post costs the same in a year's archive as in
-an empty one: each entry in its own file (``entries/<anchor>.json``), each month's short
-records (what the month page shows) in ``entries/months/2026-12.json``, and ``entries.json``
-as the small index: the newest entries' records (feed.xml, the front page, alerts.xml), the
-entries that may still change by themselves (an expiry ahead, a warning not cleared) and
-the months with their counts. None of it is for the web server.
+an empty one. With a store (every run of the CLI: ``ChannelContext.feeds``) they live there,
+where every machine sharing the store finds them (:class:`StoredEntries`, over
+citychan.store.feed_entries); the folder's files below are then this machine's copy of what
+it wrote, read again only to take an old folder into the store once. Without one (a feed
+channel made by hand) the folder holds them: each entry in its own file
+(``entries/<anchor>.json``), each month's short records (what the month page shows) in
+``entries/months/2026-12.json``, and ``entries.json`` as the small index: the newest
+entries' records (feed.xml, the front page, alerts.xml), the entries that may still change
+by themselves (an expiry ahead, a warning not cleared) and the months with their counts.
+None of it is for the web server.
 
 An ``entries.json`` of version 1 (every entry in full, as citychan wrote it before) is
 taken apart into these files the first time it is read."""
@@ -18,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from citychan.channels.base import ChannelError
+from citychan.channels.base import ChannelError, FeedEntryRows
 from citychan.channels.feed_pages import TEASER, month_of
 from citychan.fsutil import atomic_write
 
@@ -68,7 +73,6 @@ class EntryStore:
         self.entries_dir = folder / "entries"
         self.months_dir = self.entries_dir / "months"
         self.imported = False  # index() took an old entries.json apart just now
-
 
     def index(self) -> dict[str, Any]:
         """The index; an old ``entries.json`` is taken apart first (see the module)."""
@@ -148,6 +152,14 @@ class EntryStore:
                     return self.load(r["anchor"])
         return None
 
+    def keep(self, entries: Iterable[dict[str, Any]], records: Mapping[str, dict[str, Any]],
+             top: str | None) -> None:
+        """Keep the changed entries: here the files the change writes are their record."""
+
+    def settle(self, write: Staged) -> None:
+        """The change's files go into place: at once here."""
+        write.commit()
+
     def _read(self, path: Path) -> Any:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
@@ -217,3 +229,67 @@ def merge_records(records: Iterable[dict[str, Any]],
     for r in changed:
         by_id[r["id"]] = r
     return sorted(by_id.values(), key=lambda r: str(r["published"]), reverse=True)
+
+
+class StoredEntries(EntryStore):
+    """The entries in the store (``rows``: one step of one feed, holding the store's write
+    lock). The change's files, the folder's copy of the entries among them, go into place
+    only once the step is committed (:meth:`commit_files`). An old folder (an
+    ``entries.json`` not marked ``in_store``) is taken into the store the first time."""
+
+    def __init__(self, folder: Path, rows: FeedEntryRows) -> None:
+        super().__init__(folder)
+        self.rows = rows
+        self.staged: list[Staged] = []
+        self._checked = False
+
+    def index(self) -> dict[str, Any]:
+        if not self._checked:
+            self._checked = True
+            self._take_over()
+        return {"version": VERSION, "in_store": True, "recent": self.rows.recent(RECENT),
+                "open": self.rows.open(), "months": self.rows.months()}
+
+    def _take_over(self) -> None:
+        """The folder's entries into the store, once (an entry the store holds already
+        stays as it is there); ``imported`` if they have no pages yet (version 1)."""
+        if not self.index_file.is_file() or self._read(self.index_file).get("in_store"):
+            return
+        folder = EntryStore(self.folder)
+        folder.index()  # a version 1 file is taken apart first
+        self.imported = folder.imported
+        self.rows.take((e, record(e), month_of(e), is_open(e)) for e in folder.every_entry())
+        marked = Staged()  # never taken over again: its copy of the index says so
+        marked(self.index_file, dumps(self.index()))
+        self.staged.append(marked)
+
+    def load(self, anchor: str) -> dict[str, Any] | None:
+        return self.rows.load(anchor)
+
+    def month(self, month: str) -> list[dict[str, Any]]:
+        return self.rows.month(month)
+
+    def every_entry(self) -> list[dict[str, Any]]:
+        return self.rows.every()
+
+    def find(self, entry_id: str, index: Mapping[str, Any]) -> dict[str, Any] | None:
+        return self.rows.find(entry_id)
+
+    def keep(self, entries: Iterable[dict[str, Any]], records: Mapping[str, dict[str, Any]],
+             top: str | None) -> None:
+        for e in entries:
+            anchor = str(e["anchor"])
+            self.rows.put(e, records[anchor], month_of(e), is_open(e), anchor == top)
+
+    def settle(self, write: Staged) -> None:
+        self.staged.append(write)
+
+    def commit_files(self) -> None:
+        for write in self.staged:
+            write.commit()
+        self.staged.clear()
+
+    def discard(self) -> None:
+        for write in self.staged:
+            write.discard()
+        self.staged.clear()

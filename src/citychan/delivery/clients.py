@@ -23,6 +23,7 @@ from citychan.channels.http import make_client
 from citychan.channels.registry import BUILTINS, load_type
 from citychan.config import ChannelConfig, Config
 from citychan.errors import ConfigError
+from citychan.store.feed_entries import StoredFeeds
 from citychan.store.limits import StoredLimits
 
 
@@ -90,6 +91,8 @@ def open_channels(
         base_dir=config.base_dir,
         timeout=config.publish.timeout,
         limits=StoredLimits(config.store) if cached_limits else None,
+        # the website feed's entries: in the store, where every machine finds them
+        feeds=None if offline else StoredFeeds(config.store),
     )
     out = Channels(own)
     try:

@@ -284,6 +284,36 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (message_hash, code)
     );
     """,
+    # issue 15 (feeddb): the website feed's entries, so that every machine sharing the store
+    # writes its pages and feeds from all of them: per feed (its public_url) and anchor the
+    # entry in full and its short record (JSON), its month, its place in the feed (``seq``:
+    # the latest sent highest) and whether it may still change by itself (``is_open``);
+    # ``feed_months``: each month's number of entries, so a post need not count the archive
+    """
+    CREATE TABLE feed_entries (
+        feed TEXT NOT NULL,
+        anchor TEXT NOT NULL,
+        id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        month TEXT NOT NULL,
+        published TEXT NOT NULL,
+        updated TEXT NOT NULL,
+        is_open INTEGER NOT NULL DEFAULT 0,
+        entry TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (feed, anchor)
+    );
+    CREATE INDEX feed_entries_seq ON feed_entries(feed, seq);
+    CREATE INDEX feed_entries_month ON feed_entries(feed, month, published);
+    CREATE INDEX feed_entries_id ON feed_entries(feed, id);
+    CREATE INDEX feed_entries_open ON feed_entries(feed, seq) WHERE is_open = 1;
+    CREATE TABLE feed_months (
+        feed TEXT NOT NULL,
+        month TEXT NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (feed, month)
+    );
+    """,
 ]
 
 

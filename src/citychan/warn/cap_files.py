@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from citychan.channels.outbox import OutboxChannel
 from citychan.channels.upload import upload_changed
 from citychan.config import Config
 from citychan.delivery.publisher import Result
-from citychan.errors import UsageError
+from citychan.errors import StoreError, UsageError
 from citychan.fsutil import atomic_write, locked
 from citychan.store.db import Store
 from citychan.store.deliveries import DeliveryStore, Status
@@ -158,7 +158,7 @@ def _beside(
         with locked(getattr(channel, "path", folder)):
             atomic_write(folder / name, cap)
             if isinstance(channel, FeedChannel):
-                index = write_cap_index(channel, message_id)
+                index = write_cap_index(channel, message_id, IncidentStore(store).cap_of)
                 if channel.upload is not None:  # the entry's CAP link must not break
                     upload_changed(channel.path, [folder / name, *index], channel.upload)
     except OSError as exc:
@@ -172,10 +172,12 @@ def _beside(
     return replace(result, status=Status.FAILED, error=error)
 
 
-def write_cap_index(feed: FeedChannel, message_id: str) -> list[Path]:
+def write_cap_index(feed: FeedChannel, message_id: str,
+                    cap_of: Callable[[str], str | None] | None = None) -> list[Path]:
     """The Atom feed of CAP alerts beside the feed: one entry per warning message among the
     feed's newest entries, linking its CAP file and carrying the document inline (read from
-    the feed's ``cap/`` folder; a file gone missing leaves the link alone). The caller holds
+    the feed's ``cap/`` folder, else as the store keeps it, ``cap_of``: another machine's
+    warning has no file here; one found nowhere leaves the link alone). The caller holds
     the feed's lock. Returns the file written (none without a warning)."""
     entries = feed.latest()
     caps = [e for e in entries if e.get("cap")]
@@ -188,7 +190,7 @@ def write_cap_index(feed: FeedChannel, message_id: str) -> list[Path]:
             e["title"],
             datetime.fromisoformat(e["updated"]),
             e["cap"],
-            _read_cap(feed, e["cap"]),
+            _read_cap(feed, e["cap"], cap_of),
         )
         for e in caps
     ]
@@ -201,10 +203,19 @@ def write_cap_index(feed: FeedChannel, message_id: str) -> list[Path]:
     return [feed.path / "alerts.xml"]
 
 
-def _read_cap(feed: FeedChannel, url: str) -> bytes | None:
-    """The CAP document a feed entry links, as the feed keeps it, or None."""
+def _read_cap(feed: FeedChannel, url: str,
+              cap_of: Callable[[str], str | None] | None = None) -> bytes | None:
+    """The CAP document a feed entry links, as the feed keeps it, else as the store does
+    (by its identifier), or None."""
     name = Path(url.rsplit("/", 1)[-1]).name
-    try:
-        return (feed.cap_folder / name).read_bytes() if name else None
-    except OSError:
+    if not name:
         return None
+    try:
+        return (feed.cap_folder / name).read_bytes()
+    except OSError:
+        pass
+    try:
+        kept = cap_of(identifier_of(name)) if cap_of is not None else None
+    except StoreError:
+        return None
+    return kept.encode("utf-8") if kept is not None else None
