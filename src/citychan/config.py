@@ -27,6 +27,7 @@ from citychan.geo import (
     parse_polygon,
     shapes,
 )
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.masking import mask_userinfo
 from citychan.store.backend import Location, check_url, without_password
@@ -217,24 +218,27 @@ class _Reader:
         self.source = source
 
     def fail(self, where: str, text: str, hint: str | None = None) -> ConfigError:
-        return ConfigError(f"{self.source}: {f'{where} ' if where else ''}{text}", hint=hint)
+        # the file and table stay as they are; the text says itself in the language
+        return ConfigError(f"{self.source}: {f'{where} ' if where else ''}" + text, hint=hint)
 
     def table(self, data: Any, where: str, schema: Mapping[str, Any]) -> dict[str, Any]:
         if not isinstance(data, dict):
-            raise self.fail(where, f"must be a table, not {_tname(data)}")
+            raise self.fail(where, N_("must be a table, not {tname}").format(tname=_tname(data)))
         for key, value in data.items():
             if key not in schema:
-                raise self.fail(where, f"unknown key '{key}'.{did_you_mean(key, list(schema))}")
+                raise self.fail(where, N_("unknown key '{key}'.").format(
+                                           key=key) + did_you_mean(key, list(schema)))
             expected = schema[key]
             if expected is not None and not _is(value, expected):
                 raise self.fail(
-                    where, f"key '{key}' must be {_tname_of(expected)}, not {_tname(value)}"
+                    where, N_("key '{key}' must be {tname_of}, not {tname}").format(
+                               key=key, tname_of=_tname_of(expected), tname=_tname(value))
                 )
         return data
 
     def strings(self, value: list[Any], where: str, key: str) -> tuple[str, ...]:
         if not all(isinstance(v, str) for v in value):
-            raise self.fail(where, f"key '{key}' must be a list of strings")
+            raise self.fail(where, N_("key '{key}' must be a list of strings").format(key=key))
         return tuple(value)
 
 
@@ -334,19 +338,22 @@ def load_config(explicit: str | Path | None = None, env: Mapping[str, str] | Non
     if path is None:
         return default_config()
     if path.is_dir():
-        raise ConfigError(f"{path}: is a directory, not a config file")
+        raise ConfigError(N_("{path}: is a directory, not a config file").format(path=path))
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found", hint="run 'citychan init'") from None
+        raise ConfigError(N_("{path}: config file not found").format(
+                              path=path), hint=N_("run 'citychan "
+                                                                    "init'")) from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+        raise ConfigError(N_("{path}: cannot read config ({strerror})").format(
+                              path=path, strerror=exc.strerror)) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: config is not UTF-8 text") from None
+        raise ConfigError(N_("{path}: config is not UTF-8 text").format(path=path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(N_("{path}: invalid TOML: {exc}").format(path=path, exc=exc)) from None
     return parse_config(data, path=path, lenient_channels=lenient_channels)
 
 
@@ -366,7 +373,7 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None, *,
             "",
             f"config version {version} is newer than this citychan understands "
             f"({CONFIG_VERSION})".lstrip(),
-            hint="upgrade citychan",
+            hint=N_("upgrade citychan"),
         )
     if version < 1:
         raise r.fail("", f"unsupported config version {version}".lstrip())
@@ -406,8 +413,9 @@ def _review(r: _Reader, data: Any) -> ReviewConfig:
     names = r.strings(t.get("required_for", [str(Kind.INFO)]), "[review]", "required_for")
     for name in names:
         if name not in KINDS:
-            raise r.fail("[review]", f"unknown kind '{name}' in 'required_for'",
-                         hint='info, or "info" and "warning"')
+            raise r.fail("[review]", N_("unknown kind '{name}' in 'required_for'").format(
+                                         name=name),
+                         hint=N_('info, or "info" and "warning"'))
     return ReviewConfig(required_for=tuple(Kind(n) for n in dict.fromkeys(names)))
 
 
@@ -417,15 +425,16 @@ def _store_server(r: _Reader, store: dict[str, Any]) -> tuple[str | None, str | 
     url, env = store.get("url"), store.get("password_env")
     if url is None:
         if env is not None:
-            raise r.fail("[store]", "key 'password_env' needs 'url' (the PostgreSQL server)")
+            raise r.fail("[store]", N_("key 'password_env' needs 'url' (the PostgreSQL server)"))
         return None, None
     problem = check_url(url)
     if problem is not None:
-        raise r.fail("[store]", f"url {problem}: {without_password(url)!r}",
-                     hint='e.g. url = "postgresql://citychan@db.bautzen.local/citychan" and '
-                          'password_env = "CITYCHAN_DB_PASSWORD"')
+        raise r.fail("[store]", N_("url {problem}: {without_password!r}").format(
+                                    problem=problem, without_password=without_password(url)),
+                     hint=N_('e.g. url = "postgresql://citychan@db.bautzen.local/citychan" and '
+                             'password_env = "CITYCHAN_DB_PASSWORD"'))
     if env is not None and not env.strip():
-        raise r.fail("[store]", "key 'password_env' must name an environment variable")
+        raise r.fail("[store]", N_("key 'password_env' must name an environment variable"))
     return url, env
 
 
@@ -434,10 +443,10 @@ def _city(r: _Reader, data: Any) -> CityConfig:
     d = CityConfig()
     names = t.get("names", d.names)
     if not all(isinstance(v, str) for v in names.values()):
-        raise r.fail("[city]", "key 'names' must map language codes to strings")
+        raise r.fail("[city]", N_("key 'names' must map language codes to strings"))
     langs = r.strings(t["languages"], "[city]", "languages") if "languages" in t else d.languages
     if not langs:
-        raise r.fail("[city]", "key 'languages' needs at least one language")
+        raise r.fail("[city]", N_("key 'languages' needs at least one language"))
     domains = r.strings(t.get("allowed_domains", []), "[city]", "allowed_domains")
     tz = t.get("timezone", d.timezone)
     try:
@@ -445,7 +454,9 @@ def _city(r: _Reader, data: Any) -> CityConfig:
 
         ZoneInfo(tz)
     except Exception:
-        raise r.fail("[city]", f"unknown timezone {tz!r}", hint="e.g. 'Europe/Berlin'") from None
+        raise r.fail("[city]", N_("unknown timezone {tz!r}").format(
+                                   tz=tz), hint=N_("e.g. "
+                                                                   "'Europe/Berlin'")) from None
     return CityConfig(
         names=dict(names),
         languages=langs,
@@ -463,7 +474,8 @@ def _city_geography(r: _Reader, t: Mapping[str, Any]) -> dict[str, Any]:
         return {}
     website: str | None = t.get("website")
     if website and (problem := url_problem(website)):
-        raise r.fail("[city]", f"website {problem}: {mask_userinfo(website)!r}")
+        raise r.fail("[city]", N_("website {problem}: {mask_userinfo!r}").format(
+                                   problem=problem, mask_userinfo=mask_userinfo(website)))
     try:
         return {
             "website": website,
@@ -472,15 +484,16 @@ def _city_geography(r: _Reader, t: Mapping[str, Any]) -> dict[str, Any]:
             "boundary_circles": shapes(t.get("boundary_circle"), parse_circle),
         }
     except ValueError as exc:
-        raise r.fail("[city]", str(exc), hint=f"e.g. ars = \"{d.ars}\" and "
-                     f"boundary_circle = \"{BAUTZEN_CIRCLE}\" (lat,lon radius_km)") from None
+        raise r.fail("[city]", str(exc), hint=N_('e.g. ars = "{ars}" and boundary_circle = '
+                                                 '"{circle}" (lat,lon radius_km)').format(
+                                                  ars=d.ars, circle=BAUTZEN_CIRCLE)) from None
 
 
 def _subscribe(r: _Reader, data: Any) -> SubscribeConfig:
     t = r.table(data, "[subscribe]", _SUBSCRIBE)
     links = t.get("links", {})
     if not all(isinstance(v, str) for v in links.values()):
-        raise r.fail("[subscribe.links]", "values must be URLs as strings")
+        raise r.fail("[subscribe.links]", N_("values must be URLs as strings"))
     return SubscribeConfig(url=t.get("url"), links=dict(links))
 
 
@@ -492,17 +505,17 @@ def _alerts(r: _Reader, data: Any, city: CityConfig) -> AlertsConfig:
     if unknown:
         raise r.fail(
             "[alerts.lifetimes]",
-            f"unknown level '{sorted(unknown)[0]}'",
-            hint="levels are low, medium, high",
+            N_("unknown level '{unknown}'").format(unknown=sorted(unknown)[0]),
+            hint=N_("levels are low, medium, high"),
         )
     langs = r.strings(t["languages"], "[alerts]", "languages") if "languages" in t else d.languages
     sender = t.get("sender", d.sender)
     if "sender" in t and not sender or any(c.isspace() or c in ",<&" for c in sender):
         # CAP 1.2 3.2.1: references are "sender,identifier,sent" separated by spaces
-        raise r.fail("[alerts]", f"sender {sender!r} may not be empty or contain spaces, "
-                     "commas, '<' or '&' (CAP 1.2)",
-                     hint='use the city\'s address, e.g. sender = "warnung@bautzen.de"; '
-                     "the readable name goes in sender_name")
+        raise r.fail("[alerts]", N_("sender {sender!r} may not be empty or contain "
+                                    "spaces, commas, '<' or '&' (CAP 1.2)").format(sender=sender),
+                     hint=N_('use the city\'s address, e.g. sender = "warnung@bautzen.de"; the '
+                             "readable name goes in sender_name"))
     return AlertsConfig(
         sender=sender,
         sender_name=t.get("sender_name", f"Stadtverwaltung {city.name('de')}"),
@@ -523,13 +536,14 @@ def _areas(r: _Reader, data: Mapping[str, Any], city: CityConfig) -> dict[str, A
     for name, table in data.items():
         where = f"[alerts.areas.{name}]"
         if not _AREA_NAME.fullmatch(name):
-            raise r.fail("[alerts.areas]", f"area name {name!r} is not a simple name",
-                         hint="use letters, digits, '-' and '_', e.g. [alerts.areas.spreeufer]")
+            raise r.fail("[alerts.areas]", N_("area name {name!r} is not a simple name").format(
+                                               name=name),
+                         hint=N_("use letters, digits, '-' and '_', e.g. [alerts.areas.spreeufer]"))
         t = r.table(table, where, _AREA)
         desc = t.get("desc", name)
         descs = dict(desc) if isinstance(desc, dict) else {lang: desc for lang in city.languages}
         if not all(isinstance(v, str) and v.strip() for v in descs.values()):
-            raise r.fail(where, "key 'desc' must be a text, or a table of language = text")
+            raise r.fail(where, N_("key 'desc' must be a text, or a table of language = text"))
         try:
             ars = shapes(t.get("ars"), parse_ars)
             area = Area(desc={k: v.strip() for k, v in descs.items()},
@@ -538,11 +552,12 @@ def _areas(r: _Reader, data: Mapping[str, Any], city: CityConfig) -> dict[str, A
                         geocodes=parse_geocodes(t.get("geocode"))
                         + tuple((ARS_GEOCODE, a) for a in ars))
         except ValueError as exc:
-            raise r.fail(where, str(exc), hint="polygon 'lat,lon lat,lon …' (closed ring), "
-                         "circle 'lat,lon radius_km', ars '146250020020'") from None
+            raise r.fail(where, str(exc), hint=N_("polygon 'lat,lon lat,lon …' (closed "
+                                                  "ring), circle 'lat,lon radius_km', "
+                                                  "ars '146250020020'")) from None
         if not area.located:
-            raise r.fail(where, "places nothing: give a polygon, circle, geocode or ars",
-                         hint='e.g. circle = "51.1832,14.4262 0.8"')
+            raise r.fail(where, N_("places nothing: give a polygon, circle, geocode or ars"),
+                         hint=N_('e.g. circle = "51.1832,14.4262 0.8"'))
         out[name] = area
     return out
 
@@ -557,11 +572,12 @@ def _info_rules(r: _Reader, data: Any) -> InfoRules:
             quiet = parse_quiet_hours(t["quiet_hours"])
         except ValueError:
             raise r.fail(
-                "[rules.info]", f"quiet_hours {t['quiet_hours']!r} is not 'HH:MM-HH:MM'"
+                "[rules.info]", N_("quiet_hours {quiet_hours!r} is not 'HH:MM-HH:MM'").format(
+                                    quiet_hours=t['quiet_hours'])
             ) from None
     cap = t.get("max_per_day")
     if cap is not None and cap < 0:
-        raise r.fail("[rules.info]", "max_per_day must not be negative")
+        raise r.fail("[rules.info]", N_("max_per_day must not be negative"))
     return InfoRules(quiet_hours=quiet, max_per_day=cap)
 
 
@@ -572,20 +588,22 @@ def _publish(r: _Reader, data: Any) -> PublishConfig:
               "timeout": float(t.get("timeout", d.timeout))}
     for key, value in values.items():
         if not 0 < value <= 3600:
-            raise r.fail("[publish]", f"{key} must be between 0 and 3600 seconds, not {value:g}")
+            raise r.fail("[publish]", N_("{key} must be between 0 and 3600 seconds, not "
+                                         "{value:g}").format(key=key, value=value))
     return PublishConfig(**values)
 
 
 def _channels(r: _Reader, data: Any, lenient: bool = False) -> dict[str, ChannelConfig]:
     if not isinstance(data, dict):
-        raise r.fail("[channels]", "must be a table of channels")
+        raise r.fail("[channels]", N_("must be a table of channels"))
     types: dict[str, ChannelType] | None = None  # plugins are scanned only when needed
     out: dict[str, ChannelConfig] = {}
     for name, table in data.items():
         if not _CHANNEL_NAME.fullmatch(name):
-            raise r.fail("[channels]", f"channel name {name!r} is not a simple name",
-                         hint="use letters, digits, '-' and '_' (at most 64), e.g. "
-                         "[channels.telegram-info]")
+            raise r.fail("[channels]", N_("channel name {name!r} is not a simple name").format(
+                                           name=name),
+                         hint=N_("use letters, digits, '-' and '_' (at most 64), e.g. "
+                                 "[channels.telegram-info]"))
         wanted = table.get("type") if isinstance(table, dict) else None
         if isinstance(wanted, str) and wanted not in BUILTINS and types is None:
             types = available_types()
@@ -616,14 +634,16 @@ def _channel(r: _Reader, name: str, table: Any,
              types: dict[str, ChannelType] | None) -> ChannelConfig:
     where = f"[channels.{name}]"
     if not isinstance(table, dict):
-        raise r.fail(where, "must be a table")
+        raise r.fail(where, N_("must be a table"))
     type_name = table.get("type")
     if not isinstance(type_name, str):
-        raise r.fail(where, "needs 'type'", hint=f"one of: {', '.join(sorted(BUILTINS))}")
+        raise r.fail(where, N_("needs 'type'"), hint=N_("one of: {join}").format(
+                                                     join=', '.join(sorted(BUILTINS))))
     known = types or BUILTINS
     if type_name not in known:
         raise r.fail(
-            where, f"unknown channel type '{type_name}'.{did_you_mean(type_name, list(known))}"
+            where, N_("unknown channel type '{type_name}'.").format(
+                       type_name=type_name) + did_you_mean(type_name, list(known))
         )
     cls = load_type(type_name, types)
     schema: dict[str, Any] = dict(_CHANNEL_COMMON)
@@ -636,18 +656,20 @@ def _channel(r: _Reader, name: str, table: Any,
     r.table(table, where, schema)
     for key, spec in opt_specs.items():
         if spec.required and key not in table:
-            raise r.fail(where, f"missing required key '{key}'")
+            raise r.fail(where, N_("missing required key '{key}'").format(key=key))
     if type_name in BUILTINS:
         _check_addresses(r, where, table)
     names = r.strings(table.get("kinds", [str(k) for k in KINDS]), where, "kinds")
     for k in names:
         if k not in KINDS:
-            raise r.fail(where, f"unknown kind '{k}' in 'kinds'", hint="info or warning")
+            raise r.fail(where, N_("unknown kind '{k}' in 'kinds'").format(
+                                    k=k), hint=N_("info or warning"))
     kinds = tuple(Kind(k) for k in names)
     on_correction = table.get("on_correction", OnCorrection.EDIT)
     if on_correction not in set(OnCorrection):
-        raise r.fail(where, f"on_correction must be one of "
-                     f"{', '.join(repr(str(o)) for o in OnCorrection)}, not {on_correction!r}")
+        raise r.fail(where, N_("on_correction must be one of {join}, not {on_correction!r}").format(
+                                join=', '.join(repr(str(o)) for o in OnCorrection),
+                                on_correction=on_correction))
     langs = table.get("languages")
     options = {k: spec.default for k, spec in opt_specs.items() if spec.default is not None}
     options.update({k: v for k, v in table.items() if k not in _CHANNEL_COMMON})
@@ -670,9 +692,12 @@ def _check_addresses(r: _Reader, where: str, table: Mapping[str, Any]) -> None:
         if (key == "url" or key.endswith("_url")) and isinstance(value, str):
             problem = url_problem(value)
             if problem:
-                raise r.fail(where, f"{key} {problem}: {mask_userinfo(value)!r}")
+                raise r.fail(where, N_("{key} {problem}: {mask_userinfo!r}").format(
+                                        key=key, problem=problem,
+                                        mask_userinfo=mask_userinfo(value)))
         if key == "port" and isinstance(value, int) and not 1 <= value <= 65535:
-            raise r.fail(where, f"port must be between 1 and 65535, not {value}")
+            raise r.fail(where, N_("port must be between 1 and 65535, not {value}").format(
+                                    value=value))
 
 
 def default_config() -> Config:

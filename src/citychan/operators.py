@@ -7,6 +7,7 @@ import getpass
 import unicodedata
 
 from citychan.errors import UsageError
+from citychan.i18n import N_
 
 MAX_LENGTH = 64
 UNKNOWN = "unknown"
@@ -29,13 +30,15 @@ def checked(name: str) -> str:
     """A name given with ``--by``: one line of at most 64 visible characters."""
     text = name.strip()
     if not text:
-        raise UsageError("--by: the name is empty", hint="give who acts, e.g. --by m.schulze")
+        raise UsageError(N_("--by: the name is empty"),
+                         hint=N_("give who acts, e.g. --by m.schulze"))
     if len(text) > MAX_LENGTH:
-        raise UsageError(f"--by: the name is longer than {MAX_LENGTH} characters",
-                         hint="give a short staff name or login, e.g. --by m.schulze")
+        raise UsageError(N_("--by: the name is longer than {max_length} characters").format(
+                             max_length=MAX_LENGTH),
+                         hint=N_("give a short staff name or login, e.g. --by m.schulze"))
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text):
-        raise UsageError("--by: the name has control or invisible characters",
-                         hint="give a plain staff name or login, e.g. --by m.schulze")
+        raise UsageError(N_("--by: the name has control or invisible characters"),
+                         hint=N_("give a plain staff name or login, e.g. --by m.schulze"))
     return text
 
 
@@ -50,8 +53,9 @@ def reason(text: str | None) -> str | None:
         return None
     clean = " ".join(text.split())
     if not clean:
-        raise UsageError("--reason is empty", hint="say why, e.g. --reason 'channel removed'")
+        raise UsageError(N_("--reason is empty"),
+                         hint=N_("say why, e.g. --reason 'channel removed'"))
     if len(clean) > 500 or any(unicodedata.category(c) in ("Cc", "Cf") for c in clean):
-        raise UsageError("--reason: at most 500 characters, no control or invisible characters",
-                         hint="say why in a short line")
+        raise UsageError(N_("--reason: at most 500 characters, no control or invisible characters"),
+                         hint=N_("say why in a short line"))
     return clean

@@ -67,7 +67,7 @@ def parse_duration(text: str) -> timedelta | None:
 
 
 def _too_long(text: str) -> UsageError:
-    return UsageError(f"{text.strip()!r} is longer than ten years", hint=_HINT)
+    return UsageError(N_("{text!r} is longer than ten years").format(text=text.strip()), hint=_HINT)
 
 
 def check_when_text(text: str) -> None:
@@ -86,10 +86,13 @@ def check_when_text(text: str) -> None:
     try:
         when = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise UsageError(f"cannot read {text.strip()!r} as a time ({_reason(exc)})",
+        raise UsageError(N_("cannot read {text!r} as a time ({reason})").format(
+                             text=text.strip(), reason=_reason(exc)),
                          hint=_HINT) from None
     if not FIRST_YEAR <= when.year <= LAST_YEAR:
-        raise UsageError(f"{when.date().isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}",
+        raise UsageError(N_("{when} is outside {first_year}-{last_year}").format(
+                             when=when.date().isoformat(), first_year=FIRST_YEAR,
+                             last_year=LAST_YEAR),
                          hint=_HINT)
 
 
@@ -127,14 +130,16 @@ def read_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
         try:
             when = datetime.fromisoformat(text)
         except ValueError as exc:
-            raise UsageError(f"cannot read {text!r} as a time ({_reason(exc)})",
+            raise UsageError(N_("cannot read {text!r} as a time ({reason})").format(
+                                 text=text, reason=_reason(exc)),
                              hint=_HINT) from None
         return Reading(city_time(when, tz))
     except UsageError as exc:
         raise UsageError(N_("{what}: {problem}").format(what=what, problem=exc.message),
                          hint=exc.hint) from None
     except OverflowError:
-        raise UsageError(f"{what}: {value!s} is outside the calendar", hint=_HINT) from None
+        raise UsageError(N_("{what}: {value!s} is outside the calendar").format(
+                             what=what, value=value), hint=_HINT) from None
 
 
 def _clock(m: re.Match[str], text: str) -> time:
@@ -147,13 +152,14 @@ def _clock(m: re.Match[str], text: str) -> time:
 
 def _german(m: re.Match[str], text: str) -> datetime:
     if m.group("H") is None:
-        raise UsageError(f"{text.strip()!r} has no time of day",
-                         hint=f"add one: {text.strip()} 06:00")
+        raise UsageError(N_("{text!r} has no time of day").format(text=text.strip()),
+                         hint=N_("add one: {text} 06:00").format(text=text.strip()))
     try:
         return datetime(int(m.group("y")), int(m.group("m")), int(m.group("d")),
                         *(_clock(m, text).hour, _clock(m, text).minute))
     except ValueError as exc:
-        raise UsageError(f"cannot read {text.strip()!r} as a time ({exc})", hint=_HINT) from None
+        raise UsageError(N_("cannot read {text!r} as a time ({exc})").format(
+                             text=text.strip(), exc=exc), hint=_HINT) from None
 
 
 def next_clock(at: time, base: datetime, tz: str | tzinfo = CITY_TZ) -> Reading:
@@ -179,7 +185,9 @@ def city_time(dt: datetime, tz: str | tzinfo = CITY_TZ) -> datetime:
     once there (not in the hour the clocks skip in spring or pass twice in autumn)."""
     z = zone(tz)
     if not FIRST_YEAR <= dt.year <= LAST_YEAR:
-        raise UsageError(f"{dt.date().isoformat()} is outside {FIRST_YEAR}-{LAST_YEAR}",
+        raise UsageError(N_("{dt} is outside {first_year}-{last_year}").format(
+                             dt=dt.date().isoformat(), first_year=FIRST_YEAR,
+                             last_year=LAST_YEAR),
                          hint=_HINT)
     if dt.tzinfo is not None:
         return localize(dt, z)
@@ -188,11 +196,14 @@ def city_time(dt: datetime, tz: str | tzinfo = CITY_TZ) -> datetime:
         return first.replace(microsecond=0)
     shown, name = dt.isoformat(timespec="minutes"), getattr(z, "key", str(z))
     if first.astimezone(UTC).astimezone(z).replace(tzinfo=None) != dt:
-        raise UsageError(f"{shown} does not exist in {name}: the clocks skip that hour",
-                         hint="give a time before or after the change, or a duration like 6h")
-    raise UsageError(f"{shown} happens twice in {name}: the clocks go back",
-                     hint=f"add the offset: {shown}{_offset(first)} (the first) or "
-                          f"{shown}{_offset(second)} (the second)")
+        raise UsageError(N_("{shown} does not exist in {name}: the clocks skip that hour").format(
+                             shown=shown, name=name),
+                         hint=N_("give a time before or after the change, or a duration like 6h"))
+    raise UsageError(N_("{shown} happens twice in {name}: the clocks go back").format(
+                         shown=shown, name=name),
+                     hint=N_("add the offset: {shown}{offset} (the first) or "
+                             "{shown}{offset2} (the second)").format(
+                              shown=shown, offset=_offset(first), offset2=_offset(second)))
 
 
 def _offset(dt: datetime) -> str:

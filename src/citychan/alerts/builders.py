@@ -38,8 +38,8 @@ from citychan.i18n import N_
 from citychan.notices.message import Message
 from citychan.timeparse import read_when
 
-SHAPE_HINT = ("polygon 'lat,lon lat,lon …' (closed ring), circle 'lat,lon radius_km', "
-              "geocode 'NAME=VALUE'")
+SHAPE_HINT = N_("polygon 'lat,lon lat,lon …' (closed ring), circle 'lat,lon radius_km', "
+                "geocode 'NAME=VALUE'")
 
 
 def _times(level: Level | None, effective: Any, expires: Any, now: datetime,
@@ -152,8 +152,8 @@ def _template_time(tpl: Template, time: Any, now: datetime,
     if time is None or (isinstance(time, str) and not time.strip()):
         return None
     if not tpl.uses("time"):
-        raise UsageError(f"--time: template '{tpl.name}' names no time",
-                         hint="leave out --time; put times into --details")
+        raise UsageError(N_("--time: template '{name}' names no time").format(name=tpl.name),
+                         hint=N_("leave out --time; put times into --details"))
     return parse_when(time, base=now, tz=tz, what="time")
 
 
@@ -184,16 +184,16 @@ def from_flags(*, level: Level | str, area: str | Mapping[str, str] | Area, now:
                              status=status, tz=tz, time=time, **shapes)
         if event and get_event(event).code != base.event:  # CAP <event> would contradict
             raise UsageError(  # the template's texts
-                f"--event {event} does not match --template {base.template} "
-                f"(event {base.event})",
-                hint="leave out --event, or choose the template of that event")
+                N_("--event {event} does not match --template {template} (event {event2})").format(
+                    event=event, template=base.template, event2=base.event),
+                hint=N_("leave out --event, or choose the template of that event"))
         return replace(base, texts=_override(base.texts, lang, given))
     if not event:
-        raise UsageError("a warning needs --event or --template",
-                         hint="e.g. --template hochwasser, or --event hochwasser")
+        raise UsageError(N_("a warning needs --event or --template"),
+                         hint=N_("e.g. --template hochwasser, or --event hochwasser"))
     if time is not None and str(time).strip():
-        raise UsageError("--time fills a template's time; this warning has no template",
-                         hint="put the time into --description, or use --template bombe")
+        raise UsageError(N_("--time fills a template's time; this warning has no template"),
+                         hint=N_("put the time into --description, or use --template bombe"))
     lvl = parse_level(level) if isinstance(level, str) else level
     eff, exp = _times(lvl, effective, expires, now, alerts, tz)
     base = Warning(

@@ -36,6 +36,7 @@ from citychan.alerts.warning import Warning
 from citychan.config import AlertsConfig, CityConfig
 from citychan.errors import ConfigError, InputError
 from citychan.hygiene import xml_text
+from citychan.i18n import N_
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -64,8 +65,8 @@ def cap_scale(w: Warning) -> tuple[CapSeverity, Urgency, Certainty]:
     if w.msg_type is MsgType.CANCEL:
         return CapSeverity.MINOR, Urgency.PAST, Certainty.OBSERVED
     if w.level is None:
-        raise InputError("a warning without a level has no CAP severity",
-                         hint="level: low, medium or high")
+        raise InputError(N_("a warning without a level has no CAP severity"),
+                         hint=N_("level: low, medium or high"))
     info = level_info(w.level)
     return info.severity, info.urgency, info.certainty
 
@@ -79,9 +80,9 @@ def cap_sender(warning: Warning, alerts_cfg: AlertsConfig) -> str:
         return sender
     if warning.status is CapStatus.ACTUAL:
         raise ConfigError(
-            "no CAP sender: set sender in [alerts]; nothing was sent",
-            hint='the city\'s address, e.g. sender = "warnung@bautzen.de" '
-                 "('citychan init' writes one)")
+            N_("no CAP sender: set sender in [alerts]; nothing was sent"),
+            hint=N_('the city\'s address, e.g. sender = "warnung@bautzen.de" (\'citychan init\' '
+                    "writes one)"))
     return NO_SENDER
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from citychan.alerts.levels import Category, ResponseType
 from citychan.errors import UsageError, did_you_mean
+from citychan.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,6 @@ def get_event(text: str) -> Event:
     event = find_event(text)
     if event is None:
         guess = did_you_mean(text.strip().lower(), list(EVENTS))
-        raise UsageError(f"unknown event {text!r}.{guess}",
-                         hint=f"known events: {', '.join(sorted(EVENTS))}")
+        raise UsageError(N_("unknown event {text!r}.{guess}").format(text=text, guess=guess),
+                         hint=N_("known events: {join}").format(join=', '.join(sorted(EVENTS))))
     return event

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from citychan.errors import UsageError, did_you_mean
+from citychan.i18n import N_
 from citychan.kinds import Level
 
 PLACEHOLDERS = ("area", "time", "expires", "details")
@@ -74,20 +75,22 @@ class Template:
         is missing: one line that names the option to give."""
         if level not in self.levels:
             allowed = ", ".join(str(x) for x in self.levels)
-            raise UsageError(f"template '{self.name}' is sent only at level {allowed}, "
-                             f"not {level}",
-                             hint=f"use --level {allowed}, or another template")
+            raise UsageError(N_("template '{name}' is sent only at level {allowed}, not "
+                                "{level}").format(name=self.name, allowed=allowed, level=level),
+                             hint=N_("use --level {allowed}, or another template").format(
+                                      allowed=allowed))
         missing = [k for k in self.requires if not values.get(k, "").strip()]
         if missing:
             options = " and ".join(OPTION_OF.get(k, k) for k in missing)
-            raise UsageError(f"template '{self.name}' needs {options}: citychan does not "
-                             "guess it", hint=_REQUIRED_HINT.get(missing[0], ""))
+            raise UsageError(N_("template '{name}' needs {options}: citychan does not "
+                                "guess it").format(name=self.name, options=options),
+                             hint=_REQUIRED_HINT.get(missing[0], ""))
 
 
 _REQUIRED_HINT = {
-    "time": "the time the defusal starts, e.g. --time 14:00 or --time \"30.11.2026 09:00\"",
-    "details": "what the police report, e.g. --details \"Falsche Spendensammler gehen von "
-               "Tür zu Tür.\"",
+    "time": N_("the time the defusal starts, e.g. --time 14:00 or --time \"30.11.2026 09:00\""),
+    "details": N_("what the police report, e.g. --details \"Falsche Spendensammler gehen von "
+                  "Tür zu Tür.\""),
 }
 
 
@@ -187,8 +190,8 @@ def resolve_template(name: str, folder: Path | None = None) -> str:
     if close:  # an alias is suggested by the template it stands for
         word = close.split("'")[1]
         close = f" Did you mean '{aliases.get(word, word)}'?"
-    raise UsageError(f"unknown template {name!r}.{close}",
-                     hint=f"templates: {', '.join(names)}")
+    raise UsageError(N_("unknown template {name!r}.{close}").format(name=name, close=close),
+                     hint=N_("templates: {join}").format(join=', '.join(names)))
 
 
 def load_template(name: str, folder: Path | None = None) -> Template:
@@ -211,18 +214,20 @@ def _read_city(path: Path) -> Template:
     try:
         return _parse(key, path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
-        raise UsageError(f"{path}: not UTF-8 text", hint="save the file as UTF-8") from None
+        raise UsageError(N_("{path}: not UTF-8 text").format(
+                             path=path), hint=N_("save the file as UTF-8")) from None
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+        raise UsageError(N_("{path}: cannot read ({strerror})").format(
+                             path=path, strerror=exc.strerror)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: invalid TOML: {exc}") from None
+        raise UsageError(N_("{path}: invalid TOML: {exc}").format(path=path, exc=exc)) from None
     except KeyError as exc:
-        raise UsageError(f"{path}: missing key {exc}",
-                         hint="a warning template needs event = \"…\" and, per language, "
-                         "headline, description and instruction (see the built-in ones: "
-                         "citychan templates)") from None
+        raise UsageError(N_("{path}: missing key {exc}").format(path=path, exc=exc),
+                         hint=N_('a warning template needs event = "…" and, per '
+                                 "language, headline, description and instruction (see "
+                                 "the built-in ones: citychan templates)")) from None
     except (TypeError, ValueError) as exc:
-        raise UsageError(f"{path}: {exc}") from None
+        raise UsageError(N_("{path}: {exc}").format(path=path, exc=exc)) from None
 
 
 def _parse(key: str, text: str) -> Template:

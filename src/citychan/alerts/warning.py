@@ -34,6 +34,7 @@ from citychan.alerts.timeutil import cap_time, human_time, localize
 from citychan.errors import UsageError
 from citychan.findings import Finding
 from citychan.findings import warning as warning_finding
+from citychan.i18n import N_
 
 _ID_OK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")
 ALLCLEAR_LIFETIME = timedelta(hours=1)
@@ -162,7 +163,8 @@ def _prefixed(prefix: str, text: str) -> str:
 def check_incident_id(incident: str) -> str:
     """Incident ids end up in CAP identifiers: no spaces, commas or markup characters."""
     if not _ID_OK.match(incident):
-        raise UsageError(f"incident id {incident!r} may only use letters, digits and . _ : @ -")
+        raise UsageError(N_("incident id {incident!r} may only use letters, digits and . "
+                            "_ : @ -").format(incident=incident))
     return incident
 
 

@@ -25,6 +25,7 @@ from citychan.delivery.lifecycle import (
 from citychan.delivery.posts import expiry_of, post_from_json
 from citychan.delivery.publisher import publisher_for
 from citychan.errors import UsageError
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.links import clean_url
 from citychan.render.types import Dialect, Rendered
@@ -40,7 +41,8 @@ def _notice(config: Config, ref: str, *,
             writing: bool) -> Iterator[tuple[Store, str, list[Delivery]]]:
     """The store, the notice ``ref`` names and its posts, one per channel."""
     if not config.store.exists():
-        raise UsageError(f"{ref}: nothing was posted yet (no store at {config.store_path})")
+        raise UsageError(N_("{ref}: nothing was posted yet (no store at {store_path})").format(
+                             ref=ref, store_path=config.store_path))
     opened = Store.open(config.store) if writing else Store.open_for_reading(
         config.store)
     with opened as store:
@@ -49,9 +51,10 @@ def _notice(config: Config, ref: str, *,
         originals = deliveries.originals(message_hash)
         if any(d.kind == Kind.WARNING for d in originals):
             raise UsageError(
-                f"{ref} is a danger warning: it is corrected and withdrawn through its incident",
-                hint="citychan warn update INCIDENT (a correction) or citychan warn allclear "
-                     "INCIDENT (CAP Cancel); citychan incidents lists them")
+                N_("{ref} is a danger warning: it is corrected and withdrawn through its "
+                   "incident").format(ref=ref),
+                hint=N_("citychan warn update INCIDENT (a correction) or citychan warn allclear "
+                        "INCIDENT (CAP Cancel); citychan incidents lists them"))
         yield store, message_hash, originals
 
 
@@ -62,7 +65,7 @@ def _configured(config: Config, originals: list[Delivery]) -> list[str]:
 
 def _confirmed(report: LifeReport, confirm: Confirm | None) -> None:
     if confirm is not None and not confirm(report):
-        raise UsageError("not confirmed; nothing was changed")
+        raise UsageError(N_("not confirmed; nothing was changed"))
 
 
 def correct(
@@ -76,16 +79,19 @@ def correct(
     with _notice(config, ref, writing=not dry_run) as (store, message_hash, originals):
         names = _configured(config, originals)
         if not names:
-            raise UsageError(f"{ref}: none of the channels it went to is configured now")
+            raise UsageError(N_("{ref}: none of the channels it went to is configured now").format(
+                                 ref=ref))
         # force: a correction is not held by quiet hours or the daily cap
         with planned(path, config, only=names, force=True, offline=dry_run, env=dict(env),
                      store=store) as (plan, channels):
             msg = plan.message
             if msg.kind == Kind.WARNING:
-                raise UsageError(f"{path}: a danger warning cannot correct a notice",
-                                 hint="use citychan warn update")
+                raise UsageError(N_("{path}: a danger warning cannot correct a notice").format(
+                                     path=path),
+                                 hint=N_("use citychan warn update"))
             if msg.content_hash == message_hash:
-                raise UsageError(f"{path} is the notice as it went out: nothing to correct")
+                raise UsageError(N_("{path} is the notice as it went out: nothing to "
+                                    "correct").format(path=path))
             _same_languages(path, msg.langs, DeliveryStore(store), originals)
             plan.reject_if_errors()
             now = config.now()
@@ -122,9 +128,10 @@ def _same_languages(path: str | Path, langs: tuple[str, ...], deliveries: Delive
     if missing:
         stem = Path(path).with_suffix("")
         raise UsageError(
-            f"{path}: has no text in {', '.join(missing)}, which the notice went out in; the "
-            "correction would drop it everywhere",
-            hint=f"put the corrected {missing[0]} text beside it as {stem}.{missing[0]}.md")
+            N_("{path}: has no text in {join}, which the notice went out in; the "
+               "correction would drop it everywhere").format(path=path, join=', '.join(missing)),
+            hint=N_("put the corrected {missing} text beside it as {stem}.{missing}.md").format(
+                     missing=missing[0], stem=stem))
 
 
 def withdraw(
@@ -136,8 +143,8 @@ def withdraw(
     withdrawal notice with ``reason``. A danger warning is refused (CAP Cancel instead)."""
     env = os.environ if env is None else env
     if not " ".join(reason.split()):
-        raise UsageError("--reason must say why the notice is withdrawn",
-                         hint='citychan withdraw latest --reason "Termin entfällt"')
+        raise UsageError(N_("--reason must say why the notice is withdrawn"),
+                         hint=N_('citychan withdraw latest --reason "Termin entfällt"'))
     reason = operators.reason(reason) or ""  # readers see it: one line, no control characters
     with _notice(config, ref, writing=not dry_run) as (store, message_hash, originals):
         chosen = [config.channels[n] for n in _configured(config, originals)]

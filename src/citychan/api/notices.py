@@ -16,6 +16,7 @@ from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import Channels, open_channels
 from citychan.delivery.publisher import Report, publisher_for
 from citychan.errors import UsageError, did_you_mean
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.message import Message, load_message
 from citychan.notices.plan import plan, select
@@ -137,13 +138,15 @@ def post(
     with planned(path, config, only=only, force=force, offline=False, env=env) as (p, channels):
         if expect_hash is not None and p.message.content_hash != expect_hash:
             raise UsageError(
-                f"{p.message.path.name} changed since it was scheduled (was message "
-                f"{expect_hash[:12]}, now {p.message.content_hash[:12]}); nothing was sent",
-                hint="check the file, then schedule it again with citychan post FILE --at …")
+                N_("{name} changed since it was scheduled (was message {expect_hash}, now "
+                   "{content_hash}); nothing was sent").format(
+                    name=p.message.path.name, expect_hash=expect_hash[:12],
+                    content_hash=p.message.content_hash[:12]),
+                hint=N_("check the file, then schedule it again with citychan post FILE --at …"))
         _refuse_warning(p)
         p.reject_if_errors()
         if confirm is not None and not confirm(p):
-            raise UsageError("not confirmed; nothing was sent")
+            raise UsageError(N_("not confirmed; nothing was sent"))
         with open_store(config) as store:  # only now: bad input leaves no store behind
             return publisher_for(config, store, channels, env, on_event,
                                  operator=who).publish(p, force=force)
@@ -153,9 +156,9 @@ def _refuse_warning(p: Plan) -> None:
     """A danger warning goes through `citychan warn`: its rules, its guards, its CAP file."""
     if p.message.kind == Kind.WARNING:
         raise UsageError(
-            f"{p.message.path.name} is a danger warning (kind: warning or a level): "
-            "'citychan post' sends information only",
-            hint=f"send it with: citychan warn {p.message.path}",
+            N_("{name} is a danger warning (kind: warning or a level): 'citychan post' "
+               "sends information only").format(name=p.message.path.name),
+            hint=N_("send it with: citychan warn {path}").format(path=p.message.path),
         )
 
 
@@ -199,8 +202,9 @@ def _enum(cls: type[E], value: str, option: str) -> E:
         return cls(value.strip().lower())
     except ValueError:
         names = [str(x) for x in cls]
-        raise UsageError(f"{option} {value!r} is not one of {', '.join(names)}."
-                         f"{did_you_mean(value, names)}") from None
+        raise UsageError(N_("{option} {value!r} is not one of {join}.").format(
+                             option=option, value=value,
+                             join=', '.join(names)) + did_you_mean(value, names)) from None
 
 
 def log(config: Config, limit: int = 20, filters: LogFilter | None = None, *,
@@ -268,7 +272,8 @@ def history(config: Config, ref: str) -> dict[str, Any]:
     """One notice's whole history (``ref``: a hash prefix, ``latest`` or a delivery id):
     every post, correction, withdrawal and dismissal, oldest first, with who did it."""
     if not config.store.exists():
-        raise UsageError(f"{ref}: nothing was posted yet", hint="see citychan log")
+        raise UsageError(N_("{ref}: nothing was posted yet").format(
+                             ref=ref), hint=N_("see citychan log"))
     with Store.open_for_reading(config.store) as store:
         deliveries = DeliveryStore(store)
         root = deliveries.find_notice(ref)

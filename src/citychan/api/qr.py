@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from citychan.config import Config, is_placeholder_url
 from citychan.errors import UsageError
+from citychan.i18n import N_
 from citychan.qr.make import QrOptions, QrResult, make_qr, symbol_for
 from citychan.qr.terminal import render_terminal
 
@@ -30,6 +31,7 @@ def refuse_placeholder(options: QrOptions, config: Config) -> None:
     if not url or not is_placeholder_url(url):
         return
     where = "--url" if options.url is not None else f"{config.source}: [subscribe] url"
-    raise UsageError(f"{where} {url.strip()!r} is an example, not your channel's invite link",
-                     hint="set [subscribe] url to your channel's link (in WhatsApp: Channels, "
-                          "your channel, Share channel link), or pass --url")
+    raise UsageError(N_("{where} {url!r} is an example, not your channel's invite link").format(
+                         where=where, url=url.strip()),
+                     hint=N_("set [subscribe] url to your channel's link (in WhatsApp: Channels, "
+                             "your channel, Share channel link), or pass --url"))

@@ -28,8 +28,8 @@ from citychan.qr.encode import check_url
 
 BAUTZEN = "Bautzen"
 BAUTZEN_SENDER = "warnung@bautzen.de"  # Bautzen's own domain: a real warning needs a sender
-INVITE_HINT = ("your channel's invite link: in WhatsApp open Channels, your channel, "
-               "Share channel link (https://whatsapp.com/channel/…)")
+INVITE_HINT = N_("your channel's invite link: in WhatsApp open Channels, your channel, "
+                 "Share channel link (https://whatsapp.com/channel/…)")
 
 
 @dataclass(frozen=True)
@@ -44,18 +44,20 @@ class Starter:
         """The values as given, or a UsageError naming the option."""
         city = self.city.strip() if self.city is not None else None
         if city is not None and not city:
-            raise UsageError("--city is empty", hint="e.g. --city Bautzen")
+            raise UsageError(N_("--city is empty"), hint=N_("e.g. --city Bautzen"))
         url = self.whatsapp.strip() if self.whatsapp else self.whatsapp
         if url is not None:
             url = check_url(url, "--whatsapp")
             if is_placeholder_url(url):
-                raise UsageError(f"--whatsapp {url!r} is an example, not your channel",
+                raise UsageError(N_("--whatsapp {url!r} is an example, not your channel").format(
+                                     url=url),
                                  hint=INVITE_HINT)
         sender = self.sender.strip() if self.sender is not None else None
         if sender is not None and (sender.count("@") != 1 or any(
                 c.isspace() or c in ",<&" for c in sender) or sender.endswith("@")):
-            raise UsageError(f"--sender {sender!r} is not an e-mail address",
-                             hint="the city's address for warnings, e.g. warnung@bautzen.de")
+            raise UsageError(N_("--sender {sender!r} is not an e-mail address").format(
+                                 sender=sender),
+                             hint=N_("the city's address for warnings, e.g. warnung@bautzen.de"))
         return Starter(city, url, sender)
 
 
@@ -142,11 +144,12 @@ def init(path: Path, *, force: bool = False, starter: Starter | None = None) -> 
     """Write the starter config to ``path``; an existing file only with ``force``."""
     checked = (starter or Starter()).checked()
     if path.exists() and not force:
-        raise UsageError(f"{path}: exists already; use --force to overwrite")
+        raise UsageError(N_("{path}: exists already; use --force to overwrite").format(path=path))
     try:
         atomic_write(path, config_text(starter_config(checked)))
     except OSError as exc:
-        raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+        raise UsageError(N_("{path}: cannot write ({strerror})").format(
+                             path=path, strerror=exc.strerror)) from None
     return path
 
 

@@ -76,16 +76,17 @@ def export_store(config: Config, file: str | Path, *, force: bool = False) -> Mo
         raise UsageError(N_("no store yet at {store}: nothing to export").format(
             store=config.store.describe()), hint=N_("the first post creates it"))
     if out.is_dir():
-        raise UsageError(f"{out}: is a folder; name the export file",
-                         hint="e.g. citychan store export backup-2026-11-30.jsonl")
+        raise UsageError(N_("{out}: is a folder; name the export file").format(out=out),
+                         hint=N_("e.g. citychan store export backup-2026-11-30.jsonl"))
     if out.exists():
         own = [p for p in (config.store_path, config.path) if p is not None]
         if any(out.resolve() == p.resolve() for p in own if p.exists()):
-            raise UsageError(f"{out}: is citychan's own store or config; the export would "
-                             "replace it", hint="name a new file, e.g. backup-2026-11-30.jsonl")
+            raise UsageError(N_("{out}: is citychan's own store or config; the export "
+                                "would replace it").format(
+                                 out=out), hint=N_("name a new file, e.g. backup-2026-11-30.jsonl"))
         if not force:
-            raise UsageError(f"{out}: exists already; nothing was written",
-                             hint="name a new file, or pass --force to replace it")
+            raise UsageError(N_("{out}: exists already; nothing was written").format(out=out),
+                             hint=N_("name a new file, or pass --force to replace it"))
     with Store.open(config.store) as store:
         tables = export(store, out)
         return Moved(str(out), store.name, tuple(tables), schema=store.schema_version())
@@ -96,10 +97,10 @@ def import_store(config: Config, file: str | Path) -> Moved:
     table afterwards: the same rows, the same content hash."""
     source = Path(file)
     if not source.is_file():
-        raise UsageError(f"{source}: no such file",
-                         hint="give the SQLite store (citychan-out/citychan.db) or an export")
+        raise UsageError(N_("{source}: no such file").format(source=source),
+                         hint=N_("give the SQLite store (citychan-out/citychan.db) or an export"))
     with Store.open(config.store) as store:
         if store.location.url is None and source.resolve() == store.path.resolve():
-            raise UsageError(f"{source}: is the store itself")
+            raise UsageError(N_("{source}: is the store itself").format(source=source))
         tables = import_into(store, source)
         return Moved(str(source), store.name, tuple(tables), schema=store.schema_version())

@@ -120,8 +120,9 @@ def _day(text: str, today: date, what: str = "--date") -> date:
             return today + timedelta(days=ahead.days)
         return date.fromisoformat(text.strip())
     except (ValueError, OverflowError):
-        raise UsageError(f"{what}: cannot read {text.strip()!r} as a day",
-                         hint="e.g. 30.11.2026, 2026-11-30, or 7d (a week ahead)") from None
+        raise UsageError(N_("{what}: cannot read {text!r} as a day").format(
+                             what=what, text=text.strip()),
+                         hint=N_("e.g. 30.11.2026, 2026-11-30, or 7d (a week ahead)")) from None
 
 
 def _warning_template(name: str, config: Config) -> Template:
@@ -132,8 +133,9 @@ def _warning_template(name: str, config: Config) -> Template:
         if not exc.message.startswith("unknown template"):
             raise  # a broken city template: its own message
     names = [t.name for t in templates(config)]
-    raise UsageError(f"unknown template {name!r}.{did_you_mean(key(name), names)}",
-                     hint="citychan templates lists them") from None
+    raise UsageError(N_("unknown template {name!r}.").format(
+                         name=name) + did_you_mean(key(name), names),
+                     hint=N_("citychan templates lists them")) from None
 
 
 def _level(tpl: Template, given: str | None) -> Level:
@@ -195,15 +197,17 @@ def _write(texts: dict[Path, str], force: bool) -> None:
     for path in texts:
         _folder_exists(path.parent)
         if path.is_dir():
-            raise UsageError(f"{path}: is a directory", hint="give a file name, e.g. notiz.md")
+            raise UsageError(N_("{path}: is a directory").format(
+                                 path=path), hint=N_("give a file name, e.g. notiz.md"))
         if path.exists() and not force:
-            raise UsageError(f"{path}: exists already; nothing was written",
-                             hint="use --force to overwrite it, or give another file name")
+            raise UsageError(N_("{path}: exists already; nothing was written").format(path=path),
+                             hint=N_("use --force to overwrite it, or give another file name"))
     for path, text in texts.items():
         try:
             atomic_write(path, text)
         except OSError as exc:
-            raise UsageError(f"{path}: cannot write ({exc.strerror})") from None
+            raise UsageError(N_("{path}: cannot write ({strerror})").format(
+                                 path=path, strerror=exc.strerror)) from None
 
 
 def _folder_exists(folder: Path) -> None:

@@ -28,6 +28,7 @@ from citychan.channels.base import (
     is_loopback,
 )
 from citychan.hygiene import xml_text
+from citychan.i18n import N_
 from citychan.masking import Masker
 
 SECURITY = ("starttls", "tls", "none")
@@ -73,25 +74,31 @@ class EmailChannel:
         where = f"[channels.{name}]"
         host = str(options.get("host") or "").strip()
         if not host:
-            raise ChannelConfigError(f"{where} needs 'host' (the SMTP server)")
+            raise ChannelConfigError(N_("{where} needs 'host' (the SMTP server)").format(
+                                         where=where))
         security = str(options.get("security") or "starttls").lower()
         if security not in SECURITY:
-            raise ChannelConfigError(f"{where} security must be one of {', '.join(SECURITY)}, "
-                                     f"not {security!r}")
+            raise ChannelConfigError(N_("{where} security must be one of {join}, not "
+                                        "{security!r}").format(
+                                         where=where, join=', '.join(SECURITY),
+                                         security=security))
         if security == "none" and not is_loopback(host):
             raise ChannelConfigError(
-                f"{where} security = 'none' sends mail and password unencrypted; it is only "
-                f"allowed to a loopback host, not {host!r}. Use 'starttls' or 'tls'"
+                N_("{where} security = 'none' sends mail and password unencrypted; it is "
+                   "only allowed to a loopback host, not {host!r}. Use 'starttls' or 'tls'").format(
+                    where=where, host=host)
             )
         port = options.get("port") or DEFAULT_PORTS[security]
         if not isinstance(port, int) or not 0 < port < 65536:
-            raise ChannelConfigError(f"{where} port must be between 1 and 65535, not {port!r}")
+            raise ChannelConfigError(N_("{where} port must be between 1 and 65535, not "
+                                        "{port!r}").format(where=where, port=port))
         sender = _address(where, "from", options.get("from"))
         raw_to = options.get("to")
         to_list = [raw_to] if isinstance(raw_to, str) else list(raw_to or [])
         recipients = tuple(_address(where, "to", a) for a in to_list)
         if not recipients:
-            raise ChannelConfigError(f"{where} needs at least one address in 'to'")
+            raise ChannelConfigError(N_("{where} needs at least one address in 'to'").format(
+                                         where=where))
         username = options.get("username") or None
         password = None
         if username:
@@ -160,16 +167,20 @@ class EmailChannel:
         where = f"SMTP server {self.host}:{self.port}"
         if isinstance(exc, smtplib.SMTPAuthenticationError):
             # The server's reply is left out: it could quote what we sent.
-            return ChannelError(f"SMTP login as {self.username!r} at {where} refused "
-                                f"({exc.smtp_code}); check the password in its environment "
-                                "variable", status=exc.smtp_code)
+            return ChannelError(N_("SMTP login as {username!r} at {where} refused "
+                                   "({smtp_code}); check the password in its environment "
+                                   "variable").format(
+                                    username=self.username, where=where, smtp_code=exc.smtp_code),
+                                status=exc.smtp_code)
         if isinstance(exc, ssl.SSLError):
             # A certificate or protocol problem does not go away by retrying.
-            return ChannelError(f"TLS with {where} failed: {self._scrub(exc)}; check host, "
-                                "port and security")
+            return ChannelError(N_("TLS with {where} failed: {scrub}; check host, port "
+                                   "and security").format(where=where, scrub=self._scrub(exc)))
         if isinstance(exc, smtplib.SMTPNotSupportedError):
-            return ChannelError(f"{where}: {self._scrub(exc)}; check 'security' and 'username'")
-        return ChannelError(f"{what} {where}: {self._scrub(exc)}", retryable=True)
+            return ChannelError(N_("{where}: {scrub}; check 'security' and 'username'").format(
+                                    where=where, scrub=self._scrub(exc)))
+        return ChannelError(N_("{what} {where}: {scrub}").format(
+                                what=what, where=where, scrub=self._scrub(exc)), retryable=True)
 
     def send(self, post: Post) -> Receipt:
         """One SMTP session delivering one message; ``Receipt.remote_id`` is its Message-ID."""
@@ -198,7 +209,8 @@ class EmailChannel:
                     smtp.rset()
                     raise _rejected(f"recipient {rcpt} refused by {where}", code, reply)
         except (OSError, smtplib.SMTPException) as exc:
-            raise ChannelError(f"SMTP server {where} failed before sending: {self._scrub(exc)}",
+            raise ChannelError(N_("SMTP server {where} failed before sending: {scrub}").format(
+                                   where=where, scrub=self._scrub(exc)),
                                retryable=True) from None
         try:
             # smtplib raises when DATA itself is refused, but returns the final reply.
@@ -207,8 +219,9 @@ class EmailChannel:
             raise _rejected(f"message refused by {where}", exc.smtp_code, exc.smtp_error) from None
         except (OSError, smtplib.SMTPException) as exc:
             raise ChannelError(
-                f"connection to {where} lost while sending the message ({self._scrub(exc)}); "
-                "it may have been delivered", outcome_known=False) from None
+                N_("connection to {where} lost while sending the message ({scrub}); it "
+                   "may have been delivered").format(
+                    where=where, scrub=self._scrub(exc)), outcome_known=False) from None
         if code != 250:
             # The server answered: 4xx is a temporary refusal, 5xx final. Not delivered.
             raise _rejected(f"message refused by {where}", code, reply)
@@ -237,7 +250,8 @@ def message_id(key: str, sender: str) -> str:
 
 def _rejected(what: str, code: int, reply: bytes | str) -> ChannelError:
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    return ChannelError(f"{what}: {code} {text[:200]}", retryable=400 <= code < 500,
+    return ChannelError(N_("{what}: {code} {text}").format(
+                            what=what, code=code, text=text[:200]), retryable=400 <= code < 500,
                         status=code)
 
 
@@ -250,9 +264,11 @@ def _quit(smtp: smtplib.SMTP) -> None:
 
 def _address(where: str, key: str, value: Any) -> str:
     if not isinstance(value, str) or "@" not in parseaddr(value)[1]:
-        raise ChannelConfigError(f"{where} '{key}' must be an e-mail address, not {value!r}")
+        raise ChannelConfigError(N_("{where} '{key}' must be an e-mail address, not "
+                                    "{value!r}").format(where=where, key=key, value=value))
     if not parseaddr(value)[1].isascii():
         # SMTPUTF8 is not universally supported by relays; a display name may use any letters.
-        raise ChannelConfigError(f"{where} '{key}' address {value!r} must be ASCII; write the "
-                                 "domain in its xn-- form")
+        raise ChannelConfigError(N_("{where} '{key}' address {value!r} must be ASCII; "
+                                    "write the domain in its xn-- form").format(
+                                     where=where, key=key, value=value))
     return value.strip()

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from citychan import clock
 from citychan.channels.base import ChannelContext, ChannelError, url_problem
+from citychan.i18n import N_
 from citychan.masking import Masker
 
 if TYPE_CHECKING:
@@ -162,8 +163,8 @@ def request(
         built = client.build_request(method, url, **kwargs)
     except (ValueError, TypeError, httpx.InvalidURL) as exc:  # UnicodeEncodeError: ValueError
         raise ChannelError(
-            f"{policy.api}: the request could not be built, nothing was sent "
-            f"({type(exc).__name__})"
+            N_("{api}: the request could not be built, nothing was sent ({name})").format(
+                api=policy.api, name=type(exc).__name__)
         ) from None
     refuse_unsendable(built, policy)
     if "accept-encoding" not in {k.lower() for k in (kwargs.get("headers") or {})}:
@@ -207,8 +208,8 @@ def refuse_unsendable(built: httpx.Request, policy: ApiPolicy) -> None:
             shown = name.decode("ascii", "replace")
             problem = f"header {shown!r} has a line break or control character"
     if problem:
-        raise ChannelError(f"{policy.api}: the request could not be built, nothing was sent "
-                           f"({problem})")
+        raise ChannelError(N_("{api}: the request could not be built, nothing was sent "
+                              "({problem})").format(api=policy.api, problem=problem))
 
 
 # --- reading an answer, bounded ---------------------------------------------------------------
@@ -344,20 +345,24 @@ def error_from_exception(exc: Exception, policy: ApiPolicy, url: str) -> Channel
     if isinstance(exc, httpx.ConnectTimeout | httpx.ConnectError | httpx.PoolTimeout):
         # no connection, so nothing of the request left this machine
         return ChannelError(
-            f"{policy.api}: cannot connect to {where} ({type(exc).__name__})",
+            N_("{api}: cannot connect to {where} ({name})").format(
+                api=policy.api, where=where, name=type(exc).__name__),
             retryable=True,
         )
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.DecodingError):
-        return ChannelError(f"{policy.api}: bad request to {where} ({type(exc).__name__})")
+        return ChannelError(N_("{api}: bad request to {where} ({name})").format(
+                                api=policy.api, where=where, name=type(exc).__name__))
     what = "no answer in time" if isinstance(exc, httpx.TimeoutException) else "connection lost"
     if policy.idempotent:
         return ChannelError(
-            f"{policy.api}: {what} from {where} after sending; retrying is safe",
+            N_("{api}: {what} from {where} after sending; retrying is safe").format(
+                api=policy.api, what=what, where=where),
             retryable=True,
             outcome_known=False,
         )
     return ChannelError(
-        f"{policy.api}: {what} from {where} after sending; the post may have gone out",
+        N_("{api}: {what} from {where} after sending; the post may have gone out").format(
+            api=policy.api, what=what, where=where),
         outcome_known=False,
     )
 

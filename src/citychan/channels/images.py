@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from citychan.channels.base import ChannelError
+from citychan.i18n import N_
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PilImage
@@ -44,8 +45,8 @@ def as_jpeg(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
             picture = _opaque(upright)
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         said = str(exc).replace(str(path), path.name)
-        raise ChannelError(f"{path.name}: not an image Pillow can read ({said}); nothing was "
-                           "sent") from None
+        raise ChannelError(N_("{name}: not an image Pillow can read ({said}); nothing was "
+                              "sent").format(name=path.name, said=said)) from None
     size = 0
     while True:
         for quality in _QUALITIES:
@@ -58,9 +59,10 @@ def as_jpeg(path: Path, *, max_bytes: int = MAX_BYTES) -> bytes:
             break
         picture = picture.resize(smaller, Image.Resampling.LANCZOS)
     raise ChannelError(
-        f"{path.name}: still {_size(size)} as a JPEG of {picture.width}x{picture.height} "
-        f"pixels, over the {_size(max_bytes)} WhatsApp takes; nothing was sent. Use a smaller "
-        "or simpler picture."
+        N_("{name}: still {size} as a JPEG of {width}x{height} pixels, over the {size2} "
+           "WhatsApp takes; nothing was sent. Use a smaller or simpler picture.").format(
+            name=path.name, size=_size(size), width=picture.width, height=picture.height,
+            size2=_size(max_bytes))
     )
 
 

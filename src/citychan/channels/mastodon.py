@@ -43,6 +43,7 @@ from citychan.channels.base import (
     require_https,
 )
 from citychan.channels.http import ApiPolicy, HttpChannel, json_of, request, text_matches
+from citychan.i18n import N_
 
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_WEIGHT = 23
@@ -127,8 +128,8 @@ class MastodonChannel(HttpChannel):
         visibility = options.get("visibility") or "public"
         if visibility not in VISIBILITIES:
             raise ChannelConfigError(
-                f"[channels.{name}] visibility must be one of {', '.join(VISIBILITIES)}, "
-                f"not {visibility!r}"
+                N_("[channels.{name}] visibility must be one of {join}, not {visibility!r}").format(
+                    name=name, join=', '.join(VISIBILITIES), visibility=visibility)
             )
         token = ctx.secret(name, options.get("token_env"), "token_env")
         return cls(name, base_url, token, visibility, ctx)
@@ -233,18 +234,20 @@ class MastodonChannel(HttpChannel):
             size = post.image.stat().st_size
             if size > limits.image_bytes:
                 raise ChannelError(
-                    f"Mastodon: {self._instance} takes images up to "
-                    f"{limits.image_bytes / 1048576:.0f} MB, {post.image.name} has "
-                    f"{size / 1048576:.1f} MB; nothing was sent. Save it smaller")
+                    N_("Mastodon: {instance} takes images up to {value:.0f} MB, {name} "
+                       "has {value2:.1f} MB; nothing was sent. Save it smaller").format(
+                        instance=self._instance, value=limits.image_bytes / 1048576,
+                        name=post.image.name, value2=size / 1048576))
         limit = limits.max_characters
         if limit is None:
             return  # the instance did not say: the plan's limit (500 unless known) stands
         size = self._capabilities_for(limits).measure(post.rendered)
         if size > limit:
             raise ChannelError(
-                f"Mastodon: {self._instance} takes at most {limit} characters, this text has "
-                f"{size}; nothing was sent. Post it again: the limit is now known, and the "
-                "next plan sends the summary where there is one"
+                N_("Mastodon: {instance} takes at most {limit} characters, this text has "
+                   "{size}; nothing was sent. Post it again: the limit is now known, and "
+                   "the next plan sends the summary where there is one").format(
+                    instance=self._instance, limit=limit, size=size)
             )
 
     def send(self, post: Post) -> Receipt:
@@ -268,7 +271,7 @@ class MastodonChannel(HttpChannel):
             status = json_of(response)
             if not isinstance(status, dict) or not status.get("id"):
                 raise ChannelError(
-                    "Mastodon: answer without a status id", retryable=True, outcome_known=False
+                    N_("Mastodon: answer without a status id"), retryable=True, outcome_known=False
                 )
         except ChannelError as exc:
             if exc.outcome_known:
@@ -311,7 +314,8 @@ class MastodonChannel(HttpChannel):
     def _status_url(self, post: Post) -> str:
         status_id = post.replaces or ""
         if not status_id.isalnum():  # ids are numeric strings; never a path of our making
-            raise ChannelError(f"Mastodon: {status_id!r} is not a status id; nothing changed")
+            raise ChannelError(N_("Mastodon: {status_id!r} is not a status id; nothing "
+                                  "changed").format(status_id=status_id))
         return f"{self.base_url}/api/v1/statuses/{status_id}"
 
     def _look_for(self, post: Post, started: datetime) -> Receipt | None:
@@ -335,14 +339,14 @@ class MastodonChannel(HttpChannel):
         )
         media = json_of(response)
         if not isinstance(media, dict) or not media.get("id"):
-            raise ChannelError("Mastodon: media upload answered without an id", retryable=True)
+            raise ChannelError(N_("Mastodon: media upload answered without an id"), retryable=True)
         media_id = str(media["id"])
         deadline = time.monotonic() + self.media_wait
         while response.status_code in (202, 206):  # 202 from the upload, 206 from the poll
             if time.monotonic() >= deadline:
                 raise ChannelError(
-                    f"Mastodon: the image was still processing after {self.media_wait:.0f} s; "
-                    "nothing was posted")
+                    N_("Mastodon: the image was still processing after {media_wait:.0f} "
+                       "s; nothing was posted").format(media_wait=self.media_wait))
             time.sleep(self.media_poll)
             response = self._call(
                 "GET", f"{self.base_url}/api/v1/media/{media_id}", headers=self._auth)
@@ -355,7 +359,7 @@ class MastodonChannel(HttpChannel):
             )
         )
         if not isinstance(account, dict) or not account.get("id"):
-            raise ChannelError("Mastodon: verify_credentials gave no account")
+            raise ChannelError(N_("Mastodon: verify_credentials gave no account"))
         self._account_id = str(account["id"])
         return account
 
@@ -383,8 +387,8 @@ class MastodonChannel(HttpChannel):
             if not isinstance(statuses, list) or not all(
                     isinstance(st, dict) and st.get("id") for st in statuses):
                 # not the documented list of statuses: says nothing about whether it is there
-                raise CannotTell("Mastodon: the account's statuses answer is not a list of "
-                                 "statuses; cannot tell whether the post is there")
+                raise CannotTell(N_("Mastodon: the account's statuses answer is not a list of "
+                                    "statuses; cannot tell whether the post is there"))
             if not statuses:
                 return None
             for status in statuses:
@@ -394,8 +398,8 @@ class MastodonChannel(HttpChannel):
                     return Receipt(remote_id=str(status["id"]), url=status.get("url"))
             params["max_id"] = statuses[-1]["id"]
         raise CannotTell(
-            f"Mastodon: more than {40 * _READ_BACK_PAGES} statuses since {since:%Y-%m-%d %H:%M}; "
-            "cannot tell whether the post is there"
+            N_("Mastodon: more than {value} statuses since {since:%Y-%m-%d %H:%M}; cannot "
+               "tell whether the post is there").format(value=40 * _READ_BACK_PAGES, since=since)
         )
 
 

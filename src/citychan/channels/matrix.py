@@ -29,6 +29,7 @@ from citychan.channels.base import (
     require_https,
 )
 from citychan.channels.http import ApiPolicy, HttpChannel, check, json_of, request
+from citychan.i18n import N_
 from citychan.render.types import matrix_content
 
 if TYPE_CHECKING:
@@ -96,8 +97,9 @@ class MatrixChannel(HttpChannel):
         room_id = str(options.get("room_id") or "").strip()
         if not room_id.startswith("!"):
             raise ChannelConfigError(
-                f"[channels.{name}] room_id must be a room id starting with '!', not {room_id!r} "
-                "(Element: Room settings > Advanced > Internal room ID)"
+                N_("[channels.{name}] room_id must be a room id starting with '!', not "
+                   "{room_id!r} (Element: Room settings > Advanced > Internal room ID)").format(
+                    name=name, room_id=room_id)
             )
         token_env = options.get("token_env") or "CITYCHAN_MATRIX_TOKEN"
         token = ctx.secret(name, token_env, key="token_env")
@@ -127,8 +129,9 @@ class MatrixChannel(HttpChannel):
         event_id = _dict(json_of(response)).get("event_id")
         if not isinstance(event_id, str) or not event_id:
             raise ChannelError(
-                f"Matrix: {self.base_url} answered {response.status_code} without an event_id; "
-                "the post may have arrived",
+                N_("Matrix: {base_url} answered {status_code} without an event_id; the "
+                   "post may have arrived").format(
+                    base_url=self.base_url, status_code=response.status_code),
                 retryable=policy.idempotent, outcome_known=False, status=response.status_code,
             )
         return Receipt(remote_id=event_id, url=matrix_to(self.room_id, event_id))
@@ -169,7 +172,8 @@ class MatrixChannel(HttpChannel):
         event_id = _dict(json_of(response)).get("event_id")
         if not isinstance(event_id, str) or not event_id:
             raise ChannelError(
-                f"Matrix: {self.base_url} answered {response.status_code} without an event_id",
+                N_("Matrix: {base_url} answered {status_code} without an event_id").format(
+                    base_url=self.base_url, status_code=response.status_code),
                 retryable=policy.idempotent, outcome_known=False, status=response.status_code)
         return Receipt(remote_id=event_id)
 
@@ -218,7 +222,7 @@ class MatrixChannel(HttpChannel):
             user_id = _dict(self._get("/account/whoami")).get("user_id")
             if not isinstance(user_id, str) or not user_id:
                 # without it, our own events cannot be recognised by their body
-                raise CannotTell("Matrix: whoami answered without a user_id")
+                raise CannotTell(N_("Matrix: whoami answered without a user_id"))
             self._user_id = user_id
         return self._user_id
 
@@ -255,8 +259,8 @@ class MatrixChannel(HttpChannel):
                 return None  # reached the start of the room, or went back past ``since``
             params["from"] = page["end"]
         raise CannotTell(
-            f"Matrix: more than {100 * _READ_BACK_PAGES} events in the room since the post; "
-            "cannot tell whether it is there"
+            N_("Matrix: more than {value} events in the room since the post; cannot tell "
+               "whether it is there").format(value=100 * _READ_BACK_PAGES)
         )
 
     def _receipt(self, event: Mapping[str, Any]) -> Receipt:
@@ -270,8 +274,8 @@ def _events(page: Any) -> list[dict[str, Any]]:
     chunk = page.get("chunk") if isinstance(page, dict) else None
     if not isinstance(chunk, list) or not all(
             isinstance(e, dict) and _is_number(e.get("origin_server_ts")) for e in chunk):
-        raise CannotTell("Matrix: /messages answered without its list of events; cannot tell "
-                         "whether the post is there")
+        raise CannotTell(N_("Matrix: /messages answered without its list of events; cannot tell "
+                            "whether the post is there"))
     return chunk
 
 
@@ -308,5 +312,6 @@ def _dict(body: Any) -> dict[str, Any]:
 def _event_id(post: Post) -> str:
     """The event id of the post to change: ``$…``."""
     if not (post.replaces or "").startswith("$"):
-        raise ChannelError(f"Matrix: {post.replaces!r} is not an event id; nothing changed")
+        raise ChannelError(N_("Matrix: {replaces!r} is not an event id; nothing changed").format(
+                               replaces=post.replaces))
     return post.replaces or ""

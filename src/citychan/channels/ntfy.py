@@ -40,6 +40,7 @@ from citychan.channels.http import (
     json_of,
     request,
 )
+from citychan.i18n import N_
 from citychan.links import as_uri
 
 _TOPIC = re.compile(r"^[-_A-Za-z0-9]{1,64}$")
@@ -98,7 +99,8 @@ class NtfyChannel(HttpChannel):
         topic = str(options.get("topic", ""))
         if not _TOPIC.match(topic):
             raise ChannelConfigError(
-                f"[channels.{name}] topic must be 1-64 letters, digits, '-' or '_', not {topic!r}"
+                N_("[channels.{name}] topic must be 1-64 letters, digits, '-' or '_', not "
+                   "{topic!r}").format(name=name, topic=topic)
             )
         token_env = options.get("token_env")
         token = ctx.secret(name, token_env, "token_env") if token_env else None
@@ -151,5 +153,5 @@ def refuse_lasting_limit(body: Any, policy: ApiPolicy) -> None:
         hint = "the daily quota of this ntfy account is used up; retry tomorrow"
     else:
         return
-    raise ChannelError(f"{policy.api}: HTTP 429: {reason or 'limit reached'}; {hint} "
-                       f"(not retried)", status=429)
+    raise ChannelError(N_("{api}: HTTP 429: {value}; {hint} (not retried)").format(
+                           api=policy.api, value=reason or 'limit reached', hint=hint), status=429)

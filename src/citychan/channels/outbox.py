@@ -23,6 +23,7 @@ from citychan.channels.base import (
     Receipt,
 )
 from citychan.fsutil import atomic_write, locked
+from citychan.i18n import N_
 
 _EXT = {
     Dialect.TELEGRAM: "html",
@@ -99,7 +100,8 @@ class OutboxChannel:
         "korrigiert" line saying when and what changed."""
         name = post.replaces or ""
         if not name or Path(name).name != name:  # a file name of ours, never a path
-            raise ChannelError(f"outbox: {name!r} is not a file of {self.path}; nothing changed")
+            raise ChannelError(N_("outbox: {name!r} is not a file of {path}; nothing "
+                                  "changed").format(name=name, path=self.path))
         when = (post.sent or clock.utcnow().astimezone()).strftime("%d.%m.%Y, %H:%M Uhr")
         note = f": {post.note}" if post.note else ""
         return self._write(self.path / name, post, [f"[korrigiert am {when}{note}]\n\n"])
@@ -118,6 +120,7 @@ class OutboxChannel:
                 atomic_write(target, "".join(parts))
         except OSError as exc:
             raise ChannelError(
-                f"cannot write {target}: {exc.strerror}", outcome_known=True
+                N_("cannot write {target}: {strerror}").format(
+                    target=target, strerror=exc.strerror), outcome_known=True
             ) from None
         return Receipt(remote_id=target.name, url=target.resolve().as_uri())

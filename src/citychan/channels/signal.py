@@ -45,6 +45,7 @@ from citychan.channels.http import (
     json_of,
     request,
 )
+from citychan.i18n import N_
 
 if TYPE_CHECKING:
     import httpx
@@ -92,9 +93,10 @@ def check_recipients(name: str, recipients: Sequence[str]) -> None:
         kind = recipient_kind(recipient)
         if kind is None:
             raise ChannelConfigError(
-                f"[channels.{name}] recipients: {recipient!r} is not a number in international "
-                "form (+4935915340), a group id (group.…, from GET /v1/groups/{number}) or a "
-                "username (name.01)"
+                N_("[channels.{name}] recipients: {recipient!r} is not a number in "
+                   "international form (+4935915340), a group id (group.…, from GET "
+                   "/v1/groups/{{number}}) or a username (name.01)").format(
+                    name=name, recipient=recipient)
             )
         kinds[kind] = kinds.get(kind, 0) + 1
     hint = (
@@ -104,13 +106,15 @@ def check_recipients(name: str, recipients: Sequence[str]) -> None:
     if len(kinds) > 1:
         mixed = " and ".join(f"{k.value}s" for k in kinds)
         raise ChannelConfigError(
-            f"[channels.{name}] recipients mix {mixed}; signal-cli-rest-api sends one request "
-            f"to numbers only or to one group: {hint}"
+            N_("[channels.{name}] recipients mix {mixed}; signal-cli-rest-api sends one "
+               "request to numbers only or to one group: {hint}").format(
+                name=name, mixed=mixed, hint=hint)
         )
     if kinds.get(RecipientKind.GROUP, 0) > 1:
         raise ChannelConfigError(
-            f"[channels.{name}] recipients name {kinds[RecipientKind.GROUP]} groups; one "
-            "request reaches one group: configure one channel per group"
+            N_("[channels.{name}] recipients name {kinds} groups; one request reaches one "
+               "group: configure one channel per group").format(
+                name=name, kinds=kinds[RecipientKind.GROUP])
         )
 
 
@@ -176,13 +180,14 @@ class SignalChannel(HttpChannel):
         number = str(options.get("number", ""))
         if not _NUMBER.match(number):
             raise ChannelConfigError(
-                f"[channels.{name}] number must be in international form like +4935915340, "
-                f"not {number!r}"
+                N_("[channels.{name}] number must be in international form like "
+                   "+4935915340, not {number!r}").format(name=name, number=number)
             )
         recipients = options.get("recipients") or []
         if not recipients or not all(isinstance(r, str) and r for r in recipients):
             raise ChannelConfigError(
-                f"[channels.{name}] recipients must be a non-empty list of numbers or group ids"
+                N_("[channels.{name}] recipients must be a non-empty list of numbers or "
+                   "group ids").format(name=name)
             )
         check_recipients(name, recipients)
         return cls(name, base_url, number, list(recipients), ctx)
@@ -210,7 +215,7 @@ class SignalChannel(HttpChannel):
         timestamp = _timestamp(results)
         if timestamp is None:
             raise ChannelError(
-                "Signal: answer without a message timestamp; the post may have gone out",
+                N_("Signal: answer without a message timestamp; the post may have gone out"),
                 outcome_known=False,
             )
         failed = _failed_recipients(results)
@@ -225,8 +230,9 @@ class SignalChannel(HttpChannel):
         still = [r for r in self.recipients if r in post.recipients]
         if not still:
             raise ChannelError(
-                f"Signal: none of the recipients to resend to ({', '.join(post.recipients)}) "
-                f"is configured in [channels.{self.name}] any more; nothing was sent"
+                N_("Signal: none of the recipients to resend to ({join}) is configured in "
+                   "[channels.{name}] any more; nothing was sent").format(
+                    join=', '.join(post.recipients), name=self.name)
             )
         return still
 
@@ -262,12 +268,13 @@ class SignalChannel(HttpChannel):
         ids = {who for f in failed for who in f.ids}
         group = recipient_kind(sent_to[0]) is RecipientKind.GROUP
         if not group and ids >= set(sent_to):
-            return ChannelError(f"Signal: reached no recipient ({listed})")
+            return ChannelError(N_("Signal: reached no recipient ({listed})").format(listed=listed))
         missed = tuple(r for r in sent_to if r in ids)
         provable = not group and all(set(f.ids) & set(missed) for f in failed)
         then = ("`citychan retry` resends to them alone" if provable else
                 "a resend would reach the others twice, so a person decides")
-        return ChannelError(f"Signal: sent (timestamp {timestamp}) but not to {listed}; {then}",
+        return ChannelError(N_("Signal: sent (timestamp {timestamp}) but not to {listed}; "
+                               "{then}").format(timestamp=timestamp, listed=listed, then=then),
                             outcome_known=False, missed=missed if provable else ())
 
 

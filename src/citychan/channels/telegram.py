@@ -32,6 +32,7 @@ from citychan.channels.http import (
     json_of,
     request,
 )
+from citychan.i18n import N_
 
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
 _NO_TEXT = "there is no text in the message to edit"  # TDLib's words for a photo's text
@@ -83,8 +84,8 @@ class TelegramChannel(HttpChannel):
         chat_id = str(options.get("chat_id", "")).strip()
         if not _CHAT_ID.match(chat_id):
             raise ChannelConfigError(
-                f"[channels.{name}] chat_id must be '@channelname' or a numeric id like "
-                f"-1001234567890, not {chat_id!r}"
+                N_("[channels.{name}] chat_id must be '@channelname' or a numeric id like "
+                   "-1001234567890, not {chat_id!r}").format(name=name, chat_id=chat_id)
             )
         api_url = require_https(
             name, "api_url", options.get("api_url") or cls.options["api_url"].default
@@ -103,7 +104,8 @@ class TelegramChannel(HttpChannel):
             return body.get("result")
         if response.is_success:
             raise ChannelError(
-                f"Telegram: {method} answered {response.status_code} without ok=true",
+                N_("Telegram: {method} answered {status_code} without ok=true").format(
+                    method=method, status_code=response.status_code),
                 outcome_known=False,
             )
         raise error_from_response(response, policy)
@@ -133,7 +135,7 @@ class TelegramChannel(HttpChannel):
     def _receipt(self, result: Any) -> Receipt:
         message_id = result.get("message_id") if isinstance(result, dict) else None
         if message_id is None:
-            raise ChannelError("Telegram: answer without message_id", outcome_known=False)
+            raise ChannelError(N_("Telegram: answer without message_id"), outcome_known=False)
         url = None
         if self.chat_id.startswith("@"):
             url = f"https://t.me/{self.chat_id[1:]}/{message_id}"
@@ -196,5 +198,6 @@ class TelegramChannel(HttpChannel):
 def _message_id(post: Post) -> int:
     """The Bot API's integer message id of the post to change."""
     if not (post.replaces or "").isdigit():
-        raise ChannelError(f"Telegram: {post.replaces!r} is not a message id; nothing changed")
+        raise ChannelError(N_("Telegram: {replaces!r} is not a message id; nothing changed").format(
+                               replaces=post.replaces))
     return int(post.replaces or 0)

@@ -29,6 +29,7 @@ from urllib.parse import unquote, urlsplit
 
 from citychan.channels.base import ChannelConfigError, ChannelError, is_loopback
 from citychan.fsutil import atomic_write
+from citychan.i18n import N_
 
 TIMEOUT = 30.0  # seconds for connecting and for each request
 
@@ -70,22 +71,26 @@ def parse_upload(channel: str, url: str, options: Mapping[str, Any],
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise ChannelConfigError(f"{where} is not a valid URL (a port is 1 to 65535)") from None
+        raise ChannelConfigError(N_("{where} is not a valid URL (a port is 1 to 65535)").format(
+                                     where=where)) from None
     schemes = {"sftp": Protocol.SFTP, "webdav+https": Protocol.WEBDAV,
                "webdav+http": Protocol.WEBDAV}
     protocol = schemes.get(parts.scheme)
     if protocol is None:
         raise ChannelConfigError(
-            f"{where} must start with sftp://, webdav+https:// or webdav+http://: {parts.scheme!r}")
+            N_("{where} must start with sftp://, webdav+https:// or webdav+http://: "
+               "{scheme!r}").format(where=where, scheme=parts.scheme))
     if not parts.hostname:
-        raise ChannelConfigError(f"{where} has no host")
+        raise ChannelConfigError(N_("{where} has no host").format(where=where))
     if parts.password is not None:
         key = "upload_key_env" if protocol is Protocol.SFTP else "upload_password_env"
-        raise ChannelConfigError(f"{where} must not contain a password; name an environment "
-                                 f"variable in {key} instead")
+        raise ChannelConfigError(N_("{where} must not contain a password; name an "
+                                    "environment variable in {key} instead").format(
+                                     where=where, key=key))
     https = parts.scheme != "webdav+http"
     if not https and not is_loopback(parts.hostname):
-        raise ChannelConfigError(f"{where}: webdav+http:// only for loopback; use webdav+https://")
+        raise ChannelConfigError(N_("{where}: webdav+http:// only for loopback; use "
+                                    "webdav+https://").format(where=where))
     path = "/" + unquote(parts.path).strip("/")
     secret = _secret(channel, protocol, options, env)
     known = options.get("upload_known_hosts")
@@ -99,12 +104,15 @@ def _secret(channel: str, protocol: Protocol, options: Mapping[str, Any],
     name = options.get(key)
     if not name:
         if protocol is Protocol.WEBDAV:
-            raise ChannelConfigError(f"[channels.{channel}] upload to WebDAV needs {key} naming "
-                                     "an environment variable that holds the password")
+            raise ChannelConfigError(N_("[channels.{channel}] upload to WebDAV needs "
+                                        "{key} naming an environment variable that holds "
+                                        "the password").format(channel=channel, key=key))
         return None  # SFTP: the SSH agent or the default keys
     value = (env.get(str(name)) or "").strip()
     if not value:
-        raise ChannelConfigError(f"No secret: set {name} or change {key} in [channels.{channel}]")
+        raise ChannelConfigError(N_("No secret: set {name} or change {key} in "
+                                    "[channels.{channel}]").format(
+                                     name=name, key=key, channel=channel))
     return value
 
 
@@ -207,8 +215,9 @@ def _failed(target: UploadTarget, exc: BaseException) -> ChannelError:
     reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if isinstance(exc, TimeoutError):
         reason = "no answer in time"
-    return ChannelError(f"written locally, not uploaded to {target.display}: {reason}; "
-                        "citychan retry uploads it again", retryable=False)
+    return ChannelError(N_("written locally, not uploaded to {display}: {reason}; "
+                           "citychan retry uploads it again").format(
+                            display=target.display, reason=reason), retryable=False)
 
 
 def _relative(folder: Path, path: Path) -> str:

@@ -43,6 +43,7 @@ from citychan.channels.http import (
     request,
     text_matches,
 )
+from citychan.i18n import N_
 
 if TYPE_CHECKING:
     import httpx
@@ -174,21 +175,23 @@ class WhatsAppChannel(HttpChannel):
         provider = options.get("provider")
         if provider not in PROVIDERS:
             raise ChannelConfigError(
-                f"[channels.{name}] provider must be one of {', '.join(PROVIDERS)}, "
-                f"not {provider!r}"
+                N_("[channels.{name}] provider must be one of {join}, not {provider!r}").format(
+                    name=name, join=', '.join(PROVIDERS), provider=provider)
             )
         gateway = PROVIDERS[provider]
         base_url = require_https(name, "base_url", str(options.get("base_url", "")))
         channel_id = str(options.get("channel_id", ""))
         if not _CHANNEL_ID.match(channel_id):
             raise ChannelConfigError(
-                f"[channels.{name}] channel_id must be a channel id like "
-                f"'120363012345678901@newsletter', not {channel_id!r}"
+                N_("[channels.{name}] channel_id must be a channel id like "
+                   "'120363012345678901@newsletter', not {channel_id!r}").format(
+                    name=name, channel_id=channel_id)
             )
         if gateway.session_key and not (options.get("instance") or options.get("session")):
             raise ChannelConfigError(
-                f"[channels.{name}] provider '{provider}' needs '{gateway.session_key}' "
-                f"(its {gateway.session_key} name)"
+                N_("[channels.{name}] provider '{provider}' needs '{session_key}' (its "
+                   "{session_key} name)").format(
+                    name=name, provider=provider, session_key=gateway.session_key)
             )
         session = options.get("instance") or options.get("session") or "default"
         token_env = options.get("token_env")
@@ -213,7 +216,8 @@ class WhatsAppChannel(HttpChannel):
             if hint is not None:
                 said = self.policy.mask((self.policy.describe or api_description)(body) or "")
                 raise ChannelError(
-                    f"{self.policy.api}: HTTP {status}: {said[:200]}; nothing was sent. {hint}",
+                    N_("{api}: HTTP {status}: {said}; nothing was sent. {hint}").format(
+                        api=self.policy.api, status=status, said=said[:200], hint=hint),
                     status=status,
                 )
         return check(response, self.policy)
@@ -256,19 +260,22 @@ class WhatsAppChannel(HttpChannel):
         all (Evolution before 2.4) is a known failure before anything is sent."""
         problem = self._server_problem(strict=False)
         if problem is not None:
-            raise ChannelError(f"{problem}; nothing was sent")
+            raise ChannelError(N_("{problem}; nothing was sent").format(problem=problem))
         path, body = self.request_for(post)
         response = self._call("POST", self.base_url + path, json=body, headers=self._headers())
         answer = json_of(response)
         why = self.gateway.not_sent(answer) if self.gateway.not_sent else None
         if why is not None:
-            raise ChannelError(f"{self.policy.api}: HTTP {response.status_code} {why}",
+            raise ChannelError(N_("{api}: HTTP {status_code} {why}").format(
+                                   api=self.policy.api, status_code=response.status_code,
+                                   why=why),
                                outcome_known=False, status=response.status_code)
         remote_id = self.gateway.message_id(answer)
         if remote_id is None:
             raise ChannelError(
-                f"{self.policy.api}: HTTP {response.status_code} without a message id; "
-                "the post may or may not have gone out",
+                N_("{api}: HTTP {status_code} without a message id; the post may or may "
+                   "not have gone out").format(
+                    api=self.policy.api, status_code=response.status_code),
                 outcome_known=False,
                 status=response.status_code,
             )
@@ -386,14 +393,14 @@ def _find_post(
     """The post among a gateway's latest channel messages (newest first or not) since
     ``since``; None when it is provably not there, CannotTell when the list cannot say."""
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise CannotTell(f"{api}: the channel's messages answer is not a list of messages; "
-                         "cannot tell whether the post is there")
+        raise CannotTell(N_("{api}: the channel's messages answer is not a list of "
+                            "messages; cannot tell whether the post is there").format(api=api))
     oldest = None
     for item in items:
         message = item.get("message", item)
         if not isinstance(message, dict):
-            raise CannotTell(f"{api}: a channel message without its fields; cannot tell "
-                             "whether the post is there")
+            raise CannotTell(N_("{api}: a channel message without its fields; cannot tell "
+                                "whether the post is there").format(api=api))
         stamp = message.get("timestamp")
         if isinstance(stamp, int | float):
             oldest = stamp if oldest is None else min(oldest, stamp)
@@ -403,8 +410,9 @@ def _find_post(
             return Receipt(remote_id=message_id_of(message))
     if len(items) >= _READ_BACK_LIMIT and (oldest is None or oldest >= since.timestamp()):
         raise CannotTell(
-            f"{api}: more than {_READ_BACK_LIMIT} channel messages since {since:%H:%M}; "
-            "cannot tell whether the post is there"
+            N_("{api}: more than {read_back_limit} channel messages since {since:%H:%M}; "
+               "cannot tell whether the post is there").format(
+                api=api, read_back_limit=_READ_BACK_LIMIT, since=since)
         )
     return None
 

@@ -21,6 +21,7 @@ from citychan.delivery.posts import post_from_json
 from citychan.delivery.publisher import Publisher, Result, publisher_for
 from citychan.delivery.secrets import mask_receipt
 from citychan.errors import UsageError
+from citychan.i18n import N_
 from citychan.notices.target import Target
 from citychan.store.db import Store
 from citychan.store.deliveries import Claim, Delivery, DeliveryStore, Status
@@ -153,7 +154,8 @@ def dismiss(config: Config, refs: Sequence[str], *, by: str, reason: str | None,
     (its open deliveries). ``failed``: also every failed delivery, and every open one to a
     channel no longer configured. A delivery another run is sending now is left alone."""
     if not config.store.exists():  # nothing was ever sent: and no store made for it
-        raise UsageError("nothing to dismiss: nothing was sent yet", hint="see: citychan log")
+        raise UsageError(N_("nothing to dismiss: nothing was sent yet"),
+                         hint=N_("see: citychan log"))
     with Store.open(config.store) as store:
         deliveries = DeliveryStore(store)
         chosen = _chosen(deliveries, refs)
@@ -161,9 +163,10 @@ def dismiss(config: Config, refs: Sequence[str], *, by: str, reason: str | None,
             chosen += [d for d in deliveries.unresolved() if d not in chosen and (
                 d.status is Status.FAILED or d.channel not in config.channels)]
         if not chosen:
-            raise UsageError("nothing to dismiss: no open delivery "
-                             + ("matches " + ", ".join(refs) if refs else "failed"),
-                             hint="see: citychan retry --list")
+            raise UsageError(N_("nothing to dismiss: no open delivery matches {refs}").format(
+                                 refs=", ".join(refs)) if refs
+                             else N_("nothing to dismiss: no open delivery failed"),
+                             hint=N_("see: citychan retry --list"))
         return [_dismiss_one(store, deliveries, d, config, by, reason) for d in chosen]
 
 
@@ -174,19 +177,21 @@ def _chosen(deliveries: DeliveryStore, refs: Sequence[str]) -> list[Delivery]:
         if m := _DELIVERY_ID.match(text):
             found = deliveries.get(int(m.group(1)))
             if found is None:
-                raise UsageError(f"no delivery #{m.group(1)}", hint="see: citychan log")
+                raise UsageError(N_("no delivery #{group}").format(
+                                     group=m.group(1)), hint=N_("see: citychan log"))
             if found.status not in _OPEN:
-                raise UsageError(f"delivery #{found.id} is {found.status}: nothing to dismiss",
-                                 hint="only failed, unknown or unfinished deliveries close")
+                raise UsageError(N_("delivery #{id} is {status}: nothing to dismiss").format(
+                                     id=found.id, status=found.status),
+                                 hint=N_("only failed, unknown or unfinished deliveries close"))
             matched = [found]
         elif _HASH_PREFIX.match(text):
             matched = [d for d in deliveries.of_message(text) if d.status in _OPEN]
             if not matched:
-                raise UsageError(f"no open delivery of a message {text}…",
-                                 hint="see: citychan retry --list")
+                raise UsageError(N_("no open delivery of a message {text}…").format(text=text),
+                                 hint=N_("see: citychan retry --list"))
         else:
-            raise UsageError(f"not a delivery: {ref!r}",
-                             hint="give a delivery id (12) or a message hash prefix (6+ hex)")
+            raise UsageError(N_("not a delivery: {ref!r}").format(ref=ref),
+                             hint=N_("give a delivery id (12) or a message hash prefix (6+ hex)"))
         out += [d for d in matched if d not in out]
     return out
 

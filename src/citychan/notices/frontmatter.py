@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from citychan.errors import InputError
 from citychan.hygiene import clean_controls
+from citychan.i18n import N_
 from citychan.notices.fmt import fixed_line
 
 MAX_DEPTH = 6  # a table of lists is 3 levels deep; a notice never needs more
@@ -41,14 +42,15 @@ def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     m = _FRONT.match(text)
     if not m:
         raise InputError(
-            f"{path}: missing front matter with a title",
-            hint="start the file with '---', 'title: …', '---'",
+            N_("{path}: missing front matter with a title").format(path=path),
+            hint=N_("start the file with '---', 'title: …', '---'"),
         )
     meta = load_yaml(m.group("yaml"), path)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise InputError(f"{path}: front matter must be 'key: value' pairs, not a {_kind(meta)}")
+        raise InputError(N_("{path}: front matter must be 'key: value' pairs, not a {kind}").format(
+                             path=path, kind=_kind(meta)))
     return meta, text[m.end() :]
 
 
@@ -62,7 +64,8 @@ def load_yaml(text: str, path: Path) -> Any:
         return loader.get_single_data()
     except _Refused as exc:
         where = f" (line {exc.line + 2})" if exc.line is not None else ""
-        raise InputError(f"{path}: front matter{where}: {exc.problem}",
+        raise InputError(N_("{path}: front matter{where}: {problem}").format(
+                             path=path, where=where, problem=exc.problem),
                          hint=_fix_hint(text, exc.line, path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -70,8 +73,10 @@ def load_yaml(text: str, path: Path) -> Any:
         where = f" (line {line + 2})" if line is not None else ""
         problem = getattr(exc, "problem", None) or "invalid YAML"
         if problem == "exceeded maximum nesting depth":  # libyaml's own limit, met first
-            raise InputError(f"{path}: front matter{where}: {_TOO_DEEP}") from None
-        raise InputError(f"{path}: broken front matter{where}: {problem}",
+            raise InputError(N_("{path}: front matter{where}: {too_deep}").format(
+                                 path=path, where=where, too_deep=_TOO_DEEP)) from None
+        raise InputError(N_("{path}: broken front matter{where}: {problem}").format(
+                             path=path, where=where, problem=problem),
                          hint=_fix_hint(text, line, path)) from None
     finally:
         loader.dispose()

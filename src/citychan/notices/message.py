@@ -16,6 +16,7 @@ from citychan.errors import InputError, UsageError, did_you_mean
 from citychan.findings import Finding, error, warning
 from citychan.fsutil import NotRegular, ReadRefused, TooLarge, read_limited
 from citychan.hygiene import clean_controls
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.frontmatter import split_front_matter
 from citychan.timeparse import check_when_text
@@ -207,44 +208,49 @@ def _image(value: Any, path: Path) -> tuple[Path | None, list[Finding]]:
                         hint="put the picture in the notice's folder or a folder below it")]
 
 
-def read_text(path: Path, what: str = "message file") -> str:
+def read_text(path: Path, what: str = N_("message file")) -> str:
     """Read a UTF-8 text file, or raise one InputError that says what is wrong with it.
     Only a regular file is read, and never more than MAX_BYTES of it (see read_limited)."""
     text = clean_controls(read_exact_text(path, what).removeprefix("\ufeff"))
     if not text.strip():
-        raise InputError(f"{path}: is empty")
+        raise InputError(N_("{path}: is empty").format(path=path))
     return text
 
 
-def read_exact_text(path: Path, what: str = "message file") -> str:
+def read_exact_text(path: Path, what: str = N_("message file")) -> str:
     """The file's text exactly as it is (a byte-order mark, controls and all): what
     ``citychan fmt`` changes and writes back. The same errors as :func:`read_text`."""
     try:
         raw = read_limited(path, MAX_BYTES)
     except NotRegular as exc:
-        raise InputError(f"{path}: {exc}, not a {what}") from None
+        raise InputError(N_("{path}: {exc}, not a {what}").format(
+                             path=path, exc=exc, what=what)) from None
     except TooLarge as exc:
         size = f"{exc.size:,} bytes is" if exc.size is not None else "is"
-        raise InputError(f"{path}: {size} too large for a {what} "
-                         f"(limit {MAX_BYTES:,} bytes, 1 MiB)") from None
+        raise InputError(N_("{path}: {size} too large for a {what} (limit {max_bytes:,} "
+                            "bytes, 1 MiB)").format(
+                             path=path, size=size, what=what, max_bytes=MAX_BYTES)) from None
     except ReadRefused as exc:
-        raise InputError(f"{path}: {exc}") from None
+        raise InputError(N_("{path}: {exc}").format(path=path, exc=exc)) from None
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise InputError(N_("{path}: no such file").format(path=path)) from None
     except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
+        raise InputError(N_("{path}: permission denied").format(path=path)) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        raise InputError(N_("{path}: cannot read ({value})").format(
+                             path=path, value=exc.strerror or exc)) from None
     if b"\x00" in raw[:8192]:
-        raise InputError(f"{path}: is a binary file, not a Markdown {what}")
+        raise InputError(N_("{path}: is a binary file, not a Markdown {what}").format(
+                             path=path, what=what))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: is not UTF-8 text ({_bad_byte(raw, exc.start)})",
+        raise InputError(N_("{path}: is not UTF-8 text ({bad_byte})").format(
+                             path=path, bad_byte=_bad_byte(raw, exc.start)),
                          hint=SAVE_AS_UTF8) from None
 
 
-SAVE_AS_UTF8 = (
+SAVE_AS_UTF8 = N_(
     "save the file as UTF-8 - Notepad: File > Save as, Encoding: UTF-8; LibreOffice: File > "
     "Save as, tick 'Edit filter settings', Character set: Unicode (UTF-8); VS Code: click "
     "the encoding in the status bar, 'Save with Encoding', UTF-8")
@@ -295,10 +301,11 @@ def load_document(path: Path, default_lang: str) -> tuple[Document, list[Finding
         keys = {str(k).lower(): str(k) for k in meta if str(k) != "title"}
         near = difflib.get_close_matches("title", list(keys), n=1, cutoff=0.6)
         written = f" ('{keys[near[0]]}' is not a key: did you mean 'title'?)" if near else ""
-        raise InputError(f"{path}: missing title in front matter{written}",
-                         hint="add 'title: …'")
+        raise InputError(N_("{path}: missing title in front matter{written}").format(
+                             path=path, written=written),
+                         hint=N_("add 'title: …'"))
     if not isinstance(title, str | int | float):
-        raise InputError(f"{path}: title must be text")
+        raise InputError(N_("{path}: title must be text").format(path=path))
     for key in ("summary", "image_alt", "link", "lang", "not_a_warning"):
         if key in meta and meta[key] is not None and not isinstance(meta[key], str):
             findings.append(error(
@@ -337,11 +344,13 @@ def _check_time(value: Any, key: str, path: Path) -> None:
     if value is None:
         return
     if not isinstance(value, str):
-        raise InputError(f"{path}: {key}: must be a time like 2h or 2026-11-28T16:00")
+        raise InputError(N_("{path}: {key}: must be a time like 2h or 2026-11-28T16:00").format(
+                             path=path, key=key))
     try:
         check_when_text(value)
     except UsageError as exc:
-        raise InputError(f"{path}: {key}: {exc.message}", hint=exc.hint) from None
+        raise InputError(N_("{path}: {key}: {message}").format(
+                             path=path, key=key, message=exc.message), hint=exc.hint) from None
 
 
 def translation_paths(primary: Path) -> dict[str, Path]:
@@ -395,9 +404,10 @@ def load_message(
     for lang, tpath in translation_paths(path).items():
         if lang == primary.lang:  # f.md and f.de.md: which one is meant? never guess
             raise InputError(
-                f"{tpath}: a second '{lang}' text beside {path.name}, which is '{lang}' too",
-                hint=f"keep one of the two files (a sibling NAME.{lang}.md is for a language "
-                     f"{path.name} is not in)")
+                N_("{tpath}: a second '{lang}' text beside {name}, which is '{lang}' too").format(
+                    tpath=tpath, lang=lang, name=path.name),
+                hint=N_("keep one of the two files (a sibling NAME.{lang}.md is for a "
+                        "language {name} is not in)").format(lang=lang, name=path.name))
         doc, more = load_document(tpath, lang)
         findings += more
         if doc.lang != lang:

@@ -16,6 +16,7 @@ from citychan.config import ChannelConfig, Config
 from citychan.delivery.clients import capabilities_of
 from citychan.errors import ConfigError, UsageError, did_you_mean
 from citychan.findings import Finding, error, warning
+from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.links import clean_url
 from citychan.notices.message import Message
@@ -38,15 +39,16 @@ def select(
     for name in wanted:
         if name not in config.channels:
             raise UsageError(
-                f"unknown channel '{name}'.{did_you_mean(name, list(config.channels))}",
-                hint=f"configured: {', '.join(config.channels) or 'none'}",
+                N_("unknown channel '{name}'.").format(
+                    name=name) + did_you_mean(name, list(config.channels)),
+                hint=N_("configured: {value}").format(value=', '.join(config.channels) or 'none'),
             )
     chosen = [config.channels[n] for n in wanted] if wanted else config.enabled_channels()
     chosen = [c for c in chosen if c.enabled or c.name in only]
     if not chosen:
         raise ConfigError(
-            f"{config.source}: no enabled channel to post to",
-            hint="add a [channels.NAME] table, or enable one",
+            N_("{source}: no enabled channel to post to").format(source=config.source),
+            hint=N_("add a [channels.NAME] table, or enable one"),
         )
     return chosen
 

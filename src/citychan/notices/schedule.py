@@ -47,10 +47,12 @@ def read_due(text: str, *, now: datetime, rules: InfoRules, tz: str) -> Reading:
                          hint=exc.hint) from None
     at = reading.at
     if at < now.replace(second=0, microsecond=0):
-        raise UsageError(f"--at: {at:%Y-%m-%d %H:%M} is in the past (now {now:%Y-%m-%d %H:%M})",
-                         hint="give a later time, or post now without --at")
+        raise UsageError(N_("--at: {at:%Y-%m-%d %H:%M} is in the past (now {now:%Y-%m-%d "
+                            "%H:%M})").format(at=at, now=now),
+                         hint=N_("give a later time, or post now without --at"))
     if at - now > MAX_AHEAD:
-        raise UsageError(f"--at: {at:%Y-%m-%d} is more than a year ahead", hint=_HINT)
+        raise UsageError(N_("--at: {at:%Y-%m-%d} is more than a year ahead").format(
+                             at=at), hint=_HINT)
     return reading
 
 
@@ -97,19 +99,20 @@ def _german(raw: str) -> datetime:
     m = _GERMAN.match(raw)
     assert m is not None
     if m.group("H") is None:
-        raise UsageError(f"{raw!r} has no time of day", hint=_HINT)
+        raise UsageError(N_("{raw!r} has no time of day").format(raw=raw), hint=_HINT)
     try:
         return datetime(int(m.group("y")), int(m.group("m")), int(m.group("d")),
                         int(m.group("H")), int(m.group("M")))
     except ValueError as exc:
-        raise UsageError(f"cannot read {raw!r} as a time ({exc})", hint=_HINT) from None
+        raise UsageError(N_("cannot read {raw!r} as a time ({exc})").format(
+                             raw=raw, exc=exc), hint=_HINT) from None
 
 
 def _iso(raw: str) -> datetime:
     if ":" not in raw:
-        raise UsageError(f"{raw!r} has no time of day" if raw[:4].isdigit()
-                         else f"cannot read {raw!r} as a time", hint=_HINT)
+        raise UsageError(N_("{raw!r} has no time of day").format(raw=raw) if raw[:4].isdigit()
+                         else N_("cannot read {raw!r} as a time").format(raw=raw), hint=_HINT)
     try:
         return datetime.fromisoformat(raw)
     except ValueError:
-        raise UsageError(f"cannot read {raw!r} as a time", hint=_HINT) from None
+        raise UsageError(N_("cannot read {raw!r} as a time").format(raw=raw), hint=_HINT) from None

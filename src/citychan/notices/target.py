@@ -10,6 +10,7 @@ from typing import Any
 from citychan.channels.base import Capabilities, LangPart, Length, Rendered
 from citychan.errors import ExitCode, RejectedError
 from citychan.findings import Finding, Severity, has_errors
+from citychan.i18n import N_
 from citychan.notices.message import Message
 
 
@@ -73,8 +74,8 @@ class Plan:
         if not self.ok:
             errors = [f for f in self.findings if f.severity == Severity.ERROR]
             exc = RejectedError(
-                f"{len(errors)} rule error(s); nothing was sent: "
-                f"{errors[0].code} {errors[0].message}",
+                N_("{n_errors} rule error(s); nothing was sent: {code} {message}").format(
+                    n_errors=len(errors), code=errors[0].code, message=errors[0].message),
                 hint=errors[0].hint,
             )
             exc.findings = self.findings  # type: ignore[attr-defined]

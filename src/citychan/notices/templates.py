@@ -22,6 +22,7 @@ from pathlib import Path
 
 from citychan.errors import UsageError
 from citychan.findings import Finding, error
+from citychan.i18n import N_
 from citychan.notices.message import Message
 
 SUFFIX = ".md"
@@ -132,9 +133,11 @@ def _city(folder: Path | None) -> dict[str, NoticeTemplate]:
         try:
             text = p.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            raise UsageError(f"{p}: not UTF-8 text", hint="save the file as UTF-8") from None
+            raise UsageError(N_("{p}: not UTF-8 text").format(
+                                 p=p), hint=N_("save the file as UTF-8")) from None
         except OSError as exc:
-            raise UsageError(f"{p}: cannot read ({exc.strerror})") from None
+            raise UsageError(N_("{p}: cannot read ({strerror})").format(
+                                 p=p, strerror=exc.strerror)) from None
         out[name] = NoticeTemplate(name, text, str(p), city=True,
                                    overrides=name in _builtins())
     return out

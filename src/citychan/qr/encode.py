@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from citychan.errors import UsageError
+from citychan.i18n import N_
 from citychan.links import clean_url
 from citychan.qr.units import MM_PER_INCH, apart, format_mm
 
@@ -27,13 +28,14 @@ def check_url(url: str | None, where: str) -> str:
     name a host, and hold no spaces or control characters: a pasted line break would put
     a second, different link into the code."""
     if not url:
-        raise UsageError("no URL to encode: set [subscribe] url in the config or pass --url")
+        raise UsageError(N_("no URL to encode: set [subscribe] url in the config or pass --url"))
     url = url.strip()
     problem = _bad_character(url) or _url_problem(url)
     if problem:
         hint = ("copy the link again, or write a space as %20" if "character" in problem
                 else "a WhatsApp Channel invite looks like https://whatsapp.com/channel/…")
-        raise UsageError(f"{where} {_shown(url)}: {problem}", hint=hint)
+        raise UsageError(N_("{where} {shown}: {problem}").format(
+                             where=where, shown=_shown(url), problem=problem), hint=hint)
     return clean_url(url)[0]  # no utm_* in a code either: a notice's links have none
 
 
@@ -45,7 +47,8 @@ def check_link(url: str, where: str) -> str:
         return check_url(url, where)
     problem = _bad_character(url) or (None if "@" in url else "has no e-mail address")
     if problem:
-        raise UsageError(f"{where} {_shown(url)}: {problem}")
+        raise UsageError(N_("{where} {shown}: {problem}").format(
+                             where=where, shown=_shown(url), problem=problem))
     return url
 
 
@@ -126,7 +129,8 @@ def encode(data: str, level: str = "M") -> Symbol:
     try:
         code.make(fit=True)
     except Exception as exc:  # qrcode raises DataOverflowError for > version 40
-        raise UsageError(f"URL too long for a QR code ({len(data):,} characters)") from exc
+        raise UsageError(N_("URL too long for a QR code ({n_data:,} characters)").format(
+                             n_data=len(data))) from exc
     return Symbol(data, level, int(code.version), tuple(tuple(r) for r in code.get_matrix()))
 
 
@@ -162,14 +166,16 @@ class Geometry:
 def plan(modules: int, size_mm: float, option: str = "--size") -> Geometry:
     """The smallest 300-DPI module size whose symbol is at least ``size_mm`` wide."""
     if size_mm < MIN_SIZE_MM - 1e-9:
-        raise UsageError(f"{option} {apart(size_mm, MIN_SIZE_MM, format_mm, 2)} is too small: "
-                         f"a printed code needs at least {format_mm(MIN_SIZE_MM)} to scan "
-                         "reliably")
+        raise UsageError(N_("{option} {apart} is too small: a printed code needs at least "
+                            "{format_mm} to scan reliably").format(
+                             option=option, apart=apart(size_mm, MIN_SIZE_MM, format_mm, 2),
+                             format_mm=format_mm(MIN_SIZE_MM)))
     if size_mm > MAX_SIZE_MM + 1e-9:
-        raise UsageError(f"{option} {apart(size_mm, MAX_SIZE_MM, format_mm, 2)} is too large: "
-                         f"a code is at most {format_mm(MAX_SIZE_MM)} wide (readable from "
-                         "10 m away)",
-                         hint="for a banner, let the print shop scale the SVG or PDF")
+        raise UsageError(N_("{option} {apart} is too large: a code is at most {format_mm} "
+                            "wide (readable from 10 m away)").format(
+                             option=option, apart=apart(size_mm, MAX_SIZE_MM, format_mm, 2),
+                             format_mm=format_mm(MAX_SIZE_MM)),
+                         hint=N_("for a banner, let the print shop scale the SVG or PDF"))
     dots = math.ceil(size_mm / MM_PER_INCH * DPI / modules - 1e-9)
     return Geometry(modules, max(dots, 1))
 
@@ -192,12 +198,14 @@ def logo_box(modules: int, share: float) -> tuple[int, int, int]:
     ``share`` of the symbol."""
     if share > MAX_LOGO_SHARE + 1e-9:
         shown = apart(share, MAX_LOGO_SHARE, lambda v, d: f"{v:.{d}%}", 0)
-        raise UsageError(f"--logo-size {shown}: a logo may cover at most "
-                         f"{MAX_LOGO_SHARE:.0%} of the code, or phones cannot read it")
+        raise UsageError(N_("--logo-size {shown}: a logo may cover at most "
+                            "{max_logo_share:.0%} of the code, or phones cannot read it").format(
+                             shown=shown, max_logo_share=MAX_LOGO_SHARE))
     side = int(math.sqrt(share) * modules)
     if side % 2 != modules % 2:
         side -= 1
     if side < 3:
-        raise UsageError(f"--logo-size {share:.0%} leaves no room for a logo")
+        raise UsageError(N_("--logo-size {share:.0%} leaves no room for a logo").format(
+                             share=share))
     start = (modules - side) // 2
     return (start, start, side)

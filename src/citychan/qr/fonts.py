@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from citychan.errors import UsageError
+from citychan.i18n import N_
 
 _PACKAGE = "font_source_sans_pro"
 _SYSTEM = {
@@ -73,8 +74,8 @@ def find_font(weight: str) -> Path:
     for path in candidates:
         if path.is_file():
             return path
-    raise UsageError("no font for the poster's Sorbian letters was found",
-                     hint="pip install font-source-sans-pro (or install fonts-dejavu-core)")
+    raise UsageError(N_("no font for the poster's Sorbian letters was found"),
+                     hint=N_("pip install font-source-sans-pro (or install fonts-dejavu-core)"))
 
 
 @cache
@@ -118,7 +119,7 @@ def _cmap(data: bytes, base: int) -> _Cmap:
         sub = base + offset
         if (platform, encoding) in ((3, 1), (0, 3)) and struct.unpack_from(">H", data, sub)[0] == 4:
             return _Cmap(data, sub)
-    raise UsageError("the poster font has no Unicode character map")
+    raise UsageError(N_("the poster font has no Unicode character map"))
 
 
 class _Cmap:

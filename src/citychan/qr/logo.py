@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from citychan.errors import InputError
+from citychan.i18n import N_
 
 MAX_LOGO_BYTES = 20 * 1024 * 1024
 
@@ -46,11 +47,13 @@ def load_logo(path: Path) -> Logo:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError(f"{path}: logo file not found") from None
+        raise InputError(N_("{path}: logo file not found").format(path=path)) from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read logo ({exc.strerror})") from None
+        raise InputError(N_("{path}: cannot read logo ({strerror})").format(
+                             path=path, strerror=exc.strerror)) from None
     if size > MAX_LOGO_BYTES:
-        raise InputError(f"{path}: logo is larger than 20 MB; export a smaller PNG")
+        raise InputError(N_("{path}: logo is larger than 20 MB; export a smaller PNG").format(
+                             path=path))
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -58,8 +61,8 @@ def load_logo(path: Path) -> Logo:
             img.load()
             rgba = img.convert("RGBA")
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise InputError(f"{path}: not an image citychan can read",
-                         hint="use a PNG or JPEG logo") from None
+        raise InputError(N_("{path}: not an image citychan can read").format(path=path),
+                         hint=N_("use a PNG or JPEG logo")) from None
     if rgba.getbbox() is None or rgba.getchannel("A").getextrema()[1] == 0:
-        raise InputError(f"{path}: the logo is fully transparent")
+        raise InputError(N_("{path}: the logo is fully transparent").format(path=path))
     return Logo(path, rgba.width, rgba.height, rgba.tobytes())

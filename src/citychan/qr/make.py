@@ -10,6 +10,7 @@ from typing import Any
 from citychan.config import Config
 from citychan.errors import UsageError
 from citychan.fsutil import atomic_write
+from citychan.i18n import N_
 from citychan.links import clean_url
 from citychan.qr.encode import (
     DEFAULT_LOGO_SHARE,
@@ -90,20 +91,21 @@ class QrResult:
 def output_format(out: Path) -> str:
     ext = out.suffix.lower().lstrip(".")
     if not ext:
-        raise UsageError(f"--out {out}: the file name needs an extension: .png or .svg for "
-                         "the code, .pdf for the poster")
+        raise UsageError(N_("--out {out}: the file name needs an extension: .png or .svg "
+                            "for the code, .pdf for the poster").format(out=out))
     if ext not in FORMATS:
-        raise UsageError(f"--out {out}: unknown extension '.{ext}': qr writes PNG, SVG or PDF",
-                         hint="use code.png (a picture of the code), code.svg (the code for "
-                              "print shops) or poster.pdf (the poster)")
+        raise UsageError(N_("--out {out}: unknown extension '.{ext}': qr writes PNG, SVG "
+                            "or PDF").format(out=out, ext=ext),
+                         hint=N_("use code.png (a picture of the code), code.svg (the code for "
+                                 "print shops) or poster.pdf (the poster)"))
     return ext
 
 
 def symbol_for(options: QrOptions, config: Config) -> Symbol:
     """The main code's symbol, for --show without writing a file."""
     if options.url is not None and not options.url.strip():
-        raise UsageError("--url is empty: give the https:// link to encode",
-                         hint="or leave --url out to use [subscribe] url from the config")
+        raise UsageError(N_("--url is empty: give the https:// link to encode"),
+                         hint=N_("or leave --url out to use [subscribe] url from the config"))
     url = check_url(options.url, "--url") if options.url else check_url(
         config.subscribe.url, f"{config.source}: [subscribe] url")
     return encode(url, "H" if options.logo else "M")
@@ -153,10 +155,10 @@ def _prepare(options: QrOptions, config: Config) -> _Job:
     fmt = output_format(options.out) if options.out else None
     poster = options.poster if options.poster is not None else fmt == "pdf"
     if poster and fmt != "pdf":
-        raise UsageError("a poster is a PDF", hint="use --out poster.pdf, or --plain")
+        raise UsageError(N_("a poster is a PDF"), hint=N_("use --out poster.pdf, or --plain"))
     paper = options.paper.lower()
     if paper not in PAPERS:
-        raise UsageError(f"--paper {options.paper!r}: use a4, a5 or a6")
+        raise UsageError(N_("--paper {paper!r}: use a4, a5 or a6").format(paper=options.paper))
     fg, bg = parse_colour(options.fg, "--fg"), parse_colour(options.bg, "--bg")
     check_colours(fg, bg)
     size_mm = (parse_length(options.size, "--size") if options.size
@@ -195,10 +197,11 @@ def _parse_share(text: str) -> float:
         if not math.isfinite(value):  # 'nan', 'inf'
             raise ValueError(raw)
     except ValueError:
-        raise UsageError(f"--logo-size {text!r}: give a share of the code, e.g. 10%") from None
+        raise UsageError(N_("--logo-size {text!r}: give a share of the code, e.g. 10%").format(
+                             text=text)) from None
     share = value / 100 if text.strip().endswith("%") or value > 1 else value
     if share <= 0:
-        raise UsageError(f"--logo-size {text!r}: must be greater than zero")
+        raise UsageError(N_("--logo-size {text!r}: must be greater than zero").format(text=text))
     return share
 
 
@@ -258,8 +261,10 @@ def _poster_languages(config: Config, warnings: list[str]) -> list[str]:
 
 def _write(path: Path, data: bytes) -> None:
     if path.is_dir():
-        raise UsageError(f"--out {path}: is a directory; give a file name like poster.pdf")
+        raise UsageError(N_("--out {path}: is a directory; give a file name like "
+                            "poster.pdf").format(path=path))
     try:
         atomic_write(path, data)
     except OSError as exc:
-        raise UsageError(f"--out {path}: cannot write ({exc.strerror})") from None
+        raise UsageError(N_("--out {path}: cannot write ({strerror})").format(
+                             path=path, strerror=exc.strerror)) from None

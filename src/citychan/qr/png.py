@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from citychan.errors import UsageError
+from citychan.i18n import N_
 from citychan.qr.encode import DPI, QUIET_ZONE, Geometry, Symbol
 from citychan.qr.logo import Logo
 from citychan.qr.units import MM_PER_INCH, Rgb, format_mm
@@ -20,11 +21,13 @@ def check_png_size(geometry: Geometry, option: str = "--size") -> None:
     if geometry.total_px <= MAX_PNG_PX:
         return
     largest = MAX_PNG_PX // geometry.total_modules * geometry.modules * MM_PER_INCH / DPI
-    raise UsageError(f"{option}: a {format_mm(geometry.symbol_mm)} code makes a PNG of "
-                     f"{geometry.total_px:,} × {geometry.total_px:,} pixels, over the "
-                     f"{MAX_PNG_PX:,} allowed; as a PNG this code is at most "
-                     f"{format_mm(largest)} wide",
-                     hint="use --out code.svg or code.pdf for large prints: vector, any size")
+    raise UsageError(N_("{option}: a {format_mm} code makes a PNG of {total_px:,} × "
+                        "{total_px:,} pixels, over the {max_png_px:,} allowed; as a PNG "
+                        "this code is at most {format_mm2} wide").format(
+                         option=option, format_mm=format_mm(geometry.symbol_mm),
+                         total_px=geometry.total_px, max_png_px=MAX_PNG_PX,
+                         format_mm2=format_mm(largest)),
+                     hint=N_("use --out code.svg or code.pdf for large prints: vector, any size"))
 
 
 def render_png(symbol: Symbol, geometry: Geometry, fg: Rgb, bg: Rgb,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from citychan.errors import UsageError
+from citychan.i18n import N_
 
 MM_PER_INCH = 25.4
 PT_PER_MM = 72 / MM_PER_INCH
@@ -19,10 +20,12 @@ def parse_length(text: str, option: str) -> float:
     """``'5cm'``, ``'50 mm'``, ``'2in'``, ``'2m'`` → millimetres. A unit is required."""
     match = _LENGTH.match(text)
     if not match:
-        raise UsageError(f"{option} {text!r}: give a length with a unit, e.g. 5cm, 50mm, 2in, 2m")
+        raise UsageError(N_("{option} {text!r}: give a length with a unit, e.g. 5cm, "
+                            "50mm, 2in, 2m").format(option=option, text=text))
     value = float(match.group(1).replace(",", "."))
     if value <= 0:
-        raise UsageError(f"{option} {text!r}: must be greater than zero")
+        raise UsageError(N_("{option} {text!r}: must be greater than zero").format(
+                             option=option, text=text))
     return value * _UNITS_MM[match.group(2).lower()]
 
 
@@ -80,7 +83,8 @@ def parse_colour(text: str, option: str) -> Rgb:
     value = _NAMED.get(text.strip().lower(), text.strip())
     match = _HEX.match(value)
     if not match:
-        raise UsageError(f"{option} {text!r}: not a colour; use hex like '#1a1a1a' or 'black'")
+        raise UsageError(N_("{option} {text!r}: not a colour; use hex like '#1a1a1a' or "
+                            "'black'").format(option=option, text=text))
     digits = match.group(1)
     if len(digits) == 3:
         digits = "".join(d * 2 for d in digits)
@@ -101,15 +105,17 @@ def check_colours(fg: Rgb, bg: Rgb) -> None:
     ground, which many scanner apps do not try) or below 4.5:1 contrast."""
     if fg.luminance() > bg.luminance():
         raise UsageError(
-            f"--fg {fg.hex} is lighter than --bg {bg.hex}: light-on-dark codes are refused "
-            "because many phone scanners cannot read them",
-            hint="use a dark --fg on a light --bg",
+            N_("--fg {hex} is lighter than --bg {hex2}: light-on-dark codes are refused "
+               "because many phone scanners cannot read them").format(hex=fg.hex, hex2=bg.hex),
+            hint=N_("use a dark --fg on a light --bg"),
         )
     ratio = contrast_ratio(fg, bg)
     if ratio < MIN_CONTRAST:
         raise UsageError(
-            f"--fg {fg.hex} on --bg {bg.hex} has contrast "
-            f"{apart(ratio, MIN_CONTRAST, lambda v, d: f'{v:.{d}f}', 1)}:1, below the "
-            f"{MIN_CONTRAST}:1 a printed code needs",
-            hint="pick a darker --fg or a lighter --bg",
+            N_("--fg {hex} on --bg {hex2} has contrast {apart}:1, below the "
+               "{min_contrast}:1 a printed code needs").format(
+                hex=fg.hex, hex2=bg.hex,
+                apart=apart(ratio, MIN_CONTRAST, lambda v, d: f'{v:.{d}f}', 1),
+                min_contrast=MIN_CONTRAST),
+            hint=N_("pick a darker --fg or a lighter --bg"),
         )

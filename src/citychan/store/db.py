@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from citychan.errors import StoreError
+from citychan.i18n import N_
 from citychan.store import journal
 from citychan.store.backend import (
     Backend,
@@ -401,8 +402,9 @@ class Store:
             detail = exc.message if isinstance(exc, StoreError) else (
                 getattr(exc, "strerror", None) or exc)
             raise StoreError(
-                f"{self.name}: cannot open the store ({detail})",
-                hint="check [store] in the config, its permissions, and free disk space",
+                N_("{name}: cannot open the store ({detail})").format(
+                    name=self.name, detail=detail),
+                hint=N_("check [store] in the config, its permissions, and free disk space"),
             ) from None
 
     @property
@@ -417,7 +419,8 @@ class Store:
                 except OSError as exc:
                     raise StoreError(str(exc)) from None
                 except self._backend.errors as exc:
-                    raise StoreError(f"{self.name}: cannot take the run's lock ({exc})") from None
+                    raise StoreError(N_("{name}: cannot take the run's lock ({exc})").format(
+                                         name=self.name, exc=exc)) from None
                 self._token = token
             return self._token
 
@@ -441,7 +444,8 @@ class Store:
             try:
                 return self._backend.run_alive(token)
             except self._backend.errors as exc:
-                raise StoreError(f"{self.name}: cannot read the store ({exc})") from None
+                raise StoreError(N_("{name}: cannot read the store ({exc})").format(
+                                     name=self.name, exc=exc)) from None
 
     def journal(self) -> list[dict[str, Any]]:
         """Outcomes waiting in the fallback journal (only a read-only store has any)."""
@@ -457,7 +461,8 @@ class Store:
         """One write transaction holding the store's write lock; any exception rolls
         everything back (and a database error is raised as a ``StoreError``)."""
         if self.read_only:
-            raise StoreError(f"{self.path}: cannot write the store (opened read-only)")
+            raise StoreError(N_("{path}: cannot write the store (opened read-only)").format(
+                                 path=self.path))
         backend = self._backend
         with self._lock:
             try:
@@ -466,7 +471,8 @@ class Store:
                 backend.commit()
             except (*backend.errors, Conflict) as exc:  # type: ignore[misc]
                 backend.rollback()
-                raise StoreError(f"{self.name}: cannot write the store ({exc})") from None
+                raise StoreError(N_("{name}: cannot write the store ({exc})").format(
+                                     name=self.name, exc=exc)) from None
             except BaseException:
                 backend.rollback()
                 raise
@@ -477,7 +483,8 @@ class Store:
             with self._lock:
                 return self._backend.execute(sql, params).fetchall()
         except self._backend.errors as exc:
-            raise StoreError(f"{self.name}: cannot read the store ({exc})") from None
+            raise StoreError(N_("{name}: cannot read the store ({exc})").format(
+                                 name=self.name, exc=exc)) from None
 
     def scalar(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         """The first column of the first row, or None."""
@@ -491,7 +498,8 @@ class Store:
             with self._lock:
                 return self._backend.schema_version()
         except self._backend.errors as exc:
-            raise StoreError(f"{self.name}: cannot read the store ({exc})") from None
+            raise StoreError(N_("{name}: cannot read the store ({exc})").format(
+                                 name=self.name, exc=exc)) from None
 
     def migrate(self, upto: int | None = None) -> None:
         """Apply the migrations not applied yet, up to ``upto`` (default: every one)."""
@@ -499,7 +507,8 @@ class Store:
             with self._lock:
                 _migrate(self._backend, len(MIGRATIONS) if upto is None else upto)
         except self._backend.errors as exc:
-            raise StoreError(f"{self.name}: cannot migrate the store ({exc})") from None
+            raise StoreError(N_("{name}: cannot migrate the store ({exc})").format(
+                                 name=self.name, exc=exc)) from None
 
     def tables(self) -> list[str]:
         with self._lock:
@@ -516,19 +525,22 @@ def _open(location: Location, read_only: bool) -> Backend:
             return SqliteBackend(location.path, read_only=read_only, schema=len(MIGRATIONS))
         except OSError as exc:
             raise StoreError(
-                f"{location.path}: cannot open the store ({exc})",
-                hint="check [store] path in the config and its permissions, and free disk space",
+                N_("{path}: cannot open the store ({exc})").format(path=location.path, exc=exc),
+                hint=N_("check [store] path in the config and its permissions, and free disk "
+                        "space"),
             ) from None
     try:
         return PgBackend(location.url, location.password_env)
     except ImportError:
-        raise StoreError(f"cannot reach the store {location.url}: psycopg is not installed",
-                         hint="pip install 'citychan[postgres]'") from None
+        raise StoreError(N_("cannot reach the store {url}: psycopg is not installed").format(
+                             url=location.url),
+                         hint=N_("pip install 'citychan[postgres]'")) from None
     except Exception as exc:  # psycopg's errors: psycopg may not be importable here
         hint = "check [store] url, that the server runs and lets this machine in"
         if location.password_env:
             hint += f", and {location.password_env}"
-        raise StoreError(f"cannot reach the store {location.url} ({reason(exc)})",
+        raise StoreError(N_("cannot reach the store {url} ({reason})").format(
+                             url=location.url, reason=reason(exc)),
                          hint=hint) from None
 
 
@@ -540,8 +552,9 @@ def _migrate(backend: Backend, upto: int) -> None:
         version = backend.schema_version()
         if version > len(MIGRATIONS):
             raise StoreError(
-                f"store schema {version} is newer than this citychan ({len(MIGRATIONS)})",
-                hint="upgrade citychan")
+                N_("store schema {version} is newer than this citychan ({n_migrations})").format(
+                    version=version, n_migrations=len(MIGRATIONS)),
+                hint=N_("upgrade citychan"))
         if version >= upto:
             return
         backend.begin()

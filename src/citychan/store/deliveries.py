@@ -19,6 +19,7 @@ from typing import Any
 
 from citychan import clock
 from citychan.errors import StoreError, UsageError
+from citychan.i18n import N_
 from citychan.store import journal
 from citychan.store.db import Store, Transaction
 
@@ -312,28 +313,32 @@ class DeliveryStore:
             found = self.store.scalar(
                 f"SELECT d.message_hash {_FROM}WHERE {_POSTS} ORDER BY d.id DESC LIMIT 1")
             if found is None:
-                raise UsageError("latest: nothing was posted yet", hint="see citychan log")
+                raise UsageError(N_("latest: nothing was posted yet"), hint=N_("see citychan log"))
             return str(found)
         if ref.lstrip("#").isdigit():
             d = self.get(int(ref.lstrip("#")))
             if d is None:
-                raise UsageError(f"delivery #{ref.lstrip('#')}: no such delivery",
-                                 hint="see citychan log for the ids")
+                raise UsageError(N_("delivery #{lstrip}: no such delivery").format(
+                                     lstrip=ref.lstrip('#')),
+                                 hint=N_("see citychan log for the ids"))
             root = self.get(d.relates_to) if d.relates_to is not None else d
             return (root or d).message_hash
         if len(ref) < 4 or not all(c in "0123456789abcdef" for c in ref.lower()):
-            raise UsageError(f"{ref!r} is not 'latest', a delivery id or a message hash prefix "
-                             "(4 or more hex digits)", hint="see citychan log for both")
+            raise UsageError(N_("{ref!r} is not 'latest', a delivery id or a message hash "
+                                "prefix (4 or more hex digits)").format(
+                                 ref=ref), hint=N_("see citychan log for both"))
         rows = self.store.query(
             f"SELECT DISTINCT d.message_hash {_FROM}WHERE {_POSTS} AND d.message_hash LIKE ?",
             (ref.lower() + "%",))
         hashes = sorted(str(r[0]) for r in rows)
         if not hashes:
-            raise UsageError(f"no posted notice has a hash starting with {ref!r}",
-                             hint="see citychan log")
+            raise UsageError(N_("no posted notice has a hash starting with {ref!r}").format(
+                                 ref=ref),
+                             hint=N_("see citychan log"))
         if len(hashes) > 1:
-            raise UsageError(f"{ref!r} names {len(hashes)} notices: "
-                             + ", ".join(h[:12] for h in hashes), hint="give more digits")
+            raise UsageError(N_("{ref!r} names {n} notices: {hashes}").format(
+                                 ref=ref, n=len(hashes), hashes=", ".join(h[:12] for h in hashes)),
+                             hint=N_("give more digits"))
         return hashes[0]
 
     def originals(self, message_hash: str) -> list[Delivery]:

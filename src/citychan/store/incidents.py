@@ -14,6 +14,7 @@ from typing import Any
 
 from citychan import clock
 from citychan.errors import StoreError
+from citychan.i18n import N_
 from citychan.kinds import CapStatus, Level, MsgType
 from citychan.store.db import Conflict, Store, Transaction
 
@@ -165,7 +166,8 @@ class IncidentStore:
                 (inc.id, inc.event, str(inc.level or ""), str(inc.status),
                  json.dumps(list(inc.channels)), inc.headline, inc.opened.isoformat(),
                  inc.expires.isoformat(), str(inc.state)),
-                StoreError(f"incident '{inc.id}' is already recorded; nothing was overwritten"),
+                StoreError(N_("incident '{id}' is already recorded; nothing was "
+                              "overwritten").format(id=inc.id)),
             )
 
     def add_alert(self, rec: AlertRecord, message_hash: str | None) -> None:
@@ -180,8 +182,9 @@ class IncidentStore:
                  rec.expires.isoformat(), message_hash, rec.warning_json, rec.cap_xml,
                  int(rec.repeat)),
                 StoreError(
-                    f"CAP message {rec.identifier} is already recorded; nothing was overwritten",
-                    hint="send it again: the next update gets a new identifier",
+                    N_("CAP message {identifier} is already recorded; nothing was "
+                       "overwritten").format(identifier=rec.identifier),
+                    hint=N_("send it again: the next update gets a new identifier"),
                 ),
             )
             # The incident runs until the latest message says (an update may shorten it);

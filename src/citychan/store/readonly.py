@@ -10,12 +10,13 @@ import sqlite3
 from pathlib import Path
 
 from citychan.errors import StoreError
+from citychan.i18n import N_
 
 
 def connect_read_only(path: Path, schema: int) -> sqlite3.Connection:
     """The store at ``path`` for reading only; ``schema``: the newest version we know."""
     if not path.is_file():
-        raise StoreError(f"{path}: cannot open the store (no such file)")
+        raise StoreError(N_("{path}: cannot open the store (no such file)").format(path=path))
     uri = path.resolve().as_uri() + "?mode=ro"
     try:
         return _open_uri(uri, schema)
@@ -23,16 +24,17 @@ def connect_read_only(path: Path, schema: int) -> sqlite3.Connection:
         wal = path.with_name(path.name + "-wal")
         if wal.exists() and wal.stat().st_size > 0:
             raise StoreError(
-                f"{path}: cannot read the store in a read-only folder while its write-ahead "
-                f"log {wal.name} holds changes ({first})",
-                hint="let citychan open it once where the folder can be written, or copy the "
-                     "store with its -wal file to a writable folder",
+                N_("{path}: cannot read the store in a read-only folder while its "
+                   "write-ahead log {name} holds changes ({first})").format(
+                    path=path, name=wal.name, first=first),
+                hint=N_("let citychan open it once where the folder can be written, or copy the "
+                        "store with its -wal file to a writable folder"),
             ) from None
         try:
             return _open_uri(uri + "&immutable=1", schema)
         except sqlite3.Error as exc:
-            raise StoreError(f"{path}: cannot open the store ({exc})",
-                             hint="check [store] path in the config and its permissions",
+            raise StoreError(N_("{path}: cannot open the store ({exc})").format(path=path, exc=exc),
+                             hint=N_("check [store] path in the config and its permissions"),
                              ) from None
 
 

@@ -32,6 +32,7 @@ from citychan.alerts.levels import STATUS_PREFIX
 from citychan.channels.feed import FeedChannel
 from citychan.config import Config
 from citychan.errors import StoreError, UsageError, did_you_mean
+from citychan.i18n import N_
 from citychan.store.db import Store
 from citychan.store.incidents import (
     STATE_OF,
@@ -150,25 +151,27 @@ def resolve(inc_store: IncidentStore, ref: str) -> str:
     pending = inc_store.open_incidents()
     if ref.strip().casefold() == LATEST:
         if not pending:
-            raise UsageError("no open incident: 'latest' is the newest incident without an "
-                             "all-clear", hint="see every incident with: citychan incidents")
+            raise UsageError(N_("no open incident: 'latest' is the newest incident without an "
+                                "all-clear"),
+                             hint=N_("see every incident with: citychan incidents"))
         return pending[0].id
     event = find_event(ref)
     if event is None:
         known = inc_store.all_ids()
         raise UsageError(
-            f"unknown incident '{ref}'.{did_you_mean(ref, known)}",
-            hint="see the incidents with: citychan incidents (or write 'latest')",
+            N_("unknown incident '{ref}'.").format(ref=ref) + did_you_mean(ref, known),
+            hint=N_("see the incidents with: citychan incidents (or write 'latest')"),
         )
     matches = [i.id for i in pending if i.event == event.code]
     if len(matches) == 1:
         return matches[0]
     name = event.name("de")
     if not matches:
-        raise UsageError(f"no open incident for {name}",
-                         hint="see every incident with: citychan incidents")
-    raise UsageError(f"{len(matches)} open incidents for {name}: {', '.join(matches)}",
-                     hint="name one of them by its id")
+        raise UsageError(N_("no open incident for {name}").format(name=name),
+                         hint=N_("see every incident with: citychan incidents"))
+    raise UsageError(N_("{n_matches} open incidents for {name}: {join}").format(
+                         n_matches=len(matches), name=name, join=', '.join(matches)),
+                     hint=N_("name one of them by its id"))
 
 
 def still_valid(messages: list[Warning], now: datetime) -> list[Warning]:
@@ -195,8 +198,8 @@ def reserve(store: Store, w: Warning, explicit: bool, *, now: datetime,
                                         check=check)
     if got is None:
         refuse_existing(store, w.incident)
-        raise UsageError(f"incident '{w.incident}' is being sent by another citychan run; "
-                         "a new warning needs a new incident id")
+        raise UsageError(N_("incident '{incident}' is being sent by another citychan run; "
+                            "a new warning needs a new incident id").format(incident=w.incident))
     return w if got == w.incident else replace(w, incident=got)
 
 
@@ -213,8 +216,10 @@ def refuse_existing(store: Store, incident_id: str) -> None:
     """A new warning (CAP Alert) never joins an incident that exists: that is an update."""
     if IncidentStore(store).get(incident_id) is not None:
         raise UsageError(
-            f"incident '{incident_id}' exists already; a new warning needs a new incident id",
-            hint=f"to change it, send an update: citychan warn update {incident_id} FILE",
+            N_("incident '{incident_id}' exists already; a new warning needs a new "
+               "incident id").format(incident_id=incident_id),
+            hint=N_("to change it, send an update: citychan warn update {incident_id} FILE").format(
+                     incident_id=incident_id),
         )
 
 
@@ -257,15 +262,15 @@ def open_guard(w: Warning, now: datetime) -> Callable[[list[Contender]], None]:
 def _refuse_open(c: Contender, what: str) -> None:
     if c.warning is None:
         raise UsageError(
-            f"another citychan run is sending incident '{c.id}' ({what}) right now: the same "
-            "event and an overlapping area",
-            hint=f"wait for it, then change it with: citychan warn update {c.id} …; "
-            "or pass --new for a separate incident")
+            N_("another citychan run is sending incident '{id}' ({what}) right now: the "
+               "same event and an overlapping area").format(id=c.id, what=what),
+            hint=N_("wait for it, then change it with: citychan warn update {id} …; or "
+                    "pass --new for a separate incident").format(id=c.id))
     raise UsageError(
-        f"incident '{c.id}' ({what}) is still open for the same event and an overlapping "
-        "area; a second warning would make a second incident",
-        hint=f"change it with: citychan warn update {c.id} …; "
-        "or pass --new for a separate incident")
+        N_("incident '{id}' ({what}) is still open for the same event and an overlapping "
+           "area; a second warning would make a second incident").format(id=c.id, what=what),
+        hint=N_("change it with: citychan warn update {id} …; or pass --new for a "
+                "separate incident").format(id=c.id))
 
 
 def refuse_unchanged(incident: Incident, latest: Warning, new: Warning, repeat: bool) -> None:
@@ -274,10 +279,11 @@ def refuse_unchanged(incident: Incident, latest: Warning, new: Warning, repeat: 
     if repeat or changes(latest, new):
         return
     raise UsageError(
-        f"nothing changed against the latest message of incident '{incident.id}' "
-        f"({latest.identifier}): the update would send the same warning again",
-        hint="give what changed (--level, --area, --instruction, --expires …), or pass "
-        "--repeat to broadcast it again on purpose")
+        N_("nothing changed against the latest message of incident '{id}' ({identifier}): "
+           "the update would send the same warning again").format(
+            id=incident.id, identifier=latest.identifier),
+        hint=N_("give what changed (--level, --area, --instruction, --expires …), or pass "
+                "--repeat to broadcast it again on purpose"))
 
 
 def record(

@@ -11,6 +11,7 @@ from dataclasses import replace
 from citychan.alerts import Warning
 from citychan.errors import UsageError
 from citychan.findings import Finding, Severity, warning
+from citychan.i18n import N_
 
 FIELDS = ("area", "details", "instruction")  # the texts given per language
 PRIMARY = "de"  # the options' language: from_flags writes them as German texts
@@ -24,13 +25,16 @@ def check_languages(translations: Mapping[str, Mapping[str, str]], only: tuple[s
     unknown = sorted(named - set(languages))
     if unknown:
         raise UsageError(
-            f"unknown warning language {', '.join(repr(u) for u in unknown)}",
-            hint=f"the warning languages are {', '.join(languages)} ([alerts] languages)")
+            N_("unknown warning language {join}").format(join=', '.join(repr(u) for u in unknown)),
+            hint=N_("the warning languages are {join} ([alerts] languages)").format(
+                     join=', '.join(languages)))
     for lang, given in translations.items():
         for key in given:
             if key not in FIELDS:
-                raise UsageError(f"no per-language option for {key} ({lang})",
-                                 hint=f"per language: {', '.join('--' + f for f in FIELDS)}")
+                raise UsageError(N_("no per-language option for {key} ({lang})").format(
+                                     key=key, lang=lang),
+                                 hint=N_("per language: {join}").format(
+                                          join=', '.join('--' + f for f in FIELDS)))
 
 
 def per_language(primary: str | None, translations: Mapping[str, Mapping[str, str]],
@@ -58,8 +62,9 @@ def only_languages(w: Warning, only: tuple[str, ...]) -> Warning:
     """The warning in the languages of ``--only-lang`` (in the warning's order)."""
     missing = [lang for lang in only if lang not in w.texts]
     if missing:
-        raise UsageError(f"--only-lang {', '.join(missing)}: the warning has no text in it",
-                         hint=f"it has: {', '.join(w.langs)}")
+        raise UsageError(N_("--only-lang {join}: the warning has no text in it").format(
+                             join=', '.join(missing)),
+                         hint=N_("it has: {join}").format(join=', '.join(w.langs)))
     return replace(w, texts={lang: t for lang, t in w.texts.items() if lang in only})
 
 

@@ -97,9 +97,10 @@ def _texts(inp: WarnInput, config: Config, now: datetime) -> tuple[Warning, bool
     tz, cfg = config.city.timezone, config.alerts
     if inp.file is not None and inp.translations:
         lang = next(iter(inp.translations))
-        raise UsageError(f"a warning file has its {lang} texts in its {lang} sibling file",
-                         hint=f"write them in NAME.{lang}.md beside the file, and leave out "
-                              f"the --…-{lang} options")
+        raise UsageError(N_("a warning file has its {lang} texts in its {lang} sibling "
+                            "file").format(lang=lang),
+                         hint=N_("write them in NAME.{lang}.md beside the file, and leave "
+                                 "out the --…-{lang} options").format(lang=lang))
     if inp.file is not None:
         msg = load_message(inp.file, config.city.languages, kind=Kind.WARNING)
         w = alerts.from_message(msg, now=now, alerts=cfg, tz=tz)
@@ -143,7 +144,8 @@ def build_update(
     new texts altogether."""
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
-        raise UsageError(f"incident '{incident_id}' was given the all-clear already")
+        raise UsageError(N_("incident '{incident_id}' was given the all-clear already").format(
+                             incident_id=incident_id))
     original, latest = messages[0], messages[-1]
     _same_status(inp.status, original, incident_id)
     check_languages(inp.translations, (), config.alerts.languages)
@@ -180,9 +182,11 @@ def _same_status(status: CapStatus, original: Warning, incident_id: str) -> None
     """--exercise/--test on a follow-up must match the incident: its status never changes."""
     if status != CapStatus.ACTUAL and status != original.status:
         raise UsageError(
-            f"incident '{incident_id}' is {original.status.value.lower()}, not "
-            f"{status.value.lower()}: follow-ups keep the status of the original",
-            hint="leave out --exercise/--test",
+            N_("incident '{incident_id}' is {value}, not {value2}: follow-ups keep the "
+               "status of the original").format(
+                incident_id=incident_id, value=original.status.value.lower(),
+                value2=status.value.lower()),
+            hint=N_("leave out --exercise/--test"),
         )
 
 
@@ -222,7 +226,8 @@ def build_allclear(
 ) -> tuple[Warning, tuple[str, ...]]:
     incident, messages = load_incident(store, incident_id)
     if incident.closed is not None:
-        raise UsageError(f"incident '{incident_id}' was given the all-clear already")
+        raise UsageError(N_("incident '{incident_id}' was given the all-clear already").format(
+                             incident_id=incident_id))
     _same_status(status, messages[0], incident_id)
     latest = messages[-1]
     # Free text is in the primary language; never copied into the Sorbian info.
@@ -342,7 +347,7 @@ def deliver(
         cap = alerts.to_cap_xml(w, config.alerts, config.city)
         targets = cap_targets(w, config, cap_out, archive=True)  # checked up front
         if confirm is not None and not confirm(preview):
-            raise UsageError("not confirmed; nothing was sent")
+            raise UsageError(N_("not confirmed; nothing was sent"))
         # CAP files only for a warning that goes out: written after the confirmation, and put in
         # place once the store holds the message (its identifier is then taken, never reused).
         staged = stage(cap, targets)
