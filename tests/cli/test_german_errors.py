@@ -85,3 +85,26 @@ def test_the_same_error_stays_english_without_german(make_config: MakeConfig, is
     assert run.code == 2
     assert run.stderr == ("Error: --by: the name is empty\n"
                           "Hint: give who acts, e.g. --by m.schulze\n")
+
+
+@pytest.mark.parametrize(("channel", "line"), [
+    ({"type": "telegram", "chat_id": "@stadtbautzen", "token_env": "CITYCHAN_TEST_NO_TOKEN"},
+     "Fehler: citychan.toml: Kein Geheimnis: CITYCHAN_TEST_NO_TOKEN setzen oder token_env in "
+     "[channels.tg] ändern"),
+    ({"type": "webhook", "url": "ftp://example.org/hook", "secret_env": "HOOK_SECRET"},
+     "Fehler: citychan.toml: [channels.tg] url muss eine https://-URL sein (http nur für "
+     "Loopback): 'ftp://example.org/hook'"),
+], ids=["missing secret", "bad url"])
+def test_a_channel_config_error_reaches_the_operator_in_german(
+        channel: dict, line: str, make_config: MakeConfig, isolated: Path, clock: Clock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The channel's own message, which the config reader puts its file name before."""
+    make_config(channels={"tg": channel})
+    write(isolated / "notice.md", NOTICE)
+    monkeypatch.delenv("CITYCHAN_TEST_NO_TOKEN", raising=False)
+    monkeypatch.setenv("HOOK_SECRET", "hook-secret-value")
+    monkeypatch.setenv("CITYCHAN_LANG", "de")
+    run = cli("post", "notice.md", "--yes", env={"COLUMNS": "400"})
+    assert run.code == 2, (run.stdout, run.stderr)
+    assert run.stderr.splitlines()[0] == line
+    assert "No secret" not in run.stderr and "must be" not in run.stderr

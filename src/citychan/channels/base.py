@@ -17,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
+from citychan.i18n import N_
 from citychan.kinds import Kind, Level
 from citychan.masking import mask_userinfo
 from citychan.render.types import Dialect, Length, LengthUnit, Rendered
@@ -246,13 +247,13 @@ class ChannelContext:
         secrets file would otherwise make every request's header invalid."""
         if not env_name:
             raise ChannelConfigError(
-                f"[channels.{channel}] needs '{key}' naming an environment variable"
-            )
+                N_("[channels.{channel}] needs '{key}' naming an environment variable").format(
+                    channel=channel, key=key))
         value = (self.env.get(env_name) or "").strip()
         if not value:
             raise ChannelConfigError(
-                f"No secret: set {env_name} or change {key} in [channels.{channel}]"
-            )
+                N_("No secret: set {name} or change {key} in [channels.{channel}]").format(
+                    name=env_name, key=key, channel=channel))
         return value
 
 
@@ -302,8 +303,9 @@ def perform(channel: Channel, post: Post) -> Receipt:
         return channel.send(post)
     method = getattr(channel, str(post.action), None)
     if method is None or not post.replaces:
-        raise ChannelError(f"{post.channel} cannot {post.action} a post that went out; "
-                           "it gets a follow-up post instead")
+        raise ChannelError(N_("{channel} cannot {action} a post that went out; it gets a "
+                              "follow-up post instead").format(channel=post.channel,
+                                                               action=str(post.action)))
     receipt: Receipt = method(post)
     return receipt
 
@@ -347,17 +349,18 @@ def url_problem(url: str) -> str | None:
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "is not a valid URL"
+        return N_("is not a valid URL")
     if parts.scheme not in ("http", "https"):
-        return "must be an https:// URL (http only for loopback)"
+        return N_("must be an https:// URL (http only for loopback)")
     if "@" in parts.netloc:
-        return ("must not contain a user name or password; put the secret in an environment "
-                "variable named by the channel's *_env key")
+        return N_("must not contain a user name or password; put the secret in an environment "
+                  "variable named by the channel's *_env key")
     if not parts.hostname:
-        return "has no host"
+        return N_("has no host")
     port = parts.netloc.rpartition("]")[2].partition(":")[2]
     if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
-        return f"has port {port!r}; a port is a number from 1 to 65535"
+        return N_("has port {port}; a port is a number from 1 to 65535").format(
+            port=repr(port))
     return None
 
 
@@ -368,10 +371,11 @@ def require_https(channel: str, key: str, url: str) -> str:
 
     problem = url_problem(url)
     if problem:
-        raise ChannelConfigError(f"[channels.{channel}] {key} {problem}: {mask_userinfo(url)!r}")
+        raise ChannelConfigError(N_("[channels.{channel}] {key} {problem}: {url}").format(
+            channel=channel, key=key, problem=problem, url=repr(mask_userinfo(url))))
     parts = urlsplit(url)
     if parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname)):
         return url.rstrip("/")
     raise ChannelConfigError(
-        f"[channels.{channel}] {key} must be an https:// URL (http only for loopback): {url!r}"
-    )
+        N_("[channels.{channel}] {key} must be an https:// URL (http only for loopback): "
+           "{url}").format(channel=channel, key=key, url=repr(url)))

@@ -73,6 +73,7 @@ from citychan.channels.upload import UploadTarget, parse_upload, upload_changed
 from citychan.errors import StoreError
 from citychan.fsutil import locked
 from citychan.hygiene import xml_text
+from citychan.i18n import N_
 
 __all__ = ["ATOM", "MAX_ENTRIES", "WARNING_BADGES", "FeedChannel", "atom_feed", "html_page",
            "status_lines", "warning_badge"]
@@ -164,7 +165,8 @@ class FeedChannel:
                     written = taken_over + self._commit(store, index, [entry], now, top=entry)
                 self._upload(written)  # the files stay here whatever happens there
         except OSError as exc:
-            raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
+            raise ChannelError(N_("cannot write the feed in {path}: {why}").format(
+                path=self.path, why=exc.strerror)) from None
         return self._receipt(entry)
 
     def _receipt(self, entry: Mapping[str, Any]) -> Receipt:
@@ -181,7 +183,8 @@ class FeedChannel:
             old = store.load(anchor)
             if old is None or old.get("id") == entry_id:
                 return anchor, old
-        raise ChannelError(f"the feed in {self.path} has two entries named {message_id[:12]}")
+        raise ChannelError(N_("the feed in {path} has two entries named {name}").format(
+            path=self.path, name=message_id[:12]))
 
     def _entry(self, post: Post, now: datetime, store: EntryStore) -> dict[str, Any]:
         entry_id = self.entry_id(post.message_id)
@@ -290,13 +293,15 @@ class FeedChannel:
                     if entry is None:
                         if missing_ok:
                             return Receipt(remote_id=post.replaces)
-                        raise ChannelError(f"the feed in {self.path} has no entry "
-                                           f"{post.replaces}; nothing changed")
+                        raise ChannelError(N_("the feed in {path} has no entry {entry}; nothing "
+                                              "changed").format(path=self.path,
+                                                                entry=post.replaces))
                     change(entry)
                     written = taken_over + self._commit(store, index, [entry], now)
                 self._upload(written)  # a correction reaches the website like a post
         except OSError as exc:
-            raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
+            raise ChannelError(N_("cannot write the feed in {path}: {why}").format(
+                path=self.path, why=exc.strerror)) from None
         return Receipt(remote_id=entry["id"], url=self.page_url(entry["anchor"]))
 
     def refresh(self) -> bool:
@@ -315,7 +320,8 @@ class FeedChannel:
                 if not due:
                     return bool(written)
         except OSError as exc:
-            raise ChannelError(f"cannot write the feed in {self.path}: {exc.strerror}") from None
+            raise ChannelError(N_("cannot write the feed in {path}: {why}").format(
+                path=self.path, why=exc.strerror)) from None
         return True
 
     def entries(self) -> list[dict[str, Any]]:
@@ -360,8 +366,8 @@ class FeedChannel:
             if stored is not None:
                 stored.discard()
             if isinstance(exc, StoreError):
-                raise ChannelError(f"cannot keep the feed's entries in the store: "
-                                   f"{exc.message}") from None
+                raise ChannelError(N_("cannot keep the feed's entries in the store: {why}").format(
+                    why=exc.message)) from None
             raise
         stored.commit_files()
 
@@ -372,8 +378,8 @@ class FeedChannel:
             with self.feeds.read(self.public_url) as rows:
                 yield rows
         except StoreError as exc:
-            raise ChannelError(f"cannot read the feed's entries from the store: "
-                               f"{exc.message}") from None
+            raise ChannelError(N_("cannot read the feed's entries from the store: {why}").format(
+                why=exc.message)) from None
 
     def _index(self, store: EntryStore) -> tuple[dict[str, Any], list[Path]]:
         """The index, and the pages written to take over an old ``entries.json`` (every

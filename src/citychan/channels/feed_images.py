@@ -11,6 +11,7 @@ from typing import Any
 from citychan.channels.base import ChannelError
 from citychan.channels.images import _encode, _opaque
 from citychan.fsutil import atomic_write
+from citychan.i18n import N_
 
 WIDTHS = (640, 1280)
 QUALITY = 82
@@ -26,8 +27,8 @@ def scaled_copies(source: Path, folder: Path, anchor: str) -> list[dict[str, Any
             picture = _opaque(ImageOps.exif_transpose(opened))
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
         said = str(exc).replace(str(source), source.name)
-        raise ChannelError(f"{source.name}: not an image Pillow can read ({said}); the feed "
-                           "was not written") from None
+        raise ChannelError(N_("{name}: not an image Pillow can read ({why}); the feed was not "
+                              "written").format(name=source.name, why=said)) from None
     widths = sorted({*(w for w in WIDTHS if w < picture.width), min(picture.width, WIDTHS[-1])})
     out = []
     for width in widths:

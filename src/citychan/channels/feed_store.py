@@ -26,6 +26,7 @@ from typing import Any
 from citychan.channels.base import ChannelError, FeedEntryRows
 from citychan.channels.feed_pages import TEASER, month_of
 from citychan.fsutil import atomic_write
+from citychan.i18n import N_
 
 VERSION = 2
 RECENT = 120  # records in the index: the feed's newest 100 even after a few withdrawals
@@ -164,7 +165,8 @@ class EntryStore:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except (ValueError, UnicodeDecodeError):
-            raise ChannelError(f"{path}: is damaged; move it away to start a new feed") from None
+            raise ChannelError(N_("{path}: is damaged; move it away to start a new feed").format(
+                path=path)) from None
 
 
 def dumps(data: Any) -> str:

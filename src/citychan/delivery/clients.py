@@ -115,10 +115,12 @@ def _open_one(config: Config, cc: ChannelConfig, ctx: ChannelContext, alone: boo
     try:
         return cls.from_config(cc.name, cc.options, ctx)
     except ChannelConfigError as exc:
+        # the channel's message as it was made (an N_ message says itself in German)
+        said = exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+        problem = f"{config.source}: " + said
         if alone:
-            return BrokenChannel(cc.name, f"{config.source}: {exc}",
-                                 declared(cls, cc.options))
-        raise ConfigError(f"{config.source}: {exc}") from None
+            return BrokenChannel(cc.name, problem, declared(cls, cc.options))
+        raise ConfigError(problem) from None
     except Exception as exc:  # a plugin's bug must not keep the notice from the others
         if cc.type in BUILTINS:
             raise

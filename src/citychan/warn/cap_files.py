@@ -27,6 +27,7 @@ from citychan.config import Config
 from citychan.delivery.publisher import Result
 from citychan.errors import StoreError, UsageError
 from citychan.fsutil import atomic_write, locked
+from citychan.i18n import N_
 from citychan.store.db import Store
 from citychan.store.deliveries import DeliveryStore, Status
 from citychan.store.incidents import IncidentStore
@@ -62,7 +63,7 @@ def cap_targets(
 
 def _check_writable(target: Path) -> None:
     if target.is_dir():
-        raise UsageError(f"{target}: is a folder, not a CAP file")
+        raise UsageError(N_("{target}: is a folder, not a CAP file").format(target=target))
     parent = target.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
