@@ -48,7 +48,8 @@ def files_of(message: Message, languages: tuple[str, ...]) -> tuple[DraftFile, .
         # an absolute image: would still be read from this machine's folder
         elsewhere = again.image is not None and not again.image.resolve().is_relative_to(
             copy.parent.resolve())
-    if elsewhere or again.content_hash != message.content_hash:
+        same = again.content_hash == message.content_hash  # while the copy is there
+    if elsewhere or not same:
         raise UsageError(
             N_("{name}: its files do not load as drafted from another folder (the picture "
                "is named by an absolute path, or a file changed while it was drafted); "

@@ -126,7 +126,7 @@ class Shown:
     plan: Plan | None
     problem: str | None
     warning: WarnReport | None = None  # a warning draft: its dry run now
-    copied: bool = False  # the file is not on this machine: the drafted copy was read
+    copied: str | None = None  # the file is not here: the drafted copy's content hash
 
     def as_dict(self) -> dict[str, Any]:
         now = (self.plan.as_dict() if self.plan else
@@ -144,15 +144,15 @@ def show(config: Config, ref: str, env: Mapping[str, str] | None = None) -> Show
             _source(DraftStore(store), config, found) as src:
         if found.kind == Kind.WARNING:
             problem, report = warn_drafts.problem(config, found, env, src)
-            return Shown(found, None, problem, report, copied=src.copied)
+            return Shown(found, None, problem, report, copied=_copied(found, src))
         problem = _changed(config, found, src)
         if problem is not None:
-            return Shown(found, None, problem, copied=src.copied)
+            return Shown(found, None, problem, copied=_copied(found, src))
         assert src.path is not None
         with planned(src.path, config, only=found.channels, force=found.forced, offline=True,
                      env={} if env is None else dict(env), now=found.due,
                      shown_as=found.path) as (p, _):
-            return Shown(found, p, None, copied=src.copied)
+            return Shown(found, p, None, copied=_copied(found, src))
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,7 @@ class Approval:
     draft: Draft
     report: Report | None = None  # sent now (a warning: its WarnReport)
     queued: QueuedPost | None = None  # scheduled: it has --at
-    copied: bool = False  # the file is not on this machine: the drafted copy went out
+    copied: str | None = None  # the file is not here: the drafted copy's content hash
 
     def as_dict(self) -> dict[str, Any]:
         return {"draft": self.draft.as_dict(),
@@ -223,7 +223,7 @@ def _approve(config: Config, store: Store, seen: Draft, claim: str, src: drafted
             queued = _schedule(store, seen, who)
             done = drafts.finish(seen.id, claim, DraftState.APPROVED,
                                  outcome=f"scheduled #{queued.id}")
-            return Approval(done, queued=queued, copied=src.copied)
+            return Approval(done, queued=queued, copied=_copied(seen, src))
         else:
             assert src.path is not None
             report = post(src.path, config, only=seen.channels, force=seen.forced, env=env,
@@ -232,7 +232,7 @@ def _approve(config: Config, store: Store, seen: Draft, claim: str, src: drafted
         drafts.release(seen.id, claim)  # not approved after all: still waiting
         raise
     done = drafts.finish(seen.id, claim, DraftState.APPROVED, outcome=_outcome(report))
-    return Approval(done, report=report, copied=src.copied)
+    return Approval(done, report=report, copied=_copied(seen, src))
 
 
 def reject(config: Config, ref: str, reason: str | None, *,
@@ -325,6 +325,14 @@ def _source(drafts: DraftStore, config: Config, seen: Draft) -> Any:
         return warn_drafts.source(drafts, config, seen)
     return drafted.source(drafts, seen, seen.path, seen.message_hash, config.city.languages,
                           Kind.INFO)
+
+
+def _copied(seen: Draft, src: drafted.Source) -> str | None:
+    """The content hash of the drafted copy read instead of the file, or None."""
+    if not src.copied:
+        return None
+    return (warn_drafts.request_of(seen).file_hash if seen.kind == Kind.WARNING
+            else seen.message_hash)
 
 
 def _changed(config: Config, seen: Draft, src: drafted.Source) -> str | None:
