@@ -17,7 +17,7 @@ def _draft(store: Store) -> int:
     made = DraftStore(store).add(
         kind=Kind.INFO, path="/home/presse/n.md", message_hash="h" * 64, title="Sperrung",
         channels=("outbox",), plan={}, due=None, forced=False, author="m.schulze",
-        files=(DraftFile("n.md", "---\ntitle: Sperrung\n---\nGesperrt.\n".encode()),
+        files=(DraftFile("n.md", b"---\ntitle: Sperrung\n---\nGesperrt.\n"),
                DraftFile("bilder/karte.png", PICTURE)))
     assert made is not None
     return made.id

@@ -8,8 +8,8 @@ claim), so of two reviewers approving at once exactly one sends it; a draft a cr
 left ``approving`` can be approved again once that run is gone (its deliveries are claimed
 as always, so nothing goes out twice). A draft keeps its notice's files, too (``draft_files``:
 the Markdown file, its translations, its picture, by their names in the notice's folder), so
-that a reviewer on another machine approves what was drafted. Portable SQL only: ``?`` placeholders through the
-Store, no SQLite-only functions."""
+that a reviewer on another machine approves what was drafted. Portable SQL only: ``?``
+placeholders through the Store, no SQLite-only functions."""
 
 from __future__ import annotations
 
