@@ -57,3 +57,40 @@ def test_a_warning_drafted_on_one_machine_is_approved_once_from_two(
                                                                   "d.officer")
             assert row["reviewer"] in {"p.krause", "k.nowak"}
     assert server.count() == {"/hook": 1}
+
+
+def _press_machine(root: Path, name: str, url: str, hook: str) -> tuple[Path, dict[str, str]]:
+    work, env = _machine(root, name, url, hook)
+    write_config(work / "citychan.toml", review={"required_for": ["info"]},
+                 channels={"hook": {"type": "webhook", "url": hook, "secret_env": "HOOK_SECRET"}},
+                 store={"url": url, "password_env": PASSWORD_ENV})
+    return work, env
+
+
+@pytest.mark.integration
+def test_a_notice_drafted_in_a_folder_that_is_gone_is_approved_from_the_store_once(
+        pg_url: str, tmp_path: Path) -> None:
+    """The press office drafts n.md on its laptop; its folder is not on the head of office's
+    machine at home (here: moved away before B approves). B sends the copy the draft keeps
+    in the store, once, as drafted."""
+    with CountingServer() as server:
+        a_work, a_env = _press_machine(tmp_path, "presse-laptop", pg_url, f"{server.url}/hook")
+        b_work, b_env = _press_machine(tmp_path, "leitung-zuhause", pg_url,
+                                       f"{server.url}/hook")
+        (a_work / "n.md").write_text("---\ntitle: Sperrung der Löbauer Straße\n---\n"
+                                     "Die Löbauer Straße ist ab Montag gesperrt.\n",
+                                     encoding="utf-8")
+        with Workers(1, a_work, a_env) as a:
+            (drafted,) = a.run([["post", "n.md", "--yes", "--by", "m.schulze"]])
+            assert drafted.code == 0, drafted.stderr
+        a_work.rename(a_work.with_name("weggeräumt"))
+        with Workers(1, b_work, b_env) as b:
+            runs = [*b.run([["review", "approve", "d1", "--by", "k.nowak"]]),
+                    *b.run([["review", "approve", "d1", "--by", "p.krause"]])]
+            assert [r.code for r in runs] == [0, 2], [(r.code, r.stderr) for r in runs]
+            assert "sending the drafted copy" in runs[0].stdout
+            (log,) = b.run([["log", "--output", "json"]])
+    assert server.count() == {"/hook": 1}
+    (delivery,) = log.json()["result"]["deliveries"]
+    assert (delivery["channel"], delivery["status"], delivery["title"]) == (
+        "hook", "sent", "Sperrung der Löbauer Straße")

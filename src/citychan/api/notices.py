@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,14 +39,18 @@ def planned(
     store: Store | None = None,
     kind: Kind | None = None,
     now: datetime | None = None,
+    shown_as: str | Path | None = None,
 ) -> Iterator[tuple[Plan, Channels]]:
     """Load, select channels, render, and check: everything up to sending, with the channel
     clients open until the block ends. The daily cap is counted from ``store``, else from the
     store file if there is one (preview, dry run). A notice every chosen channel already has
     is not held by quiet hours, the cap or a near-duplicate: the post will only say "already
-    sent"."""
+    sent". ``shown_as``: the notice's own path where ``path`` is a copy of it (a draft's
+    files from the store): the records name it, not the copy."""
     now = now or config.now()
     message = load_message(path, config.city.languages, kind=kind)
+    if shown_as is not None:
+        message = replace(message, path=Path(shown_as))
     chosen = select(config, message, only)
     with open_channels(config, chosen, offline=offline, env=env) as channels:
         yield _plan(config, message, chosen, channels, store, force, now), channels
@@ -115,10 +119,11 @@ def post(
     env: Mapping[str, str] | None = None,
     operator: str | None = None,
     expect_hash: str | None = None,
+    shown_as: str | Path | None = None,
 ) -> Report:
     """Check, confirm, deliver to every target concurrently and record every attempt, under
     ``operator`` (``--by``; default: the login name). ``expect_hash``: refuse unless the file still
-    says what it said then (a scheduled post)."""
+    says what it said then (a scheduled post). ``shown_as``: see :func:`planned`."""
     env = os.environ if env is None else env
     who = operators.operator(operator)  # a bad --by is refused before anything else
     if dry_run:  # offline, but with the real secrets: a missing one fails here as in a post
@@ -135,7 +140,8 @@ def post(
             forced=force,
         )
         return report
-    with planned(path, config, only=only, force=force, offline=False, env=env) as (p, channels):
+    with planned(path, config, only=only, force=force, offline=False, env=env,
+                 shown_as=shown_as) as (p, channels):
         if expect_hash is not None and p.message.content_hash != expect_hash:
             raise UsageError(
                 N_("{name} changed since it was scheduled (was message {expect_hash}, now "

@@ -3,19 +3,21 @@ drafts the notice instead of sending it; another operator looks at exactly what 
 (`review show`), then approves it (sent through the normal post path, or scheduled when the
 draft has ``--at``) or rejects it with a reason. Warnings are held only when the city names
 them (`citychan warn …` is then a draft, see ``api.warn_drafts``); `warn --urgent --reason
-…` goes out at once past review, the reason recorded."""
+…` goes out at once past review, the reason recorded. A draft keeps its notice's files:
+approved on a machine where the file is not, the drafted copy is sent (``api.drafted``)."""
 
 from __future__ import annotations
 
 import os
 import re
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from citychan import operators
-from citychan.api import warn_drafts
+from citychan.api import drafted, warn_drafts
 from citychan.api.notices import planned, post
 from citychan.config import Config
 from citychan.delivery.publisher import Report
@@ -79,12 +81,13 @@ def draft(
                          hint=N_("send it with: citychan warn {path}").format(
                              path=p.message.path))
     p.reject_if_errors()
+    files = drafted.files_of(p.message, config.city.languages)
     with Store.open(config.store) as store:
         made = DraftStore(store).add(
             kind=Kind.INFO, path=str(p.message.path.resolve()),
             message_hash=p.message.content_hash, title=p.message.title,
             channels=tuple(t.name for t in p.targets), plan=p.as_dict(), due=due,
-            forced=force, author=who)
+            forced=force, author=who, files=files)
         if made is None:
             (same, *_) = DraftStore(store).waiting(p.message.content_hash)
             raise UsageError(N_("{name} is already waiting for review ({ref}, drafted by "
@@ -123,26 +126,33 @@ class Shown:
     plan: Plan | None
     problem: str | None
     warning: WarnReport | None = None  # a warning draft: its dry run now
+    copied: str | None = None  # the file is not here: the drafted copy's content hash
 
     def as_dict(self) -> dict[str, Any]:
         now = (self.plan.as_dict() if self.plan else
                self.warning.as_dict() if self.warning else None)
-        return {"draft": self.draft.as_dict(plan=True), "problem": self.problem, "now": now}
+        return {"draft": self.draft.as_dict(plan=True), "problem": self.problem, "now": now,
+                "drafted_copy": self.copied}
 
 
 def show(config: Config, ref: str, env: Mapping[str, str] | None = None) -> Shown:
     """Exactly what approving ``ref`` would send per channel: the file rendered now, as long
-    as it is what was drafted; else the plan as drafted and the reason approval would fail."""
+    as it is what was drafted; else the plan as drafted and the reason approval would fail.
+    Where the file is not on this machine, its copy kept with the draft is shown."""
     found = _get(config, ref)
-    if found.kind == Kind.WARNING:
-        problem, report = warn_drafts.problem(config, found, env)
-        return Shown(found, None, problem, report)
-    problem = _changed(config, found)
-    if problem is not None:
-        return Shown(found, None, problem)
-    with planned(found.path, config, only=found.channels, force=found.forced, offline=True,
-                 env={} if env is None else dict(env), now=found.due) as (p, _):
-        return Shown(found, p, None)
+    with Store.open_for_reading(config.store) as store, \
+            _source(DraftStore(store), config, found) as src:
+        if found.kind == Kind.WARNING:
+            problem, report = warn_drafts.problem(config, found, env, src)
+            return Shown(found, None, problem, report, copied=_copied(found, src))
+        problem = _changed(config, found, src)
+        if problem is not None:
+            return Shown(found, None, problem, copied=_copied(found, src))
+        assert src.path is not None
+        with planned(src.path, config, only=found.channels, force=found.forced, offline=True,
+                     env={} if env is None else dict(env), now=found.due,
+                     shown_as=found.path) as (p, _):
+            return Shown(found, p, None, copied=_copied(found, src))
 
 
 @dataclass(frozen=True)
@@ -150,11 +160,13 @@ class Approval:
     draft: Draft
     report: Report | None = None  # sent now (a warning: its WarnReport)
     queued: QueuedPost | None = None  # scheduled: it has --at
+    copied: str | None = None  # the file is not here: the drafted copy's content hash
 
     def as_dict(self) -> dict[str, Any]:
         return {"draft": self.draft.as_dict(),
                 "report": self.report.as_dict() if self.report else None,
-                "scheduled": self.queued.as_dict() if self.queued else None}
+                "scheduled": self.queued.as_dict() if self.queued else None,
+                "drafted_copy": self.copied}
 
 
 def approve(config: Config, ref: str, *, operator: str | None = None,
@@ -165,7 +177,8 @@ def approve(config: Config, ref: str, *, operator: str | None = None,
     the approver its operator. The author cannot approve it (exit 2); a file changed since
     it was drafted is refused, recorded with the reason (exit 2), as is a warning whose
     expiry passed, whose incident was cleared or that is out already; rules that refuse it
-    now, or a confirmation not given, leave it pending."""
+    now, or a confirmation not given, leave it pending. Where the file is not on this
+    machine, the copy kept with the draft goes out (its content hash checked)."""
     who = operators.operator(operator)
     with Store.open(config.store) as store:
         drafts = DraftStore(store)
@@ -181,31 +194,45 @@ def approve(config: Config, ref: str, *, operator: str | None = None,
             _open_or_fail(store, _get_in(drafts, ref))
             raise UsageError(N_("{ref} is being approved by someone else right now").format(
                 ref=seen.ref))
-        warning = seen.kind == Kind.WARNING
-        problem = (warn_drafts.problem(config, seen, env)[0] if warning
-                   else _changed(config, seen))
-        if problem is not None:
-            drafts.finish(seen.id, claim, DraftState.REFUSED, reason=problem)
-            raise UsageError(problem, hint=N_("check it, then send it again: citychan warn …")
-                             if warning else N_("check the file, then draft it again: "
-                                                "citychan post FILE"))
-        try:
-            if warning:
-                report: Report = warn_drafts.send(config, seen, operator=who, confirm=confirm,
-                                                  env=env)
-            elif seen.due is not None and seen.due > config.now():
-                queued = _schedule(store, seen, who)
-                done = drafts.finish(seen.id, claim, DraftState.APPROVED,
-                                     outcome=f"scheduled #{queued.id}")
-                return Approval(done, queued=queued)
-            else:
-                report = post(seen.path, config, only=seen.channels, force=seen.forced,
-                              env=env, operator=who, expect_hash=seen.message_hash)
-        except BaseException:
-            drafts.release(seen.id, claim)  # not approved after all: still waiting
-            raise
-        done = drafts.finish(seen.id, claim, DraftState.APPROVED, outcome=_outcome(report))
-        return Approval(done, report=report)
+        with ExitStack() as stack:
+            try:
+                src = stack.enter_context(_source(drafts, config, seen))
+            except BaseException:
+                drafts.release(seen.id, claim)  # the copy could not be read: still waiting
+                raise
+            return _approve(config, store, seen, claim, src, who, env, confirm)
+    raise AssertionError("unreachable")
+
+
+def _approve(config: Config, store: Store, seen: Draft, claim: str, src: drafted.Source,
+             who: str, env: Mapping[str, str] | None, confirm: Confirm | None) -> Approval:
+    drafts = DraftStore(store)
+    warning = seen.kind == Kind.WARNING
+    problem = (warn_drafts.problem(config, seen, env, src)[0] if warning
+               else _changed(config, seen, src))
+    if problem is not None:
+        drafts.finish(seen.id, claim, DraftState.REFUSED, reason=problem)
+        raise UsageError(problem, hint=N_("check it, then send it again: citychan warn …")
+                         if warning else N_("check the file, then draft it again: "
+                                            "citychan post FILE"))
+    try:
+        if warning:
+            report: Report = warn_drafts.send(config, seen, operator=who, confirm=confirm,
+                                              env=env, src=src)
+        elif seen.due is not None and seen.due > config.now():
+            queued = _schedule(store, seen, who)
+            done = drafts.finish(seen.id, claim, DraftState.APPROVED,
+                                 outcome=f"scheduled #{queued.id}")
+            return Approval(done, queued=queued, copied=_copied(seen, src))
+        else:
+            assert src.path is not None
+            report = post(src.path, config, only=seen.channels, force=seen.forced, env=env,
+                          operator=who, expect_hash=seen.message_hash, shown_as=seen.path)
+    except BaseException:
+        drafts.release(seen.id, claim)  # not approved after all: still waiting
+        raise
+    done = drafts.finish(seen.id, claim, DraftState.APPROVED, outcome=_outcome(report))
+    return Approval(done, report=report, copied=_copied(seen, src))
 
 
 def reject(config: Config, ref: str, reason: str | None, *,
@@ -292,11 +319,29 @@ def _open_or_fail(store: Store, seen: Draft) -> None:
                      hint=N_("see: citychan review --all"))
 
 
-def _changed(config: Config, seen: Draft) -> str | None:
+def _source(drafts: DraftStore, config: Config, seen: Draft) -> Any:
+    """Where ``seen``'s notice is read from now (see ``drafted.source``)."""
+    if seen.kind == Kind.WARNING:
+        return warn_drafts.source(drafts, config, seen)
+    return drafted.source(drafts, seen, seen.path, seen.message_hash, config.city.languages,
+                          Kind.INFO)
+
+
+def _copied(seen: Draft, src: drafted.Source) -> str | None:
+    """The content hash of the drafted copy read instead of the file, or None."""
+    if not src.copied:
+        return None
+    return (warn_drafts.request_of(seen).file_hash if seen.kind == Kind.WARNING
+            else seen.message_hash)
+
+
+def _changed(config: Config, seen: Draft, src: drafted.Source) -> str | None:
     """Why the file is no longer what was drafted, or None."""
+    if src.problem is not None:
+        return src.problem
     name = Path(seen.path).name
     try:
-        now_hash = load_message(seen.path, config.city.languages).content_hash
+        now_hash = load_message(src.path or seen.path, config.city.languages).content_hash
     except CitychanError as exc:
         return N_("{name} cannot be read any more ({error}); nothing was sent").format(
             name=name, error=exc.message)

@@ -5,14 +5,17 @@ update's or all-clear's incident resolved to its id), what it would send per cha
 dry run's texts and CAP summary), the request's content hash (and the file's), the author.
 Approval sends the stored request through the normal warn path under the approver's name;
 what can no longer be sent as drafted (the file changed, the expiry passed, the incident was
-cleared, the same warning is out already) is refused then. `api.review` drives the steps."""
+cleared, the same warning is out already) is refused then. A warning drafted from a file
+keeps the file (and its translations) with the draft: approved where the file is not, the
+drafted copy is sent (``api.drafted``). `api.review` drives the steps."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +23,7 @@ from typing import Any, Literal
 
 from citychan import operators
 from citychan.alerts import CapStatus, Level, parse_when
+from citychan.api import drafted
 from citychan.config import Config
 from citychan.errors import CitychanError, RejectedError, UsageError
 from citychan.findings import Severity, has_errors
@@ -27,7 +31,7 @@ from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.message import load_message
 from citychan.store.db import Store
-from citychan.store.drafts import Draft, DraftStore
+from citychan.store.drafts import Draft, DraftFile, DraftStore
 from citychan.warn.service import Confirm, WarnInput, WarnReport, run
 
 Mode = Literal["new", "update", "allclear"]
@@ -101,6 +105,10 @@ def draft(given_mode: str, inp: WarnInput, config: Config, *, incident: str | No
         raise exc
     assert report.preview is not None
     req = _resolved(mode, inp, config, report, only, cap_out)
+    files: tuple[DraftFile, ...] = ()
+    if req.inp.file is not None:
+        files = drafted.files_of(load_message(req.inp.file, config.city.languages,
+                                              kind=Kind.WARNING), config.city.languages)
     with Store.open(config.store) as store:
         drafts = DraftStore(store)
         made = drafts.add(
@@ -108,7 +116,7 @@ def draft(given_mode: str, inp: WarnInput, config: Config, *, incident: str | No
             title=report.title, channels=report.preview.channels,
             plan={**report.preview.as_dict(), "request": req.as_dict(),
                   "findings": [f.as_dict() for f in report.findings]},
-            due=None, forced=False, author=who)
+            due=None, forced=False, author=who, files=files)
         if made is None:
             (same, *_) = drafts.waiting(given)
             raise UsageError(N_("this warning is already waiting for review ({ref}, drafted "
@@ -121,10 +129,22 @@ def request_of(d: Draft) -> Request:
     return Request.from_dict(d.plan["request"])
 
 
-def problem(config: Config, d: Draft,
-            env: Mapping[str, str] | None = None) -> tuple[str | None, WarnReport | None]:
-    """Why ``d`` can no longer be sent as drafted (or None), and its dry run now."""
+@contextmanager
+def source(drafts: DraftStore, config: Config, d: Draft) -> Iterator[drafted.Source]:
+    """The warning file where it is on this machine, else its copy kept with ``d``."""
     req = request_of(d)
+    with drafted.source(drafts, d, req.inp.file, req.file_hash, config.city.languages,
+                        Kind.WARNING) as src:
+        yield src
+
+
+def problem(config: Config, d: Draft, env: Mapping[str, str] | None = None,
+            src: drafted.Source | None = None) -> tuple[str | None, WarnReport | None]:
+    """Why ``d`` can no longer be sent as drafted (or None), and its dry run now; the file
+    read from ``src`` (see ``source``) when given."""
+    req = _from(request_of(d), src)
+    if src is not None and src.problem is not None:
+        return src.problem, None
     if req.inp.file is not None:
         name = req.inp.file.name
         try:
@@ -149,12 +169,21 @@ def problem(config: Config, d: Draft,
 
 
 def send(config: Config, d: Draft, *, operator: str, confirm: Confirm | None,
-         env: Mapping[str, str] | None = None) -> WarnReport:
-    """The stored request through the normal warn path, sent under ``operator``'s name."""
-    req = request_of(d)
+         env: Mapping[str, str] | None = None, src: drafted.Source | None = None
+         ) -> WarnReport:
+    """The stored request through the normal warn path, sent under ``operator``'s name (the
+    file read from ``src`` when given)."""
+    req = _from(request_of(d), src)
     inp = replace(req.inp, operator=operator)
     return run(req.mode, inp, config, incident=req.incident, only=req.only,
                cap_out=req.cap_out, dry_run=False, confirm=confirm, on_event=None, env=env)
+
+
+def _from(req: Request, src: drafted.Source | None) -> Request:
+    """``req`` with its file read from the drafted copy, where that is what ``src`` is."""
+    if src is None or not src.copied or src.path is None:
+        return req
+    return replace(req, inp=replace(req.inp, file=src.path))
 
 
 def _mode(text: str) -> Mode:

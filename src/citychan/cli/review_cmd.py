@@ -50,6 +50,12 @@ TEXT = {
                "was sent, no incident opened."),
     "kind_info": N_("info"),
     "kind_warning": N_("warning"),
+    "copy_sending": N_("The file is not on this machine: sending the drafted copy (message "
+                       "{hash}…)."),
+    "copy_showing": N_("The file is not on this machine: showing the drafted copy (message "
+                       "{hash}…)."),
+    "copy_queued": N_("The file is not on this machine: the drafted copy is as drafted "
+                      "(message {hash}…); 'citychan run-due' reads the file where it runs."),
     "cap_drafted": N_("CAP as drafted: {msg_type} {event}, level {level}, expires {expires}"),
 }
 COLUMNS = (N_("ref"), N_("kind"), N_("drafted"), N_("state"), N_("title"), N_("channels"),
@@ -108,6 +114,8 @@ def show(ref: str = Ref, config: ConfigOption = None, output: OutputOption = "te
     d, out = shown.draft, views.out_console()
     out.print(f"{views.esc(d.ref)} {views.esc(repr(d.title))}: {views.status(d.state)}, "
               f"{views.esc(_(TEXT['drafted_by']).format(author=d.author))}")
+    if shown.copied:
+        out.print(views.esc(_(TEXT["copy_showing"]).format(hash=shown.copied[:12])))
     if shown.plan is not None:
         views.previews(shown.plan)
         return
@@ -153,6 +161,10 @@ def approve(ref: str = Ref, by: ByOption = None, yes: YesOption = False,
         raise typer.Exit(code)
     d = approval.draft
     names = {"ref": d.ref, "title": repr(d.title), "author": d.author, "reviewer": d.reviewer}
+    if approval.copied:
+        views.out_console().print(views.esc(_(TEXT["copy_queued" if approval.queued else
+                                                   "copy_sending"]).format(
+            hash=approval.copied[:12])))
     if approval.queued is not None:
         from citychan.cli.queue_cmd import _local
 

@@ -315,6 +315,20 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (feed, month)
     );
     """,
+    # issue 15 (review from another machine): a draft keeps its notice's files (the Markdown
+    # file, its translations, its picture) by their names in the notice's folder, so that a
+    # reviewer on a machine without that folder approves what was drafted. The bytes as
+    # base64 text: the same on SQLite and PostgreSQL, and in `store export` as JSON
+    """
+    CREATE TABLE draft_files (
+        draft_id INTEGER NOT NULL REFERENCES drafts(id),
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (draft_id, name)
+    );
+    """,
 ]
 
 

@@ -6,11 +6,15 @@ refused at approval because the file changed since. Table of the issue-15 review
 An approval takes the draft in one write transaction (pending -> approving, with its run's
 claim), so of two reviewers approving at once exactly one sends it; a draft a crashed run
 left ``approving`` can be approved again once that run is gone (its deliveries are claimed
-as always, so nothing goes out twice). Portable SQL only: ``?`` placeholders through the
-Store, no SQLite-only functions."""
+as always, so nothing goes out twice). A draft keeps its notice's files, too (``draft_files``:
+the Markdown file, its translations, its picture, by their names in the notice's folder), so
+that a reviewer on another machine approves what was drafted. Portable SQL only: ``?``
+placeholders through the Store, no SQLite-only functions."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +37,19 @@ class DraftState(StrEnum):
 
 # what `citychan review` shows without --all: waiting for a reviewer, or being approved
 OPEN_STATES = (DraftState.PENDING, DraftState.APPROVING)
+
+
+@dataclass(frozen=True)
+class DraftFile:
+    """One file of a drafted notice: its name relative to the notice's folder ('/' between
+    folders) and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -98,8 +115,9 @@ class DraftStore:
 
     def add(self, *, kind: Kind, path: str, message_hash: str, title: str,
             channels: tuple[str, ...], plan: dict[str, Any], due: datetime | None,
-            forced: bool, author: str) -> Draft | None:
-        """A new pending draft; None when this content is already waiting for review."""
+            forced: bool, author: str, files: tuple[DraftFile, ...] = ()) -> Draft | None:
+        """A new pending draft with its notice's ``files``; None when this content is already
+        waiting for review."""
         now = _utc(clock.utcnow())
         with self.store.transaction() as tx:
             same = tx.execute("SELECT id FROM drafts WHERE message_hash=? AND state IN (?,?)",
@@ -113,7 +131,29 @@ class DraftStore:
                 (str(kind), path, message_hash, title, json.dumps(list(channels)),
                  json.dumps(plan, ensure_ascii=False), _utc(due) if due else None,
                  int(forced), author, DraftState.PENDING, now, now)).fetchall()
-        return self.get(int(rows[0][0]))
+            draft_id = int(rows[0][0])
+            for f in files:
+                tx.execute("INSERT INTO draft_files(draft_id, name, size, sha256, data) "
+                           "VALUES (?,?,?,?,?)",
+                           (draft_id, f.name, len(f.data), f.sha256,
+                            base64.b64encode(f.data).decode("ascii")))
+        return self.get(draft_id)
+
+    def files(self, draft_id: int) -> list[DraftFile]:
+        """The notice's files as drafted (none for a template warning, or a draft made
+        before citychan kept them). A file whose bytes are not what was recorded of them
+        is left out: the content hash check then refuses the copy."""
+        rows = self.store.query("SELECT name, size, sha256, data FROM draft_files "
+                                "WHERE draft_id=? ORDER BY name", (draft_id,))
+        out = []
+        for r in rows:
+            try:
+                data = base64.b64decode(r["data"], validate=True)
+            except ValueError:
+                continue
+            if len(data) == r["size"] and hashlib.sha256(data).hexdigest() == r["sha256"]:
+                out.append(DraftFile(r["name"], data))
+        return out
 
     def record_urgent(self, *, title: str, author: str, reason: str) -> Draft:
         """A warning sent past review (``--urgent``): who, when, why; decided at once."""
