@@ -108,3 +108,16 @@ def test_a_channel_config_error_reaches_the_operator_in_german(
     assert run.code == 2, (run.stdout, run.stderr)
     assert run.stderr.splitlines()[0] == line
     assert "No secret" not in run.stderr and "must be" not in run.stderr
+
+
+def test_a_store_url_with_a_password_is_refused_in_german_without_the_password(
+        isolated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(isolated / "citychan.toml",
+          'version = 1\n[store]\nurl = "postgresql://u:geheim@db/citychan"\n')
+    monkeypatch.setenv("CITYCHAN_LANG", "de")
+    run = cli("store", "info", env={"COLUMNS": "400"})
+    assert run.code == 2
+    assert run.stderr.splitlines()[0] == (
+        "Fehler: citychan.toml: [store] url darf kein Passwort enthalten: seine "
+        "Umgebungsvariable in password_env nennen: 'postgresql://u:***@db/citychan'")
+    assert "geheim" not in run.stdout + run.stderr

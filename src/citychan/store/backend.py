@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
+from citychan.i18n import N_
+
 
 class Dialect(StrEnum):
     SQLITE = "sqlite"
@@ -46,23 +48,26 @@ class Location:
         return self.url is not None or self.path.exists()
 
 
+_NO_PASSWORD = N_("must not hold a password: name its environment variable in password_env")
+
+
 def check_url(url: str) -> str | None:
     """Why ``url`` cannot name the store (None: it can): a postgresql:// URL with a host and
     a database, and never a password."""
     try:
         parts = urlsplit(url)
     except ValueError:
-        return "is not a URL"
+        return N_("is not a URL")
     if parts.scheme not in ("postgresql", "postgres"):
-        return "must start with postgresql://"
+        return N_("must start with postgresql://")
     if parts.password is not None:
-        return "must not hold a password: name its environment variable in password_env"
+        return _NO_PASSWORD
     if "password" in parts.query.lower():
-        return "must not hold a password: name its environment variable in password_env"
+        return _NO_PASSWORD
     if not parts.hostname and "host=" not in parts.query:
-        return "has no host"
+        return N_("has no host")
     if not parts.path.strip("/"):
-        return "names no database (postgresql://user@host/DATABASE)"
+        return N_("names no database (postgresql://user@host/DATABASE)")
     return None
 
 
