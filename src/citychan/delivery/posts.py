@@ -136,7 +136,8 @@ def with_kept_picture(store: Store, message_hash: str, post: Post) -> Iterator[P
     """``post`` as recorded; where its picture is gone (it was sent from a temporary copy),
     with the picture a draft or a scheduled post of ``message_hash`` keeps in the store,
     written into a private temporary folder in its layout (so that a record of it names it
-    as the kept file again) for as long as the block runs. Without a kept picture, ``post`` as recorded (the channel then says it is missing)."""
+    as the kept file again) for as long as the block runs. Without a kept picture, ``post``
+    as recorded (as before: the channel goes without it, or says it is missing)."""
     if post.image is None or post.image.exists():
         yield post
         return

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath, PurePosixPath
-
 from typing import Any
 
 from citychan.store.db import Store, Transaction
