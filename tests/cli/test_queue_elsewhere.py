@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from tests.cli.test_review_elsewhere import on, picture, sent
-from tests.support.cli import assert_one_line_error
 from tests.support.clock import Clock
 from tests.support.config import OUTBOX, write_config
 from tests.support.fault_server import FaultServer, Ok, Status
