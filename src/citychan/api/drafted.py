@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -83,24 +83,33 @@ def source(drafts: DraftStore, d: Draft, file: str | Path | None, drafted_hash: 
     if not kept:
         yield Source(path)
         return
-    with copied(kept, path.name) as copy:
-        try:
-            now: str | None = _hash(copy, languages, kind)
-            why = ""
-        except CitychanError as exc:
-            now, why = None, exc.message
-        if now == drafted_hash:
+    with checked_copy(kept, path.name, drafted_hash, languages, kind) as (copy, now):
+        if now is None:
             yield Source(copy, copied=True)
             return
         yield Source(copy, copied=True, problem=N_(
             "the copy of {name} kept with {ref} is not what was drafted (message {was}, the "
             "copy {now}); nothing was sent").format(
-                name=path.name, ref=d.ref, was=drafted_hash[:12],
-                now=now[:12] if now else why))
+                name=path.name, ref=d.ref, was=drafted_hash[:12], now=now))
 
 
 @contextmanager
-def copied(files: list[DraftFile] | tuple[DraftFile, ...], name: str) -> Iterator[Path]:
+def checked_copy(files: Sequence[DraftFile], name: str, expected_hash: str,
+                 languages: tuple[str, ...], kind: Kind) -> Iterator[tuple[Path, str | None]]:
+    """``files`` written into a private temporary folder (see :func:`copied`), for as long
+    as the block runs: the path of ``name`` there, and None when the copy loads with
+    ``expected_hash``, else what it is instead (its hash, short, or why it cannot be read)."""
+    with copied(files, name) as copy:
+        try:
+            now = _hash(copy, languages, kind)
+        except CitychanError as exc:
+            yield copy, exc.message
+            return
+        yield copy, None if now == expected_hash else now[:12]
+
+
+@contextmanager
+def copied(files: Sequence[DraftFile], name: str) -> Iterator[Path]:
     """``files`` written into a private temporary folder in their layout; the path of
     ``name`` there. A name that would lead out of the folder is not written."""
     with tempfile.TemporaryDirectory(prefix="citychan-draft-") as tmp:

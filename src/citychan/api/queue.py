@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from citychan import operators
-from citychan.api import lifecycle
+from citychan.api import drafted, lifecycle
 from citychan.api.notices import planned, post
 from citychan.config import Config
 from citychan.delivery.lifecycle import LifeReport
@@ -37,7 +37,9 @@ def schedule(
 ) -> QueuedPost:
     """Check the notice now as it will be sent at ``at`` (quiet hours judged at that time;
     the daily cap and near-duplicates when it is sent) and keep the plan: the file, its
-    content hash, the channels, the time, who. Refused like a post: exit 2 or 3."""
+    content hash, the channels, the time, who, and the notice's files (the Markdown file,
+    its translations, its picture: what `run-due` sends on a machine where the file is not;
+    16 MB at most, as a draft). Refused like a post: exit 2 or 3."""
     env = os.environ if env is None else env
     who = operators.operator(operator)
     now = config.now()
@@ -52,6 +54,7 @@ def schedule(
                              path=p.message.path))
     p.reject_if_errors()
     channels = tuple(t.name for t in p.targets)
+    files = drafted.files_of(p.message, config.city.languages)  # run-due may run elsewhere
     with Store.open(config.store) as store:
         queue = QueueStore(store)
         same = queue.waiting(p.message.content_hash)
@@ -62,7 +65,7 @@ def schedule(
                     due=f"{_local(same[0], config):%Y-%m-%d %H:%M}"),
                 hint=N_("cancel it first: citychan queue cancel {id}").format(id=same[0].id))
         return queue.add(str(p.message.path.resolve()), p.message.content_hash,
-                         p.message.title, channels, due, force, who)
+                         p.message.title, channels, due, force, who, files=files)
 
 
 def entries(config: Config, *, everything: bool = False) -> list[QueuedPost]:
@@ -101,6 +104,7 @@ class DueResult:
     reason: str | None = None
     report: dict[str, Any] = field(default_factory=dict)
     findings: tuple[dict[str, Any], ...] = ()
+    copied: str | None = None  # the file is not here: sent from the queued copy (its hash)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -109,13 +113,15 @@ class DueResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.entry.as_dict(), "state": str(self.state), "reason": self.reason,
-                "report": self.report, "findings": list(self.findings)}
+                "report": self.report, "findings": list(self.findings),
+                "queued_copy": self.copied}
 
 
 def run_due(config: Config, env: Mapping[str, str] | None = None) -> list[DueResult]:
     """Send every post that is due, each under the name of whoever scheduled it. A post
     another run took first is left to it; one whose file changed since, or that the rules
-    refuse now, is refused with the reason and stays in the queue."""
+    refuse now, is refused with the reason and stays in the queue. Where the file is not
+    on this machine, the copy kept with the entry is sent (its content hash checked)."""
     if not config.store.exists():
         return []
     out: list[DueResult] = []
@@ -124,16 +130,36 @@ def run_due(config: Config, env: Mapping[str, str] | None = None) -> list[DueRes
         for entry in queue.due(config.now()):
             if not queue.take(entry):
                 continue  # another run was first
-            result = _send(config, entry, env)
+            result = _send(config, queue, entry, env)
             queue.finish(entry.id, result.state, result.reason)
             out.append(result)
     return out
 
 
-def _send(config: Config, entry: QueuedPost, env: Mapping[str, str] | None) -> DueResult:
+def _send(config: Config, queue: QueueStore, entry: QueuedPost,
+          env: Mapping[str, str] | None) -> DueResult:
+    """The file where it is on this machine (a changed one is refused); else the copy kept
+    with the entry, sent only when its content hash is the scheduled one."""
+    kept = [] if os.path.lexists(entry.path) else queue.files(entry.id)
+    if not kept:
+        return _post(config, entry, env, entry.path, None)
+    with drafted.checked_copy(kept, Path(entry.path).name, entry.message_hash,
+                              config.city.languages, Kind.INFO) as (copy, now):
+        if now is not None:
+            return DueResult(entry, QueueState.REFUSED, N_(
+                "the copy of {name} kept with #{id} is not what was scheduled (message {was}, "
+                "the copy {now}); nothing was sent").format(
+                    name=Path(entry.path).name, id=entry.id, was=entry.message_hash[:12],
+                    now=now))
+        return replace(_post(config, entry, env, copy, entry.path), copied=entry.message_hash)
+
+
+def _post(config: Config, entry: QueuedPost, env: Mapping[str, str] | None,
+          path: str | Path, shown_as: str | None) -> DueResult:
     try:
-        report = post(entry.path, config, only=entry.channels, force=entry.forced, env=env,
-                      operator=entry.operator, expect_hash=entry.message_hash)
+        report = post(path, config, only=entry.channels, force=entry.forced, env=env,
+                      operator=entry.operator, expect_hash=entry.message_hash,
+                      shown_as=shown_as)
     except RejectedError as exc:
         found = tuple(f.as_dict() for f in getattr(exc, "findings", ()))
         return DueResult(entry, QueueState.REFUSED, exc.message, findings=found)

@@ -361,8 +361,9 @@ def _schedule(store: Store, seen: Draft, who: str) -> QueuedPost:
         raise UsageError(N_("{name} is already scheduled (#{id})").format(
             name=Path(seen.path).name, id=same[0].id),
             hint=N_("cancel it first: citychan queue cancel {id}").format(id=same[0].id))
+    # the drafted copy goes along: `run-due` may run where the file is not
     return queue.add(seen.path, seen.message_hash, seen.title, seen.channels, seen.due,
-                     seen.forced, who)
+                     seen.forced, who, files=DraftStore(store).files(seen.id))
 
 
 def _outcome(report: Report) -> str:

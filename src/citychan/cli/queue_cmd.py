@@ -15,6 +15,8 @@ _ = gettext
 TEXT = {
     "cancelled": N_("Cancelled #{id} {title} (by {operator} scheduled; cancelled by {by})."),
     "nothing_due": N_("Nothing due."),
+    "copy_sent": N_("#{id}: the file is not on this machine: sent the copy kept with it "
+                    "(message {hash}…)."),
     "part_failed": N_("Error: {part} could not run: {error}"),
     "scheduled": N_("Scheduled #{id} {title} for {due} ({tz}) to {channels}, by {operator}."),
     "hint": N_("Hint: 'citychan run-due' sends it when due; cancel with: citychan queue "
@@ -115,6 +117,8 @@ def run_due(
     for r in minute.posts:
         line = f"#{r.entry.id} {views.esc(repr(r.entry.title))}: {views.status(r.state)}"
         out.print(line + (f" — {views.esc(localize(r.reason))}" if r.reason else ""))
+        if r.copied:
+            out.print(views.esc(_(TEXT["copy_sent"]).format(id=r.entry.id, hash=r.copied[:12])))
     if minute.expiry is not None:
         lifecycle_cmd.expired(minute.expiry, minute.feeds_written, quiet=True)
     for failure in minute.failures:

@@ -55,7 +55,8 @@ TEXT = {
     "copy_showing": N_("The file is not on this machine: showing the drafted copy (message "
                        "{hash}…)."),
     "copy_queued": N_("The file is not on this machine: the drafted copy is as drafted "
-                      "(message {hash}…); 'citychan run-due' reads the file where it runs."),
+                      "(message {hash}…) and is scheduled with it; 'citychan run-due' sends "
+                      "it where the file is not."),
     "cap_drafted": N_("CAP as drafted: {msg_type} {event}, level {level}, expires {expires}"),
 }
 COLUMNS = (N_("ref"), N_("kind"), N_("drafted"), N_("state"), N_("title"), N_("channels"),

@@ -1,17 +1,29 @@
 """A post as a channel gets it, and as the store keeps it: built from a plan's target,
 written as JSON before the first attempt, read back by `citychan retry` to send the very
-same thing with the same idempotency key."""
+same thing with the same idempotency key.
+
+A post sent from a notice's copy (a draft approved, or a scheduled post sent, on a machine
+without the notice's folder) names its picture in the temporary folder of that copy, which
+is gone afterwards: `citychan retry` then takes the picture from the files the draft or the
+scheduled post keeps in the store (:func:`with_kept_picture`), matched by the message's
+content hash, which covers the picture's bytes."""
 
 from __future__ import annotations
 
 import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from citychan.channels.base import Action, Dialect, Kind, LangPart, Level, Post, Rendered
 from citychan.errors import UsageError
 from citychan.links import clean_url
 from citychan.notices.target import Plan, Target
+from citychan.store.db import Store
+from citychan.store.kept_files import picture_of
 from citychan.timeparse import parse_when
 
 
@@ -117,3 +129,27 @@ def post_from_json(text: str) -> Post:
         note=d.get("note"),
         parts=tuple(LangPart(*p) for p in d.get("parts", ())),  # absent before issue 13
     )
+
+
+@contextmanager
+def with_kept_picture(store: Store, message_hash: str, post: Post) -> Iterator[Post]:
+    """``post`` as recorded; where its picture is gone (it was sent from a temporary copy),
+    with the picture a draft or a scheduled post of ``message_hash`` keeps in the store,
+    written into a private temporary folder in its layout (so that a record of it names it
+    as the kept file again) for as long as the block runs. Without a kept picture, ``post``
+    as recorded (as before: the channel goes without it, or says it is missing)."""
+    if post.image is None or post.image.exists():
+        yield post
+        return
+    kept = picture_of(store, message_hash, post.image)
+    if kept is None:
+        yield post
+        return
+    with tempfile.TemporaryDirectory(prefix="citychan-retry-") as tmp:
+        path = Path(tmp).joinpath(*PurePosixPath(kept.name).parts)
+        if not path.resolve().is_relative_to(Path(tmp).resolve()):
+            yield post  # a name that would lead out of the folder is not written
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(kept.data)
+        yield replace(post, image=path)

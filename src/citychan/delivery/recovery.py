@@ -17,7 +17,7 @@ from citychan.channels.base import Action as PostAction
 from citychan.channels.base import CannotTell, Channel, ChannelError, Post
 from citychan.config import Config
 from citychan.delivery.clients import open_channels
-from citychan.delivery.posts import post_from_json
+from citychan.delivery.posts import post_from_json, with_kept_picture
 from citychan.delivery.publisher import Publisher, Result, publisher_for
 from citychan.delivery.secrets import mask_receipt
 from citychan.errors import UsageError
@@ -129,7 +129,8 @@ def _resolve_one(
     claim = deliveries.reclaim(d, "being resent by citychan retry")
     if claim.id is None:
         return _not_claimed(d, claim, deliveries)
-    result = publisher.send_recorded(target, post, d.id)
+    with with_kept_picture(publisher.store, d.message_hash, post) as sending:
+        result = publisher.send_recorded(target, sending, d.id)
     if resent is not None and result.status is Status.SENT:
         result = resent(publisher.store, channel, post, result)
     return Resolution(

@@ -329,6 +329,19 @@ MIGRATIONS: list[Migration] = [
         PRIMARY KEY (draft_id, name)
     );
     """,
+    # issue 15 (queue from another machine): a scheduled post keeps its notice's files as
+    # a draft does, so that `run-due` on a machine without the notice's folder sends what
+    # was scheduled; the bytes as base64 text, as in draft_files
+    """
+    CREATE TABLE queue_files (
+        queue_id INTEGER NOT NULL REFERENCES queue(id),
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (queue_id, name)
+    );
+    """,
 ]
 
 

@@ -13,8 +13,6 @@ placeholders through the Store, no SQLite-only functions."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +22,7 @@ from typing import Any
 from citychan import clock
 from citychan.kinds import Kind
 from citychan.store.db import Store
+from citychan.store.kept_files import KeptFile, Owner, keep, kept
 
 
 class DraftState(StrEnum):
@@ -39,17 +38,7 @@ class DraftState(StrEnum):
 OPEN_STATES = (DraftState.PENDING, DraftState.APPROVING)
 
 
-@dataclass(frozen=True)
-class DraftFile:
-    """One file of a drafted notice: its name relative to the notice's folder ('/' between
-    folders) and its bytes."""
-
-    name: str
-    data: bytes
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+DraftFile = KeptFile  # one file of a drafted notice (see ``store.kept_files``)
 
 
 @dataclass(frozen=True)
@@ -132,28 +121,13 @@ class DraftStore:
                  json.dumps(plan, ensure_ascii=False), _utc(due) if due else None,
                  int(forced), author, DraftState.PENDING, now, now)).fetchall()
             draft_id = int(rows[0][0])
-            for f in files:
-                tx.execute("INSERT INTO draft_files(draft_id, name, size, sha256, data) "
-                           "VALUES (?,?,?,?,?)",
-                           (draft_id, f.name, len(f.data), f.sha256,
-                            base64.b64encode(f.data).decode("ascii")))
+            keep(tx, Owner.DRAFT, draft_id, files)
         return self.get(draft_id)
 
     def files(self, draft_id: int) -> list[DraftFile]:
         """The notice's files as drafted (none for a template warning, or a draft made
-        before citychan kept them). A file whose bytes are not what was recorded of them
-        is left out: the content hash check then refuses the copy."""
-        rows = self.store.query("SELECT name, size, sha256, data FROM draft_files "
-                                "WHERE draft_id=? ORDER BY name", (draft_id,))
-        out = []
-        for r in rows:
-            try:
-                data = base64.b64decode(r["data"], validate=True)
-            except ValueError:
-                continue
-            if len(data) == r["size"] and hashlib.sha256(data).hexdigest() == r["sha256"]:
-                out.append(DraftFile(r["name"], data))
-        return out
+        before citychan kept them); see ``store.kept_files.kept``."""
+        return kept(self.store, Owner.DRAFT, draft_id)
 
     def record_urgent(self, *, title: str, author: str, reason: str) -> Draft:
         """A warning sent past review (``--urgent``): who, when, why; decided at once."""

@@ -1,6 +1,7 @@
 """Posts scheduled for later (`citychan post FILE --at …`): what is to be sent (the file, the
 content hash it had, the channels), when, and by whom, and what became of it. Table of the
-issue-12 migration.
+issue-12 migration; since issue 15 an entry keeps its notice's files, too (``queue_files``,
+see ``store.kept_files``), so that `run-due` on another machine sends what was scheduled.
 
 `citychan run-due` takes a due post in one write transaction (scheduled -> sending, with its
 run's claim), so of two runs started at once exactly one sends it; a post a crashed run left
@@ -17,6 +18,7 @@ from typing import Any
 
 from citychan import clock
 from citychan.store.db import Store
+from citychan.store.kept_files import KeptFile, Owner, keep, kept
 
 
 class QueueState(StrEnum):
@@ -78,7 +80,9 @@ class QueueStore:
         self.store = store
 
     def add(self, path: str, message_hash: str, title: str, channels: tuple[str, ...],
-            due: datetime, forced: bool, operator: str) -> QueuedPost:
+            due: datetime, forced: bool, operator: str,
+            files: tuple[KeptFile, ...] | list[KeptFile] = ()) -> QueuedPost:
+        """A new scheduled post with its notice's ``files`` (see ``store.kept_files``)."""
         now = _utc(clock.utcnow())
         with self.store.transaction() as tx:
             cur = tx.execute(
@@ -87,9 +91,15 @@ class QueueStore:
                 (path, message_hash, title, json.dumps(list(channels)), _utc(due), int(forced),
                  operator, QueueState.SCHEDULED, now, now))
             new = int(cur.fetchall()[0][0])
+            keep(tx, Owner.QUEUE, new, files)
         found = self.get(new)
         assert found is not None
         return found
+
+    def files(self, entry_id: int) -> list[KeptFile]:
+        """The notice's files as scheduled (none for an entry made before citychan kept
+        them, or a file whose bytes are not what was recorded of them)."""
+        return kept(self.store, Owner.QUEUE, entry_id)
 
     def get(self, entry_id: int) -> QueuedPost | None:
         rows = self._query("WHERE id=?", (entry_id,))
