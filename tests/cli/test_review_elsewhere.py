@@ -144,6 +144,40 @@ def test_a_copy_in_the_store_that_is_not_what_was_drafted_is_refused(
     assert (row["state"], row["reviewer"]) == ("refused", "k.nowak")
 
 
+@pytest.mark.parametrize(("names", "state"), [
+    (("n.md", "n.md/b"), "refused"),  # the notice itself cannot be written
+    (("a", "a/b", "n.md\0x"), "approved"),  # junk beside an intact notice: left out
+], ids=["a file and a folder of one name", "a NUL byte and a clash beside the notice"])
+def test_a_copy_whose_names_cannot_be_written_is_judged_by_its_hash_not_a_crash(
+        names: tuple[str, ...], state: str, machines: dict[str, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store another machine writes to is read with care: names no file system takes
+    (one name a file and a folder at once, a NUL byte) are left out, and the content hash
+    decides: the notice as drafted goes out, anything else is a refusal, never a crash."""
+    drafted_notice(machines, monkeypatch)
+    a, b = machines["a"], machines["b"]
+    a.rename(a.with_name("a-moved"))
+    with sqlite3.connect(b.parent / "server" / "citychan.db") as db:
+        (draft_id,) = db.execute("SELECT draft_id FROM draft_files LIMIT 1").fetchone()
+        for name in names:
+            db.execute("INSERT OR REPLACE INTO draft_files(draft_id, name, size, sha256, data) "
+                       "VALUES (?,?,?,?,?)", (draft_id, name, 1, hashlib.sha256(b"x").hexdigest(),
+                                              base64.b64encode(b"x").decode()))
+    db.close()
+    show = on(b, monkeypatch, "review", "show", "d1")
+    assert show.exception is None and "internal error" not in show.stderr
+    run = on(b, monkeypatch, "review", "approve", "d1", "--by", "k.nowak")
+    if state == "refused":
+        assert_one_line_error(run, 2, "kept with d1 is not what was drafted")
+        assert sent(b) == []
+    else:
+        assert run.code == 0, run.stderr
+        assert len(sent(b)) == 1
+    (row,) = json.loads(on(b, monkeypatch, "review", "--all", "--output", "json").stdout
+                        )["result"]["drafts"]
+    assert row["state"] == state
+
+
 def test_a_draft_from_before_copies_were_kept_cannot_be_read_elsewhere(
         machines: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     drafted_notice(machines, monkeypatch)

@@ -20,10 +20,7 @@ from citychan.i18n import N_
 from citychan.kinds import Kind
 from citychan.notices.message import Message, load_message
 from citychan.store.drafts import Draft, DraftFile, DraftStore
-
-# what a draft keeps of a notice's files together: the text is small (1 MiB at most per
-# file); a photo straight off a phone may be several MB, a poster scan more
-MAX_BYTES = 16 * 1024 * 1024
+from citychan.store.kept_files import MAX_BYTES  # the files' limit together
 
 
 def files_of(message: Message, languages: tuple[str, ...]) -> tuple[DraftFile, ...]:
@@ -119,8 +116,11 @@ def copied(files: Sequence[DraftFile], name: str) -> Iterator[Path]:
             if not parts or PurePosixPath(f.name).is_absolute() or ".." in parts:
                 continue
             target = root.joinpath(*parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(f.data)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(f.data)
+            except (OSError, ValueError):  # a name the store's writer made up ('a' and 'a/b',
+                continue  # a NUL byte): left out, and the hash check refuses the copy
         yield root / name
 
 

@@ -19,6 +19,11 @@ from typing import Any
 
 from citychan.store.db import Store, Transaction
 
+# what a draft or a scheduled post keeps of its notice's files together: the text is small
+# (1 MiB at most per file); a photo straight off a phone may be several MB, a poster scan more
+MAX_BYTES = 16 * 1024 * 1024
+_MAX_TEXT = (MAX_BYTES + 2) // 3 * 4
+
 
 @dataclass(frozen=True)
 class KeptFile:
@@ -62,7 +67,8 @@ def kept(store: Store, owner: Owner, owner_id: int) -> list[KeptFile]:
     citychan kept them). A file whose bytes are not what was recorded of them is left out:
     the content hash check then refuses the copy."""
     rows = store.query(f"SELECT name, size, sha256, data FROM {owner} "  # noqa: S608
-                       f"WHERE {owner.key}=? ORDER BY name", (owner_id,))
+                       f"WHERE {owner.key}=? AND LENGTH(data) <= ? ORDER BY name",
+                       (owner_id, _MAX_TEXT))
     return _checked(rows)
 
 
@@ -76,7 +82,7 @@ def picture_of(store: Store, message_hash: str, image: PurePath) -> KeptFile | N
         rows = store.query(
             f"SELECT f.name, f.size, f.sha256, f.data FROM {owner} f "  # noqa: S608
             f"JOIN {owner.parent} o ON o.id = f.{owner.key} WHERE o.message_hash=? "
-            "ORDER BY f.name", (message_hash,))
+            "AND LENGTH(f.data) <= ? ORDER BY f.name", (message_hash, _MAX_TEXT))
         for f in _checked(rows):
             name = PurePosixPath(f.name).parts
             if name and tuple(parts[-len(name):]) == name and (
@@ -86,12 +92,19 @@ def picture_of(store: Store, message_hash: str, image: PurePath) -> KeptFile | N
 
 
 def _checked(rows: Iterable[Any]) -> list[KeptFile]:
+    """The rows' files whose bytes are what was recorded, up to MAX_BYTES together: a store
+    another machine wrote to is read with care (what is beyond is left out, and the content
+    hash check then refuses the copy)."""
     out = []
+    total = 0
     for r in rows:
         try:
             data = base64.b64decode(r["data"], validate=True)
         except ValueError:
             continue
+        total += len(data)
+        if total > MAX_BYTES:
+            break
         if len(data) == r["size"] and hashlib.sha256(data).hexdigest() == r["sha256"]:
             out.append(KeptFile(r["name"], data))
     return out
