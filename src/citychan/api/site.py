@@ -123,7 +123,7 @@ def _rebuild_one(feed: FeedChannel, upload: bool) -> Rebuilt:
     seconds = time.perf_counter() - start
     entry_pages = sum(1 for p in written if _under(feed.path, p, "meldung"))
     month_pages = sum(1 for p in written if _under(feed.path, p, "archiv"))
-    result = Rebuilt(feed.name, str(feed.path), entry_pages, month_pages,
+    result = Rebuilt(feed.name, str(feed.path.resolve()), entry_pages, month_pages,
                      len(written) - entry_pages - month_pages, seconds)
     if not upload or feed.upload is None:
         return result
