@@ -9,7 +9,7 @@ the outcome is known. Retrying, pacing, recording and concurrency are done by
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -211,6 +211,10 @@ class FeedEntryRows(Protocol):
     def find(self, entry_id: str) -> dict[str, Any] | None: ...
 
     def every(self) -> list[dict[str, Any]]: ...
+
+    def after(self, anchor: str, limit: int) -> list[dict[str, Any]]: ...  # by anchor
+
+    def some(self, anchors: Sequence[str]) -> dict[str, dict[str, Any]]: ...
 
     def put(self, entry: Mapping[str, Any], record: Mapping[str, Any], month: str,
             is_open: bool, top: bool) -> None: ...

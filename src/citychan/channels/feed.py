@@ -69,7 +69,7 @@ from citychan.channels.feed_store import (
     teaser,
 )
 from citychan.channels.jsonfeed import item_line, item_lines, json_feed_of_lines
-from citychan.channels.upload import UploadTarget, parse_upload, upload_changed
+from citychan.channels.upload import UploadTarget, owe, parse_upload, upload_changed
 from citychan.errors import StoreError
 from citychan.fsutil import locked
 from citychan.hygiene import xml_text
@@ -83,6 +83,8 @@ MAX_ENTRIES = 100  # in feed.xml and feed.json; the month pages keep all
 _LOCK = threading.Lock()  # several feed channels may share a folder (and their threads the
 # process-wide lock file, which every run changing the feed's files holds: fsutil.locked)
 _INCIDENT_KEYS = ("incident", "state", "expires")  # what a resend keeps of its entry
+REBUILD_BATCH = 400  # entries a rebuild reads and writes at a time, holding no lock
+UPLOAD_CHUNK = 500  # files a rebuild's upload sends at a time, holding the folder's lock
 
 
 class FeedChannel:
@@ -340,14 +342,117 @@ class FeedChannel:
         with self._reading() as rows:
             return rows.recent(n)
 
-    def rebuild(self) -> list[Path]:
+    def rebuild(self, batch: int = REBUILD_BATCH) -> list[Path]:
         """Write every page again from the entries (after a change of the page layout, or
-        on a machine whose folder lacks the other machines' entry pages): the one step whose
-        cost grows with the archive. Returns the files written."""
-        with _LOCK, locked(self.path), self._step() as store:
-            index = store.index()
-            every = store.every_entry()
-            return self._commit(store, index, every, clock.utcnow().astimezone(), quick=True)
+        on a machine whose folder lacks the other machines' entry pages). Returns the files
+        the website serves, as written (upload them with :meth:`publish`).
+
+        With the store it holds no lock for long, so posts go on meanwhile: the entries are
+        read ``batch`` at a time without the store's write lock and their pages written
+        beside their places; then, holding the folder's lock for a moment, the batch is read
+        again and an entry changed meanwhile (a correction, an expiry, a warning's state)
+        written anew from the store before the pages go into place, so that a page never
+        replaces a newer one a post wrote. Each month's pages the same way. Last, in one
+        short step under the store's write lock, the front page, feed.xml and feed.json
+        from the store as it stands then (and the pages of entries expired by now)."""
+        at = clock.utcnow()
+        if self.feeds is None:  # the folder's own files: one step, as a post takes
+            with _LOCK, locked(self.path):
+                store = EntryStore(self.path)
+                return self._commit(store, store.index(), store.every_entry(), at.astimezone(),
+                                    quick=True, reuse=False)
+        with _LOCK, locked(self.path), self._step() as stored:
+            stored.index()  # an old folder's entries go into the store first
+        written: list[Path] = []
+        folder = EntryStore(self.path)  # the folder's copy of each entry and month
+        with self._reading() as rows:
+            after = ""
+            while got := rows.after(after, batch):
+                after = got[-1]["anchor"]
+                written += self._in_place(
+                    {e["anchor"]: e for e in got}, rows.some,
+                    lambda changed: self._entry_files(changed, folder, at))
+            for month in rows.months():
+                written += self._in_place(
+                    {month: rows.month(month)}, lambda months: {m: rows.month(m) for m in months},
+                    lambda changed: self._month_files(changed, folder, at))
+        with _LOCK, locked(self.path):
+            with self._step() as store:
+                index = store.index()
+                written += self._commit(store, index, [], at.astimezone(), quick=True,
+                                        reuse=False)
+        return list(dict.fromkeys(written))
+
+    def _in_place(self, read: dict[str, Any], again: Callable[[list[str]], dict[str, Any]],
+                  render: Callable[[dict[str, Any]], tuple[dict[Path, str], list[Path]]]
+                  ) -> list[Path]:
+        """Write the files of what was ``read`` beside their places, without any lock; then
+        under the folder's lock read it ``again``, write anew what changed meanwhile, and put
+        every file in place. Every run changing the folder holds that lock from its store
+        step until its files are in place, so nothing older replaces what it wrote."""
+        write = Staged(durable=False)
+        try:
+            files, shown = render(read)
+            for path, text in files.items():
+                write(path, text)
+            with _LOCK, locked(self.path):
+                now = again(list(read))
+                changed = {k: v for k, v in now.items() if read.get(k) != v}
+                if changed:
+                    files, more = render(changed)
+                    for path, text in files.items():
+                        write(path, text)  # renamed after the first: this one stays
+                    shown += more
+                write.commit()
+        except BaseException:
+            write.discard()
+            raise
+        return shown
+
+    def _entry_files(self, entries: dict[str, dict[str, Any]], folder: EntryStore,
+                     at: datetime) -> tuple[dict[Path, str], list[Path]]:
+        """Each entry's page (and the folder's copy of it); the page and its pictures (where
+        they are on this machine) are what the website serves."""
+        files: dict[Path, str] = {}
+        shown: list[Path] = []
+        for anchor, e in entries.items():
+            files[folder.entry_file(anchor)] = dumps(e)
+            page = self.path / entry_page_name(anchor)
+            files[page] = entry_page(self.title, self.public_url, e, at)
+            shown += [page, *(p for f in e.get("images") or ()
+                              if (p := self.path / f["file"]).is_file())]
+        return files, shown
+
+    def _month_files(self, months: dict[str, list[dict[str, Any]]], folder: EntryStore,
+                     at: datetime) -> tuple[dict[Path, str], list[Path]]:
+        files: dict[Path, str] = {}
+        shown: list[Path] = []
+        for month, records in months.items():
+            files[folder.month_file(month)] = dumps(records)
+            for name, text in month_pages(self.title, self.public_url, month, records,
+                                          at).items():
+                files[self.path / name] = text
+                shown.append(self.path / name)
+        return files, shown
+
+    def publish(self, written: list[Path], chunk: int = UPLOAD_CHUNK) -> int:
+        """Upload those of ``written`` the web server does not have yet (a rebuild's), a
+        chunk at a time, each holding the folder's lock only for itself, so that posts go
+        on (and their uploads too). Returns how many files went up; ChannelError if the
+        upload fails: the files stay written, and the rest is owed (``citychan retry``, the
+        next post, or the rebuild run again sends it)."""
+        if self.upload is None:
+            return 0
+        sent = 0
+        for start in range(0, len(written), chunk):
+            with _LOCK, locked(self.path):
+                try:
+                    sent += len(upload_changed(self.path, written[start:start + chunk],
+                                               self.upload))
+                except ChannelError:
+                    owe(self.path, written[start + chunk:], self.upload)
+                    raise
+        return sent
 
     @contextmanager
     def _step(self) -> Iterator[EntryStore]:
@@ -396,10 +501,12 @@ class FeedChannel:
             upload_changed(self.path, written, self.upload)
 
     def _commit(self, store: EntryStore, index: dict[str, Any], changed: list[dict[str, Any]],
-                now: datetime, top: dict[str, Any] | None = None, quick: bool = False
-                ) -> list[Path]:
+                now: datetime, top: dict[str, Any] | None = None, quick: bool = False,
+                reuse: bool = True) -> list[Path]:
         """Store ``changed`` (``top``: the entry just sent, first in the feeds) and write what
-        shows them; returns the files the website serves (the entries are ours)."""
+        shows them; returns the files the website serves (the entries are ours). ``reuse``:
+        the unchanged entries' parts of the pages and feeds are taken as last written (not
+        in a rebuild, which writes them all in the layout of today)."""
         at = clock.utcnow()
         by_anchor = {e["anchor"]: e for e in changed}
         for anchor in list(index["open"]):  # expired since the last writing
@@ -423,7 +530,7 @@ class FeedChannel:
                 index["open"].pop(a, None)
         write = Staged(durable=not quick)
         try:
-            written = self._write(store, index, by_anchor, records, now, at, write)
+            written = self._write(store, index, by_anchor, records, now, at, write, reuse)
             store.keep(by_anchor.values(), records, top["anchor"] if top else None)
             store.settle(write)
         except BaseException:
@@ -433,7 +540,7 @@ class FeedChannel:
 
     def _write(self, store: EntryStore, index: dict[str, Any],
                by_anchor: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]],
-               now: datetime, at: datetime, write: Staged) -> list[Path]:
+               now: datetime, at: datetime, write: Staged, reuse: bool = True) -> list[Path]:
         written: list[Path] = []
         for e in by_anchor.values():
             write(store.entry_file(e["anchor"]), dumps(e))
@@ -450,7 +557,7 @@ class FeedChannel:
             write(store.month_file(month), dumps(merged))
             before = -(-index["months"].get(month, 0) // MONTH_PAGE)  # its pages written last
             old = old_articles((_read(self.path / month_page_name(month, n))
-                                for n in range(1, before + 1)), by_anchor)
+                                for n in range(1, before + 1)), by_anchor) if reuse else {}
             index["months"][month] = len(merged)
             for name, text in month_pages(self.title, self.public_url, month, merged, at,
                                           old).items():
@@ -458,12 +565,13 @@ class FeedChannel:
                 written.append(self.path / name)
         index["months"] = dict(sorted(index["months"].items(), reverse=True))
         write(store.index_file, dumps(index))
-        written.append(self._front(store, index, by_anchor, at, write))
-        written += self._feeds(store, index, by_anchor, now, write)
+        written.append(self._front(store, index, by_anchor, at, write, reuse))
+        written += self._feeds(store, index, by_anchor, now, write, reuse)
         return written
 
     def _front(self, store: EntryStore, index: Mapping[str, Any],
-               fresh: Mapping[str, dict[str, Any]], at: datetime, write: Staged) -> Path:
+               fresh: Mapping[str, dict[str, Any]], at: datetime, write: Staged,
+               reuse: bool = True) -> Path:
         """The front page: warnings in force on top, then the latest that still hold."""
         def full(anchor: str) -> dict[str, Any] | None:
             return fresh.get(anchor) or store.load(anchor)
@@ -473,7 +581,7 @@ class FeedChannel:
         warnings.sort(key=lambda e: str(e["published"]), reverse=True)
         shown = {e["id"] for e in warnings}
         latest = [r for r in index["recent"] if not r.get("expired") and r["id"] not in shown]
-        old = old_articles([_read(self.page_file)], fresh)
+        old = old_articles([_read(self.page_file)], fresh) if reuse else {}
         # only the entries whose article is not on the page as it stands are read in full
         entries = [r if reusable(r, old) else full(r["anchor"]) or r
                    for r in latest[:FRONT_ENTRIES]]
@@ -482,15 +590,16 @@ class FeedChannel:
         return self.page_file
 
     def _feeds(self, store: EntryStore, index: Mapping[str, Any],
-               fresh: Mapping[str, dict[str, Any]], now: datetime, write: Staged
-               ) -> list[Path]:
+               fresh: Mapping[str, dict[str, Any]], now: datetime, write: Staged,
+               reuse: bool = True) -> list[Path]:
         """feed.xml and feed.json: the newest entries not withdrawn. An entry that did not
         change keeps its part of the files as written last time (no need to read it)."""
         window = [r for r in index["recent"] if not r.get("withdrawn")][:MAX_ENTRIES]
         atom_head = _atom_head(self.title, self.public_url,
                                window[0]["updated"] if window else now.isoformat())
-        old_atom = _atom_entries(_read(self.feed_file), self.public_url)
-        old_json = item_lines(_read(self.json_feed_file), self.title, self.public_url)
+        old_atom = _atom_entries(_read(self.feed_file), self.public_url) if reuse else {}
+        old_json = (item_lines(_read(self.json_feed_file), self.title, self.public_url)
+                    if reuse else {})
         atom, lines = [], []
         for r in window:
             reuse = r["anchor"] not in fresh and r["id"] in old_atom and r["id"] in old_json

@@ -143,6 +143,17 @@ def upload_changed(folder: Path, written: Iterable[Path], target: UploadTarget) 
     return changed
 
 
+def owe(folder: Path, written: Iterable[Path], target: UploadTarget) -> None:
+    """Keep ``written`` as owed to the server without sending it now: the next upload (a
+    post's, or ``citychan retry``) sends it with its own."""
+    rels = [_relative(folder, p) for p in written]
+    if not rels:
+        return
+    manifest = _read_manifest(folder, target)
+    manifest["pending"] = list(dict.fromkeys([*manifest["pending"], *rels]))
+    _write_manifest(folder, manifest)
+
+
 def _run(target: UploadTarget, folder: Path, rels: Sequence[str], done: list[str]) -> None:
     if target.protocol is Protocol.SFTP:
         # asyncssh is asyncio: its own loop in its own thread, since the caller may already

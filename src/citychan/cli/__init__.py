@@ -134,6 +134,9 @@ def _register() -> None:
     from citychan.cli import store_cmd  # issue 15 (pg): store info, migrate, export, import
 
     store_cmd.register(app)
+    from citychan.cli import site_cmd  # issue 15 (site): site rebuild
+
+    site_cmd.register(app)
 
 
 _register()

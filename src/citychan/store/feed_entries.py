@@ -15,7 +15,7 @@ builds its pages from the first one's entry too."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,6 +79,24 @@ class FeedRows:
         rows = self._run("SELECT entry FROM feed_entries WHERE feed=? ORDER BY seq DESC",
                          (self.feed,))
         return [json.loads(r[0]) for r in rows]
+
+    def after(self, anchor: str, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` entries in full whose anchor sorts after ``anchor``, in the order
+        of their anchors: a rebuild reads the archive a batch at a time this way, and an entry
+        changing meanwhile keeps its place (its anchor never changes, unlike its seq)."""
+        rows = self._run("SELECT entry FROM feed_entries WHERE feed=? AND anchor > ? "
+                         "ORDER BY anchor LIMIT ?", (self.feed, anchor, limit))
+        return [json.loads(r[0]) for r in rows]
+
+    def some(self, anchors: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The entries with these anchors, as they stand (one question; a few hundred at a
+        time)."""
+        if not anchors:
+            return {}
+        marks = ", ".join("?" * len(anchors))
+        rows = self._run(f"SELECT anchor, entry FROM feed_entries WHERE feed=? AND anchor IN "
+                         f"({marks})", (self.feed, *anchors))
+        return {str(r[0]): json.loads(r[1]) for r in rows}
 
     def count(self) -> int:
         return int(self._scalar("SELECT COUNT(*) FROM feed_entries WHERE feed=?",
