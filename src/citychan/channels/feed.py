@@ -19,6 +19,7 @@ has the change; its pictures are on the machine that posted it (and on the web s
 from __future__ import annotations
 
 import html
+import json
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -311,6 +312,12 @@ class FeedChannel:
         page, its month and entry page and the feeds mark it then); True if they were."""
         now = clock.utcnow()
         try:
+            if self.feeds is not None and not self._may_change(now):
+                # asked every minute by cron: a read, no write lock, no store made (a store
+                # not there yet, say a share not mounted, stays not there); owed uploads go up
+                with _LOCK, locked(self.path):
+                    self._upload([])
+                return False
             with _LOCK, locked(self.path):
                 with self._step() as store:
                     index, written = self._index(store)
@@ -325,6 +332,22 @@ class FeedChannel:
             raise ChannelError(N_("cannot write the feed in {path}: {why}").format(
                 path=self.path, why=exc.strerror)) from None
         return True
+
+    def _may_change(self, now: datetime) -> bool:
+        """Whether :meth:`refresh` has anything to do: an old folder to take into the store,
+        or an open entry whose expiry has passed."""
+        index = self.path / "entries.json"
+        if index.is_file():
+            try:
+                taken = json.loads(index.read_text(encoding="utf-8")).get("in_store")
+            except (OSError, ValueError, AttributeError):
+                return True  # the step reads it again and says what is wrong
+            if not taken:
+                return True
+        with self._reading() as rows:
+            open_ = list(rows.open())
+            return any(_expired(e, now) and not e.get("expired")
+                       for e in rows.some(open_).values()) if open_ else False
 
     def entries(self) -> list[dict[str, Any]]:
         """Every entry in full, newest first (reads every entry: for tools and tests; a

@@ -27,6 +27,7 @@ from citychan.channels.base import ChannelError, FeedEntryRows
 from citychan.channels.feed_pages import TEASER, month_of
 from citychan.fsutil import atomic_write
 from citychan.i18n import N_
+from citychan.store.feed_entries import ANCHOR, MONTH
 
 VERSION = 2
 RECENT = 120  # records in the index: the feed's newest 100 even after a few withdrawals
@@ -107,10 +108,10 @@ class EntryStore:
         return index
 
     def entry_file(self, anchor: str) -> Path:
-        return self.entries_dir / f"{anchor}.json"
+        return self.entries_dir / f"{_checked(anchor, ANCHOR)}.json"
 
     def month_file(self, month: str) -> Path:
-        return self.months_dir / f"{month}.json"
+        return self.months_dir / f"{_checked(month, MONTH)}.json"
 
     def load(self, anchor: str) -> dict[str, Any] | None:
         path = self.entry_file(anchor)
@@ -167,6 +168,14 @@ class EntryStore:
         except (ValueError, UnicodeDecodeError):
             raise ChannelError(N_("{path}: is damaged; move it away to start a new feed").format(
                 path=path)) from None
+
+
+def _checked(name: str, shape: re.Pattern[str]) -> str:
+    """``name`` as a file name in the feed's folder: only the shape citychan gives it."""
+    if not shape.fullmatch(name):
+        raise ChannelError(N_("the feed names a file {name!r} that is no entry's or month's; "
+                              "nothing was written").format(name=name))
+    return name
 
 
 def dumps(data: Any) -> str:

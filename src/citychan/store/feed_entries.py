@@ -15,6 +15,7 @@ builds its pages from the first one's entry too."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,6 +32,31 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
+# What the pages make file names of. A store is shared by every machine of a city, so what
+# another machine wrote into it is checked before it names a file here: an entry's anchor
+# (12 hex digits of its message, or 16 of its id), a month, an entry's pictures in bilder/.
+ANCHOR = re.compile(r"[0-9a-f]{12}(?:[0-9a-f]{4})?")
+MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
+_PICTURE = re.compile(r"bilder/([0-9a-f]{12}(?:[0-9a-f]{4})?)-[0-9]{1,5}\.jpg")
+
+
+def sane(entry: Any) -> bool:
+    """Whether an entry (or its record) read from the store names only files of its own:
+    its anchor, and its pictures under ``bilder/`` by that anchor."""
+    if not isinstance(entry, dict) or not ANCHOR.fullmatch(str(entry.get("anchor", ""))):
+        return False
+    for image in entry.get("images") or ():
+        found = _PICTURE.fullmatch(str(image.get("file", ""))) if isinstance(image, dict) \
+            else None
+        if found is None or found.group(1) != entry["anchor"]:
+            return False
+    return True
+
+
+def _entries(rows: Iterable[Any], column: int = 0) -> list[dict[str, Any]]:
+    return [e for e in (json.loads(r[column]) for r in rows) if sane(e)]
+
+
 class FeedRows:
     """One feed's entries, read through ``run`` (a transaction's statements, or a plain read
     of the store) and in a step written through ``do``."""
@@ -44,49 +70,54 @@ class FeedRows:
         """The newest ``limit`` records, the latest sent first."""
         rows = self._run("SELECT record FROM feed_entries WHERE feed=? ORDER BY seq DESC "
                          "LIMIT ?", (self.feed, limit))
-        return [json.loads(r[0]) for r in rows]
+        return _entries(rows)
 
     def open(self) -> dict[str, str]:
         """The entries that may still change by themselves: anchor and month."""
         rows = self._run("SELECT anchor, month FROM feed_entries WHERE feed=? AND is_open=1 "
                          "ORDER BY seq DESC", (self.feed,))
-        return {str(r[0]): str(r[1]) for r in rows}
+        return {str(r[0]): str(r[1]) for r in rows
+                if ANCHOR.fullmatch(str(r[0])) and MONTH.fullmatch(str(r[1]))}
 
     def months(self) -> dict[str, int]:
         """Every month with its number of entries, the latest first."""
         rows = self._run("SELECT month, entries FROM feed_months WHERE feed=? AND entries > 0 "
                          "ORDER BY month DESC", (self.feed,))
-        return {str(r[0]): int(r[1]) for r in rows}
+        return {str(r[0]): int(r[1]) for r in rows if MONTH.fullmatch(str(r[0]))}
 
     def month(self, month: str) -> list[dict[str, Any]]:
         """One month's records, newest first."""
         rows = self._run("SELECT record FROM feed_entries WHERE feed=? AND month=? "
                          "ORDER BY published DESC, seq DESC", (self.feed, month))
-        return [json.loads(r[0]) for r in rows]
+        return _entries(rows)
 
     def load(self, anchor: str) -> dict[str, Any] | None:
         rows = self._run("SELECT entry FROM feed_entries WHERE feed=? AND anchor=?",
                          (self.feed, anchor))
-        return json.loads(rows[0][0]) if rows else None
+        return next(iter(_entries(rows)), None)
 
     def find(self, entry_id: str) -> dict[str, Any] | None:
         rows = self._run("SELECT entry FROM feed_entries WHERE feed=? AND id=?",
                          (self.feed, entry_id))
-        return json.loads(rows[0][0]) if rows else None
+        return next(iter(_entries(rows)), None)
 
     def every(self) -> list[dict[str, Any]]:
         """Every entry in full, the latest sent first (for a rebuild, tools and tests)."""
         rows = self._run("SELECT entry FROM feed_entries WHERE feed=? ORDER BY seq DESC",
                          (self.feed,))
-        return [json.loads(r[0]) for r in rows]
+        return _entries(rows)
 
     def after(self, anchor: str, limit: int) -> list[dict[str, Any]]:
         """Up to ``limit`` entries in full whose anchor sorts after ``anchor``, in the order
         of their anchors: a rebuild reads the archive a batch at a time this way, and an entry
         changing meanwhile keeps its place (its anchor never changes, unlike its seq)."""
-        rows = self._run("SELECT entry FROM feed_entries WHERE feed=? AND anchor > ? "
-                         "ORDER BY anchor LIMIT ?", (self.feed, anchor, limit))
-        return [json.loads(r[0]) for r in rows]
+        while True:
+            rows = self._run("SELECT anchor, entry FROM feed_entries WHERE feed=? AND "
+                             "anchor > ? ORDER BY anchor LIMIT ?", (self.feed, anchor, limit))
+            good = _entries(rows, 1)
+            if good or not rows:  # a batch of nothing but entries left out: on to the next
+                return good
+            anchor = str(rows[-1][0])
 
     def some(self, anchors: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The entries with these anchors, as they stand (one question; a few hundred at a
@@ -96,7 +127,7 @@ class FeedRows:
         marks = ", ".join("?" * len(anchors))
         rows = self._run(f"SELECT anchor, entry FROM feed_entries WHERE feed=? AND anchor IN "
                          f"({marks})", (self.feed, *anchors))
-        return {str(r[0]): json.loads(r[1]) for r in rows}
+        return {e["anchor"]: e for e in _entries(rows, 1)}
 
     def count(self) -> int:
         return int(self._scalar("SELECT COUNT(*) FROM feed_entries WHERE feed=?",
