@@ -34,7 +34,9 @@ SHOWN_WORDS = (N_("sent"), N_("failed"), N_("unknown"), N_("skipped"), N_("pendi
                N_("approving"), N_("approved"), N_("rejected"), N_("refused"), N_("urgent"),
                N_("scheduled"), N_("sending"), N_("cancelled"), N_("active"), N_("updated"),
                N_("cleared"), N_("expired"), N_("correction"), N_("withdrawal"),
-               N_("expiry"), N_("edit"), N_("delete"), N_("follow-up"))
+               N_("expiry"), N_("edit"), N_("delete"), N_("follow-up"),
+               # a channel's progress while the fan-out runs
+               N_("retrying"), N_("interrupted"))
 
 
 # emoji=False: ":car:" in a title is text, not 🚗 (markup of another kind)
@@ -272,7 +274,8 @@ class Progress:
 
     def event(self, channel: str, what: str, detail: str) -> None:
         with self._lock:
-            self._state[channel] = f"{styled(_STATUS.get(what, 'cyan'), _(what))} {esc(detail)}"
+            shown = styled(_STATUS.get(what, "cyan"), _(what))
+            self._state[channel] = f"{shown} {esc(localize(detail))}"
             if self._live is None:
                 from rich.live import Live
 
@@ -344,7 +347,7 @@ def retry_table(rows: list[dict[str, Any]], list_only: bool, unasked: bool = Fal
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in rows:
-        cells = [esc(r["id"]), esc(r["title"]), esc(r["channel"]), esc(r["status"])]
+        cells = [esc(r["id"]), esc(r["title"]), esc(r["channel"]), status(r["status"])]
         if not list_only:
             cells += [esc(_(r["action"])), status(r["new_status"]), esc(localize(r["detail"]))]
         table.add_row(*cells)
