@@ -158,4 +158,4 @@ def _local(due: Any, timezone: str) -> str:
     from zoneinfo import ZoneInfo
 
     when = datetime.fromisoformat(due) if isinstance(due, str) else due
-    return f"{when.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
+    return f"{when.astimezone(ZoneInfo(timezone)):{views.date_form()}}"
