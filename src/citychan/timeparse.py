@@ -87,7 +87,7 @@ def check_when_text(text: str) -> None:
         when = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise UsageError(N_("cannot read {text!r} as a time ({reason})").format(
-                             text=text.strip(), reason=_reason(exc)),
+                             text=text.strip(), reason=date_reason(exc)),
                          hint=_HINT) from None
     if not FIRST_YEAR <= when.year <= LAST_YEAR:
         raise UsageError(N_("{when} is outside {first_year}-{last_year}").format(
@@ -96,9 +96,21 @@ def check_when_text(text: str) -> None:
                          hint=_HINT)
 
 
-def _reason(exc: ValueError) -> str:
-    reason = str(exc)
-    return "not a duration or ISO time" if reason.startswith("Invalid isoformat") else reason
+# Python's reasons for a date or time it cannot make (datetime's own words, kept in English)
+# as msgids, so that the interface's language says them too; any other reason is shown as
+# Python gave it
+_REASONS: dict[str, str] = {r: r for r in (
+    N_("day is out of range for month"), N_("month must be in 1..12"),
+    N_("hour must be in 0..23"), N_("minute must be in 0..59"))}
+
+
+def date_reason(exc: ValueError) -> str:
+    """Why a date or time could not be made: Python's reason, as a message the interface
+    translates for the common cases."""
+    said = str(exc)
+    if said.startswith("Invalid isoformat"):
+        return N_("not a duration or ISO time")
+    return _REASONS.get(said, said)
 
 
 def parse_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
@@ -131,7 +143,7 @@ def read_when(value: object, *, base: datetime, tz: str | tzinfo = CITY_TZ,
             when = datetime.fromisoformat(text)
         except ValueError as exc:
             raise UsageError(N_("cannot read {text!r} as a time ({reason})").format(
-                                 text=text, reason=_reason(exc)),
+                                 text=text, reason=date_reason(exc)),
                              hint=_HINT) from None
         return Reading(city_time(when, tz))
     except UsageError as exc:
@@ -158,8 +170,9 @@ def _german(m: re.Match[str], text: str) -> datetime:
         return datetime(int(m.group("y")), int(m.group("m")), int(m.group("d")),
                         *(_clock(m, text).hour, _clock(m, text).minute))
     except ValueError as exc:
-        raise UsageError(N_("cannot read {text!r} as a time ({exc})").format(
-                             text=text.strip(), exc=exc), hint=_HINT) from None
+        raise UsageError(N_("cannot read {text!r} as a time ({reason})").format(
+                             text=text.strip(), reason=date_reason(exc)),
+                         hint=_HINT) from None
 
 
 def next_clock(at: time, base: datetime, tz: str | tzinfo = CITY_TZ) -> Reading:

@@ -1,6 +1,7 @@
 """An operator with a German interface sees the library's errors and hints in German: the
 times of --at (timeparse, schedule), --by and --reason, the config, the store's references,
-incidents, templates, warning languages, retry --dismiss and qr (the English stays for
+incidents, templates, warning languages, retry --dismiss, qr, store import and the CLI's
+own usage errors (the English stays for
 --output json and the logs; test_german_interface checks the catalog is complete)."""
 
 from __future__ import annotations
@@ -54,6 +55,23 @@ CASES = [
      "Fehler: --fg #ffffff ist heller als --bg #000000: helle Codes auf dunklem Grund werden "
      "abgelehnt, weil viele Handy-Scanner sie nicht lesen können",
      "Hinweis: ein dunkles --fg auf einem hellen --bg verwenden", ("lighter than", "use a dark")),
+    (("store", "import", "notice.md"),
+     "Fehler: notice.md: weder ein SQLite-Speicher noch ein Export eines citychan-Speichers",
+     "Hinweis: die Speicherdatei (citychan-out/citychan.db) oder eine von 'citychan store "
+     "export' geschriebene Datei angeben", ("neither an SQLite", "give the store file")),
+    # Python's reason for an impossible date, said in German too
+    (("post", "notice.md", "--yes", "--at", "31.02.2027 07:00"),
+     "Fehler: --at: '31.02.2027 07:00' lässt sich nicht als Zeit lesen (diesen Tag hat der "
+     "Monat nicht)", None, ("cannot read", "out of range")),
+    # the CLI's own usage errors
+    (("post", "notice.md", "--at", "07.12.2026 07:00", "--dry-run"),
+     "Fehler: --at und --dry-run: ein geplanter Post wird geprüft, wenn er geplant wird; eine "
+     "der beiden Optionen weglassen", None, ("scheduled post", "leave out")),
+    (("warn", "--exercise", "--test", "--dry-run"),
+     "Fehler: --exercise oder --test wählen, nicht beides", None, ("choose", "not both")),
+    (("warn", "allclear", "latest", "--level", "high"),
+     "Fehler: warn allclear nimmt --level nicht: sie nimmt nur --details (die Texte der "
+     "Entwarnung schreibt citychan)", None, ("does not take", "takes only")),
 ]
 
 

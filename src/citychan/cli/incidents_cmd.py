@@ -80,7 +80,8 @@ def _table(rows: list[dict[str, Any]], timezone: str) -> None:
         console.print(f"{views.styled('bold', i['id'])}  "
                       f"{views.styled(_STATE_STYLE.get(i['state'], 'white'), _(i['state']))}",
                       soft_wrap=True)
-        console.print(f"  {views.esc(i['event_name'])}, {views.esc(i['level'] or '')}: "
+        level = _(i["level"]) if i["level"] else ""
+        console.print(f"  {views.esc(i['event_name'])}, {views.esc(level)}: "
                       f"{views.esc(i['area'])}")
         last_line = _(TEXT["last"]).format(said=f"{said} {when}" if last else "-")
         console.print(f"  {views.esc(last_line)} · {until}")

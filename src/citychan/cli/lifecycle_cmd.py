@@ -165,8 +165,8 @@ def _preview(report: Any, console: Any) -> None:
 def _table(report: Any) -> None:
     if not sys.stdout.isatty():  # cron, CI, a pipe: plain lines
         for r in report.results:
-            cells = (r.channel, report.how(r.channel), str(r.status),
-                     r.url or r.remote_id or "", r.error or "")
+            cells = (r.channel, _(report.how(r.channel)), _(str(r.status)),
+                     r.url or r.remote_id or "", localize(r.error) or "")
             typer.echo("  ".join(views.plain(c) for c in cells if c))
         return
     from rich.table import Table

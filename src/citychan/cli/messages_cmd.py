@@ -126,7 +126,7 @@ def post(
     if at is not None:
         _schedule(file, at, channel, force, by, dry_run, config, output)
     if not (yes or dry_run or common.is_interactive()):
-        common.fail(UsageError("not a terminal: pass --yes to post without confirmation"))
+        common.fail(UsageError(N_("not a terminal: pass --yes to post without confirmation")))
     progress = views.Progress() if output == "text" and common.is_interactive() else None
 
     def run() -> Any:
@@ -173,8 +173,8 @@ def _schedule(file: Path, at: str, channel: list[str] | None, force: bool, by: s
     from citychan.errors import UsageError
 
     if dry_run:
-        common.fail(UsageError("--at and --dry-run: a scheduled post is checked when it is "
-                               "scheduled; leave out one of them"))
+        common.fail(UsageError(N_("--at and --dry-run: a scheduled post is checked when it is "
+                                  "scheduled; leave out one of them")))
     from citychan.cli.queue_cmd import scheduled
 
     def run() -> tuple[Any, str]:

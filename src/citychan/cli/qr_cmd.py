@@ -79,11 +79,21 @@ def _make(options: Any, config: Path | None, show: bool) -> tuple[dict[str, Any]
     return result, shown
 
 
+# every line a person reads, in one place
+TEXT = {
+    "poster": N_("poster ({paper})"),
+    "code": N_("{format} code"),
+    "wrote": N_("Wrote {path}: {what}, code {size} cm wide ({modules}×{modules} modules of "
+                "{module_mm} mm, level {level}) → {url}"),
+    "others": N_("Also on the poster: {codes}"),
+}
+
+
 def _summary(r: dict[str, Any]) -> None:
-    what = f"poster ({r['paper'].upper()})" if r["poster"] else f"{r['format'].upper()} code"
-    size = f"{r['printed_mm'] / 10:.2f} cm"
-    typer.echo(views.plain(f"Wrote {r['path']}: {what}, code {size} wide "
-                           f"({r['modules']}×{r['modules']} modules of {r['module_mm']:.2f} "
-                           f"mm, level {r['error_level']}) → {r['url']}"))
+    what = (_(TEXT["poster"]).format(paper=r["paper"].upper()) if r["poster"]
+            else _(TEXT["code"]).format(format=r["format"].upper()))
+    typer.echo(views.plain(_(TEXT["wrote"]).format(
+        path=r["path"], what=what, size=f"{r['printed_mm'] / 10:.2f}", modules=r["modules"],
+        module_mm=f"{r['module_mm']:.2f}", level=r["error_level"], url=r["url"])))
     if r["other_codes"]:
-        typer.echo(views.plain(f"Also on the poster: {', '.join(r['other_codes'])}"))
+        typer.echo(views.plain(_(TEXT["others"]).format(codes=", ".join(r["other_codes"]))))

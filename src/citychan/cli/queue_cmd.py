@@ -151,7 +151,8 @@ def queue_table(rows: list[dict[str, Any]], timezone: str) -> None:
     for r in rows:
         table.add_row(views.esc(r["id"]), _local(r["due"], timezone), views.status(r["state"]),
                       views.esc(r["title"]), views.esc(", ".join(r["channels"])),
-                      views.esc(r["cancelled_by"] or r["operator"]), views.esc(r["reason"] or ""))
+                      views.esc(r["cancelled_by"] or r["operator"]),
+                      views.esc(localize(r["reason"]) or ""))
     console.print(table)
     console.print(views.styled("dim", _(TEXT["local"]).format(tz=timezone)))
 
@@ -161,4 +162,4 @@ def _local(due: Any, timezone: str) -> str:
     from zoneinfo import ZoneInfo
 
     when = datetime.fromisoformat(due) if isinstance(due, str) else due
-    return f"{when.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M}"
+    return f"{when.astimezone(ZoneInfo(timezone)):{views.date_form()}}"

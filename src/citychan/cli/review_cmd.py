@@ -269,7 +269,7 @@ def drafts_table(rows: list[dict[str, Any]], timezone: str) -> None:
                       views.status(r["state"]), views.esc(r["title"]),
                       views.esc(", ".join(r["channels"])), _when(r["at"], timezone),
                       views.esc(r["author"]), views.esc(r["reviewer"] or ""),
-                      views.esc(r["reason"] or r["outcome"] or ""))
+                      views.esc(r["reason"] or localize(r["outcome"]) or ""))
     console.print(table)
     console.print(views.styled("dim", _(TEXT["local"]).format(tz=timezone)))
 
@@ -286,7 +286,7 @@ def log_lines(rows: list[dict[str, Any]], timezone: str) -> None:
             step += _(TEXT["decided"]).format(state=_(r["state"]),
                                               who=r["reviewer"] or r["author"],
                                               when=_when(r["decided"], timezone))
-            why = r["reason"] or r["outcome"]
+            why = r["reason"] or localize(r["outcome"])
             step += f" ({why})" if why else ""
         out.print(_(TEXT["review"]).format(when=_when(r["decided"] or r["created"], timezone),
                                            step=views.esc(step)))

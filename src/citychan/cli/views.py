@@ -34,7 +34,11 @@ SHOWN_WORDS = (N_("sent"), N_("failed"), N_("unknown"), N_("skipped"), N_("pendi
                N_("approving"), N_("approved"), N_("rejected"), N_("refused"), N_("urgent"),
                N_("scheduled"), N_("sending"), N_("cancelled"), N_("active"), N_("updated"),
                N_("cleared"), N_("expired"), N_("correction"), N_("withdrawal"),
-               N_("expiry"), N_("edit"), N_("delete"), N_("follow-up"))
+               N_("expiry"), N_("edit"), N_("delete"), N_("follow-up"),
+               # a channel's progress while the fan-out runs
+               N_("retrying"), N_("interrupted"),
+               # warning levels (--level takes the German words, too)
+               N_("low"), N_("medium"), N_("high"))
 
 
 # emoji=False: ":car:" in a title is text, not 🚗 (markup of another kind)
@@ -107,7 +111,7 @@ def checked(results: list[Any]) -> None:
         mark = "[green]✓[/]" if r.ok else "[bold red]✗[/]"
         langs = "+".join(r.message.langs)
         console.print(
-            f"{mark} {esc(r.path)} {styled('dim', f'({r.message.kind}, {langs})')} "
+            f"{mark} {esc(r.path)} {styled('dim', f'({_(str(r.message.kind))}, {langs})')} "
             f"{esc(r.message.title)}"
         )
         findings_table(r.findings, console)
@@ -272,7 +276,8 @@ class Progress:
 
     def event(self, channel: str, what: str, detail: str) -> None:
         with self._lock:
-            self._state[channel] = f"{styled(_STATUS.get(what, 'cyan'), _(what))} {esc(detail)}"
+            shown = styled(_STATUS.get(what, "cyan"), _(what))
+            self._state[channel] = f"{shown} {esc(localize(detail))}"
             if self._live is None:
                 from rich.live import Live
 
@@ -304,7 +309,7 @@ def channel_table(rows: list[dict[str, Any]], checks: dict[str, dict[str, Any]])
             r["name"],
             r["type"],
             _("yes") if r["enabled"] else _("no"),
-            ",".join(r["kinds"]),
+            ",".join(_(str(k)) for k in r["kinds"]),
             ",".join(r["languages"]) or _("all"),
             _(r["source"]),
         )]
@@ -344,7 +349,7 @@ def retry_table(rows: list[dict[str, Any]], list_only: bool, unasked: bool = Fal
     for col in cols:
         table.add_column(col, overflow="fold")
     for r in rows:
-        cells = [esc(r["id"]), esc(r["title"]), esc(r["channel"]), esc(r["status"])]
+        cells = [esc(r["id"]), esc(r["title"]), esc(r["channel"]), status(r["status"])]
         if not list_only:
             cells += [esc(_(r["action"])), status(r["new_status"]), esc(localize(r["detail"]))]
         table.add_row(*cells)
@@ -364,11 +369,14 @@ def incidents_table(incidents: list[dict[str, Any]], console: Any) -> None:
     for col in (_("level"), _("headline"), _("expires"), _("channels")):
         table.add_column(col, overflow="fold")
     for i in incidents:
-        expires = i["expires"][:16].replace("T", " ")
+        from datetime import datetime
+
+        expires = f"{datetime.fromisoformat(i['expires']):{date_form()}}"
         expires = (styled("bold red", _("{expires} OVERDUE: send the all-clear").format(
                        expires=expires))
                    if i["overdue"] else esc(expires))
-        table.add_row(esc(i["id"]), esc(i["level"]), esc(i["headline"]), expires,
+        table.add_row(esc(i["id"]), esc(_(i["level"]) if i["level"] else ""),
+                      esc(i["headline"]), expires,
                       esc(", ".join(i["channels"])))
     console.print(table)
 
@@ -496,10 +504,10 @@ def _local(created: str, timezone: str) -> str:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    return f"{datetime.fromisoformat(created).astimezone(ZoneInfo(timezone)):{_date_form()}}"
+    return f"{datetime.fromisoformat(created).astimezone(ZoneInfo(timezone)):{date_form()}}"
 
 
-def _date_form() -> str:
+def date_form() -> str:
     """The date form of the interface's language: $CITYCHAN_LANG, else the locale's."""
     import os
 

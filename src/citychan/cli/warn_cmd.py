@@ -193,9 +193,9 @@ def _by_lang(option: str, values: list[str] | None,
         m = _LANG_PREFIX.fullmatch(value)
         lang, text = (m[1], m[2]) if m else ("de", value)
         if (german if lang == "de" else others.get(lang)) is not None:
-            _usage(f"{option} given twice for {lang}",
-                   hint=f"once in German and once per language: {option} TEXT "
-                        f"{option}-hsb TEXT")
+            _usage(N_("{option} given twice for {lang}").format(option=option, lang=lang),
+                   hint=N_("once in German and once per language: {option} TEXT "
+                           "{option}-hsb TEXT").format(option=option))
         if lang == "de":
             german = text
         else:
@@ -226,7 +226,7 @@ def update(
     from citychan.api.warnings import WarnInput
 
     status = _status(exercise, test)
-    _refuse("update", "it goes to exactly the channels of the original", {"--channel": channel})
+    _refuse("update", N_("it goes to exactly the channels of the original"), {"--channel": channel})
     texts, translations = _texts_by_lang(area, area_hsb, instruction, instruction_hsb,
                                          details, details_hsb)
     inp = WarnInput(file=file, template=template, level=_level(level), event=event,
@@ -260,7 +260,8 @@ def allclear(
     from citychan.api.warnings import WarnInput
 
     status = _status(exercise, test)
-    _refuse("allclear", "it takes only --details (the all-clear's texts are written for you)",
+    _refuse("allclear", N_("it takes only --details (the all-clear's texts are written for "
+                           "you)"),
             {"--level": level, "--template": template, "--event": event, "--area": area,
              "--headline": headline, "--description": description,
              "--instruction": instruction, "--expires": expires, "--channel": channel})
@@ -283,7 +284,7 @@ def _status(exercise: bool, test: bool) -> Any:
     from citychan.api.warnings import CapStatus
 
     if exercise and test:
-        _usage("choose --exercise or --test, not both")
+        _usage(N_("choose --exercise or --test, not both"))
     return CapStatus.EXERCISE if exercise else CapStatus.TEST if test else CapStatus.ACTUAL
 
 
@@ -291,7 +292,8 @@ def _refuse(mode: str, why: str, given: dict[str, object]) -> None:
     """Options a follow-up would silently ignore are refused instead, all named at once."""
     named = [name for name, value in given.items() if value]
     if named:
-        _usage(f"warn {mode} does not take {', '.join(named)}: {why}")
+        _usage(N_("warn {mode} does not take {options}: {why}").format(
+            mode=mode, options=", ".join(named), why=why))
 
 
 def _texts_by_lang(
@@ -321,7 +323,7 @@ def _send(mode: str, inp: Any, incident: str | None, how: _How,
     """Confirm (unless --yes), send, show the results; the exit code says how it went. A dry
     run shows per channel exactly what would go out."""
     if not (how.yes or how.dry_run or common.is_interactive()):
-        _usage("not a terminal: pass --yes to send a warning without confirmation")
+        _usage(N_("not a terminal: pass --yes to send a warning without confirmation"))
     progress = views.Progress() if how.output == "text" and common.is_interactive() else None
     asked: list[bool] = []  # the confirmation showed the findings: the report does not again
 

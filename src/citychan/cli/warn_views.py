@@ -19,7 +19,7 @@ from citychan.cli.views import (
     styled,
     target_panel,
 )
-from citychan.i18n import gettext
+from citychan.i18n import gettext, localize
 
 _ = gettext
 
@@ -49,9 +49,9 @@ def _summary(preview: Any, console: Any) -> None:
     lines.append(f"  Gültig bis: {esc(_when(cap.expires))}")
     names = [t.name + (" (Kurzfassung)" if t.summary_used else "") for t in preview.targets]
     lines.append(f"  Kanäle: {esc(', '.join(names) or 'keiner')}")
-    lines += ["  " + styled("red", f"Kanal {f.name} fällt aus: {f.reason}")
+    lines += ["  " + styled("red", f"Kanal {f.name} fällt aus: {localize(f.reason)}")
               for f in preview.failing]
-    lines += ["  " + styled("dim", f"{s.name}: übersprungen — {s.reason}")
+    lines += ["  " + styled("dim", f"{s.name}: übersprungen — {localize(s.reason)}")
               for s in preview.skipped]
     for line in lines:
         console.print(line, soft_wrap=True)

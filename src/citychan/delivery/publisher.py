@@ -26,6 +26,7 @@ from citychan.delivery.retry import Pacer, RetryPolicy, send_with_retry
 from citychan.delivery.secrets import mask_receipt, redactor
 from citychan.errors import ExitCode, StoreError
 from citychan.findings import Finding
+from citychan.i18n import N_, Msg
 from citychan.kinds import Kind, Level
 from citychan.notices.target import Plan, Target
 from citychan.store.db import Store
@@ -106,7 +107,24 @@ def _with(error: str | None, kept: str | None) -> str | None:
     """A result's error text, plus what became of its record when the store refused it."""
     if kept is None:
         return error
-    return f"{error}; {kept}" if error else kept
+    return error + "; " + kept if error else kept  # `+` keeps a message's template
+
+
+def _masked(redact: Callable[[str], str], text: str) -> str:
+    """``text`` with every secret masked. A message (N_) stays one, its values masked, when
+    that gives exactly the masked text: the report then shows it in the operator's language
+    (the store keeps the English text either way)."""
+    masked = redact(text)
+    if isinstance(text, Msg):
+        parts = getattr(text, "parts", None)  # pieces joined with `+`
+        again: str = (
+            type(text)(tuple(_masked(redact, p) for p in parts))  # type: ignore[arg-type]
+            if parts is not None
+            else Msg(text.template, {k: _masked(redact, v) if isinstance(v, str) else v
+                                     for k, v in text.params.items()}))
+        if again == masked:
+            return again
+    return masked
 
 
 PACING_MAX = 120.0  # seconds a delivery may wait for its turn before the hard limit applies
@@ -190,9 +208,9 @@ class Publisher:
             th.start()
         interrupted, stopped = self._wait(plan, done)
         abandoned.set()
-        why = ("citychan stopped waiting (Ctrl-C)" if stopped else
-               f"no answer within {self.hard_limit or 0:.0f} s (the server is answering too "
-               "slowly)")
+        why = (N_("citychan stopped waiting (Ctrl-C)") if stopped else
+               N_("no answer within {seconds} s (the server is answering too slowly)").format(
+                   seconds=f"{self.hard_limit or 0:.0f}"))
         unclaimed = [o for o in outcomes.values() if isinstance(o, _Unclaimed)]
         if unclaimed and len(unclaimed) == len(plan.targets):
             raise unclaimed[0].error  # the store refused every claim: nothing was sent
@@ -201,7 +219,7 @@ class Publisher:
             outcome = outcomes.get(i)
             if isinstance(outcome, _Unclaimed):  # others went out: this one was not sent
                 outcome = Result(target.name, target.type, Status.FAILED,
-                                 error=f"not sent: {outcome.error.message}",
+                                 error=N_("not sent: {why}").format(why=outcome.error.message),
                                  summary_used=target.summary_used)
             if isinstance(outcome, BaseException):
                 raise outcome
@@ -231,13 +249,13 @@ class Publisher:
                 if interrupted:
                     return True, True
                 interrupted = True
-                self._emit("*", "interrupted", "recording the deliveries in flight; "
-                           "Ctrl-C again to stop waiting")
+                self._emit("*", "interrupted", N_("recording the deliveries in flight; "
+                                                  "Ctrl-C again to stop waiting"))
         return interrupted, False
 
     def _overdue(self, target: Target, why: str) -> Result:
         """A delivery with no outcome when the waiting ended: the request may still arrive."""
-        text = f"{why}; the post may still arrive"
+        text = N_("{why}; the post may still arrive").format(why=why)
         did = self._dids.get(target.name)
         kept = None
         if did is not None:  # only if its own thread has not finished it meanwhile
@@ -317,7 +335,7 @@ class Publisher:
             self._pace(target)
             self._started.setdefault(target.name, time.monotonic())
             attempts += 1
-            self._emit(target.name, "sending", f"attempt {attempts}")
+            self._emit(target.name, "sending", N_("attempt {n}").format(n=attempts))
             return perform(channel, post)  # send, or edit/delete (corrections)
 
         policy = RetryPolicy(max_total_seconds=self.max_total_seconds)
@@ -330,11 +348,13 @@ class Publisher:
             status = Status.FAILED if exc.outcome_known else Status.UNKNOWN
             # a partial send: `citychan retry` resends to the recipients it missed alone
             narrowed = post_to_json(replace(post, recipients=exc.missed)) if exc.missed else None
-            return self._finished(target, did, attempts, status, error=self.redact(exc.message),
-                                  post=narrowed, permanent=_permanent(exc))
+            return self._finished(target, did, attempts, status,
+                                  error=_masked(self.redact, exc.message), post=narrowed,
+                                  permanent=_permanent(exc))
         except (Exception, SystemExit) as exc:  # a channel's bug (even sys.exit): it may
             # have sent, so never assume not
-            text = self.redact(f"internal error in channel: {type(exc).__name__}: {exc}")
+            text = _masked(self.redact, N_("internal error in channel: {name}: {exc}").format(
+                name=type(exc).__name__, exc=str(exc)))
             return self._finished(target, did, attempts, Status.UNKNOWN, error=text)
         # a server may echo a token inside the id or URL it answers with
         remote_id, url = mask_receipt(receipt, self.redact)

@@ -15,7 +15,14 @@ from citychan.config import InfoRules
 from citychan.errors import UsageError
 from citychan.i18n import N_
 from citychan.notices.rules import in_quiet_hours
-from citychan.timeparse import Day, Reading, city_time, next_clock, zone
+from citychan.timeparse import (
+    Day,
+    Reading,
+    city_time,
+    date_reason,
+    next_clock,
+    zone,
+)
 
 NEXT = "next"
 MAX_AHEAD = timedelta(days=366)  # further ahead than a year is a typo, not a plan
@@ -104,8 +111,8 @@ def _german(raw: str) -> datetime:
         return datetime(int(m.group("y")), int(m.group("m")), int(m.group("d")),
                         int(m.group("H")), int(m.group("M")))
     except ValueError as exc:
-        raise UsageError(N_("cannot read {raw!r} as a time ({exc})").format(
-                             raw=raw, exc=exc), hint=_HINT) from None
+        raise UsageError(N_("cannot read {raw!r} as a time ({reason})").format(
+                             raw=raw, reason=date_reason(exc)), hint=_HINT) from None
 
 
 def _iso(raw: str) -> datetime:

@@ -23,6 +23,7 @@ from typing import Any
 from citychan import clock
 from citychan.errors import StoreError
 from citychan.fsutil import atomic_write
+from citychan.i18n import N_
 from citychan.store import journal
 from citychan.store.db import MIGRATIONS, Store
 
@@ -83,7 +84,8 @@ def export(store: Store, out: Path) -> list[TableSummary]:
     try:
         atomic_write(out, "\n".join(lines) + "\n", mode=0o600)
     except OSError as exc:
-        raise StoreError(f"{out}: cannot write the export ({exc.strerror or exc})") from None
+        raise StoreError(N_("{out}: cannot write the export ({reason})").format(
+            out=out, reason=exc.strerror or exc)) from None
     return summaries
 
 
@@ -94,13 +96,15 @@ def import_into(target: Store, source_file: Path) -> list[TableSummary]:
         full = {t: n for t, n in counts(target).items() if n}
         if full:
             raise StoreError(
-                f"{target.name}: the store holds records already ("
-                + ", ".join(f"{t}: {n}" for t, n in sorted(full.items())) + ")",
-                hint="import into a new, empty store; nothing was changed")
+                N_("{store}: the store holds records already ({counts})").format(
+                    store=target.name,
+                    counts=", ".join(f"{t}: {n}" for t, n in sorted(full.items()))),
+                hint=N_("import into a new, empty store; nothing was changed"))
         missing = sorted(set(source.tables()) - set(target.tables()))
         if missing:
-            raise StoreError(f"{target.name}: has no table {', '.join(missing)}",
-                             hint="upgrade citychan where the store is imported")
+            raise StoreError(N_("{store}: has no table {tables}").format(
+                store=target.name, tables=", ".join(missing)),
+                hint=N_("upgrade citychan where the store is imported"))
         tables = _in_order(source)
         with target.transaction() as tx:
             for table in tables:
@@ -114,8 +118,8 @@ def import_into(target: Store, source_file: Path) -> list[TableSummary]:
     after = {s.name: s for s in summary(target)}
     lost = [t for t, s in before.items() if after.get(t) != s]
     if lost:
-        raise StoreError(f"{target.name}: the import differs from {source_file} in "
-                         + ", ".join(lost))
+        raise StoreError(N_("{store}: the import differs from {file} in {tables}").format(
+            store=target.name, file=source_file, tables=", ".join(lost)))
     return [after[t] for t in tables]
 
 
@@ -127,7 +131,8 @@ def opened_source(path: Path) -> Iterator[Store]:
         with path.open("rb") as f:
             magic = f.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        raise StoreError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+        raise StoreError(N_("{path}: cannot read it ({reason})").format(
+            path=path, reason=exc.strerror or exc)) from None
     with tempfile.TemporaryDirectory(prefix="citychan-import-") as tmp:
         copy = Path(tmp) / "source.db"
         if magic == _SQLITE_MAGIC:
@@ -144,7 +149,8 @@ def _copy_sqlite(path: Path, copy: Path) -> None:
                 closing(sqlite3.connect(copy)) as dst:
             src.backup(dst)
     except sqlite3.Error as exc:
-        raise StoreError(f"{path}: cannot read the SQLite store ({exc})") from None
+        raise StoreError(N_("{path}: cannot read the SQLite store ({reason})").format(
+            path=path, reason=exc)) from None
     waiting = journal.journal_path(path)  # outcomes that store has not taken in yet
     if waiting.exists():
         shutil.copyfile(waiting, journal.journal_path(copy))
@@ -154,15 +160,18 @@ def _from_export(path: Path, copy: Path) -> None:
     header, rows = _read_export(path)
     schema = header["schema"]
     if not isinstance(schema, int) or not 0 < schema <= len(MIGRATIONS):
-        raise StoreError(f"{path}: export of schema {schema!r}; this citychan knows "
-                         f"1 to {len(MIGRATIONS)}", hint="upgrade citychan")
+        raise StoreError(N_("{path}: export of schema {schema}; this citychan knows 1 to "
+                            "{newest}").format(path=path, schema=repr(schema),
+                                               newest=len(MIGRATIONS)),
+                         hint=N_("upgrade citychan"))
     with Store(copy, migrate=False) as store:
         store.migrate(schema)
         store.query("PRAGMA foreign_keys=OFF")
         with store.transaction() as tx:
             for table, row in rows:
                 if not table.isidentifier() or not all(str(k).isidentifier() for k in row):
-                    raise StoreError(f"{path}: not a citychan export (table {table!r})")
+                    raise StoreError(N_("{path}: not a citychan export (table {table})")
+                                     .format(path=path, table=repr(table)))
                 marks = ",".join("?" * len(row))
                 tx.execute(f"INSERT INTO {table} ({','.join(row)}) VALUES ({marks})",
                            tuple(row.values()))
@@ -172,22 +181,26 @@ def _from_export(path: Path, copy: Path) -> None:
         for table, meta in header["tables"].items():
             if counted.get(table, 0) != meta.get("rows"):
                 raise StoreError(
-                    f"{path}: table {table} has {counted.get(table, 0)} rows, the export's "
-                    f"header says {meta.get('rows')}: the file is cut short")
+                    N_("{path}: table {table} has {rows} rows, the export's header says "
+                       "{header}: the file is cut short").format(
+                        path=path, table=table, rows=counted.get(table, 0),
+                        header=meta.get("rows")))
             # the rows as read back must be those exported: an edited or damaged line is
             # refused, not imported as the city's record
             if digest(rows_of(store, table)) != meta.get("sha256"):
                 raise StoreError(
-                    f"{path}: table {table} differs from the content hash in the export's "
-                    "header: the file was changed or damaged after the export",
-                    hint="export again from the original store; nothing was imported")
+                    N_("{path}: table {table} differs from the content hash in the export's "
+                       "header: the file was changed or damaged after the export").format(
+                        path=path, table=table),
+                    hint=N_("export again from the original store; nothing was imported"))
 
 
 def _read_export(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{path}: cannot read it ({exc})") from None
+        raise StoreError(N_("{path}: cannot read it ({reason})").format(
+            path=path, reason=exc)) from None
     try:
         header = json.loads(lines[0]) if lines else None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -198,9 +211,10 @@ def _read_export(path: Path) -> tuple[dict[str, Any], list[tuple[str, dict[str, 
                 entry = json.loads(line)
                 rows.append((str(entry["table"]), dict(entry["row"])))
     except (ValueError, KeyError, TypeError, IndexError):
-        raise StoreError(f"{path}: neither an SQLite store nor a citychan store export",
-                         hint="give the store file (citychan-out/citychan.db) or a file "
-                              "written by 'citychan store export'") from None
+        raise StoreError(N_("{path}: neither an SQLite store nor a citychan store export")
+                         .format(path=path),
+                         hint=N_("give the store file (citychan-out/citychan.db) or a file "
+                                 "written by 'citychan store export'")) from None
     return header, rows
 
 
