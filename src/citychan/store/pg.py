@@ -202,8 +202,8 @@ class PgBackend:
         try:
             self.db.execute(
                 f"CREATE TABLE IF NOT EXISTS {_SCHEMA_TABLE} (version INTEGER NOT NULL)")
-        except (errors.UniqueViolation, errors.DuplicateTable):
-            pass
+        except (errors.UniqueViolation, errors.DuplicateTable, errors.DuplicateObject):
+            pass  # made by another run this moment: its row type, its name or the table
 
     def hold_run(self, token: str) -> None:
         self.db.execute("SELECT pg_advisory_lock(%s)", (run_key(token),))
