@@ -263,6 +263,22 @@ def test_an_all_clear_can_be_drafted_and_approved(
     assert [i["state"] for i in incidents()] == ["cleared"] and len(posts_out()) == 2
 
 
+def test_an_update_or_all_clear_held_says_what_it_changes_not_that_no_incident_opened(
+        isolated: Path, make_config: MakeConfig, clock: Clock) -> None:
+    make_config(review=REVIEW, alerts=ALERTS_TABLE, channels={"outbox": OUTBOX})
+    incident = urgent(*WARN)
+    run = cli("warn", "update", "latest", "--level", "high", "--yes", "--by", "d.officer",
+              env={"COLUMNS": "300"})
+    assert run.code == 0, run.stderr
+    assert f"Update of {incident} " in run.stdout and "held for review as d" in run.stdout
+    assert "no incident opened" not in run.stdout
+    run = cli("warn", "allclear", incident, "--yes", "--by", "d.officer",
+              env={"COLUMNS": "300", "CITYCHAN_LANG": "de"})
+    assert run.code == 0, run.stderr
+    assert f"Entwarnung zu {incident} " in run.stdout
+    assert "zur Freigabe zurückgehalten" in run.stdout and "kein Ereignis" not in run.stdout
+
+
 def test_a_new_warning_already_sent_meanwhile_is_refused(held: dict) -> None:
     urgent(*WARN)  # the same flood warning went out past review
     run = cli("review", "approve", "d1", "--by", "k.nowak", "--yes")

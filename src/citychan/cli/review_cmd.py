@@ -48,6 +48,10 @@ TEXT = {
     "review": N_("Review {when}: {step}"),
     "held": N_("Warning {title} held for review as {ref} for {channels}, by {author}: nothing "
                "was sent, no incident opened."),
+    "held_change": N_("{what} of {incident} {title} held for review as {ref} for {channels}, "
+                      "by {author}: nothing was sent."),
+    "update": N_("Update"),
+    "allclear": N_("All-clear"),
     "kind_info": N_("info"),
     "kind_warning": N_("warning"),
     "copy_sending": N_("The file is not on this machine: sending the drafted copy (message "
@@ -248,8 +252,16 @@ def held_warning(d: Any, config: Path | None, output: str) -> None:
                                         "review_command": approve_cmd})
         return
     out = views.out_console()
-    out.print(views.esc(_(TEXT["held"]).format(ref=d.ref, title=repr(d.title),
-                                            channels=", ".join(d.channels), author=d.author)))
+    request = d.plan.get("request") or {}
+    mode = request.get("mode", "new")
+    if mode in ("update", "allclear"):  # the incident is open already: it changes at approval
+        said = _(TEXT["held_change"]).format(
+            what=_(TEXT[mode]), incident=request.get("incident") or "", ref=d.ref,
+            title=repr(d.title), channels=", ".join(d.channels), author=d.author)
+    else:
+        said = _(TEXT["held"]).format(ref=d.ref, title=repr(d.title),
+                                      channels=", ".join(d.channels), author=d.author)
+    out.print(views.esc(said))
     out.print(views.esc(_(TEXT["next"]).format(show=show_cmd, approve=approve_cmd)))
 
 
