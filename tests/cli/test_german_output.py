@@ -143,3 +143,17 @@ def test_a_channel_error_is_german_in_the_report_and_a_fixed_one_in_the_log(
     _check(log, ("Mastodon: verify_credentials lieferte kein Konto",),
            (TOKEN, "gave no account"))
     assert "internal error in channel: RuntimeError: bug with ***" in log
+
+
+def test_the_feed_says_where_it_wrote_in_german_and_the_store_keeps_english(
+        german: None, isolated: Path, make_config: MakeConfig, clock: Clock) -> None:
+    make_config(channels={"feed": {"type": "feed", "path": "citychan-out/feed",
+                                   "title": "Stadt Bautzen",
+                                   "public_url": "https://www.bautzen.de/aktuelles"}})
+    write(isolated / "n.md", NOTICE)
+    said = _said("post", "n.md", "--yes")
+    _check(said, ("lokal geschrieben, nicht hochgeladen:",), ("written locally",))
+    with sqlite3.connect("citychan-out/citychan.db") as db:
+        (url,) = db.execute("SELECT url FROM deliveries").fetchone()
+    db.close()
+    assert url.startswith("written locally, not uploaded: ")

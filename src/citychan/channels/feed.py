@@ -175,8 +175,10 @@ class FeedChannel:
     def _receipt(self, entry: Mapping[str, Any]) -> Receipt:
         if self.upload is None:  # nothing reached the web server: say so, and where it is
             return Receipt(remote_id=entry["id"],
-                           url=f"written locally, not uploaded: {self.page_file.resolve()}")
-        return Receipt(remote_id=entry["id"], url=f"uploaded: {self.page_url(entry['anchor'])}")
+                           url=N_("written locally, not uploaded: {path}").format(
+                               path=self.page_file.resolve()))
+        return Receipt(remote_id=entry["id"], url=N_("uploaded: {url}").format(
+            url=self.page_url(entry["anchor"])))
 
     def _anchor(self, message_id: str, store: EntryStore) -> tuple[str, dict[str, Any] | None]:
         """The entry's short name (its page's, its file's) and the entry as stored: the

@@ -209,7 +209,7 @@ def report(rep: Any, findings: bool = True) -> None:
     if not sys.stdout.isatty():  # cron, CI, a pipe: plain lines, one per channel
         typer.echo(plain(rep.title))
         for r in rep.results:
-            cells = (r.channel, _(str(r.status)), r.url or r.remote_id or "",
+            cells = (r.channel, _(str(r.status)), localize(r.url) or r.remote_id or "",
                      localize(r.error) or "")
             typer.echo("  ".join(plain(c) for c in cells if c))
         return
@@ -224,7 +224,7 @@ def report(rep: Any, findings: bool = True) -> None:
             esc(r.channel),
             status(r.status),
             _length(r.length),
-            esc(r.url or r.remote_id or ""),
+            esc(localize(r.url) or r.remote_id or ""),
             esc(localize(r.error) or ""),
         )
     console.print(table)

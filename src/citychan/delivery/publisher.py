@@ -357,7 +357,7 @@ class Publisher:
                 name=type(exc).__name__, exc=str(exc)))
             return self._finished(target, did, attempts, Status.UNKNOWN, error=text)
         # a server may echo a token inside the id or URL it answers with
-        remote_id, url = mask_receipt(receipt, self.redact)
+        remote_id, url = mask_receipt(receipt, lambda text: _masked(self.redact, text))
         return self._finished(target, did, attempts, Status.SENT, remote_id=remote_id, url=url)
 
     def _finished(self, target: Target, did: int, attempts: int, status: Status, *,
