@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from citychan.i18n import N_, gettext, localize
+from citychan.i18n import N_, Msg, gettext, localize
 
 _ = gettext
 nullcontext = contextlib.nullcontext
@@ -209,7 +209,7 @@ def report(rep: Any, findings: bool = True) -> None:
     if not sys.stdout.isatty():  # cron, CI, a pipe: plain lines, one per channel
         typer.echo(plain(rep.title))
         for r in rep.results:
-            cells = (r.channel, _(str(r.status)), localize(r.url) or r.remote_id or "",
+            cells = (r.channel, _(str(r.status)), _said(r.url) or r.remote_id or "",
                      localize(r.error) or "")
             typer.echo("  ".join(plain(c) for c in cells if c))
         return
@@ -224,7 +224,7 @@ def report(rep: Any, findings: bool = True) -> None:
             esc(r.channel),
             status(r.status),
             _length(r.length),
-            esc(localize(r.url) or r.remote_id or ""),
+            esc(_said(r.url) or r.remote_id or ""),
             esc(localize(r.error) or ""),
         )
     console.print(table)
@@ -536,3 +536,9 @@ def retry_hint(command: str) -> None:
     """After an exit 4: the exact `citychan retry` that resolves what did not go out."""
     err_console().print(esc(_("Hint: to resolve what did not go out, run: {command}").format(
         command=command)))
+
+
+def _said(text: str | None) -> str | None:
+    """A receipt's URL as the report shows it: a message of ours (feed: "written locally,
+    not uploaded: …") in the interface's language, a server's URL as it is."""
+    return localize(text) if isinstance(text, Msg) else text

@@ -34,10 +34,11 @@ def _dumps(data: Any) -> str:
 
 # What the pages make file names of. A store is shared by every machine of a city, so what
 # another machine wrote into it is checked before it names a file here: an entry's anchor
-# (12 hex digits of its message, or 16 of its id), a month, an entry's pictures in bilder/.
-ANCHOR = re.compile(r"[0-9a-f]{12}(?:[0-9a-f]{4})?")
+# (citychan makes 12 hex digits of its message, or 16 of its id: a plain name, never a
+# path), a month, an entry's pictures in bilder/ named by its anchor.
+ANCHOR = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
-_PICTURE = re.compile(r"bilder/([0-9a-f]{12}(?:[0-9a-f]{4})?)-[0-9]{1,5}\.jpg")
+_PICTURE = re.compile(r"bilder/([0-9A-Za-z][0-9A-Za-z_-]{0,63})-[0-9]{1,5}\.jpg")
 
 
 def sane(entry: Any) -> bool:
