@@ -20,8 +20,10 @@ from tests.support.config import MakeConfig
 DEC = datetime(2026, 12, 7, 8, tzinfo=UTC)
 
 
-def plant(db: Path, anchor: str, *, month: str = "2026-12", images: list | None = None) -> None:
-    """An entry another machine could have written: open, expired, named ``anchor``."""
+def plant(db: Path, anchor: str, *, month: str = "2026-12", images: list | None = None,
+          row: str | None = None) -> None:
+    """An entry another machine could have written: open, expired, named ``anchor`` (kept
+    in the row named ``row``, the same unless given)."""
     entry = {"id": f"urn:uuid:{anchor}", "title": "Gepflanzt", "html": "<p>x</p>", "text": "x",
              "link": URL, "page": URL, "anchor": anchor, "kind": "info", "langs": ["de"],
              "summary": None, "tags": [], "published": "2026-12-01T08:00:00+00:00",
@@ -32,7 +34,7 @@ def plant(db: Path, anchor: str, *, month: str = "2026-12", images: list | None 
     with sqlite3.connect(db) as con:
         con.execute("INSERT INTO feed_entries (feed, anchor, id, seq, month, published, "
                     "updated, is_open, entry, record) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    (URL, anchor, entry["id"], 10_000, month, entry["published"],
+                    (URL, row or anchor, entry["id"], 10_000, month, entry["published"],
                      entry["updated"], 1, json.dumps(entry), json.dumps(entry)))
     con.close()
 
@@ -88,3 +90,16 @@ def test_an_expiry_is_still_written_when_one_has_passed(
     monkeypatch.setattr(clock, "utcnow", lambda: DEC + timedelta(hours=1))
     assert feed.refresh() is True
     assert stored(db)[0].get("expired")
+
+
+def test_a_row_whose_entry_claims_another_anchor_is_left_out_and_a_rebuild_ends(
+        tmp_path: Path) -> None:
+    db = tmp_path / "citychan.db"
+    feed = machine(tmp_path, "a", db)
+    feed.send(post(1, DEC))
+    plant(db, mid(1)[:12], row="ffffffffffff")  # stands for entry 1 in another row
+    written = feed.rebuild()  # read a batch at a time by anchor: must come to an end
+    assert feed.path / "index.html" in written
+    assert [e["title"] for e in stored(db)] == ["Meldung Nummer 1"]
+    page = (feed.path / "meldung" / f"{mid(1)[:12]}.html").read_text(encoding="utf-8")
+    assert "Gepflanzt" not in page

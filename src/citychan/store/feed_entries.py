@@ -54,8 +54,18 @@ def sane(entry: Any) -> bool:
     return True
 
 
-def _entries(rows: Iterable[Any], column: int = 0) -> list[dict[str, Any]]:
-    return [e for e in (json.loads(r[column]) for r in rows) if sane(e)]
+def _entries(rows: Iterable[Any]) -> list[dict[str, Any]]:
+    """The entries (or records) of rows ``(anchor, JSON)``: those that are sane and name the
+    row they are kept in (an entry claiming another's anchor would stand for it)."""
+    out = []
+    for anchor, text in rows:
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            continue
+        if sane(entry) and entry["anchor"] == anchor:
+            out.append(entry)
+    return out
 
 
 class FeedRows:
@@ -69,8 +79,8 @@ class FeedRows:
 
     def recent(self, limit: int) -> list[dict[str, Any]]:
         """The newest ``limit`` records, the latest sent first."""
-        rows = self._run("SELECT record FROM feed_entries WHERE feed=? ORDER BY seq DESC "
-                         "LIMIT ?", (self.feed, limit))
+        rows = self._run("SELECT anchor, record FROM feed_entries WHERE feed=? "
+                         "ORDER BY seq DESC LIMIT ?", (self.feed, limit))
         return _entries(rows)
 
     def open(self) -> dict[str, str]:
@@ -88,24 +98,24 @@ class FeedRows:
 
     def month(self, month: str) -> list[dict[str, Any]]:
         """One month's records, newest first."""
-        rows = self._run("SELECT record FROM feed_entries WHERE feed=? AND month=? "
+        rows = self._run("SELECT anchor, record FROM feed_entries WHERE feed=? AND month=? "
                          "ORDER BY published DESC, seq DESC", (self.feed, month))
         return _entries(rows)
 
     def load(self, anchor: str) -> dict[str, Any] | None:
-        rows = self._run("SELECT entry FROM feed_entries WHERE feed=? AND anchor=?",
+        rows = self._run("SELECT anchor, entry FROM feed_entries WHERE feed=? AND anchor=?",
                          (self.feed, anchor))
         return next(iter(_entries(rows)), None)
 
     def find(self, entry_id: str) -> dict[str, Any] | None:
-        rows = self._run("SELECT entry FROM feed_entries WHERE feed=? AND id=?",
+        rows = self._run("SELECT anchor, entry FROM feed_entries WHERE feed=? AND id=?",
                          (self.feed, entry_id))
         return next(iter(_entries(rows)), None)
 
     def every(self) -> list[dict[str, Any]]:
         """Every entry in full, the latest sent first (for a rebuild, tools and tests)."""
-        rows = self._run("SELECT entry FROM feed_entries WHERE feed=? ORDER BY seq DESC",
-                         (self.feed,))
+        rows = self._run("SELECT anchor, entry FROM feed_entries WHERE feed=? "
+                         "ORDER BY seq DESC", (self.feed,))
         return _entries(rows)
 
     def after(self, anchor: str, limit: int) -> list[dict[str, Any]]:
@@ -115,7 +125,7 @@ class FeedRows:
         while True:
             rows = self._run("SELECT anchor, entry FROM feed_entries WHERE feed=? AND "
                              "anchor > ? ORDER BY anchor LIMIT ?", (self.feed, anchor, limit))
-            good = _entries(rows, 1)
+            good = _entries(rows)
             if good or not rows:  # a batch of nothing but entries left out: on to the next
                 return good
             anchor = str(rows[-1][0])
@@ -128,7 +138,7 @@ class FeedRows:
         marks = ", ".join("?" * len(anchors))
         rows = self._run(f"SELECT anchor, entry FROM feed_entries WHERE feed=? AND anchor IN "
                          f"({marks})", (self.feed, *anchors))
-        return {e["anchor"]: e for e in _entries(rows, 1)}
+        return {e["anchor"]: e for e in _entries(rows)}
 
     def count(self) -> int:
         return int(self._scalar("SELECT COUNT(*) FROM feed_entries WHERE feed=?",
