@@ -43,6 +43,21 @@ def test_site_rebuild_writes_every_page_from_the_store_and_says_what(posted: Pat
     assert "Sperrung Töpferstraße" in front and "Sprechzeiten Bürgeramt" in front
 
 
+def test_a_store_that_is_not_there_is_refused_and_the_site_is_left_alone(
+        posted: Path, isolated: Path) -> None:
+    """The store moved away, or on a share that is not mounted: rebuilding from nothing
+    would write (and upload) an empty front page and feeds."""
+    assert cli("site", "rebuild").code == 0
+    front = (posted / "index.html").read_bytes()
+    store = isolated / "citychan-out" / "citychan.db"
+    store.rename(store.with_name("moved-away.db"))
+    run = cli("site", "rebuild")
+    assert_one_line_error(run, 2, "no store at ")
+    assert "nothing to rebuild the site from" in run.stderr
+    assert not store.exists()  # none made
+    assert (posted / "index.html").read_bytes() == front
+
+
 def test_site_rebuild_json_names_the_counts(posted: Path) -> None:
     run = cli("site", "rebuild", "--channel", "website", "--output", "json")
     assert run.code == 0, run.stdout + run.stderr

@@ -98,6 +98,11 @@ def rebuild(config: Config, *, channel: str | None = None, upload: bool = True,
     owed to the server (``citychan retry`` or the next post sends it)."""
     env = os.environ if env is None else env
     chosen = feed_channels(config, channel)
+    if not config.store.exists():  # a store gone or on a share not mounted: an empty site
+        raise UsageError(N_("no store at {store}: nothing to rebuild the site from").format(
+            store=config.store.describe()), hint=N_(
+            "the pages are written from the store's entries; check [store] in {config}, "
+            "or post a notice first").format(config=config.source))
     done: list[Rebuilt] = []
     with open_channels(config, chosen, offline=False, env=env) as channels:
         for cc in chosen:
