@@ -198,3 +198,24 @@ def test_retry_of_a_post_sent_from_a_copy_resends_it_with_its_picture(
         assert body["image"]["name"] == "sperrung.png"
         assert base64.b64decode(body["image"]["data"]) == png  # the picture, byte for byte
     assert again["text"] == first["text"]
+
+
+def test_a_notice_whose_files_cannot_be_kept_is_still_scheduled_with_a_note(
+        machines: dict[str, Path], monkeypatch: pytest.MonkeyPatch, clock: Clock) -> None:
+    """Scheduling worked for these before files were kept (a picture by an absolute path, or
+    one too big to keep): it still does, and says run-due sends it only where the file is."""
+    a = machines["a"]
+    write(a / "n.md", NOTICE.replace("link:", f"image: {a / 'karte.png'}\n"
+                                              "image_alt: Karte der Sperrung\nlink:"))
+    picture(a / "karte.png")
+    run = on(a, monkeypatch, "post", "n.md", "--at", _at(clock), "--yes", "--output", "json")
+    assert run.code == 0, run.stderr
+    note = json.loads(run.stdout)["result"]["files_not_kept"]
+    assert "its files are not kept with the scheduled post" in note
+    assert "absolute path" in note
+    run = on(a, monkeypatch, "queue", "--output", "json")
+    assert run.code == 0 and len(json.loads(run.stdout)["result"]["queue"]) == 1
+    clock.set(clock(BERLIN).hour + 1, clock(BERLIN).minute + 1)
+    run = on(a, monkeypatch, "run-due")
+    assert run.code == 0, run.stderr
+    assert len(sent(a)) == 1  # where the file is, it goes out as before

@@ -23,6 +23,14 @@ from citychan.store.drafts import Draft, DraftFile, DraftStore
 from citychan.store.kept_files import MAX_BYTES  # the files' limit together
 
 
+class NotKept(UsageError):
+    """The notice's files cannot be kept in the store; ``reason`` says why, in short."""
+
+    def __init__(self, message: str, *, hint: str, reason: str) -> None:
+        super().__init__(message, hint=hint)
+        self.reason = reason
+
+
 def files_of(message: Message, languages: tuple[str, ...]) -> tuple[DraftFile, ...]:
     """The notice's files as they are now, to keep with its draft; refused (exit 2) when they
     exceed MAX_BYTES together, or when they would not load elsewhere as they load here."""
@@ -33,12 +41,13 @@ def files_of(message: Message, languages: tuple[str, ...]) -> tuple[DraftFile, .
     sizes = {p: _size(p) for p in paths}
     total = sum(sizes.values())
     if total > MAX_BYTES:
-        raise UsageError(
+        raise NotKept(
             N_("{name}: its files are {size} MB together ({files}); a draft keeps at most "
                "{limit} MB of them in the store").format(
                 name=message.path.name, size=f"{total / 1048576:.1f}",
                 files=", ".join(p.name for p in paths), limit=MAX_BYTES // 1048576),
-            hint=N_("make the picture smaller, then draft it again"))
+            hint=N_("make the picture smaller, then draft it again"),
+            reason=N_("more than {limit} MB together").format(limit=MAX_BYTES // 1048576))
     files = tuple(DraftFile(_name(p, folder), _read(p)) for p in paths)
     with copied(files, message.path.name) as copy:
         again = load_message(copy, languages, kind=message.kind)
@@ -47,12 +56,13 @@ def files_of(message: Message, languages: tuple[str, ...]) -> tuple[DraftFile, .
             copy.parent.resolve())
         same = again.content_hash == message.content_hash  # while the copy is there
     if elsewhere or not same:
-        raise UsageError(
+        raise NotKept(
             N_("{name}: its files do not load as drafted from another folder (the picture "
                "is named by an absolute path, or a file changed while it was drafted); "
                "nothing was drafted").format(name=message.path.name),
             hint=N_("name the picture relative to the notice's folder (image: photo.jpg), "
-                    "then draft it again"))
+                    "then draft it again"),
+            reason=N_("the picture is named by an absolute path, or a file changed meanwhile"))
     return files
 
 

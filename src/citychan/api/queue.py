@@ -34,7 +34,7 @@ def schedule(
     only: Sequence[str] = (),
     force: bool = False,
     env: Mapping[str, str] | None = None,
-) -> QueuedPost:
+) -> Scheduled:
     """Check the notice now as it will be sent at ``at`` (quiet hours judged at that time;
     the daily cap and near-duplicates when it is sent) and keep the plan: the file, its
     content hash, the channels, the time, who, and the notice's files (the Markdown file,
@@ -54,7 +54,14 @@ def schedule(
                              path=p.message.path))
     p.reject_if_errors()
     channels = tuple(t.name for t in p.targets)
-    files = drafted.files_of(p.message, config.city.languages)  # run-due may run elsewhere
+    try:  # run-due may run on another machine: it sends the kept copy there
+        files = drafted.files_of(p.message, config.city.languages)
+        note = None
+    except drafted.NotKept as exc:  # too big to keep, or a picture by an absolute path
+        files = ()
+        note = N_("{name}: its files are not kept with the scheduled post ({why}); run-due "
+                  "sends it only on a machine where the file is").format(
+                      name=p.message.path.name, why=exc.reason)
     with Store.open(config.store) as store:
         queue = QueueStore(store)
         same = queue.waiting(p.message.content_hash)
@@ -64,8 +71,17 @@ def schedule(
                     name=p.message.path.name, id=same[0].id,
                     due=f"{_local(same[0], config):%Y-%m-%d %H:%M}"),
                 hint=N_("cancel it first: citychan queue cancel {id}").format(id=same[0].id))
-        return queue.add(str(p.message.path.resolve()), p.message.content_hash,
-                         p.message.title, channels, due, force, who, files=files)
+        entry = queue.add(str(p.message.path.resolve()), p.message.content_hash,
+                          p.message.title, channels, due, force, who, files=files)
+    return Scheduled(entry, note)
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """A post put in the queue, and why its files were not kept with it (None: they were)."""
+
+    entry: QueuedPost
+    note: str | None = None
 
 
 def entries(config: Config, *, everything: bool = False) -> list[QueuedPost]:

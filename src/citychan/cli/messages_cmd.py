@@ -16,7 +16,7 @@ from citychan.cli.options import (
     OutputOption,
     YesOption,
 )
-from citychan.i18n import N_, gettext
+from citychan.i18n import N_, gettext, localize
 
 _ = gettext
 # `post --at 00:58`: which day a bare clock time was read as (the words of api.writing.read_as)
@@ -182,13 +182,16 @@ def _schedule(file: Path, at: str, channel: list[str] | None, force: bool, by: s
         return (queue.schedule(file, cfg, at, operator=by, only=channel or (), force=force),
                 cfg.city.timezone)
 
-    entry, timezone = common.run_rejectable(run, "post", output)
+    done, timezone = common.run_rejectable(run, "post", output)
+    entry = done.entry
     day = writing.read_as(at, entry.due, entry.created, timezone)
     if output == "json":
         common.emit_json("post", True, {"scheduled": entry.as_dict(), "timezone": timezone,
-                                        "read_as": day})
+                                        "read_as": day, "files_not_kept": done.note})
     else:
         scheduled(entry, timezone)
+        if done.note is not None:
+            views.err_console().print(views.esc(localize(done.note) or ""), highlight=False)
         if day is not None:
             from zoneinfo import ZoneInfo
 
