@@ -19,26 +19,9 @@ from PIL import Image
 from tests.support.cli import Run, assert_one_line_error, cli
 from tests.support.clock import Clock
 from tests.support.config import ALERTS_TABLE, OUTBOX, write_config
-from tests.support.files import NOTICE, NOTICE_HSB, write
+from tests.support.files import NOTICE, NOTICE_HSB, WARNING_GAS, WARNING_GAS_HSB, write
 
 REVIEW = {"required_for": ["info", "warning"]}
-GAS = """---
-title: "Gefahr: Gasaustritt - Löbauer Straße"
-level: medium
-event: gasaustritt
-area: Löbauer Straße zwischen Wallstraße und Taucherstraße
-instruction: Schließen Sie Fenster und Türen. Meiden Sie den Bereich.
-expires: 3h
----
-In der Löbauer Straße tritt Gas aus einer beschädigten Leitung aus.
-"""
-GAS_HSB = """---
-title: "Strach: Wuchad płuna - Lubijska dróha"
-area: Lubijska dróha
-instruction: Začińće wokna a durje. Wobeńdźće wobłuk.
----
-Na Lubijskej dróze wuchadźa płun z wobškodźeneho wodu.
-"""
 
 
 @pytest.fixture
@@ -204,8 +187,8 @@ def test_a_notice_whose_files_are_too_large_for_a_draft_is_refused_with_one_line
 def test_a_warning_drafted_from_a_file_is_approved_from_the_copy_elsewhere(
         machines: dict[str, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     a, b = machines["a"], machines["b"]
-    write(a / "gas.md", GAS)
-    write(a / "gas.hsb.md", GAS_HSB)
+    write(a / "gas.md", WARNING_GAS)
+    write(a / "gas.hsb.md", WARNING_GAS_HSB)
     assert on(a, monkeypatch, "warn", "gas.md", "--yes", "--by", "d.officer").code == 0
     a.rename(a.with_name("a-moved"))
     run = on(b, monkeypatch, "review", "approve", "d1", "--by", "k.nowak", "--yes")

@@ -16,30 +16,13 @@ import pytest
 from tests.support.cli import assert_one_line_error, cli
 from tests.support.clock import Clock
 from tests.support.config import ALERTS_TABLE, OUTBOX, MakeConfig
-from tests.support.files import write
+from tests.support.files import WARNING_GAS, WARNING_GAS_HSB, write
 from tests.support.workers import CountingServer, Workers
 
 BERLIN = "Europe/Berlin"
 REVIEW = {"required_for": ["info", "warning"]}
 WARN = ("warn", "--template", "hochwasser", "--level", "medium", "--area", "Spreeufer",
         "--yes")
-GAS = """---
-title: "Gefahr: Gasaustritt - Löbauer Straße"
-level: medium
-event: gasaustritt
-area: Löbauer Straße zwischen Wallstraße und Taucherstraße
-instruction: Schließen Sie Fenster und Türen. Meiden Sie den Bereich.
-expires: 3h
----
-In der Löbauer Straße tritt Gas aus einer beschädigten Leitung aus.
-"""
-GAS_HSB = """---
-title: "Strach: Wuchad płuna - Lubijska dróha"
-area: Lubijska dróha
-instruction: Začińće wokna a durje. Wobeńdźće wobłuk.
----
-Na Lubijskej dróze wuchadźa płun z wobškodźeneho wodu.
-"""
 
 
 def posts_out() -> list[Path]:
@@ -193,10 +176,10 @@ def test_the_same_warning_is_not_held_twice(held: dict) -> None:
 def test_a_warning_file_changed_since_the_draft_is_refused_at_approval(
         isolated: Path, make_config: MakeConfig, clock: Clock) -> None:
     make_config(review=REVIEW, alerts=ALERTS_TABLE, channels={"outbox": OUTBOX})
-    write(isolated / "gas.md", GAS)
-    write(isolated / "gas.hsb.md", GAS_HSB)
+    write(isolated / "gas.md", WARNING_GAS)
+    write(isolated / "gas.hsb.md", WARNING_GAS_HSB)
     assert cli("warn", "gas.md", "--yes", "--by", "d.officer").code == 0
-    write(isolated / "gas.md", GAS.replace("Gas aus", "viel Gas aus"))
+    write(isolated / "gas.md", WARNING_GAS.replace("Gas aus", "viel Gas aus"))
     shown = cli("review", "show", "d1")
     assert "changed since it was drafted as d1" in shown.stderr
     assert "beschädigten Leitung" in shown.stdout  # as drafted

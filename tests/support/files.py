@@ -33,3 +33,22 @@ title: Zawrjenje Lubijskeje dróhi
 ---
 Lubijska dróha je zawrjena. Wobjězd přez Zwonkowu dróhu.
 """
+
+# a danger warning file (gas leak) and its Upper Sorbian text
+WARNING_GAS = """---
+title: "Gefahr: Gasaustritt - Löbauer Straße"
+level: medium
+event: gasaustritt
+area: Löbauer Straße zwischen Wallstraße und Taucherstraße
+instruction: Schließen Sie Fenster und Türen. Meiden Sie den Bereich.
+expires: 3h
+---
+In der Löbauer Straße tritt Gas aus einer beschädigten Leitung aus.
+"""
+WARNING_GAS_HSB = """---
+title: "Strach: Wuchad płuna - Lubijska dróha"
+area: Lubijska dróha
+instruction: Začińće wokna a durje. Wobeńdźće wobłuk.
+---
+Na Lubijskej dróze wuchadźa płun z wobškodźeneho wodu.
+"""

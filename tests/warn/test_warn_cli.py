@@ -13,7 +13,7 @@ import pytest
 from tests.support.cli import assert_one_line_error, cli
 from tests.support.config import ALERTS_TABLE, CAP_ISSUER, OUTBOX, MakeConfig, Table
 from tests.support.fault_server import FaultServer, Ok
-from tests.support.files import write
+from tests.support.files import WARNING_GAS_HSB, write
 
 AREA = "Spreeufer zwischen Friedensbrücke und Kronprinzenbrücke"
 SORBIAN = "ěłćřžčš"
@@ -294,13 +294,7 @@ summary: >-
 ---
 In der Löbauer Straße tritt Gas aus einer beschädigten Leitung aus.
 """
-WARNING_HSB = """---
-title: "Strach: Wuchad płuna - Lubijska dróha"
-area: Lubijska dróha
-instruction: Začińće wokna a durje. Wobeńdźće wobłuk.
----
-Na Lubijskej dróze wuchadźa płun z wobškodźeneho wodu.
-"""
+WARNING_HSB = WARNING_GAS_HSB
 
 
 @pytest.mark.integration
