@@ -384,7 +384,9 @@ class FeedChannel:
         written anew from the store before the pages go into place, so that a page never
         replaces a newer one a post wrote. Each month's pages the same way. Last, in one
         short step under the store's write lock, the front page, feed.xml and feed.json
-        from the store as it stands then (and the pages of entries expired by now)."""
+        from the store as it stands then (and the pages of entries expired by now). First,
+        the temporary files a rebuild killed midway left are removed. What another machine
+        changes after this is written is caught when the files go up (:meth:`publish`)."""
         at = clock.utcnow()
         with _LOCK, locked(self.path):  # a rebuild killed midway left its staged files
             sweep_temps(self.path)
