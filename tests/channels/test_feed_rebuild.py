@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from citychan.store.db import Location
 from citychan.store.feed_entries import StoredFeeds
 from tests.support.config import write_config
 from tests.support.files import write
+from tests.support.upload_servers import DAV_PASSWORD, WebdavServer, running_webdav
 from tests.support.workers import Workers
 
 URL = "https://www.bautzen.de/aktuelles"
@@ -219,3 +222,110 @@ def test_machine_b_rebuilds_its_folder_from_the_server_store_with_a_s_entry_page
     assert len(list((b.path / "meldung").glob("*.html"))) == 7
     assert [e.id for e in feedparser.parse(b.feed_file.read_bytes()).entries][:2] == [
         b.entry_id(mid(2)), b.entry_id(mid(1))]
+
+
+# --- two machines, one web server: a rebuild's upload never puts an older page online ------
+
+@pytest.fixture(scope="module")
+def webdav(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebdavServer]:
+    with running_webdav(tmp_path_factory.mktemp("webdav")) as server:
+        yield server
+
+
+def uploading(tmp_path: Path, name: str, store: Path, server: WebdavServer,
+              site: str) -> FeedChannel:
+    return FeedChannel.from_config(
+        "feed", {"path": str(tmp_path / name / "feed"), "title": "Stadt Bautzen",
+                 "public_url": URL, "upload": server.url(site),
+                 "upload_password_env": "DAV"},
+        ChannelContext(env={"DAV": DAV_PASSWORD}, base_dir=tmp_path / name,
+                       feeds=StoredFeeds(store)))
+
+
+def served(server: WebdavServer, site: str, rel: str) -> str:
+    return (server.root / site.strip("/") / rel).read_text(encoding="utf-8")
+
+
+@pytest.mark.integration
+def test_a_rebuild_uploads_no_page_older_than_another_machine_put_online_meanwhile(
+        tmp_path: Path, webdav: WebdavServer) -> None:
+    """Machine A rebuilds (its pages written), then machine B corrects entry 3 and posts
+    entry 9, uploading its pages; A's upload then sends what the store holds now, not its
+    older pages: entry 3's page, its month page, the front page and both feeds."""
+    db, site = tmp_path / "shared.db", "/two-machines"
+    a = uploading(tmp_path, "a", db, webdav, site)
+    b = uploading(tmp_path, "b", db, webdav, site)
+    for n in range(5):  # B's posts; A is a new machine, its folder empty
+        b.send(post(n, DEC + timedelta(minutes=n)))
+    written = a.rebuild(batch=2)
+    b.edit(post(3, DEC + timedelta(hours=1), title="KORRIGIERT: Kornmarkt",
+                replaces=b.entry_id(mid(3)), note="Ort"))
+    b.send(post(9, DEC + timedelta(hours=2), title="Neu von Maschine B"))
+    x = f"meldung/{mid(3)[:12]}.html"
+    assert "KORRIGIERT" in served(webdav, site, x)
+    assert "KORRIGIERT" not in page(a, 3)  # A's page as its rebuild wrote it
+    a.publish(written, chunk=3)
+    assert "KORRIGIERT" in served(webdav, site, x)
+    month = served(webdav, site, "archiv/2026-12.html")
+    assert "Neu von Maschine B" in month and "KORRIGIERT" in month
+    assert "Neu von Maschine B" in served(webdav, site, "index.html")
+    titles = [e.title for e in feedparser.parse(served(webdav, site, "feed.xml")).entries]
+    assert titles[0] == "Neu von Maschine B" and "KORRIGIERT: Kornmarkt" in titles
+    assert "Neu von Maschine B" in served(webdav, site, "feed.json")
+    # and A's folder has them too: what went up is what it has
+    assert "KORRIGIERT" in page(a, 3)
+
+
+@pytest.mark.integration
+def test_a_change_uploaded_while_a_rebuild_chunk_goes_up_is_sent_again_after_it(
+        tmp_path: Path, webdav: WebdavServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """B corrects entry 2 and its upload ends while A's chunk (checked just before, still
+    old) is on its way; the store is asked again after the chunk, so the corrected page is
+    what the server keeps."""
+    db, site = tmp_path / "shared.db", "/during-upload"
+    a = uploading(tmp_path, "a", db, webdav, site)
+    b = uploading(tmp_path, "b", db, webdav, site)
+    for n in range(3):  # B's posts; A is a new machine, its folder empty
+        b.send(post(n, DEC + timedelta(minutes=n)))
+    written = a.rebuild()
+    real, raced = feed_module.upload_changed, []
+
+    def racing(folder: Path, files: Any, target: Any) -> list[str]:
+        if folder == a.path and not raced:
+            raced.append(True)
+            b.edit(post(2, DEC + timedelta(hours=1), title="KORRIGIERT beim Hochladen",
+                        replaces=b.entry_id(mid(2)), note="Zeit"))
+        return real(folder, files, target)
+
+    monkeypatch.setattr(feed_module, "upload_changed", racing)
+    # B is another machine: it does not wait for this process's lock (A's thread holds it)
+    monkeypatch.setattr(feed_module, "_LOCK", threading.RLock())
+    a.publish(written)
+    assert raced
+    assert "KORRIGIERT beim Hochladen" in served(webdav, site, f"meldung/{mid(2)[:12]}.html")
+    assert "KORRIGIERT beim Hochladen" in served(webdav, site, "index.html")
+
+
+def test_a_rebuild_sweeps_the_temporary_files_a_killed_run_left_and_only_those(
+        tmp_path: Path) -> None:
+    """A rebuild killed midway (a cron timeout) leaves its staged files beside the pages;
+    the next rebuild removes citychan's own that are minutes old, nothing else."""
+    db = tmp_path / "shared.db"
+    feed = machine(tmp_path, "a", db)
+    feed.send(post(1, DEC))
+    old = time.time() - 3600  # file times: the file system's clock
+    left = [feed.path / "meldung" / ".0123456789ab.html.k2x_9qz0.tmp",
+            feed.path / ".index.html.abcdefgh.tmp",
+            feed.path / "entries" / "months" / ".2026-12.json.a1b2c3d4.tmp"]
+    kept = [feed.path / "meldung" / ".ab.html.fresh123.tmp",  # a run writing it now
+            feed.path / "meldung" / "notiz.tmp",  # not citychan's
+            feed.path / ".htaccess",
+            feed.path / "meldung" / ".x.html.SHORT.tmp",
+            feed.path / "meldung" / ".x.html.upper_CA.tmp"]
+    for path in [*left, *kept]:
+        path.write_text("halb", encoding="utf-8")
+        if path.name != ".ab.html.fresh123.tmp":
+            os.utime(path, (old, old))
+    feed.rebuild()
+    assert [p for p in left if p.exists()] == []
+    assert [p for p in kept if not p.exists()] == []

@@ -66,7 +66,9 @@ from citychan.channels.feed_store import (
     dumps,
     is_open,
     merge_records,
+    read_copy,
     record,
+    sweep_temps,
     teaser,
 )
 from citychan.channels.jsonfeed import item_line, item_lines, json_feed_of_lines
@@ -75,6 +77,7 @@ from citychan.errors import StoreError
 from citychan.fsutil import locked
 from citychan.hygiene import xml_text
 from citychan.i18n import N_
+from citychan.store.feed_entries import ANCHOR, MONTH
 
 __all__ = ["ATOM", "MAX_ENTRIES", "WARNING_BADGES", "FeedChannel", "atom_feed", "html_page",
            "status_lines", "warning_badge"]
@@ -86,6 +89,8 @@ _LOCK = threading.Lock()  # several feed channels may share a folder (and their 
 _INCIDENT_KEYS = ("incident", "state", "expires")  # what a resend keeps of its entry
 REBUILD_BATCH = 400  # entries a rebuild reads and writes at a time, holding no lock
 UPLOAD_CHUNK = 500  # files a rebuild's upload sends at a time, holding the folder's lock
+UPLOAD_ROUNDS = 3  # a chunk asks the store again after it went up, and sends what changed
+_FRONT = ("index.html", "feed.xml", "feed.json")
 
 
 class FeedChannel:
@@ -379,8 +384,12 @@ class FeedChannel:
         written anew from the store before the pages go into place, so that a page never
         replaces a newer one a post wrote. Each month's pages the same way. Last, in one
         short step under the store's write lock, the front page, feed.xml and feed.json
-        from the store as it stands then (and the pages of entries expired by now)."""
+        from the store as it stands then (and the pages of entries expired by now). First,
+        the temporary files a rebuild killed midway left are removed. What another machine
+        changes after this is written is caught when the files go up (:meth:`publish`)."""
         at = clock.utcnow()
+        with _LOCK, locked(self.path):  # a rebuild killed midway left its staged files
+            sweep_temps(self.path)
         if self.feeds is None:  # the folder's own files: one step, as a post takes
             with _LOCK, locked(self.path):
                 store = EntryStore(self.path)
@@ -463,21 +472,91 @@ class FeedChannel:
     def publish(self, written: list[Path], chunk: int = UPLOAD_CHUNK) -> int:
         """Upload those of ``written`` the web server does not have yet (a rebuild's), a
         chunk at a time, each holding the folder's lock only for itself, so that posts go
-        on (and their uploads too). Returns how many files went up; ChannelError if the
+        on (and their uploads too). Another machine may have changed an entry since the
+        rebuild wrote its pages, and uploaded its own: so each chunk is first checked
+        against the store and written anew where it changed, and asked again once it went
+        up (:meth:`_send_chunk`). Returns how many files went up; ChannelError if the
         upload fails: the files stay written, and the rest is owed (``citychan retry``, the
         next post, or the rebuild run again sends it)."""
         if self.upload is None:
             return 0
-        sent = 0
+        sent: set[str] = set()
         for start in range(0, len(written), chunk):
             with _LOCK, locked(self.path):
                 try:
-                    sent += len(upload_changed(self.path, written[start:start + chunk],
-                                               self.upload))
+                    sent.update(self._send_chunk(written[start:start + chunk]))
                 except ChannelError:
                     owe(self.path, written[start + chunk:], self.upload)
                     raise
+        return len(sent)
+
+    def _send_chunk(self, files: list[Path]) -> list[str]:
+        """Upload ``files`` at least as new as the store: what changed in the store since
+        it was written is written anew first; and since another machine's upload may end
+        while this one runs, the store is asked again after it, and what changed meanwhile
+        goes up again (that machine's upload ended before, so ours is the newer). The
+        caller holds the folder's lock."""
+        assert self.upload is not None
+        sent: list[str] = []
+        todo = [*files, *self._renew(files)]
+        for _ in range(UPLOAD_ROUNDS):
+            sent += upload_changed(self.path, todo, self.upload)
+            todo = self._renew(files)
+            if not todo:
+                break
+        else:
+            sent += upload_changed(self.path, todo, self.upload)
         return sent
+
+    def _renew(self, files: list[Path]) -> list[Path]:
+        """Write anew from the store those of ``files`` (a rebuild's) whose entries changed
+        since they were written: an entry's page whose entry differs from the folder's copy
+        of it (the copy is written with the page), a month's pages whose records differ, and
+        the front page and feeds when the newest records, the open entries or the months
+        do. One read each of the entries, of each month, of the newest. Returns the files
+        written (none without a store: then every change is this folder's own). The caller
+        holds the folder's lock."""
+        if self.feeds is None:
+            return []
+        anchors: list[str] = []
+        months: set[str] = set()
+        front = False
+        for path in files:
+            rel = path.relative_to(self.path).as_posix()
+            if rel.startswith("meldung/") and rel.endswith(".html"):
+                anchors.append(rel.removeprefix("meldung/").removesuffix(".html"))
+            elif rel.startswith("archiv/") and rel.endswith(".html"):
+                months.add(rel.removeprefix("archiv/")[:7])
+            front = front or rel in _FRONT
+        folder = EntryStore(self.path)
+        with self._reading() as rows:
+            entries = {a: e for a, e in rows.some([a for a in anchors if ANCHOR.fullmatch(a)])
+                       .items() if read_copy(folder.entry_file(a)) != e}
+            by_month = {m: got for m in sorted(months) if MONTH.fullmatch(m)
+                        and (got := rows.month(m)) != read_copy(folder.month_file(m))}
+            copy = read_copy(folder.index_file) if front else None
+            stale = front and (not isinstance(copy, dict) or (
+                copy.get("recent"), copy.get("open"), copy.get("months"))
+                != (rows.recent(RECENT), rows.open(), rows.months()))
+        at = clock.utcnow()
+        written: list[Path] = []
+        if entries or by_month:
+            write = Staged(durable=False)
+            try:
+                for texts, shown in (self._entry_files(entries, folder, at),
+                                     self._month_files(by_month, folder, at)):
+                    for path, text in texts.items():
+                        write(path, text)
+                    written += shown
+                write.commit()
+            except BaseException:
+                write.discard()
+                raise
+        if stale:  # as a post writes them: from the store as it stands, holding its lock
+            with self._step() as store:
+                written += self._commit(store, store.index(), [], at.astimezone(),
+                                        quick=True, reuse=False)
+        return list(dict.fromkeys(written))
 
     @contextmanager
     def _step(self) -> Iterator[EntryStore]:

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,10 @@ VERSION = 2
 RECENT = 120  # records in the index: the feed's newest 100 even after a few withdrawals
 _FULL_ONLY = ("html", "text", "parts")  # what a record leaves out of its entry
 _TAGS = re.compile(r"<[^>]+>")
+# the temporary files of citychan's writes (Staged, quick_write, fsutil.atomic_write): the
+# name of their file after a dot, then tempfile.mkstemp's 8 characters, then ".tmp"
+_TEMP = re.compile(r"\.[^/]+\.[a-z0-9_]{8}\.tmp")
+TEMP_AGE = 300.0  # seconds: older ones are no run's writing now (a step takes seconds)
 
 
 def teaser(entry: Mapping[str, Any]) -> str:
@@ -197,6 +202,36 @@ def quick_write(path: Path, data: str | bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def sweep_temps(folder: Path, older_than: float = TEMP_AGE) -> int:
+    """Remove the temporary files citychan's writes left in ``folder`` (and its copy of the
+    upload manifest beside it) that are ``older_than`` seconds: a run killed midway (a cron
+    timeout) leaves them, and the web server may serve them. The caller holds the folder's
+    lock. Returns how many went."""
+    limit = time.time() - older_than  # file times are the file system's clock
+    found = [Path(top) / name for top, _dirs, names in os.walk(folder) for name in names
+             if _TEMP.fullmatch(name)]
+    found += [p for p in folder.parent.glob(f"..{folder.name}.upload.json.*.tmp")
+              if _TEMP.fullmatch(p.name)]
+    gone = 0
+    for path in found:
+        try:
+            if path.stat().st_mtime < limit:
+                path.unlink()
+                gone += 1
+        except FileNotFoundError:
+            pass  # another run put it in place meanwhile
+    return gone
+
+
+def read_copy(path: Path) -> Any:
+    """The folder's copy of an entry, a month or the index as last written beside its
+    pages (None if there is none, or it cannot be read: then it counts as changed)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
 
 
 class Staged:
