@@ -258,3 +258,21 @@ def test_two_machines_on_one_server_store_write_pages_and_alerts_of_both(
     alerts = (feed / "alerts.xml").read_text(encoding="utf-8")
     assert alerts.count("<alert ") == 2, alerts  # both warnings, inline
     assert f"<identifier>{a_identifier}</identifier>" in alerts
+
+
+def test_a_post_on_one_machine_carries_a_correction_made_on_another_into_its_feeds(
+        tmp_path: Path) -> None:
+    """A's feed.xml keeps the parts of entries it did not change as it wrote them: not when
+    machine B has corrected one since, which A's next post would otherwise undo online."""
+    db = tmp_path / "citychan.db"
+    a, b = machine(tmp_path, "a", db), machine(tmp_path, "b", db)
+    a.send(post(1, DEC))
+    a.send(post(2, DEC + timedelta(minutes=1)))
+    b.edit(post(9, DEC + timedelta(minutes=2), replaces=a.entry_id(mid(1)), note="Ort"))
+    a.send(post(3, DEC + timedelta(minutes=3)))
+    parsed = feedparser.parse(a.feed_file.read_bytes())
+    titles = {e.id: e.title for e in parsed.entries}
+    assert titles[a.entry_id(mid(1))] == "Meldung Nummer 9"  # B's correction, not A's copy
+    items = {i["id"]: i for i in json.loads(a.json_feed_file.read_text(encoding="utf-8"))["items"]}
+    assert items[a.entry_id(mid(1))]["title"] == "Meldung Nummer 9"
+    assert titles[a.entry_id(mid(2))] == "Meldung Nummer 2"

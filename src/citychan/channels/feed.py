@@ -697,16 +697,21 @@ class FeedChannel:
                fresh: Mapping[str, dict[str, Any]], now: datetime, write: Staged,
                reuse: bool = True) -> list[Path]:
         """feed.xml and feed.json: the newest entries not withdrawn. An entry that did not
-        change keeps its part of the files as written last time (no need to read it)."""
+        change keeps its part of the files as written last time (no need to read it): the
+        same record as the folder's copy of the index says the files were written from.
+        Another machine sharing the store may have changed it since (a correction, a
+        withdrawal, a warning's state): then it is written anew from the store."""
         window = [r for r in index["recent"] if not r.get("withdrawn")][:MAX_ENTRIES]
         atom_head = _atom_head(self.title, self.public_url,
                                window[0]["updated"] if window else now.isoformat())
         old_atom = _atom_entries(_read(self.feed_file), self.public_url) if reuse else {}
         old_json = (item_lines(_read(self.json_feed_file), self.title, self.public_url)
                     if reuse else {})
+        written_from = _records_of(store.copy()) if old_atom else {}
         atom, lines = [], []
         for r in window:
-            reuse = r["anchor"] not in fresh and r["id"] in old_atom and r["id"] in old_json
+            reuse = (r["anchor"] not in fresh and r["id"] in old_atom and r["id"] in old_json
+                     and written_from.get(r["id"]) == r)
             if reuse:
                 atom.append(old_atom[r["id"]])
                 lines.append(old_json[r["id"]])
@@ -717,6 +722,13 @@ class FeedChannel:
         write(self.feed_file, atom_head + "".join("\n" + a for a in atom) + "\n</feed>\n")
         write(self.json_feed_file, json_feed_of_lines(self.title, self.public_url, lines))
         return [self.feed_file, self.json_feed_file]
+
+
+def _records_of(index: Any) -> dict[str, Any]:
+    """The records of a copy of the index, by entry id (none of a copy that is no index)."""
+    recent = index.get("recent") if isinstance(index, dict) else None
+    return {r["id"]: r for r in recent if isinstance(r, dict) and "id" in r} \
+        if isinstance(recent, list) else {}
 
 
 def _expired(entry: Mapping[str, Any], now: datetime) -> bool:

@@ -80,6 +80,14 @@ class EntryStore:
         self.entries_dir = folder / "entries"
         self.months_dir = self.entries_dir / "months"
         self.imported = False  # index() took an old entries.json apart just now
+        self._copy: Any = None  # the folder's entries.json as read once (see copy())
+
+    def copy(self) -> Any:
+        """The folder's ``entries.json`` as it was last written (None: there is none),
+        read once per step: what the pages and feeds in the folder were written from."""
+        if self._copy is None and self.index_file.is_file():
+            self._copy = self._read(self.index_file)
+        return self._copy
 
     def index(self) -> dict[str, Any]:
         """The index; an old ``entries.json`` is taken apart first (see the module)."""
@@ -299,7 +307,8 @@ class StoredEntries(EntryStore):
     def _take_over(self) -> None:
         """The folder's entries into the store, once (an entry the store holds already
         stays as it is there); ``imported`` if they have no pages yet (version 1)."""
-        if not self.index_file.is_file() or self._read(self.index_file).get("in_store"):
+        copy = self.copy()
+        if copy is None or (isinstance(copy, dict) and copy.get("in_store")):
             return
         folder = EntryStore(self.folder)
         folder.index()  # a version 1 file is taken apart first
