@@ -5,6 +5,7 @@ in one place per command."""
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -228,40 +229,42 @@ def reject(
 
 def drafted(d: Any, config: Path | None, timezone: str, output: str) -> None:
     """`post FILE` under review: the draft's ref and the commands the reviewer runs."""
-    show_cmd = _command(config, "review", "show", d.ref)
-    approve_cmd = _command(config, "review", "approve", d.ref)
-    if output == "json":
-        common.emit_json("post", True, {"draft": d.as_dict(), "show_command": show_cmd,
-                                        "review_command": approve_cmd})
-        return
     from citychan.cli.queue_cmd import _local
 
     at = _(TEXT["at"]).format(due=_local(d.due, timezone), tz=timezone) if d.due else ""
-    out = views.out_console()
-    out.print(views.esc(_(TEXT["drafted"]).format(ref=d.ref, title=repr(d.title), at=at,
-                                               channels=", ".join(d.channels), author=d.author)))
-    out.print(views.esc(_(TEXT["next"]).format(show=show_cmd, approve=approve_cmd)))
+    _held(d, config, "post", output, lambda: _(TEXT["drafted"]).format(
+        ref=d.ref, title=repr(d.title), at=at, channels=", ".join(d.channels),
+        author=d.author))
 
 
 def held_warning(d: Any, config: Path | None, output: str) -> None:
     """`warn …` where warnings wait for review: the draft's ref and the reviewer's commands."""
+    request = d.plan.get("request") or {}
+    mode = request.get("mode", "new")
+
+    def said() -> str:
+        if mode in ("update", "allclear"):  # the incident is open: it changes at approval
+            return _(TEXT["held_change"]).format(
+                what=_(TEXT[mode]), incident=request.get("incident") or "", ref=d.ref,
+                title=repr(d.title), channels=", ".join(d.channels), author=d.author)
+        return _(TEXT["held"]).format(ref=d.ref, title=repr(d.title),
+                                      channels=", ".join(d.channels), author=d.author)
+
+    _held(d, config, "warn", output, said)
+
+
+def _held(d: Any, config: Path | None, command: str, output: str,
+          said: Callable[[], str]) -> None:
+    """A draft just made: as JSON (the draft and the reviewer's commands), or the line
+    ``said`` and the commands to show and approve it."""
     show_cmd = _command(config, "review", "show", d.ref)
     approve_cmd = _command(config, "review", "approve", d.ref)
     if output == "json":
-        common.emit_json("warn", True, {"draft": d.as_dict(), "show_command": show_cmd,
-                                        "review_command": approve_cmd})
+        common.emit_json(command, True, {"draft": d.as_dict(), "show_command": show_cmd,
+                                         "review_command": approve_cmd})
         return
     out = views.out_console()
-    request = d.plan.get("request") or {}
-    mode = request.get("mode", "new")
-    if mode in ("update", "allclear"):  # the incident is open already: it changes at approval
-        said = _(TEXT["held_change"]).format(
-            what=_(TEXT[mode]), incident=request.get("incident") or "", ref=d.ref,
-            title=repr(d.title), channels=", ".join(d.channels), author=d.author)
-    else:
-        said = _(TEXT["held"]).format(ref=d.ref, title=repr(d.title),
-                                      channels=", ".join(d.channels), author=d.author)
-    out.print(views.esc(said))
+    out.print(views.esc(said()))
     out.print(views.esc(_(TEXT["next"]).format(show=show_cmd, approve=approve_cmd)))
 
 
